@@ -1,0 +1,1 @@
+"""SinkPlan: plan the ecological restoration of mines for carbon."""

@@ -1,0 +1,88 @@
+"""Exception and warning classes of SinkPlan.
+
+User mistakes (a bad zoning file, a bad setting, an infeasible problem) raise a subclass of
+:class:`SinkPlanError`; the command line prints its message and exits with status 2, never a
+traceback. Programming errors stay ordinary Python exceptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SinkPlanError(Exception):
+    """A problem the user can fix. The message is complete and says what to do."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input: which file, which zone, which field, what is wrong."""
+
+    file: str
+    message: str
+    zone_id: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.zone_id is not None:
+            where += f", zone {self.zone_id!r}"
+        if self.field is not None:
+            where += f", field {self.field!r}"
+        return f"{where}: {self.message}"
+
+
+class ProblemsError(SinkPlanError):
+    """Several problems gathered, then reported at once (InVEST-style validation)."""
+
+    what = "input"
+
+    def __init__(self, problems: list[Problem], header: str | None = None):
+        self.problems = list(problems)
+        n = len(self.problems)
+        head = header or f"{n} problem{'s' if n != 1 else ''} found in the {self.what}:"
+        super().__init__(head + "\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class SiteError(ProblemsError):
+    """The zoning file cannot be used as it is."""
+
+    what = "zoning file"
+
+
+class SettingsError(ProblemsError):
+    """The site settings TOML has a bad key or value."""
+
+    what = "site settings"
+
+
+class CatalogError(ProblemsError):
+    """The measure catalog (bundled or the planner's own) is inconsistent."""
+
+    what = "measure catalog"
+
+
+class ProblemDefinitionError(SinkPlanError):
+    """An optimisation problem whose pieces do not fit (unknown objective, bad constraint)."""
+
+
+class InfeasibleError(SinkPlanError):
+    """No plan meets the constraints. The message says which constraint and by how much."""
+
+    def __init__(self, message: str, explanations: list[str] | None = None):
+        self.explanations = list(explanations or [])
+        super().__init__(message)
+
+
+class SolverError(SinkPlanError):
+    """A solver failed (not installed, crashed) in a way that is not the problem's fault."""
+
+
+class PlaceholderWarning(UserWarning):
+    """A result depends on a [P] placeholder parameter that has no published source."""
+
+
+class GeometryWarning(UserWarning):
+    """A geometry was repaired or is suspicious but usable."""

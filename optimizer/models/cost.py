@@ -1,0 +1,53 @@
+"""Cost of an option: capital at year 0 plus discounted upkeep, maintenance and monitoring.
+
+Plain numpy functions; money in CNY of 2025, areas in ha, volumes in m³. The unit prices and the
+Queensland ERC on-costs live in ``optimizer/catalog/parameters.csv`` with their sources.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def works_cny_per_ha(capex_cny_per_ha, earthworks_m3_per_ha, topsoil_m3_per_ha, *,
+                     earthworks_cny_per_m3, topsoil_cny_per_m3):
+    """Direct works cost per ha [CNY/ha].
+
+    = fixed capex per ha + earthworks volume × unit cost (≈ ¥16/m³, Helin 2021 [A])
+    + topsoil volume × placement cost (≈ ¥17.5/m³, US$1.50/yd³ Colorado 2020 [A]).
+    """
+    return (np.asarray(capex_cny_per_ha) + np.asarray(earthworks_m3_per_ha) * earthworks_cny_per_m3
+            + np.asarray(topsoil_m3_per_ha) * topsoil_cny_per_m3)
+
+
+def capex_cny(works_cny, *, management_fraction, contingency_fraction):
+    """Capital cost at year 0 [CNY]: works plus project management and contingency.
+
+    Queensland ERC rule: +10 % management, +10 % contingency of works [A].
+    """
+    return np.asarray(works_cny) * (1.0 + management_fraction + contingency_fraction)
+
+
+def annuity_factor(upkeep_years, discount_factors):
+    """Σ_{t=1}^{min(years, H)} (1+r)^-t for each element of ``upkeep_years`` [yr].
+
+    ``discount_factors`` are (1+r)^-t for t = 1..H. Fractional years count pro rata.
+    """
+    d = np.asarray(discount_factors, dtype=float)
+    cum = np.concatenate([[0.0], np.cumsum(d)])
+    y = np.clip(np.asarray(upkeep_years, dtype=float), 0, len(d))
+    lo = np.floor(y).astype(np.int64)
+    frac = y - lo
+    nxt = np.minimum(lo, len(d) - 1)
+    return cum[lo] + np.where(lo < len(d), frac * d[nxt], 0.0)
+
+
+def npv_cost_cny(capex, upkeep_cny_per_yr, upkeep_years, maintenance_cny_year1, monitoring_cny_per_yr,
+                 discount_factors):
+    """Net present cost [CNY] = capex (t = 0, undiscounted) + PV of upkeep over its years
+    + maintenance in year 1 (Queensland ERC +5 % of works [A]; timing [P]) + PV of monitoring over
+    the whole horizon.
+    """
+    d = np.asarray(discount_factors, dtype=float)
+    return (np.asarray(capex) + np.asarray(upkeep_cny_per_yr) * annuity_factor(upkeep_years, d)
+            + np.asarray(maintenance_cny_year1) * d[0] + np.asarray(monitoring_cny_per_yr) * d.sum())

@@ -1,0 +1,62 @@
+"""Carbon credits and their value (MODEL.md §5).
+
+    credits(t) = eligible · net(t) · (1 − buffer) · (1 − uncertainty_deduction(monitoring))
+    value      = Σ_t credits(t) · price(t) / (1 + r)^t
+
+Eligibility is per standard and per zone–option; it is computed from data (the catalog's
+``standards.csv``), never from ``if`` statements on names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def credit_factor(buffer_fraction, uncertainty_deduction):
+    """Share of eligible net removals issued as credits [fraction].
+
+    Buffer for non-permanence 10–20 % (Verra AFOLU risk tool) [C]; the uncertainty deduction
+    depends on the monitoring level (catalog monitoring.csv) [P].
+    """
+    if not (0 <= buffer_fraction < 1 and 0 <= uncertainty_deduction < 1):
+        raise ValueError("buffer and uncertainty deduction must be fractions in [0, 1)")
+    return (1.0 - buffer_fraction) * (1.0 - uncertainty_deduction)
+
+
+def credits_tco2e(eligible_net_tco2e, factor):
+    """Credits per year [t CO2e] from eligible net removals (t CO2e/yr) and the credit factor."""
+    return np.asarray(eligible_net_tco2e) * factor
+
+
+def credit_value_cny(credits_series_tco2e, price_cny_per_t, discount_factors):
+    """Net present value of a credit series [CNY]: Σ_t credits(t)·price(t)·(1+r)^-t.
+
+    ``credits_series_tco2e`` (..., T); ``price_cny_per_t`` and ``discount_factors`` (T,).
+    """
+    w = np.asarray(price_cny_per_t, dtype=float) * np.asarray(discount_factors, dtype=float)
+    return np.asarray(credits_series_tco2e) @ w
+
+
+def eligible(zone_designation, zone_type, zone_area_m2, veg_type, option_tags, *, land_designations,
+             vegetation_types, excluded_zone_types, excluded_tags, min_parcel_m2):
+    """Boolean eligibility of zone–option rows under one standard.
+
+    Rows are arrays of equal length: ``zone_designation`` (str), ``zone_type`` (str),
+    ``zone_area_m2``, ``veg_type`` (str, '' for none) and ``option_tags`` (a set of tags per row, or
+    any container supporting ``in``). Rule lists use ``'*'`` for "any". Example: CCER-14-001-V01
+    admits planned afforestation land only, excludes wetlands and mining land, and parcels
+    < 400 m² [B].
+    """
+    zd = np.asarray(zone_designation, dtype=object)
+    ok = np.ones(len(zd), dtype=bool)
+    if "*" not in land_designations:
+        ok &= np.isin(zd, list(land_designations))
+    if "*" not in vegetation_types:
+        ok &= np.isin(np.asarray(veg_type, dtype=object), list(vegetation_types))
+    if excluded_zone_types:
+        ok &= ~np.isin(np.asarray(zone_type, dtype=object), list(excluded_zone_types))
+    ok &= np.asarray(zone_area_m2, dtype=float) >= float(min_parcel_m2)
+    if excluded_tags:
+        tags = list(option_tags)
+        ok &= np.array([not any(t in s for t in excluded_tags) for s in tags], dtype=bool)
+    return ok

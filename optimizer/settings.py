@@ -1,0 +1,351 @@
+"""Site settings: a TOML file beside the zoning file, every value with a default and a unit.
+
+Layout (sections are for reading; every key belongs to exactly one section)::
+
+    [site]          name, region, layer, crs
+    [climate]       annual_rainfall_mm, climate, slope_steepness_method, rainfall_erosivity_…,
+                    soil_erodibility_…, tolerable_soil_loss_t_per_ha_yr, pv_yield_kwh_per_kwp
+    [accounting]    horizon_yr, start_year, discount_rate, standards, buffer_fraction,
+                    monitoring_level, subsidence_water_as, grid_emission_factor_t_per_mwh
+    [carbon_price]  path, start_cny_per_t, growth_per_yr, table
+    [resources]     budget_cny, topsoil_stock_m3, gangue_stock_m3
+    [soil]          surface_soc_g_per_kg, initial_soc_t_per_ha
+
+Values not given come from the region preset (``REGIONS``), then from the defaults in ``SPEC``.
+Which values are placeholders ([P] in MODEL.md) is tracked, so option tables and reports can say
+so. ``schema_table()`` returns the documented schema (key, section, type, default, unit,
+description, source).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import Problem, SettingsError
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    section: str
+    type: type
+    default: Any
+    unit: str
+    description: str
+    source: str = ""
+    choices: tuple = ()
+    low: float | None = None
+    high: float | None = None
+
+
+# Default R and K are deliberately not numbers here: they come from the region preset.
+SPEC: tuple[Spec, ...] = (
+    Spec("name", "site", str, "unnamed site", "", "Site name used in reports."),
+    Spec("region", "site", str, "loess_plateau", "", "Region preset supplying R, K, tolerable soil loss and PV yield.",
+         choices=("loess_plateau", "eastern_plain", "inner_mongolia_steppe")),
+    Spec("layer", "site", str, "", "", "GeoPackage layer to read (empty: the only layer, or 'zones')."),
+    Spec("crs", "site", str, "", "", "CRS to assume when the zoning file has none, e.g. 'EPSG:32649'."),
+    Spec("annual_rainfall_mm", "climate", float, 430.0, "mm/yr", "Mean annual rainfall; drives R and the rainfall growth multiplier.",
+         "Pingshuo ≈ 430 mm (MODEL.md §4) [B]", low=50, high=3000),
+    Spec("climate", "climate", str, "temperate_semiarid", "", "Climate class used by the suitability rules.",
+         choices=("cold_semiarid", "temperate_semiarid", "warm_humid")),
+    Spec("slope_steepness_method", "climate", str, "mccool", "", "RUSLE S factor: McCool et al. 1987 or Liu et al. 1994 (steep spoil).",
+         "MODEL.md §4", choices=("mccool", "liu")),
+    Spec("rainfall_erosivity_mj_mm_per_ha_h_yr", "climate", float, None, "MJ·mm/(ha·h·yr)",
+         "RUSLE R. Default: the region preset (from rainfall by Ning et al. 2020 where the preset says so).", low=0, high=30000),
+    Spec("soil_erodibility_t_ha_h_per_ha_mj_mm", "climate", float, None, "t·ha·h/(ha·MJ·mm)",
+         "RUSLE K of the spoil surface. Default: the region preset.", low=0, high=0.2),
+    Spec("tolerable_soil_loss_t_per_ha_yr", "climate", float, None, "t/(ha·yr)",
+         "Tolerable soil loss (SL 190-2007). Default: the region preset.", low=0, high=100),
+    Spec("pv_yield_kwh_per_kwp", "climate", float, None, "kWh/(kWp·yr)", "PV specific yield. Default: the region preset.",
+         low=300, high=3000),
+    Spec("horizon_yr", "accounting", int, 40, "yr", "Planning and accounting horizon.", "MODEL.md §1 default", low=1, high=200),
+    Spec("start_year", "accounting", int, 2026, "calendar year", "Year of the works (t = 0).", low=1900, high=2200),
+    Spec("discount_rate", "accounting", float, 0.05, "1/yr", "Real discount rate for costs and credit value.", "[P] common public-project rate", low=0, high=0.5),
+    Spec("standards", "accounting", list, ["CCER", "VCS"], "", "Crediting standards to assess, in priority order (see catalog standards.csv)."),
+    Spec("buffer_fraction", "accounting", float, 0.15, "fraction", "Non-permanence buffer withheld from credits.",
+         "Verra AFOLU risk tool, 10–20 % scenario range [C]", low=0, high=0.9),
+    Spec("monitoring_level", "accounting", str, "standard", "", "Monitoring intensity; sets the uncertainty deduction and monitoring cost (catalog monitoring.csv).",
+         choices=("basic", "standard", "intensive")),
+    Spec("subsidence_water_as", "accounting", str, "wetland", "", "Whether untreated subsidence water is accounted as a wetland or as open water (MODEL.md §3).",
+         choices=("wetland", "open_water")),
+    Spec("grid_emission_factor_t_per_mwh", "accounting", float, 0.6776, "t CO2/MWh",
+         "Grid emission factor for PV's avoided emissions.", "North China grid 2022 0.6776; national 2023 0.5306 [B]", low=0, high=2),
+    Spec("path", "carbon_price", str, "growing", "", "Carbon price path.", choices=("flat", "growing", "table")),
+    Spec("start_cny_per_t", "carbon_price", float, 60.0, "CNY/t CO2e", "Carbon price in the start year.",
+         "CCER about ¥60–80/t in 2025 [B, weak]", low=0, high=10000),
+    Spec("growth_per_yr", "carbon_price", float, 0.03, "1/yr", "Real price growth for path = 'growing'.", "[P]", low=-0.5, high=1),
+    Spec("table", "carbon_price", dict, {}, "CNY/t CO2e by year", "Prices by calendar year for path = 'table' (linear between, flat outside)."),
+    Spec("budget_cny", "resources", float, math.inf, "CNY", "Capital budget (capex at year 0).", low=0),
+    Spec("topsoil_stock_m3", "resources", float, math.inf, "m³", "Stripped topsoil available for cover.", low=0),
+    Spec("gangue_stock_m3", "resources", float, 0.0, "m³", "Coal gangue available for backfill and as conditioner.", low=0),
+    Spec("surface_soc_g_per_kg", "soil", float, 4.0, "g C/kg", "SOC concentration of the eroding surface soil.", "[P]", low=0, high=200),
+    Spec("initial_soc_t_per_ha", "soil", float, 8.0, "t C/ha", "SOC stock of the spoil at the start (0–100 cm); only biogenic gains count.", "[P]", low=0, high=500),
+)
+
+SPEC_BY_KEY = {s.key: s for s in SPEC}
+SECTIONS = tuple(dict.fromkeys(s.section for s in SPEC))
+
+
+# Region presets (MODEL.md §4). Each value: (number, source with confidence tag).
+REGIONS: dict[str, dict[str, tuple[Any, str]]] = {
+    "loess_plateau": {
+        "rainfall_erosivity_mj_mm_per_ha_h_yr": ("from_rainfall", "R = 0.0068·P^1.99 (Ning et al. 2020, Shanxi) [B]"),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.045 * 2.13, "[P] loess 0.042–0.049 (Ansai) [A] × 2.13 disturbed ground (SL 773-2018) [B]"),
+        "tolerable_soil_loss_t_per_ha_yr": (10.0, "SL 190-2007, Loess Plateau 1000 t/km²·a [B]"),
+        "pv_yield_kwh_per_kwp": (1300.0, "Shanxi ≈ 1,300 kWh/kWp (weak) [B]"),
+    },
+    "eastern_plain": {
+        "rainfall_erosivity_mj_mm_per_ha_h_yr": (3500.0, "[P] Jiangsu mean 4,709, lower in the north (Xuzhou) [B]"),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.030 * 2.13, "[P] plain soils 0.030 × 2.13 disturbed ground (SL 773-2018) [B]"),
+        "tolerable_soil_loss_t_per_ha_yr": (2.0, "SL 190-2007, northern rocky-mountain region 200 t/km²·a [B]; region mapping [C]"),
+        "pv_yield_kwh_per_kwp": (1100.0, "Anhui floating PV 1,089–1,150 kWh/kWp [A/B]"),
+    },
+    "inner_mongolia_steppe": {
+        "rainfall_erosivity_mj_mm_per_ha_h_yr": ("from_rainfall", "[P] Ning et al. 2020 formula extrapolated beyond Shanxi"),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.040 * 2.13, "[P] chestnut soils 0.040 × 2.13 disturbed ground (SL 773-2018) [B]"),
+        "tolerable_soil_loss_t_per_ha_yr": (2.0, "SL 190-2007, 200 t/km²·a (north-east / northern region) [B]; region mapping [C]"),
+        "pv_yield_kwh_per_kwp": (1600.0, "Inner Mongolia 1,500–2,000 kWh/kWp [A/B]"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved site settings. Build with :func:`load_settings` or :func:`resolve_settings`."""
+
+    name: str
+    region: str
+    layer: str
+    crs: str
+    annual_rainfall_mm: float
+    climate: str
+    slope_steepness_method: str
+    rainfall_erosivity_mj_mm_per_ha_h_yr: float
+    soil_erodibility_t_ha_h_per_ha_mj_mm: float
+    tolerable_soil_loss_t_per_ha_yr: float
+    pv_yield_kwh_per_kwp: float
+    horizon_yr: int
+    start_year: int
+    discount_rate: float
+    standards: tuple[str, ...]
+    buffer_fraction: float
+    monitoring_level: str
+    subsidence_water_as: str
+    grid_emission_factor_t_per_mwh: float
+    path: str
+    start_cny_per_t: float
+    growth_per_yr: float
+    table: tuple[tuple[int, float], ...]
+    budget_cny: float
+    topsoil_stock_m3: float
+    gangue_stock_m3: float
+    surface_soc_g_per_kg: float
+    initial_soc_t_per_ha: float
+    sources: tuple[tuple[str, str], ...] = ()      # key -> where the value came from
+    placeholders: tuple[str, ...] = ()             # keys whose value is a [P] placeholder
+    file: str = ""                                 # the TOML read, if any
+
+    # --- derived series ---------------------------------------------------------------
+    @property
+    def years(self) -> np.ndarray:
+        """Years since the works, 1..horizon (int64)."""
+        return np.arange(1, self.horizon_yr + 1)
+
+    def discount_factors(self) -> np.ndarray:
+        """(1 + r)^-t for t = 1..horizon."""
+        return (1.0 + self.discount_rate) ** -self.years.astype(float)
+
+    def price_path_cny_per_t(self) -> np.ndarray:
+        """Carbon price for t = 1..horizon [CNY/t CO2e]."""
+        t = self.years.astype(float)
+        if self.path == "flat":
+            return np.full_like(t, self.start_cny_per_t)
+        if self.path == "growing":
+            return self.start_cny_per_t * (1.0 + self.growth_per_yr) ** t
+        yrs = np.array([y for y, _ in self.table], dtype=float)
+        vals = np.array([v for _, v in self.table], dtype=float)
+        return np.interp(self.start_year + t, yrs, vals)
+
+    def as_dict(self) -> dict:
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name in ("sources", "table"):
+                v = {str(k): val for k, val in v}
+            elif isinstance(v, tuple):
+                v = list(v)
+            if isinstance(v, float) and math.isinf(v):
+                v = None
+            out[f.name] = v
+        return out
+
+    def digest(self) -> str:
+        import json
+        return hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True, default=str).encode()).hexdigest()
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def _coerce(spec: Spec, value: Any, file: str, problems: list[Problem]):
+    where = dict(file=file, field=f"{spec.section}.{spec.key}")
+    if spec.type is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append(Problem(message=f"{value!r} is not a number ({spec.unit or 'no unit'})", **where))
+            return None
+        value = float(value)
+    elif spec.type is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                problems.append(Problem(message=f"{value!r} is not a whole number ({spec.unit})", **where))
+                return None
+    elif spec.type is str:
+        if not isinstance(value, str):
+            problems.append(Problem(message=f"{value!r} is not text", **where))
+            return None
+        if spec.choices and value not in spec.choices:
+            near = difflib.get_close_matches(value, spec.choices, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            problems.append(Problem(message=f"{value!r} is not one of {', '.join(spec.choices)}{hint}", **where))
+            return None
+    elif spec.type is list:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(Problem(message=f"{value!r} is not a list of names", **where))
+            return None
+    elif spec.type is dict:
+        if not isinstance(value, dict):
+            problems.append(Problem(message=f"{value!r} is not a table of year = price", **where))
+            return None
+        try:
+            value = {int(k): float(v) for k, v in value.items()}
+        except (TypeError, ValueError):
+            problems.append(Problem(message="price table keys must be years and values numbers", **where))
+            return None
+    if spec.type in (float, int) and value is not None:
+        if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
+            problems.append(Problem(message=f"{value} {spec.unit} is outside {spec.low}–{spec.high}", **where))
+            return None
+    return value
+
+
+def resolve_settings(raw: dict | None = None, file: str = "<settings>", overrides: dict | None = None) -> Settings:
+    """Build :class:`Settings` from a nested dict (as read from TOML) plus flat overrides.
+
+    Gathers every problem (unknown section or key with the nearest valid name, wrong type,
+    out-of-range value, unknown choice) and raises one :class:`SettingsError`.
+    """
+    raw = dict(raw or {})
+    problems: list[Problem] = []
+    given: dict[str, Any] = {}
+    for section, body in raw.items():
+        if section not in SECTIONS:
+            near = difflib.get_close_matches(section, SECTIONS, n=1)
+            problems.append(Problem(file=file, field=f"[{section}]", message="unknown section"
+                                    + (f"; did you mean [{near[0]}]?" if near else f"; valid: {', '.join(SECTIONS)}")))
+            continue
+        if not isinstance(body, dict):
+            problems.append(Problem(file=file, field=section, message="must be a [section] table"))
+            continue
+        for key, value in body.items():
+            spec = SPEC_BY_KEY.get(key)
+            if spec is None or spec.section != section:
+                keys = [s.key for s in SPEC if s.section == section]
+                near = difflib.get_close_matches(key, keys, n=1)
+                problems.append(Problem(file=file, field=f"{section}.{key}", message="unknown setting"
+                                        + (f"; did you mean {near[0]!r}?" if near else f"; valid: {', '.join(keys)}")))
+                continue
+            v = _coerce(spec, value, file, problems)
+            if v is not None:
+                given[key] = v
+    for key, value in (overrides or {}).items():
+        spec = SPEC_BY_KEY.get(key)
+        if spec is None:
+            problems.append(Problem(file="<command line>", field=key, message="unknown setting"))
+            continue
+        v = _coerce(spec, value, "<command line>", problems)
+        if v is not None:
+            given[key] = v
+    if problems:
+        raise SettingsError(problems)
+
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    placeholders: list[str] = []
+    region = given.get("region", SPEC_BY_KEY["region"].default)
+    preset = REGIONS[region]
+    for spec in SPEC:
+        if spec.key in given:
+            values[spec.key] = given[spec.key]
+            sources[spec.key] = file if file != "<settings>" else "given"
+        elif spec.key in preset:
+            v, src = preset[spec.key]
+            values[spec.key] = v
+            sources[spec.key] = f"region preset {region}: {src}"
+            if "[P]" in src:
+                placeholders.append(spec.key)
+        else:
+            values[spec.key] = spec.default
+            sources[spec.key] = f"default: {spec.source}" if spec.source else "default"
+            if "[P]" in spec.source:
+                placeholders.append(spec.key)
+    if values["rainfall_erosivity_mj_mm_per_ha_h_yr"] == "from_rainfall":
+        # R = 0.0068 · P^1.99, P annual rainfall in mm (Ning et al. 2020, Shanxi) [B]
+        values["rainfall_erosivity_mj_mm_per_ha_h_yr"] = 0.0068 * values["annual_rainfall_mm"] ** 1.99
+    if values["path"] == "table" and not values["table"]:
+        raise SettingsError([Problem(file=file, field="carbon_price.table",
+                                     message="path = 'table' needs a [carbon_price.table] of year = price")])
+    values["standards"] = tuple(values["standards"])
+    values["table"] = tuple(sorted(values["table"].items()))
+    return Settings(**values, sources=tuple(sources.items()), placeholders=tuple(placeholders),
+                    file=file if file != "<settings>" else "")
+
+
+def settings_path_for(zoning_path: str | Path) -> Path | None:
+    """The settings TOML beside a zoning file: ``<stem>.toml`` or ``settings.toml``."""
+    p = Path(zoning_path)
+    for cand in (p.with_suffix(".toml"), p.parent / "settings.toml"):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def load_settings(path: str | Path | None, overrides: dict | None = None) -> Settings:
+    """Read a settings TOML (or only defaults when ``path`` is None)."""
+    if path is None:
+        return resolve_settings({}, overrides=overrides)
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError([Problem(file=str(path), message="file not found")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError([Problem(file=str(path), message=f"not valid TOML: {exc}")]) from None
+    return resolve_settings(raw, file=str(path), overrides=overrides)
+
+
+def schema_table():
+    """The documented settings schema as a pandas DataFrame."""
+    import pandas as pd
+
+    rows = []
+    for s in SPEC:
+        default = s.default
+        if default is None:
+            default = "region preset"
+        rows.append(dict(section=s.section, key=s.key, type=s.type.__name__, default=default, unit=s.unit,
+                         description=s.description + (f" One of: {', '.join(s.choices)}." if s.choices else ""),
+                         source=s.source))
+    return pd.DataFrame(rows)

@@ -1,0 +1,444 @@
+"""Reading and validating a planner's zoning file into a :class:`Site`.
+
+Readers translate at the border (pvlib ``iotools``): field aliases, percent slopes, geographic
+CRSs and Shapefile's 10-character names are settled here, once. Validation gathers every problem
+(file, zone, field) and raises one :class:`~optimizer.errors.SiteError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import GeometryWarning, Problem, SiteError
+from .settings import Settings, load_settings, settings_path_for
+
+ZONE_TYPES = ("platform", "slope", "subsidence_pool", "waste_heap", "pit_floor")
+BURNING = ("none", "low", "medium", "high")
+KNOWN_DESIGNATIONS = ("mining_land", "planned_afforestation_land", "farmland", "grassland", "construction_land",
+                      "water", "other")
+FIELDS = ("zone_id", "zone_type", "slope_deg", "slope_length_m", "soil_depth_cm", "burning", "water_depth_m",
+          "contaminated", "land_designation")
+FORMATS = {".gpkg": "GeoPackage", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile",
+           ".csv": "CSV", ".zip": "ESRI Shapefile"}
+
+# Aliases (lower case) → canonical field. Shapefile truncates names to 10 characters.
+ALIASES = {
+    "zone_id": ("id", "zoneid", "zone", "zone_code", "zone_no"),
+    "zone_type": ("type", "zonetype", "zone_typ", "landform", "unit_type"),
+    "slope_deg": ("slope", "slope_degree", "slope_degrees", "slopedeg", "slope_de"),
+    "slope_pct": ("slope_percent", "slope_pc", "slopepct", "slope_perc", "slope_per"),
+    "slope_length_m": ("slope_length", "slope_len", "slope_leng", "slopelen", "lambda_m", "length_m", "slope_le_1"),
+    "soil_depth_cm": ("soil_depth", "soil_dept", "cover_soil_cm", "soildepth", "topsoil_cm"),
+    "burning": ("burn", "fire", "burning_level", "combustion"),
+    "water_depth_m": ("water_depth", "water_dept", "water_dep", "depth_m"),
+    "contaminated": ("contaminat", "contamination", "heavy_metals", "polluted"),
+    "land_designation": ("land_desig", "designation", "land_use", "landuse", "land_des"),
+    "area_ha": ("area", "area_hectares", "hectares", "ha"),
+}
+RANGES = {  # field: (low, high, unit)
+    "slope_deg": (0.0, 90.0, "°"),
+    "slope_pct": (0.0, 1000.0, "%"),
+    "slope_length_m": (0.0, 2000.0, "m"),
+    "soil_depth_cm": (0.0, 500.0, "cm"),
+    "water_depth_m": (0.0, 100.0, "m"),
+    "area_ha": (0.0, 1e6, "ha"),
+}
+TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
+OVERLAP_TOLERANCE_M2 = 1.0      # overlaps up to this area are digitising noise
+SLOPE_AGREEMENT_DEG = 0.5       # slope_deg and slope_pct given together may differ by this much
+
+
+@dataclass
+class Site:
+    """A validated site: zones in a projected CRS with ``area_ha``, and its settings."""
+
+    zones: "pd.DataFrame"          # a GeoDataFrame, or a DataFrame for geometry-less CSV
+    settings: Settings
+    path: str
+    sha256: str
+    layer: str | None = None
+    notes: list[str] = field(default_factory=list)   # reprojection, repairs, conversions
+
+    @property
+    def has_geometry(self) -> bool:
+        return "geometry" in self.zones.columns and self.zones.geometry.notna().any()
+
+    @property
+    def crs(self):
+        return getattr(self.zones, "crs", None)
+
+    def summary(self) -> dict:
+        z = self.zones
+        by_type = z.groupby("zone_type", observed=True)["area_ha"].agg(["count", "sum"])
+        return {
+            "file": self.path,
+            "layer": self.layer,
+            "sha256": self.sha256,
+            "zones": int(len(z)),
+            "area_ha": float(z["area_ha"].sum()),
+            "crs": self.crs.to_string() if self.crs is not None else None,
+            "by_type": {t: {"zones": int(r["count"]), "area_ha": float(r["sum"])} for t, r in by_type.iterrows()},
+            "burning": {k: int(v) for k, v in z["burning"].value_counts().items() if k != "none" and v > 0},
+            "contaminated": int(z["contaminated"].sum()),
+            "settings": self.settings.file or "defaults",
+            "notes": list(self.notes),
+        }
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    p = Path(path)
+    paths = [p]
+    if p.suffix.lower() == ".shp":  # a Shapefile is several files
+        paths += [p.with_suffix(s) for s in (".dbf", ".shx", ".prj", ".cpg") if p.with_suffix(s).exists()]
+    for q in paths:
+        with open(q, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def _canonical_columns(cols: list[str]) -> dict[str, str]:
+    """Map the file's column names to canonical ones (case-insensitive, aliases)."""
+    rename: dict[str, str] = {}
+    lower = {c.lower().strip(): c for c in cols}
+    for canon, aliases in ALIASES.items():
+        for name in (canon, *aliases):
+            if name in lower and lower[name] not in rename:
+                if canon not in rename.values():
+                    rename[lower[name]] = canon
+                break
+    for canon in FIELDS:  # canonical names not covered by ALIASES keys
+        if canon in lower and lower[canon] not in rename and canon not in rename.values():
+            rename[lower[canon]] = canon
+    return rename
+
+
+def _read_table(path: Path, layer: str | None, problems: list[Problem]):
+    """Read the raw table (GeoDataFrame or DataFrame) and the layer used."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if not path.exists():
+        problems.append(Problem(file=str(path), message="file not found"))
+        return None, None
+    if fmt is None:
+        problems.append(Problem(file=str(path), message=f"unsupported format {path.suffix!r}; use "
+                                ".gpkg, .geojson, .shp or .csv"))
+        return None, None
+    if fmt == "CSV":
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            problems.append(Problem(file=str(path), message=f"not a readable CSV: {exc}"))
+            return None, None
+        return df, None
+    import pyogrio
+    import geopandas as gpd
+
+    try:
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        problems.append(Problem(file=str(path), message=f"cannot be opened as {fmt}: {exc}"))
+        return None, None
+    if layer:
+        if layer not in layers:
+            near = difflib.get_close_matches(layer, layers, n=1)
+            problems.append(Problem(file=str(path), field="--layer", message=f"no layer {layer!r}; layers: "
+                                    + ", ".join(layers) + (f" (did you mean {near[0]!r}?)" if near else "")))
+            return None, None
+    elif len(layers) > 1:
+        if "zones" in layers:
+            layer = "zones"
+        else:
+            problems.append(Problem(file=str(path), field="--layer",
+                                    message="has several layers; choose one with --layer: " + ", ".join(layers)))
+            return None, None
+    else:
+        layer = layers[0] if layers else None
+    try:
+        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+    except Exception as exc:
+        problems.append(Problem(file=str(path), message=f"cannot be read: {exc}"))
+        return None, None
+    return gdf, layer
+
+
+def _parse_bool(values: pd.Series, ids: pd.Series, file: str, problems: list[Problem]) -> np.ndarray:
+    out = np.zeros(len(values), dtype=bool)
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            continue
+        s = str(v).strip().lower()
+        if s in TRUE:
+            out[i] = True
+        elif s not in FALSE:
+            problems.append(Problem(file=file, zone_id=ids.iloc[i], field="contaminated",
+                                    message=f"{v!r} is not true/false"))
+    return out
+
+
+def _parse_number(df: pd.DataFrame, col: str, file: str, problems: list[Problem]) -> np.ndarray:
+    if col not in df.columns:
+        return np.full(len(df), np.nan)
+    raw = df[col]
+    num = pd.to_numeric(raw.replace({"": None}), errors="coerce").to_numpy(dtype=float)
+    text = raw.astype(str).str.strip()
+    bad = np.isnan(num) & ~(raw.isna().to_numpy() | text.isin(["", "nan", "None", "NaN", "<NA>"]).to_numpy())
+    for i in np.flatnonzero(bad):
+        problems.append(Problem(file=file, zone_id=df["zone_id"].iloc[i], field=col,
+                                message=f"{raw.iloc[i]!r} is not a number"))
+    lo, hi, unit = RANGES[col]
+    out = (num < lo) | (num > hi)
+    for i in np.flatnonzero(out):
+        problems.append(Problem(file=file, zone_id=df["zone_id"].iloc[i], field=col,
+                                message=f"{num[i]:g} {unit} is outside {lo:g}–{hi:g} {unit}"))
+    return num
+
+
+def _norm_text(s: pd.Series) -> pd.Series:
+    return s.astype(str).str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True).replace(
+        {"nan": "", "none_": "", "<na>": ""})
+
+
+def read_site(path: str | Path, settings: Settings | str | Path | None = None, *, layer: str | None = None,
+              crs: str | None = None, fix_geometry: bool = False,
+              overlap_tolerance_m2: float = OVERLAP_TOLERANCE_M2) -> Site:
+    """Read and validate a zoning file.
+
+    ``settings``: a :class:`Settings`, a TOML path, or None for the TOML beside the file
+    (``<stem>.toml`` or ``settings.toml``), else defaults. ``layer``: the GeoPackage layer (default:
+    the settings' layer, the only layer, or ``zones``). ``crs``: the CRS to assume when the file
+    has none. ``fix_geometry``: repair invalid polygons with ``shapely.make_valid`` and note what
+    changed. Raises :class:`SiteError` with every problem found.
+    """
+    path = Path(path)
+    if settings is None or isinstance(settings, (str, Path)):
+        settings = load_settings(settings if settings is not None else settings_path_for(path))
+    layer = layer or settings.layer or None
+    crs = crs or settings.crs or None
+    f = str(path)
+    problems: list[Problem] = []
+    notes: list[str] = []
+
+    raw, layer = _read_table(path, layer, problems)
+    if raw is None:
+        raise SiteError(problems)
+    if len(raw) == 0:
+        raise SiteError([Problem(file=f, message="the file has no zones (it is empty)")])
+    is_geo = hasattr(raw, "geometry") and "geometry" in raw.columns
+    cols = [c for c in raw.columns if c != "geometry"]
+    rename = _canonical_columns(cols)
+    df = raw.rename(columns=rename)
+    for src, dst in rename.items():
+        if src != dst:
+            notes.append(f"column {src!r} read as {dst!r}")
+
+    for req in ("zone_id", "zone_type"):
+        if req not in df.columns:
+            near = difflib.get_close_matches(req, cols, n=1, cutoff=0.5)
+            problems.append(Problem(file=f, field=req, message="required column is missing"
+                                    + (f"; is {near[0]!r} it?" if near else f" (columns: {', '.join(cols)})")))
+    if problems:
+        raise SiteError(problems)
+
+    # --- ids -------------------------------------------------------------------------------
+    ids = df["zone_id"].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
+    ids = ids.map(lambda s: s[:-2] if s.endswith(".0") and s[:-2].isdigit() else s)
+    df["zone_id"] = ids
+    for i in np.flatnonzero((ids == "").to_numpy()):
+        problems.append(Problem(file=f, zone_id=f"<row {i + 1}>", field="zone_id", message="missing zone_id"))
+    dups = ids[(ids != "") & ids.duplicated(keep=False)]
+    for zid, n in dups.value_counts().items():
+        problems.append(Problem(file=f, zone_id=zid, field="zone_id", message=f"duplicate id ({n} zones share it)"))
+    ids_for_msgs = ids.where(ids != "", [f"<row {i + 1}>" for i in range(len(ids))])
+    df["zone_id"] = ids_for_msgs
+
+    # --- zone types ------------------------------------------------------------------------
+    zt = _norm_text(df["zone_type"])
+    for i in np.flatnonzero(~zt.isin(ZONE_TYPES).to_numpy()):
+        v = df["zone_type"].iloc[i]
+        if zt.iloc[i] == "":
+            problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="zone_type",
+                                    message=f"missing; valid: {', '.join(ZONE_TYPES)}"))
+        else:
+            near = difflib.get_close_matches(zt.iloc[i], ZONE_TYPES, n=1, cutoff=0.4)
+            problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="zone_type",
+                                    message=f"unknown zone type {v!r}" + (f"; did you mean {near[0]!r}?" if near
+                                                                          else f"; valid: {', '.join(ZONE_TYPES)}")))
+    df["zone_type"] = zt
+
+    # --- numbers ---------------------------------------------------------------------------
+    slope_deg = _parse_number(df, "slope_deg", f, problems)
+    slope_pct = _parse_number(df, "slope_pct", f, problems)
+    from_pct = np.degrees(np.arctan(slope_pct / 100.0))
+    both = ~np.isnan(slope_deg) & ~np.isnan(slope_pct)
+    for i in np.flatnonzero(both & (np.abs(slope_deg - from_pct) > SLOPE_AGREEMENT_DEG)):
+        problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="slope_deg",
+                                message=f"slope_deg = {slope_deg[i]:g} disagrees with slope_pct = {slope_pct[i]:g} "
+                                        f"(= {from_pct[i]:.1f}°)"))
+    if "slope_pct" in df.columns and np.any(~np.isnan(slope_pct)):
+        notes.append("slope_pct converted to degrees (θ = atan(pct/100))")
+    slope = np.where(np.isnan(slope_deg), from_pct, slope_deg)
+    length = _parse_number(df, "slope_length_m", f, problems)
+    soil = _parse_number(df, "soil_depth_cm", f, problems)
+    water = _parse_number(df, "water_depth_m", f, problems)
+    for i in np.flatnonzero((zt == "slope").to_numpy()):
+        if np.isnan(slope[i]):
+            problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="slope_deg",
+                                    message="a slope zone needs slope_deg (or slope_pct)"))
+        if np.isnan(length[i]):
+            problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="slope_length_m",
+                                    message="a slope zone needs slope_length_m (horizontal length, m)"))
+        elif length[i] <= 0:
+            problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="slope_length_m",
+                                    message=f"slope length must be > 0 m, not {length[i]:g}"))
+    pools_missing = np.flatnonzero((zt == "subsidence_pool").to_numpy() & np.isnan(water))
+    if len(pools_missing):
+        notes.append(f"{len(pools_missing)} subsidence pool(s) without water_depth_m: no wetland, backfill or "
+                     f"floating PV offered there ({', '.join(ids_for_msgs.iloc[pools_missing[:5]])}"
+                     f"{', …' if len(pools_missing) > 5 else ''})")
+
+    # --- categories ------------------------------------------------------------------------
+    if "burning" in df.columns:
+        burn = _norm_text(df["burning"]).replace({"": "none", "false": "none", "no": "none", "0": "none"})
+        for i in np.flatnonzero(~burn.isin(BURNING).to_numpy()):
+            near = difflib.get_close_matches(burn.iloc[i], BURNING, n=1)
+            problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="burning",
+                                    message=f"{df['burning'].iloc[i]!r} is not one of {', '.join(BURNING)}"
+                                            + (f"; did you mean {near[0]!r}?" if near else "")))
+    else:
+        burn = pd.Series(["none"] * len(df))
+    contaminated = (_parse_bool(df["contaminated"], ids_for_msgs, f, problems) if "contaminated" in df.columns
+                    else np.zeros(len(df), dtype=bool))
+    if "land_designation" in df.columns:
+        desig = _norm_text(df["land_designation"]).replace({"": "mining_land"})
+    else:
+        desig = pd.Series(["mining_land"] * len(df))
+    odd = sorted(set(desig) - set(KNOWN_DESIGNATIONS))
+    if odd:
+        notes.append("land designations not known to the crediting rules (treated as not eligible where a "
+                     "standard lists designations): " + ", ".join(odd))
+
+    zones = pd.DataFrame({
+        "zone_id": ids_for_msgs.to_numpy(),
+        "zone_type": pd.Categorical(zt, categories=ZONE_TYPES),
+        "slope_deg": slope,
+        "slope_length_m": length,
+        "soil_depth_cm": np.nan_to_num(soil, nan=0.0),
+        "burning": pd.Categorical(burn.to_numpy(), categories=BURNING),
+        "water_depth_m": water,
+        "contaminated": contaminated,
+        "land_designation": desig.to_numpy(),
+    })
+    extra = [c for c in df.columns if c not in zones.columns and c not in ("geometry", "slope_pct", "area_ha")]
+    for c in extra:
+        zones[c] = df[c].to_numpy()
+
+    # --- geometry and area -----------------------------------------------------------------
+    if is_geo:
+        zones = _geometry(raw, zones, f, crs, fix_geometry, overlap_tolerance_m2, problems, notes)
+    else:
+        area = _parse_number(df, "area_ha", f, problems) if "area_ha" in df.columns else None
+        if area is None:
+            problems.append(Problem(file=f, field="area_ha",
+                                    message="a CSV without geometry needs an area_ha column (hectares)"))
+        else:
+            for i in np.flatnonzero(np.isnan(area) | (area <= 0)):
+                if not np.isnan(area[i]) and area[i] < 0:
+                    continue  # already reported as out of range
+                problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="area_ha",
+                                        message="missing or zero area"))
+            zones["area_ha"] = area
+    if problems:
+        raise SiteError(problems)
+    return Site(zones=zones, settings=settings, path=f, sha256=file_sha256(path), layer=layer, notes=notes)
+
+
+def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, problems: list[Problem],
+              notes: list[str]):
+    import geopandas as gpd
+    import shapely
+    from pyproj import CRS
+
+    ids = zones["zone_id"]
+    geom = raw.geometry.copy()
+    src_crs = raw.crs
+    if src_crs is None:
+        if not crs:
+            problems.append(Problem(file=f, field="CRS", message="the file has no coordinate reference system; "
+                                    "give one with --crs (e.g. --crs EPSG:32649) or [site] crs in the settings"))
+            return zones
+        try:
+            src_crs = CRS.from_user_input(crs)
+        except Exception as exc:
+            problems.append(Problem(file=f, field="--crs", message=f"{crs!r} is not a CRS: {exc}"))
+            return zones
+        notes.append(f"CRS {src_crs.to_string()} assumed (the file has none)")
+    gdf = gpd.GeoDataFrame(zones, geometry=geom.to_numpy(), crs=src_crs)
+
+    arr = gdf.geometry.to_numpy()
+    missing = shapely.is_missing(arr) | shapely.is_empty(arr)
+    for i in np.flatnonzero(missing):
+        problems.append(Problem(file=f, zone_id=ids.iloc[i], field="geometry", message="no geometry (empty)"))
+    kinds = shapely.get_type_id(arr)
+    not_poly = ~missing & ~np.isin(kinds, [3, 6])  # Polygon, MultiPolygon
+    for i in np.flatnonzero(not_poly):
+        problems.append(Problem(file=f, zone_id=ids.iloc[i], field="geometry",
+                                message=f"is a {arr[i].geom_type}, not a polygon"))
+    ok = ~missing & ~not_poly
+    invalid = ok & ~shapely.is_valid(arr)
+    for i in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(arr[i])
+        if fix:
+            fixed = shapely.make_valid(arr[i])
+            if fixed.geom_type == "GeometryCollection":
+                fixed = shapely.union_all([g for g in fixed.geoms if g.geom_type in ("Polygon", "MultiPolygon")])
+            notes.append(f"zone {ids.iloc[i]!r}: repaired invalid geometry ({reason}); area "
+                         f"{arr[i].area:.6g} → {fixed.area:.6g} (in the file's units), now a {fixed.geom_type}")
+            arr[i] = fixed
+        else:
+            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="geometry",
+                                    message=f"invalid polygon: {reason} (repair with --fix-geometry)"))
+    if problems:
+        return zones
+    gdf = gdf.set_geometry(arr, crs=src_crs)
+    if gdf.crs.is_geographic:
+        bounds = gdf.total_bounds
+        if not (-180 <= bounds[0] <= 180 and -90 <= bounds[1] <= 90 and -180 <= bounds[2] <= 180
+                and -90 <= bounds[3] <= 90):
+            problems.append(Problem(file=f, field="geometry", message="coordinates are outside longitude/latitude "
+                                    "ranges for a geographic CRS: is the CRS right?"))
+            return zones
+        utm = gdf.estimate_utm_crs()
+        notes.append(f"reprojected from {gdf.crs.to_string()} to {utm.to_string()} ({utm.name})")
+        gdf = gdf.to_crs(utm)
+    elif not gdf.crs.is_projected:
+        problems.append(Problem(file=f, field="CRS", message=f"{gdf.crs.to_string()} is neither geographic nor "
+                                "projected; areas cannot be computed"))
+        return zones
+    unit = gdf.crs.axis_info[0].unit_conversion_factor if gdf.crs.axis_info else 1.0
+    gdf["area_ha"] = gdf.geometry.area * unit * unit / 1e4
+    for i in np.flatnonzero(gdf["area_ha"].to_numpy() <= 0):
+        problems.append(Problem(file=f, zone_id=ids.iloc[i], field="geometry", message="zero area"))
+
+    # overlaps: candidate pairs from the STR-tree, exact intersection area for each
+    geoms = gdf.geometry.to_numpy()
+    left, right = gdf.sindex.query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if len(left):
+        inter = shapely.area(shapely.intersection(geoms[left], geoms[right])) * unit * unit
+        bad = inter > tol_m2
+        for a, b, ar in zip(left[bad], right[bad], inter[bad]):
+            problems.append(Problem(file=f, zone_id=ids.iloc[a], field="geometry",
+                                    message=f"overlaps zone {ids.iloc[b]!r} by {ar:,.1f} m² "
+                                            f"(tolerance {tol_m2:g} m²)"))
+    return gdf

@@ -1,0 +1,1 @@
+"""Solvers: exact (fast MCKP engine, general MILP through PuLP), genetic and hybrid."""
