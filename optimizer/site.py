@@ -203,9 +203,15 @@ def _parse_number(df: pd.DataFrame, col: str, file: str, problems: list[Problem]
     return num
 
 
+def _is_missing(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
 def _norm_text(s: pd.Series) -> pd.Series:
-    return s.astype(str).str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True).replace(
-        {"nan": "", "none_": "", "<na>": ""})
+    """Lower case, trimmed, spaces and hyphens to underscores; missing → ''."""
+    out = s.map(lambda v: "" if _is_missing(v) else str(v)).astype(object)
+    out = out.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    return out.replace({"nan": "", "none": "", "<na>": "", "null": ""}).astype(object)
 
 
 def read_site(path: str | Path, settings: Settings | str | Path | None = None, *, layer: str | None = None,
@@ -250,7 +256,7 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
         raise SiteError(problems)
 
     # --- ids -------------------------------------------------------------------------------
-    ids = df["zone_id"].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
+    ids = df["zone_id"].map(lambda v: "" if _is_missing(v) else str(v).strip()).astype(object)
     ids = ids.map(lambda s: s[:-2] if s.endswith(".0") and s[:-2].isdigit() else s)
     df["zone_id"] = ids
     for i in np.flatnonzero((ids == "").to_numpy()):
@@ -309,6 +315,7 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
     # --- categories ------------------------------------------------------------------------
     if "burning" in df.columns:
         burn = _norm_text(df["burning"]).replace({"": "none", "false": "none", "no": "none", "0": "none"})
+        burn = burn.where(burn != "", "none")
         for i in np.flatnonzero(~burn.isin(BURNING).to_numpy()):
             near = difflib.get_close_matches(burn.iloc[i], BURNING, n=1)
             problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="burning",

@@ -1,0 +1,387 @@
+"""Carbon over time: the science of MODEL.md §3 as plain numpy functions.
+
+Conventions
+-----------
+* Time: ``t_yr`` is years since works (1..H for an annual series). Functions broadcast, so a
+  1-D ``years`` array of shape ``(T,)`` with per-option parameters of shape ``(n, 1)`` gives
+  ``(n, T)``. Negative times are treated as "not planted yet" (stock 0, factor 1).
+* Units: carbon in t C (per ha unless the argument says otherwise), gases in t CO2e.
+  1 Mg = 1 t. C -> CO2: x 44/12.
+* Sources: each constant carries its source and MODEL.md confidence tag:
+  [A] primary text, [B] abstract or secondary source, [C] common default not re-checked,
+  [P] placeholder (engineering estimate, no published source; reports must say so).
+
+Fitted growth parameters live in ``optimizer/catalog/vegetation_growth.csv`` and the rainfall
+multiplier in ``optimizer/catalog/rainfall_growth.csv``; both are written by
+``scripts/fit_growth.py`` from ``optimizer/catalog/chronosequences.csv``. This module reads
+only the small rainfall table, once, and only if a caller asks for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import math
+from collections.abc import Mapping
+from importlib import resources
+
+import numpy as np
+
+# --- conversion factors and global warming potentials ---------------------------------------
+
+C_TO_CO2 = 44.0 / 12.0
+"""t CO2 per t C (molar masses)."""
+
+N2O_N_TO_N2O = 44.0 / 28.0
+"""t N2O per t N2O-N (molar masses)."""
+
+GWP100_CH4 = 27.0
+"""GWP-100 of methane, non-fossil (IPCC AR6 WG1 Ch 7 Table 7.15: 27.0; fossil CH4 is 29.8) [A]."""
+
+GWP100_N2O = 273.0
+"""GWP-100 of nitrous oxide (IPCC AR6 WG1 Ch 7 Table 7.15) [A]."""
+
+# --- biomass ----------------------------------------------------------------------------------
+
+CARBON_FRACTION_DRY_MATTER = 0.47
+"""t C per t dry matter of woody biomass (IPCC 2006 Vol 4 Table 4.3 default) [C]."""
+
+ROOT_SHOOT_PLANTED_BROADLEAF_TEMPERATE_ASIA = 0.303
+"""Below-/above-ground biomass ratio, planted broadleaf, temperate Asia
+(IPCC 2019 Refinement Vol 4 Table 4.4) [A]."""
+
+ROOT_SHOOT_PLANTED_CONIFER_CHINA = 0.224
+"""Below-/above-ground biomass ratio, planted conifer, Chinese data
+(IPCC 2019 Refinement Vol 4 Table 4.4) [A]."""
+
+
+def chapman_richards(t_yr, c_max, k, m):
+    """Chapman–Richards growth curve ``C(t) = c_max · (1 − e^(−k t))^m`` [form A, MODEL.md §3].
+
+    Parameters
+    ----------
+    t_yr : array_like
+        Age in years; negative ages give 0 (not planted yet).
+    c_max : array_like
+        Asymptote, in the unit of the result (here t C/ha).
+    k : array_like
+        Rate parameter [1/yr], > 0.
+    m : array_like
+        Shape parameter [-], >= 1 for a sigmoid with an inflection at ``ln(m)/k``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Stock at age ``t_yr``, broadcast over all arguments.
+    """
+    t = np.maximum(np.asarray(t_yr, dtype=float), 0.0)
+    return np.asarray(c_max, dtype=float) * (-np.expm1(-np.asarray(k, dtype=float) * t)) ** np.asarray(m, dtype=float)
+
+
+def chapman_richards_rate(t_yr, c_max, k, m):
+    """Growth rate ``dC/dt = c_max · m · k · e^(−k t) · (1 − e^(−k t))^(m−1)``, unit of c_max per yr.
+
+    Zero for negative ages. Its maximum lies at the inflection ``ln(m)/k`` (for m >= 1).
+    """
+    t = np.asarray(t_yr, dtype=float)
+    k = np.asarray(k, dtype=float)
+    m = np.asarray(m, dtype=float)
+    e = np.exp(-k * np.maximum(t, 0.0))
+    rate = np.asarray(c_max, dtype=float) * m * k * e * (1.0 - e) ** (m - 1.0)
+    return np.where(t < 0.0, 0.0, rate)
+
+
+def chapman_richards_inflection_yr(k, m):
+    """Age of the inflection (peak growth rate) of Chapman–Richards, ``ln(m)/k`` [yr]; 0 if m <= 1."""
+    return np.log(np.maximum(np.asarray(m, dtype=float), 1.0)) / np.asarray(k, dtype=float)
+
+
+def biomass_carbon_stock(t_yr, c_max_t_c_per_ha, k_per_yr, m, growth_multiplier=1.0):
+    """Total (above- + below-ground) biomass carbon stock [t C/ha] at age ``t_yr``.
+
+    Chapman–Richards with the per-vegetation-type parameters of
+    ``optimizer/catalog/vegetation_growth.csv`` (fitted by ``scripts/fit_growth.py`` to the
+    chronosequences of MODEL.md §3; below-ground by root:shoot 0.303 broadleaf / 0.224 conifer,
+    IPCC 2019 Refinement Vol 4 Table 4.4 [A]; carbon fraction 0.47 [C]).
+
+    ``growth_multiplier`` (site quality: rainfall, cover-soil depth, amendments; catalog
+    multipliers are [P] unless sourced) scales the asymptote, not the timing. The catalog
+    curves are stated at the reference rainfall of ``rainfall_growth.csv``, so a rainfall
+    multiplier belongs in ``growth_multiplier``.
+    """
+    return np.asarray(growth_multiplier, dtype=float) * chapman_richards(t_yr, c_max_t_c_per_ha, k_per_yr, m)
+
+
+# --- rainfall --------------------------------------------------------------------------------
+
+_RAINFALL_PARAM_KEYS = ("p0_mm", "scale_mm", "ref_rainfall_mm", "min_rainfall_mm", "max_rainfall_mm")
+
+
+def rainfall_growth_multiplier(annual_rainfall_mm, params: Mapping[str, float] | None = None):
+    """Growth multiplier [-] for annual rainfall, equal to 1.0 at the reference rainfall.
+
+    Saturating form fitted to near-mature *Pinus tabuliformis* plantations at 372 / 519 / 632 mm
+    (biomass C 49.08 / 73.90 / 82.55 t C/ha; Sun et al. 2017, Acta Ecologica Sinica 37(8)
+    2665–2672 [A]) by ``scripts/fit_growth.py``::
+
+        g(P) = 1 − exp(−(P − p0_mm) / scale_mm),    f(P) = g(clip(P)) / g(ref_rainfall_mm)
+
+    Rainfall is clipped to the fitted range [min_rainfall_mm, max_rainfall_mm]: outside the
+    data the multiplier is held at its edge value rather than extrapolated. Applying a pine
+    response to other vegetation types is an assumption [P].
+
+    Parameters
+    ----------
+    annual_rainfall_mm : array_like
+        Mean annual rainfall [mm].
+    params : mapping, optional
+        Keys ``p0_mm, scale_mm, ref_rainfall_mm, min_rainfall_mm, max_rainfall_mm``; by default
+        the fitted values of ``optimizer/catalog/rainfall_growth.csv`` (read once).
+    """
+    if params is None:
+        params = load_rainfall_growth_params()
+    p0, scale, ref, lo, hi = (float(params[key]) for key in _RAINFALL_PARAM_KEYS)
+    p = np.clip(np.asarray(annual_rainfall_mm, dtype=float), lo, hi)
+    return -np.expm1(-(p - p0) / scale) / -math.expm1(-(ref - p0) / scale)
+
+
+@functools.lru_cache(maxsize=1)
+def load_rainfall_growth_params() -> dict[str, float]:
+    """The fitted rainfall-multiplier parameters from ``optimizer/catalog/rainfall_growth.csv``.
+
+    Read once per process (cached): every call returns the same dict, so treat it as read-only.
+    """
+    text = resources.files("optimizer").joinpath("catalog/rainfall_growth.csv").read_text(encoding="utf-8")
+    values = {row["parameter"]: row["value"] for row in csv.DictReader(io.StringIO(text))}
+    return {key: float(values[key]) for key in _RAINFALL_PARAM_KEYS}
+
+
+# --- soil organic carbon ---------------------------------------------------------------------
+
+
+def soc_stock(t_yr, soc_0, soc_eq, tau_yr):
+    """Soil organic carbon stock [t C/ha], first-order approach to equilibrium (MODEL.md §3).
+
+    ``SOC(t) = SOC_eq − (SOC_eq − SOC_0) · e^(−t/τ)``; ``soc_0`` at t <= 0.
+
+    Only biogenic SOC counts: coal carbon in spoil is not a removal. Catalog values
+    (``soc_gain_eq_t_c_per_ha`` = SOC_eq − SOC_0 and ``soc_tau_yr``) come from the Heidaigou
+    dump 15-yr gains, 0–100 cm (Li et al. 2014, 环境科学 35(10) 3842–3850 [B]).
+    """
+    t = np.maximum(np.asarray(t_yr, dtype=float), 0.0)
+    soc_eq = np.asarray(soc_eq, dtype=float)
+    return soc_eq - (soc_eq - np.asarray(soc_0, dtype=float)) * np.exp(-t / np.asarray(tau_yr, dtype=float))
+
+
+YANG2015_ONSET_YR = 10.0
+YANG2015_OVER_YR = 10.0
+YANG2015_BIOMASS_LOSS_FRACTION = 0.462
+"""Unmaintained artificial grassland on a Loess Plateau mine: biomass (above + below) fell 46.2 %
+from year 10 to year 20 (Yang et al. 2015, J Soil Sci Plant Nutr 15(3) 629–638) [B]."""
+YANG2015_SOC_LOSS_FRACTION = 0.670
+"""Same study: SOC content 0–30 cm fell 67.0 % from year 10 to year 20 [B]."""
+
+
+def degradation_factor(t_yr, onset_yr=YANG2015_ONSET_YR, loss_fraction=YANG2015_BIOMASS_LOSS_FRACTION,
+                       over_yr=YANG2015_OVER_YR):
+    """Multiplier series [-] for a stand that degrades without maintenance.
+
+    1 before ``onset_yr``, falling linearly to ``1 − loss_fraction`` at ``onset_yr + over_yr``,
+    then held there. Defaults: Yang et al. 2015 (unmaintained grassland, biomass −46.2 % from
+    year 10 to 20) [B]; use ``loss_fraction=YANG2015_SOC_LOSS_FRACTION`` for SOC (−67.0 %).
+    The study has two dates only, so the linear path between them and the plateau after year 20
+    are assumptions [P].
+
+    Yang et al.'s losses are relative to the year-10 stock (growth stopped there), so apply the
+    factor to the stock frozen at onset, e.g. for an unmaintained grassland::
+
+        biomass = biomass_carbon_stock(np.minimum(years, onset), ...) * degradation_factor(years)
+        soc = soc_0 + (soc_stock(np.minimum(years, onset), soc_0, soc_eq, tau) - soc_0) \\
+              * degradation_factor(years, loss_fraction=YANG2015_SOC_LOSS_FRACTION)
+
+    Applying the SOC loss to the carbon accrued since works, not to SOC_0, is a reading [P]:
+    only accrued biogenic SOC was ever counted as a removal.
+    """
+    t = np.asarray(t_yr, dtype=float)
+    over = np.asarray(over_yr, dtype=float)
+    progress = np.clip((t - np.asarray(onset_yr, dtype=float)) / np.where(over > 0, over, 1.0), 0.0, 1.0)
+    progress = np.where(over > 0, progress, (t >= onset_yr).astype(float))
+    return 1.0 - np.asarray(loss_fraction, dtype=float) * progress
+
+
+# --- biochar ---------------------------------------------------------------------------------
+
+BIOCHAR_F_PERM = {"350-450": 0.65, "450-600": 0.80, ">=600": 0.89}
+"""Fraction of biochar organic carbon remaining after 100 yr by production temperature [°C]
+(IPCC 2019 Refinement Vol 4 Ch 2 Appendix 4) [B]."""
+BIOCHAR_F_PERM_CONFIDENCE = {"350-450": "B", "450-600": "B", ">=600": "B"}
+
+BIOCHAR_F_C = {"herbaceous": 0.65, "rice_straw": 0.49, "wood": 0.77, "manure": 0.38, "sewage_sludge": 0.35}
+"""Organic carbon fraction of biochar [t C/t biochar] by feedstock
+(IPCC 2019 Refinement Vol 4 Ch 2 Appendix 4)."""
+BIOCHAR_F_C_CONFIDENCE = {"herbaceous": "B", "rice_straw": "B", "wood": "C", "manure": "C", "sewage_sludge": "C"}
+
+
+def biochar_carbon(mass_t, f_c, f_perm):
+    """Carbon stored by applied biochar [t C]: ``ΔC = mass · F_C · F_perm``
+    (IPCC 2019 Refinement Vol 4 Ch 2 App 4 [B]). Counted once, in the year of application.
+
+    ``mass_t`` is dry biochar [t]; ``f_c`` from :data:`BIOCHAR_F_C`; ``f_perm`` from
+    :data:`BIOCHAR_F_PERM`. Example: 10 t herbaceous biochar made at 450–600 °C stores
+    10 · 0.65 · 0.80 = 5.2 t C = 19.07 t CO2.
+    """
+    return np.asarray(mass_t, dtype=float) * np.asarray(f_c, dtype=float) * np.asarray(f_perm, dtype=float)
+
+
+# --- wetlands --------------------------------------------------------------------------------
+
+WETLAND_BURIAL_BERNAL_MITSCH_G_C_PER_M2_YR = 242.0
+"""C burial in created temperate wetlands (Bernal & Mitsch 2013) [B]."""
+WETLAND_BURIAL_GLOBAL_G_C_PER_M2_YR = 118.0
+"""Global mean wetland C burial (as quoted in MODEL.md §3) [B]."""
+WETLAND_BURIAL_NW_CHINA_LAKES_G_C_PER_M2_YR = 49.9
+"""C burial in lakes of north-west China (as quoted in MODEL.md §3) [B]."""
+WETLAND_CH4_KG_PER_HA_YR = 235.0
+"""CH4 from rewetted/created inland wetlands on mineral soil, temperate
+(IPCC 2013 Wetlands Supplement Table 5.4) [B]."""
+FLOODED_LAND_CH4_KG_PER_HA_YR = 77.5
+"""CH4 from flooded land / fish ponds: midpoint of the 75–80 kg/ha/yr quoted in MODEL.md [B/C]."""
+
+
+def wetland_net_removal_co2e(burial_g_c_per_m2_yr, ch4_kg_per_ha_yr, gwp_ch4=GWP100_CH4):
+    """Net removal of a wetland [t CO2e/ha/yr]: carbon burial minus methane.
+
+    ``burial · 10⁴ m²/ha · 44/12 / 10⁶ g/t − CH4 · GWP / 1000 kg/t``. Negative means a net
+    source. Example: 242 g C/m²/yr and 235 kg CH4/ha/yr give 8.873 − 6.345 = 2.528 t CO2e/ha/yr;
+    at the global mean burial of 118 the same pool is a source of 2.018.
+    """
+    burial_t_co2 = np.asarray(burial_g_c_per_m2_yr, dtype=float) * 1.0e4 / 1.0e6 * C_TO_CO2
+    ch4_t_co2e = np.asarray(ch4_kg_per_ha_yr, dtype=float) * np.asarray(gwp_ch4, dtype=float) / 1000.0
+    return burial_t_co2 - ch4_t_co2e
+
+
+# --- erosion ---------------------------------------------------------------------------------
+
+
+def erosion_carbon_loss(soil_loss_t_per_ha_yr, soc_g_per_kg, enrichment_ratio=1.0):
+    """Soil organic carbon carried off by erosion [t C/ha/yr] (MODEL.md §3).
+
+    ``soil loss [t/ha/yr] · SOC of the surface soil [g C/kg] / 1000``; e.g. 10 t/ha/yr of soil at
+    5 g C/kg carries off 0.05 t C/ha/yr. ``enrichment_ratio`` (eroded sediment is often richer in
+    SOC than the soil it leaves) defaults to 1.0 [P]. Counts against the zone's removals.
+    """
+    return (np.asarray(soil_loss_t_per_ha_yr, dtype=float) * np.asarray(soc_g_per_kg, dtype=float) / 1000.0
+            * np.asarray(enrichment_ratio, dtype=float))
+
+
+# --- project emissions -----------------------------------------------------------------------
+
+DIESEL_KG_CO2_PER_L = 2.68
+"""Diesel combustion [kg CO2/L] (MODEL.md §3) [B]."""
+LIMESTONE_T_C_PER_T = 0.12
+"""Carbon released by liming [t C/t limestone] (IPCC 2006 Vol 4 Ch 11 EF for limestone) [B]."""
+N2O_EF1_KG_N2O_N_PER_KG_N = 0.01
+"""Direct N2O emission factor EF1 [kg N2O-N/kg N applied] (IPCC, as in MODEL.md §3) [B]."""
+
+
+def diesel_co2_t(litres):
+    """CO2 from burning diesel [t CO2]: litres · 2.68 kg/L / 1000 [B]."""
+    return np.asarray(litres, dtype=float) * DIESEL_KG_CO2_PER_L / 1000.0
+
+
+def limestone_co2_t(t_limestone):
+    """CO2 from applied limestone [t CO2]: t · 0.12 t C/t · 44/12 (= 0.44 t CO2/t) [B]."""
+    return np.asarray(t_limestone, dtype=float) * LIMESTONE_T_C_PER_T * C_TO_CO2
+
+
+def n2o_fertilizer_co2e_t(kg_n):
+    """Direct N2O from nitrogen fertiliser [t CO2e]: kg N · 0.01 · 44/28 · 273 / 1000 [B]."""
+    return np.asarray(kg_n, dtype=float) * N2O_EF1_KG_N2O_N_PER_KG_N * N2O_N_TO_N2O * GWP100_N2O / 1000.0
+
+
+# --- avoided emissions (reported separately, never added to removals) ------------------------
+
+CARRAS2009_RANGE_KG_CO2E_PER_M2_YR = (12.0, 8200.0)
+"""Emissions from burning coal-waste surfaces, low to high intensity (Carras et al. 2009) [B]."""
+
+
+def _log_band_centres(lo, hi, n):
+    """Geometric centres of ``n`` equal-width bands of ``[lo, hi]`` on a log scale."""
+    width = math.log(hi / lo) / n
+    return [lo * math.exp(width * (i + 0.5)) for i in range(n)]
+
+
+GANGUE_FIRE_KG_CO2E_PER_M2_YR = dict(
+    zip(("low", "medium", "high"), (round(v, 1) for v in _log_band_centres(*CARRAS2009_RANGE_KG_CO2E_PER_M2_YR, 3))),
+    none=0.0,
+)
+"""Burning-gangue emission by intensity [kg CO2e/m² of burning surface/yr] — PLACEHOLDER [P].
+
+Carras et al. 2009's range 12–8,200 is cut into three equal bands on a log scale and each
+intensity takes its band's geometric centre: low 35.6, medium 313.7, high 2763.0. The mapping
+of the zoning file's ``burning`` levels onto these bands has no published source.
+"""
+GANGUE_FIRE_CONFIDENCE = "P"
+
+
+def gangue_fire_avoided_co2e_t_per_yr(area_m2, intensity):
+    """Emissions avoided by suppressing a gangue fire [t CO2e/yr] — uses a PLACEHOLDER [P] mapping.
+
+    ``area_m2`` is the burning surface [m²]; ``intensity`` one of ``none/low/medium/high``
+    (a string, or an array of them), mapped by :data:`GANGUE_FIRE_KG_CO2E_PER_M2_YR`. Assumes
+    suppression stops the whole emission. Reported separately from removals (MODEL.md §3).
+    """
+    rate = np.vectorize(GANGUE_FIRE_KG_CO2E_PER_M2_YR.__getitem__, otypes=[float])(intensity)
+    return np.asarray(area_m2, dtype=float) * rate / 1000.0
+
+
+PV_YIELD_GLOBAL_MEAN_KWH_PER_KWP_YR = 1480.0
+"""Global mean PV specific yield [kWh/kWp/yr] (MODEL.md §3) [P]."""
+PV_MW_PER_HA_RANGE = (0.30, 0.54)
+"""Installed PV capacity per hectare [MW/ha], range from project news (MODEL.md §5) [B]."""
+GRID_T_CO2_PER_MWH_NORTH_CHINA_2022 = 0.6776
+"""North China regional grid emission factor 2022 [t CO2/MWh] [B]."""
+GRID_T_CO2_PER_MWH_NATIONAL_2023 = 0.5306
+"""China national grid emission factor 2023 [t CO2/MWh] [B]."""
+
+
+def pv_avoided_co2e_t_per_yr(area_ha, mw_per_ha, yield_kwh_per_kwp, grid_t_co2_per_mwh):
+    """Grid emissions displaced by photovoltaics [t CO2e/yr].
+
+    ``area_ha · mw_per_ha`` [MW] · ``yield`` [kWh/kWp/yr = MWh/MW/yr] · grid factor [t CO2/MWh].
+    Reported separately from removals (MODEL.md §3).
+    """
+    mwh_per_yr = np.asarray(area_ha, dtype=float) * np.asarray(mw_per_ha, dtype=float) * np.asarray(
+        yield_kwh_per_kwp, dtype=float)
+    return mwh_per_yr * np.asarray(grid_t_co2_per_mwh, dtype=float)
+
+
+# --- assembling annual series ----------------------------------------------------------------
+
+
+def annual_increments(stock_series, initial=0.0):
+    """Yearly change of a stock series along the last axis.
+
+    ``stock_series[..., j]`` is the stock at the end of year ``j+1`` (years 1..H); ``initial`` is
+    the stock at t = 0 (0 for biomass of a new planting; SOC_0 for soil), broadcast against
+    ``stock_series[..., :1]``. Returns an array of the same shape: ``[s1 − s0, s2 − s1, …]``.
+    """
+    s = np.asarray(stock_series, dtype=float)
+    s0 = np.broadcast_to(np.asarray(initial, dtype=float), s[..., :1].shape)
+    return np.diff(s, axis=-1, prepend=s0)
+
+
+def net_removals_co2e(d_biomass_c, d_soc_c, biochar_c, wetland_co2e, erosion_c, project_emissions_co2e):
+    """Net removals [t CO2e per year] (MODEL.md §3)::
+
+        net(t) = 44/12 · [ΔC_biomass + ΔC_soil + ΔC_biochar − C_eroded] + wetland_CO2e − E_project
+
+    Carbon terms in t C, the wetland term already in t CO2e (burial minus CH4, see
+    :func:`wetland_net_removal_co2e`), project emissions in t CO2e; all per the same area and
+    year, broadcast together. Eroded carbon counts against removals. Avoided emissions (gangue
+    fire, PV) are not part of this sum.
+    """
+    carbon = (np.asarray(d_biomass_c, dtype=float) + np.asarray(d_soc_c, dtype=float)
+              + np.asarray(biochar_c, dtype=float) - np.asarray(erosion_c, dtype=float))
+    return C_TO_CO2 * carbon + np.asarray(wetland_co2e, dtype=float) - np.asarray(project_emissions_co2e, dtype=float)

@@ -1,0 +1,381 @@
+"""The declared optimisation problem: objectives and constraints, as a value. Nothing is solved here.
+
+    problem = Problem(objectives=("removals", "cost"), budget_cny=5e7, site_soil_loss_cap_t_per_yr=800)
+    compiled = problem.compile(table)      # checks the pieces fit; drops forbidden/intolerable options
+
+Inside the solvers every objective is minimised and every constraint is ``A x <= b`` (pymoo's one
+internal sense); the flip from "maximise removals" happens in one place, :data:`OBJECTIVES` and
+:meth:`Compiled.natural`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .errors import InfeasibleError, ProblemDefinitionError
+from .solve.core import LinearCore
+
+
+@dataclass(frozen=True)
+class Objective:
+    name: str
+    column: str          # option-table column
+    sense: int           # +1 minimise, -1 maximise
+    unit: str
+    label: str
+
+
+OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
+    Objective("removals", "removals_tco2e", -1, "t CO2e", "net removals over the horizon"),
+    Objective("credit_value", "credit_value_cny", -1, "CNY", "credit value (NPV)"),
+    Objective("credits", "credits_tco2e", -1, "t CO2e", "credits over the horizon"),
+    Objective("avoided", "avoided_tco2e", -1, "t CO2e", "avoided emissions (kept apart from removals)"),
+    Objective("cost", "cost_cny", +1, "CNY", "cost (NPV)"),
+    Objective("capex", "capex_cny", +1, "CNY", "capital cost"),
+    Objective("soil_loss", "soil_loss_t_per_yr", +1, "t/yr", "site soil loss (mean over the horizon)"),
+)}
+
+SHARE_KINDS = ("vegetation_type", "measure", "group", "woody")
+
+
+@dataclass(frozen=True)
+class Share:
+    """A minimum and/or maximum share of the site's area (fraction 0–1) under some options.
+
+    ``kind``: ``vegetation_type`` (value e.g. ``grassland``), ``measure`` (a measure id, e.g.
+    ``terrace``), ``group`` (a measure group used at all, e.g. ``landform``) or ``woody`` (trees
+    and shrubs; value ignored).
+    """
+
+    kind: str
+    value: str = ""
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def name(self) -> str:
+        what = "woody vegetation" if self.kind == "woody" else f"{self.kind} {self.value}"
+        return f"area share of {what}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    objectives: tuple[str, ...] = ("removals",)
+    budget_cny: float | None = None
+    budget_on: str = "capex"                      # "capex" or "cost" (NPV)
+    enforce_tolerance: bool = True                # drop options above the tolerable soil loss
+    site_soil_loss_cap_t_per_yr: float | None = None
+    topsoil_stock_m3: float | None = None
+    gangue_stock_m3: float | None = None
+    shares: tuple[Share, ...] = ()
+    locks: tuple[tuple[str, str], ...] = ()       # (zone_id, option_id)
+    forbid: tuple[str, ...] = ()                  # option ids or measure ids never to use
+
+    @classmethod
+    def from_settings(cls, settings, **changes) -> "Problem":
+        """Budget and stocks from the site settings (infinite values mean "no constraint")."""
+        fin = lambda v: None if v is None or not np.isfinite(v) else float(v)  # noqa: E731
+        base = cls(budget_cny=fin(settings.budget_cny), topsoil_stock_m3=fin(settings.topsoil_stock_m3),
+                   gangue_stock_m3=fin(settings.gangue_stock_m3))
+        return replace(base, **changes)
+
+    def with_(self, **changes) -> "Problem":
+        return replace(self, **changes)
+
+    # ------------------------------------------------------------------------------------------
+    def compile(self, table) -> "Compiled":
+        """Check the pieces fit the option table and build the arrays the solvers use.
+
+        Raises :class:`ProblemDefinitionError` for pieces that do not fit (unknown objective,
+        lock to an unknown zone or option, share outside 0–1) and :class:`InfeasibleError` when a
+        zone is left with no option, or a single constraint cannot hold even at its minimum.
+        """
+        errors: list[str] = []
+        for o in self.objectives:
+            if o not in OBJECTIVES:
+                near = difflib.get_close_matches(o, OBJECTIVES, n=1)
+                errors.append(f"unknown objective {o!r}" + (f"; did you mean {near[0]!r}?" if near else
+                                                             f"; valid: {', '.join(OBJECTIVES)}"))
+        if not self.objectives:
+            errors.append("at least one objective is needed")
+        if len(set(self.objectives)) != len(self.objectives):
+            errors.append("an objective is listed twice")
+        if self.budget_on not in ("capex", "cost"):
+            errors.append(f"budget_on must be 'capex' or 'cost', not {self.budget_on!r}")
+        for name in ("budget_cny", "site_soil_loss_cap_t_per_yr", "topsoil_stock_m3", "gangue_stock_m3"):
+            v = getattr(self, name)
+            if v is not None and not (v >= 0):
+                errors.append(f"{name} must be ≥ 0, not {v}")
+        for s in self.shares:
+            if s.kind not in SHARE_KINDS:
+                errors.append(f"share kind {s.kind!r} is not one of {', '.join(SHARE_KINDS)}")
+            for v in (s.low, s.high):
+                if v is not None and not 0 <= v <= 1:
+                    errors.append(f"{s.name}: {v} is not a fraction between 0 and 1")
+            if s.low is not None and s.high is not None and s.low > s.high:
+                errors.append(f"{s.name}: minimum {s.low} above maximum {s.high}")
+
+        t = table
+        n_rows = t.n_rows
+        zone_ids = t.zones["zone_id"].to_numpy(dtype=object)
+        zone_of_row = t.zone_of_row
+        opt_ids = t.option_id
+        keep = np.ones(n_rows, dtype=bool)
+        why_dropped = np.zeros(n_rows, dtype=np.int8)   # 1 tolerance, 2 forbidden, 3 lock
+        if self.enforce_tolerance:
+            intolerable = ~t.data["within_tolerance"]
+            keep &= ~intolerable
+            why_dropped[intolerable] = 1
+        if self.forbid:
+            measure_ids = set(t.combos.measures["measure_id"])
+            known = set(opt_ids) | measure_ids
+            for f in self.forbid:
+                if f not in known:
+                    near = difflib.get_close_matches(f, sorted(known), n=1)
+                    errors.append(f"forbidden {f!r} is neither a measure nor an option id"
+                                  + (f"; did you mean {near[0]!r}?" if near else ""))
+            parts = np.array([set(o.split("+")) for o in t.combos.option_id], dtype=object)
+            bad_combo = np.array([bool(p & set(self.forbid)) or o in self.forbid
+                                  for p, o in zip(parts, t.combos.option_id)])
+            hit = bad_combo[t.combo] & keep
+            keep &= ~bad_combo[t.combo]
+            why_dropped[hit] = 2
+        zindex = {z: i for i, z in enumerate(zone_ids)}
+        locked_zone = np.zeros(t.n_zones, dtype=bool)
+        for zid, oid in self.locks:
+            if zid not in zindex:
+                near = difflib.get_close_matches(str(zid), list(map(str, zone_ids)), n=1)
+                errors.append(f"lock: no zone {zid!r}" + (f"; did you mean {near[0]!r}?" if near else ""))
+                continue
+            z = zindex[zid]
+            lo, hi = t.zone_ptr[z], t.zone_ptr[z + 1]
+            match = np.flatnonzero(opt_ids[lo:hi] == oid)
+            if len(match) == 0:
+                near = difflib.get_close_matches(oid, list(opt_ids[lo:hi]), n=3)
+                errors.append(f"lock: option {oid!r} is not feasible for zone {zid!r}"
+                              + (f"; feasible options include {', '.join(near)}" if near else ""))
+                continue
+            others = np.arange(lo, hi) != lo + match[0]
+            why_dropped[lo:hi][others & keep[lo:hi]] = 3
+            keep[lo:hi] = ~others
+            locked_zone[z] = True
+        if errors:
+            raise ProblemDefinitionError("the problem does not fit the option table:\n"
+                                         + "\n".join(f"  - {e}" for e in errors))
+
+        counts = np.bincount(zone_of_row[keep], minlength=t.n_zones)
+        empty = np.flatnonzero(counts == 0)
+        if len(empty):
+            msgs = []
+            for z in empty[:20]:
+                lo, hi = t.zone_ptr[z], t.zone_ptr[z + 1]
+                w = why_dropped[lo:hi]
+                best = t.data["soil_loss_t_per_yr"][lo:hi].min() / t.data["area_ha"][lo]
+                bits = []
+                if (w == 1).any():
+                    bits.append(f"{(w == 1).sum()} exceed the tolerable soil loss "
+                                f"{t.settings.tolerable_soil_loss_t_per_ha_yr:g} t/ha/yr (best {best:.1f} t/ha/yr)")
+                if (w == 2).any():
+                    bits.append(f"{(w == 2).sum()} use forbidden measures")
+                msgs.append(f"zone {zone_ids[z]!r}: none of its {hi - lo} options is allowed: " + "; ".join(bits))
+            more = f" (and {len(empty) - 20} more zones)" if len(empty) > 20 else ""
+            hint = " Allow them with enforce_tolerance=False (--allow-intolerable) or add a landform measure." \
+                if any("tolerable" in m for m in msgs) else ""
+            raise InfeasibleError(f"{len(empty)} zone(s) have no allowed option{more}.{hint}", msgs)
+
+        rows = np.flatnonzero(keep)
+        zone_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        objs = [OBJECTIVES[o] for o in self.objectives]
+        F = np.vstack([o.sense * t.data[o.column][rows] for o in objs]) if objs else np.zeros((0, len(rows)))
+
+        cons: list[tuple[str, str, np.ndarray, float]] = []   # name, unit, coefficients, rhs
+        if self.budget_cny is not None:
+            col = "capex_cny" if self.budget_on == "capex" else "cost_cny"
+            cons.append((f"budget ({self.budget_on})", "CNY", t.data[col][rows], float(self.budget_cny)))
+        if self.site_soil_loss_cap_t_per_yr is not None:
+            cons.append(("site soil loss", "t/yr", t.data["soil_loss_t_per_yr"][rows],
+                         float(self.site_soil_loss_cap_t_per_yr)))
+        if self.topsoil_stock_m3 is not None:
+            cons.append(("topsoil stock", "m³", t.data["topsoil_m3"][rows], float(self.topsoil_stock_m3)))
+        if self.gangue_stock_m3 is not None:
+            cons.append(("gangue stock", "m³", t.data["gangue_m3"][rows], float(self.gangue_stock_m3)))
+        area = t.data["area_ha"][rows]
+        total_area = float(t.zones["area_ha"].sum())
+        for s in self.shares:
+            member = _share_member(s, t, rows)
+            if s.low is not None:
+                cons.append((f"min {s.name}", "ha", -area * member, -s.low * total_area))
+            if s.high is not None:
+                cons.append((f"max {s.name}", "ha", area * member, s.high * total_area))
+        A = np.vstack([c[2] for c in cons]) if cons else np.zeros((0, len(rows)))
+        b = np.array([c[3] for c in cons], dtype=float)
+        compiled = Compiled(problem=self, table=t, rows=rows, zone_ptr=zone_ptr, F=F, A=A, b=b,
+                            objectives=tuple(objs), con_names=tuple(c[0] for c in cons),
+                            con_units=tuple(c[1] for c in cons), locked_zone=locked_zone)
+        compiled.check_single_rows()
+        return compiled
+
+
+def _share_member(s: Share, t, rows) -> np.ndarray:
+    p = t.combos.params
+    c = t.combo[rows]
+    if s.kind == "vegetation_type":
+        return (p["veg_type"][c] == s.value).astype(float)
+    if s.kind == "woody":
+        return p["woody"][c].astype(float)
+    from .catalog import GROUPS
+    ms = t.combos.measures
+    if s.kind == "measure":
+        if s.value not in set(ms["measure_id"]):
+            raise ProblemDefinitionError(f"share: unknown measure {s.value!r}")
+        i = int(np.flatnonzero(ms["measure_id"].to_numpy() == s.value)[0])
+        return (t.combos.index[c] == i).any(axis=1).astype(float)
+    if s.value not in GROUPS:
+        raise ProblemDefinitionError(f"share: unknown measure group {s.value!r}; valid: {', '.join(GROUPS)}")
+    return (t.combos.index[c, GROUPS.index(s.value)] >= 0).astype(float)
+
+
+def _money(v: float, unit: str) -> str:
+    if unit == "CNY":
+        return f"¥{v / 1e6:,.2f} M" if abs(v) >= 1e5 else f"¥{v:,.0f}"
+    if unit == "ha" and v < 0:
+        return f"{-v:,.1f} ha"
+    return f"{v:,.0f} {unit}"
+
+
+@dataclass(frozen=True, eq=False)
+class Compiled:
+    """A problem fitted to an option table: the arrays every solver works on.
+
+    ``rows`` are the option-table rows still allowed, zone after zone (``zone_ptr``); a plan is a
+    local option index per zone into them. ``F`` (objectives × rows) is in the minimisation sense
+    and natural units; ``A x <= b`` are the coupling constraints in natural units.
+    """
+
+    problem: Problem
+    table: object
+    rows: np.ndarray
+    zone_ptr: np.ndarray
+    F: np.ndarray
+    A: np.ndarray
+    b: np.ndarray
+    objectives: tuple[Objective, ...]
+    con_names: tuple[str, ...]
+    con_units: tuple[str, ...]
+    locked_zone: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+
+    @property
+    def n_zones(self) -> int:
+        return len(self.zone_ptr) - 1
+
+    @property
+    def n_options(self) -> np.ndarray:
+        return np.diff(self.zone_ptr)
+
+    @property
+    def zone_ids(self) -> np.ndarray:
+        return self.table.zones["zone_id"].to_numpy(dtype=object)
+
+    def table_rows(self, choice: np.ndarray) -> np.ndarray:
+        """Option-table rows of plans given as local indices (zones,) or (pop, zones)."""
+        return self.rows[self.zone_ptr[:-1] + np.asarray(choice, dtype=np.int64)]
+
+    def natural(self, f_min_sense: np.ndarray) -> np.ndarray:
+        """Objective values from the internal (minimisation) sense back to their natural sign."""
+        sense = np.array([o.sense for o in self.objectives], dtype=float)
+        return np.asarray(f_min_sense) * sense
+
+    def core(self, objective: int | np.ndarray = 0, extra_A: np.ndarray | None = None,
+             extra_b: np.ndarray | None = None, extra_names: tuple[str, ...] = ()) -> tuple[LinearCore, dict]:
+        """The linear core for an exact solver, with rows scaled for numerics.
+
+        ``objective``: an index into the objectives, or weights (one per objective, min sense).
+        ``extra_A``/``extra_b`` add rows in natural units (ε-constraints). Returns the core and the
+        scale factors (``c_scale``; ``row_scale`` per row) to map values back: natural = core × scale.
+        """
+        if np.ndim(objective) == 0:
+            c = self.F[int(objective)].astype(float)
+        else:
+            c = np.asarray(objective, dtype=float) @ self.F
+        A, b = self.A, self.b
+        names = self.con_names
+        if extra_A is not None:
+            A = np.vstack([A, np.atleast_2d(extra_A)])
+            b = np.concatenate([b, np.atleast_1d(extra_b)])
+            names = names + tuple(extra_names)
+        c_scale = _scale(c)
+        row_scale = np.array([_scale(r) for r in A]) if len(A) else np.zeros(0)
+        core = LinearCore(zone_ptr=self.zone_ptr, c=c / c_scale,
+                          A=A / row_scale[:, None] if len(A) else A.copy(),
+                          b=b / row_scale if len(b) else b.copy(), row_names=names)
+        return core, {"c_scale": c_scale, "row_scale": row_scale}
+
+    # ---------------------------------------------------------------------------------------
+    def min_lhs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per constraint, the least A·x any plan can have (each row alone) and its argmin plan."""
+        if not len(self.A):
+            return np.zeros(0), np.zeros((0, self.n_zones), dtype=np.int64)
+        starts = self.zone_ptr[:-1]
+        mins = np.minimum.reduceat(self.A, starts, axis=1)
+        total = mins.sum(axis=1)
+        return total, mins
+
+    def check_single_rows(self) -> None:
+        """Raise :class:`InfeasibleError` if some constraint cannot hold even on its own."""
+        total, mins = self.min_lhs()
+        msgs = []
+        for i, name in enumerate(self.con_names):
+            if total[i] > self.b[i] + 1e-9 * max(1.0, abs(self.b[i])):
+                msgs.append(self.explain_row(i, total[i], mins[i]))
+        if msgs:
+            raise InfeasibleError("no plan meets the constraints:\n" + "\n".join(f"  - {m}" for m in msgs), msgs)
+
+    def explain_row(self, i: int, least: float, zone_mins: np.ndarray) -> str:
+        """Say why row ``i`` cannot hold: by how much, and which zones force it."""
+        name, unit, rhs = self.con_names[i], self.con_units[i], self.b[i]
+        t = self.table
+        ids = self.zone_ids
+        # what each zone needs at least, compared with what it would need with every option allowed
+        col = {"budget (capex)": "capex_cny", "budget (cost)": "cost_cny", "site soil loss": "soil_loss_t_per_yr",
+               "topsoil stock": "topsoil_m3", "gangue stock": "gangue_m3"}.get(name)
+        if col is not None:
+            free_min = np.minimum.reduceat(t.data[col], t.zone_ptr[:-1])
+            forced = zone_mins - free_min
+            locked = self.locked_zone if len(self.locked_zone) else np.zeros(len(ids), bool)
+            by_lock = float(zone_mins[locked].sum())
+            by_rules = forced.copy()
+            by_rules[locked] = 0
+            order = np.argsort(-by_rules)
+            top = [ids[z] for z in order[:6] if by_rules[z] > 0]
+            lead = {"budget (capex)": "budget", "budget (cost)": "budget (NPV cost)"}.get(name, f"the {name}")
+            if by_lock > rhs and by_rules.sum() <= 0:
+                return (f"{lead} {_money(rhs, unit)} cannot cover the locked zones "
+                        f"({_money(by_lock, unit)}: {', '.join(ids[locked][:6])}{', …' if locked.sum() > 6 else ''})")
+            reasons = []
+            if self.problem.enforce_tolerance:
+                reasons.append("the soil-loss tolerance")
+            if self.problem.forbid:
+                reasons.append("the forbidden measures")
+            if locked.any():
+                reasons.append("the locks")
+            why = " and ".join(reasons) or "the zones' feasible options"
+            zones = f" (zones {', '.join(top)}{', …' if (by_rules > 0).sum() > 6 else ''})" if top else ""
+            verb = "requires" if " and " not in why else "require"
+            return (f"{lead} {_money(rhs, unit)} is below the {_money(least, unit)} that {why} alone "
+                    f"{verb}{zones}; short by {_money(least - rhs, unit)}")
+        if name.startswith("min "):
+            return (f"{name} cannot reach {-rhs:,.1f} ha: at most {-least:,.1f} ha of the site can carry it; "
+                    f"short by {least - rhs:,.1f} ha")
+        return (f"{name} cannot stay within {rhs:,.1f} {unit}: at least {least:,.1f} {unit} are forced; "
+                f"over by {least - rhs:,.1f} {unit}")
+
+
+def _scale(v: np.ndarray) -> float:
+    """A power of ten near the largest |coefficient|, so scaled rows have coefficients ≤ ~10."""
+    m = float(np.max(np.abs(v))) if len(v) else 0.0
+    if not np.isfinite(m) or m == 0.0:
+        return 1.0
+    return float(10.0 ** np.floor(np.log10(m)))

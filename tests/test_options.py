@@ -1,0 +1,214 @@
+"""The option table: suitability rules (data, not code), crediting eligibility, and options
+scored by hand from the published figures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimizer.catalog import load_catalog
+from optimizer.options import evaluate_options
+from optimizer.settings import resolve_settings
+from optimizer.site import Site
+
+
+def make_site(rows, settings=None, overrides=None):
+    cols = dict(zone_id="Z", zone_type="platform", slope_deg=2.0, slope_length_m=40.0, soil_depth_cm=0.0,
+                burning="none", water_depth_m=np.nan, contaminated=False, land_designation="mining_land",
+                area_ha=1.0)
+    df = pd.DataFrame([{**cols, **r} for r in rows])
+    df["burning"] = pd.Categorical(df["burning"], categories=("none", "low", "medium", "high"))
+    s = settings or resolve_settings({"accounting": {"standards": ["CCER", "VCS", "VM0044"]}}, overrides=overrides)
+    return Site(zones=df, settings=s, path="test", sha256="")
+
+
+def options_of(table, zone_id):
+    df = table.to_frame()
+    return df[df["zone_id"] == zone_id].set_index("option_id")
+
+
+def has(ids, *measures):
+    return [o for o in ids if all(m in o.split("+") for m in measures)]
+
+
+@pytest.fixture(scope="module")
+def table():
+    site = make_site([
+        dict(zone_id="steep", zone_type="slope", slope_deg=30.0, slope_length_m=25.0),
+        dict(zone_id="gentle", zone_type="slope", slope_deg=15.0, slope_length_m=25.0),
+        dict(zone_id="flat", land_designation="planned_afforestation_land", area_ha=2.0),
+        dict(zone_id="tiny", land_designation="planned_afforestation_land", area_ha=0.03),
+        dict(zone_id="fire", zone_type="waste_heap", slope_deg=25.0, slope_length_m=20.0, burning="high"),
+        dict(zone_id="dirty", contaminated=True),
+        dict(zone_id="shallow", zone_type="subsidence_pool", water_depth_m=1.0, slope_deg=np.nan),
+        dict(zone_id="deep", zone_type="subsidence_pool", water_depth_m=5.0, slope_deg=np.nan),
+    ])
+    return evaluate_options(site)
+
+
+def test_trees_need_terraces_on_steep_slopes(table):
+    steep = options_of(table, "steep").index
+    woody_trees = [o for o in steep if any(v in o.split("+") for v in ("tree_shrub_herb", "robinia", "conifer"))]
+    assert woody_trees, "trees must be offered on a 30° slope once terraced or regraded"
+    assert all(("terrace" in o.split("+")) or ("regrade_20" in o.split("+")) for o in woody_trees)
+    assert not has(steep, "poplar")                                  # poplar: platforms only
+    gentle = options_of(table, "gentle").index
+    assert has(gentle, "tree_shrub_herb") and [o for o in gentle if o == "tree_shrub_herb"]
+    assert not has(gentle, "regrade_20")                             # regrading needs > 22°
+
+
+def test_natural_regeneration_always_offered(table):
+    for z in ("steep", "gentle", "flat", "fire", "dirty"):
+        assert "natural_regeneration" in options_of(table, z).index
+    for z in ("shallow", "deep"):                                    # open water: the untreated pool
+        assert "no_works" in options_of(table, z).index
+    assert "no_works" not in options_of(table, "flat").index         # land always regenerates
+
+
+def test_burning_heap_needs_fire_suppression_before_planting(table):
+    fire = options_of(table, "fire").index
+    planted = [o for o in fire if any(v in o.split("+") for v in ("shrub", "grassland", "robinia"))]
+    assert planted
+    assert all(("fire_capping" in o) or ("fire_full_treatment" in o) for o in planted)
+    assert not has(options_of(table, "flat").index, "fire_capping")  # nothing to put out
+
+
+def test_contaminated_zone_needs_stabilization(table):
+    dirty = options_of(table, "dirty").index
+    planted = [o for o in dirty if any(v in o.split("+") for v in ("grassland", "shrub", "tree_shrub_herb"))]
+    assert planted and all("lime_phosphate_organic" in o for o in planted)
+    assert not has(dirty, "gangue_conditioner")
+    assert not has(options_of(table, "flat").index, "lime_phosphate_organic")
+
+
+def test_pools(table):
+    shallow = options_of(table, "shallow").index
+    deep = options_of(table, "deep").index
+    assert has(shallow, "constructed_wetland") and not has(deep, "constructed_wetland")
+    assert has(deep, "pv_floating") and not has(shallow, "pv_floating")
+    assert has(shallow, "gangue_backfill", "grassland")            # backfill turns a pool into land
+    assert not has(deep, "gangue_backfill")
+    assert not [o for o in shallow if "grassland" in o and "gangue_backfill" not in o]
+
+
+def test_climate_rules():
+    site = make_site([dict(zone_id="p")], overrides={"climate": "warm_humid"})
+    ids = options_of(evaluate_options(site), "p").index
+    assert not has(ids, "conifer") and has(ids, "poplar")
+    site = make_site([dict(zone_id="p")], overrides={"climate": "cold_semiarid"})
+    ids = options_of(evaluate_options(site), "p").index
+    assert has(ids, "conifer") and not has(ids, "poplar") and not has(ids, "tree_shrub_herb")
+
+
+def test_ccer_eligibility(table):
+    flat = options_of(table, "flat")
+    assert "CCER" in flat.loc["robinia", "eligible_standards"]
+    assert "CCER" not in flat.loc["grassland", "eligible_standards"]     # not afforestation
+    steep = options_of(table, "steep")
+    assert all("CCER" not in s for s in steep["eligible_standards"])    # mining land
+    assert any("VCS" in s for s in steep["eligible_standards"])
+    tiny = options_of(table, "tiny")                                       # 300 m² < 400 m²
+    assert all("CCER" not in s for s in tiny["eligible_standards"])
+    for z in ("shallow", "deep"):                                          # wetlands never
+        assert all("CCER" not in s for s in options_of(table, z)["eligible_standards"])
+    assert "VM0044" in flat.loc["biochar_20+grassland", "eligible_standards"]
+    assert flat.loc["robinia", "credits_tco2e"] > 0
+    assert flat.loc["grassland", "credits_tco2e"] == 0
+
+
+def test_catalog_override(tmp_path):
+    f = tmp_path / "mine.csv"
+    f.write_text("measure_id,enabled,capex_cny_per_ha\nrobinia,false,\ngrassland,,99999\n", encoding="utf-8")
+    site = make_site([dict(zone_id="p")])
+    ids = options_of(evaluate_options(site, catalog=str(f)), "p")
+    assert not has(ids.index, "robinia")
+    base = options_of(evaluate_options(site), "p")
+    assert ids.loc["grassland", "capex_cny"] == pytest.approx(99999 * 1.2)
+    assert base.loc["grassland", "capex_cny"] == pytest.approx(18100 * 1.2)
+
+
+def test_catalog_errors_name_file_and_row(tmp_path):
+    from optimizer.errors import CatalogError
+    f = tmp_path / "bad.csv"
+    f.write_text("measure_id,group,name,zone_types,source,confidence,capex_cny_per_hectare\n"
+                 "x,vegetaton,X,platform,me,P,1\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as e:
+        load_catalog(f)
+    assert "capex_cny_per_hectare" in str(e.value) and "capex_cny_per_ha" in str(e.value)
+
+
+def test_wetland_option_by_hand(table):
+    """Constructed wetland on 1 ha of shallow pool, worked from the published figures."""
+    s = table.settings
+    row = options_of(table, "shallow").loc["constructed_wetland"]
+    burial_t_co2_per_ha = 242 * 1e4 / 1e6 * 44 / 12      # 242 g C/m²/yr (Bernal & Mitsch 2013) → 8.873
+    ch4_t_co2e_per_ha = 235 * 27 / 1000                   # 235 kg CH4/ha/yr × GWP 27 → 6.345
+    assert row["removals_tco2e"] == pytest.approx(40 * (burial_t_co2_per_ha - ch4_t_co2e_per_ha), rel=1e-9)
+    d = 1.05 ** -np.arange(1, 41)
+    capex = 278_000 * 1.2                                  # + 10 % management + 10 % contingency
+    cost = capex + 2000 * d.sum() + 0.05 * 278_000 * d[0] + 40 * d.sum()   # upkeep, maintenance, monitoring
+    assert row["capex_cny"] == pytest.approx(capex)
+    assert row["cost_cny"] == pytest.approx(cost, rel=1e-9)
+    assert row["soil_loss_t_per_yr"] == 0 and row["credits_tco2e"] == 0
+
+
+def test_open_water_is_a_source():
+    """An untreated pool counted as open water emits more than it buries (MODEL.md §3)."""
+    site = make_site([dict(zone_id="w", zone_type="subsidence_pool", water_depth_m=4.0)],
+                     overrides={"subsidence_water_as": "open_water"})
+    row = options_of(evaluate_options(site), "w").loc["no_works"]
+    per_yr = 49.9 * 1e4 / 1e6 * 44 / 12 - 77.5 * 27 / 1000
+    assert per_yr < 0
+    assert row["removals_tco2e"] == pytest.approx(40 * per_yr)
+
+
+def test_grassland_option_by_hand():
+    """Maintained grassland on a flat 2-ha platform with 10 cm of soil, every term by hand."""
+    site = make_site([dict(zone_id="g", slope_deg=0.0, slope_length_m=50.0, soil_depth_cm=10.0, area_ha=2.0)])
+    t = evaluate_options(site)
+    row = options_of(t, "g").loc["grassland+grass_maintenance"]
+    s, cat = t.settings, t.catalog
+    g = cat.growth.loc["grassland"]
+    years = np.arange(1, 41)
+    # growth multiplier: cover depth 10 of 50 cm → 0.5 + 0.5·0.2 = 0.6; rainfall 430 mm (Sun et al. 2017 fit)
+    from optimizer.models.carbon import rainfall_growth_multiplier
+    mult = 0.6 * rainfall_growth_multiplier(430.0)
+    biomass_40 = g.c_max_t_c_per_ha * mult * (1 - math.exp(-g.k_per_yr * 40)) ** g.m
+    soc_40 = g.soc_gain_eq_t_c_per_ha * (1 - math.exp(-40 / g.soc_tau_yr))
+    # RUSLE at 0°: S = 10.8·sin0 + 0.03 = 0.03, L = (50/22.13)^m with β = 0 → m = 0 → L = 1
+    R, K = s.rainfall_erosivity_mj_mm_per_ha_h_yr, s.soil_erodibility_t_ha_h_per_ha_mj_mm
+    cover = 80 * (1 - np.exp(-0.5 * years))
+    C = np.where(cover <= 0.1, 1.0, np.where(cover < 78.3, 0.6508 - 0.3436 * np.log10(np.maximum(cover, 0.1)), 0.0))
+    A = R * K * 0.03 * C                                   # t/ha/yr
+    eroded_c = (A * 4.0 / 1000).sum()                      # 4 g C/kg surface soil
+    emissions = 20 * 2.68 / 1000 + 20 * 0.01 * 44 / 28 * 273 / 1000   # diesel 20 L, 20 kg N
+    expect = 2.0 * (44 / 12 * (biomass_40 + soc_40 - eroded_c) - emissions)
+    assert row["removals_tco2e"] == pytest.approx(expect, rel=1e-9)
+    assert row["soil_loss_t_per_yr"] == pytest.approx(2.0 * A.mean(), rel=1e-9)
+    assert row["soil_loss_first_year_t"] == pytest.approx(2.0 * A[0], rel=1e-9)
+    assert row["within_tolerance"]
+    # without maintenance the grassland degrades from year 10 (Yang et al. 2015) and stores less
+    assert options_of(t, "g").loc["grassland", "removals_tco2e"] < 0.75 * row["removals_tco2e"]
+
+
+def test_annual_series_add_up(table):
+    rows = np.arange(0, table.n_rows, 7)
+    series = table.annual(rows)
+    np.testing.assert_allclose(series["net_removals_tco2e"].sum(axis=1), table.data["removals_tco2e"][rows],
+                               rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(series["credits_tco2e"].sum(axis=1), table.data["credits_tco2e"][rows],
+                               rtol=1e-10, atol=1e-9)
+    assert series["net_removals_tco2e"].shape == (len(rows), 40)
+
+
+def test_table_is_arrays_not_objects(table):
+    assert isinstance(table.data["removals_tco2e"], np.ndarray)
+    assert table.combo.dtype == np.int32 and len(table.combo) == table.n_rows
+    required = ["zone_id", "option_id", "zone_type", "measures", "area_ha", "removals_tco2e", "avoided_tco2e",
+                "credits_tco2e", "credit_value_cny", "cost_cny", "capex_cny", "soil_loss_t_per_yr",
+                "soil_loss_first_year_t", "topsoil_m3", "gangue_m3", "within_tolerance", "eligible_standards",
+                "placeholder_params"]
+    assert set(required) <= set(table.to_frame().columns)
