@@ -78,6 +78,183 @@ def options(path: Path = typer.Argument(..., help="Zoning file"),
                   f"({site.settings.tolerable_soil_loss_t_per_ha_yr:g} t/ha/yr)[/yellow]")
 
 
+def _parse_constraints(items: list[str]) -> dict:
+    """``soil_loss<=800``, ``topsoil<=4e4``, ``gangue<=0``, ``budget<=5e7``, ``share:woody>=0.3``,
+    ``share:vegetation_type=grassland<=0.5``, ``share:measure=terrace>=0.2``."""
+    import re
+    from .problem import Share
+
+    out: dict = {"shares": []}
+    keys = {"soil_loss": "site_soil_loss_cap_t_per_yr", "topsoil": "topsoil_stock_m3",
+            "gangue": "gangue_stock_m3", "budget": "budget_cny"}
+    for item in items:
+        m = re.fullmatch(r"\s*([\w:=]+)\s*(<=|>=)\s*([-+0-9.eE]+)\s*", item)
+        if not m:
+            raise SinkPlanError(f"--constraint {item!r}: write NAME<=VALUE or NAME>=VALUE, e.g. soil_loss<=800 "
+                                "or share:woody>=0.3")
+        name, op, val = m.group(1), m.group(2), float(m.group(3))
+        if name.startswith("share:"):
+            kind, _, value = name[len("share:"):].partition("=")
+            out["shares"].append(Share(kind=kind, value=value, low=val if op == ">=" else None,
+                                       high=val if op == "<=" else None))
+        elif name in keys and op == "<=":
+            out[keys[name]] = val
+        else:
+            raise SinkPlanError(f"--constraint {item!r}: unknown constraint {name!r} (or wrong direction); use "
+                                + ", ".join(f"{k}<=…" for k in keys) + ", share:KIND[=VALUE]>=… or <=…")
+    out["shares"] = tuple(out["shares"])
+    return out
+
+
+def _problem(site, objectives, budget, budget_on, constraints, lock, forbid, allow_intolerable):
+    from .problem import Problem
+
+    kw = _parse_constraints(constraints or [])
+    if budget is not None:
+        kw["budget_cny"] = budget
+    locks = []
+    for item in lock or []:
+        zid, sep, oid = item.partition("=")
+        if not sep:
+            raise SinkPlanError(f"--lock {item!r}: write ZONE_ID=OPTION_ID")
+        locks.append((zid.strip(), oid.strip()))
+    return Problem.from_settings(site.settings, objectives=tuple(objectives), budget_on=budget_on,
+                                 enforce_tolerance=not allow_intolerable, locks=tuple(locks),
+                                 forbid=tuple(forbid or ()), **kw)
+
+
+def _problem_doc(problem) -> dict:
+    from dataclasses import asdict
+    return asdict(problem)
+
+
+@app.command()
+def optimize(site_path: Path = typer.Argument(..., metavar="SITE", help="Zoning file"),
+             maximize: Optional[str] = typer.Option(None, "--maximize", help="removals | credit_value | credits | avoided"),
+             minimize: Optional[str] = typer.Option(None, "--minimize", help="cost | capex | soil_loss"),
+             budget: Optional[float] = typer.Option(None, "--budget", help="Capital budget [CNY] (default: settings)."),
+             budget_on: str = typer.Option("capex", "--budget-on", help="capex | cost (NPV)"),
+             constraint: Optional[list[str]] = typer.Option(None, "--constraint", help="e.g. soil_loss<=800, share:woody>=0.3"),
+             lock: Optional[list[str]] = typer.Option(None, "--lock", help="ZONE_ID=OPTION_ID"),
+             forbid: Optional[list[str]] = typer.Option(None, "--forbid", help="measure or option id"),
+             allow_intolerable: bool = typer.Option(False, "--allow-intolerable", help="Keep options above the tolerable soil loss."),
+             method: str = typer.Option("auto", "--method", help="auto | fast | milp"),
+             solver: str = typer.Option("highs", "--solver", help="highs | cbc (for --method milp)"),
+             gap: float = typer.Option(1e-4, "--gap", help="Certified relative gap to reach."),
+             exact: bool = typer.Option(False, "--exact", help="Prove the optimum (gap ≤ 1e-6)."),
+             time_limit: float = typer.Option(60.0, "--time-limit", help="Wall-clock limit [s]."),
+             out_dir: Path = typer.Option(..., "--out", help="Output folder"),
+             settings: Optional[Path] = SettingsOpt, layer: Optional[str] = LayerOpt, crs: Optional[str] = CrsOpt,
+             fix_geometry: bool = FixOpt, catalog: Optional[Path] = CatalogOpt):
+    """Find the best plan for one objective under the budget and the other constraints."""
+    from .io.manifest import manifest
+    from .io.plans import write_json, write_plan
+    from .options import evaluate_options
+    from .solve.exact import solve
+
+    if (maximize is None) == (minimize is None):
+        raise SinkPlanError("give exactly one of --maximize or --minimize")
+    objective = maximize or minimize
+    from .problem import OBJECTIVES
+    if objective in OBJECTIVES and (OBJECTIVES[objective].sense < 0) != (maximize is not None):
+        raise SinkPlanError(f"{objective!r} is to be {'maximised' if OBJECTIVES[objective].sense < 0 else 'minimised'}")
+    site = _site(site_path, settings, layer, crs, fix_geometry)
+    table = evaluate_options(site, catalog)
+    problem = _problem(site, [objective], budget, budget_on, constraint, lock, forbid, allow_intolerable)
+    compiled = problem.compile(table)
+    plan = solve(compiled, method=method, solver=solver, gap=gap, time_limit_s=time_limit, exact=exact)
+    summary = plan.summary()
+    doc = manifest(command="optimize", site=site, table=table, problem=_problem_doc(problem),
+                   solver={k: summary[k] for k in ("status", "solver", "gap", "bound", "runtime_s", "message")})
+    files = write_plan(plan, site, out_dir, manifest=doc)
+    files.append(write_json(out_dir / "summary.json", summary))
+    files.append(write_json(out_dir / "manifest.json", doc))
+    _print_plan(summary)
+    out.print("wrote " + ", ".join(str(f) for f in files))
+
+
+def _print_plan(summary: dict) -> None:
+    t = Table("", "value", title=f"plan: {summary['status']}, gap {summary['gap']:.2e}, "
+                                 f"{summary['runtime_s']:.2f} s ({summary['solver']})")
+    units = {"removals_tco2e": "t CO2e", "avoided_tco2e": "t CO2e", "credits_tco2e": "t CO2e",
+             "credit_value_cny": "CNY", "cost_cny": "CNY", "capex_cny": "CNY", "soil_loss_t_per_yr": "t/yr",
+             "soil_loss_first_year_t": "t", "topsoil_m3": "m³", "gangue_m3": "m³", "area_ha": "ha"}
+    for k, v in summary["totals"].items():
+        t.add_row(k, f"{v:,.0f} {units.get(k, '')}")
+    for c in summary["constraints"]:
+        t.add_row(f"constraint: {c['name']}", f"{c['lhs']:,.0f} of {c['rhs']:,.0f} {c['unit']}")
+    if summary["bound"] is not None:
+        t.add_row(f"bound on {summary['objective']}", f"{summary['bound']:,.1f}")
+    out.print(t)
+
+
+@app.command()
+def pareto(site_path: Path = typer.Argument(..., metavar="SITE", help="Zoning file"),
+           objectives: str = typer.Option("removals,cost", "--objectives", help="two or three of: removals, credit_value, cost, capex, soil_loss, credits, avoided"),
+           points: int = typer.Option(25, "--points", help="ε-grid points (K)."),
+           method: str = typer.Option("exact", "--method", help="exact | supported"),
+           budget: Optional[float] = typer.Option(None, "--budget", help="Capital budget [CNY] (default: settings)."),
+           budget_on: str = typer.Option("capex", "--budget-on"),
+           constraint: Optional[list[str]] = typer.Option(None, "--constraint"),
+           lock: Optional[list[str]] = typer.Option(None, "--lock"),
+           forbid: Optional[list[str]] = typer.Option(None, "--forbid"),
+           allow_intolerable: bool = typer.Option(False, "--allow-intolerable"),
+           gap: float = typer.Option(1e-4, "--gap"),
+           exact: bool = typer.Option(False, "--exact", help="Each point to gap ≤ 1e-6."),
+           time_limit: float = typer.Option(60.0, "--time-limit", help="Per point [s]."),
+           workers: Optional[int] = typer.Option(None, "--workers", help="Processes (default: cores, ≤ 2)."),
+           out_dir: Path = typer.Option(..., "--out"),
+           settings: Optional[Path] = SettingsOpt, layer: Optional[str] = LayerOpt, crs: Optional[str] = CrsOpt,
+           fix_geometry: bool = FixOpt, catalog: Optional[Path] = CatalogOpt):
+    """Trade-off front between two or three objectives, one plan per point."""
+    from rich.progress import Progress
+
+    from .io.manifest import manifest
+    from .io.plans import write_json, write_plan
+    from .io.tables import write_table
+    from .options import evaluate_options
+    from .solve.exact import epsilon_front, supported_front
+
+    objs = [o.strip() for o in objectives.split(",") if o.strip()]
+    site = _site(site_path, settings, layer, crs, fix_geometry)
+    table = evaluate_options(site, catalog)
+    problem = _problem(site, objs, budget, budget_on, constraint, lock, forbid, allow_intolerable)
+    compiled = problem.compile(table)
+    if method == "supported":
+        front = supported_front(compiled)
+    elif method == "exact":
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("ε-constraint front", total=None)
+            front = epsilon_front(compiled, points=points, gap=gap, time_limit_s=time_limit, exact=exact,
+                                  workers=workers, progress=lambda d, n: bar.update(task, completed=d, total=n))
+    else:
+        raise SinkPlanError(f"--method {method!r}: use exact or supported")
+    df = front.to_frame()
+    files = [write_table(df, out_dir / "front.csv")]
+    if front.supported is not None:
+        sup = pd_frame(front.supported, compiled)
+        files.append(write_table(sup, out_dir / "supported_front.csv"))
+    for k in range(len(front)):
+        files += write_plan(front.plan(k), site, out_dir / "plans", manifest={}, name=f"point_{k:03d}",
+                            formats=("csv", "gpkg"))
+    doc = manifest(command="pareto", site=site, table=table, problem=_problem_doc(problem),
+                   solver={"method": front.method, "runtime_s": front.runtime_s, "points": len(front),
+                           "statuses": [s.value for s in front.status], "max_gap": float(front.gaps.max()),
+                           **front.info})
+    files.append(write_json(out_dir / "manifest.json", doc))
+    t = Table(*df.columns, title=f"front: {len(front)} points, {front.runtime_s:.1f} s ({front.method})")
+    for _, r in df.iterrows():
+        t.add_row(*[f"{v:,.6g}" if isinstance(v, float) else str(v) for v in r])
+    out.print(t)
+    out.print(f"wrote {out_dir / 'front.csv'} and {len(front)} plans in {out_dir / 'plans'}")
+
+
+def pd_frame(sup: dict, compiled):
+    import pandas as pd
+    o = compiled.objectives
+    return pd.DataFrame({o[1].name: sup["cost"], o[0].name: sup["value"]})
+
+
 @app.command("settings")
 def settings_schema():
     """Print the settings schema: every key with its section, default and unit."""

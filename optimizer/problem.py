@@ -184,7 +184,8 @@ class Problem:
             more = f" (and {len(empty) - 20} more zones)" if len(empty) > 20 else ""
             hint = " Allow them with enforce_tolerance=False (--allow-intolerable) or add a landform measure." \
                 if any("tolerable" in m for m in msgs) else ""
-            raise InfeasibleError(f"{len(empty)} zone(s) have no allowed option{more}.{hint}", msgs)
+            raise InfeasibleError(f"{len(empty)} zone(s) have no allowed option{more}.{hint}\n"
+                                  + "\n".join(f"  - {m}" for m in msgs), msgs)
 
         rows = np.flatnonzero(keep)
         zone_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)

@@ -1,0 +1,282 @@
+"""Exact plans and Pareto fronts over a compiled problem.
+
+- :func:`solve`: one plan for one objective under every constraint — the certified fast engine
+  (:mod:`.mckp`) by default, the general MILP through PuLP (:mod:`.milp`) on request or when the
+  fast engine fails; typed status, certified gap and runtime.
+- :func:`supported_front`: the whole supported (convex-hull) front of two linear objectives in one
+  pass (GUB rows only; a budget-type row on one of the two objectives truncates it).
+- :func:`epsilon_front`: AUGMECON2-style ε-constraint fronts for two or three objectives with K
+  grid points, each point solved to a certified gap; the innermost ε loop skips grid cells the
+  previous solution already answers (the AUGMECON2 bypass) and an augmentation term keeps
+  weakly dominated points out; points are spread over worker processes.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from ..errors import InfeasibleError, ProblemDefinitionError
+from ..evaluate import evaluate
+from .mckp import front_plan, solve_mckp, supported_front as _hull_front
+from .result import ParetoFront, Plan
+from .status import SolveResult, Status
+
+METHODS = ("auto", "fast", "milp")
+AUGMENTATION = 1e-4      # weight of the augmentation term relative to the primary objective's range
+
+
+def _solve_core(core, *, method, solver, gap, time_limit_s, exact) -> SolveResult:
+    if method not in METHODS:
+        raise ProblemDefinitionError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+    if method in ("auto", "fast"):
+        res = solve_mckp(core, gap_tol=gap, time_limit_s=time_limit_s, exact=exact)
+        if res.status is not Status.ERROR or method == "fast":
+            return res
+    from .milp import solve_milp
+    return solve_milp(core, solver=solver, time_limit_s=time_limit_s, gap_rel=1e-6 if exact else gap)
+
+
+def solve(compiled, *, objective: int | str = 0, method: str = "auto", solver: str = "highs",
+          gap: float = 1e-4, time_limit_s: float = 60.0, exact: bool = False) -> Plan:
+    """Best plan for one objective (index or name) of ``compiled`` under all its constraints.
+
+    Raises :class:`InfeasibleError` (with the constraint and the amount) when no plan exists.
+    """
+    k = _objective_index(compiled, objective)
+    core, scale = compiled.core(k)
+    t0 = time.perf_counter()
+    res = _solve_core(core, method=method, solver=solver, gap=gap, time_limit_s=time_limit_s, exact=exact)
+    if res.status is Status.INFEASIBLE:
+        raise InfeasibleError(*explain_infeasible(compiled, res.message))
+    if res.choice is None:
+        raise InfeasibleError(f"no plan was found within {time_limit_s:g} s ({res.status.value}): {res.message}")
+    sense = compiled.objectives[k].sense
+    return Plan(compiled=compiled, choice=np.asarray(res.choice, dtype=np.int64), status=res.status,
+                objective=compiled.objectives[k].name, bound=float(res.bound) * scale["c_scale"] * sense,
+                gap=res.gap, runtime_s=time.perf_counter() - t0, solver=res.solver, message=res.message,
+                info=dict(res.info))
+
+
+def _objective_index(compiled, objective) -> int:
+    names = [o.name for o in compiled.objectives]
+    if isinstance(objective, str):
+        if objective not in names:
+            raise ProblemDefinitionError(f"objective {objective!r} is not among the problem's {', '.join(names)}")
+        return names.index(objective)
+    return int(objective)
+
+
+def explain_infeasible(compiled, solver_message: str = "") -> tuple[str, list[str]]:
+    """Which constraint cannot hold, and by how much.
+
+    Single rows that cannot hold alone are caught when compiling. Here the rows conflict: for each
+    row, the least value any plan meeting all the *other* rows can reach is computed (a problem of
+    the same kind, solved by the fast engine) and compared with its limit.
+    """
+    msgs = []
+    m = len(compiled.b)
+    for i in range(m):
+        others = [j for j in range(m) if j != i]
+        core, scale = compiled.core(np.zeros(len(compiled.objectives)))
+        from .core import LinearCore
+        sub = LinearCore(zone_ptr=core.zone_ptr, c=core.A[i], A=core.A[others], b=core.b[others],
+                         row_names=tuple(core.row_names[j] for j in others))
+        res = solve_mckp(sub, gap_tol=1e-6, time_limit_s=20.0)
+        if res.choice is None:
+            continue
+        least = float(res.bound) * scale["row_scale"][i]
+        if least > compiled.b[i] + 1e-9 * max(1.0, abs(compiled.b[i])):
+            msgs.append(compiled.explain_row(i, least, np.minimum.reduceat(
+                compiled.A[i], compiled.zone_ptr[:-1])).replace(" alone ", " and the other constraints ")
+                + (f" (other constraints: {', '.join(compiled.con_names[j] for j in others)})" if others else ""))
+    if not msgs:
+        msgs = [solver_message or "the constraints cannot hold together"]
+    return "no plan meets the constraints together:\n" + "\n".join(f"  - {x}" for x in msgs), msgs
+
+
+# ----------------------------------------------------------------------------------------------
+# supported front
+# ----------------------------------------------------------------------------------------------
+def supported_front(compiled, objectives: tuple[int, int] = (0, 1)) -> ParetoFront:
+    """The whole supported front of two objectives in one pass over sorted hull increments.
+
+    The second objective plays "cost" (the resource), the first "value". Coupling rows are allowed
+    only when each is an upper bound on the second objective's column (e.g. a capex budget when
+    minimising capex): the front is then cut at the bound. Otherwise use :func:`epsilon_front`.
+    """
+    t0 = time.perf_counter()
+    i, j = objectives
+    f_val, f_cost = compiled.F[i], compiled.F[j]
+    limit = math.inf
+    for r, (row, rhs) in enumerate(zip(compiled.A, compiled.b)):
+        if np.allclose(row, f_cost * compiled.objectives[j].sense, rtol=1e-12, atol=0):
+            limit = min(limit, rhs * compiled.objectives[j].sense)
+        else:
+            raise ProblemDefinitionError(
+                f"the supported front works under one-option-per-zone rows only; constraint "
+                f"{compiled.con_names[r]!r} is not a bound on {compiled.objectives[j].name}: use the ε-constraint front")
+    hull = _hull_front(f_cost, -f_val, compiled.zone_ptr)
+    keep = np.flatnonzero(hull.cost <= limit + 1e-9 * max(1.0, abs(limit))) if math.isfinite(limit) else \
+        np.arange(hull.n_vertices)
+    if len(keep) == 0:
+        raise InfeasibleError(f"no plan meets {compiled.con_names[0]}: the cheapest costs "
+                              f"{hull.cost[0]:,.0f}, above {limit:,.0f}")
+    # K plans as a sample of vertices for files; the full arrays are kept in ``supported``
+    choices = np.array([front_plan(hull, int(v)) for v in _spread(keep, 25)])
+    ev = evaluate(compiled, choices, totals=False)
+    return ParetoFront(compiled=compiled, objectives=tuple(o.name for o in compiled.objectives),
+                       choices=choices, values=ev.objectives, status=tuple(Status.OPTIMAL for _ in choices),
+                       gaps=np.zeros(len(choices)), method="supported", runtime_s=time.perf_counter() - t0,
+                       supported={"cost": f_cost_natural(compiled, j, hull.cost[keep]),
+                                  "value": f_cost_natural(compiled, i, -hull.value[keep]),
+                                  "n_vertices": int(len(keep))})
+
+
+def f_cost_natural(compiled, k, v):
+    return np.asarray(v) * compiled.objectives[k].sense
+
+
+def _spread(idx: np.ndarray, k: int) -> np.ndarray:
+    if len(idx) <= k:
+        return idx
+    return idx[np.unique(np.round(np.linspace(0, len(idx) - 1, k)).astype(int))]
+
+
+# ----------------------------------------------------------------------------------------------
+# ε-constraint fronts (AUGMECON2-style)
+# ----------------------------------------------------------------------------------------------
+_WORK: dict = {}
+
+
+def _payoff(compiled, solve_kw) -> tuple[np.ndarray, np.ndarray]:
+    """Lexicographic optimum of each objective (ties broken towards the others): (p, p) payoff
+    table in the minimisation sense, and the plans."""
+    p = len(compiled.objectives)
+    ranges = np.abs(compiled.F).sum(axis=1) + 1.0
+    table, plans = np.zeros((p, p)), []
+    for k in range(p):
+        w = np.full(p, AUGMENTATION) / ranges * ranges[k]
+        w[k] = 1.0
+        core, _ = compiled.core(w)
+        res = _solve_core(core, **solve_kw)
+        if res.status is Status.INFEASIBLE:
+            raise InfeasibleError(*explain_infeasible(compiled, res.message))
+        if res.choice is None:
+            raise InfeasibleError(f"no plan found for the payoff table ({res.status.value})")
+        plans.append(np.asarray(res.choice))
+        table[k] = evaluate(compiled, res.choice[None, :], totals=False).F[0]
+    return table, np.array(plans)
+
+
+def _solve_cell(compiled, eps: np.ndarray, weights: np.ndarray, solve_kw) -> SolveResult:
+    p = len(compiled.objectives)
+    names = tuple(f"ε {compiled.objectives[k].name}" for k in range(1, p))
+    core, _ = compiled.core(weights, extra_A=compiled.F[1:], extra_b=eps, extra_names=names)
+    return _solve_core(core, **solve_kw)
+
+
+def _run_line(task):
+    """Solve one line of the ε grid (outer values fixed), innermost ε from loose to tight with the
+    AUGMECON2 bypass: a solution whose innermost objective is already within the next ε answers
+    that cell too."""
+    compiled, weights, solve_kw = _WORK["compiled"], _WORK["weights"], _WORK["solve_kw"]
+    outer, inner_grid = task
+    out = []
+    j = 0
+    while j < len(inner_grid):
+        eps = np.array([*outer, inner_grid[j]])
+        res = _solve_cell(compiled, eps, weights, solve_kw)
+        if res.choice is None:
+            out.append((eps, None, res.status, math.inf))
+            if res.status is Status.INFEASIBLE:
+                break               # tighter cells of this line are infeasible too
+            j += 1
+            continue
+        f = evaluate(compiled, np.asarray(res.choice)[None, :], totals=False).F[0]
+        out.append((eps, np.asarray(res.choice), res.status, res.gap))
+        j += 1
+        while j < len(inner_grid) and f[-1] <= inner_grid[j] + 1e-12 * max(1.0, abs(inner_grid[j])):
+            j += 1                  # bypass: the same plan is optimal for this tighter cell
+    return out
+
+
+def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s: float = 60.0,
+                  method: str = "auto", solver: str = "highs", exact: bool = False, workers: int | None = None,
+                  progress=None) -> ParetoFront:
+    """ε-constraint front of two or three objectives with about ``points`` grid points.
+
+    The first objective is optimised; the others are bounded by ε on an even grid between their
+    payoff-table extremes (``points`` values for two objectives, ⌈√points⌉² for three). Each cell is
+    solved to ``gap`` (``exact``: 1e-6); the front keeps the non-dominated plans with their gaps.
+    ``workers`` processes (default: the machine's cores, at most 2 here) share the grid lines.
+    """
+    t0 = time.perf_counter()
+    p = len(compiled.objectives)
+    if p not in (2, 3):
+        raise ProblemDefinitionError(f"ε-constraint fronts take two or three objectives, not {p}")
+    if points < 2:
+        raise ProblemDefinitionError("a front needs at least 2 points")
+    solve_kw = dict(method=method, solver=solver, gap=gap, time_limit_s=time_limit_s, exact=exact)
+    payoff, extreme_plans = _payoff(compiled, solve_kw)
+    lo = payoff.min(axis=0)
+    hi = payoff.max(axis=0)
+    rng = np.where(hi - lo > 0, hi - lo, 1.0)
+    weights = np.zeros(p)
+    weights[0] = 1.0
+    weights[1:] = AUGMENTATION * rng[0] / rng[1:]
+    if p == 2:
+        grid = [np.linspace(hi[1], lo[1], points)]
+        tasks = [((), g) for g in np.array_split(grid[0], min(points, _n_workers(workers)))]
+    else:
+        g = int(math.ceil(math.sqrt(points)))
+        outer = np.linspace(hi[1], lo[1], g)
+        inner = np.linspace(hi[2], lo[2], g)
+        tasks = [((o,), inner) for o in outer]
+    _WORK.update(compiled=compiled, weights=weights, solve_kw=solve_kw)
+    results = []
+    n_workers = min(_n_workers(workers), len(tasks))
+    try:
+        if n_workers > 1:
+            ctx = mp.get_context("fork")
+            with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+                for k, r in enumerate(pool.map(_run_line, tasks)):
+                    results += r
+                    if progress:
+                        progress(k + 1, len(tasks))
+        else:
+            for k, t in enumerate(tasks):
+                results += _run_line(t)
+                if progress:
+                    progress(k + 1, len(tasks))
+    finally:
+        _WORK.clear()
+    found = [(c, s, g) for _, c, s, g in results if c is not None]
+    choices = [*(c for c, _, _ in found), *extreme_plans]
+    status = [*(s for _, s, _ in found), *([Status.OPTIMAL] * len(extreme_plans))]
+    gaps = [*(g for _, _, g in found), *([0.0] * len(extreme_plans))]
+    X = np.array(choices)
+    ev = evaluate(compiled, X, totals=False)
+    from ..analysis.pareto import nondominated
+    keep = nondominated(ev.F)
+    # one plan per distinct objective vector, ordered along the first objective
+    _, uniq = np.unique(np.round(ev.F[keep], 9), axis=0, return_index=True)
+    keep = keep[np.sort(uniq)]
+    keep = keep[np.argsort(ev.F[keep, 0])]
+    return ParetoFront(compiled=compiled, objectives=tuple(o.name for o in compiled.objectives),
+                       choices=X[keep], values=ev.objectives[keep], status=tuple(status[i] for i in keep),
+                       gaps=np.array([gaps[i] for i in keep], dtype=float), method="epsilon",
+                       runtime_s=time.perf_counter() - t0,
+                       info={"grid_cells": sum(len(t[1]) for t in tasks), "cells_solved": len(results),
+                             "payoff_min_sense": payoff.tolist(), "workers": n_workers})
+
+
+def _n_workers(workers):
+    if workers is not None:
+        return max(1, int(workers))
+    return max(1, min(2, os.cpu_count() or 1))

@@ -1,0 +1,109 @@
+"""Results of the solvers: a :class:`Plan` (one allocation) and a :class:`ParetoFront`.
+
+Both carry numbers computed by :func:`optimizer.evaluate.evaluate` only, in natural units and
+signs (removals positive), with the solver's status, certified gap and runtime.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..evaluate import Evaluation, evaluate
+from .status import Status
+
+
+def _num(v):
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    compiled: object
+    choice: np.ndarray                 # local option index per zone (into compiled rows)
+    status: Status
+    objective: str                     # the objective optimised (name)
+    bound: float                       # proven bound on it, natural sign (upper bound when maximising)
+    gap: float                         # certified relative gap
+    runtime_s: float
+    solver: str
+    message: str = ""
+    info: dict = field(default_factory=dict)
+
+    @property
+    def evaluation(self) -> Evaluation:
+        return evaluate(self.compiled, self.choice[None, :])
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Option-table rows of the plan (one per zone)."""
+        return self.compiled.table_rows(self.choice)
+
+    @property
+    def objectives(self) -> dict:
+        ev = self.evaluation
+        return {n: float(v) for n, v in zip(ev.names, ev.objectives[0])}
+
+    @property
+    def totals(self) -> dict:
+        return {k: float(v[0]) for k, v in self.evaluation.totals.items()}
+
+    def constraints(self) -> list[dict]:
+        ev = self.evaluation
+        c = self.compiled
+        return [dict(name=n, unit=u, lhs=float(ev.G[0, i] + c.b[i]), rhs=float(c.b[i]),
+                     slack=float(-ev.G[0, i])) for i, (n, u) in enumerate(zip(c.con_names, c.con_units))]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per zone: zone_id, option_id, measures and the option's metrics."""
+        return self.compiled.table.to_frame(self.rows)
+
+    def summary(self) -> dict:
+        return {
+            "status": self.status.value,
+            "objective": self.objective,
+            "objective_value": self.objectives.get(self.objective),
+            "bound": _num(self.bound),
+            "gap": _num(self.gap),
+            "runtime_s": self.runtime_s,
+            "solver": self.solver,
+            "message": self.message,
+            "objectives": self.objectives,
+            "totals": self.totals,
+            "constraints": self.constraints(),
+            "zones": int(self.compiled.n_zones),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class ParetoFront:
+    """Non-dominated plans over two or three objectives, each with its solver status and gap."""
+
+    compiled: object
+    objectives: tuple[str, ...]
+    choices: np.ndarray                # (K, zones) local option indices
+    values: np.ndarray                 # (K, p) natural-sign objective values (evaluate)
+    status: tuple[Status, ...]
+    gaps: np.ndarray                   # (K,) certified relative gap of each point's ε-problem
+    method: str
+    runtime_s: float
+    supported: dict | None = None      # the full supported front (arrays), when computed
+    info: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def plan(self, k: int) -> Plan:
+        return Plan(self.compiled, self.choices[k], self.status[k], self.objectives[0], math.nan,
+                    float(self.gaps[k]), math.nan, self.method)
+
+    def to_frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.values, columns=list(self.objectives))
+        df.insert(0, "point", np.arange(len(df)))
+        df["gap"] = self.gaps
+        df["status"] = [s.value for s in self.status]
+        return df
