@@ -334,8 +334,12 @@ class Compiled:
         if msgs:
             raise InfeasibleError("no plan meets the constraints:\n" + "\n".join(f"  - {m}" for m in msgs), msgs)
 
-    def explain_row(self, i: int, least: float, zone_mins: np.ndarray) -> str:
-        """Say why row ``i`` cannot hold: by how much, and which zones force it."""
+    def explain_row(self, i: int, least: float, zone_mins: np.ndarray, others: tuple[str, ...] = ()) -> str:
+        """Say why row ``i`` cannot hold: by how much, and which zones force it.
+
+        ``least`` is the least left-hand side any plan reaches (under ``others``, the names of the
+        other constraints it was computed with, if any).
+        """
         name, unit, rhs = self.con_names[i], self.con_units[i], self.b[i]
         t = self.table
         ids = self.zone_ids
@@ -362,15 +366,20 @@ class Compiled:
                 reasons.append("the forbidden measures")
             if locked.any():
                 reasons.append("the locks")
-            why = " and ".join(reasons) or "the zones' feasible options"
-            zones = f" (zones {', '.join(top)}{', …' if (by_rules > 0).sum() > 6 else ''})" if top else ""
-            verb = "requires" if " and " not in why else "require"
-            return (f"{lead} {_money(rhs, unit)} is below the {_money(least, unit)} that {why} alone "
+            reasons += [f"the {o}" for o in others]
+            why = (", ".join(reasons[:-1]) + " and " + reasons[-1]) if len(reasons) > 1 else \
+                (reasons[0] if reasons else "the zones' feasible options")
+            zones = f" (zones {', '.join(top)}{', …' if (by_rules > 0).sum() > 6 else ''})" if top and not others \
+                else ""
+            verb = "requires" if len(reasons) <= 1 else "require"
+            alone = "" if others else " alone"
+            return (f"{lead} {_money(rhs, unit)} is below the {_money(least, unit)} that {why}{alone} "
                     f"{verb}{zones}; short by {_money(least - rhs, unit)}")
+        under = f" while meeting the {' and '.join(others)}" if others else ""
         if name.startswith("min "):
-            return (f"{name} cannot reach {-rhs:,.1f} ha: at most {-least:,.1f} ha of the site can carry it; "
-                    f"short by {least - rhs:,.1f} ha")
-        return (f"{name} cannot stay within {rhs:,.1f} {unit}: at least {least:,.1f} {unit} are forced; "
+            return (f"{name} cannot reach {-rhs:,.1f} ha: at most {-least:,.1f} ha of the site can carry it"
+                    f"{under}; short by {least - rhs:,.1f} ha")
+        return (f"{name} cannot stay within {rhs:,.1f} {unit}: at least {least:,.1f} {unit} are forced{under}; "
                 f"over by {least - rhs:,.1f} {unit}")
 
 

@@ -92,9 +92,8 @@ def explain_infeasible(compiled, solver_message: str = "") -> tuple[str, list[st
             continue
         least = float(res.bound) * scale["row_scale"][i]
         if least > compiled.b[i] + 1e-9 * max(1.0, abs(compiled.b[i])):
-            msgs.append(compiled.explain_row(i, least, np.minimum.reduceat(
-                compiled.A[i], compiled.zone_ptr[:-1])).replace(" alone ", " and the other constraints ")
-                + (f" (other constraints: {', '.join(compiled.con_names[j] for j in others)})" if others else ""))
+            msgs.append(compiled.explain_row(i, least, np.minimum.reduceat(compiled.A[i], compiled.zone_ptr[:-1]),
+                                             others=tuple(compiled.con_names[j] for j in others)))
     if not msgs:
         msgs = [solver_message or "the constraints cannot hold together"]
     return "no plan meets the constraints together:\n" + "\n".join(f"  - {x}" for x in msgs), msgs

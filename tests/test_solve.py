@@ -1,0 +1,198 @@
+"""Plans and fronts on tiny sites against brute force (every plan enumerated), and infeasibility
+explained."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimizer.analysis.pareto import nondominated
+from optimizer.errors import InfeasibleError, ProblemDefinitionError
+from optimizer.evaluate import evaluate
+from optimizer.options import evaluate_options
+from optimizer.problem import OBJECTIVES, Problem, Share
+from optimizer.solve.exact import epsilon_front, solve, supported_front
+from optimizer.solve.status import Status
+
+from test_options import make_site
+
+SMALL = ["gangue_conditioner", "amf", "contour_ridges", "poplar", "grass_legume", "pv_ground", "biochar_20",
+         "lime_phosphate_organic", "fire_full_treatment", "regrade_20", "conifer", "levelling", "robinia",
+         "grass_maintenance"]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    f = tmp_path_factory.mktemp("cat") / "small.csv"
+    pd.DataFrame({"measure_id": SMALL, "enabled": "false"}).to_csv(f, index=False)
+    site = make_site([
+        dict(zone_id="A", zone_type="slope", slope_deg=28.0, slope_length_m=30.0, area_ha=2.0),
+        dict(zone_id="B", zone_type="slope", slope_deg=16.0, slope_length_m=20.0, area_ha=1.5),
+        dict(zone_id="C", area_ha=3.0, land_designation="planned_afforestation_land"),
+        dict(zone_id="D", area_ha=1.0, soil_depth_cm=20.0),
+        dict(zone_id="E", zone_type="waste_heap", slope_deg=30.0, slope_length_m=25.0, burning="low", area_ha=1.2),
+        dict(zone_id="F", zone_type="subsidence_pool", water_depth_m=1.0, area_ha=2.5),
+    ])
+    return evaluate_options(site, catalog=str(f))
+
+
+def all_plans(compiled):
+    n = compiled.n_options
+    assert np.prod(n.astype(float)) < 2e6, n
+    return np.array(list(itertools.product(*[range(k) for k in n])), dtype=np.int64)
+
+
+def brute(compiled, k=0):
+    X = all_plans(compiled)
+    ev = evaluate(compiled, X, totals=False)
+    feas = ev.feasible
+    assert feas.any()
+    i = np.argmin(np.where(feas, ev.F[:, k], np.inf))
+    return X, ev, feas, ev.F[i, k]
+
+
+def test_objective_sense_flip_in_one_place(tiny):
+    c = Problem(objectives=("removals", "cost")).compile(tiny)
+    x = np.zeros((1, c.n_zones), dtype=np.int64)
+    ev = evaluate(c, x)
+    assert ev.objectives[0, 0] == pytest.approx(ev.totals["removals_tco2e"][0])
+    assert ev.F[0, 0] == pytest.approx(-ev.totals["removals_tco2e"][0])
+    assert ev.F[0, 1] == pytest.approx(ev.totals["cost_cny"][0])
+    assert OBJECTIVES["removals"].sense == -1 and OBJECTIVES["soil_loss"].sense == 1
+
+
+@pytest.mark.parametrize("budget_frac,cap_frac", [(0.3, None), (0.5, 0.6), (0.15, 0.9), (1.0, 0.4)])
+@pytest.mark.parametrize("objective", ["removals", "credit_value", "soil_loss"])
+def test_single_optimum_matches_brute_force(tiny, objective, budget_frac, cap_frac):
+    free = Problem(objectives=(objective,)).compile(tiny)
+    X = all_plans(free)
+    tot = evaluate(free, X).totals
+    capex = tot["capex_cny"]
+    pr = Problem(objectives=(objective,), budget_cny=capex.min() + budget_frac * np.ptp(capex),
+                 site_soil_loss_cap_t_per_yr=None if cap_frac is None else
+                 tot["soil_loss_t_per_yr"].min() + cap_frac * np.ptp(tot["soil_loss_t_per_yr"]),
+                 topsoil_stock_m3=20_000)
+    c = pr.compile(tiny)
+    _, _, _, best = brute(c)
+    for method in ("fast", "milp"):
+        plan = solve(c, method=method)
+        ev = evaluate(c, plan.choice[None, :])
+        assert ev.feasible[0]
+        assert plan.status is Status.OPTIMAL
+        got = ev.F[0, 0]
+        tol = plan.gap * max(1.0, abs(got)) + 1e-7 * max(1.0, abs(best))
+        assert got <= best + tol, (method, got, best)
+        # the bound never cuts off the true optimum (bound in natural sign)
+        sense = OBJECTIVES[objective].sense
+        assert sense * plan.bound <= best + 1e-7 * max(1.0, abs(best))
+
+
+def test_epsilon_front_points_are_non_dominated_and_span_the_front(tiny):
+    pr = Problem(objectives=("removals", "cost"), budget_cny=5e5)
+    c = pr.compile(tiny)
+    X, ev, feas, _ = brute(c)
+    F = ev.F[feas]
+    true_front = F[nondominated(F)]
+    front = epsilon_front(c, points=12, gap=1e-6, workers=2)
+    fe = evaluate(c, front.choices)
+    assert fe.feasible.all()
+    for f, g in zip(fe.F, front.gaps):
+        # no feasible plan dominates a front point beyond its certified gap
+        tol = g * np.maximum(1.0, np.abs(f)) + 1e-6
+        dominated = np.all(F <= f - tol, axis=1) & np.any(F < f - tol, axis=1)
+        assert not dominated.any()
+    # the extremes of the true front are found
+    assert fe.F[:, 0].min() == pytest.approx(true_front[:, 0].min(), rel=1e-6)
+    assert fe.F[:, 1].min() == pytest.approx(true_front[:, 1].min(), rel=1e-6)
+    np.testing.assert_allclose(front.values, fe.objectives)
+
+
+def test_three_objective_front(tiny):
+    c = Problem(objectives=("removals", "cost", "soil_loss"), budget_cny=5e5).compile(tiny)
+    X, ev, feas, _ = brute(c)
+    F = ev.F[feas]
+    front = epsilon_front(c, points=16, gap=1e-6, workers=1)
+    fe = evaluate(c, front.choices)
+    assert len(front) >= 4 and fe.feasible.all()
+    for f in fe.F:
+        tol = 1e-6 * np.maximum(1.0, np.abs(f))
+        assert not (np.all(F <= f - tol, axis=1) & np.any(F < f - tol, axis=1)).any()
+
+
+def test_supported_front_is_the_convex_hull(tiny):
+    c = Problem(objectives=("removals", "capex")).compile(tiny)
+    X, ev, _, _ = brute(c)
+    sf = supported_front(c)
+    cost, value = sf.supported["cost"], sf.supported["value"]
+    # every plan lies on or below the front's piecewise-linear upper hull
+    inside = (ev.objectives[:, 1] >= cost[0] - 1e-6) & (ev.objectives[:, 1] <= cost[-1] + 1e-6)
+    hull_at = np.interp(ev.objectives[inside, 1], cost, value)
+    assert np.all(ev.objectives[inside, 0] <= hull_at + 1e-6 * np.abs(hull_at).max())
+    # the end points are the cheapest plan (best removals among them) and the max-removal plan
+    assert value[-1] == pytest.approx(ev.objectives[:, 0].max())
+    assert cost[0] == pytest.approx(ev.objectives[:, 1].min())
+
+
+def test_budget_below_what_tolerance_requires(tiny):
+    c = Problem(objectives=("removals",)).compile(tiny)
+    forced = np.minimum.reduceat(tiny.data["capex_cny"][c.rows], c.zone_ptr[:-1]).sum()
+    assert forced > 0
+    with pytest.raises(InfeasibleError) as e:
+        Problem(objectives=("removals",), budget_cny=0.5 * forced).compile(tiny)
+    msg = str(e.value)
+    assert "budget" in msg and "the soil-loss tolerance alone requires" in msg
+    assert f"¥{forced / 1e6:,.2f} M" in msg or f"¥{forced:,.0f}" in msg
+    assert "zones " in msg and "short by" in msg
+
+
+def test_topsoil_cannot_cover_locked_zones(tiny):
+    df = tiny.to_frame()
+    rows = df[(df.zone_id == "C") & df.option_id.str.contains("topsoil_30")]
+    oid = rows.option_id.iloc[0]
+    need = rows.topsoil_m3.iloc[0]
+    with pytest.raises(InfeasibleError) as e:
+        Problem(objectives=("removals",), topsoil_stock_m3=need / 2, locks=(("C", oid),)).compile(tiny)
+    msg = str(e.value)
+    assert f"the topsoil stock {need / 2:,.0f} m³ cannot cover the locked zones ({need:,.0f} m³: C)" in msg
+
+
+def test_rows_that_conflict_are_explained(tiny):
+    """Budget and soil-loss cap each feasible alone, not together: say which and by how much."""
+    free = Problem(objectives=("removals",)).compile(tiny)
+    tot = evaluate(free, all_plans(free)).totals
+    cheap = tot["capex_cny"].min()
+    pr = Problem(objectives=("removals",), budget_cny=cheap * 1.01 + 1,
+                 site_soil_loss_cap_t_per_yr=tot["soil_loss_t_per_yr"].min() * 1.001)
+    c = pr.compile(tiny)
+    with pytest.raises(InfeasibleError) as e:
+        solve(c)
+    msg = str(e.value)
+    assert "together" in msg and ("budget" in msg or "soil loss" in msg) and "by" in msg
+
+
+def test_problem_pieces_must_fit(tiny):
+    with pytest.raises(ProblemDefinitionError, match="did you mean 'removals'"):
+        Problem(objectives=("removal",)).compile(tiny)
+    with pytest.raises(ProblemDefinitionError, match="no zone 'Q'"):
+        Problem(locks=(("Q", "x"),)).compile(tiny)
+    with pytest.raises(ProblemDefinitionError, match="not feasible for zone 'F'"):
+        Problem(locks=(("F", "terrace+grassland"),)).compile(tiny)
+    with pytest.raises(ProblemDefinitionError, match="neither a measure nor an option"):
+        Problem(forbid=("terace",)).compile(tiny)
+
+
+def test_shares_locks_and_forbid(tiny):
+    pr = Problem(objectives=("removals",), budget_cny=1.2e6, shares=(Share("woody", low=0.5),),
+                 forbid=("shrub",), locks=(("D", "grassland"),))
+    c = pr.compile(tiny)
+    plan = solve(c)
+    df = plan.to_frame()
+    assert df.set_index("zone_id").loc["D", "option_id"] == "grassland"
+    assert not df.option_id.map(lambda o: "shrub" in o.split("+")).any()
+    woody = df.vegetation_type.isin(["tree_shrub_herb", "robinia", "poplar", "conifer", "shrub"])
+    assert df.area_ha[woody].sum() >= 0.5 * df.area_ha.sum() - 1e-9
+    _, _, _, best = brute(c)
+    assert evaluate(c, plan.choice[None, :]).F[0, 0] <= best + plan.gap * abs(best) + 1e-6
