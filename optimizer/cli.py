@@ -236,7 +236,7 @@ def pareto(site_path: Path = typer.Argument(..., metavar="SITE", help="Zoning fi
         files.append(write_table(sup, out_dir / "supported_front.csv"))
     for k in range(len(front)):
         files += write_plan(front.plan(k), site, out_dir / "plans", manifest={}, name=f"point_{k:03d}",
-                            formats=("csv", "gpkg"))
+                            formats=("csv", "gpkg", "trajectories"))
     doc = manifest(command="pareto", site=site, table=table, problem=_problem_doc(problem),
                    solver={"method": front.method, "runtime_s": front.runtime_s, "points": len(front),
                            "statuses": [s.value for s in front.status], "max_gap": float(front.gaps.max()),
@@ -263,6 +263,17 @@ def settings_schema():
     for _, r in schema_table().iterrows():
         t.add_row(r["section"], r["key"], str(r["default"]), r["unit"], r["description"])
     out.print(t)
+
+
+def _register_modules() -> None:
+    import importlib
+
+    from .commands import MODULES
+    for name in MODULES:
+        importlib.import_module(f"optimizer.commands.{name}").register(app)
+
+
+_register_modules()
 
 
 def main(argv: list[str] | None = None) -> int:

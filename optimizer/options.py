@@ -406,6 +406,31 @@ class OptionTable:
             return per
         return np.where(per == "", site, per + "; " + site)
 
+    def baseline_rows(self) -> np.ndarray:
+        """Per zone, the row of "natural regeneration, no works" (or "no works" where nothing
+        grows, e.g. open water): the reference for before/after comparisons."""
+        ids = self.option_id
+        is_base = (ids == "natural_regeneration") | (ids == "no_works")
+        z = self.zone_of_row
+        rows = np.full(self.n_zones, -1, dtype=np.int64)
+        cand = np.flatnonzero(is_base)
+        # prefer natural regeneration where both exist (it is listed after no_works only on pools)
+        rows[z[cand[::-1]]] = cand[::-1]
+        missing = rows < 0
+        rows[missing] = self.zone_ptr[:-1][missing]
+        return rows
+
+    def trajectories(self, rows: np.ndarray) -> pd.DataFrame:
+        """Site-wide annual series of a plan (one row per zone): year, each carbon pool, net
+        removals, its cumulative sum, credits, soil loss and avoided emissions."""
+        series = self.annual(np.asarray(rows))
+        years = self.settings.years
+        df = pd.DataFrame({"year": years, "calendar_year": self.settings.start_year + years})
+        for k, v in series.items():
+            df[k] = v.sum(axis=0)
+        df["cumulative_net_removals_tco2e"] = df["net_removals_tco2e"].cumsum()
+        return df
+
     def to_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
         """The option table as a DataFrame (every row, or the given flat rows)."""
         rows = np.arange(self.n_rows) if rows is None else np.asarray(rows)

@@ -65,7 +65,7 @@ def write_geo(df: pd.DataFrame, site, path: Path, settings_table: pd.DataFrame |
 
 
 def write_plan(plan, site, out_dir: Path, *, manifest: dict, name: str = "plan",
-               formats=("gpkg", "csv", "geojson")) -> list[Path]:
+               formats=("gpkg", "csv", "geojson", "trajectories")) -> list[Path]:
     """Write a plan: ``{name}.gpkg`` (+ layer run_settings), ``.geojson``, ``.csv``, and
     ``summary.json`` / ``manifest.json`` when ``name`` is "plan"."""
     out_dir = Path(out_dir)
@@ -74,6 +74,12 @@ def write_plan(plan, site, out_dir: Path, *, manifest: dict, name: str = "plan",
     written = []
     if "csv" in formats:
         written.append(write_table(df, out_dir / f"{name}.csv"))
+    if "trajectories" in formats:
+        table = plan.compiled.table
+        traj = table.trajectories(plan.rows)
+        base = table.trajectories(table.baseline_rows())
+        both = traj.merge(base, on=["year", "calendar_year"], suffixes=("", "_baseline"))
+        written.append(write_table(both, out_dir / f"{name}_trajectories.csv"))
     st = settings_frame(site.settings, {"objective": plan.objective, "solver": plan.solver,
                                         "status": plan.status.value, "gap": plan.gap})
     for fmt in ("gpkg", "geojson"):

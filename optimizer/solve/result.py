@@ -58,6 +58,12 @@ class Plan:
         return [dict(name=n, unit=u, lhs=float(ev.G[0, i] + c.b[i]), rhs=float(c.b[i]),
                      slack=float(-ev.G[0, i])) for i, (n, u) in enumerate(zip(c.con_names, c.con_units))]
 
+    def baseline_totals(self) -> dict:
+        """Site totals of "natural regeneration, no works" in every zone (before/after reference)."""
+        t = self.compiled.table
+        rows = t.baseline_rows()
+        return {c: float(t.data[c][rows].sum()) for c in self.evaluation.totals}
+
     def to_frame(self) -> pd.DataFrame:
         """One row per zone: zone_id, option_id, measures and the option's metrics."""
         return self.compiled.table.to_frame(self.rows)
@@ -74,6 +80,7 @@ class Plan:
             "message": self.message,
             "objectives": self.objectives,
             "totals": self.totals,
+            "baseline_totals": self.baseline_totals(),
             "constraints": self.constraints(),
             "zones": int(self.compiled.n_zones),
         }
