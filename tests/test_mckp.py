@@ -1,0 +1,330 @@
+"""The fast MCKP engine against brute force, an LP, an independent HiGHS MILP and the clock."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from optimizer.solve.core import LinearCore
+from optimizer.solve.mckp import front_plan, solve_mckp, supported_front
+from optimizer.solve.status import Status
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # benchmarks/ is not a package
+from benchmarks.instances import make_instance, to_core  # noqa: E402
+
+SEEDS = range(40)
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+def tiny_core(seed: int, m: int) -> LinearCore:
+    """A random tiny core (≤ 4^6 plans). Some seeds use small integers (ties, duplicates), some
+    rows have mixed signs, some limits are unreachable."""
+    rng = np.random.default_rng(seed)
+    n_z = int(rng.integers(1, 7))
+    sizes = rng.integers(1, 5, n_z)
+    zp = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    n = int(zp[-1])
+    if seed % 3 == 0:
+        c = rng.integers(-5, 6, n).astype(float)
+        A = rng.integers(0, 6, (m, n)).astype(float)
+    else:
+        c = rng.normal(0, 10, n)
+        A = rng.uniform(0, 10, (m, n))
+    if m and seed % 4 == 1:
+        A[0] -= 5.0                                       # a row with negative coefficients
+    lo = np.array([np.minimum.reduceat(A[i], zp[:-1]).sum() for i in range(m)])
+    hi = np.array([np.maximum.reduceat(A[i], zp[:-1]).sum() for i in range(m)])
+    frac = rng.uniform(-0.1, 0.8, m)                     # < 0: the row alone is infeasible
+    b = lo + frac * (hi - lo)
+    return LinearCore(zp, c, A, b, tuple(f"r{i}" for i in range(m)))
+
+
+def all_plans(core: LinearCore) -> np.ndarray:
+    sizes = np.diff(core.zone_ptr)
+    return np.array(list(itertools.product(*[range(k) for k in sizes])), dtype=np.int64)
+
+
+def brute_force(core: LinearCore):
+    plans = all_plans(core)
+    rows = core.zone_ptr[:-1] + plans
+    value = core.c[rows].sum(axis=1)
+    if core.n_coupling:
+        lhs = core.A[:, rows].sum(axis=2)                 # (m, n_plans)
+        ok = np.all(lhs <= core.b[:, None] + 1e-9 * np.maximum(1.0, np.abs(core.b))[:, None], axis=0)
+    else:
+        ok = np.ones(len(plans), dtype=bool)
+    if not ok.any():
+        return None, None
+    k = int(np.argmin(np.where(ok, value, np.inf)))
+    return float(value[k]), plans[k]
+
+
+def check_result(core: LinearCore, r, opt: float | None, tol: float):
+    if opt is None:
+        assert r.status is Status.INFEASIBLE, (r.status, r.message)
+        assert r.choice is None
+        assert any(name in r.message for name in core.row_names), r.message
+        return
+    assert r.status is Status.OPTIMAL, (r.status, r.message, r.info)
+    assert core.is_feasible(r.choice)
+    assert math.isclose(r.objective, core.value(r.choice), rel_tol=1e-12, abs_tol=1e-9)
+    scale = max(1.0, abs(r.objective))
+    assert r.bound <= opt + 1e-9 * scale, "the bound cuts off the true optimum"
+    assert r.objective - opt <= tol * scale + 1e-9 * scale
+    assert r.objective - r.bound <= tol * scale + 1e-12
+
+
+# ------------------------------------------------------------------------- brute force, m=0..3
+
+@pytest.mark.parametrize("m", [0, 1, 2, 3])
+def test_matches_brute_force(m):
+    for seed in SEEDS:
+        core = tiny_core(1000 * m + seed, m)
+        opt, _ = brute_force(core)
+        r = solve_mckp(core, time_limit_s=30)
+        check_result(core, r, opt, 1e-4)
+
+
+@pytest.mark.parametrize("m", [1, 2, 3])
+def test_exact_mode_and_heuristic_bounds(m):
+    for seed in SEEDS:
+        core = tiny_core(7000 + 1000 * m + seed, m)
+        opt, _ = brute_force(core)
+        r = solve_mckp(core, exact=True, time_limit_s=30)
+        check_result(core, r, opt, 1e-6)
+        # without the MILP the plan (if any) is feasible and the bound still valid
+        h = solve_mckp(core, core_milp=False, time_limit_s=30)
+        if opt is None:
+            assert h.choice is None and h.status in (Status.INFEASIBLE, Status.ERROR)
+            continue
+        assert h.bound <= opt + 1e-9 * max(1.0, abs(opt))
+        if h.choice is not None:
+            assert core.is_feasible(h.choice) and h.objective >= opt - 1e-9 * max(1.0, abs(opt))
+            assert h.status in (Status.OPTIMAL, Status.FEASIBLE)
+            assert (h.status is Status.OPTIMAL) == (h.gap <= 1e-4)
+
+
+def test_lagrangian_bound_is_the_lp_bound():
+    """One row: the greedy gives the LP optimum exactly; several rows: the bundle reaches it."""
+    from scipy.optimize import linprog
+
+    for seed in range(12):
+        for m in (1, 2, 3):
+            inst = make_instance(30, 6, seed)
+            core = to_core(inst, ("budget", "erosion")[: min(m, 2)])
+            if m == 3:                                     # a third row: stripped topsoil stock
+                rng = np.random.default_rng(seed)
+                topsoil = rng.uniform(0, 3, len(core.c)) * (np.arange(len(core.c)) % 6 != 0)
+                core = LinearCore(core.zone_ptr, core.c, np.vstack([core.A, topsoil]),
+                                  np.r_[core.b, 0.8 * np.maximum.reduceat(topsoil, core.zone_ptr[:-1]).sum()],
+                                  core.row_names + ("topsoil",))
+            n_z, n = core.n_zones, core.n_rows
+            gub = np.zeros((n_z, n))
+            gub[core.zone_of_row, np.arange(n)] = 1.0
+            lp = linprog(core.c, A_ub=core.A, b_ub=core.b, A_eq=gub, b_eq=np.ones(n_z),
+                         bounds=(0, 1), method="highs")
+            if lp.status == 2:                             # budget and cap clash at 30 × 6
+                assert solve_mckp(core).status is Status.INFEASIBLE
+                continue
+            assert lp.status == 0
+            r = solve_mckp(core, core_milp=False, gap_tol=0.0)
+            L = r.info["lagrangian_bound"]
+            assert L <= lp.fun + 1e-7 * abs(lp.fun)
+            assert L >= lp.fun - 1e-7 * abs(lp.fun), (m, seed, L, lp.fun)
+
+
+# ---------------------------------------------------------------------------- infeasibility
+
+def test_single_row_infeasible_names_row_and_excess():
+    zp = np.array([0, 2, 4], dtype=np.int64)
+    c = np.array([0.0, -1.0, 0.0, -2.0])
+    A = np.array([[1.0, 2.0, 1.0, 3.0], [0.0, 1.0, 0.0, 1.0]])
+    core = LinearCore(zp, c, A, np.array([1.5, 5.0]), ("budget", "erosion"))
+    r = solve_mckp(core)
+    assert r.status is Status.INFEASIBLE and r.choice is None
+    assert "'budget'" in r.message and "over by 0.5" in r.message
+    assert "'erosion'" not in r.message
+
+
+def test_jointly_infeasible_rows_are_proven_and_named():
+    # Σ a <= 1 and Σ a >= 2 (written −Σ a <= −2): each alone can be met, together not.
+    zp = np.arange(0, 9, 2, dtype=np.int64)
+    a = np.tile([0.0, 1.0], 4)
+    core = LinearCore(zp, -a, np.vstack([a, -a]), np.array([1.0, -2.0]), ("budget", "cover"))
+    r = solve_mckp(core, time_limit_s=20)
+    assert r.status is Status.INFEASIBLE
+    assert "'budget'" in r.message and "'cover'" in r.message
+
+
+def test_equality_by_two_rows_where_greedy_repair_fails():
+    """Σ a = target written as two rows (subset sum): the heuristics often find no plan, the
+    exhaustive core search must then find the optimum or prove there is none."""
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        n_z = 12
+        zp = np.arange(0, 2 * n_z + 1, 2, dtype=np.int64)
+        a = np.zeros(2 * n_z)
+        a[1::2] = rng.integers(1, 30, n_z)
+        c = np.zeros(2 * n_z)
+        c[1::2] = -rng.integers(1, 30, n_z)
+        target = float(np.round(a.sum() * rng.uniform(0.2, 0.6)))
+        core = LinearCore(zp, c, np.vstack([a, -a]), np.array([target, -target]), ("at most", "at least"))
+        opt, _ = brute_force(core)
+        check_result(core, solve_mckp(core, time_limit_s=20), opt, 1e-4)
+
+
+# ---------------------------------------------------------------------------- supported front
+
+def brute_hull(cost, value):
+    """Extreme points of the efficient (min cost, max value) side of the convex hull."""
+    pts = sorted(set(zip(np.round(cost, 9), np.round(value, 9))), key=lambda p: (p[0], -p[1]))
+    hull = []
+    for p in pts:
+        if hull and p[1] <= hull[-1][1]:
+            continue                                      # dominated: not more value
+        while len(hull) >= 2:
+            (x0, y0), (x1, y1) = hull[-2], hull[-1]
+            if (x1 - x0) * (p[1] - y1) - (y1 - y0) * (p[0] - x1) >= 0:   # not a right turn
+                hull.pop()
+            else:
+                break
+        hull.append(p)
+    return np.array(hull)
+
+
+def test_supported_front_is_the_brute_force_hull():
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        n_z = int(rng.integers(1, 7))
+        zp = np.r_[0, np.cumsum(rng.integers(1, 5, n_z))].astype(np.int64)
+        n = int(zp[-1])
+        if seed % 2:
+            cost, value = rng.integers(0, 5, n).astype(float), rng.integers(0, 5, n).astype(float)
+        else:
+            cost, value = rng.uniform(0, 10, n), rng.normal(0, 5, n)
+        core = LinearCore(zp, cost, np.zeros((0, n)), np.zeros(0))
+        plans = all_plans(core)
+        rows = zp[:-1] + plans
+        hull = brute_hull(cost[rows].sum(axis=1), value[rows].sum(axis=1))
+
+        f = supported_front(cost, value, zp)
+        assert np.all(np.diff(f.cost) > 0) and np.all(np.diff(f.value) > 0)
+        assert np.all(np.diff(f.slope) <= 1e-9)           # concave: a convex-hull front
+        for i in range(f.n_vertices):                     # every vertex is its plan
+            p = front_plan(f, i)
+            assert math.isclose(cost[zp[:-1] + p].sum(), f.cost[i], abs_tol=1e-9)
+            assert math.isclose(value[zp[:-1] + p].sum(), f.value[i], abs_tol=1e-9)
+        ours = {(round(x, 9), round(y, 9)) for x, y in zip(f.cost, f.value)}
+        assert {tuple(p) for p in hull} <= ours, seed     # every extreme point is a vertex
+        # and every vertex lies on the hull (no plan beyond the front)
+        for x, y in zip(f.cost, f.value):
+            k = np.searchsorted(hull[:, 0], x - 1e-9)
+            if k < len(hull) and abs(hull[k, 0] - x) < 1e-9:
+                assert abs(hull[k, 1] - y) < 1e-9
+            else:
+                x0, y0 = hull[k - 1]
+                x1, y1 = hull[k]
+                assert abs(y0 + (y1 - y0) * (x - x0) / (x1 - x0) - y) < 1e-7
+
+
+def test_supported_front_endpoints():
+    inst = make_instance(500, 12, 3)
+    zp, cost, carbon = inst["zone_ptr"], inst["cost"], inst["carbon_t"]
+    f = supported_front(cost, carbon, zp)
+    assert math.isclose(f.cost[0], np.minimum.reduceat(cost, zp[:-1]).sum(), rel_tol=1e-12)
+    assert math.isclose(f.value[-1], np.maximum.reduceat(carbon, zp[:-1]).sum(), rel_tol=1e-12)
+    # a vertex is the budget-row LP optimum at its own cost: the solver agrees
+    i = f.n_vertices // 2
+    core = LinearCore(zp, -carbon, cost[None, :], np.array([f.cost[i]]), ("budget",))
+    r = solve_mckp(core, gap_tol=1e-9)
+    assert r.status is Status.OPTIMAL and math.isclose(-r.objective, f.value[i], rel_tol=1e-9)
+
+
+# ---------------------------------------------------------------- independent solver, medium
+
+def highs_direct(core: LinearCore, rel_gap: float):
+    import highspy
+
+    n, n_z, m = core.n_rows, core.n_zones, core.n_coupling
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_rel_gap", rel_gap)
+    x = [h.addBinary() for _ in range(n)]
+    for z in range(n_z):
+        h.addConstr(sum(x[j] for j in range(core.zone_ptr[z], core.zone_ptr[z + 1])) == 1)
+    for i in range(m):
+        h.addConstr(sum(float(core.A[i, j]) * x[j] for j in range(n)) <= float(core.b[i]))
+    h.minimize(sum(float(core.c[j]) * x[j] for j in range(n)))
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    info = h.getInfo()
+    return info.objective_function_value, info.mip_dual_bound
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_agrees_with_direct_highs_on_medium_instances(seed):
+    core = to_core(make_instance(200, 10, seed, correlated=seed != 2))
+    r = solve_mckp(core, gap_tol=1e-5, time_limit_s=20)
+    assert r.status is Status.OPTIMAL and core.is_feasible(r.choice)
+    obj, dual = highs_direct(core, 1e-5)
+    scale = max(1.0, abs(obj))
+    assert r.bound <= obj + 1e-9 * scale and dual <= r.objective + 1e-9 * scale
+    assert abs(r.objective - obj) <= (1e-5 + 1e-5) * scale
+
+
+# ------------------------------------------------------------------------------------ clock
+
+def test_time_limit_is_held_and_never_claims_optimal():
+    # a zero gap on 10⁴ × 50 (seed 0) takes the exact search minutes: the clock must stop it
+    core = to_core(make_instance(10_000, 50, 0))
+    solve_mckp(to_core(make_instance(200, 10, 0)), exact=True)   # load every compiled kernel first
+    for limit in (0.0, 1.0):
+        t = time.perf_counter()
+        r = solve_mckp(core, gap_tol=0.0, time_limit_s=limit)
+        elapsed = time.perf_counter() - t
+        assert elapsed <= limit + 0.5, elapsed
+        assert r.status in (Status.TIME_LIMIT, Status.OPTIMAL), r.status
+        if r.status is Status.OPTIMAL:
+            assert r.gap <= 1e-12
+        else:
+            assert "time limit" in r.message
+            assert r.choice is None or (core.is_feasible(r.choice) and r.bound <= r.objective)
+    assert r.status is Status.TIME_LIMIT and r.choice is not None and r.gap < 1e-4
+
+
+def test_highs_fallback_agrees_with_enumeration(monkeypatch):
+    """With no node budget the core goes to the HiGHS MILP (in the deadline child)."""
+    import optimizer.solve.mckp as mckp
+
+    for seed in range(3):
+        core = to_core(make_instance(200, 10, seed))
+        a = solve_mckp(core, exact=True, time_limit_s=30)
+        monkeypatch.setattr(mckp, "_ENUM_MAX_NODES", 0)
+        h = solve_mckp(core, exact=True, time_limit_s=30)
+        monkeypatch.undo()
+        assert a.status is Status.OPTIMAL and h.status is Status.OPTIMAL
+        assert core.is_feasible(a.choice) and core.is_feasible(h.choice)
+        scale = max(1.0, abs(a.objective))
+        assert a.bound <= h.objective + 1e-9 * scale and h.bound <= a.objective + 1e-9 * scale
+        assert abs(a.objective - h.objective) <= 2e-6 * scale
+    # tiny cores through HiGHS against brute force, m = 1..3
+    monkeypatch.setattr(mckp, "_ENUM_MAX_NODES", 0)
+    for seed in range(0, 40, 4):
+        for m in (1, 2, 3):
+            core = tiny_core(20_000 + 100 * m + seed, m)
+            check_result(core, solve_mckp(core, exact=True, time_limit_s=30), brute_force(core)[0], 1e-6)
+
+
+def test_large_default_run_is_certified_and_feasible():
+    core = to_core(make_instance(10_000, 20, 5))
+    r = solve_mckp(core)
+    assert r.status is Status.OPTIMAL and r.gap <= 1e-4 and core.is_feasible(r.choice)
+    assert set(r.info) >= {"bound_source", "n_core_zones", "iterations", "multipliers"}
+    assert len(r.info["multipliers"]) == 2 and min(r.info["multipliers"]) >= 0
