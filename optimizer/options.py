@@ -588,7 +588,8 @@ def _score(x: dict, s: Settings, cat: Catalog, series: bool = False) -> dict:
 
     # --- avoided emissions (kept apart) --------------------------------------------------------
     fire_years = (t <= cat.param("fire_burnout_yr")).astype(float)
-    fire = carbon.gangue_fire_avoided_co2e_t_per_yr(x["area"] * 1e4 * x["fire_avoided"], x["burning"])
+    burning_m2 = x["area"] * 1e4 * cat.param("burning_area_fraction")
+    fire = carbon.gangue_fire_avoided_co2e_t_per_yr(burning_m2 * x["fire_avoided"], x["burning"])
     pv = carbon.pv_avoided_co2e_t_per_yr(x["area"], x["pv_mw_per_ha"], s.pv_yield_kwh_per_kwp,
                                          s.grid_emission_factor_t_per_mwh)
     avoided_t = fire[:, None] * fire_years + pv[:, None] * (t >= cat.param("pv_first_year"))

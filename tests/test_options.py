@@ -212,3 +212,12 @@ def test_table_is_arrays_not_objects(table):
                 "soil_loss_first_year_t", "topsoil_m3", "gangue_m3", "within_tolerance", "eligible_standards",
                 "placeholder_params"]
     assert set(required) <= set(table.to_frame().columns)
+
+
+def test_fire_suppression_avoided_emissions_by_hand(table):
+    """1 ha heap burning 'high': 10 % of its surface burning [P] at 2,763 kg CO2e/m²/yr (the high
+    band of Carras et al. 2009's 12–8,200 range [P]); loess capping avoids 80 % [P] for the 15 years
+    the heap would have burnt on [P]. Avoided emissions are kept apart from removals."""
+    row = options_of(table, "fire").loc["fire_capping+natural_regeneration"]
+    assert row["avoided_tco2e"] == pytest.approx(1e4 * 0.10 * 0.8 * 2763.0 / 1000 * 15, rel=1e-9)
+    assert options_of(table, "fire").loc["natural_regeneration", "avoided_tco2e"] == 0
