@@ -27,6 +27,8 @@ HERE = Path(__file__).resolve().parent
 def _meets(value, target) -> str:
     if target is None or value is None:
         return ""
+    if isinstance(target, (int, float)):
+        target = f"<= {target}"          # a bare number is an upper bound
     try:
         op, num = str(target).split()
         num = float(num)
@@ -66,8 +68,8 @@ def main(argv=None) -> int:
             traceback.print_exc()
         print(f"[{name}] done in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
     header = ("benchmark", "size", "metric", "value", "unit", "target", "met")
-    table = [(r["benchmark"], str(r["size"]), r["metric"], _fmt(r["value"]), r.get("unit", ""),
-              r.get("target") or "", _meets(r["value"], r.get("target"))) for r in rows]
+    table = [(str(r["benchmark"]), str(r["size"]), str(r["metric"]), _fmt(r["value"]), str(r.get("unit") or ""),
+              str(r.get("target") or ""), _meets(r["value"], r.get("target"))) for r in rows]
     widths = [max(len(h), *(len(t[i]) for t in table)) if table else len(h) for i, h in enumerate(header)]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
     print(line)

@@ -336,11 +336,11 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
 
     zones = pd.DataFrame({
         "zone_id": ids_for_msgs.to_numpy(),
-        "zone_type": pd.Categorical(zt, categories=ZONE_TYPES),
+        "zone_type": pd.Categorical(zt.where(zt.isin(ZONE_TYPES), None), categories=ZONE_TYPES),
         "slope_deg": slope,
         "slope_length_m": length,
         "soil_depth_cm": np.nan_to_num(soil, nan=0.0),
-        "burning": pd.Categorical(burn.to_numpy(), categories=BURNING),
+        "burning": pd.Categorical(burn.where(burn.isin(BURNING), None).to_numpy(), categories=BURNING),
         "water_depth_m": water,
         "contaminated": contaminated,
         "land_designation": desig.to_numpy(),
