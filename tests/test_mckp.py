@@ -15,7 +15,7 @@ from optimizer.solve.core import LinearCore
 from optimizer.solve.mckp import front_plan, solve_mckp, supported_front
 from optimizer.solve.status import Status
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # benchmarks/ is not a package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # benchmarks/ is not installed
 from benchmarks.instances import make_instance, to_core  # noqa: E402
 
 SEEDS = range(40)
@@ -320,6 +320,31 @@ def test_highs_fallback_agrees_with_enumeration(monkeypatch):
         for m in (1, 2, 3):
             core = tiny_core(20_000 + 100 * m + seed, m)
             check_result(core, solve_mckp(core, exact=True, time_limit_s=30), brute_force(core)[0], 1e-6)
+
+
+def test_works_after_the_caller_ran_highs_with_several_threads(monkeypatch):
+    """HiGHS keeps one thread scheduler per process: a caller's multi-threaded run must not break
+    the bundle's master LP (in this process) or the core MILP (in a forked child)."""
+    import highspy
+
+    import optimizer.solve.mckp as mckp
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 2)
+    x = h.addBinaries(30)
+    h.addConstr(sum((i % 7 + 1) * x[i] for i in range(30)) <= 40)
+    h.maximize(sum((i % 5 + 1) * x[i] for i in range(30)))
+    try:
+        core = to_core(make_instance(200, 10, 1))
+        r = solve_mckp(core, exact=True, time_limit_s=30)
+        assert r.status is Status.OPTIMAL and r.info["iterations"] > 5
+        monkeypatch.setattr(mckp, "_ENUM_MAX_NODES", 0)
+        h2 = solve_mckp(core, exact=True, time_limit_s=30)
+        assert h2.status is Status.OPTIMAL and h2.info["milp_status"] == "Optimal"
+        assert abs(h2.objective - r.objective) <= 2e-6 * abs(r.objective)
+    finally:
+        highspy.Highs.resetGlobalScheduler(True)
 
 
 def test_large_default_run_is_certified_and_feasible():

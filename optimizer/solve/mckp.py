@@ -216,13 +216,11 @@ def _repair(zone_ptr, zone_of, c, A, b, ftol, w, lam, choice, cand, max_scans):
             dv = viol - va
             if dv > 1e-12 * viol:
                 score[t] = drc / dv
-        order = np.argsort(score)
-        moved[:] = False
+        live = np.flatnonzero(score < np.inf)            # sort only the useful moves
+        order = live[np.argsort(score[live])]
         applied = 0
-        for q in range(n_c):
+        for q in range(order.shape[0]):
             t = order[q]
-            if score[t] == np.inf:
-                break
             j = cand[t]
             z = zone_of[j]
             if moved[z]:
@@ -243,6 +241,8 @@ def _repair(zone_ptr, zone_of, c, A, b, ftol, w, lam, choice, cand, max_scans):
             viol = va
             if viol == 0.0:
                 return True
+        for q in range(order.shape[0]):
+            moved[zone_of[cand[order[q]]]] = False
         if applied == 0:
             return False
     return _viol(r, ftol, w) == 0.0
@@ -282,13 +282,11 @@ def _improve(zone_ptr, zone_of, c, A, b, ftol, choice, cand, pair_cand, eps, max
                         break
                 if ok:
                     score[t] = dc
-            order = np.argsort(score)
-            moved[:] = False
+            live = np.flatnonzero(score < np.inf)        # sort only the improving moves
+            order = live[np.argsort(score[live])]
             applied = 0
-            for q in range(n_c):
+            for q in range(order.shape[0]):
                 t = order[q]
-                if score[t] == np.inf:
-                    break
                 j = cand[t]
                 z = zone_of[j]
                 if moved[z]:
@@ -306,6 +304,8 @@ def _improve(zone_ptr, zone_of, c, A, b, ftol, choice, cand, pair_cand, eps, max
                 choice[z] = j - zone_ptr[z]
                 moved[z] = True
                 applied += 1
+            for q in range(order.shape[0]):
+                moved[zone_of[cand[order[q]]]] = False
             moves += applied
             if applied == 0:
                 break
@@ -611,7 +611,8 @@ def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400) -> _Dual:
 
     λ is scaled so that one unit of every scaled multiplier trades the whole objective range for
     the whole range of its row. The master problem (m + 1 variables, one cut per pass) is a tiny
-    LP (scipy's HiGHS, which prints no banner; about 1 ms a solve).
+    LP solved by scipy's own copy of HiGHS (about 1 ms): highspy is not run in this process, so
+    its one-per-process thread scheduler stays untouched for the caller and for forked children.
     """
     from scipy.optimize import linprog
 
@@ -651,12 +652,13 @@ def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400) -> _Dual:
         S = np.array(cut_s)
         rhs = np.array(cut_g) - g_hat + np.einsum("ji,ji->j", S, mu_hat - np.array(cut_mu))
         lo = np.maximum(-delta, -mu_hat)
-        master = linprog(objective, A_ub=np.hstack([-S, np.ones((len(S), 1))]), b_ub=rhs,
+        master = linprog(objective, A_ub=np.hstack([-S, np.ones((len(rhs), 1))]), b_ub=rhs,
                          bounds=[(lo[i], delta) for i in range(m)] + [(None, None)],
                          method="highs-ds")
         if master.status != 0:
             break
-        d, pred = master.x[:m], master.x[m]
+        x = master.x
+        d, pred = x[:m], x[m]
         if pred <= stop_abs:
             break                                 # the model's maximum is at μ̂: dual optimum
         mu_new = np.maximum(mu_hat + d, 0.0)
@@ -691,7 +693,7 @@ def _lowest(extra: np.ndarray, mask: np.ndarray | None, k: int) -> np.ndarray:
 
 
 def _local_search(zp, zone_of, c, A, b, ftol, price, start, extra, bound, deadline,
-                  cand_cap=60_000, pair_cap=1_200):
+                  cand_cap=60_000, pair_cap=400):
     """A feasible plan from ``start`` (repaired if needed, then improved), or None.
 
     Repair moves are ranked by (Δc + price·ΔA) per unit of weighted violation removed: with the
@@ -745,6 +747,9 @@ def _milp_core(cost, A, b, gub_ptr, offset, start, rel_gap, abs_gap, time_limit_
     sys.stdout.flush()                                   # this is the child, so fd 1 can go
     os.dup2(devnull, 1)
     os.close(devnull)
+    # a forked child inherits HiGHS's thread scheduler but not its worker threads: a parent that
+    # ran HiGHS with several threads would leave the child's MIP unable to start ("Not Set")
+    highspy.Highs.resetGlobalScheduler(True)
 
     n = len(cost)
     n_g = len(gub_ptr) - 1
@@ -830,7 +835,7 @@ def solve_mckp(core: LinearCore, *, gap_tol: float = 1e-4, time_limit_s: float =
     c = np.ascontiguousarray(core.c, dtype=np.float64)
     A = np.ascontiguousarray(core.A, dtype=np.float64)
     b = np.ascontiguousarray(core.b, dtype=np.float64)
-    m, n_z = len(b), core.n_zones
+    m = len(b)
     names = _row_names(core)
     tol = min(gap_tol, EXACT_GAP) if exact else float(gap_tol)
     ftol = _FEAS_RTOL * np.maximum(1.0, np.abs(b))
@@ -881,8 +886,8 @@ def solve_mckp(core: LinearCore, *, gap_tol: float = 1e-4, time_limit_s: float =
     zone_of = core.zone_of_row
     extra = _reduced_extra(zp, c, A, dual.lam)
     tries = [(dual.choice, dual.lam), (dual.choice, np.zeros(m))]
-    if dual.plan is not None:                    # feasible already: first when the clock is short
-        tries.insert(0 if dual.timed_out else 2, (dual.plan, dual.lam))
+    if dual.plan is not None:   # feasible already: first for one row (the greedy's rounded LP
+        tries.insert(0 if dual.timed_out or m == 1 else 2, (dual.plan, dual.lam))   # plan) or in a hurry
     best, U = None, math.inf
     for k, (s, price) in enumerate(tries):       # both repairs of x(λ) (neither wins always)
         if k >= 1 and time.perf_counter() > deadline:
@@ -943,7 +948,8 @@ def solve_mckp(core: LinearCore, *, gap_tol: float = 1e-4, time_limit_s: float =
         if rnd["error"] is not None:
             if best is None:
                 return result(Status.ERROR, None, bound, "core MILP failed:\n" + rnd["error"])
-            return result(Status.FEASIBLE, best, bound, "core MILP failed; heuristic plan kept:\n" + rnd["error"])
+            return result(Status.FEASIBLE, best, bound,
+                          "core MILP failed; heuristic plan kept:\n" + rnd["error"])
         if rnd["plan"] is not None and rnd["value"] < U:
             best, U = rnd["plan"], rnd["value"]
         if rnd["infeasible"] and best is None:             # R was every option: proven
@@ -1068,10 +1074,10 @@ def _core_round(zp, zone_of, c, A, b, keep, best, tol, U, remaining_s, lam, ftol
     res = run_with_deadline(_milp_core, c[cols], A[:, cols], b_core, gub_ptr, offset, start,
                             0.99 * tol, abs_gap, remaining_s - _MILP_MARGIN_S,
                             timeout_s=max(remaining_s, 0.0) + _KILL_GRACE_S)
-    if not res.finished:
+    if not res.finished and res.error is None:
         out.update(status="ended at the deadline", time_limit=True)
         return out
-    if res.error is not None:
+    if res.error is not None:                            # raised, or the child died
         out.update(status="error", error=res.error)
         return out
     r = res.value

@@ -227,6 +227,16 @@ def _time_left(deadline: float) -> float:
     return max(MIN_SOLVER_TIME_S, deadline - time.monotonic())
 
 
+def _fresh_highs_scheduler() -> None:
+    """A forked child inherits HiGHS's thread scheduler but not its worker threads; a parent that
+    ran HiGHS with several threads would leave the child's MIP unable to start ("Not Set")."""
+    try:
+        import highspy
+        highspy.Highs.resetGlobalScheduler(True)
+    except (ImportError, AttributeError):
+        pass
+
+
 def _silence_stdout() -> None:
     """Send this (child) process's fd 1 to /dev/null: HiGHS prints a banner on construction."""
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -389,6 +399,8 @@ def _pulp_child(core: LinearCore, solver_id: str, deadline: float, gap_rel: floa
                 msg: bool, box: _IncumbentBox | None) -> dict:  # pragma: no cover - in a child
     if not msg:
         _silence_stdout()
+    if solver_id == "highs":
+        _fresh_highs_scheduler()
     tmpdir = None  # CBC's MPS, solution and log files; removed even when the deadline ends us
     if solver_id == "cbc":
         tmpdir = tempfile.mkdtemp(prefix="sinkplan-milp-")
@@ -471,6 +483,7 @@ def _highs_direct_child(core: LinearCore, deadline: float, gap_rel: float, threa
 
     if not msg:
         _silence_stdout()
+    _fresh_highs_scheduler()
     t0 = time.perf_counter()
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(msg))
