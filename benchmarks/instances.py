@@ -85,3 +85,21 @@ def to_core(inst: dict, rows: tuple[str, ...] = ROWS) -> LinearCore:
     return LinearCore(zone_ptr=np.asarray(inst["zone_ptr"], dtype=np.int64),
                       c=-np.asarray(inst["carbon_t"], dtype=np.float64), A=A, b=b,
                       row_names=tuple(rows))
+
+
+def to_compiled(inst: dict, objectives: tuple[str, ...] = ("removals", "cost"), rows: tuple[str, ...] = ("erosion",)):
+    """A :class:`optimizer.problem.Compiled` over an instance (no option table), so the front
+    builders of :mod:`optimizer.solve.exact` can be timed on the SOLVER-NOTES generator.
+
+    Objective columns: removals = carbon [t C], cost = cost [kCNY], soil_loss = erosion [t/yr].
+    """
+    from optimizer.problem import OBJECTIVES, Compiled, Problem
+
+    col = {"removals": inst["carbon_t"], "cost": inst["cost"], "soil_loss": inst["erosion_t"]}
+    objs = tuple(OBJECTIVES[o] for o in objectives)
+    F = np.vstack([o.sense * np.asarray(col[o.name], dtype=float) for o in objs])
+    core = to_core(inst, rows)
+    n = len(inst["carbon_t"])
+    return Compiled(problem=Problem(objectives=objectives), table=None, rows=np.arange(n),
+                    zone_ptr=np.asarray(inst["zone_ptr"], dtype=np.int64), F=F, A=core.A, b=core.b,
+                    objectives=objs, con_names=tuple(rows), con_units=tuple("" for _ in rows))

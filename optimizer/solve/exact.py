@@ -173,24 +173,47 @@ def _payoff(compiled, solve_kw) -> tuple[np.ndarray, np.ndarray]:
     return table, np.array(plans)
 
 
-def _solve_cell(compiled, eps: np.ndarray, weights: np.ndarray, solve_kw) -> SolveResult:
+def _solve_cell(compiled, eps: np.ndarray, weights: np.ndarray, solve_kw, shift: float = 0.0) -> SolveResult:
+    """Solve one ε-cell. ``shift`` [natural units, min sense] is added to the objective (spread
+    evenly over the zones, so no plan changes rank): with ``shift = −(range of the front)`` the
+    solver's relative tolerance becomes one relative to the front's range, so cells near an
+    objective's zero are not chased to a tiny absolute gap. The returned objective, bound, gap and
+    status are those of the unshifted problem."""
+    from dataclasses import replace as _replace
+
+    from .core import LinearCore
+    from .status import relative_gap
+
     p = len(compiled.objectives)
     names = tuple(f"ε {compiled.objectives[k].name}" for k in range(1, p))
-    core, _ = compiled.core(weights, extra_A=compiled.F[1:], extra_b=eps, extra_names=names)
-    return _solve_core(core, **solve_kw)
+    core, scale = compiled.core(weights, extra_A=compiled.F[1:], extra_b=eps, extra_names=names)
+    s = shift / scale["c_scale"]
+    if s:
+        core = LinearCore(zone_ptr=core.zone_ptr, c=core.c + s / core.n_zones, A=core.A, b=core.b,
+                          row_names=core.row_names)
+    res = _solve_core(core, **solve_kw)
+    if not s or res.choice is None:
+        return res
+    obj, bound = res.objective - s, res.bound - s
+    status = res.status
+    want = 1e-6 if solve_kw.get("exact") else solve_kw["gap"]
+    if status is Status.OPTIMAL and relative_gap(obj, bound) > want:
+        status = Status.FEASIBLE
+    return _replace(res, objective=obj, bound=bound, status=status,
+                    info={**res.info, "gap_abs": (obj - bound) * scale["c_scale"]})
 
 
 def _run_line(task):
     """Solve one line of the ε grid (outer values fixed), innermost ε from loose to tight with the
     AUGMECON2 bypass: a solution whose innermost objective is already within the next ε answers
     that cell too."""
-    compiled, weights, solve_kw = _WORK["compiled"], _WORK["weights"], _WORK["solve_kw"]
+    compiled, weights, solve_kw, shift = _WORK["compiled"], _WORK["weights"], _WORK["solve_kw"], _WORK["shift"]
     outer, inner_grid = task
     out = []
     j = 0
     while j < len(inner_grid):
         eps = np.array([*outer, inner_grid[j]])
-        res = _solve_cell(compiled, eps, weights, solve_kw)
+        res = _solve_cell(compiled, eps, weights, solve_kw, shift)
         if res.choice is None:
             out.append((eps, None, res.status, math.inf))
             if res.status is Status.INFEASIBLE:
@@ -207,12 +230,15 @@ def _run_line(task):
 
 def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s: float = 60.0,
                   method: str = "auto", solver: str = "highs", exact: bool = False, workers: int | None = None,
-                  progress=None) -> ParetoFront:
+                  progress=None, range_relative: bool = True) -> ParetoFront:
     """ε-constraint front of two or three objectives with about ``points`` grid points.
 
     The first objective is optimised; the others are bounded by ε on an even grid between their
     payoff-table extremes (``points`` values for two objectives, ⌈√points⌉² for three). Each cell is
-    solved to ``gap`` (``exact``: 1e-6); the front keeps the non-dominated plans with their gaps.
+    solved to ``gap`` (``exact``: 1e-6) relative to the first objective's range over the front
+    (``range_relative``; else relative to each point's own value); every point reports its true
+    certified gap relative to its own value, and is ``optimal`` only when that is within ``gap``.
+    The front keeps the non-dominated plans.
     ``workers`` processes (default: the machine's cores, at most 2 here) share the grid lines.
     """
     t0 = time.perf_counter()
@@ -229,15 +255,19 @@ def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s
     weights = np.zeros(p)
     weights[0] = 1.0
     weights[1:] = AUGMENTATION * rng[0] / rng[1:]
+    # the tightest grid value of each ε is the payoff table's own extreme plan (already solved,
+    # lexicographically): it is left out of the grid, whose tightest cells are the hardest to certify
     if p == 2:
-        grid = [np.linspace(hi[1], lo[1], points)]
-        tasks = [((), g) for g in np.array_split(grid[0], min(points, _n_workers(workers)))]
+        grid = np.linspace(hi[1], lo[1], points)[:-1]
+        tasks = [((), g) for g in np.array_split(grid, min(len(grid), _n_workers(workers)))]
     else:
         g = int(math.ceil(math.sqrt(points)))
-        outer = np.linspace(hi[1], lo[1], g)
-        inner = np.linspace(hi[2], lo[2], g)
+        outer = np.linspace(hi[1], lo[1], g + 1)[:-1]
+        inner = np.linspace(hi[2], lo[2], g + 1)[:-1]
         tasks = [((o,), inner) for o in outer]
-    _WORK.update(compiled=compiled, weights=weights, solve_kw=solve_kw)
+    # tolerance relative to the front's range of the optimised objective (see _solve_cell)
+    shift = -(rng[0] + max(0.0, hi[0])) if range_relative else 0.0
+    _WORK.update(compiled=compiled, weights=weights, solve_kw=solve_kw, shift=shift)
     results = []
     n_workers = min(_n_workers(workers), len(tasks))
     try:

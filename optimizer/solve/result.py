@@ -112,5 +112,7 @@ class ParetoFront:
         df = pd.DataFrame(self.values, columns=list(self.objectives))
         df.insert(0, "point", np.arange(len(df)))
         df["gap"] = self.gaps
+        # the same gap in the first objective's unit: what the certificate allows that point to miss
+        df["gap_abs"] = self.gaps * np.maximum(1.0, np.abs(self.values[:, 0]))
         df["status"] = [s.value for s in self.status]
         return df
