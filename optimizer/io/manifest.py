@@ -65,6 +65,8 @@ def manifest(*, command: str, site=None, table=None, problem=None, solver: dict 
             inputs.setdefault("catalog_files", {})[f] = file_sha256(f)
     for k, v in (extra_inputs or {}).items():
         inputs[k] = v
+    standards = standards_details(site.settings.standards, table.catalog) if (
+        site is not None and table is not None) else []
     doc = {
         "sinkplan_run": 1,
         "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -78,6 +80,8 @@ def manifest(*, command: str, site=None, table=None, problem=None, solver: dict 
             "measures": sorted(set(table.combos.measures.loc[table.combos.measures["confidence"] == "P",
                                                              "measure_id"])) if table is not None else [],
         },
+        "placeholder_details": placeholder_details(site, table),
+        "standards": standards,
         "problem": problem,
         "solver": solver,
         "seeds": seeds or {},
@@ -86,6 +90,105 @@ def manifest(*, command: str, site=None, table=None, problem=None, solver: dict 
         "packages": package_versions(),
     }
     return _clean(doc)
+
+
+def placeholder_details(site=None, table=None) -> list[dict]:
+    """Every [P] placeholder a run may use, with its value, unit and what stands behind it.
+
+    One dict per item: ``kind`` (setting, catalog parameter, measure, growth curve), ``name``,
+    ``value``, ``unit``, ``description`` and ``source``. Reports list these so a reader sees
+    which numbers have no published source (MODEL.md: "every report that uses one must say so").
+    """
+    out: list[dict] = []
+    if site is not None:
+        from ..settings import schema_table
+
+        spec = schema_table().set_index("key")
+        values = site.settings.as_dict()
+        sources = dict(values.get("sources") or {})
+        for k in site.settings.placeholders:
+            row = spec.loc[k] if k in spec.index else None
+            out.append(dict(kind="setting", name=k, value=values.get(k),
+                            unit="" if row is None else str(row["unit"]),
+                            description="" if row is None else str(row["description"]),
+                            source=str(sources.get(k, ""))))
+    if table is not None:
+        cat = table.catalog
+        par = cat.parameters
+        for k in cat.placeholder_parameters:
+            out.append(dict(kind="catalog parameter", name=k, value=float(par.at[k, "value"]),
+                            unit=str(par.at[k, "unit"]), description=str(par.at[k, "description"]),
+                            source=str(par.at[k, "source"])))
+        ms = table.combos.measures
+        for _, r in ms[ms["confidence"] == "P"].drop_duplicates("measure_id").iterrows():
+            out.append(dict(kind="measure", name=str(r["measure_id"]), value=None, unit="",
+                            description=str(r["name"]), source=str(r["source"])))
+        g = cat.growth
+        for veg, r in g[g["confidence"] == "P"].iterrows():
+            out.append(dict(kind="growth curve", name=str(veg), value=None, unit="",
+                            description=str(r.get("note", "")), source=str(r["source"])))
+    return out
+
+
+def standards_details(standards, catalog) -> list[dict]:
+    """The crediting standards assessed in a run, with their eligibility rules and sources."""
+    out = []
+    for s in standards:
+        if s not in catalog.standards.index:
+            continue
+        r = catalog.standards.loc[s]
+        out.append(dict(standard=s, name=str(r["name"]), credited_pools=list(r["credited_pools"]),
+                        land_designations=list(r["land_designations"]),
+                        vegetation_types=list(r["vegetation_types"]),
+                        excluded_zone_types=list(r["excluded_zone_types"]),
+                        min_parcel_m2=r["min_parcel_m2"], source=str(r["source"]),
+                        confidence=str(r["confidence"])))
+    return out
+
+
+def file_record(path: Path, root: Path) -> tuple[str, dict]:
+    """(path relative to ``root``, {"sha256", "bytes"}) of a written output file."""
+    import hashlib
+
+    path = Path(path)
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    try:
+        rel = path.resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        rel = str(path)
+    return rel, {"sha256": h.hexdigest(), "bytes": path.stat().st_size}
+
+
+def record_outputs(doc: dict, paths, root: Path) -> dict:
+    """Add the SHA-256 of written output files to ``doc["outputs"]`` (in place; returns doc).
+
+    A reader compares these with the files it finds: a folder where a later run was interrupted
+    between two files shows up as a mismatch instead of passing for one consistent run.
+    """
+    outs = doc.setdefault("outputs", {})
+    for p in paths:
+        if p is not None and Path(p).is_file():
+            rel, rec = file_record(Path(p), root)
+            outs[rel] = rec
+    return doc
+
+
+def verify_outputs(doc: dict, root: Path) -> list[str]:
+    """Problems found comparing the files under ``root`` with the manifest's ``outputs``
+    (empty list: all recorded files are present and unchanged)."""
+    problems = []
+    for rel, rec in (doc.get("outputs") or {}).items():
+        p = Path(root) / rel
+        if not p.is_file():
+            problems.append(f"{rel}: listed in the manifest but missing")
+            continue
+        if file_record(p, root)[1]["sha256"] != rec.get("sha256"):
+            problems.append(f"{rel}: changed since the manifest was written (another run, or an interrupted one, "
+                            "may have replaced it)")
+    return problems
 
 
 def dumps(doc: dict) -> str:

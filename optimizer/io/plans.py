@@ -1,19 +1,30 @@
 """Writing plans and fronts: GeoPackage (zones, chosen measure per group, metrics, and a table of
-the run's settings), GeoJSON, CSV, summary and manifest JSON. Every file is written atomically."""
+the run's settings), GeoJSON, CSV, summary and manifest JSON. Every file is written atomically.
+
+Reading them back (:func:`read_plan`, :func:`read_run`) is here too, for ``compare`` and
+``report``: they read results only and never re-run a model.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
-from dataclasses import asdict, is_dataclass
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..catalog import GROUPS
+from ..errors import SinkPlanError
 from .atomic import atomic_path, write_text_atomic
-from .manifest import dumps
+from .manifest import dumps, record_outputs
 from .tables import write_table
+
+#: Per-zone columns of "natural regeneration, no works" written beside the plan's own metrics, so
+#: a reader can show each zone before and after without re-running a model.
+BASELINE_COLUMNS = ("removals_tco2e", "soil_loss_t_per_yr", "soil_loss_first_year_t")
 
 
 def plan_frame(plan) -> pd.DataFrame:
@@ -25,6 +36,9 @@ def plan_frame(plan) -> pd.DataFrame:
     mids = table.combos.measures["measure_id"].to_numpy(dtype=object)
     for g, group in enumerate(GROUPS):
         df.insert(4 + g, group, np.where(idx[:, g] >= 0, mids[np.maximum(idx[:, g], 0)], ""))
+    base = table.baseline_rows()
+    for c in BASELINE_COLUMNS:
+        df[f"baseline_{c}"] = table.data[c][base]
     return df
 
 
@@ -53,42 +67,353 @@ def write_geo(df: pd.DataFrame, site, path: Path, settings_table: pd.DataFrame |
         if gdf[c].dtype == bool:
             gdf[c] = gdf[c].astype("int32")
     path = Path(path)
-    with atomic_path(path) as tmp:
+    with terminate_raises(), atomic_path(path) as tmp:
         if path.suffix.lower() == ".gpkg":
             gdf.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio", dataset_options={"VERSION": "1.2"})
             if settings_table is not None:
                 pyogrio.write_dataframe(settings_table, tmp, layer="run_settings", driver="GPKG", append=True)
         else:
-            gdf.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON", engine="pyogrio",
+            # name the layer: by default GDAL would name it after the temporary file
+            gdf.to_crs("EPSG:4326").to_file(tmp, layer=path.stem, driver="GeoJSON", engine="pyogrio",
                                             layer_options={"COORDINATE_PRECISION": 8})
+        _fsync(tmp)
     return path
+
+
+def _fsync(path: Path) -> None:
+    """Flush a finished temporary file to disk before it replaces the target, so a power cut
+    cannot leave an empty file under the target's name."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def terminate_raises():
+    """While files are being written, turn SIGTERM into ``SystemExit(143)``.
+
+    By default SIGTERM ends Python at once, skipping the clean-up of :func:`atomic_path` and
+    leaving its temporary file behind; raised as an exception it unwinds through the clean-up
+    instead (Ctrl-C already does, as ``KeyboardInterrupt``). A no-op outside the main thread or
+    when the program has its own SIGTERM handler. SIGKILL cannot be caught: then the target is
+    still intact, but a hidden ``.NAME.*`` temporary file may remain.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def write_plan(plan, site, out_dir: Path, *, manifest: dict, name: str = "plan",
                formats=("gpkg", "csv", "geojson", "trajectories")) -> list[Path]:
-    """Write a plan: ``{name}.gpkg`` (+ layer run_settings), ``.geojson``, ``.csv``, and
-    ``summary.json`` / ``manifest.json`` when ``name`` is "plan"."""
+    """Write a plan: ``{name}.gpkg`` (+ layer run_settings), ``.geojson``, ``.csv``,
+    ``{name}_trajectories.csv``, and ``summary.json`` when ``name`` is "plan".
+
+    Each file is written atomically. The SHA-256 of every file written is added to
+    ``manifest["outputs"]`` (when a manifest is given), so the manifest written after it
+    vouches for exactly these files.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     df = plan_frame(plan)
     written = []
-    if "csv" in formats:
-        written.append(write_table(df, out_dir / f"{name}.csv"))
-    if "trajectories" in formats:
-        table = plan.compiled.table
-        traj = table.trajectories(plan.rows)
-        base = table.trajectories(table.baseline_rows())
-        both = traj.merge(base, on=["year", "calendar_year"], suffixes=("", "_baseline"))
-        written.append(write_table(both, out_dir / f"{name}_trajectories.csv"))
-    st = settings_frame(site.settings, {"objective": plan.objective, "solver": plan.solver,
-                                        "status": plan.status.value, "gap": plan.gap})
-    for fmt in ("gpkg", "geojson"):
-        if fmt in formats:
-            p = write_geo(df, site, out_dir / f"{name}.{fmt}", st if fmt == "gpkg" else None)
-            if p:
-                written.append(p)
+    with terminate_raises():
+        if "csv" in formats:
+            written.append(write_table(df, out_dir / f"{name}.csv"))
+        if "trajectories" in formats:
+            table = plan.compiled.table
+            traj = table.trajectories(plan.rows)
+            base = table.trajectories(table.baseline_rows())
+            both = traj.merge(base, on=["year", "calendar_year"], suffixes=("", "_baseline"))
+            written.append(write_table(both, out_dir / f"{name}_trajectories.csv"))
+        st = settings_frame(site.settings, {"objective": plan.objective, "solver": plan.solver,
+                                            "status": plan.status.value, "gap": plan.gap})
+        for fmt in ("gpkg", "geojson"):
+            if fmt in formats:
+                p = write_geo(df, site, out_dir / f"{name}.{fmt}", st if fmt == "gpkg" else None)
+                if p:
+                    written.append(p)
+        extra = []
+        if name == "plan" and manifest:
+            # the caller writes the same summary.json again; written here, it is vouched for too
+            extra.append(write_json(out_dir / "summary.json", plan.summary()))
+    if manifest:
+        record_outputs(manifest, written + extra, out_dir)
     return written
 
 
 def write_json(path: Path, doc: dict) -> Path:
-    return write_text_atomic(path, dumps(doc))
+    """Write JSON atomically. A run manifest (``sinkplan_run`` key) of a ``pareto`` run also gets
+    the SHA-256 of the front and point files it describes (see :func:`record_outputs`)."""
+    path = Path(path)
+    if doc.get("sinkplan_run") and doc.get("command") == "pareto" and "outputs" not in doc:
+        root = path.parent
+        k = int((doc.get("solver") or {}).get("points") or 0)
+        names = ["front.csv"] + (["supported_front.csv"] if doc["solver"].get("method") == "supported" else [])
+        names += [f"plans/point_{i:03d}{ext}" for i in range(k) for ext in (".csv", ".gpkg", "_trajectories.csv")]
+        record_outputs(doc, [root / n for n in names if (root / n).is_file()], root)
+    with terminate_raises():
+        return write_text_atomic(path, dumps(doc))
+
+
+# ----------------------------------------------------------------------------------------------
+# reading plans and runs back (for compare and report; no model is re-run)
+# ----------------------------------------------------------------------------------------------
+class PlanFileError(SinkPlanError):
+    """A plan file or run folder cannot be read as SinkPlan output; the message names the file."""
+
+
+#: Columns a plan table must have to be compared or reported.
+REQUIRED_COLUMNS = ("zone_id", "option_id", "zone_type", "area_ha", "removals_tco2e", "cost_cny", "capex_cny")
+#: Numeric per-zone metrics of a plan (``optimizer.options.COLUMNS`` less the flag), in order.
+METRIC_COLUMNS = ("area_ha", "removals_tco2e", "avoided_tco2e", "credits_tco2e", "credit_value_cny", "cost_cny",
+                  "capex_cny", "soil_loss_t_per_yr", "soil_loss_first_year_t", "topsoil_m3", "gangue_m3")
+TEXT_COLUMNS = ("zone_id", "option_id", "zone_type", "measures", "vegetation_type", "eligible_standards",
+                "placeholder_params") + tuple(GROUPS)
+PLAN_SUFFIXES = (".csv", ".gpkg", ".geojson", ".json")
+
+
+@dataclass(frozen=True, eq=False)
+class PlanResult:
+    """One plan read from disk: its zones (one row each), and what was written beside it."""
+
+    label: str
+    path: Path                                 # the plan file read
+    zones: pd.DataFrame                        # one row per zone: plan_frame's columns
+    trajectories: pd.DataFrame | None = None   # annual site series with *_baseline columns
+    summary: dict | None = None                # summary.json (optimize runs)
+    manifest: dict | None = None               # the run's manifest.json
+    geometry: object | None = None             # GeoDataFrame zone_id + geometry (projected CRS)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def standards(self) -> list[str]:
+        """Crediting standards assessed in the run (manifest settings; else those seen in the plan)."""
+        st = ((self.manifest or {}).get("settings") or {}).get("standards")
+        if st:
+            return list(st)
+        seen = set()
+        for v in self.zones.get("eligible_standards", pd.Series(dtype=str)).fillna(""):
+            seen.update(x for x in str(v).split(";") if x)
+        return sorted(seen)
+
+
+@dataclass(frozen=True, eq=False)
+class FrontResult:
+    """A ``sinkplan pareto`` run: front.csv, its manifest and one plan per point."""
+
+    path: Path
+    front: pd.DataFrame
+    objectives: tuple[str, ...]
+    manifest: dict
+    points: tuple[PlanResult, ...] = field(default_factory=tuple)
+
+    @property
+    def geometry(self):
+        return next((p.geometry for p in self.points if p.geometry is not None), None)
+
+
+def _read_json(path: Path, what: str) -> dict:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno}); is this {what} complete?")
+    except OSError as exc:
+        raise PlanFileError(f"{path}: cannot be read ({exc.strerror})")
+    if not isinstance(doc, dict):
+        raise PlanFileError(f"{path}: expected a JSON object ({what})")
+    return doc
+
+
+def _clean_plan_table(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+    if missing:
+        raise PlanFileError(f"{path}: not a SinkPlan plan; missing column(s) {', '.join(missing)} "
+                            "(write plans with `sinkplan optimize` or `sinkplan pareto`)")
+    df = pd.DataFrame(df).reset_index(drop=True)
+    for c in TEXT_COLUMNS:
+        if c in df.columns:
+            df[c] = df[c].astype(object).where(df[c].notna(), "").astype(str)
+    problems = []
+    for c in METRIC_COLUMNS + tuple(f"baseline_{b}" for b in BASELINE_COLUMNS):
+        if c in df.columns:
+            num = pd.to_numeric(df[c], errors="coerce")
+            bad = num.isna() & df[c].notna() & (df[c].astype(str).str.strip() != "")
+            if bad.any():
+                problems.append(f"column {c!r} has non-numbers, e.g. zone {df.loc[bad, 'zone_id'].iloc[0]!r}: "
+                                f"{df.loc[bad, c].iloc[0]!r}")
+            df[c] = num.astype(float)
+        elif c in METRIC_COLUMNS:
+            df[c] = np.nan
+    if "within_tolerance" in df.columns:
+        df["within_tolerance"] = df["within_tolerance"].map(
+            lambda v: str(v).strip().lower() in ("true", "1", "1.0", "yes"))
+    dup = df["zone_id"][df["zone_id"].duplicated()].unique()
+    if len(dup):
+        problems.append(f"zone_id repeated: {', '.join(map(str, dup[:5]))}")
+    if len(df) == 0:
+        problems.append("no zones")
+    if problems:
+        raise PlanFileError(f"{path}: " + "; ".join(problems))
+    return df
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, keep_default_na=True)
+    except pd.errors.EmptyDataError:
+        raise PlanFileError(f"{path}: the file is empty")
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise PlanFileError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})")
+    except OSError as exc:
+        raise PlanFileError(f"{path}: cannot be read ({exc.strerror})")
+
+
+def _read_geo(path: Path, layer: str | None = "plan"):
+    import pyogrio
+
+    try:
+        layers = [str(x[0]) for x in pyogrio.list_layers(path)]
+    except Exception as exc:  # pyogrio raises DataSourceError and friends for broken files
+        raise PlanFileError(f"{path}: GDAL cannot open it ({str(exc).splitlines()[0]})")
+    if layer is not None and path.suffix.lower() == ".gpkg":
+        if layer not in layers:
+            raise PlanFileError(f"{path}: no layer {layer!r} (layers: {', '.join(layers) or 'none'}); "
+                                "not a SinkPlan plan GeoPackage")
+    else:
+        layer = layers[0] if layers else None
+    try:
+        return pyogrio.read_dataframe(path, layer=layer)
+    except Exception as exc:
+        raise PlanFileError(f"{path}: GDAL cannot read layer {layer!r} ({str(exc).splitlines()[0]})")
+
+
+def _sibling(path: Path, suffixes) -> Path | None:
+    for suf in suffixes:
+        p = path.with_suffix(suf)
+        if p.is_file():
+            return p
+    return None
+
+
+def _projected(gdf):
+    if gdf.crs is not None and gdf.crs.is_geographic:
+        return gdf.to_crs(gdf.estimate_utm_crs())
+    return gdf
+
+
+def _label_for(path: Path) -> str:
+    return path.parent.name if path.stem == "plan" and path.parent.name else path.stem
+
+
+def read_plan(path: str | Path, label: str | None = None, *, geometry: bool = True) -> PlanResult:
+    """Read a plan: a run folder of ``sinkplan optimize``, or a plan file (.csv, .gpkg, .geojson).
+
+    Trajectories, summary and manifest are picked up from beside the file when present; the
+    geometry from the plan itself or a GeoPackage/GeoJSON of the same name. Raises
+    :class:`PlanFileError` naming the file when it is not a readable SinkPlan plan.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise PlanFileError(f"{path}: no such file or folder")
+    if path.is_dir():
+        if (path / "front.csv").is_file() and not (path / "plan.csv").is_file():
+            raise PlanFileError(f"{path}: a Pareto front run, not one plan; name its points instead, e.g. "
+                                f"{path / 'plans' / 'point_000.csv'}")
+        found = _sibling(path / "plan", (".csv", ".gpkg", ".geojson"))
+        if found is None:
+            raise PlanFileError(f"{path}: no plan.csv, plan.gpkg or plan.geojson in this folder "
+                                "(expected the --out folder of `sinkplan optimize`)")
+        path = found
+    suffix = path.suffix.lower()
+    if suffix not in PLAN_SUFFIXES:
+        raise PlanFileError(f"{path}: cannot read {suffix or 'a file without extension'} as a plan; "
+                            "give a run folder or a .csv, .gpkg or .geojson plan file")
+    notes = []
+    geo = None
+    if suffix == ".csv":
+        df = _read_table(path)
+    else:
+        gdf = _read_geo(path)
+        if "zone_id" in gdf.columns and "geometry" in gdf.columns:
+            geo = _projected(gdf[["zone_id", "geometry"]].copy())
+        df = pd.DataFrame(gdf.drop(columns="geometry", errors="ignore"))
+    df = _clean_plan_table(df, path)
+    if geometry and geo is None:
+        g = _sibling(path, (".gpkg", ".geojson"))
+        if g is not None and g != path:
+            try:
+                gdf = _read_geo(g)
+                geo = _projected(gdf[["zone_id", "geometry"]].copy())
+            except (PlanFileError, KeyError) as exc:
+                notes.append(f"geometry not read from {g}: {exc}")
+    traj_path = path.with_name(f"{path.stem}_trajectories.csv")
+    traj = None
+    if traj_path.is_file():
+        traj = _read_table(traj_path)
+        need = {"year", "net_removals_tco2e"}
+        if not need <= set(traj.columns):
+            raise PlanFileError(f"{traj_path}: not a SinkPlan trajectory table; missing "
+                                f"{', '.join(sorted(need - set(traj.columns)))}")
+    summary = None
+    if path.stem == "plan" and (path.parent / "summary.json").is_file():
+        summary = _read_json(path.parent / "summary.json", "a run summary")
+    man = None
+    for cand in (path.parent / "manifest.json", path.parent.parent / "manifest.json"):
+        if cand.is_file():
+            man = _read_json(cand, "a run manifest")
+            break
+    return PlanResult(label=label or _label_for(path), path=path, zones=df, trajectories=traj, summary=summary,
+                      manifest=man, geometry=geo if geometry else None, notes=tuple(notes))
+
+
+def read_front(path: str | Path, *, geometry: bool = True) -> FrontResult:
+    """Read the --out folder of ``sinkplan pareto``: front.csv, manifest.json, plans/point_NNN.*."""
+    path = Path(path)
+    if not (path / "front.csv").is_file():
+        raise PlanFileError(f"{path}: no front.csv (expected the --out folder of `sinkplan pareto`)")
+    front = _read_table(path / "front.csv")
+    if "point" not in front.columns:
+        raise PlanFileError(f"{path / 'front.csv'}: no 'point' column; not a SinkPlan front")
+    man = _read_json(path / "manifest.json", "a run manifest") if (path / "manifest.json").is_file() else {}
+    objectives = tuple((man.get("problem") or {}).get("objectives") or
+                       [c for c in front.columns if c not in ("point", "gap", "status")])
+    missing = [o for o in objectives if o not in front.columns]
+    if missing:
+        raise PlanFileError(f"{path / 'front.csv'}: objective column(s) {', '.join(missing)} missing")
+    points = []
+    geo = None
+    for k in front["point"].astype(int):
+        stem = path / "plans" / f"point_{k:03d}"
+        f = _sibling(stem, (".csv", ".gpkg", ".geojson"))
+        if f is None:
+            raise PlanFileError(f"{stem}.csv: missing; front.csv lists point {k} but its plan file is not there")
+        want_geo = geometry and geo is None
+        p = read_plan(f, label=f"point {k}", geometry=want_geo)
+        geo = geo if geo is not None else p.geometry
+        points.append(p)
+    if geo is not None:
+        points = [p if p.geometry is not None else replace(p, geometry=geo) for p in points]
+    return FrontResult(path=path, front=front, objectives=objectives, manifest=man, points=tuple(points))
+
+
+def read_run(path: str | Path, *, geometry: bool = True) -> PlanResult | FrontResult:
+    """A run folder (optimize or pareto) or a single plan file."""
+    path = Path(path)
+    if path.is_dir() and (path / "front.csv").is_file():
+        return read_front(path, geometry=geometry)
+    return read_plan(path, geometry=geometry)

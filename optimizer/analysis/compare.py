@@ -1,0 +1,209 @@
+"""Plans side by side: site totals, zone-by-zone differences and carbon trajectories.
+
+Pure functions over the per-zone tables that ``sinkplan optimize`` and ``pareto`` write (see
+:func:`optimizer.io.plans.read_plan`); nothing here re-runs a model. Every number keeps the unit
+in its metric name (``_tco2e``, ``_cny``, ``_t_per_yr``, ``_m3``, ``_ha``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str           # column of the plan table (or a derived name)
+    label: str         # plain-language label for tables and figures
+    unit: str          # unit of the value
+    better: int        # +1 more is better, -1 less is better, 0 neither (a use of a resource)
+    short: str = ""    # a few words, for narrow terminal tables
+
+
+#: Site totals compared between plans, in display order. Credits per standard are added by
+#: :func:`metrics_for` after ``credits_tco2e``.
+METRICS: tuple[Metric, ...] = (
+    Metric("removals_tco2e", "Net removals over the horizon", "t CO2e", +1, "net removals"),
+    Metric("avoided_tco2e", "Avoided emissions (reported apart, not removals)", "t CO2e", +1, "avoided (apart)"),
+    Metric("credits_tco2e", "Credits, all assessed standards", "t CO2e", +1, "credits, all"),
+    Metric("credit_value_cny", "Credit value (NPV)", "CNY", +1, "credit value NPV"),
+    Metric("cost_cny", "Cost (NPV: capital, upkeep, monitoring)", "CNY", -1, "cost NPV"),
+    Metric("capex_cny", "Capital cost (year 0)", "CNY", -1, "capital cost"),
+    Metric("soil_loss_t_per_yr", "Soil loss, mean over the horizon", "t/yr", -1, "soil loss, mean"),
+    Metric("soil_loss_first_year_t", "Soil loss in the first year", "t", -1, "soil loss, year 1"),
+    Metric("topsoil_m3", "Topsoil used", "m³", 0, "topsoil used"),
+    Metric("gangue_m3", "Gangue used", "m³", 0, "gangue used"),
+    Metric("area_ha", "Area", "ha", 0, "area"),
+    Metric("zones_with_works", "Zones with works (not left to natural regeneration)", "zones", 0, "zones with works"),
+)
+
+BASELINE_OPTIONS = ("natural_regeneration", "no_works")
+
+
+def standard_metric(standard: str) -> Metric:
+    return Metric(f"credits_{standard}_tco2e", f"Credits from zones eligible under {standard}", "t CO2e", +1,
+                  f"credits, {standard} zones")
+
+
+def metrics_for(standards) -> list[Metric]:
+    """:data:`METRICS` with one "credits under standard S" row per standard after total credits."""
+    out = []
+    for m in METRICS:
+        out.append(m)
+        if m.key == "credits_tco2e":
+            out += [standard_metric(s) for s in standards]
+    return out
+
+
+def eligible_mask(zones: pd.DataFrame, standard: str) -> np.ndarray:
+    """Zones whose chosen option earns credits under ``standard`` (``eligible_standards`` column)."""
+    col = zones.get("eligible_standards")
+    if col is None:
+        return np.zeros(len(zones), dtype=bool)
+    return np.array([standard in str(v).split(";") for v in col.fillna("")], dtype=bool)
+
+
+def plan_totals(zones: pd.DataFrame, standards=()) -> dict:
+    """Site totals of one plan from its per-zone table.
+
+    ``credits_{S}_tco2e`` sums the credits of the zones eligible under standard S. A zone
+    eligible under two standards is counted under both (its credits are issued once, under one
+    of them), so these rows overlap and do not add up to ``credits_tco2e``.
+    """
+    out = {m.key: float(zones[m.key].sum(min_count=1)) if m.key in zones else float("nan")
+           for m in METRICS if m.key != "zones_with_works"}
+    for s in standards:
+        out[f"credits_{s}_tco2e"] = float(zones["credits_tco2e"][eligible_mask(zones, s)].sum())
+    out["zones_with_works"] = float((~zones["option_id"].isin(BASELINE_OPTIONS)).sum())
+    return out
+
+
+def _standards(plans) -> list[str]:
+    seen: list[str] = []
+    for p in plans:
+        for s in p.standards:
+            if s not in seen:
+                seen.append(s)
+    return seen
+
+
+def compare_totals(plans) -> pd.DataFrame:
+    """One row per metric: ``metric, label, unit``, one column per plan (by label) and, for each
+    plan after the first, ``"<label> − <first>"``."""
+    plans = list(plans)
+    standards = _standards(plans)
+    metrics = metrics_for(standards)
+    totals = [plan_totals(p.zones, standards) for p in plans]
+    df = pd.DataFrame({"metric": [m.key for m in metrics], "label": [m.label for m in metrics],
+                       "unit": [m.unit for m in metrics], "short": [m.short or m.label for m in metrics]})
+    for p, t in zip(plans, totals):
+        df[p.label] = [t.get(m.key, np.nan) for m in metrics]
+    first = plans[0].label
+    for p in plans[1:]:
+        df[f"{p.label} − {first}"] = difference(df[p.label].to_numpy(float), df[first].to_numpy(float))
+    return df
+
+
+#: Plan CSVs hold 6 significant digits per zone, so sums of the same zones read from two files
+#: can differ by about 1e-6 relative; differences below this are reported as 0.
+REL_TOL = 1e-5
+
+
+def difference(b: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """b − a, with differences within the files' rounding (:data:`REL_TOL`) set to 0."""
+    d = b - a
+    scale = np.maximum(np.abs(a), np.abs(b))
+    return np.where(np.abs(d) <= REL_TOL * scale, 0.0, d)
+
+
+def compare_zones(plans) -> pd.DataFrame:
+    """One row per zone present in every plan: what each plan does there and what it yields.
+
+    Columns: ``zone_id, zone_type, area_ha, differs`` (the plans choose different options),
+    then per plan ``option_id[L]``, ``vegetation_type[L]``, ``removals_tco2e[L]``,
+    ``cost_cny[L]``, ``soil_loss_t_per_yr[L]``, ``credits_tco2e[L]``, ``eligible_standards[L]``,
+    and for each plan after the first the differences ``Δremovals_tco2e[L]``,
+    ``Δcost_cny[L]``, ``Δsoil_loss_t_per_yr[L]`` against the first.
+    """
+    plans = list(plans)
+    keys = ["option_id", "vegetation_type", "measures", "removals_tco2e", "cost_cny", "soil_loss_t_per_yr",
+            "credits_tco2e", "eligible_standards"]
+    base = plans[0].zones[["zone_id", "zone_type", "area_ha"]]
+    common = set(base["zone_id"])
+    for p in plans[1:]:
+        common &= set(p.zones["zone_id"])
+    df = base[base["zone_id"].isin(common)].reset_index(drop=True)
+    for p in plans:
+        z = p.zones.set_index("zone_id")
+        for k in keys:
+            df[f"{k}[{p.label}]"] = z[k].reindex(df["zone_id"]).to_numpy() if k in z else np.nan
+    opts = np.column_stack([df[f"option_id[{p.label}]"].to_numpy(dtype=object) for p in plans])
+    df.insert(3, "differs", (opts != opts[:, [0]]).any(axis=1))
+    first = plans[0].label
+    for p in plans[1:]:
+        for k in ("removals_tco2e", "cost_cny", "soil_loss_t_per_yr"):
+            df[f"Δ{k}[{p.label}]"] = df[f"{k}[{p.label}]"] - df[f"{k}[{first}]"]
+    return df
+
+
+def zone_coverage_notes(plans) -> list[str]:
+    """Plain-language notes when plans do not cover the same zones or come from different inputs."""
+    notes = []
+    plans = list(plans)
+    ids = [set(p.zones["zone_id"]) for p in plans]
+    common = set.intersection(*ids)
+    for p, s in zip(plans, ids):
+        extra = len(s - common)
+        if extra:
+            notes.append(f"{p.label}: {extra} zone(s) not in every plan are left out of the zone-by-zone table")
+    shas = {((p.manifest or {}).get("inputs") or {}).get("zoning_file", {}).get("sha256") for p in plans}
+    shas.discard(None)
+    if len(shas) > 1:
+        notes.append("the plans were made from different zoning files (SHA-256 differ)")
+    sets = {tuple((p.manifest or {}).get("settings", {}).get(k) for k in ("horizon_yr", "discount_rate"))
+            for p in plans if p.manifest}
+    if len(sets) > 1:
+        notes.append("the plans use different horizons or discount rates; totals are not like for like")
+    return notes
+
+
+TRAJECTORY_COLUMNS = ("net_removals_tco2e", "cumulative_net_removals_tco2e", "credits_tco2e", "soil_loss_t",
+                      "avoided_tco2e")
+BASELINE_LABEL = "no works (natural regeneration)"
+
+
+def compare_trajectories(plans) -> pd.DataFrame:
+    """Annual site series of every plan, long format: ``plan, year, calendar_year`` and
+    :data:`TRAJECTORY_COLUMNS`; the no-works baseline of the first plan with trajectories is
+    added as plan :data:`BASELINE_LABEL`. Plans without a trajectory file are skipped."""
+    frames = []
+    baseline = None
+    for p in plans:
+        t = p.trajectories
+        if t is None:
+            continue
+        cols = [c for c in TRAJECTORY_COLUMNS if c in t]
+        f = t[["year"] + (["calendar_year"] if "calendar_year" in t else []) + cols].copy()
+        f.insert(0, "plan", p.label)
+        frames.append(f)
+        if baseline is None and f"net_removals_tco2e_baseline" in t:
+            bcols = [c for c in TRAJECTORY_COLUMNS if f"{c}_baseline" in t]
+            b = t[["year"] + (["calendar_year"] if "calendar_year" in t else [])
+                  + [f"{c}_baseline" for c in bcols]].rename(columns={f"{c}_baseline": c for c in bcols})
+            b.insert(0, "plan", BASELINE_LABEL)
+            baseline = b
+    if baseline is not None:
+        frames.append(baseline)
+    if not frames:
+        return pd.DataFrame(columns=["plan", "year", "calendar_year", *TRAJECTORY_COLUMNS])
+    return pd.concat(frames, ignore_index=True)
+
+
+def by_group(zones: pd.DataFrame, group: str, columns) -> pd.DataFrame:
+    """Sum ``columns`` of a plan's zones by ``group`` (e.g. zone_type), with zone counts."""
+    g = zones.groupby(group, sort=True)
+    out = g[list(columns)].sum()
+    out.insert(0, "zones", g.size())
+    return out.reset_index()

@@ -1,0 +1,213 @@
+"""Build the report: one self-contained HTML file (figures inline as SVG, data inline as JSON, a
+small inlined script for the interactive front and map) plus the figures as PNG/SVG for print.
+
+    build_report("runs/front", "report.html")          # figures in report_figures/
+
+Reads results only; nothing here re-runs a model.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ..analysis import compare
+from ..io.atomic import write_text_atomic
+from ..io.plans import terminate_raises
+from . import figures as F
+from . import sections, style
+from .context import ReportContext, frontier_tables, load_context, removal_breaks, zone_arrays
+from .html import esc, page
+
+SIMPLIFY_M = 0.5      # map outlines simplified to half a metre: invisible at report scale, smaller file
+
+
+def build_report(run_path: str | Path, out: str | Path, figures_dir: str | Path | None = None,
+                 formats=("png", "svg")) -> dict:
+    """Write the report for a run folder to ``out`` (atomically) and its figures to
+    ``figures_dir`` (None: no print files). Returns {"report": path, "figures": [paths], "context": ctx}."""
+    with terminate_raises():          # SIGTERM unwinds through the atomic writes' clean-up
+        ctx = load_context(run_path)
+        figs, written = render_figures(ctx, figures_dir, formats)
+        html = render_html(ctx, figs)
+        out = Path(out)
+        write_text_atomic(out, html)
+    return {"report": out, "figures": written, "context": ctx}
+
+
+# ----------------------------------------------------------------------------------------------
+def render_figures(ctx: ReportContext, figures_dir, formats) -> tuple[dict, list[Path]]:
+    """id → (inline SVG, [print file names]); and the files written."""
+    made = {}
+    z = ctx.zones
+    geo = ctx.geometry
+    head_title = ctx.headline_name
+    if geo is not None:
+        crs = geo.crs.to_string() if geo.crs is not None else ""
+        made["fig-site"] = F.site_map_figure(geo, z, crs)
+        made["fig-plan"] = F.plan_map_figure(geo, z, f"{head_title}: vegetation or main measure")
+        made["fig-credits-map"] = F.eligibility_map_figure(geo, z, f"{head_title}: credit eligibility")
+        if "baseline_soil_loss_t_per_yr" in z and ctx.tolerable:
+            made["fig-soil-maps"] = F.soil_loss_maps_figure(geo, z, ctx.tolerable)
+    if ctx.kind == "front":
+        made["fig-front"] = F.front_figure(ctx.front, ctx.objectives, ctx.roles)
+        _, dom, J = frontier_tables(ctx)
+        if geo is not None:
+            made["fig-frequency"] = F.frequency_map_figure(geo, dom, len(ctx.plans))
+        made["fig-jaccard"] = F.jaccard_figure(J, [str(int(p)) for p in ctx.front["point"]])
+        long = compare.compare_trajectories(ctx.plans)
+        if len(long):
+            made["fig-trajectories-front"] = F.trajectories_compare_figure(long)
+    if ctx.plan.trajectories is not None:
+        made["fig-trajectories"] = F.trajectories_figure(ctx.plan.trajectories, f"{head_title}: carbon over {ctx.horizon} years")
+    made["fig-soil"] = F.soil_loss_figure(z, ctx.plan.trajectories, ctx.tolerable)
+    made["fig-cost"] = F.cost_figure(z)
+    made["fig-credits"] = F.credits_figure(z, ctx.standards)
+
+    out, written = {}, []
+    for key, fig in made.items():
+        files = []
+        if figures_dir is not None:
+            paths = F.save_figure(fig, Path(figures_dir), key.removeprefix("fig-"), formats)
+            written += paths
+            files = [f"{Path(figures_dir).name}/{p.name}" for p in paths]
+        out[key] = (F.svg_text(fig, salt=key, title=key.removeprefix("fig-").replace("-", " ")), files)
+    return out, written
+
+
+# ----------------------------------------------------------------------------------------------
+def map_svg(ctx: ReportContext, order) -> str:
+    """The zones as SVG paths (``data-z`` = zone index in ``order``) for the interactive map."""
+    geo = ctx.geometry
+    if geo is None:
+        return '<p class="note">The plan has no geometry (CSV site): no map.</p>'
+    g = geo.set_index("zone_id").reindex(list(order))
+    x0, y0, x1, y1 = geo.total_bounds
+    W = 1000.0
+    s = W / max(x1 - x0, 1e-9)
+    H = (y1 - y0) * s
+    parts = [f'<svg viewBox="-5 -5 {W + 10:.0f} {H + 10:.0f}" role="img" aria-label="Map of the zones">']
+    for i, (zid, geom) in enumerate(zip(g.index, g.geometry)):
+        if geom is None or geom.is_empty:
+            continue
+        geom = geom.simplify(SIMPLIFY_M, preserve_topology=True)
+        d = []
+        for poly in getattr(geom, "geoms", [geom]):
+            for ring in [poly.exterior, *poly.interiors]:
+                xy = np.asarray(ring.coords)[:-1]
+                pts = " ".join(f"{(x - x0) * s:.1f},{(y1 - y) * s:.1f}" for x, y in xy)
+                d.append(f"M{pts}Z")
+        parts.append(f'<path data-z="{i}" tabindex="-1" fill="#dddddd" d="{"".join(d)}"><title>{esc(zid)}</title></path>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _r(v, digits=5):
+    v = float(v)
+    if not math.isfinite(v):
+        return None
+    if v == 0:
+        return 0.0
+    return float(f"{v:.{digits}g}")
+
+
+def interactive_data(ctx: ReportContext) -> dict:
+    order = list(ctx.plans[0].zones["zone_id"])
+    cats: list[str] = []
+    elig: list[str] = []
+    grades = list(style.GRADE_COLORS)
+    options: list[str] = []
+    opt_index: dict[str, int] = {}
+    points = []
+    metrics = compare.metrics_for(ctx.standards)
+    tol = ctx.tolerable or 10.0
+    for k, p in enumerate(ctx.plans):
+        z = zone_arrays(p.zones, order)
+        c = F.plan_categories(z.fillna({"option_id": "", "vegetation_type": ""}))
+        e = F.eligibility_categories(z.fillna({"credits_tco2e": 0.0}))
+        for x in c:
+            if x not in cats:
+                cats.append(x)
+        for x in e:
+            if x not in elig:
+                elig.append(x)
+        labels = [f"{o} ({m})" if m else str(o) for o, m in zip(z["option_id"], z.get("measures", z["option_id"]))]
+        for lab in labels:
+            if lab not in opt_index:
+                opt_index[lab] = len(options)
+                options.append(lab)
+        g = F.soil_grades(z["soil_loss_t_per_yr"].fillna(0), z["area_ha"].fillna(1), tol)
+        t = compare.plan_totals(p.zones, ctx.standards)
+        if ctx.kind == "front":
+            row = ctx.front.iloc[k]
+            values = [_r(row[o], 8) for o in ctx.objectives]
+            status, gap = str(row["status"]), _r(row["gap"], 3)
+        else:
+            (status, gap), values = ctx.statuses()[0], []
+        points.append({
+            "label": p.label if ctx.kind == "front" else "The plan", "values": values, "status": status, "gap": gap,
+            "roles": ctx.roles_of(k),
+            "totals": {m.key: _r(t.get(m.key, float("nan")), 8) for m in metrics},
+            "cat": [cats.index(x) for x in c], "elig": [elig.index(x) for x in e],
+            "grade": [grades.index(x) for x in g], "option": [opt_index[lab] for lab in labels],
+            "removals": [_r(v) for v in z["removals_tco2e"].fillna(0)],
+            "cost": [_r(v) for v in z["cost_cny"].fillna(0)],
+            "soil": [_r(v) for v in z["soil_loss_t_per_yr"].fillna(0)],
+            "credits": [_r(v) for v in z["credits_tco2e"].fillna(0)],
+        })
+    zones0 = ctx.plans[0].zones
+    ecolors = F.eligibility_colors(elig)
+    data = {
+        "kind": ctx.kind,
+        "initial": int(ctx.headline),
+        "reference": int(ctx.headline),
+        "points": points,
+        "zones": [{"id": str(i), "type": str(t), "typeLabel": style.label(str(t), style.ZONE_TYPE_LABELS).split(" (")[0],
+                   "area": _r(a)} for i, t, a in zip(zones0["zone_id"], zones0["zone_type"], zones0["area_ha"])],
+        "categories": [{"id": c, "label": style.label(c, style.CATEGORY_LABELS), "color": style.category_color(c)}
+                       for c in cats],
+        "eligibility": [{"id": e, "label": e, "color": ecolors[e]} for e in elig],
+        "grades": [{"id": g, "label": style.GRADE_LABELS[g], "color": style.GRADE_COLORS[g]} for g in grades],
+        "options": options,
+        "metrics": [{"key": m.key, "label": m.label, "unit": m.unit} for m in metrics],
+        "removalBreaks": removal_breaks(ctx.plans),
+    }
+    if ctx.kind == "front":
+        from ..problem import OBJECTIVES
+        data["objectives"] = [{"name": o, "label": style.OBJECTIVE_LABELS.get(o, (o, ""))[0],
+                               "unit": style.OBJECTIVE_LABELS.get(o, (o, ""))[1],
+                               "sense": OBJECTIVES[o].sense if o in OBJECTIVES else 0}
+                              for o in ctx.objectives]
+    return data
+
+
+NAV = [("summary", "1 Summary"), ("site", "2 Site"), ("plan", "3 Plan"), ("carbon", "4 Carbon"),
+       ("soil", "5 Soil loss"), ("cost", "6 Cost"), ("credits", "7 Credits"), ("placeholders", "8 Placeholders"),
+       ("solver", "9 Solver"), ("manifest", "10 Manifest"), ("method", "11 Method")]
+
+
+def render_html(ctx: ReportContext, figs: dict) -> str:
+    order = list(ctx.plans[0].zones["zone_id"])
+    body = "\n".join([
+        sections.summary(ctx),
+        sections.site(ctx, figs),
+        sections.plans_section(ctx, figs, map_svg(ctx, order)),
+        sections.carbon(ctx, figs),
+        sections.soil(ctx, figs),
+        sections.cost(ctx, figs),
+        sections.credits(ctx, figs),
+        sections.placeholders(ctx),
+        sections.solver(ctx),
+        sections.reproducibility(ctx),
+        sections.method_notes(ctx),
+    ])
+    made = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    version = (ctx.manifest.get("packages") or {}).get("sinkplan") or "?"
+    footer = (f"Made by SinkPlan {esc(version)} on {esc(made)} from the files in "
+              f"<span class=\"mono\">{esc(ctx.run_path)}</span>. The report reads the run's results; it does not "
+              "re-run any model. It opens offline: everything it shows is inside this one file.")
+    title = f"SinkPlan report: {ctx.site_name}"
+    return page(title, sections.header(ctx), NAV, body, interactive_data(ctx), footer)

@@ -1,0 +1,169 @@
+"""What a report says, gathered once from a run folder: the plans, the headline plan, totals,
+front roles, settings and manifest. Read from files only; no model is re-run."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..analysis import compare, frontier
+from ..catalog import GROUPS
+from ..io.manifest import verify_outputs
+from ..io.plans import FrontResult, PlanResult, read_run
+
+
+@dataclass(frozen=True, eq=False)
+class ReportContext:
+    run_path: Path
+    kind: str                              # "plan" or "front"
+    plans: tuple[PlanResult, ...]          # one (plan) or one per front point
+    headline: int                          # index of the plan shown in the static sections
+    manifest: dict
+    settings: dict
+    standards: tuple[str, ...]
+    geometry: object | None
+    front: pd.DataFrame | None = None
+    objectives: tuple[str, ...] = ()
+    roles: dict = field(default_factory=dict)
+    integrity: tuple[str, ...] = ()        # problems found checking outputs against the manifest
+    summary: dict | None = None            # summary.json of an optimize run
+
+    @property
+    def plan(self) -> PlanResult:
+        return self.plans[self.headline]
+
+    @property
+    def zones(self) -> pd.DataFrame:
+        return self.plan.zones
+
+    @property
+    def site_name(self) -> str:
+        return str(self.settings.get("name") or "unnamed site")
+
+    @property
+    def horizon(self) -> int:
+        return int(self.settings.get("horizon_yr") or 0)
+
+    @property
+    def start_year(self) -> int | None:
+        v = self.settings.get("start_year")
+        return int(v) if v is not None else None
+
+    @property
+    def tolerable(self) -> float | None:
+        v = self.settings.get("tolerable_soil_loss_t_per_ha_yr")
+        return float(v) if v is not None else None
+
+    def totals(self, k: int | None = None) -> dict:
+        return compare.plan_totals(self.plans[self.headline if k is None else k].zones, self.standards)
+
+    @property
+    def headline_name(self) -> str:
+        """"Knee plan (point 4)", "Point 0" or "The plan"."""
+        if self.kind != "front":
+            return "The plan"
+        k = int(self.front["point"].iloc[self.headline])
+        return f"Knee plan (point {k})" if self.roles.get("knee") == self.headline else f"Point {k}"
+
+    def roles_of(self, k: int) -> list[str]:
+        names = {"knee": "knee", "closest_to_ideal": "closest to ideal"}
+        out = []
+        for r, i in self.roles.items():
+            if i == k:
+                out.append(names.get(r, r.replace("best_", "best ").replace("_", " ")))
+        return out
+
+    def point_label(self, k: int) -> str:
+        return self.plans[k].label if self.kind == "front" else "the plan"
+
+    def statuses(self) -> list[tuple[str, float | None]]:
+        if self.kind == "front":
+            return [(str(s), _num(g)) for s, g in zip(self.front["status"], self.front["gap"])]
+        s = self.summary or {}
+        return [(str(s.get("status", (self.manifest.get("solver") or {}).get("status", "unknown"))),
+                 _num(s.get("gap", (self.manifest.get("solver") or {}).get("gap"))))]
+
+
+def _num(v):
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def load_context(path: str | Path) -> ReportContext:
+    """Read a run folder (``optimize`` or ``pareto`` --out) or a plan file for a report."""
+    path = Path(path)
+    run = read_run(path)
+    if isinstance(run, FrontResult):
+        man = run.manifest or {}
+        plans = run.points
+        values = run.front[list(run.objectives)].to_numpy(float)
+        try:
+            roles = frontier.front_roles(values, run.objectives) if len(values) else {}
+        except KeyError:          # an objective whose sense SinkPlan does not know: no knee, no extremes
+            roles = {}
+        headline = roles.get("knee", 0)
+        root = run.path
+        return ReportContext(run_path=path, kind="front", plans=plans, headline=headline, manifest=man,
+                             settings=man.get("settings") or {}, standards=tuple(plans[0].standards),
+                             geometry=run.geometry, front=run.front, objectives=run.objectives, roles=roles,
+                             integrity=tuple(verify_outputs(man, root)) if man else ())
+    man = run.manifest or {}
+    root = run.path.parent
+    return ReportContext(run_path=path, kind="plan", plans=(run,), headline=0, manifest=man,
+                         settings=man.get("settings") or {}, standards=tuple(run.standards), geometry=run.geometry,
+                         integrity=tuple(verify_outputs(man, root)) if man else (), summary=run.summary)
+
+
+def placeholders_in_plan(zones: pd.DataFrame) -> pd.DataFrame:
+    """Placeholder items the chosen options depend on (the plan's ``placeholder_params``), with
+    the number of zones and the area that use each."""
+    rows: dict[str, list] = {}
+    if "placeholder_params" not in zones:
+        return pd.DataFrame(columns=["name", "zones", "area_ha"])
+    for v, a in zip(zones["placeholder_params"].fillna(""), zones["area_ha"]):
+        for item in {x.strip() for x in str(v).split(";") if x.strip()}:
+            r = rows.setdefault(item, [0, 0.0])
+            r[0] += 1
+            r[1] += float(a)
+    df = pd.DataFrame([(k, z, a) for k, (z, a) in rows.items()], columns=["name", "zones", "area_ha"])
+    return df.sort_values(["zones", "name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def measure_groups() -> tuple[str, ...]:
+    return tuple(GROUPS)
+
+
+def frontier_tables(ctx: ReportContext):
+    """Measure frequency, dominant vegetation and Jaccard matrix across a front's plans."""
+    groups = measure_groups()
+    frames = [p.zones for p in ctx.plans]
+    freq = frontier.measure_frequency(frames, groups)
+    dom = frontier.dominant_measure(freq, "vegetation")
+    order = ctx.plans[0].zones["zone_id"]
+    dom = dom.set_index("zone_id").reindex(order).reset_index()
+    dom["measure_id"] = dom["measure_id"].fillna("(none)")
+    dom["share"] = dom["share"].fillna(1.0)
+    J = frontier.jaccard_matrix(frames, "measure", groups)
+    return freq, dom, J
+
+
+def zone_arrays(zones: pd.DataFrame, order) -> pd.DataFrame:
+    """A plan's zone table in a given zone order (missing zones become empty rows)."""
+    return zones.set_index("zone_id").reindex(list(order)).reset_index()
+
+
+def removal_breaks(plans) -> list[float]:
+    """Class breaks for the "net removals per ha" map: quantiles over all plans' positive values."""
+    vals = np.concatenate([(p.zones["removals_tco2e"] / p.zones["area_ha"]).to_numpy(float) for p in plans])
+    vals = vals[np.isfinite(vals) & (vals > 0)]
+    if len(vals) == 0:
+        return [1.0]
+    qs = np.unique(np.round(np.quantile(vals, [0.2, 0.4, 0.6, 0.8, 0.95]), 1))
+    return [float(q) for q in qs if q > 0] or [float(vals.max())]

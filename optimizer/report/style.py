@@ -1,0 +1,163 @@
+"""Names, colours and number formats shared by the figures, the HTML report and the terminal.
+
+Plain data: no plotting here, so the HTML (colours of the interactive map) and matplotlib (the
+print figures) use the same palette.
+"""
+
+from __future__ import annotations
+
+import math
+
+ZONE_TYPE_LABELS = {
+    "platform": "Platform (dump bench or top)",
+    "slope": "Slope face",
+    "waste_heap": "Coal-gangue heap",
+    "pit_floor": "Pit floor",
+    "subsidence_pool": "Subsidence pool",
+}
+ZONE_TYPE_COLORS = {
+    "platform": "#d9c48f",
+    "slope": "#b07d4f",
+    "waste_heap": "#4d4d4d",
+    "pit_floor": "#8f9bb3",
+    "subsidence_pool": "#5b9bd5",
+}
+
+#: What a plan does in a zone, for maps: vegetation type, or the water/energy measure.
+CATEGORY_LABELS = {
+    "tree_shrub_herb": "Tree–shrub–herb, three layers",
+    "robinia": "Black locust (Robinia)",
+    "poplar": "Poplar",
+    "conifer": "Conifers",
+    "shrub": "Deep-rooted shrubs",
+    "grassland": "Grassland",
+    "grass_legume": "Grass–legume",
+    "natural_regeneration": "Natural regeneration (no works)",
+    "constructed_wetland": "Constructed wetland",
+    "pv_ground": "Photovoltaic, ground-mounted",
+    "pv_floating": "Photovoltaic, floating",
+    "no_works": "No works",
+}
+CATEGORY_COLORS = {
+    "tree_shrub_herb": "#1b7837",
+    "robinia": "#5aae61",
+    "poplar": "#a6d96a",
+    "conifer": "#00441b",
+    "shrub": "#8073ac",
+    "grassland": "#e6f598",
+    "grass_legume": "#c2e699",
+    "natural_regeneration": "#e3e3e3",
+    "constructed_wetland": "#4393c3",
+    "pv_ground": "#f4a582",
+    "pv_floating": "#d6604d",
+    "no_works": "#b8c4cf",
+}
+EXTRA_COLORS = ("#e08214", "#b2182b", "#35978f", "#c51b7d", "#7f3b08", "#542788", "#8c510a", "#01665e")
+
+#: SL 190-2007 water erosion grades [B] (see optimizer.models.erosion.EROSION_GRADES).
+GRADE_LABELS = {
+    "none": "Within tolerance",
+    "slight": "Slight",
+    "moderate": "Moderate",
+    "intense": "Intense",
+    "very intense": "Very intense",
+    "severe": "Severe",
+}
+GRADE_COLORS = {
+    "none": "#1a9850",
+    "slight": "#a6d96a",
+    "moderate": "#fee08b",
+    "intense": "#fdae61",
+    "very intense": "#f46d43",
+    "severe": "#a50026",
+}
+
+POOL_LABELS = {
+    "biomass_tco2e": "Biomass",
+    "soc_tco2e": "Soil organic carbon",
+    "biochar_tco2e": "Biochar",
+    "wetland_tco2e": "Wetland burial less methane",
+    "erosion_tco2e": "Carbon carried off by erosion",
+    "project_emissions_tco2e": "Project emissions (fuel, lime, fertiliser)",
+}
+POOL_COLORS = {
+    "biomass_tco2e": "#1b7837",
+    "soc_tco2e": "#8c510a",
+    "biochar_tco2e": "#404040",
+    "wetland_tco2e": "#4393c3",
+    "erosion_tco2e": "#f4a582",
+    "project_emissions_tco2e": "#b2182b",
+}
+
+OBJECTIVE_LABELS = {
+    "removals": ("Net removals", "t CO2e"),
+    "credit_value": ("Credit value (NPV)", "CNY"),
+    "credits": ("Credits", "t CO2e"),
+    "avoided": ("Avoided emissions", "t CO2e"),
+    "cost": ("Cost (NPV)", "CNY"),
+    "capex": ("Capital cost", "CNY"),
+    "soil_loss": ("Soil loss", "t/yr"),
+}
+
+PLAN_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+BASELINE_COLOR = "#7f7f7f"
+
+
+def label(key: str, labels: dict) -> str:
+    return labels.get(key) or key.replace("_", " ").capitalize() if key else "(none)"
+
+
+def lower_first(text: str) -> str:
+    """"Cost (NPV)" → "cost (NPV)": lower-case the first letter only, keeping acronyms."""
+    return text[:1].lower() + text[1:]
+
+
+def plan_category(vegetation_type: str, water: str = "", energy: str = "", option_id: str = "") -> str:
+    """What a zone's option is, for a map colour: energy, then water, then vegetation type."""
+    for v in (energy, water, vegetation_type):
+        if v:
+            return v
+    return "no_works" if option_id in ("no_works", "") else option_id
+
+
+def category_color(cat: str, seen: list | None = None) -> str:
+    if cat in CATEGORY_COLORS:
+        return CATEGORY_COLORS[cat]
+    key = sum(map(ord, cat))
+    return EXTRA_COLORS[key % len(EXTRA_COLORS)]
+
+
+def fmt_number(v, digits: int = 3) -> str:
+    """A number for people: thousands separators, about ``digits`` significant figures."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    v = float(v)
+    a = abs(v)
+    if a >= 10 ** digits or a == 0 or v.is_integer():
+        return f"{v:,.0f}"
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(a))))
+    return f"{v:,.{decimals}f}"
+
+
+def fmt_value(v, unit: str) -> str:
+    """A value with its unit; money in CNY shown as ¥ with k/M where that reads better."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    v = float(v)
+    if unit == "CNY":
+        sign, a = ("−" if v < 0 else ""), abs(v)
+        if a >= 1e6:
+            return f"{sign}¥{a / 1e6:,.2f} M"
+        if a >= 1e4:
+            return f"{sign}¥{a / 1e3:,.0f} k"
+        return f"{sign}¥{a:,.0f}"
+    if unit == "zones":
+        return f"{v:,.0f} zones"
+    return f"{fmt_number(v)} {unit}".strip().replace("-", "−", 1) if v < 0 else f"{fmt_number(v)} {unit}".strip()
+
+
+def fmt_delta(v, unit: str) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    s = fmt_value(v, unit)
+    return s if float(v) <= 0 else "+" + s

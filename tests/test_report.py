@@ -1,0 +1,217 @@
+"""The HTML report: one self-contained file with every section, figure and placeholder.
+
+The runs it reads (an optimize run and a small ε front on the Loess dump) are made once per test
+process by :func:`loess_runs`, which the other output tests (compare, io, gdal, browser) import.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import json
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from optimizer.cli import main
+from optimizer.errors import SinkPlanError
+
+ROOT = Path(__file__).resolve().parents[1]
+LOESS = ROOT / "sites" / "loess_dump" / "zones.gpkg"
+FRONT_POINTS = 4
+
+
+@functools.lru_cache(maxsize=1)
+def loess_runs() -> dict:
+    """Run ``optimize`` and ``pareto`` (4 points) on the Loess dump once, and build both reports.
+
+    Returns paths: ``root``, ``opt``, ``front``, ``opt_report``, ``front_report`` and their figure
+    folders. The folder is removed when the process ends.
+    """
+    root = Path(tempfile.mkdtemp(prefix="sinkplan-runs-"))
+    atexit.register(shutil.rmtree, root, True)
+    opt, front = root / "opt", root / "front"
+    assert main(["optimize", str(LOESS), "--maximize", "removals", "--out", str(opt)]) == 0
+    assert main(["pareto", str(LOESS), "--objectives", "removals,cost", "--points", str(FRONT_POINTS),
+                 "--workers", "1", "--out", str(front)]) == 0
+    assert main(["report", str(opt), "-o", str(root / "opt_report.html")]) == 0
+    assert main(["report", str(front), "-o", str(root / "front_report.html")]) == 0
+    return {"root": root, "opt": opt, "front": front, "opt_report": root / "opt_report.html",
+            "front_report": root / "front_report.html", "opt_figures": root / "opt_report_figures",
+            "front_figures": root / "front_report_figures"}
+
+
+@pytest.fixture(scope="session")
+def runs():
+    return loess_runs()
+
+
+EXPECTED_PLAN_FIGURES = ("fig-site", "fig-plan", "fig-trajectories", "fig-soil-maps", "fig-soil", "fig-cost",
+                         "fig-credits-map", "fig-credits")
+EXPECTED_FRONT_FIGURES = EXPECTED_PLAN_FIGURES + ("fig-front", "fig-frequency", "fig-jaccard",
+                                                  "fig-trajectories-front")
+
+
+def _html(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _data(html: str) -> dict:
+    m = re.search(r'<script type="application/json" id="sinkplan-data">(.*?)</script>', html, re.S)
+    assert m, "embedded data missing"
+    return json.loads(m.group(1).replace("<\\/", "</"))
+
+
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("which", ["opt_report", "front_report"])
+def test_report_is_one_self_contained_file(runs, which):
+    html = _html(runs[which])
+    # nothing loaded from elsewhere: no external scripts, styles, images, fonts or frames
+    assert not re.search(r'<(script|img|iframe|link|audio|video|source)\b[^>]*\b(src|href)\s*=\s*"(?!#|data:)', html)
+    assert not re.search(r"url\(\s*['\"]?(https?:|//)", html)
+    assert "@import" not in html
+    assert "cdn" not in html.lower()
+    assert html.count("<script>") == 1 and html.count("</html>") == 1
+    assert not list(runs[which].parent.glob(f".{runs[which].stem}.*")), "temporary files left"
+
+
+@pytest.mark.parametrize("which,expected", [("opt_report", EXPECTED_PLAN_FIGURES),
+                                            ("front_report", EXPECTED_FRONT_FIGURES)])
+def test_every_figure_is_inline_svg_and_written_for_print(runs, which, expected):
+    html = _html(runs[which])
+    for fig_id in expected:
+        m = re.search(rf'<figure id="{fig_id}"[^>]*>(.*?)</figure>', html, re.S)
+        assert m, f"{fig_id} missing"
+        assert "<svg" in m.group(1) and "<path" in m.group(1), f"{fig_id} has no drawing"
+    figdir = runs[which.replace("report", "figures")]
+    for fig_id in expected:
+        stem = fig_id.removeprefix("fig-")
+        png, svg = figdir / f"{stem}.png", figdir / f"{stem}.svg"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
+        assert "<svg" in svg.read_text(encoding="utf-8")[:2000], svg
+
+
+def test_sections_units_and_sources_are_there(runs):
+    html = _html(runs["opt_report"])
+    for sid in ("summary", "site", "plan", "carbon", "soil", "cost", "credits", "placeholders", "solver", "manifest",
+                "method"):
+        assert f'<section id="{sid}">' in html, sid
+    for text in ("t CO2e", "t/yr", "¥", "SL 190-2007", "RUSLE", "CCER-14-001-V01", "Queensland ERC",
+                 "proven optimal", "SHA-256"):
+        assert text in html, text
+
+
+def test_report_lists_every_placeholder_the_run_used(runs):
+    for which, run in (("opt_report", "opt"), ("front_report", "front")):
+        html = _html(runs[which])
+        man = json.loads((runs[run] / "manifest.json").read_text())
+        for group in man["placeholders"].values():
+            for name in group:
+                assert name in html, f"{which}: placeholder {name} not reported"
+        section = html.split('<section id="placeholders">')[1].split("</section>")[0]
+        plan_csv = runs[run] / ("plan.csv" if run == "opt" else "plans/point_000.csv")
+        used = set()
+        for v in pd.read_csv(plan_csv)["placeholder_params"].dropna():
+            used |= {x.strip().rpartition(":")[2] for x in v.split(";") if x.strip()}
+        for name in used:
+            assert name in section, f"{which}: plan placeholder {name} not in §8"
+
+
+def test_report_shows_solver_status_gaps_and_manifest_hashes(runs):
+    html = _html(runs["front_report"])
+    front = pd.read_csv(runs["front"] / "front.csv")
+    solver = html.split('<section id="solver">')[1].split("</section>")[0]
+    for g in front["gap"]:
+        assert f"{g:.1e}" in solver
+    man = json.loads((runs["front"] / "manifest.json").read_text())
+    assert man["inputs"]["zoning_file"]["sha256"] in html
+    assert "All output files match the manifest." in html
+
+
+def test_embedded_data_matches_the_files(runs):
+    data = _data(_html(runs["front_report"]))
+    front = pd.read_csv(runs["front"] / "front.csv")
+    assert data["kind"] == "front" and len(data["points"]) == len(front) == FRONT_POINTS
+    for p, (_, r) in zip(data["points"], front.iterrows()):
+        assert p["values"][0] == pytest.approx(r["removals"], rel=1e-6)
+        assert p["values"][1] == pytest.approx(r["cost"], rel=1e-6)
+    k = data["initial"]
+    plan = pd.read_csv(runs["front"] / "plans" / f"point_{k:03d}.csv")
+    assert data["points"][k]["totals"]["removals_tco2e"] == pytest.approx(plan["removals_tco2e"].sum(), rel=1e-6)
+    assert "knee" in data["points"][k]["roles"]
+    assert len(data["zones"]) == len(plan)
+    one = _data(_html(runs["opt_report"]))
+    summary = json.loads((runs["opt"] / "summary.json").read_text())
+    assert one["kind"] == "plan"
+    assert one["points"][0]["totals"]["removals_tco2e"] == pytest.approx(summary["totals"]["removals_tco2e"], rel=1e-5)
+
+
+def test_report_of_a_plan_file_without_manifest(runs, tmp_path):
+    for f in ("point_001.csv", "point_001.gpkg", "point_001_trajectories.csv"):
+        shutil.copy(runs["front"] / "plans" / f, tmp_path / f)
+    out = tmp_path / "r.html"
+    assert main(["report", str(tmp_path / "point_001.csv"), "-o", str(out), "--no-figures"]) == 0
+    html = _html(out)
+    assert "No manifest.json was found" in html
+    assert not (tmp_path / "r_figures").exists()
+
+
+def test_report_warns_when_outputs_do_not_match_the_manifest(runs, tmp_path):
+    run = tmp_path / "opt"
+    shutil.copytree(runs["opt"], run)
+    df = pd.read_csv(run / "plan.csv")
+    df.loc[0, "removals_tco2e"] += 1.0
+    df.to_csv(run / "plan.csv", index=False)
+    out = tmp_path / "r.html"
+    assert main(["report", str(run), "-o", str(out), "--no-figures"]) == 0
+    html = _html(out)
+    assert "plan.csv: changed since the manifest was written" in html
+
+
+@pytest.mark.parametrize("args,message", [
+    (["report", "{missing}", "-o", "{out}"], "no such run folder"),
+    (["report", "{bad}", "-o", "{out}"], "not a SinkPlan plan"),
+    (["report", "{opt}", "-o", "{pdf}"], "the report is an HTML file"),
+])
+def test_report_bad_input_is_a_clear_error(runs, tmp_path, capsys, args, message):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "plan.csv").write_text("a,b\n1,2\n")
+    fill = dict(missing=tmp_path / "nope", out=tmp_path / "r.html", bad=bad, opt=runs["opt"], pdf=tmp_path / "r.pdf")
+    assert main([a.format(**fill) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_failed_report_leaves_the_old_one(runs, tmp_path, monkeypatch):
+    from optimizer.report import build
+
+    out = tmp_path / "report.html"
+    out.write_text("the good old report")
+
+    def broken(ctx, figs):
+        raise RuntimeError("boom while rendering")
+
+    monkeypatch.setattr(build, "render_html", broken)
+    with pytest.raises(RuntimeError):
+        build.build_report(runs["opt"], out, None)
+    assert out.read_text() == "the good old report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_load_context_roles_and_headline(runs):
+    from optimizer.report.context import load_context
+
+    ctx = load_context(runs["front"])
+    assert ctx.kind == "front" and ctx.headline == ctx.roles["knee"]
+    assert set(ctx.roles) >= {"knee", "closest_to_ideal", "best_removals", "best_cost"}
+    front = pd.read_csv(runs["front"] / "front.csv")
+    assert front["removals"].iloc[ctx.roles["best_removals"]] == front["removals"].max()
+    assert front["cost"].iloc[ctx.roles["best_cost"]] == front["cost"].min()
+    with pytest.raises(SinkPlanError, match="no plan.csv"):
+        load_context(runs["root"])
