@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -190,9 +191,9 @@ def _print_plan(summary: dict) -> None:
 
 @app.command()
 def pareto(site_path: Path = typer.Argument(..., metavar="SITE", help="Zoning file"),
-           objectives: str = typer.Option("removals,cost", "--objectives", help="two or three of: removals, credit_value, cost, capex, soil_loss, credits, avoided"),
-           points: int = typer.Option(25, "--points", help="ε-grid points (K)."),
-           method: str = typer.Option("exact", "--method", help="exact | supported"),
+           objectives: str = typer.Option("removals,cost", "--objectives", help="two or three of: removals, credit_value, cost, capex, soil_loss, credits, avoided; genetic/hybrid also: diversity, fragmentation, sink_year, soil_loss_worst5"),
+           points: int = typer.Option(25, "--points", help="ε-grid points (K); hybrid: exact seed points."),
+           method: str = typer.Option("exact", "--method", help="exact | supported | genetic | hybrid"),
            budget: Optional[float] = typer.Option(None, "--budget", help="Capital budget [CNY] (default: settings)."),
            budget_on: str = typer.Option("capex", "--budget-on"),
            constraint: Optional[list[str]] = typer.Option(None, "--constraint"),
@@ -201,12 +202,23 @@ def pareto(site_path: Path = typer.Argument(..., metavar="SITE", help="Zoning fi
            allow_intolerable: bool = typer.Option(False, "--allow-intolerable"),
            gap: float = typer.Option(1e-4, "--gap"),
            exact: bool = typer.Option(False, "--exact", help="Each point to gap ≤ 1e-6."),
-           time_limit: float = typer.Option(60.0, "--time-limit", help="Per point [s]."),
+           time_limit: float = typer.Option(60.0, "--time-limit", help="Per exact point [s]."),
            workers: Optional[int] = typer.Option(None, "--workers", help="Processes (default: cores, ≤ 2)."),
+           seed: Optional[int] = typer.Option(None, "--seed", help="genetic/hybrid: random seed (recorded; default: drawn)."),
+           generations: Optional[int] = typer.Option(None, "--generations", help="genetic/hybrid: generations (default 100)."),
+           evaluations: Optional[int] = typer.Option(None, "--evaluations", help="genetic/hybrid: stop after this many plans scored."),
+           pop_size: int = typer.Option(100, "--pop-size", help="genetic/hybrid: population size."),
+           max_points: int = typer.Option(50, "--max-points", help="genetic/hybrid: plans kept in the front."),
            out_dir: Path = typer.Option(..., "--out"),
            settings: Optional[Path] = SettingsOpt, layer: Optional[str] = LayerOpt, crs: Optional[str] = CrsOpt,
            fix_geometry: bool = FixOpt, catalog: Optional[Path] = CatalogOpt):
-    """Trade-off front between two or three objectives, one plan per point."""
+    """Trade-off front between two or three objectives, one plan per point.
+
+    exact: ε-constraint front (certified gaps); supported: the whole convex-hull front; genetic:
+    NSGA-II/III (any objectives, also the non-linear ones); hybrid: genetic seeded from the exact
+    front of the linear objectives. For genetic and hybrid runs the exact front of the linear
+    objectives is computed too, and the hypervolume and IGD against it are printed.
+    """
     from rich.progress import Progress
 
     from .io.manifest import manifest
@@ -215,11 +227,26 @@ def pareto(site_path: Path = typer.Argument(..., metavar="SITE", help="Zoning fi
     from .options import evaluate_options
     from .solve.exact import epsilon_front, supported_front
 
+    if method not in ("exact", "supported", "genetic", "hybrid"):
+        raise SinkPlanError(f"--method {method!r}: use exact, supported, genetic or hybrid")
     objs = [o.strip() for o in objectives.split(",") if o.strip()]
+    from .problem import NONLINEAR
+    nonlin = [o for o in objs if o in NONLINEAR]
+    if nonlin and method in ("exact", "supported"):
+        raise SinkPlanError(f"{', '.join(nonlin)} is not a sum over zones, so the exact front cannot take it: "
+                            "use --method genetic or hybrid")
     site = _site(site_path, settings, layer, crs, fix_geometry)
+    if "fragmentation" in nonlin and not site.has_geometry:
+        raise SinkPlanError(f"fragmentation needs the zones' polygons; {site_path} has none (a CSV zoning file): "
+                            "give the zones as GeoPackage, GeoJSON or Shapefile")
     table = evaluate_options(site, catalog)
     problem = _problem(site, objs, budget, budget_on, constraint, lock, forbid, allow_intolerable)
-    compiled = problem.compile(table)
+    adj = None
+    if method in ("genetic", "hybrid") and site.has_geometry:
+        from .adjacency import adjacency
+        adj = adjacency(site.zones)
+    compiled = problem.compile(table, adjacency=adj)
+    quality = None
     if method == "supported":
         front = supported_front(compiled)
     elif method == "exact":
@@ -228,7 +255,9 @@ def pareto(site_path: Path = typer.Argument(..., metavar="SITE", help="Zoning fi
             front = epsilon_front(compiled, points=points, gap=gap, time_limit_s=time_limit, exact=exact,
                                   workers=workers, progress=lambda d, n: bar.update(task, completed=d, total=n))
     else:
-        raise SinkPlanError(f"--method {method!r}: use exact or supported")
+        front, quality = _genetic_pareto(compiled, method, points=points, gap=gap, time_limit=time_limit,
+                                         exact=exact, workers=workers, seed=seed, generations=generations,
+                                         evaluations=evaluations, pop_size=pop_size, max_points=max_points)
     df = front.to_frame()
     files = [write_table(df, out_dir / "front.csv")]
     if front.supported is not None:
@@ -237,16 +266,75 @@ def pareto(site_path: Path = typer.Argument(..., metavar="SITE", help="Zoning fi
     for k in range(len(front)):
         files += write_plan(front.plan(k), site, out_dir / "plans", manifest={}, name=f"point_{k:03d}",
                             formats=("csv", "gpkg", "trajectories"))
+    gaps = front.gaps[np.isfinite(front.gaps)] if len(front.gaps) else front.gaps
     doc = manifest(command="pareto", site=site, table=table, problem=_problem_doc(problem),
                    solver={"method": front.method, "runtime_s": front.runtime_s, "points": len(front),
-                           "statuses": [s.value for s in front.status], "max_gap": float(front.gaps.max()),
-                           **front.info})
+                           "statuses": [s.value for s in front.status],
+                           "max_gap": float(gaps.max()) if len(gaps) else None, **front.info},
+                   seeds={"genetic": front.info["seed"]} if "seed" in front.info else None)
     files.append(write_json(out_dir / "manifest.json", doc))
     t = Table(*df.columns, title=f"front: {len(front)} points, {front.runtime_s:.1f} s ({front.method})")
     for _, r in df.iterrows():
         t.add_row(*[f"{v:,.6g}" if isinstance(v, float) else str(v) for v in r])
     out.print(t)
+    if front.method in ("genetic", "hybrid"):
+        i = front.info
+        out.print(f"seed {i['seed']}, {i['generations']} generations, {i['evaluations']:,} evaluations, "
+                  f"{i['algorithm']}, archive {i['archive_size']} plans")
+        if quality is not None:
+            out.print(f"against the exact front ({quality['points']} points): hypervolume "
+                      f"{100 * quality['hv_ratio']:.2f} % of the exact, IGD {quality['igd']:.4g} "
+                      f"(normalised by the exact front's ideal and nadir, reference point {quality['ref_point']})")
+        elif "hv" in i:
+            out.print(f"hypervolume {i['hv']:.4f} (normalised by the {i['normalisation']['from']}, reference point "
+                      f"{i['normalisation']['ref_point']}); no exact front exists for non-linear objectives"
+                      + (f"; the exact seeds had {i['hv_seed']:.4f}" if "hv_seed" in i else ""))
     out.print(f"wrote {out_dir / 'front.csv'} and {len(front)} plans in {out_dir / 'plans'}")
+
+
+def _genetic_pareto(compiled, method, *, points, gap, time_limit, exact, workers, seed, generations, evaluations,
+                    pop_size, max_points):
+    """Run the genetic or hybrid search with a rich progress line; for linear problems, the exact
+    ε-front is the reference for hypervolume and IGD."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .analysis.pareto import front_quality
+    from .solve.exact import epsilon_front
+    from .solve.genetic import DEFAULT_GENERATIONS, genetic_front
+    from .solve.hybrid import hybrid_front
+
+    if generations is None and evaluations is None:
+        generations = DEFAULT_GENERATIONS
+    total = generations if generations is not None else evaluations
+    names = [o.name for o in compiled.objectives]
+    ref = None
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), TextColumn("{task.fields[stats]}"), console=err, transient=True) as bar:
+        lin = compiled.linear_part() if any(o.linear for o in compiled.objectives) else None
+        if lin is not None and len(lin.objectives) in (2, 3):
+            task = bar.add_task("exact ε-front", total=None, stats="")
+            ref = epsilon_front(lin, points=points, gap=gap, time_limit_s=time_limit, exact=exact, workers=workers,
+                                progress=lambda d, n: bar.update(task, completed=d, total=n))
+            bar.remove_task(task)
+        task = bar.add_task(f"{method} search", total=total, stats="")
+
+        def show(d):
+            best = ", ".join(f"{n} {d['best'][n]:,.4g}" for n in names)
+            bar.update(task, completed=d["generation"] if generations is not None else d["evaluations"],
+                       stats=f"gen {d['generation']}, {d['evaluations']:,} evals, HV {d['hv']:.4f}, best: {best}")
+
+        kw = dict(seed=seed, generations=generations, evaluations=evaluations, pop_size=pop_size,
+                  max_points=max_points, callback=show)
+        if method == "hybrid":
+            front = hybrid_front(compiled, seed_front=ref, points=points, gap=gap, exact_time_limit_s=time_limit,
+                                 workers=workers, **kw)
+        else:
+            front = genetic_front(compiled, reference=ref if compiled.is_linear else None, **kw)
+    quality = None
+    if ref is not None and compiled.is_linear:
+        quality = front_quality(compiled.natural(front.values), compiled.natural(ref.values))
+        quality["points"] = len(ref)
+    return front, quality
 
 
 def pd_frame(sup: dict, compiled):

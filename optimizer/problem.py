@@ -26,6 +26,11 @@ class Objective:
     sense: int           # +1 minimise, -1 maximise
     unit: str
     label: str
+    kind: str = "linear"  # "linear": a sum of option-table column values; else computed in evaluate
+
+    @property
+    def linear(self) -> bool:
+        return self.kind == "linear"
 
 
 OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
@@ -36,7 +41,16 @@ OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
     Objective("cost", "cost_cny", +1, "CNY", "cost (NPV)"),
     Objective("capex", "capex_cny", +1, "CNY", "capital cost"),
     Objective("soil_loss", "soil_loss_t_per_yr", +1, "t/yr", "site soil loss (mean over the horizon)"),
+    # non-linear objectives: only the genetic and hybrid solvers take them (definitions in evaluate.py)
+    Objective("diversity", "", -1, "nats", "Shannon index of the area shares of vegetation types", "diversity"),
+    Objective("fragmentation", "", +1, "m", "boundary between neighbouring zones of different vegetation",
+              "fragmentation"),
+    Objective("sink_year", "", +1, "year", "first year from which cumulative net removals stay positive",
+              "sink_year"),
+    Objective("soil_loss_worst5", "", +1, "t/yr", "site soil loss, mean of the five worst years", "soil_loss_worst5"),
 )}
+NONLINEAR = tuple(n for n, o in OBJECTIVES.items() if not o.linear)
+SERIES_OBJECTIVES = ("sink_year", "soil_loss_worst5")    # need annual series per option
 
 SHARE_KINDS = ("vegetation_type", "measure", "group", "woody")
 
@@ -86,8 +100,12 @@ class Problem:
         return replace(self, **changes)
 
     # ------------------------------------------------------------------------------------------
-    def compile(self, table) -> "Compiled":
+    def compile(self, table, adjacency=None) -> "Compiled":
         """Check the pieces fit the option table and build the arrays the solvers use.
+
+        ``adjacency``: ``(i, j, shared_length_m)`` of neighbouring zones
+        (:func:`optimizer.adjacency.adjacency` of the site's zones), needed by the fragmentation
+        objective and used by the genetic solver's neighbour-aware operators.
 
         Raises :class:`ProblemDefinitionError` for pieces that do not fit (unknown objective,
         lock to an unknown zone or option, share outside 0–1) and :class:`InfeasibleError` when a
@@ -190,7 +208,15 @@ class Problem:
         rows = np.flatnonzero(keep)
         zone_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         objs = [OBJECTIVES[o] for o in self.objectives]
-        F = np.vstack([o.sense * t.data[o.column][rows] for o in objs]) if objs else np.zeros((0, len(rows)))
+        # non-linear objectives have no per-option column: their row of F is zero (evaluate fills them)
+        F = np.vstack([o.sense * t.data[o.column][rows] if o.linear else np.zeros(len(rows)) for o in objs]) \
+            if objs else np.zeros((0, len(rows)))
+        nonlinear = nonlinear_inputs(t, rows, zone_ptr, series=any(o.name in SERIES_OBJECTIVES for o in objs),
+                                     adjacency=adjacency)
+        if any(o.name == "fragmentation" for o in objs) and nonlinear.adjacency is None:
+            raise ProblemDefinitionError(
+                "the fragmentation objective needs the zones' polygons: compile(table, "
+                "adjacency=optimizer.adjacency.adjacency(site.zones)); a CSV zoning file has no geometry")
 
         cons: list[tuple[str, str, np.ndarray, float]] = []   # name, unit, coefficients, rhs
         if self.budget_cny is not None:
@@ -215,7 +241,7 @@ class Problem:
         b = np.array([c[3] for c in cons], dtype=float)
         compiled = Compiled(problem=self, table=t, rows=rows, zone_ptr=zone_ptr, F=F, A=A, b=b,
                             objectives=tuple(objs), con_names=tuple(c[0] for c in cons),
-                            con_units=tuple(c[1] for c in cons), locked_zone=locked_zone)
+                            con_units=tuple(c[1] for c in cons), locked_zone=locked_zone, nonlinear=nonlinear)
         compiled.check_single_rows()
         return compiled
 
@@ -237,6 +263,73 @@ def _share_member(s: Share, t, rows) -> np.ndarray:
     if s.value not in GROUPS:
         raise ProblemDefinitionError(f"share: unknown measure group {s.value!r}; valid: {', '.join(GROUPS)}")
     return (t.combos.index[c, GROUPS.index(s.value)] >= 0).astype(float)
+
+
+@dataclass(frozen=True, eq=False)
+class NonlinearInputs:
+    """What the non-linear objectives need, per compiled row, built once at compile time.
+
+    ``veg_code`` indexes ``veg_types`` (``""`` is "no vegetation": open water, bare works);
+    ``counted[k]`` says whether type ``k`` counts in the diversity index (every type but ``""``).
+    ``zone_area_ha`` is per zone. The annual series (t CO2e/yr and t/yr per zone, years 1…T of the
+    settings, float32) are present when a series objective is asked for. ``adjacency`` is
+    ``(i, j, shared_length_m)`` of neighbouring zones, or None when the site has no polygons.
+    """
+
+    veg_code: np.ndarray                      # (n_rows,) int32
+    veg_types: tuple[str, ...]
+    counted: np.ndarray                       # (K,) bool
+    zone_area_ha: np.ndarray                  # (n_zones,)
+    net_removals_t: np.ndarray | None = None  # (n_rows, T) float32, annual net removals [t CO2e/yr]
+    soil_loss_t: np.ndarray | None = None     # (n_rows, T) float32, annual soil loss [t/yr]
+    adjacency: tuple | None = None            # (i, j, shared_length_m)
+
+    @property
+    def horizon_yr(self) -> int:
+        s = self.net_removals_t if self.net_removals_t is not None else self.soil_loss_t
+        return 0 if s is None else int(s.shape[1])
+
+
+ANNUAL_CHUNK_ROWS = 32_768
+
+
+def nonlinear_inputs(table, rows: np.ndarray, zone_ptr: np.ndarray, *, series: bool = False,
+                     adjacency=None) -> NonlinearInputs:
+    """Vegetation codes (and optionally annual series) of the option-table ``rows`` of a problem."""
+    types, code = np.unique(np.asarray(table.combos.params["veg_type"], dtype=object).astype(str),
+                            return_inverse=True)
+    veg_code = code.astype(np.int32)[table.combo[rows]]
+    n_zones = len(zone_ptr) - 1
+    zone_area = np.asarray(table.data["area_ha"], dtype=float)[rows[zone_ptr[:-1]]] if n_zones else np.zeros(0)
+    net = loss = None
+    if series:
+        T = len(table.settings.years)
+        net = np.empty((len(rows), T), dtype=np.float32)
+        loss = np.empty((len(rows), T), dtype=np.float32)
+        for start in range(0, len(rows), ANNUAL_CHUNK_ROWS):
+            part = table.annual(rows[start:start + ANNUAL_CHUNK_ROWS])
+            net[start:start + ANNUAL_CHUNK_ROWS] = part["net_removals_tco2e"]
+            loss[start:start + ANNUAL_CHUNK_ROWS] = part["soil_loss_t"]
+    return NonlinearInputs(veg_code=veg_code, veg_types=tuple(types.tolist()), counted=types != "",
+                           zone_area_ha=zone_area, net_removals_t=net, soil_loss_t=loss,
+                           adjacency=_check_adjacency(adjacency, n_zones))
+
+
+def _check_adjacency(adjacency, n_zones: int):
+    if adjacency is None:
+        return None
+    try:
+        i, j, length = (np.asarray(a) for a in adjacency)
+    except (TypeError, ValueError):
+        raise ProblemDefinitionError("adjacency must be (i, j, shared_length_m) arrays") from None
+    if not (len(i) == len(j) == len(length)):
+        raise ProblemDefinitionError("adjacency arrays i, j and shared_length_m differ in length")
+    if len(i) and (min(i.min(), j.min()) < 0 or max(i.max(), j.max()) >= n_zones):
+        raise ProblemDefinitionError(f"adjacency names zones outside 0…{n_zones - 1}: was it computed for "
+                                     "another site?")
+    if len(length) and not (np.all(np.isfinite(length)) and length.min() >= 0):
+        raise ProblemDefinitionError("shared boundary lengths must be finite and ≥ 0 m")
+    return i.astype(np.int64), j.astype(np.int64), length.astype(np.float64)
 
 
 def _money(v: float, unit: str) -> str:
@@ -267,6 +360,7 @@ class Compiled:
     con_names: tuple[str, ...]
     con_units: tuple[str, ...]
     locked_zone: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    nonlinear: NonlinearInputs | None = None
 
     @property
     def n_zones(self) -> int:
@@ -284,6 +378,34 @@ class Compiled:
         """Option-table rows of plans given as local indices (zones,) or (pop, zones)."""
         return self.rows[self.zone_ptr[:-1] + np.asarray(choice, dtype=np.int64)]
 
+    @property
+    def is_linear(self) -> bool:
+        """True when every objective is a sum over zones (exact solvers apply)."""
+        return all(o.linear for o in self.objectives)
+
+    @property
+    def adjacency(self):
+        return None if self.nonlinear is None else self.nonlinear.adjacency
+
+    def with_adjacency(self, adjacency) -> "Compiled":
+        """The same problem with neighbouring zones ``(i, j, shared_length_m)`` attached."""
+        if self.nonlinear is None:
+            raise ProblemDefinitionError("this compiled problem has no vegetation data; compile it from an "
+                                         "option table with Problem.compile(table, adjacency=...)")
+        return replace(self, nonlinear=replace(self.nonlinear, adjacency=_check_adjacency(adjacency, self.n_zones)))
+
+    def linear_part(self) -> "Compiled":
+        """The same rows and constraints with only the linear objectives (for exact solvers:
+        plans of one are plans of the other, zone for zone)."""
+        keep = [k for k, o in enumerate(self.objectives) if o.linear]
+        if not keep:
+            raise ProblemDefinitionError("the problem has no linear objective for an exact solver")
+        if len(keep) == len(self.objectives):
+            return self
+        objs = tuple(self.objectives[k] for k in keep)
+        return replace(self, problem=self.problem.with_(objectives=tuple(o.name for o in objs)),
+                       F=self.F[keep], objectives=objs)
+
     def natural(self, f_min_sense: np.ndarray) -> np.ndarray:
         """Objective values from the internal (minimisation) sense back to their natural sign."""
         sense = np.array([o.sense for o in self.objectives], dtype=float)
@@ -297,6 +419,16 @@ class Compiled:
         ``extra_A``/``extra_b`` add rows in natural units (ε-constraints). Returns the core and the
         scale factors (``c_scale``; ``row_scale`` per row) to map values back: natural = core × scale.
         """
+        w = np.zeros(len(self.objectives))
+        if np.ndim(objective) == 0:
+            w[int(objective)] = 1.0
+        else:
+            w = np.asarray(objective, dtype=float)
+        used = [o.name for o, wk in zip(self.objectives, w) if wk != 0 and not o.linear]
+        if used:
+            raise ProblemDefinitionError(
+                f"{', '.join(sorted(set(used)))} is not a sum over zones, so the exact solvers cannot take it: "
+                "use the genetic or hybrid method (or Compiled.linear_part() for the linear objectives)")
         if np.ndim(objective) == 0:
             c = self.F[int(objective)].astype(float)
         else:

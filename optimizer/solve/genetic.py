@@ -1,0 +1,354 @@
+"""Genetic search for fronts the linear model cannot give: pymoo's NSGA-II (two or three
+objectives) or NSGA-III (more) over the plan encoding of :mod:`.operators`.
+
+    front = genetic_front(compiled, seed=1, generations=200)              # unseeded
+    front = genetic_front(compiled, seeds=exact.choices, reference=exact)  # seeded (see hybrid.py)
+
+Every population is scored at once by :func:`optimizer.evaluate.evaluate` (linear and non-linear
+objectives alike). Every child is repaired to meet the constraints, so the search moves among
+feasible plans only. An external archive keeps every non-dominated feasible plan seen (pymoo's
+``res.opt`` is only the last population's best, and crowding truncation drops good plans); the
+returned front is the archive, thinned to ``max_points`` plans while keeping, for each seed, a plan
+that weakly dominates it, so the front's hypervolume is never below the seeds'.
+
+Reproducible: the seed is recorded in ``front.info["seed"]`` and the same seed with the same
+``generations``/``evaluations`` gives the same front (a ``time_limit_s`` stops wherever the clock
+says and is not reproducible).
+
+Quality: ``reference`` (an exact front, or its objective values in natural sign) fixes the
+normalisation of :func:`optimizer.analysis.pareto.front_quality` (its ideal and nadir, reference
+point 1.1); without one, the normalisation is that of the first archive (the seeds, else the
+initial population). ``info`` then has ``hv``, ``hv_ratio``, ``igd`` and ``hv_seed``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from numba import njit
+
+from ..analysis import pareto as pa
+from ..errors import InfeasibleError, ProblemDefinitionError
+from ..evaluate import evaluate
+from .operators import (Encoding, FeasibilityRepair, HashDuplicates, PlanProblem, PlanSampling, ZoneCrossover,
+                        ZoneMutation)
+from .result import ParetoFront
+from .status import Status
+
+DEFAULT_GENERATIONS = 100
+ARCHIVE_CAPACITY = 2000
+
+
+# ----------------------------------------------------------------------------------------------
+# the external archive
+# ----------------------------------------------------------------------------------------------
+class Archive:
+    """Non-dominated feasible plans seen so far (minimisation sense), at most ``capacity``:
+    beyond it the archive is thinned to 80 % of it, dropping the plans adding least hypervolume
+    (two objectives) or the most crowded (more). Plans live in a preallocated buffer (rows reused),
+    so adding a generation copies only the plans that enter."""
+
+    def __init__(self, n_zones: int, n_obj: int, capacity: int = ARCHIVE_CAPACITY, dtype=np.int32):
+        self.capacity = int(capacity)
+        self._buf = np.zeros((0, n_zones), dtype=dtype)
+        self._free = np.zeros(0, dtype=np.int64)
+        self.slot = np.zeros(0, dtype=np.int64)
+        self.F = np.zeros((0, n_obj))
+
+    def __len__(self) -> int:
+        return len(self.F)
+
+    @property
+    def X(self) -> np.ndarray:
+        return self._buf[self.slot]
+
+    def add(self, X: np.ndarray, F: np.ndarray) -> int:
+        """Add feasible plans; returns how many entered the archive."""
+        if not len(F):
+            return 0
+        n_old = len(self.F)
+        F_all = np.vstack([self.F, F])
+        keep = _nondominated_unique(F_all)
+        new = keep[keep >= n_old] - n_old
+        if not len(new):
+            return 0
+        old_kept = np.zeros(n_old, dtype=bool)
+        old_kept[keep[keep < n_old]] = True
+        self._free = np.concatenate([self._free, self.slot[~old_kept]])
+        if len(self._free) < len(new):
+            grow = max(len(new) - len(self._free), len(self._buf) // 2, 64)
+            self._free = np.concatenate([self._free, np.arange(len(self._buf), len(self._buf) + grow)])
+            self._buf = np.vstack([self._buf, np.zeros((grow, self._buf.shape[1]), dtype=self._buf.dtype)])
+        slots, self._free = self._free[:len(new)], self._free[len(new):]
+        self._buf[slots] = X[new]
+        slot_all = np.concatenate([self.slot, np.full(len(F), -1, dtype=np.int64)])
+        slot_all[n_old + new] = slots
+        self.slot, self.F = slot_all[keep], F_all[keep]
+        if len(self.F) > self.capacity:
+            k = thin(self.F, int(0.8 * self.capacity))
+            gone = np.ones(len(self.F), dtype=bool)
+            gone[k] = False
+            self._free = np.concatenate([self._free, self.slot[gone]])
+            self.slot, self.F = self.slot[k], self.F[k]
+        return len(new)
+
+
+def _nondominated_unique(F: np.ndarray) -> np.ndarray:
+    if F.shape[1] == 1:
+        return np.array([int(np.argmin(F[:, 0]))])
+    if F.shape[1] == 2:
+        return pa.nondominated_2d(F)
+    keep = pa.nondominated(F)
+    _, first = np.unique(F[keep], axis=0, return_index=True)
+    return np.sort(keep[first])
+
+
+def thin(F: np.ndarray, k: int, protect: np.ndarray | None = None) -> np.ndarray:
+    """Indices of at most ``k`` rows of a non-dominated ``F`` to keep (protected rows always
+    kept): two objectives, the point adding least hypervolume (normalised, reference point 1.1)
+    is dropped one at a time; more objectives, the most crowded ones (crowding distance) at once."""
+    n = len(F)
+    prot = np.zeros(n, dtype=bool)
+    if protect is not None and len(protect):
+        prot[np.asarray(protect, dtype=np.int64)] = True
+    k = max(int(k), int(prot.sum()))
+    if n <= k:
+        return np.arange(n)
+    ideal, nadir = pa.bounds(F)
+    Z = pa.normalise(F, ideal, nadir)
+    if F.shape[1] == 2:
+        o = np.lexsort((Z[:, 1], Z[:, 0]))
+        alive = _thin_2d(np.ascontiguousarray(Z[o]), prot[o], k, pa.HV_REF_POINT)
+        return np.sort(o[alive])
+    score = _crowding(Z)
+    score[prot] = np.inf
+    drop = np.argsort(score, kind="stable")[:n - k]
+    keep = np.ones(n, dtype=bool)
+    keep[drop] = False
+    return np.flatnonzero(keep)
+
+
+@njit(cache=True)
+def _thin_2d(Z, prot, k, ref):  # pragma: no cover - compiled
+    """Drop the least hypervolume contributor of a sorted 2-D front until k are left (the two
+    extremes and protected points stay)."""
+    n = Z.shape[0]
+    prev = np.arange(n) - 1
+    nxt = np.arange(n) + 1
+    alive = np.ones(n, dtype=np.bool_)
+    contrib = np.empty(n)
+
+    def c(i):
+        if prot[i] or prev[i] < 0 or nxt[i] >= n:
+            return np.inf
+        return (Z[nxt[i], 0] - Z[i, 0]) * (Z[prev[i], 1] - Z[i, 1])
+
+    for i in range(n):
+        contrib[i] = c(i)
+    left = n
+    while left > k:
+        j = -1
+        best = np.inf
+        for i in range(n):
+            if alive[i] and contrib[i] < best:
+                best, j = contrib[i], i
+        if j < 0:
+            break
+        alive[j] = False
+        left -= 1
+        p, q = prev[j], nxt[j]
+        if p >= 0:
+            nxt[p] = q
+        if q < n:
+            prev[q] = p
+        if p >= 0:
+            contrib[p] = c(p)
+        if q < n:
+            contrib[q] = c(q)
+    return np.flatnonzero(alive)
+
+
+def _crowding(Z: np.ndarray) -> np.ndarray:
+    n, p = Z.shape
+    d = np.zeros(n)
+    for j in range(p):
+        o = np.argsort(Z[:, j])
+        v = Z[o, j]
+        gap = np.empty(n)
+        gap[1:-1] = v[2:] - v[:-2]
+        gap[0] = gap[-1] = np.inf
+        d[o] += gap
+    return d
+
+
+# ----------------------------------------------------------------------------------------------
+# the search
+# ----------------------------------------------------------------------------------------------
+def genetic_front(compiled, *, pop_size: int = 100, generations: int | None = None, evaluations: int | None = None,
+                  time_limit_s: float | None = None, seed: int | None = None, seeds: np.ndarray | None = None,
+                  reference=None, sampling_weighted: float = 0.1, max_points: int = 100,
+                  archive_capacity: int = ARCHIVE_CAPACITY, zones_per_child: float = 2.0, p_block: float = 0.3,
+                  callback=None, hv_every: int = 1, method_name: str = "genetic") -> ParetoFront:
+    """Front of ``compiled``'s objectives (any mix of linear and non-linear) by NSGA-II/III.
+
+    Stops after ``generations`` (default 100 when neither limit is given) or ``evaluations`` or
+    ``time_limit_s``, whichever comes first. ``seeds``: plans (k, zones) to start from (their
+    hypervolume is a floor for the result). ``reference``: an exact :class:`ParetoFront` or an
+    array of natural-sign objective values, for hypervolume and IGD. ``callback(dict)`` is called
+    after every generation with ``generation, evaluations, elapsed_s, hv, archive, best`` (best
+    natural value of each objective in the archive; ``hv`` of the archive, recomputed every
+    ``hv_every`` generations).
+    """
+    from pymoo.algorithms.moo.nsga2 import NSGA2
+    from pymoo.algorithms.moo.nsga3 import NSGA3
+    from pymoo.util.ref_dirs import get_reference_directions
+
+    t0 = time.perf_counter()
+    n_obj = len(compiled.objectives)
+    if n_obj < 1:
+        raise ProblemDefinitionError("the genetic search needs at least one objective")
+    if pop_size < 4:
+        raise ProblemDefinitionError(f"pop_size must be at least 4, not {pop_size}")
+    if generations is None and evaluations is None and time_limit_s is None:
+        generations = DEFAULT_GENERATIONS
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**31))
+    seed = int(seed)
+    names = [o.name for o in compiled.objectives]
+
+    seeds = None if seeds is None or not len(seeds) else np.atleast_2d(np.asarray(seeds, dtype=np.int32))
+    enc = Encoding(compiled)
+    anchor = _anchor(compiled, enc, seeds)
+    enc.anchor = None if anchor is None else np.asarray(anchor, dtype=np.int32)
+    if seeds is not None:
+        feas = enc.is_feasible(seeds)
+        if not feas.all():
+            raise ProblemDefinitionError(f"{(~feas).sum()} of the {len(seeds)} seed plans break the constraints")
+    problem = PlanProblem(compiled, enc)
+    repair = FeasibilityRepair(enc)
+    dup = HashDuplicates(compiled.n_zones)
+    ops = dict(pop_size=pop_size, sampling=PlanSampling(enc, seeds, weighted=sampling_weighted),
+               crossover=ZoneCrossover(enc, p_block=p_block), mutation=ZoneMutation(enc, zones_per_child),
+               repair=repair, eliminate_duplicates=dup)
+    if n_obj <= 3:
+        algorithm = NSGA2(**ops)
+        algo_name = "NSGA-II"
+    else:
+        dirs = get_reference_directions("energy", n_obj, pop_size, seed=1)
+        algorithm = NSGA3(ref_dirs=dirs, **ops)
+        algo_name = "NSGA-III"
+    algorithm.setup(problem, termination=("n_gen", 10**9), seed=seed, verbose=False)
+
+    archive = Archive(compiled.n_zones, n_obj, capacity=max(archive_capacity, max_points),
+                      dtype=np.int16 if enc.n_options.max() < 2**15 else np.int32)
+    seed_F = None
+    if seeds is not None:
+        seed_F = evaluate(compiled, seeds, totals=False).F
+        archive.add(seeds, seed_F)
+    ref_F = _reference_F(reference, compiled)
+    norm = pa.bounds(ref_F) if ref_F is not None else (pa.bounds(seed_F) if seed_F is not None else None)
+
+    gen, hv = 0, math.nan
+    while True:
+        algorithm.next()
+        gen += 1
+        off = algorithm.off if algorithm.off is not None else algorithm.pop
+        if off is not None and len(off):
+            X, F = off.get("X"), off.get("F")
+            ok = enc.is_feasible(X)
+            archive.add(X[ok], F[ok])
+        if norm is None and len(archive):
+            norm = pa.bounds(archive.F)
+        n_eval = int(algorithm.evaluator.n_eval)
+        elapsed = time.perf_counter() - t0
+        stop = ((generations is not None and gen >= generations)
+                or (evaluations is not None and n_eval >= evaluations)
+                or (time_limit_s is not None and elapsed >= time_limit_s)
+                or not algorithm.has_next())
+        if callback is not None:
+            if len(archive) and norm is not None and n_obj >= 2 and (stop or gen % max(1, hv_every) == 0):
+                hv = pa.normalised_hypervolume(archive.F, *norm)
+            best = {n: float(compiled.objectives[k].sense * archive.F[:, k].min()) if len(archive) else math.nan
+                    for k, n in enumerate(names)}
+            callback({"generation": gen, "evaluations": n_eval, "elapsed_s": elapsed, "hv": hv,
+                      "archive": len(archive), "best": best, "method": method_name, "seed": seed})
+        if stop:
+            break
+
+    if not len(archive):
+        raise InfeasibleError("the genetic search found no feasible plan")
+    protect = _seed_dominators(archive.F, seed_F) if seed_F is not None else None
+    keep = thin(archive.F, max(max_points, 0 if protect is None else len(protect)), protect=protect)
+    X = archive.X[keep].astype(np.int64)
+    ev = evaluate(compiled, X, totals=False)
+    order = np.lexsort(ev.F.T[::-1])
+    X, Fv, values = X[order], ev.F[order], ev.objectives[order]
+    info = {"seed": seed, "evaluations": int(algorithm.evaluator.n_eval), "generations": gen,
+            "pop_size": pop_size, "algorithm": algo_name, "archive_size": len(archive),
+            "repairs": dict(zip(("feasible", "greedy", "anchor", "failed"), repair.counts.tolist())),
+            "seeds": 0 if seeds is None else len(seeds)}
+    if n_obj >= 2 and norm is not None:
+        q = pa.front_quality(Fv, ref_F, ideal=norm[0], nadir=norm[1])
+        info.update(hv=q["hv"], normalisation={"ideal": q["ideal"], "nadir": q["nadir"], "ref_point": q["ref_point"],
+                                               "from": "reference" if ref_F is not None else
+                                               ("seeds" if seed_F is not None else "first archive")})
+        if ref_F is not None:
+            info.update(hv_reference=q["hv_ref"], hv_ratio=q["hv_ratio"], igd=q["igd"])
+        if seed_F is not None:
+            info["hv_seed"] = pa.normalised_hypervolume(seed_F, *norm)
+    runtime = time.perf_counter() - t0
+    info["runtime_s"] = runtime
+    return ParetoFront(compiled=compiled, objectives=tuple(names), choices=X, values=values,
+                       status=tuple(Status.FEASIBLE for _ in range(len(X))), gaps=np.full(len(X), np.nan),
+                       method=method_name, runtime_s=runtime, info=info)
+
+
+def _reference_F(reference, compiled) -> np.ndarray | None:
+    """Minimisation-sense objective values of a reference front (ParetoFront or natural values)."""
+    if reference is None:
+        return None
+    if isinstance(reference, ParetoFront):
+        if tuple(reference.objectives) != tuple(o.name for o in compiled.objectives):
+            raise ProblemDefinitionError(f"the reference front is over {', '.join(reference.objectives)}, the problem "
+                                         f"over {', '.join(o.name for o in compiled.objectives)}")
+        vals = reference.values
+    else:
+        vals = np.atleast_2d(np.asarray(reference, dtype=float))
+    return compiled.natural(vals)        # natural ↔ minimisation: the same sign flip
+
+
+def _seed_dominators(F: np.ndarray, seed_F: np.ndarray) -> np.ndarray:
+    """For each seed, one archive row weakly dominating it (the archive holds one for each)."""
+    out = []
+    tol = 1e-12 * np.maximum(1.0, np.abs(seed_F))
+    for s, t in zip(seed_F, tol):
+        hit = np.flatnonzero(np.all(F <= s + t, axis=1))
+        if len(hit):
+            out.append(hit[np.argmin(np.abs(F[hit] - s).sum(axis=1))])
+    return np.unique(np.array(out, dtype=np.int64))
+
+
+def _anchor(compiled, enc: Encoding, seeds) -> np.ndarray | None:
+    """A feasible plan to repair towards: a seed if any, else the greedy repair of the plan of
+    least constraint use, else the fast exact engine's plan for a zero objective."""
+    if not len(compiled.b):
+        return None
+    if seeds is not None:
+        return seeds[0]
+    w = 1.0 / enc.scale
+    from .operators import _zone_argmin
+    start = _zone_argmin(enc.zone_ptr, np.ascontiguousarray(w @ enc.A))[None, :]
+    X, status = enc.repair(start)
+    if status[0] in (0, 1) and enc.is_feasible(X)[0]:
+        return X[0]
+    from .core import LinearCore
+    from .mckp import solve_mckp
+    core, _ = compiled.core(np.zeros(len(compiled.objectives)))
+    res = solve_mckp(LinearCore(zone_ptr=core.zone_ptr, c=np.zeros(core.n_rows), A=core.A, b=core.b,
+                                row_names=core.row_names), gap_tol=1.0, time_limit_s=30.0)
+    if res.choice is None:
+        from .exact import explain_infeasible
+        raise InfeasibleError(*explain_infeasible(compiled, res.message))
+    return np.asarray(res.choice, dtype=np.int64)
