@@ -233,14 +233,14 @@ def _run_line(task):
 
 def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s: float = 60.0,
                   method: str = "auto", solver: str = "highs", exact: bool = False, workers: int | None = None,
-                  progress=None, range_relative: bool | None = None) -> ParetoFront:
+                  progress=None, range_relative: bool = False) -> ParetoFront:
     """ε-constraint front of two or three objectives with about ``points`` grid points.
 
     The first objective is optimised; the others are bounded by ε on an even grid between their
     payoff-table extremes (``points`` values for two objectives, ⌈√points⌉² for three). Each cell is
-    solved to ``gap`` relative to the first objective's range over the front (``range_relative``,
-    the default unless ``exact``), or relative to each point's own value (``exact``: 1e-6 each);
-    every point reports its true
+    solved to ``gap`` (``exact``: 1e-6) relative to its own value, or, with ``range_relative``,
+    to the first objective's range over the front (cheaper near an objective's zero); every point
+    reports its true
     certified gap relative to its own value, and is ``optimal`` only when that is within ``gap``.
     The front keeps the non-dominated plans.
     ``workers`` processes (default: the machine's cores, at most 2 here) share the grid lines.
@@ -270,8 +270,6 @@ def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s
         inner = np.linspace(hi[2], lo[2], g + 1)[:-1]
         tasks = [((o,), inner) for o in outer]
     # tolerance relative to the front's range of the optimised objective (see _solve_cell)
-    if range_relative is None:
-        range_relative = not exact
     shift = -(rng[0] + max(0.0, hi[0])) if range_relative else 0.0
     _WORK.update(compiled=compiled, weights=weights, solve_kw=solve_kw, shift=shift)
     results = []
