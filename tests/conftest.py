@@ -6,6 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import Polygon, box
 
@@ -51,3 +52,43 @@ def write_site(tmp_path):
         return path
 
     return _write
+
+
+def make_site(rows, settings=None, overrides=None):
+    """A Site from a list of zone dicts (defaults: 1-ha flat mining-land platform), no geometry."""
+    from optimizer.settings import resolve_settings
+    from optimizer.site import Site
+
+    cols = dict(zone_id="Z", zone_type="platform", slope_deg=2.0, slope_length_m=40.0, soil_depth_cm=0.0,
+                burning="none", water_depth_m=np.nan, contaminated=False, land_designation="mining_land",
+                area_ha=1.0)
+    df = pd.DataFrame([{**cols, **r} for r in rows])
+    df["burning"] = pd.Categorical(df["burning"], categories=("none", "low", "medium", "high"))
+    s = settings or resolve_settings({"accounting": {"standards": ["CCER", "VCS", "VM0044"]}}, overrides=overrides)
+    return Site(zones=df, settings=s, path="test", sha256="")
+
+
+
+# measures switched off to keep the tiny site small enough for brute force (≤ ~10⁵ plans)
+SMALL = ["gangue_conditioner", "amf", "contour_ridges", "poplar", "grass_legume", "pv_ground", "biochar_20",
+         "lime_phosphate_organic", "fire_full_treatment", "regrade_20", "conifer", "levelling", "robinia",
+         "grass_maintenance"]
+
+
+@pytest.fixture(scope="session")
+def tiny_table(tmp_path_factory):
+    """Option table of a six-zone site (slopes, platforms, a burning heap, a pool) small enough to
+    enumerate every plan."""
+    from optimizer.options import evaluate_options
+
+    f = tmp_path_factory.mktemp("cat") / "small.csv"
+    pd.DataFrame({"measure_id": SMALL, "enabled": "false"}).to_csv(f, index=False)
+    site = make_site([
+        dict(zone_id="A", zone_type="slope", slope_deg=28.0, slope_length_m=30.0, area_ha=2.0),
+        dict(zone_id="B", zone_type="slope", slope_deg=16.0, slope_length_m=20.0, area_ha=1.5),
+        dict(zone_id="C", area_ha=3.0, land_designation="planned_afforestation_land"),
+        dict(zone_id="D", area_ha=1.0, soil_depth_cm=20.0),
+        dict(zone_id="E", zone_type="waste_heap", slope_deg=30.0, slope_length_m=25.0, burning="low", area_ha=1.2),
+        dict(zone_id="F", zone_type="subsidence_pool", water_depth_m=1.0, area_ha=2.5),
+    ])
+    return evaluate_options(site, catalog=str(f))

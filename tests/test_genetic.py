@@ -24,8 +24,7 @@ from optimizer.solve.genetic import Archive, genetic_front, thin  # noqa: E402
 from optimizer.solve.hybrid import hybrid_front  # noqa: E402
 from optimizer.solve.operators import Encoding  # noqa: E402
 
-from test_options import make_site  # noqa: E402
-from test_solve import SMALL  # noqa: E402
+from conftest import make_site  # noqa: E402
 
 
 def exact_front_dp(c) -> np.ndarray:
@@ -44,21 +43,6 @@ def exact_front_dp(c) -> np.ndarray:
 
 def feasible_strict(c, X) -> np.ndarray:
     return evaluate(c, X, totals=False).feasible
-
-
-@pytest.fixture(scope="module")
-def tiny_table(tmp_path_factory):
-    f = tmp_path_factory.mktemp("cat") / "small.csv"
-    pd.DataFrame({"measure_id": SMALL, "enabled": "false"}).to_csv(f, index=False)
-    site = make_site([
-        dict(zone_id="A", zone_type="slope", slope_deg=28.0, slope_length_m=30.0, area_ha=2.0),
-        dict(zone_id="B", zone_type="slope", slope_deg=16.0, slope_length_m=20.0, area_ha=1.5),
-        dict(zone_id="C", area_ha=3.0, land_designation="planned_afforestation_land"),
-        dict(zone_id="D", area_ha=1.0, soil_depth_cm=20.0),
-        dict(zone_id="E", zone_type="waste_heap", slope_deg=30.0, slope_length_m=25.0, burning="low", area_ha=1.2),
-        dict(zone_id="F", zone_type="subsidence_pool", water_depth_m=1.0, area_ha=2.5),
-    ])
-    return evaluate_options(site, catalog=str(f))
 
 
 # ----------------------------------------------------------------------------------------------

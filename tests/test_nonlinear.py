@@ -18,7 +18,7 @@ from optimizer.options import evaluate_options
 from optimizer.problem import Problem
 from optimizer.site import Site
 
-from test_options import make_site
+from conftest import make_site
 
 OX, OY = 400_000.0, 4_370_000.0
 

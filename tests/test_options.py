@@ -14,15 +14,7 @@ from optimizer.options import evaluate_options
 from optimizer.settings import resolve_settings
 from optimizer.site import Site
 
-
-def make_site(rows, settings=None, overrides=None):
-    cols = dict(zone_id="Z", zone_type="platform", slope_deg=2.0, slope_length_m=40.0, soil_depth_cm=0.0,
-                burning="none", water_depth_m=np.nan, contaminated=False, land_designation="mining_land",
-                area_ha=1.0)
-    df = pd.DataFrame([{**cols, **r} for r in rows])
-    df["burning"] = pd.Categorical(df["burning"], categories=("none", "low", "medium", "high"))
-    s = settings or resolve_settings({"accounting": {"standards": ["CCER", "VCS", "VM0044"]}}, overrides=overrides)
-    return Site(zones=df, settings=s, path="test", sha256="")
+from conftest import make_site  # noqa: F401 - used below
 
 
 def options_of(table, zone_id):

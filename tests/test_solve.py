@@ -17,26 +17,10 @@ from optimizer.problem import OBJECTIVES, Problem, Share
 from optimizer.solve.exact import epsilon_front, solve, supported_front
 from optimizer.solve.status import Status
 
-from test_options import make_site
-
-SMALL = ["gangue_conditioner", "amf", "contour_ridges", "poplar", "grass_legume", "pv_ground", "biochar_20",
-         "lime_phosphate_organic", "fire_full_treatment", "regrade_20", "conifer", "levelling", "robinia",
-         "grass_maintenance"]
-
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    f = tmp_path_factory.mktemp("cat") / "small.csv"
-    pd.DataFrame({"measure_id": SMALL, "enabled": "false"}).to_csv(f, index=False)
-    site = make_site([
-        dict(zone_id="A", zone_type="slope", slope_deg=28.0, slope_length_m=30.0, area_ha=2.0),
-        dict(zone_id="B", zone_type="slope", slope_deg=16.0, slope_length_m=20.0, area_ha=1.5),
-        dict(zone_id="C", area_ha=3.0, land_designation="planned_afforestation_land"),
-        dict(zone_id="D", area_ha=1.0, soil_depth_cm=20.0),
-        dict(zone_id="E", zone_type="waste_heap", slope_deg=30.0, slope_length_m=25.0, burning="low", area_ha=1.2),
-        dict(zone_id="F", zone_type="subsidence_pool", water_depth_m=1.0, area_ha=2.5),
-    ])
-    return evaluate_options(site, catalog=str(f))
+def tiny(tiny_table):
+    return tiny_table
 
 
 def all_plans(compiled):
