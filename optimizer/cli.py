@@ -167,8 +167,7 @@ def optimize(site_path: Path = typer.Argument(..., metavar="SITE", help="Zoning 
     summary = plan.summary()
     doc = manifest(command="optimize", site=site, table=table, problem=_problem_doc(problem),
                    solver={k: summary[k] for k in ("status", "solver", "gap", "bound", "runtime_s", "message")})
-    files = write_plan(plan, site, out_dir, manifest=doc)
-    files.append(write_json(out_dir / "summary.json", summary))
+    files = write_plan(plan, site, out_dir, manifest=doc, summary=summary)
     files.append(write_json(out_dir / "manifest.json", doc))
     _print_plan(summary)
     out.print("wrote " + ", ".join(str(f) for f in files))

@@ -119,9 +119,9 @@ def terminate_raises():
 
 
 def write_plan(plan, site, out_dir: Path, *, manifest: dict, name: str = "plan",
-               formats=("gpkg", "csv", "geojson", "trajectories")) -> list[Path]:
+               formats=("gpkg", "csv", "geojson", "trajectories"), summary: dict | None = None) -> list[Path]:
     """Write a plan: ``{name}.gpkg`` (+ layer run_settings), ``.geojson``, ``.csv``,
-    ``{name}_trajectories.csv``, and ``summary.json`` when ``name`` is "plan".
+    ``{name}_trajectories.csv``, and ``summary.json`` when a ``summary`` is given.
 
     Each file is written atomically. The SHA-256 of every file written is added to
     ``manifest["outputs"]`` (when a manifest is given), so the manifest written after it
@@ -147,12 +147,10 @@ def write_plan(plan, site, out_dir: Path, *, manifest: dict, name: str = "plan",
                 p = write_geo(df, site, out_dir / f"{name}.{fmt}", st if fmt == "gpkg" else None)
                 if p:
                     written.append(p)
-        extra = []
-        if name == "plan" and manifest:
-            # the caller writes the same summary.json again; written here, it is vouched for too
-            extra.append(write_json(out_dir / "summary.json", plan.summary()))
+        if summary is not None:
+            written.append(write_json(out_dir / "summary.json", summary))
     if manifest:
-        record_outputs(manifest, written + extra, out_dir)
+        record_outputs(manifest, written, out_dir)
     return written
 
 
