@@ -217,7 +217,7 @@ def _combo_params(ms: pd.DataFrame, idx: np.ndarray, catalog: Catalog, settings:
     up, upy = np.nan_to_num(ext("upkeep_cny_per_ha_yr")), np.nan_to_num(ext("upkeep_years"))
     for gi in range(idx.shape[1]):
         upkeep_npv += up[idx[:, gi]] * cost.annuity_factor(upy[idx[:, gi]], d)
-    degrades = np.where(has_veg, ext("degrades")[veg] > 0, False) if "degrades" in ms else np.zeros(C, bool)
+    degrades = np.concatenate([ms["degrades"].to_numpy(dtype=bool), [False]])[veg]
     prevents = np.zeros(C, dtype=bool)
     pd_ = np.concatenate([ms["prevents_degradation"].to_numpy(dtype=bool), [False]])
     for gi in range(idx.shape[1]):
@@ -461,8 +461,8 @@ class OptionTable:
         return out["series"]
 
     def _inputs(self, rows):
-        return _row_inputs(self.zones, self.zone_of_row[rows], self.combo[rows], self.combos, self.catalog,
-                           self.settings, self._credited_pools(rows))
+        return _row_inputs(_zone_arrays(self.zones, self.catalog), self.zone_of_row[rows], self.combo[rows],
+                           self.combos, self._credited_pools(rows))
 
     def _credited_pools(self, rows):
         return _credited_pool_mask(self.eligible, rows, self.catalog, self.settings)
@@ -485,19 +485,26 @@ def _credited_pool_mask(eligible: dict, rows, catalog: Catalog, settings: Settin
     return out
 
 
-def _row_inputs(zones, z, c, combos: Combos, catalog: Catalog, settings: Settings, credited):
-    p = combos.params
-    zt = zones["zone_type"].astype(str).to_numpy()[z]
+def _zone_arrays(zones: pd.DataFrame, catalog: Catalog) -> dict:
+    """Per-zone model inputs as arrays, computed once per table (defaults for missing values)."""
     return dict(
-        area=zones["area_ha"].to_numpy(dtype=float)[z],
-        zone_type=zt,
-        slope=_suitability_slope(zones, catalog)[z],
-        length=np.nan_to_num(zones["slope_length_m"].to_numpy(dtype=float)[z],
+        area=zones["area_ha"].to_numpy(dtype=float),
+        zone_type=zones["zone_type"].astype(str).to_numpy(),
+        slope=_suitability_slope(zones, catalog),
+        length=np.nan_to_num(zones["slope_length_m"].to_numpy(dtype=float),
                              nan=catalog.param("default_slope_length_m")),
-        soil_cm=zones["soil_depth_cm"].to_numpy(dtype=float)[z],
-        water_m=np.nan_to_num(zones["water_depth_m"].to_numpy(dtype=float)[z], nan=0.0),
-        burning=zones["burning"].astype(str).to_numpy()[z],
+        soil_cm=zones["soil_depth_cm"].to_numpy(dtype=float),
+        water_m=np.nan_to_num(zones["water_depth_m"].to_numpy(dtype=float), nan=0.0),
+        burning=zones["burning"].astype(str).to_numpy(),
+    )
+
+
+def _row_inputs(zone_arrays: dict, z, c, combos: Combos, credited):
+    """Model inputs of rows (zone index ``z``, combination ``c``): zone and combination arrays gathered."""
+    p = combos.params
+    return dict(
         credited=credited,
+        **{k: v[z] for k, v in zone_arrays.items()},
         **{k: v[c] for k, v in p.items() if isinstance(v, np.ndarray) and v.shape == (len(combos),)},
     )
 
@@ -671,10 +678,10 @@ def evaluate_options(site, catalog: Catalog | str | None = None, settings: Setti
         elig[st] = ok
 
     data = {c: np.empty(n_rows, dtype=bool if c == "within_tolerance" else float) for c in COLUMNS}
+    zone_arrays = _zone_arrays(zones, cat)
     for start in range(0, n_rows, CHUNK_ROWS):
         rows = np.arange(start, min(n_rows, start + CHUNK_ROWS))
-        x = _row_inputs(zones, zone_of_row[rows], combo[rows], combos, cat, s,
-                        _credited_pool_mask(elig, rows, cat, s))
+        x = _row_inputs(zone_arrays, zone_of_row[rows], combo[rows], combos, _credited_pool_mask(elig, rows, cat, s))
         scored = _score(x, s, cat)
         for c in COLUMNS:
             data[c][rows] = scored[c]

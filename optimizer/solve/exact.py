@@ -79,12 +79,13 @@ def explain_infeasible(compiled, solver_message: str = "") -> tuple[str, list[st
     row, the least value any plan meeting all the *other* rows can reach is computed (a problem of
     the same kind, solved by the fast engine) and compared with its limit.
     """
+    from .core import LinearCore
+
     msgs = []
     m = len(compiled.b)
+    core, scale = compiled.core(np.zeros(len(compiled.objectives)))     # scaled rows; the objective is unused
     for i in range(m):
         others = [j for j in range(m) if j != i]
-        core, scale = compiled.core(np.zeros(len(compiled.objectives)))
-        from .core import LinearCore
         sub = LinearCore(zone_ptr=core.zone_ptr, c=core.A[i], A=core.A[others], b=core.b[others],
                          row_names=tuple(core.row_names[j] for j in others))
         res = solve_mckp(sub, gap_tol=1e-6, time_limit_s=20.0)
@@ -135,13 +136,9 @@ def supported_front(compiled, objectives: tuple[int, int] = (0, 1)) -> ParetoFro
     return ParetoFront(compiled=compiled, objectives=tuple(o.name for o in compiled.objectives),
                        choices=choices, values=ev.objectives, status=tuple(Status.OPTIMAL for _ in choices),
                        gaps=np.zeros(len(choices)), method="supported", runtime_s=time.perf_counter() - t0,
-                       supported={"cost": f_cost_natural(compiled, j, hull.cost[keep]),
-                                  "value": f_cost_natural(compiled, i, -hull.value[keep]),
+                       supported={"cost": hull.cost[keep] * compiled.objectives[j].sense,
+                                  "value": -hull.value[keep] * compiled.objectives[i].sense,
                                   "n_vertices": int(len(keep))})
-
-
-def f_cost_natural(compiled, k, v):
-    return np.asarray(v) * compiled.objectives[k].sense
 
 
 def _spread(idx: np.ndarray, k: int) -> np.ndarray:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -34,8 +35,9 @@ class Plan:
     message: str = ""
     info: dict = field(default_factory=dict)
 
-    @property
+    @cached_property
     def evaluation(self) -> Evaluation:
+        """The plan scored once by :func:`optimizer.evaluate.evaluate` (objectives, rows, totals)."""
         return evaluate(self.compiled, self.choice[None, :])
 
     @property
