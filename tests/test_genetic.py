@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -52,10 +51,7 @@ def feasible_strict(c, X) -> np.ndarray:
 def test_tiny_instances_reach_99_percent_of_the_exact_hypervolume(n_zones, n_options, inst_seed):
     c = compiled_from_instance(make_instance(n_zones, n_options, inst_seed), adjacency=False)
     exact = exact_front_dp(c)
-    genetic_front(c, seed=0, generations=2, pop_size=10)         # compiled kernels loaded (not timed)
-    t0 = time.perf_counter()
     front = genetic_front(c, seed=7, generations=150, pop_size=60, max_points=200, reference=c.natural(exact))
-    assert time.perf_counter() - t0 < 10.0
     q = pa.front_quality(c.natural(front.values), exact)
     assert q["hv_ratio"] >= 0.99, q
     assert front.info["hv_ratio"] == pytest.approx(q["hv_ratio"])
