@@ -76,6 +76,75 @@ class Share:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A bound on a linear objective's site total, in its natural unit and sign: "remove at least
+    40,000 t CO2e" is ``Target("removals", low=40_000)``; "cost at most ¥20 M" is
+    ``Target("cost", high=2e7)``. Either bound, or both, may be given."""
+
+    objective: str
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def name(self) -> str:
+        o = OBJECTIVES.get(self.objective)
+        return f"target on {o.label if o else self.objective}"
+
+
+#: What ``--constraint NAME<=VALUE`` may name besides the linear objectives and ``share:…``.
+RESOURCE_CONSTRAINTS = {"topsoil": "topsoil_stock_m3", "gangue": "gangue_stock_m3", "budget": "budget_cny"}
+
+
+def parse_constraints(items) -> dict:
+    """Keyword arguments of :class:`Problem` from constraint texts, as the command line writes them.
+
+    ``removals>=40000``, ``credits>=…``, ``credit_value>=…``, ``cost<=…``, ``capex<=…``,
+    ``soil_loss<=800`` (any linear objective, either direction: a target), ``topsoil<=4e4``,
+    ``gangue<=0``, ``budget<=5e7``, ``share:woody>=0.3``, ``share:vegetation_type=grassland<=0.5``,
+    ``share:measure=terrace>=0.2``. Raises :class:`ProblemDefinitionError` naming the text.
+    """
+    import math
+    import re
+
+    linear = [n for n, o in OBJECTIVES.items() if o.linear]
+    out: dict = {"shares": [], "targets": []}
+    for item in items:
+        m = re.fullmatch(r"\s*([\w:=.-]+?)\s*(<=|>=|≤|≥)\s*([-+0-9.eE_]+)\s*", str(item))
+        val = None
+        if m:
+            try:
+                val = float(m.group(3).replace("_", ""))
+            except ValueError:
+                val = None
+        if val is None:
+            raise ProblemDefinitionError(f"constraint {item!r}: write NAME<=VALUE or NAME>=VALUE, e.g. "
+                                         "removals>=40000, soil_loss<=800 or share:woody>=0.3")
+        if not math.isfinite(val):
+            raise ProblemDefinitionError(f"constraint {item!r}: {m.group(3)} is not a finite number")
+        name, op = m.group(1), {"≤": "<=", "≥": ">="}.get(m.group(2), m.group(2))
+        if name.startswith("share:"):
+            kind, _, value = name[len("share:"):].partition("=")
+            out["shares"].append(Share(kind=kind, value=value, low=val if op == ">=" else None,
+                                       high=val if op == "<=" else None))
+        elif name in linear:
+            out["targets"].append(Target(name, low=val if op == ">=" else None, high=val if op == "<=" else None))
+        elif name in RESOURCE_CONSTRAINTS and op == "<=":
+            if val < 0:
+                raise ProblemDefinitionError(f"constraint {item!r}: a {name} limit cannot be negative")
+            out[RESOURCE_CONSTRAINTS[name]] = val
+        else:
+            near = difflib.get_close_matches(name, [*linear, *RESOURCE_CONSTRAINTS], n=1)
+            hint = f"; did you mean {near[0]!r}?" if near and near[0] != name else ""
+            raise ProblemDefinitionError(
+                f"constraint {item!r}: unknown constraint {name!r} (or wrong direction){hint}; use a target on "
+                f"{', '.join(linear)} (>= or <=), " + ", ".join(f"{k}<=…" for k in RESOURCE_CONSTRAINTS)
+                + ", or share:KIND[=VALUE]>=… / <=…")
+    out["shares"] = tuple(out["shares"])
+    out["targets"] = tuple(out["targets"])
+    return out
+
+
+@dataclass(frozen=True)
 class Problem:
     objectives: tuple[str, ...] = ("removals",)
     budget_cny: float | None = None
@@ -85,6 +154,7 @@ class Problem:
     topsoil_stock_m3: float | None = None
     gangue_stock_m3: float | None = None
     shares: tuple[Share, ...] = ()
+    targets: tuple[Target, ...] = ()              # bounds on linear objectives' site totals
     locks: tuple[tuple[str, str], ...] = ()       # (zone_id, option_id)
     forbid: tuple[str, ...] = ()                  # option ids or measure ids never to use
 
@@ -125,8 +195,8 @@ class Problem:
             errors.append(f"budget_on must be 'capex' or 'cost', not {self.budget_on!r}")
         for name in ("budget_cny", "site_soil_loss_cap_t_per_yr", "topsoil_stock_m3", "gangue_stock_m3"):
             v = getattr(self, name)
-            if v is not None and not (v >= 0):
-                errors.append(f"{name} must be ≥ 0, not {v}")
+            if v is not None and not (v >= 0 and np.isfinite(v)):
+                errors.append(f"{name} must be a finite number ≥ 0, not {v}")
         for s in self.shares:
             if s.kind not in SHARE_KINDS:
                 errors.append(f"share kind {s.kind!r} is not one of {', '.join(SHARE_KINDS)}")
@@ -135,6 +205,19 @@ class Problem:
                     errors.append(f"{s.name}: {v} is not a fraction between 0 and 1")
             if s.low is not None and s.high is not None and s.low > s.high:
                 errors.append(f"{s.name}: minimum {s.low} above maximum {s.high}")
+        for g in self.targets:
+            o = OBJECTIVES.get(g.objective)
+            if o is None or not o.linear:
+                near = difflib.get_close_matches(g.objective, [n for n, x in OBJECTIVES.items() if x.linear], n=1)
+                errors.append(f"a target needs a linear objective, not {g.objective!r}"
+                              + (f"; did you mean {near[0]!r}?" if near else ""))
+            if g.low is None and g.high is None:
+                errors.append(f"target on {g.objective!r} has neither a lower nor an upper bound")
+            for v in (g.low, g.high):
+                if v is not None and not np.isfinite(v):
+                    errors.append(f"target on {g.objective!r}: {v} is not a finite number")
+            if g.low is not None and g.high is not None and g.low > g.high:
+                errors.append(f"target on {g.objective!r}: lower bound {g.low} above upper bound {g.high}")
 
         t = table
         n_rows = t.n_rows
@@ -237,6 +320,13 @@ class Problem:
                 cons.append((f"min {s.name}", "ha", -area * member, -s.low * total_area))
             if s.high is not None:
                 cons.append((f"max {s.name}", "ha", area * member, s.high * total_area))
+        for g in self.targets:
+            o = OBJECTIVES[g.objective]
+            coef = t.data[o.column][rows]
+            if g.low is not None:
+                cons.append((f"{o.name} target (at least)", o.unit, -coef, -float(g.low)))
+            if g.high is not None:
+                cons.append((f"{o.name} target (at most)", o.unit, coef, float(g.high)))
         A = np.vstack([c[2] for c in cons]) if cons else np.zeros((0, len(rows)))
         b = np.array([c[3] for c in cons], dtype=float)
         compiled = Compiled(problem=self, table=t, rows=rows, zone_ptr=zone_ptr, F=F, A=A, b=b,
@@ -508,6 +598,14 @@ class Compiled:
             return (f"{lead} {_money(rhs, unit)} is below the {_money(least, unit)} that {why}{alone} "
                     f"{verb}{zones}; short by {_money(least - rhs, unit)}")
         under = f" while meeting the {' and '.join(others)}" if others else ""
+        target = name.split(" target (", 1)[0] if name.endswith((" target (at least)", " target (at most)")) else ""
+        if target in OBJECTIVES:
+            o = OBJECTIVES[target]
+            if name.endswith("(at least)"):
+                return (f"the most any plan can reach for {o.label} is {_money(-least, unit)}{under}; "
+                        f"the target asks at least {_money(-rhs, unit)} (short by {_money(least - rhs, unit)})")
+            return (f"the least any plan can reach for {o.label} is {_money(least, unit)}{under}; "
+                    f"the target asks at most {_money(rhs, unit)} (over by {_money(least - rhs, unit)})")
         if name.startswith("min "):
             return (f"{name} cannot reach {-rhs:,.1f} ha: at most {-least:,.1f} ha of the site can carry it"
                     f"{under}; short by {least - rhs:,.1f} ha")
