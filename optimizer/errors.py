@@ -24,11 +24,14 @@ class Problem:
     message: str
     zone_id: str | None = None
     field: str | None = None
+    row: str | None = None          # a catalog row (measure id, parameter, ...) when not a zone
 
     def __str__(self) -> str:
         where = self.file
         if self.zone_id is not None:
             where += f", zone {self.zone_id!r}"
+        if self.row is not None:
+            where += f", row {self.row!r}"
         if self.field is not None:
             where += f", field {self.field!r}"
         return f"{where}: {self.message}"
@@ -64,6 +67,16 @@ class CatalogError(ProblemsError):
     what = "measure catalog"
 
 
+class InputFileError(ProblemsError):
+    """An input path that cannot be read as a file: missing, a folder, unreadable."""
+
+    what = "input files"
+
+
+class OutputPathError(SinkPlanError):
+    """An output folder (``--out``) or file that cannot be written; raised before any work starts."""
+
+
 class ProblemDefinitionError(SinkPlanError):
     """An optimisation problem whose pieces do not fit (unknown objective, bad constraint)."""
 
@@ -86,3 +99,8 @@ class PlaceholderWarning(UserWarning):
 
 class GeometryWarning(UserWarning):
     """A geometry was repaired or is suspicious but usable."""
+
+
+class TextEncodingWarning(UserWarning):
+    """A text input (CSV) was not UTF-8 and was read in another encoding (GB18030); the warning
+    names the file and the encoding so the planner can check the text and save it as UTF-8."""

@@ -23,13 +23,15 @@ import difflib
 import hashlib
 import math
 import tomllib
+import warnings
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import Problem, SettingsError
+from .errors import Problem, SettingsError, TextEncodingWarning
+from .io.paths import TOML_ADVICE, check_input_file, decode_text
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Spec:
     choices: tuple = ()
     low: float | None = None
     high: float | None = None
+    allow_inf: bool = False     # ``inf`` is accepted and means "no limit" (resources only); nan never
 
 
 # Default R and K are deliberately not numbers here: they come from the region preset.
@@ -83,10 +86,14 @@ SPEC: tuple[Spec, ...] = (
     Spec("start_cny_per_t", "carbon_price", float, 60.0, "CNY/t CO2e", "Carbon price in the start year.",
          "CCER about ¥60–80/t in 2025 [B, weak]", low=0, high=10000),
     Spec("growth_per_yr", "carbon_price", float, 0.03, "1/yr", "Real price growth for path = 'growing'.", "[P]", low=-0.5, high=1),
-    Spec("table", "carbon_price", dict, {}, "CNY/t CO2e by year", "Prices by calendar year for path = 'table' (linear between, flat outside)."),
-    Spec("budget_cny", "resources", float, math.inf, "CNY", "Capital budget (capex at year 0).", low=0),
-    Spec("topsoil_stock_m3", "resources", float, math.inf, "m³", "Stripped topsoil available for cover.", low=0),
-    Spec("gangue_stock_m3", "resources", float, 0.0, "m³", "Coal gangue available for backfill and as conditioner.", low=0),
+    Spec("table", "carbon_price", dict, {}, "CNY/t CO2e by year", "Prices by calendar year for path = 'table' "
+         "(linear between, flat outside); years 1900–2200, prices finite, 0–10000."),
+    Spec("budget_cny", "resources", float, math.inf, "CNY", "Capital budget (capex at year 0); inf (the default) "
+         "means no limit.", low=0, allow_inf=True),
+    Spec("topsoil_stock_m3", "resources", float, math.inf, "m³", "Stripped topsoil available for cover; inf (the "
+         "default) means no limit.", low=0, allow_inf=True),
+    Spec("gangue_stock_m3", "resources", float, 0.0, "m³", "Coal gangue available for backfill and as conditioner; "
+         "inf means no limit.", low=0, allow_inf=True),
     Spec("surface_soc_g_per_kg", "soil", float, 4.0, "g C/kg", "SOC concentration of the eroding surface soil.", "[P]", low=0, high=200),
     Spec("initial_soc_t_per_ha", "soil", float, 8.0, "t C/ha", "SOC stock of the spoil at the start (0–100 cm); only biogenic gains count.", "[P]", low=0, high=500),
 )
@@ -196,11 +203,70 @@ class Settings:
         return replace(self, **changes)
 
 
+def _range_text(spec: Spec) -> str:
+    """The allowed range of a numeric setting, for messages and the schema."""
+    unit = f" {spec.unit}" if spec.unit else ""
+    if spec.low is not None and spec.high is not None:
+        text = f"{spec.low:g}–{spec.high:g}{unit}"
+    elif spec.low is not None:
+        text = f"≥ {spec.low:g}{unit}"
+    elif spec.high is not None:
+        text = f"≤ {spec.high:g}{unit}"
+    else:
+        text = f"any finite number{unit}"
+    return text + (", or inf for no limit" if spec.allow_inf else "")
+
+
+def _check_number(spec: Spec, value, where: dict, problems: list[Problem]) -> bool:
+    """Finiteness and range of a numeric value; adds a problem and returns False when bad."""
+    allowed = _range_text(spec)
+    if isinstance(value, float) and math.isnan(value):
+        problems.append(Problem(message=f"nan is not a number; allowed: {allowed}", **where))
+        return False
+    if isinstance(value, float) and math.isinf(value):
+        if value > 0 and spec.allow_inf:
+            return True
+        problems.append(Problem(message=f"{value} is not a finite number; allowed: {allowed}", **where))
+        return False
+    if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
+        problems.append(Problem(message=f"{value:g} is outside the allowed range: {allowed}", **where))
+        return False
+    return True
+
+
+def _coerce_price_table(spec: Spec, value: dict, where: dict, problems: list[Problem]) -> dict | None:
+    """[carbon_price.table]: calendar year = price [CNY/t CO2e]; every entry checked."""
+    years = SPEC_BY_KEY["start_year"]
+    price = SPEC_BY_KEY["start_cny_per_t"]
+    out: dict[int, float] = {}
+    ok = True
+    for k, v in value.items():
+        here = dict(where, field=f"{where['field']}.{k}")
+        try:
+            year = int(str(k).strip())
+        except ValueError:
+            problems.append(Problem(message=f"{k!r} is not a calendar year (keys are years, e.g. 2030 = 85.0)", **here))
+            ok = False
+            continue
+        if not years.low <= year <= years.high:
+            problems.append(Problem(message=f"year {year} is outside {years.low:g}–{years.high:g}", **here))
+            ok = False
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            problems.append(Problem(message=f"{v!r} is not a number; allowed: {_range_text(price)}", **here))
+            ok = False
+            continue
+        if not _check_number(price, float(v), here, problems):
+            ok = False
+            continue
+        out[year] = float(v)
+    return out if ok else None
+
+
 def _coerce(spec: Spec, value: Any, file: str, problems: list[Problem]):
     where = dict(file=file, field=f"{spec.section}.{spec.key}")
     if spec.type is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(Problem(message=f"{value!r} is not a number ({spec.unit or 'no unit'})", **where))
+            problems.append(Problem(message=f"{value!r} is not a number; allowed: {_range_text(spec)}", **where))
             return None
         value = float(value)
     elif spec.type is int:
@@ -208,7 +274,8 @@ def _coerce(spec: Spec, value: Any, file: str, problems: list[Problem]):
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
-                problems.append(Problem(message=f"{value!r} is not a whole number ({spec.unit})", **where))
+                problems.append(Problem(message=f"{value!r} is not a whole number; allowed: {_range_text(spec)}",
+                                        **where))
                 return None
     elif spec.type is str:
         if not isinstance(value, str):
@@ -225,20 +292,37 @@ def _coerce(spec: Spec, value: Any, file: str, problems: list[Problem]):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(Problem(message=f"{value!r} is not a list of names", **where))
             return None
+        if spec.key == "standards":
+            return _coerce_standards(value, where, problems)
     elif spec.type is dict:
         if not isinstance(value, dict):
             problems.append(Problem(message=f"{value!r} is not a table of year = price", **where))
             return None
-        try:
-            value = {int(k): float(v) for k, v in value.items()}
-        except (TypeError, ValueError):
-            problems.append(Problem(message="price table keys must be years and values numbers", **where))
-            return None
+        return _coerce_price_table(spec, value, where, problems)
     if spec.type in (float, int) and value is not None:
-        if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
-            problems.append(Problem(message=f"{value} {spec.unit} is outside {spec.low}–{spec.high}", **where))
+        if not _check_number(spec, value, where, problems):
             return None
     return value
+
+
+def _coerce_standards(value: list[str], where: dict, problems: list[Problem]) -> list[str] | None:
+    """Crediting standards must be rows of the catalog's standards.csv (the list the option table
+    uses to assess eligibility), each named once."""
+    from .catalog import standard_ids   # the catalog reads no settings; imported here to keep settings light
+
+    known = standard_ids()
+    ok = True
+    for name in value:
+        if name not in known:
+            near = difflib.get_close_matches(name, known, n=1)
+            problems.append(Problem(message=f"unknown standard {name!r}; the catalog has {', '.join(known)}"
+                                    + (f" (did you mean {near[0]!r}?)" if near else ""), **where))
+            ok = False
+    dups = sorted({n for n in value if value.count(n) > 1})
+    if dups:
+        problems.append(Problem(message=f"{', '.join(map(repr, dups))} listed more than once", **where))
+        ok = False
+    return value if ok else None
 
 
 def resolve_settings(raw: dict | None = None, file: str = "<settings>", overrides: dict | None = None) -> Settings:
@@ -323,14 +407,27 @@ def settings_path_for(zoning_path: str | Path) -> Path | None:
 
 
 def load_settings(path: str | Path | None, overrides: dict | None = None) -> Settings:
-    """Read a settings TOML (or only defaults when ``path`` is None)."""
+    """Read a settings TOML (or only defaults when ``path`` is None).
+
+    The file must be UTF-8 (TOML's rule); a GBK/GB18030 file is refused with a message saying so.
+    Every value is checked (type, finiteness, range, known standard) and every problem reported at
+    once in a :class:`SettingsError` naming the file, the section.key and the allowed range.
+    """
     if path is None:
         return resolve_settings({}, overrides=overrides)
-    path = Path(path)
+    path = check_input_file(path, "settings file", example="settings.toml", suffixes=(".toml",),
+                            error=SettingsError)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SettingsError([Problem(file=str(path), message="file not found")]) from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SettingsError([Problem(file=str(path), message=f"cannot be read ({exc.strerror or exc})")]) from None
+    text, _, problem, warning = decode_text(data, str(path), advice=TOML_ADVICE, accept_gb18030=False)
+    if problem is not None:
+        raise SettingsError([problem])
+    if warning is not None:
+        warnings.warn(warning, TextEncodingWarning, stacklevel=2)
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError([Problem(file=str(path), message=f"not valid TOML: {exc}")]) from None
     return resolve_settings(raw, file=str(path), overrides=overrides)
@@ -345,7 +442,9 @@ def schema_table():
         default = s.default
         if default is None:
             default = "region preset"
+        desc = s.description + (f" One of: {', '.join(s.choices)}." if s.choices else "")
+        if s.type in (int, float):
+            desc += f" Allowed: {_range_text(s)}; nan never."
         rows.append(dict(section=s.section, key=s.key, type=s.type.__name__, default=default, unit=s.unit,
-                         description=s.description + (f" One of: {', '.join(s.choices)}." if s.choices else ""),
-                         source=s.source))
+                         description=desc, source=s.source))
     return pd.DataFrame(rows)

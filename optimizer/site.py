@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import GeometryWarning, Problem, SiteError
+from .io.paths import input_file_problem
+from .io.tables import read_csv_text
 from .settings import Settings, load_settings, settings_path_for
 
 ZONE_TYPES = ("platform", "slope", "subsidence_pool", "waste_heap", "pit_floor")
@@ -51,6 +53,11 @@ RANGES = {  # field: (low, high, unit)
     "water_depth_m": (0.0, 100.0, "m"),
     "area_ha": (0.0, 1e6, "ha"),
 }
+# Text that means "no value" in a numeric field (empty cells; None/NULL written out as text). A
+# float NaN read from a GeoPackage, GeoJSON or Shapefile is a NULL there and also means "no value".
+MISSING_TEXT = {"", "none", "<na>", "null"}
+# Text that looks like a number but is not a finite one: a mistake, never a value.
+NON_FINITE_TEXT = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
 OVERLAP_TOLERANCE_M2 = 1.0      # overlaps up to this area are digitising noise
@@ -123,7 +130,7 @@ def _canonical_columns(cols: list[str]) -> dict[str, str]:
     return rename
 
 
-def _read_table(path: Path, layer: str | None, problems: list[Problem]):
+def _read_table(path: Path, layer: str | None, problems: list[Problem], notes: list[str]):
     """Read the raw table (GeoDataFrame or DataFrame) and the layer used."""
     fmt = FORMATS.get(path.suffix.lower())
     if not path.exists():
@@ -134,11 +141,7 @@ def _read_table(path: Path, layer: str | None, problems: list[Problem]):
                                 ".gpkg, .geojson, .shp or .csv"))
         return None, None
     if fmt == "CSV":
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            problems.append(Problem(file=str(path), message=f"not a readable CSV: {exc}"))
-            return None, None
+        df = read_csv_text(path, problems, notes)   # UTF-8, else GB18030 with a TextEncodingWarning
         return df, None
     import pyogrio
     import geopandas as gpd
@@ -185,21 +188,42 @@ def _parse_bool(values: pd.Series, ids: pd.Series, file: str, problems: list[Pro
     return out
 
 
-def _parse_number(df: pd.DataFrame, col: str, file: str, problems: list[Problem]) -> np.ndarray:
+def _parse_number(df: pd.DataFrame, col: str, file: str, problems: list[Problem],
+                  reported: set | None = None) -> np.ndarray:
+    """A numeric field as floats (NaN where no value is given).
+
+    Text that is not a number, ``nan``/``inf`` written as values, and values outside ``RANGES``
+    are problems naming the zone and field; their rows are added to ``reported`` as (row, col)
+    so later checks ("a slope zone needs …") do not report them twice.
+    """
     if col not in df.columns:
         return np.full(len(df), np.nan)
+    reported = set() if reported is None else reported
     raw = df[col]
-    num = pd.to_numeric(raw.replace({"": None}), errors="coerce").to_numpy(dtype=float)
-    text = raw.astype(str).str.strip()
-    bad = np.isnan(num) & ~(raw.isna().to_numpy() | text.isin(["", "nan", "None", "NaN", "<NA>"]).to_numpy())
-    for i in np.flatnonzero(bad):
-        problems.append(Problem(file=file, zone_id=df["zone_id"].iloc[i], field=col,
-                                message=f"{raw.iloc[i]!r} is not a number"))
+    text = raw.map(lambda v: "" if _is_missing(v) else str(v).strip()).astype(object)
+    low = text.str.lower()
+    missing = low.isin(MISSING_TEXT).to_numpy()
+    non_finite = low.isin(NON_FINITE_TEXT).to_numpy()
+    num = pd.to_numeric(text.where(~(missing | non_finite), None), errors="coerce").to_numpy(dtype=float, copy=True)
     lo, hi, unit = RANGES[col]
-    out = (num < lo) | (num > hi)
-    for i in np.flatnonzero(out):
-        problems.append(Problem(file=file, zone_id=df["zone_id"].iloc[i], field=col,
-                                message=f"{num[i]:g} {unit} is outside {lo:g}–{hi:g} {unit}"))
+    for i in range(len(num)):
+        zid = df["zone_id"].iloc[i]
+        if missing[i]:
+            continue
+        if non_finite[i] or np.isinf(num[i]):
+            problems.append(Problem(file=file, zone_id=zid, field=col,
+                                    message=f"{text.iloc[i]} is not a finite number ({lo:g}–{hi:g} {unit}); "
+                                            "leave it empty if the value is unknown"))
+        elif np.isnan(num[i]):
+            problems.append(Problem(file=file, zone_id=zid, field=col, message=f"{raw.iloc[i]!r} is not a number"))
+        elif num[i] < lo or num[i] > hi:
+            problems.append(Problem(file=file, zone_id=zid, field=col,
+                                    message=f"{num[i]:g} {unit} is outside {lo:g}–{hi:g} {unit}"))
+            continue
+        else:
+            continue
+        reported.add((i, col))
+        num[i] = np.nan
     return num
 
 
@@ -226,6 +250,10 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
     changed. Raises :class:`SiteError` with every problem found.
     """
     path = Path(path)
+    # the zoning file first: a folder or a missing file is the first thing to fix
+    bad_path = input_file_problem(path, "zoning file", example="zones.gpkg", suffixes=tuple(FORMATS))
+    if bad_path is not None:
+        raise SiteError([bad_path])
     if settings is None or isinstance(settings, (str, Path)):
         settings = load_settings(settings if settings is not None else settings_path_for(path))
     layer = layer or settings.layer or None
@@ -234,7 +262,7 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
     problems: list[Problem] = []
     notes: list[str] = []
 
-    raw, layer = _read_table(path, layer, problems)
+    raw, layer = _read_table(path, layer, problems, notes)
     if raw is None:
         raise SiteError(problems)
     if len(raw) == 0:
@@ -282,8 +310,9 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
     df["zone_type"] = zt
 
     # --- numbers ---------------------------------------------------------------------------
-    slope_deg = _parse_number(df, "slope_deg", f, problems)
-    slope_pct = _parse_number(df, "slope_pct", f, problems)
+    reported: set = set()     # (row, field) already reported as not a (finite, in-range) number
+    slope_deg = _parse_number(df, "slope_deg", f, problems, reported)
+    slope_pct = _parse_number(df, "slope_pct", f, problems, reported)
     from_pct = np.degrees(np.arctan(slope_pct / 100.0))
     both = ~np.isnan(slope_deg) & ~np.isnan(slope_pct)
     for i in np.flatnonzero(both & (np.abs(slope_deg - from_pct) > SLOPE_AGREEMENT_DEG)):
@@ -293,14 +322,16 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
     if "slope_pct" in df.columns and np.any(~np.isnan(slope_pct)):
         notes.append("slope_pct converted to degrees (θ = atan(pct/100))")
     slope = np.where(np.isnan(slope_deg), from_pct, slope_deg)
-    length = _parse_number(df, "slope_length_m", f, problems)
-    soil = _parse_number(df, "soil_depth_cm", f, problems)
-    water = _parse_number(df, "water_depth_m", f, problems)
+    length = _parse_number(df, "slope_length_m", f, problems, reported)
+    soil = _parse_number(df, "soil_depth_cm", f, problems, reported)
+    water = _parse_number(df, "water_depth_m", f, problems, reported)
     for i in np.flatnonzero((zt == "slope").to_numpy()):
-        if np.isnan(slope[i]):
+        if np.isnan(slope[i]) and (i, "slope_deg") not in reported and (i, "slope_pct") not in reported:
             problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="slope_deg",
                                     message="a slope zone needs slope_deg (or slope_pct)"))
-        if np.isnan(length[i]):
+        if (i, "slope_length_m") in reported:
+            pass
+        elif np.isnan(length[i]):
             problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="slope_length_m",
                                     message="a slope zone needs slope_length_m (horizontal length, m)"))
         elif length[i] <= 0:
@@ -353,14 +384,14 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
     if is_geo:
         zones = _geometry(raw, zones, f, crs, fix_geometry, overlap_tolerance_m2, problems, notes)
     else:
-        area = _parse_number(df, "area_ha", f, problems) if "area_ha" in df.columns else None
+        area = _parse_number(df, "area_ha", f, problems, reported) if "area_ha" in df.columns else None
         if area is None:
             problems.append(Problem(file=f, field="area_ha",
                                     message="a CSV without geometry needs an area_ha column (hectares)"))
         else:
             for i in np.flatnonzero(np.isnan(area) | (area <= 0)):
-                if not np.isnan(area[i]) and area[i] < 0:
-                    continue  # already reported as out of range
+                if (i, "area_ha") in reported:
+                    continue  # already reported as not a number or out of range
                 problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="area_ha",
                                         message="missing or zero area"))
             zones["area_ha"] = area
@@ -371,6 +402,12 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
 
 def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, problems: list[Problem],
               notes: list[str]):
+    """Check geometries, reproject to a projected CRS, compute ``area_ha`` and find overlaps.
+
+    Problems elsewhere in the file do not stop these checks: every polygon that is itself valid
+    takes part in the overlap check (missing, non-polygon and invalid geometries are left out of
+    it, and reported on their own), so one run reports attribute and geometry problems together.
+    """
     import geopandas as gpd
     import shapely
     from pyproj import CRS
@@ -414,11 +451,10 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
         else:
             problems.append(Problem(file=f, zone_id=ids.iloc[i], field="geometry",
                                     message=f"invalid polygon: {reason} (repair with --fix-geometry)"))
-    if problems:
-        return zones
+    usable = ok & ~(invalid & (not fix))      # repaired polygons are usable
     gdf = gdf.set_geometry(arr, crs=src_crs)
     if gdf.crs.is_geographic:
-        bounds = gdf.total_bounds
+        bounds = gdf.geometry[usable].total_bounds if usable.any() else np.zeros(4)
         if not (-180 <= bounds[0] <= 180 and -90 <= bounds[1] <= 90 and -180 <= bounds[2] <= 180
                 and -90 <= bounds[3] <= 90):
             problems.append(Problem(file=f, field="geometry", message="coordinates are outside longitude/latitude "
@@ -433,12 +469,15 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
         return zones
     unit = gdf.crs.axis_info[0].unit_conversion_factor if gdf.crs.axis_info else 1.0
     gdf["area_ha"] = gdf.geometry.area * unit * unit / 1e4
-    for i in np.flatnonzero(gdf["area_ha"].to_numpy() <= 0):
+    for i in np.flatnonzero(usable & (gdf["area_ha"].to_numpy() <= 0)):
         problems.append(Problem(file=f, zone_id=ids.iloc[i], field="geometry", message="zero area"))
 
-    # overlaps: candidate pairs from the STR-tree, exact intersection area for each
+    # overlaps between usable polygons: candidate pairs from the STR-tree, exact intersection area
     geoms = gdf.geometry.to_numpy()
-    left, right = gdf.sindex.query(geoms, predicate="intersects")
+    idx = np.flatnonzero(usable)
+    tree = shapely.STRtree(geoms[idx])
+    left, right = tree.query(geoms[idx], predicate="intersects")
+    left, right = idx[left], idx[right]
     keep = left < right
     left, right = left[keep], right[keep]
     if len(left):

@@ -12,7 +12,14 @@ Tables (``schema.csv`` documents every column with type and unit):
 
 A planner's own catalog file (``--catalog FILE``) overrides or adds rows: a CSV with a
 ``measure_id`` column changes or adds measures (only the columns it has), one with a
-``parameter`` column changes constants.
+``parameter`` column changes constants. It may be UTF-8 or GB18030 (GBK) text; the latter is read
+with a :class:`~optimizer.errors.TextEncodingWarning`.
+
+Every number, bundled or the planner's, is checked: ``nan`` and ``inf`` are never values (an empty
+cell means "the schema's default" or "not given"), and each float column has the range
+``schema.csv`` gives in its ``min``/``max`` columns; parameters are checked by unit (money ≥ 0,
+fractions 0–1, lengths and times ≥ 0). Problems name the file the value came from, the row
+(measure id, parameter, …) and the column.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CatalogError, Problem
+from ..io.paths import check_input_file, input_file_problem
+from ..io.tables import read_csv_text
 
 GROUPS = ("waste", "landform", "soil", "vegetation", "upkeep", "water", "energy")
 CONFIDENCE = ("A", "B", "C", "P")
@@ -41,6 +50,22 @@ def _bundled(name: str) -> tuple[pd.DataFrame, bytes]:
 
 def schema() -> pd.DataFrame:
     return _bundled("schema")[0]
+
+
+def standard_ids() -> tuple[str, ...]:
+    """The crediting standards the catalog knows (``standards.csv``), as settings name them.
+
+    A planner's catalog file changes measures and parameters only, so this list is the one
+    :func:`optimizer.options.evaluate_options` checks ``[accounting] standards`` against.
+    """
+    return tuple(_bundled("standards")[0]["standard"].str.strip())
+
+
+# Parameters have no per-row range in parameters.csv; their unit says what is physical.
+# (unit prefix, low, high); the first match wins; units not listed need only be finite.
+PARAMETER_UNIT_RANGES = (("CNY", 0.0, None), ("fraction", 0.0, 1.0), ("yr", 0.0, None), ("°", 0.0, 90.0),
+                         ("cm", 0.0, None), ("m³", 0.0, None), ("m", 0.0, None), ("L/", 0.0, None))
+NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 
 
 @dataclass(frozen=True)
@@ -65,32 +90,78 @@ class Catalog:
         return self.measures[self.measures["enabled"]].reset_index(drop=True)
 
 
-def _typed(df: pd.DataFrame, table: str, file: str, problems: list[Problem], key: str) -> pd.DataFrame:
-    """Convert string columns to the schema's types; empty → schema default."""
+def _bound(v: str) -> float | None:
+    v = str(v).strip()
+    return float(v) if v else None
+
+
+def _range_text(lo: float | None, hi: float | None, unit: str) -> str:
+    unit = f" {unit}" if unit else ""
+    if lo is not None and hi is not None:
+        return f"{lo:g}–{hi:g}{unit}"
+    if lo is not None:
+        return f"≥ {lo:g}{unit}"
+    if hi is not None:
+        return f"≤ {hi:g}{unit}"
+    return "a finite number"
+
+
+def _check_float(text: str, num: float, file: str, row: str, col: str, lo, hi, unit: str, default: str,
+                 problems: list[Problem]) -> None:
+    """One numeric cell: a number, finite, within [lo, hi]."""
+    where = dict(file=file, row=row, field=col)
+    allowed = _range_text(lo, hi, unit)
+    empty = "the schema's default" if default not in ("", "(all)") else "'not given'"
+    if text.lower() in NON_FINITE:
+        problems.append(Problem(message=f"{text!r} is not a finite number (allowed: {allowed}); "
+                                        f"leave the cell empty for {empty}", **where))
+    elif np.isnan(num):
+        problems.append(Problem(message=f"{text!r} is not a number (allowed: {allowed})", **where))
+    elif not np.isfinite(num):
+        problems.append(Problem(message=f"{text!r} is too large (allowed: {allowed})", **where))
+    elif (lo is not None and num < lo) or (hi is not None and num > hi):
+        problems.append(Problem(message=f"{text} is outside the allowed range {allowed}", **where))
+
+
+def _typed(df: pd.DataFrame, table: str, file: str, problems: list[Problem], key: str,
+           origin: dict | None = None) -> pd.DataFrame:
+    """Convert string columns to the schema's types; empty → schema default.
+
+    Every float cell is checked (number, finite, the schema's ``min``/``max``). ``origin`` maps
+    (row id, column) to the planner's file a cell came from; other cells are named ``file``.
+    """
+    origin = origin or {}
     sch = schema()
     sch = sch[sch["table"] == table].set_index("column")
     out = df.copy()
+    ids = out[key].astype(str).str.strip() if key in out.columns else pd.Series([""] * len(out))
     for col in out.columns:
         if col not in sch.index:
             continue
         typ, default = sch.at[col, "type"], sch.at[col, "default"]
         vals = out[col].astype(str).str.strip()
         if typ == "float":
-            fill = default if default not in ("", "(all)") else "nan"
+            lo, hi, unit = _bound(sch.at[col, "min"]), _bound(sch.at[col, "max"]), sch.at[col, "unit"]
+            fill = default if default not in ("", "(all)") else ""
             vals = vals.where(vals != "", fill)
-            num = pd.to_numeric(vals, errors="coerce")
-            bad = num.isna() & (vals.str.lower() != "nan")
-            for i in np.flatnonzero(bad.to_numpy()):
-                problems.append(Problem(file=file, zone_id=None, field=col,
-                                        message=f"row {out[key].iloc[i]!r}: {vals.iloc[i]!r} is not a number"))
-            out[col] = num.astype(float)
+            num = pd.to_numeric(vals.where(~vals.str.lower().isin(NON_FINITE), "x"), errors="coerce")
+            num = num.where(vals != "", np.nan).to_numpy(dtype=float, copy=True)
+            for i in np.flatnonzero((vals != "").to_numpy()):
+                if np.isfinite(num[i]) and (lo is None or num[i] >= lo) and (hi is None or num[i] <= hi):
+                    continue
+                row = ids.iloc[i]
+                _check_float(vals.iloc[i], num[i], origin.get((row, col), file), row, col, lo, hi, unit, default,
+                             problems)
+            num[~np.isfinite(num)] = np.nan
+            out[col] = num
         elif typ == "bool":
             fill = default or "false"
             vals = vals.str.lower().where(vals != "", fill)
             bad = ~vals.isin(["true", "false", "1", "0", "yes", "no"])
             for i in np.flatnonzero(bad.to_numpy()):
-                problems.append(Problem(file=file, field=col,
-                                        message=f"row {out[key].iloc[i]!r}: {vals.iloc[i]!r} is not true/false"))
+                row = ids.iloc[i]
+                problems.append(Problem(file=origin.get((row, col), file), row=row, field=col,
+                                        message=f"{vals.iloc[i]!r} is not true/false"))
             out[col] = vals.isin(["true", "1", "yes"])
         elif typ == "list":
             out[col] = vals.map(lambda s: tuple(x.strip() for x in s.split(";") if x.strip()))
@@ -99,14 +170,35 @@ def _typed(df: pd.DataFrame, table: str, file: str, problems: list[Problem], key
     return out
 
 
+def _typed_parameters(raw: pd.DataFrame, problems: list[Problem], origin: dict) -> pd.DataFrame:
+    """parameters.csv: every value a finite number in the range its unit implies."""
+    out = raw.copy()
+    vals = out["value"].astype(str).str.strip()
+    num = pd.to_numeric(vals.where(~vals.str.lower().isin(NON_FINITE), "x"), errors="coerce").to_numpy(dtype=float)
+    for i, (name, unit) in enumerate(zip(out["parameter"].astype(str).str.strip(), out["unit"].astype(str))):
+        lo = hi = None
+        for prefix, a, b in PARAMETER_UNIT_RANGES:
+            if unit.strip().startswith(prefix):
+                lo, hi = a, b
+                break
+        ok = np.isfinite(num[i]) and (lo is None or num[i] >= lo) and (hi is None or num[i] <= hi)
+        if not ok:
+            file = origin.get((name, "value"), "parameters.csv")
+            if vals.iloc[i] == "":
+                problems.append(Problem(file=file, row=name, field="value", message="missing; every parameter "
+                                        "needs a value"))
+            else:
+                _check_float(vals.iloc[i], num[i], file, name, "value", lo, hi, unit, "", problems)
+    out["value"] = np.where(np.isfinite(num), num, np.nan)
+    return out
+
+
 def _read_user(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        problems.append(Problem(file=str(path), message="file not found"))
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        problems.append(Problem(file=str(path), message=f"not a readable CSV: {exc}"))
-    return None
+    problem = input_file_problem(path, "catalog file", example="my_catalog.csv", suffixes=(".csv",))
+    if problem is not None:
+        problems.append(problem)
+        return None
+    return read_csv_text(path, problems)
 
 
 def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
@@ -123,31 +215,31 @@ def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
         digest.update(name.encode() + data)
     files = []
     extras = [] if extra is None else ([extra] if isinstance(extra, (str, Path)) else list(extra))
+    origin: dict[str, dict] = {"measures": {}, "parameters": {}}
     for path in map(Path, extras):
         df = _read_user(path, problems)
         if df is None:
             continue
         files.append(str(path))
         digest.update(path.name.encode() + path.read_bytes())
+        df.columns = [str(c).strip() for c in df.columns]
         if "measure_id" in df.columns:
-            raw["measures"] = _merge(raw["measures"], df, "measure_id", str(path), problems,
+            raw["measures"] = _merge(raw["measures"], df, "measure_id", str(path), problems, origin["measures"],
                                      required=("group", "name", "zone_types", "source", "confidence"))
         elif "parameter" in df.columns:
-            raw["parameters"] = _merge(raw["parameters"], df, "parameter", str(path), problems,
+            raw["parameters"] = _merge(raw["parameters"], df, "parameter", str(path), problems, origin["parameters"],
                                        required=("value", "unit", "source", "confidence"))
         else:
             problems.append(Problem(file=str(path), message="a catalog file needs a 'measure_id' column "
-                                    "(measures) or a 'parameter' column (constants)"))
-    measures = _typed(raw["measures"], "measures", "measures.csv", problems, "measure_id")
+                                    "(measures) or a 'parameter' column (constants); columns: "
+                                    + ", ".join(map(repr, df.columns))))
+    measures = _typed(raw["measures"], "measures", "measures.csv", problems, "measure_id", origin["measures"])
     growth = _typed(raw["vegetation_growth"], "vegetation_growth", "vegetation_growth.csv", problems, "veg_type")
     standards = _typed(raw["standards"], "standards", "standards.csv", problems, "standard")
     monitoring = _typed(raw["monitoring"], "monitoring", "monitoring.csv", problems, "monitoring_level")
     interactions = _typed(raw["interactions"], "interactions", "interactions.csv", problems, "measure_a")
-    parameters = raw["parameters"].copy()
-    parameters["value"] = pd.to_numeric(parameters["value"], errors="coerce")
-    for p in parameters.loc[parameters["value"].isna(), "parameter"]:
-        problems.append(Problem(file="parameters", field="value", message=f"parameter {p!r} is not a number"))
-    _check_measures(measures, set(growth["veg_type"]), problems)
+    parameters = _typed_parameters(raw["parameters"], problems, origin["parameters"])
+    _check_measures(measures, set(growth["veg_type"]), problems, origin["measures"])
     if problems:
         raise CatalogError(problems)
     return Catalog(
@@ -163,7 +255,8 @@ def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
 
 
 def _merge(base: pd.DataFrame, user: pd.DataFrame, key: str, file: str, problems: list[Problem],
-           required: tuple[str, ...]) -> pd.DataFrame:
+           origin: dict, required: tuple[str, ...]) -> pd.DataFrame:
+    """Apply a planner's rows over ``base``; ``origin[(row id, column)] = file`` for every cell taken."""
     unknown = [c for c in user.columns if c not in base.columns]
     for c in unknown:
         near = difflib.get_close_matches(c, list(base.columns), n=1)
@@ -172,57 +265,68 @@ def _merge(base: pd.DataFrame, user: pd.DataFrame, key: str, file: str, problems
     if unknown:
         return base
     out = base.set_index(key)
-    for _, row in user.iterrows():
-        k = row[key].strip()
+    seen: dict[str, int] = {}
+    for i, (_, row) in enumerate(user.iterrows()):
+        k = str(row[key]).strip()
         if not k:
-            problems.append(Problem(file=file, field=key, message="a row has an empty id"))
+            problems.append(Problem(file=file, row=f"<line {i + 2}>", field=key, message="a row has an empty id"))
             continue
+        if k in seen:
+            problems.append(Problem(file=file, row=k, field=key, message=f"appears twice (lines {seen[k]} and {i + 2})"))
+            continue
+        seen[k] = i + 2
         if k in out.index:
             for col, v in row.items():
                 if col != key and str(v).strip() != "":
                     out.at[k, col] = str(v).strip()
+                    origin[(k, col)] = file
         else:
             missing = [c for c in required if c not in row or str(row[c]).strip() == ""]
             if missing:
-                problems.append(Problem(file=file, field=", ".join(missing),
-                                        message=f"new row {k!r} must give {', '.join(missing)}"))
+                problems.append(Problem(file=file, row=k, field=", ".join(missing),
+                                        message=f"a new row must give {', '.join(missing)}"))
                 continue
             new = pd.Series({c: "" for c in out.columns}, name=k)
             for col, v in row.items():
                 if col != key:
                     new[col] = str(v).strip()
+                    origin[(k, col)] = file
             out = pd.concat([out, new.to_frame().T])
     out.index.name = key
     return out.reset_index()
 
 
-def _check_measures(m: pd.DataFrame, veg_types: set[str], problems: list[Problem]) -> None:
+def _check_measures(m: pd.DataFrame, veg_types: set[str], problems: list[Problem], origin: dict | None = None
+                    ) -> None:
     from ..site import ZONE_TYPES  # zone types are defined by the site reader
-    f = "measures"
+    origin = origin or {}
+
+    def at(mid, col, message):
+        problems.append(Problem(file=origin.get((mid, col), "measures.csv"), row=mid, field=col, message=message))
+
     dup = m["measure_id"][m["measure_id"].duplicated()]
     for d in dup:
-        problems.append(Problem(file=f, field="measure_id", message=f"{d!r} appears twice"))
+        at(d, "measure_id", "appears twice")
     for _, r in m.iterrows():
         mid = r["measure_id"]
         if r["group"] not in GROUPS:
             near = difflib.get_close_matches(r["group"], GROUPS, n=1)
-            problems.append(Problem(file=f, field="group", message=f"row {mid!r}: unknown group {r['group']!r}"
-                                    + (f"; did you mean {near[0]!r}?" if near else "")))
+            at(mid, "group", f"unknown group {r['group']!r}" + (f"; did you mean {near[0]!r}?" if near
+                                                                 else f"; valid: {', '.join(GROUPS)}"))
         for zt in r["zone_types"]:
             if zt not in ZONE_TYPES:
-                problems.append(Problem(file=f, field="zone_types", message=f"row {mid!r}: unknown zone type {zt!r}"))
+                near = difflib.get_close_matches(zt, ZONE_TYPES, n=1)
+                at(mid, "zone_types", f"unknown zone type {zt!r}" + (f"; did you mean {near[0]!r}?" if near else ""))
         if r["confidence"] not in CONFIDENCE:
-            problems.append(Problem(file=f, field="confidence",
-                                    message=f"row {mid!r}: {r['confidence']!r} is not one of A, B, C, P"))
+            at(mid, "confidence", f"{r['confidence']!r} is not one of A, B, C, P")
         if not r["source"]:
-            problems.append(Problem(file=f, field="source", message=f"row {mid!r}: every row needs a source"))
+            at(mid, "source", "every row needs a source")
         if r["group"] == "vegetation":
             if r["vegetation_type"] not in veg_types:
-                problems.append(Problem(file=f, field="vegetation_type",
-                                        message=f"row {mid!r}: {r['vegetation_type']!r} has no growth curve in "
-                                                f"vegetation_growth.csv ({', '.join(sorted(veg_types))})"))
+                at(mid, "vegetation_type", f"{r['vegetation_type']!r} has no growth curve in "
+                                           f"vegetation_growth.csv ({', '.join(sorted(veg_types))})")
             if not np.isfinite(r["cover_max_pct"]) or not np.isfinite(r["cover_rate_per_yr"]):
-                problems.append(Problem(file=f, field="cover_max_pct",
-                                        message=f"row {mid!r}: a vegetation measure needs cover_max_pct and cover_rate_per_yr"))
+                at(mid, "cover_max_pct", "a vegetation measure needs cover_max_pct and cover_rate_per_yr")
         if r["min_slope_deg"] > r["max_slope_deg"]:
-            problems.append(Problem(file=f, field="min_slope_deg", message=f"row {mid!r}: min slope above max slope"))
+            col = "min_slope_deg" if (mid, "min_slope_deg") in origin else "max_slope_deg"
+            at(mid, col, f"min_slope_deg {r['min_slope_deg']:g}° is above max_slope_deg {r['max_slope_deg']:g}°")

@@ -1,13 +1,17 @@
-"""Writing tables (CSV, Parquet) atomically, choosing the format from the file name."""
+"""Reading and writing tables. Writing: CSV or Parquet, atomically, the format chosen from the
+file name. Reading: a planner's CSV (zoning file, catalog), UTF-8 or GB18030, every cell as text."""
 
 from __future__ import annotations
 
+import io
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import SinkPlanError
+from ..errors import Problem, SinkPlanError, TextEncodingWarning
 from .atomic import write_atomic
+from .paths import CSV_ADVICE, decode_text
 
 TABLE_FORMATS = (".csv", ".parquet")
 
@@ -20,3 +24,37 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     if suffix == ".parquet":
         return write_atomic(path, lambda p: df.to_parquet(p, index=False))
     raise SinkPlanError(f"{path}: cannot write {suffix!r}; use one of {', '.join(TABLE_FORMATS)}")
+
+
+def read_csv_text(path: str | Path, problems: list[Problem], notes: list[str] | None = None
+                  ) -> pd.DataFrame | None:
+    """Read a planner's CSV with every cell as text (empty cells as ``""``).
+
+    The bytes are decoded as UTF-8 (with or without BOM), else as GB18030 (what Chinese Windows
+    Excel writes as "CSV"); then a :class:`~optimizer.errors.TextEncodingWarning` names the file
+    and the encoding, and a note is added to ``notes``. A file that is neither, or is not a CSV,
+    adds one problem naming the file and returns None. The path is assumed to be a readable file
+    (see :func:`optimizer.io.paths.check_input_file`).
+    """
+    p = Path(path)
+    f = str(p)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(file=f, message=f"cannot be read ({exc.strerror or exc})"))
+        return None
+    text, encoding, problem, warning = decode_text(data, f, advice=CSV_ADVICE)
+    if problem is not None:
+        problems.append(problem)
+        return None
+    if warning is not None:
+        warnings.warn(warning, TextEncodingWarning, stacklevel=3)
+    if encoding != "utf-8" and notes is not None:
+        notes.append(f"read as {encoding.upper()} text (not UTF-8): save it as UTF-8")
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        problems.append(Problem(file=f, message="is empty (no header row)"))
+    except pd.errors.ParserError as exc:
+        problems.append(Problem(file=f, message=f"is not a readable CSV: {str(exc).strip()}"))
+    return None

@@ -53,11 +53,25 @@ def cards(items) -> str:
         f'<div class="s">{esc(s)}</div></div>' for k, v, s in items) + "</div>"
 
 
-def json_script(data: dict, element_id: str) -> str:
-    """Embed data as JSON; ``</`` is escaped so the text cannot close the script element."""
+# Characters that must not appear raw inside a <script> element: '<' (``</script>``, ``<!--``
+# start a tag or the "script data escaped" state of the HTML parser, WHATWG HTML §13.2.5.4),
+# '>' and '&' for symmetry with the other escapes, U+2028/U+2029 (line terminators in older
+# JavaScript). JSON's own escapes (\u003c …) keep the data identical after JSON.parse; the same
+# escaping as Django's ``json_script`` and Rails' ``json_escape``.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                   0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def json_for_script(data) -> str:
+    """JSON text safe to place inside a ``<script>`` element (no '<', '>', '&' left raw)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    text = text.replace("</", "<\\/").replace("<!--", "<\\!--")
-    return f'<script type="application/json" id="{esc(element_id)}">{text}</script>'
+    return text.translate(_SCRIPT_ESCAPES)
+
+
+def json_script(data: dict, element_id: str) -> str:
+    """Embed data as JSON in ``<script type="application/json">``: zone ids or notes containing
+    ``</script>`` or ``<!--`` cannot end the element or hide the rest of the page."""
+    return f'<script type="application/json" id="{esc(element_id)}">{json_for_script(data)}</script>'
 
 
 def page(title: str, header: str, nav: list[tuple[str, str]], body: str, data: dict, footer: str) -> str:

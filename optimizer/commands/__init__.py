@@ -1,3 +1,0 @@
-"""Sub-commands of ``sinkplan`` that live in their own modules; each exposes ``register(app)``."""
-
-MODULES = ("report",)

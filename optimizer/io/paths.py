@@ -1,0 +1,358 @@
+"""Input files and output folders, checked before any work starts.
+
+Input side: :func:`check_input_file` (the path exists, is a file, can be read) and
+:func:`decode_text` (UTF-8 text, or a named other encoding). Output side:
+:func:`check_output_dir` and :func:`check_output_file` (the target can be written, tested by
+writing), and :func:`clear_stale` (a re-run removes what an earlier run left in the same folder
+and did not rewrite). Every failure is a :class:`~optimizer.errors.SinkPlanError` whose message
+names the path and says what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Iterable, NamedTuple
+
+from ..errors import InputFileError, OutputPathError, Problem, ProblemsError
+
+#: Zoning file suffixes, for the hint when a folder is given instead of a file.
+ZONING_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".csv", ".zip")
+
+
+# ----------------------------------------------------------------------------------------------
+# input files
+# ----------------------------------------------------------------------------------------------
+def input_file_problem(path: str | Path, what: str, example: str | None = None,
+                       suffixes: Iterable[str] = ()) -> Problem | None:
+    """The problem with an input path, or None when it is a readable file.
+
+    ``what`` names the input in the message ("zoning file", "settings file", "catalog file");
+    ``example`` is a file name shown when a folder is given (``"zones.gpkg"``); ``suffixes`` are
+    the file kinds to list from that folder as suggestions.
+    """
+    p = Path(path)
+    f = str(p)
+    if str(path) == "":
+        return Problem(file="''", message=f"no {what} given")
+    if not p.exists():
+        if p.is_symlink():
+            return Problem(file=f, message=f"is a broken link; give the {what} itself")
+        return Problem(file=f, message="file not found")
+    if p.is_dir():
+        hint = f"give the {what}" + (f", e.g. {example}" if example else "")
+        suffixes = tuple(s.lower() for s in suffixes)
+        if suffixes:
+            try:
+                inside = sorted(c.name for c in p.iterdir() if c.is_file() and c.suffix.lower() in suffixes)
+            except OSError:
+                inside = []
+            if inside:
+                shown = ", ".join(str(p / n) for n in inside[:5]) + (", …" if len(inside) > 5 else "")
+                hint += f" (this folder has {shown})"
+        return Problem(file=f, message=f"is a folder; {hint}")
+    if not p.is_file():
+        return Problem(file=f, message=f"is not a regular file (a device or pipe?); give the {what}")
+    if not os.access(p, os.R_OK):
+        return Problem(file=f, message=f"cannot be read (permission denied); check the {what}'s permissions")
+    return None
+
+
+def check_input_file(path: str | Path, what: str, *, example: str | None = None, suffixes: Iterable[str] = (),
+                     error: type[ProblemsError] = InputFileError) -> Path:
+    """Return ``Path(path)`` if it is an existing, readable file; else raise ``error`` (a
+    :class:`~optimizer.errors.ProblemsError` subclass: ``SiteError`` for the zoning file,
+    ``SettingsError`` for the settings TOML, ``CatalogError`` for a catalog CSV) naming the path.
+
+    A folder gets "…/runs is a folder; give the zoning file, e.g. zones.gpkg", plus the files of
+    the right kind found in it (``suffixes``).
+    """
+    problem = input_file_problem(path, what, example, suffixes)
+    if problem is not None:
+        raise error([problem])
+    return Path(path)
+
+
+# ----------------------------------------------------------------------------------------------
+# text encodings
+# ----------------------------------------------------------------------------------------------
+#: How to save a CSV as UTF-8 (what Chinese Windows Excel writes by default is GBK).
+CSV_ADVICE = "save it as UTF-8 (Excel: Save As → 'CSV UTF-8 (Comma delimited) (*.csv)')"
+#: How to save a TOML file as UTF-8.
+TOML_ADVICE = "TOML files must be UTF-8: save it as UTF-8 (e.g. Notepad: Save As → Encoding: UTF-8)"
+
+# Unicode blocks that GBK/GB18030 text of a Chinese planner plausibly contains. Text that decodes
+# as GB18030 but yields characters outside these (e.g. Latin-1 bytes read as rare ideographs or
+# private-use code points) is not trusted.
+_PLAUSIBLE_GB = ((0x00A0, 0x00FF), (0x0370, 0x03FF), (0x0400, 0x04FF), (0x2000, 0x206F), (0x2100, 0x22FF),
+                 (0x2460, 0x24FF), (0x2500, 0x25FF), (0x3000, 0x303F), (0x3040, 0x312F), (0x3400, 0x4DBF),
+                 (0x4E00, 0x9FFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
+
+_BINARY_SIGNATURES = ((b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook?)"),
+                      (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook"),
+                      (b"SQLite format 3\x00", "an SQLite database (a GeoPackage?)"),
+                      (b"%PDF", "a PDF document"))
+
+
+# Characters that GBK bytes produce when they happen to be valid UTF-8 (a GBK lead byte C2–DF
+# and trail 80–BF form a two-byte UTF-8 sequence: '平台' → 'ƽ̨'): C1 controls, Latin Extended-B,
+# IPA, spacing modifiers, combining diacritics. Rare in a planner's text, common in GBK misread.
+_GBK_AS_UTF8 = ((0x0080, 0x009F), (0x0180, 0x036F))
+
+
+def _plausible_gb18030(text: str) -> bool:
+    """Every non-ASCII character in a block Chinese text uses, and at least one ideograph."""
+    cjk = False
+    for ch in text:
+        c = ord(ch)
+        if c < 0x80:
+            continue
+        if not any(lo <= c <= hi for lo, hi in _PLAUSIBLE_GB):
+            return False
+        cjk = cjk or 0x3400 <= c <= 0x9FFF
+    return cjk
+
+
+def _odd_utf8(text: str) -> str:
+    """The non-ASCII characters of a UTF-8 reading when every one of them suggests GBK bytes
+    misread ('' otherwise: real text in Vietnamese, say, also has ordinary letters)."""
+    non_ascii = [ch for ch in text if ord(ch) > 0x7F]
+    if not non_ascii or not all(any(lo <= ord(ch) <= hi for lo, hi in _GBK_AS_UTF8) for ch in non_ascii):
+        return ""
+    return "".join(dict.fromkeys(non_ascii))[:10]
+
+
+def _where(data: bytes, pos: int) -> str:
+    line = data[:pos].count(b"\n") + 1
+    return f"byte 0x{data[pos]:02x} on line {line}"
+
+
+class Decoded(NamedTuple):
+    """The result of :func:`decode_text`."""
+
+    text: str | None            # None when the bytes are not usable text
+    encoding: str | None        # "utf-8" or "gb18030"
+    problem: Problem | None     # why the bytes are not usable (text None)
+    warning: str | None = None  # a doubt to pass on as TextEncodingWarning (file named)
+
+
+def decode_text(data: bytes, file: str, *, advice: str = CSV_ADVICE, accept_gb18030: bool = True,
+                field: str | None = None) -> Decoded:
+    """Decode an input file's bytes: UTF-8 (a BOM is allowed), else GB18030.
+
+    GB18030 is a superset of GBK and GB2312, which Chinese Windows Excel writes as "CSV". With
+    ``accept_gb18030`` (CSV) such text is read and ``warning`` says so; without it (TOML, UTF-8 by
+    specification) it is a ``problem`` that names the likely encoding and says how to save as
+    UTF-8. A file without BOM that is valid UTF-8 only by accident (short GBK text such as '平台'
+    reads as 'ƽ̨') is taken as GB18030 when that reading is plausible Chinese (CSV), or warned
+    about (TOML). A UTF-8 BOM is always trusted. Binary files (Excel workbooks, GeoPackages) and
+    UTF-16 text are problems naming what they are. The caller warns with
+    :class:`~optimizer.errors.TextEncodingWarning` when ``warning`` is set.
+    """
+    def problem(msg):
+        return Decoded(None, None, Problem(file=file, field=field, message=msg))
+
+    for sig, kind in _BINARY_SIGNATURES:
+        if data.startswith(sig):
+            return problem(f"is {kind}, not text; {advice}")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return problem(f"is UTF-16 text (Excel 'Unicode Text' or Notepad 'Unicode'), not UTF-8; {advice}")
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return Decoded(data[3:].decode("utf-8"), "utf-8", None)
+        except UnicodeDecodeError as exc:
+            return problem(f"starts with a UTF-8 mark but is not UTF-8 ({_where(data, exc.start + 3)}); {advice}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = _where(data, exc.start)
+    else:
+        odd = _odd_utf8(text)
+        if not odd:
+            return Decoded(text, "utf-8", None)
+        try:
+            gb = data.decode("gb18030")
+        except UnicodeDecodeError:
+            return Decoded(text, "utf-8", None)
+        if not _plausible_gb18030(gb):
+            return Decoded(text, "utf-8", None)
+        sample = next((ln for ln in gb.splitlines() if any(ord(c) > 0x7F for c in ln)), "")[:60]
+        if accept_gb18030:
+            return Decoded(gb, "gb18030", None,
+                           f"{file}: valid UTF-8 only by accident (it would read {odd!r}); read as GB18030 "
+                           f"(GBK) instead, e.g. {sample!r}. Check the text; {advice} (with BOM) to be sure")
+        return Decoded(text, "utf-8", None,
+                       f"{file}: read as UTF-8, but the text looks like GBK/GB18030 misread ({odd!r}; as GBK: "
+                       f"{sample!r}). {advice}")
+    if b"\x00" in data[:4096]:
+        return problem(f"is not text (it contains NUL bytes; {where} is not UTF-8); {advice}")
+    try:
+        gb = data.decode("gb18030")
+    except UnicodeDecodeError:
+        gb = None
+    if gb is not None and _plausible_gb18030(gb):
+        if accept_gb18030:
+            return Decoded(gb, "gb18030", None,
+                           f"{file}: not UTF-8 ({where}); read as GB18030 (GBK, as written by Chinese Windows "
+                           f"Excel). Check the text; {advice} to silence this warning")
+        return problem(f"is not UTF-8 ({where}); it appears to be GBK/GB18030 (Chinese Windows) text. {advice}")
+    return problem(f"is not UTF-8 text ({where}) and not GBK/GB18030 either; {advice}")
+
+
+# ----------------------------------------------------------------------------------------------
+# output folders and files
+# ----------------------------------------------------------------------------------------------
+def _missing_chain(p: Path) -> tuple[list[Path], Path]:
+    """The folders from ``p`` up that do not exist (deepest first) and the first that does."""
+    missing = []
+    q = p.absolute()
+    while not q.exists() and not q.is_symlink() and q != q.parent:
+        missing.append(q)
+        q = q.parent
+    return missing, q
+
+
+def _test_write(folder: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".sinkplan-write-test.", dir=folder)
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def check_output_dir(path: str | Path, *, create: bool = False, option: str = "--out") -> Path:
+    """Check, before any work starts, that ``path`` can hold a run's outputs; return it as a Path.
+
+    Raises :class:`~optimizer.errors.OutputPathError` naming the path when it is an existing file,
+    when a folder on the way is a file, when the folder cannot be created, or when it is not
+    writable. Writability is tested by creating and removing a temporary file in it. Folders
+    created for the test are removed again unless ``create`` is true, so a run refused later
+    (bad zoning file, infeasible problem) leaves nothing behind.
+
+    The CLI calls it first thing in ``optimize`` and ``pareto`` (``option`` names the flag in the
+    message)::
+
+        out_dir = check_output_dir(out_dir)          # before reading the site
+        ...                                          # validate, solve, write
+        clear_stale(out_dir, written)                # after the manifest is written
+    """
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise OutputPathError(f"{p}: is a file, not a folder; give {option} a folder (new or existing), "
+                              f"e.g. {option} runs/{p.stem or 'plan'}")
+    missing, base = _missing_chain(p)
+    if base.exists() and not base.is_dir():
+        raise OutputPathError(f"{p}: the folder cannot be created because {base} is a file, not a folder; "
+                              f"choose another {option}")
+    if not base.exists():   # a dangling symbolic link on the way
+        raise OutputPathError(f"{p}: the folder cannot be created because {base} is a broken link; "
+                              f"choose another {option}")
+    created: list[Path] = []
+    try:
+        for q in reversed(missing):
+            try:
+                q.mkdir()
+            except OSError as exc:
+                raise OutputPathError(f"{p}: the folder cannot be created ({exc.strerror or exc}); "
+                                      f"choose another {option}") from None
+            created.append(q)
+        try:
+            _test_write(p)
+        except OSError as exc:
+            raise OutputPathError(f"{p}: the folder is not writable ({exc.strerror or exc}); "
+                                  f"choose another {option} or change the folder's permissions") from None
+    finally:
+        if not create:
+            for q in reversed(created):
+                try:
+                    q.rmdir()
+                except OSError:
+                    pass
+    return p
+
+
+def check_output_file(path: str | Path, *, suffixes: Iterable[str] | None = None, option: str = "--output") -> Path:
+    """Check, before any work starts, that the file ``path`` can be written; return it as a Path.
+
+    Raises :class:`~optimizer.errors.OutputPathError` when ``path`` is a folder, when its suffix is
+    not one of ``suffixes`` (e.g. ``(".csv", ".parquet")``), or when its folder cannot be created
+    or written (tested as in :func:`check_output_dir`, which leaves nothing behind). An existing
+    file is fine: it is replaced atomically when the run succeeds. For ``sinkplan options -o`` and
+    ``sinkplan report -o``.
+    """
+    p = Path(path)
+    suffixes = tuple(suffixes) if suffixes is not None else None
+    if p.is_dir():
+        first = next(iter(suffixes or ()), "")
+        raise OutputPathError(f"{p}: is a folder; give {option} a file name"
+                              + (f", e.g. {p / ('output' + first)}" if first else ""))
+    if suffixes is not None:
+        allowed = tuple(s.lower() for s in suffixes)
+        if p.suffix.lower() not in allowed:
+            raise OutputPathError(f"{p}: cannot write {p.suffix or 'a file without suffix'!r}; "
+                                  f"use one of {', '.join(allowed)}")
+    check_output_dir(p.parent, option=option)
+    return p
+
+
+#: SinkPlan's own run outputs (regular expressions on the path relative to the run folder, "/"
+#: separated): what ``optimize`` and ``pareto`` write, and the temporary files of an interrupted
+#: atomic write (``.{stem}.XXXXXXXX{suffix}``, see ``optimizer.io.atomic``). Nothing else is ever
+#: removed.
+_STEMS = r"(?:plan|plan_trajectories|front|supported_front|summary|manifest)"
+_POINT = r"point_\d{3,}(?:_trajectories)?"
+RUN_OUTPUTS: tuple[str, ...] = (
+    r"front\.csv",
+    r"supported_front\.csv",
+    r"plans/point_\d{3,}(?:\.csv|\.gpkg|\.geojson|_trajectories\.csv)",
+    r"plan(?:\.csv|\.gpkg|\.geojson|_trajectories\.csv)",
+    r"summary\.json",
+    r"manifest\.json",
+    rf"\.{_STEMS}\.[a-z0-9_]{{8}}\.(?:csv|gpkg|geojson|json)(?:-journal|-wal|-shm)?",
+    rf"plans/\.{_POINT}\.[a-z0-9_]{{8}}\.(?:csv|gpkg|geojson)(?:-journal|-wal|-shm)?",
+)
+
+
+def _key(p: Path) -> str:
+    return os.path.normcase(os.path.abspath(p))
+
+
+def clear_stale(out_dir: str | Path, written: Iterable[str | Path], patterns: Iterable[str] = RUN_OUTPUTS
+                ) -> list[Path]:
+    """Remove SinkPlan outputs in ``out_dir`` that this run did not write; return what was removed.
+
+    A re-run into the same folder rewrites its own files, but a front of 8 points written over a
+    front of 20 would leave ``plans/point_008.*`` … ``point_019.*`` behind, and an ``optimize`` run
+    over an old ``pareto`` folder would leave ``front.csv`` (which readers look at first). Only
+    files whose path relative to ``out_dir`` fully matches one of ``patterns`` (regular
+    expressions; default :data:`RUN_OUTPUTS`, SinkPlan's own names) and is not in ``written`` are
+    removed; only ``out_dir`` and its ``plans`` folder are looked at, and ``plans`` is removed only
+    when it ends up empty. A planner's own files are never touched.
+
+    Call it after every output and the manifest have been written (a failed run then leaves the
+    previous run's files, which its manifest describes)::
+
+        files = write_plan(...); files.append(write_json(out_dir / "manifest.json", doc))
+        removed = clear_stale(out_dir, files)
+    """
+    out = Path(out_dir)
+    if not out.is_dir():
+        return []
+    keep = {_key(Path(w)) for w in written}
+    regex = [re.compile(p) for p in patterns]
+    removed: list[Path] = []
+    plans = out / "plans"
+    candidates = list(out.iterdir())
+    if plans.is_dir() and not plans.is_symlink():
+        candidates += list(plans.iterdir())
+    for c in candidates:
+        if not (c.is_file() or c.is_symlink()) or c.is_dir():
+            continue
+        rel = c.relative_to(out).as_posix()
+        if _key(c) in keep or not any(r.fullmatch(rel) for r in regex):
+            continue
+        c.unlink()
+        removed.append(c)
+    if removed and plans.is_dir() and not plans.is_symlink() and not any(plans.iterdir()):
+        plans.rmdir()
+    return removed
