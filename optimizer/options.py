@@ -1,6 +1,6 @@
 """Every feasible restoration option of every zone, scored, held as arrays.
 
-An option is a combination of at most one measure per group (MODEL.md §2). Combinations are
+An option is a combination of at most one measure per group (docs/science.md §1.3). Combinations are
 enumerated once for the catalog (``enumerate_combos``), filtered by the suitability rules — data
 in ``measures.csv``: zone types, slope limits, climates and tags that measures require, exclude,
 provide or cancel — for each class of zones with the same tags, then for each zone's slope, and

@@ -1,4 +1,4 @@
-"""Carbon over time: the science of MODEL.md §3 as plain numpy functions.
+"""Carbon over time as plain numpy functions (docs/science.md §2).
 
 Conventions
 -----------
@@ -7,7 +7,7 @@ Conventions
   ``(n, T)``. Negative times are treated as "not planted yet" (stock 0, factor 1).
 * Units: carbon in t C (per ha unless the argument says otherwise), gases in t CO2e.
   1 Mg = 1 t. C -> CO2: x 44/12.
-* Sources: each constant carries its source and MODEL.md confidence tag:
+* Sources: each constant carries its source and confidence class (docs/science.md §1.4):
   [A] primary text, [B] abstract or secondary source, [C] common default not re-checked,
   [P] placeholder (engineering estimate, no published source; reports must say so).
 
@@ -57,7 +57,7 @@ ROOT_SHOOT_PLANTED_CONIFER_CHINA = 0.224
 
 
 def chapman_richards(t_yr, c_max, k, m):
-    """Chapman–Richards growth curve ``C(t) = c_max · (1 − e^(−k t))^m`` [form A, MODEL.md §3].
+    """Chapman–Richards growth curve ``C(t) = c_max · (1 − e^(−k t))^m`` (docs/science.md §2.1).
 
     Parameters
     ----------
@@ -102,8 +102,9 @@ def biomass_carbon_stock(t_yr, c_max_t_c_per_ha, k_per_yr, m, growth_multiplier=
 
     Chapman–Richards with the per-vegetation-type parameters of
     ``optimizer/catalog/vegetation_growth.csv`` (fitted by ``scripts/fit_growth.py`` to the
-    chronosequences of MODEL.md §3; below-ground by root:shoot 0.303 broadleaf / 0.224 conifer,
-    IPCC 2019 Refinement Vol 4 Table 4.4 [A]; carbon fraction 0.47 [C]).
+    chronosequences of ``chronosequences.csv``, docs/science.md §2.1; below-ground by root:shoot
+    0.303 broadleaf / 0.224 conifer, IPCC 2019 Refinement Vol 4 Table 4.4 [A]; carbon fraction
+    0.47 [C]).
 
     ``growth_multiplier`` (site quality: rainfall, cover-soil depth, amendments; catalog
     multipliers are [P] unless sourced) scales the asymptote, not the timing. The catalog
@@ -161,7 +162,7 @@ def load_rainfall_growth_params() -> dict[str, float]:
 
 
 def soc_stock(t_yr, soc_0, soc_eq, tau_yr):
-    """Soil organic carbon stock [t C/ha], first-order approach to equilibrium (MODEL.md §3).
+    """Soil organic carbon stock [t C/ha], first-order approach to equilibrium (docs/science.md §2.3).
 
     ``SOC(t) = SOC_eq − (SOC_eq − SOC_0) · e^(−t/τ)``; ``soc_0`` at t <= 0.
 
@@ -239,14 +240,14 @@ def biochar_carbon(mass_t, f_c, f_perm):
 WETLAND_BURIAL_BERNAL_MITSCH_G_C_PER_M2_YR = 242.0
 """C burial in created temperate wetlands (Bernal & Mitsch 2013) [B]."""
 WETLAND_BURIAL_GLOBAL_G_C_PER_M2_YR = 118.0
-"""Global mean wetland C burial (as quoted in MODEL.md §3) [B]."""
+"""Global mean wetland C burial [B]; primary source not recorded (docs/science.md §2.5, §7.1)."""
 WETLAND_BURIAL_NW_CHINA_LAKES_G_C_PER_M2_YR = 49.9
-"""C burial in lakes of north-west China (as quoted in MODEL.md §3) [B]."""
+"""C burial in lakes of north-west China [B]; primary source not recorded (docs/science.md §2.5, §7.1)."""
 WETLAND_CH4_KG_PER_HA_YR = 235.0
 """CH4 from rewetted/created inland wetlands on mineral soil, temperate
 (IPCC 2013 Wetlands Supplement Table 5.4) [B]."""
 FLOODED_LAND_CH4_KG_PER_HA_YR = 77.5
-"""CH4 from flooded land / fish ponds: midpoint of the 75–80 kg/ha/yr quoted in MODEL.md [B/C]."""
+"""CH4 from flooded land / fish ponds: midpoint of 75–80 kg/ha/yr [B/C] (docs/science.md §2.5)."""
 
 
 def wetland_net_removal_co2e(burial_g_c_per_m2_yr, ch4_kg_per_ha_yr, gwp_ch4=GWP100_CH4):
@@ -265,7 +266,7 @@ def wetland_net_removal_co2e(burial_g_c_per_m2_yr, ch4_kg_per_ha_yr, gwp_ch4=GWP
 
 
 def erosion_carbon_loss(soil_loss_t_per_ha_yr, soc_g_per_kg, enrichment_ratio=1.0):
-    """Soil organic carbon carried off by erosion [t C/ha/yr] (MODEL.md §3).
+    """Soil organic carbon carried off by erosion [t C/ha/yr] (docs/science.md §2.8).
 
     ``soil loss [t/ha/yr] · SOC of the surface soil [g C/kg] / 1000``; e.g. 10 t/ha/yr of soil at
     5 g C/kg carries off 0.05 t C/ha/yr. ``enrichment_ratio`` (eroded sediment is often richer in
@@ -278,11 +279,11 @@ def erosion_carbon_loss(soil_loss_t_per_ha_yr, soc_g_per_kg, enrichment_ratio=1.
 # --- project emissions -----------------------------------------------------------------------
 
 DIESEL_KG_CO2_PER_L = 2.68
-"""Diesel combustion [kg CO2/L] (MODEL.md §3) [B]."""
+"""Diesel combustion [kg CO2/L] [B]; primary source not recorded (docs/science.md §2.9, §7.1)."""
 LIMESTONE_T_C_PER_T = 0.12
 """Carbon released by liming [t C/t limestone] (IPCC 2006 Vol 4 Ch 11 EF for limestone) [B]."""
 N2O_EF1_KG_N2O_N_PER_KG_N = 0.01
-"""Direct N2O emission factor EF1 [kg N2O-N/kg N applied] (IPCC, as in MODEL.md §3) [B]."""
+"""Direct N2O emission factor EF1 [kg N2O-N/kg N applied] (IPCC 2006 Vol 4 Ch 11) [B]."""
 
 
 def diesel_co2_t(litres):
@@ -330,16 +331,16 @@ def gangue_fire_avoided_co2e_t_per_yr(area_m2, intensity):
 
     ``area_m2`` is the burning surface [m²]; ``intensity`` one of ``none/low/medium/high``
     (a string, or an array of them), mapped by :data:`GANGUE_FIRE_KG_CO2E_PER_M2_YR`. Assumes
-    suppression stops the whole emission. Reported separately from removals (MODEL.md §3).
+    suppression stops the whole emission. Reported separately from removals (docs/science.md §2.7).
     """
     rate = np.vectorize(GANGUE_FIRE_KG_CO2E_PER_M2_YR.__getitem__, otypes=[float])(intensity)
     return np.asarray(area_m2, dtype=float) * rate / 1000.0
 
 
 PV_YIELD_GLOBAL_MEAN_KWH_PER_KWP_YR = 1480.0
-"""Global mean PV specific yield [kWh/kWp/yr] (MODEL.md §3) [P]."""
+"""Global mean PV specific yield [kWh/kWp/yr], for reference [P] (docs/science.md §2.6)."""
 PV_MW_PER_HA_RANGE = (0.30, 0.54)
-"""Installed PV capacity per hectare [MW/ha], range from project news (MODEL.md §5) [B]."""
+"""Installed PV capacity per hectare [MW/ha], range from project news [B] (docs/science.md §2.6)."""
 GRID_T_CO2_PER_MWH_NORTH_CHINA_2022 = 0.6776
 """North China regional grid emission factor 2022 [t CO2/MWh] [B]."""
 GRID_T_CO2_PER_MWH_NATIONAL_2023 = 0.5306
@@ -350,7 +351,7 @@ def pv_avoided_co2e_t_per_yr(area_ha, mw_per_ha, yield_kwh_per_kwp, grid_t_co2_p
     """Grid emissions displaced by photovoltaics [t CO2e/yr].
 
     ``area_ha · mw_per_ha`` [MW] · ``yield`` [kWh/kWp/yr = MWh/MW/yr] · grid factor [t CO2/MWh].
-    Reported separately from removals (MODEL.md §3).
+    Reported separately from removals (docs/science.md §2.6).
     """
     mwh_per_yr = np.asarray(area_ha, dtype=float) * np.asarray(mw_per_ha, dtype=float) * np.asarray(
         yield_kwh_per_kwp, dtype=float)
@@ -373,7 +374,7 @@ def annual_increments(stock_series, initial=0.0):
 
 
 def net_removals_co2e(d_biomass_c, d_soc_c, biochar_c, wetland_co2e, erosion_c, project_emissions_co2e):
-    """Net removals [t CO2e per year] (MODEL.md §3)::
+    """Net removals [t CO2e per year] (docs/science.md §2)::
 
         net(t) = 44/12 · [ΔC_biomass + ΔC_soil + ΔC_biochar − C_eroded] + wetland_CO2e − E_project
 

@@ -1,4 +1,4 @@
-"""Carbon credits and their value (MODEL.md §5).
+"""Carbon credits and their value (docs/science.md §5).
 
     credits(t) = eligible · net(t) · (1 − buffer) · (1 − uncertainty_deduction(monitoring))
     value      = Σ_t credits(t) · price(t) / (1 + r)^t

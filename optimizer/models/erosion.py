@@ -1,4 +1,4 @@
-"""Soil erosion by water: the RUSLE factors, as plain numpy functions (MODEL.md section 4).
+"""Soil erosion by water: the RUSLE factors, as plain numpy functions (docs/science.md §3).
 
 ``A = R · K · LS · C · P`` gives the mean annual soil loss A in t/ha/yr, with
 
@@ -12,9 +12,9 @@ gives a numpy scalar back. Inputs that make no physical sense (a negative slope,
 120 %) raise :class:`ValueError` with every offending value named at once. Slopes are in degrees
 and lengths in metres here; percent and feet are settled by the readers, not in the models.
 
-Sources carry the confidence tags of MODEL.md: [A] read in the primary text, [B] read in an
-abstract or a secondary source that quotes it, [C] a commonly cited default not re-checked,
-[P] placeholder with no published source.
+Sources carry the confidence classes of docs/science.md §1.4: [A] read in the primary text,
+[B] read in an abstract or a secondary source that quotes it, [C] a commonly cited default not
+re-checked, [P] placeholder with no published source.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ T_PER_HA_TO_T_PER_KM2 = 100.0
 #: Chinese standard SL 773-2018 [B].
 DISTURBED_K_MULTIPLIER = 2.13
 
-#: K of loess soils at Ansai (Loess Plateau), t·ha·h/(ha·MJ·mm), (low, high) [A] (MODEL.md §4).
+#: K of loess soils at Ansai (Loess Plateau), t·ha·h/(ha·MJ·mm), (low, high) [A] (docs/science.md §3.3).
 K_LOESS_ANSAI_RANGE = (0.042, 0.049)
 
 # --------------------------------------------------------------------------------------------
@@ -307,8 +307,8 @@ def cover_factor_grass_wischmeier(cover_pct):
 
     Table points (cover % → C): 0 → 0.45, 20 → 0.20, 40 → 0.10, 60 → 0.042, 80 → 0.013,
     95 → 0.003. Between points C is interpolated linearly in cover (our choice [P]); above 95 %
-    it is held at 0.003. Bare graded spoil with no cover at all is C = 1.0 in MODEL.md, not this
-    table's 0.45, which assumes a grass sod's root and residue effects.
+    it is held at 0.003. Bare graded spoil with no cover at all is C = 1.0 (docs/science.md §3.5),
+    not this table's 0.45, which assumes a grass sod's root and residue effects.
     """
     cover = _as_float(cover_pct)
     _raise_if(_range_problems("cover_pct", cover, 0.0, 100.0, "between 0 and 100 %"))
@@ -378,16 +378,18 @@ class SupportPractice:
     confidence: str
 
 
+_XIONG2019 = "meta-analysis of 196 studies (Xiong, Sun & Chen 2019, Prog. Phys. Geogr. 43(3))"
+
 SUPPORT_PRACTICE_FACTORS = MappingProxyType(
     {
         "none": SupportPractice(
             1.0, "RUSLE definition: no support practice (Renard et al. 1997, AH 703)", "A"
         ),
-        "contouring": SupportPractice(
-            0.52, "meta-analysis of 196 studies, 2019 (MODEL.md §4)", "B"
+        "contouring": SupportPractice(0.52, _XIONG2019 + ", contouring", "B"),
+        "terraces": SupportPractice(0.28, _XIONG2019 + ", terracing", "B"),
+        "level_terrace": SupportPractice(
+            0.12, "Loess Plateau field study, not yet named (docs/science.md §3.6, §7.1)", "B"
         ),
-        "terraces": SupportPractice(0.28, "meta-analysis of 196 studies, 2019 (MODEL.md §4)", "B"),
-        "level_terrace": SupportPractice(0.12, "Loess Plateau field study (MODEL.md §4)", "B"),
     }
 )
 

@@ -589,5 +589,6 @@ def method_notes(ctx: ReportContext) -> str:
             "<li><b>Soil loss</b> [t/yr]: RUSLE with the McCool or Liu slope factor (a setting); grades after "
             "SL 190-2007; 1 t/ha·yr = 100 t/km²·a.</li>"
             "<li>Every coefficient carries its source and a confidence tag in the measure catalog; the full "
-            "model is described in the project's MODEL.md. Values marked placeholder (§8) have no published source.</li>"
+            "model, with every default and its source, is described in SinkPlan's docs/science.md. Values marked "
+            "placeholder (§8) have no published source.</li>"
             "</ul></section>")
