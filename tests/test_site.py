@@ -182,3 +182,88 @@ def test_example_sites_are_valid(path):
     assert 30 <= len(site.zones) <= 300
     assert site.zones.crs.is_projected
     assert site.settings.file.endswith("settings.toml")
+
+
+def test_geometry_and_attribute_problems_reported_together(tiny_gdf, write_site):
+    """A typo, an out-of-range value, an invalid polygon and two overlapping zones: one error, all four."""
+    bowtie = Polygon([(400_200, 4_370_000), (400_300, 4_370_100), (400_300, 4_370_000), (400_200, 4_370_100)])
+    g = tiny_gdf.copy()
+    g.loc[0, "zone_type"] = "platfrom"                               # attribute typo
+    g.loc[1, "slope_deg"] = 120.0                                    # out of range
+    g.loc[2, "geometry"] = bowtie                                    # invalid (self-intersection), left out of overlaps
+    g.loc[3, "geometry"] = square(400_050, 4_370_000)                # H-1 overlaps P-1 and S-1 by 50 × 100 m each
+    with pytest.raises(SiteError) as e:
+        read_site(write_site(g))
+    msgs = problems_of(e)
+    text = "\n".join(msgs)
+    assert "zone 'P-1', field 'zone_type': unknown zone type 'platfrom'" in text
+    assert "zone 'S-1', field 'slope_deg': 120 ° is outside 0–90 °" in text
+    assert "zone 'S-2', field 'geometry': invalid polygon" in text
+    assert "zone 'P-1', field 'geometry': overlaps zone 'H-1' by 5,000.0 m²" in text
+    assert "zone 'S-1', field 'geometry': overlaps zone 'H-1' by 5,000.0 m²" in text
+    assert not any("overlaps" in m and "S-2" in m for m in msgs)    # the invalid polygon is not compared
+    assert len(msgs) == 5 and all("zones.gpkg" in m for m in msgs)
+
+
+@pytest.mark.parametrize("name", ["zones.gpkg", "zones.shp"])
+def test_infinite_numbers_in_geo_formats_are_problems(tiny_gdf, write_site, name):
+    g = tiny_gdf.copy()
+    g["water_depth_m"] = [np.nan, np.nan, np.nan, np.inf]            # NaN is a NULL: no value; inf is a mistake
+    g.loc[1, "slope_length_m"] = -np.inf
+    with pytest.raises(SiteError) as e:
+        read_site(write_site(g, name))
+    msgs = problems_of(e)
+    assert any("zone 'H-1'" in m and "'water_depth_m'" in m and "not a finite number" in m for m in msgs), msgs
+    assert any("zone 'S-1'" in m and "'slope_length_m'" in m and "not a finite number" in m for m in msgs), msgs
+    assert not any("zone 'P-1'" in m for m in msgs)                  # missing water depth is fine on a platform
+
+
+def test_nan_text_in_csv_is_a_problem_and_reported_once(tiny_gdf, write_site):
+    df = pd.DataFrame(tiny_gdf.drop(columns="geometry")).astype(object)
+    df["area_ha"] = pd.Series(["1.0"] * 4, dtype=object)
+    df.loc[1, "slope_deg"] = "nan"                                    # a slope zone: not also "needs slope_deg"
+    df.loc[2, "slope_length_m"] = "Infinity"
+    df.loc[3, "area_ha"] = "inf"
+    with pytest.raises(SiteError) as e:
+        read_site(write_site(df, "zones.csv"))
+    msgs = problems_of(e)
+    assert len(msgs) == 3, msgs
+    assert "zones.csv, zone 'S-1', field 'slope_deg': nan is not a finite number" in msgs[0]
+    assert any("zone 'S-2', field 'slope_length_m'" in m for m in msgs)
+    assert any("zone 'H-1', field 'area_ha'" in m for m in msgs)
+
+
+def test_gbk_csv_is_read_with_a_warning(tiny_gdf, tmp_path):
+    from optimizer.errors import TextEncodingWarning
+
+    df = pd.DataFrame(tiny_gdf.drop(columns="geometry"))
+    df["area_ha"] = 1.0
+    df["name"] = ["排土场平台", "北帮边坡", "南帮边坡", "矸石山"]
+    path = tmp_path / "zones.csv"
+    df.to_csv(path, index=False, encoding="gbk")
+    with pytest.warns(TextEncodingWarning, match=r"zones\.csv.*GB18030"):
+        site = read_site(path)
+    assert list(site.zones["name"]) == ["排土场平台", "北帮边坡", "南帮边坡", "矸石山"]
+    assert any("GB18030" in n for n in site.notes)
+
+
+def test_short_gbk_text_valid_as_utf8_by_accident_is_read_as_gbk(tmp_path):
+    """'平台' in GBK (C6 BD CC A8) is also valid UTF-8 ('ƽ̨'); without a BOM it is read as GBK."""
+    from optimizer.errors import TextEncodingWarning
+
+    path = tmp_path / "zones.csv"
+    path.write_bytes("zone_id,zone_type,area_ha\n平台,platform,1\n".encode("gbk"))
+    with pytest.warns(TextEncodingWarning, match="by accident"):
+        site = read_site(path)
+    assert site.zones["zone_id"].iloc[0] == "平台"
+    path.write_bytes("zone_id,zone_type,area_ha\nKhu vực Sơn,platform,1\n".encode("utf-8"))   # real UTF-8 stays
+    assert read_site(path).zones["zone_id"].iloc[0] == "Khu vực Sơn"
+
+
+def test_a_folder_is_not_a_zoning_file(tmp_path, tiny_gdf, write_site):
+    write_site(tiny_gdf, "zones.gpkg")
+    with pytest.raises(SiteError) as e:
+        read_site(tmp_path)
+    msg = problems_of(e)[0]
+    assert msg.startswith(str(tmp_path)) and "is a folder; give the zoning file, e.g. zones.gpkg" in msg
+    assert str(tmp_path / "zones.gpkg") in msg                            # what the folder holds
