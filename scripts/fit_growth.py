@@ -1,6 +1,6 @@
 """Fit SinkPlan's biomass growth curves and SOC parameters to the published chronosequences.
 
-Reads  ``optimizer/catalog/chronosequences.csv``   (the data points of MODEL.md §3, one per row)
+Reads  ``optimizer/catalog/chronosequences.csv``   (the published data points, one per row)
 Writes ``optimizer/catalog/rainfall_growth.csv``   (rainfall growth multiplier)
        ``optimizer/catalog/vegetation_growth.csv`` (Chapman–Richards + SOC per vegetation type)
 Prints the residual table (each datum: observed, fitted, residual) and checks against the
@@ -40,6 +40,8 @@ Method
 
 Vegetation types (SinkPlan ids): tree_shrub_herb, robinia, poplar, conifer, shrub, grassland,
 grass_legume, natural_regeneration.
+
+The method and the fitted values are described in docs/science.md §2.1–§2.3.
 """
 
 from __future__ import annotations
@@ -278,8 +280,8 @@ NOTES = {
     "robinia": "Guan 2016 Loess asymptote 15.5 [A] vs Greek lignite-spoil stands (4-24 yr, 36.9 t C/ha total "
                "biomass) [B], 2.2x apart after rainfall normalisation: weighted fit, the Loess level wins "
                "(conservative) and the Greek stand speeds the timing; shape prior [P]. Better spoil: site multiplier.",
-    "shrub": "PLACEHOLDER: no shrub chronosequence in MODEL.md. C_max = 0.5 x robinia, robinia timing [P]. "
-             "SOC from Li 2014 shrub class [B].",
+    "shrub": "PLACEHOLDER: no shrub chronosequence in chronosequences.csv. C_max = 0.5 x robinia, "
+             "robinia timing [P]. SOC from Li 2014 shrub class [B].",
     "grass_legume": "PLACEHOLDER: = grassland biomass (legume effect 1.0 [P], interactions are catalog data). "
                     "SOC from Li 2014 grass class, which includes alfalfa [B].",
     "natural_regeneration": "PLACEHOLDER: grassland x 0.375 (Li 2014 surface SOC natural recovery / alfalfa, a "
