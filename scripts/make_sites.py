@@ -32,14 +32,14 @@ into the neighbour they share most boundary with. Finally all zones are noded to
 polygon coverage: valid, non-overlapping, asserted by ``assert_partition`` before anything is
 written, and re-checked on the files as read back.
 
-Attributes follow MODEL.md §1. Slope faces get ``slope_length_m`` = the horizontal width of the
+Attributes follow docs/science.md §1.1. Slope faces get ``slope_length_m`` = the horizontal width of the
 face measured on the polygon (RUSLE λ is the horizontal projection) and ``slope_deg`` =
 atan(bench height / width), so geometry and attributes agree. Every random draw comes from one
 ``numpy.random.Generator`` per site with a fixed seed, and GEOS operations are deterministic, so
 two runs give identical attribute tables and geometries (``--check`` verifies it).
 
 Settings: ``budget_cny`` is a per-hectare allowance times the site area, meant to bind (the TOML
-comments price the obvious works with MODEL.md §5 figures), and ``topsoil_stock_m3`` covers
+comments price the obvious works with the costs of docs/science.md §4.4), and ``topsoil_stock_m3`` covers
 ``TOPSOIL_SHARE`` of the platforms and pit floors that are not farmland, plus the heaps, at
 ``TOPSOIL_DEPTH_M`` (scarce on purpose). Values marked "assumed" in the TOML comments are
 engineering choices for the example, not sourced figures. GeoPackages get a fixed timestamp, so
@@ -709,7 +709,8 @@ def _line(key: str, value: str, comment: str = "") -> str:
 
 
 def budget_reference_lines(frame: gpd.GeoDataFrame) -> list[str]:
-    """Comment lines pricing the obvious works with MODEL.md §5 figures, to show the budget binds."""
+    """Comment lines pricing the obvious works with the published costs of docs/science.md §4.4, to show
+    the budget binds."""
     area_ha = frame.area / 1e4
     flat = frame.zone_type.isin(["platform", "pit_floor"]) & (frame.land_designation != "farmland")
     rows = [
@@ -740,7 +741,7 @@ def settings_toml(site: Site, frame: gpd.GeoDataFrame) -> str:
     budget = round(p["budget_cny_per_ha"] * total_ha, -6)
     lines = [
         f'# Settings for the synthetic example site "{site.name}", written by scripts/make_sites.py',
-        "# (edit that script, not this file). Keys and meanings: MODEL.md §1, §3-§5.",
+        "# (edit that script, not this file). Keys and meanings: docs/science.md §1.2, §2-§5.",
         f"# {len(frame)} zones, {total_ha:.1f} ha; zoning file: {site.file_name}.",
         "",
         "[site]",
@@ -763,7 +764,7 @@ def settings_toml(site: Site, frame: gpd.GeoDataFrame) -> str:
         _line("start_year", "2026"),
         _line("discount_rate", "0.05"),
         _line("standards", '["CCER", "VCS"]'),
-        _line("buffer_fraction", "0.15", "Verra AFOLU risk range 0.10-0.20 (MODEL.md §5)"),
+        _line("buffer_fraction", "0.15", "Verra AFOLU risk range 0.10-0.20 (docs/science.md §5.3)"),
         _line("monitoring_level", '"standard"', "basic | standard | intensive"),
         _line("subsidence_water_as", '"wetland"', "wetland | open_water" + p["water_note"]),
         *p.get("grid_comment", []),
@@ -771,12 +772,12 @@ def settings_toml(site: Site, frame: gpd.GeoDataFrame) -> str:
         "",
         "[carbon_price]",
         _line("path", '"growing"', "flat | growing | table"),
-        _line("start_cny_per_t", "60.0", "CCER about 60-80 CNY/t in 2025 (MODEL.md §5)"),
+        _line("start_cny_per_t", "60.0", "CCER about 60-80 CNY/t in 2025 (docs/science.md §5.4)"),
         _line("growth_per_yr", "0.03", "assumed"),
         "",
         "[resources]",
         f"# budget: {p['budget_cny_per_ha'] / 1e3:.0f}k CNY/ha x {total_ha:.0f} ha (assumed), meant to bind;",
-        "# compare MODEL.md §5 costs:",
+        "# compare the published costs of docs/science.md §4.4:",
         *budget_reference_lines(frame),
         _line("budget_cny", f"{budget / 1e7:.1f}e7"),
         f"# topsoil: covers {TOPSOIL_SHARE:.0%} of the {cover_ha:.0f} ha of platforms, pit floor and heaps (farmland"
@@ -795,11 +796,11 @@ def settings_toml(site: Site, frame: gpd.GeoDataFrame) -> str:
 # Per-site settings; "assumed" marks choices made for the example, not sourced figures.
 SETTINGS = {
     "loess_dump": dict(
-        rainfall_mm=430, rainfall_note="Pingshuo; R about 1,180 by Ning et al. 2020 (MODEL.md §4)",
+        rainfall_mm=430, rainfall_note="Pingshuo; R about 1,180 by Ning et al. 2020 (docs/science.md §3.2)",
         climate="temperate_semiarid", steepness="liu",
         steepness_note="; Liu et al. 1994 was fitted on steep Loess Plateau slopes",
         water_note=" (no pools on this site)",
-        grid_factor=0.6776, grid_note="North China grid 2022 (MODEL.md §3)",
+        grid_factor=0.6776, grid_note="North China grid 2022 (docs/science.md §2.6)",
         budget_cny_per_ha=150_000, gangue_m3=0, gangue_note="no subsidence to backfill here",
         soc_g_per_kg=4.0, soc_note="raw loess cover (assumed)", soc_t_per_ha=8.0,
     ),
@@ -807,7 +808,7 @@ SETTINGS = {
         rainfall_mm=900, rainfall_note="Huainan about 930, Huaibei about 830 (assumed)",
         climate="warm_humid", steepness="mccool", steepness_note="",
         water_note="",
-        grid_factor=0.5306, grid_note="national grid 2023; no East China figure in MODEL.md",
+        grid_factor=0.5306, grid_note="national grid 2023; no East China figure recorded (docs/science.md §2.6)",
         budget_cny_per_ha=60_000, gangue_m3=300000,
         gangue_note="heaps + mine output, for backfilling pools (assumed)",
         soc_g_per_kg=8.0, soc_note="plain farmland topsoil (assumed)", soc_t_per_ha=16.0,
@@ -816,10 +817,10 @@ SETTINGS = {
         rainfall_mm=290, rainfall_note="Xilinhot (assumed)",
         climate="cold_semiarid", steepness="mccool", steepness_note="",
         water_note=" (no pools on this site)",
-        grid_factor=0.6776, grid_note="North China grid 2022 (MODEL.md §3)",
+        grid_factor=0.6776, grid_note="North China grid 2022 (docs/science.md §2.6)",
         grid_comment=["# Xilingol is served by the western Inner Mongolia grid, counted in the North China",
                       "# regional grid;",
-                      "# PV yield here is high, 1,500-2,000 kWh/kWp/yr (MODEL.md §5): a PV-friendly site"],
+                      "# PV yield here is high, 1,500-2,000 kWh/kWp/yr (docs/science.md §1.2): a PV-friendly site"],
         budget_cny_per_ha=90_000, gangue_m3=0, gangue_note="overburden only, no gangue heaps",
         soc_g_per_kg=5.0, soc_note="spoil mixed with stripped chestnut soil (assumed)", soc_t_per_ha=10.0,
     ),
