@@ -7,8 +7,8 @@
 - Exact mode (gap ≤ 1e-6) 20-point front at 10³ × 20 (target ≤ 180 s), against PuLP + HiGHS in
   exact mode on a sample of the points likewise.
 
-Instances: ``benchmarks.instances.make_instance`` (SOLVER-NOTES.md generator, carbon correlated
-with cost, the hard case).
+Instances: ``benchmarks.instances.make_instance`` (docs/science.md §6.9: carbon correlated with
+cost, the hard case).
 """
 
 from __future__ import annotations

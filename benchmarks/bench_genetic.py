@@ -18,7 +18,7 @@
    costing no more and removing at least 99 % as much. Reported: best fragmentation cut at ≤ 1 %
    removals loss, and how many exact points got a ≥ 20 % cut.
 
-Instances: ``benchmarks.instances.make_instance`` (the SOLVER-NOTES.md generator) wrapped as a
+Instances: ``benchmarks.instances.make_instance`` (docs/science.md §6.9) wrapped as a
 compiled problem by :func:`compiled_from_instance` (vegetation types by option, zones on a grid of
 100 m squares for adjacency). ``quick`` runs the smallest sizes (a few seconds each).
 

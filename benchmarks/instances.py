@@ -1,4 +1,4 @@
-"""Synthetic SinkPlan instances for benchmarks and tests (the generator of SOLVER-NOTES.md).
+"""Synthetic SinkPlan instances for benchmarks and tests (the generator of docs/science.md §6.9).
 
 Every zone has the same ``n_options`` options, stored flat zone after zone (``zone_ptr``):
 
@@ -14,8 +14,9 @@ Every zone has the same ``n_options`` options, stored flat zone after zone (``zo
   factor per option ``U(0.25, 0.65)`` [placeholder] (1 for option 0); cap 60 % of the sum of each
   zone's worst (option-0) soil loss.
 
-SOLVER-NOTES.md fixes the carbon/cost/budget/cap rules; the soil-loss magnitudes are not given
-there and are placeholders chosen so that the site cap binds together with the budget. The catalog
+The carbon/cost/budget/cap rules are those the solvers were designed and measured on
+(docs/science.md §6.4–§6.9); the soil-loss magnitudes are placeholders chosen so that the site cap
+binds together with the budget. The catalog
 (rates, cost and cover factors) is one per instance, zones differ by area, fertility and noise.
 """
 
@@ -89,7 +90,7 @@ def to_core(inst: dict, rows: tuple[str, ...] = ROWS) -> LinearCore:
 
 def to_compiled(inst: dict, objectives: tuple[str, ...] = ("removals", "cost"), rows: tuple[str, ...] = ("erosion",)):
     """A :class:`optimizer.problem.Compiled` over an instance (no option table), so the front
-    builders of :mod:`optimizer.solve.exact` can be timed on the SOLVER-NOTES generator.
+    builders of :mod:`optimizer.solve.exact` can be timed on this generator (docs/science.md §6.9).
 
     Objective columns: removals = carbon [t C], cost = cost [kCNY], soil_loss = erosion [t/yr].
     """
