@@ -331,7 +331,9 @@ class Problem:
         b = np.array([c[3] for c in cons], dtype=float)
         compiled = Compiled(problem=self, table=t, rows=rows, zone_ptr=zone_ptr, F=F, A=A, b=b,
                             objectives=tuple(objs), con_names=tuple(c[0] for c in cons),
-                            con_units=tuple(c[1] for c in cons), locked_zone=locked_zone, nonlinear=nonlinear)
+                            con_units=tuple(c[1] for c in cons), locked_zone=locked_zone, nonlinear=nonlinear,
+                            con_senses=tuple(">=" if c[0].startswith("min ") or c[0].endswith("(at least)") else "<="
+                                             for c in cons))
         compiled.check_single_rows()
         return compiled
 
@@ -451,6 +453,8 @@ class Compiled:
     con_units: tuple[str, ...]
     locked_zone: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     nonlinear: NonlinearInputs | None = None
+    #: natural direction of each row: ">=" rows (minimum shares, lower targets) are stored negated
+    con_senses: tuple[str, ...] = ()
 
     @property
     def n_zones(self) -> int:

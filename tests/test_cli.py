@@ -87,3 +87,123 @@ def test_pareto_writes_front(tmp_path):
     assert {"removals", "cost", "gap", "status"} <= set(front.columns) and len(front) >= 3
     assert front["removals"].is_monotonic_increasing == front["cost"].is_monotonic_increasing
     assert len(list((tmp_path / "plans").glob("point_???.csv"))) == len(front)
+
+
+# ------------------------------------------------------------------ every usage mistake in words
+
+USAGE_MISTAKES = [
+    ("bare usage", []),  # prints help, exit 0 (checked below)
+    ("unknown command", ["frob"]),
+    ("unknown option", ["validate", LOESS, "--frob"]),
+    ("validate without a file", ["validate"]),
+    ("options without -o", ["options", LOESS]),
+    ("options -o of another format", ["options", LOESS, "-o", "x.xlsx"]),
+    ("optimize without --out", ["optimize", LOESS, "--maximize", "removals"]),
+    ("optimize without objective", ["optimize", LOESS, "--out", "{tmp}/o"]),
+    ("optimize with two objectives", ["optimize", LOESS, "--maximize", "removals", "--minimize", "cost",
+                                      "--out", "{tmp}/o"]),
+    ("optimize unknown objective", ["optimize", LOESS, "--maximize", "carbon", "--out", "{tmp}/o"]),
+    ("optimize budget not a number", ["optimize", LOESS, "--maximize", "removals", "--budget", "lots",
+                                      "--out", "{tmp}/o"]),
+    ("optimize budget nan", ["optimize", LOESS, "--maximize", "removals", "--budget", "nan", "--out", "{tmp}/o"]),
+    ("optimize budget inf", ["optimize", LOESS, "--maximize", "removals", "--budget", "inf", "--out", "{tmp}/o"]),
+    ("optimize budget negative", ["optimize", LOESS, "--maximize", "removals", "--budget", "-5",
+                                  "--out", "{tmp}/o"]),
+    ("optimize gap above 1", ["optimize", LOESS, "--maximize", "removals", "--gap", "2", "--out", "{tmp}/o"]),
+    ("optimize zero time limit", ["optimize", LOESS, "--maximize", "removals", "--time-limit", "0",
+                                  "--out", "{tmp}/o"]),
+    ("optimize bad method", ["optimize", LOESS, "--maximize", "removals", "--method", "magic", "--out", "{tmp}/o"]),
+    ("optimize bad constraint", ["optimize", LOESS, "--maximize", "removals", "--constraint", "carbon>>5",
+                                 "--out", "{tmp}/o"]),
+    ("optimize bad lock", ["optimize", LOESS, "--maximize", "removals", "--lock", "P-001", "--out", "{tmp}/o"]),
+    ("optimize --out is a file", ["optimize", LOESS, "--maximize", "removals", "--out", LOESS]),
+    ("optimize site is a folder", ["optimize", "{tmp}", "--maximize", "removals", "--out", "{tmp}/o"]),
+    ("pareto one point", ["pareto", LOESS, "--points", "1", "--out", "{tmp}/o"]),
+    ("pareto zero workers", ["pareto", LOESS, "--workers", "0", "--out", "{tmp}/o"]),
+    ("pareto unknown objective", ["pareto", LOESS, "--objectives", "removals,carbon", "--out", "{tmp}/o"]),
+    ("pareto one objective", ["pareto", LOESS, "--objectives", "removals", "--out", "{tmp}/o"]),
+    ("pareto non-linear exact", ["pareto", LOESS, "--objectives", "removals,diversity", "--out", "{tmp}/o"]),
+    ("pareto bad method", ["pareto", LOESS, "--method", "magic", "--out", "{tmp}/o"]),
+    ("pareto negative seed", ["pareto", LOESS, "--method", "genetic", "--seed", "-1", "--out", "{tmp}/o"]),
+    ("compare one plan", ["compare", LOESS]),
+    ("compare missing files", ["compare", "{tmp}/a.csv", "{tmp}/b.csv"]),
+    ("report not html", ["report", "{tmp}", "-o", "{tmp}/r.pdf"]),
+    ("report missing run", ["report", "{tmp}/nope", "-o", "{tmp}/r.html"]),
+    ("report bad format", ["report", "{tmp}", "-o", "{tmp}/r.html", "--formats", "gif"]),
+]
+
+
+@pytest.mark.parametrize("what,args", USAGE_MISTAKES[1:], ids=[u[0] for u in USAGE_MISTAKES[1:]])
+def test_every_usage_mistake_exits_2_in_one_line_without_traceback(tmp_path, what, args):
+    r = run(*[a.format(tmp=tmp_path) for a in args])
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr + r.stdout
+    assert r.stderr.startswith("error: "), r.stderr
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_bare_command_prints_help_and_version_prints_version():
+    r = run()
+    assert r.returncode == 0 and "Usage: sinkplan" in r.stdout and "optimize" in r.stdout
+    r = run("--version")
+    from optimizer import __version__
+    assert r.returncode == 0 and r.stdout.strip() == f"sinkplan {__version__}"
+    for cmd in ("validate", "options", "optimize", "pareto", "compare", "report", "settings"):
+        r = run(cmd, "--help")
+        assert r.returncode == 0 and f"sinkplan {cmd}" in r.stdout, cmd
+
+
+def test_python_dash_m_is_the_command():
+    r = subprocess.run([sys.executable, "-m", "optimizer", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("sinkplan ")
+
+
+def test_json_voice_prints_only_json_and_quiet_prints_nothing(tmp_path):
+    r = run("optimize", LOESS, "--minimize", "cost", "--constraint", "removals>=40000", "--out",
+            str(tmp_path / "j"), "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["status"] == "optimal" and doc["totals"]["removals_tco2e"] >= 40000
+    target = [c for c in doc["constraints"] if c["name"] == "removals target (at least)"][0]
+    assert target["sense"] == ">=" and target["lhs"] >= target["rhs"] == 40000
+    r = run("optimize", LOESS, "--maximize", "removals", "--out", str(tmp_path / "q"), "--quiet")
+    assert r.returncode == 0 and r.stdout == "" and (tmp_path / "q" / "plan.gpkg").exists()
+    r = run("pareto", LOESS, "--points", "3", "--out", str(tmp_path / "f"), "--json", "--workers", "1")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert len(doc["points"]) >= 2 and {"removals", "cost", "gap", "status"} <= set(doc["points"][0])
+
+
+def test_unreachable_target_names_the_most_any_plan_can_reach(tmp_path):
+    r = run("optimize", LOESS, "--minimize", "cost", "--constraint", "removals>=60000", "--out", str(tmp_path))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "the most any plan can reach for net removals over the horizon is" in r.stderr
+    assert "the target asks at least 60,000 t CO2e" in r.stderr
+
+
+def test_a_smaller_front_over_a_larger_one_leaves_no_stale_points(tmp_path):
+    assert run("pareto", LOESS, "--points", "6", "--out", str(tmp_path), "--workers", "1").returncode == 0
+    n6 = len(list((tmp_path / "plans").glob("point_???.csv")))
+    r = run("pareto", LOESS, "--points", "3", "--out", str(tmp_path), "--workers", "1")
+    assert r.returncode == 0, r.stderr
+    front = pd.read_csv(tmp_path / "front.csv")
+    assert n6 > len(front)
+    assert sorted(p.name for p in (tmp_path / "plans").glob("point_*")) == sorted(
+        f"point_{k:03d}{s}" for k in range(len(front)) for s in (".csv", ".gpkg", "_trajectories.csv"))
+
+
+@pytest.mark.slow
+def test_ctrl_c_exits_130_without_traceback(tmp_path):
+    import signal
+    import time
+
+    p = subprocess.Popen([sys.executable, "-c", "from optimizer.cli import entry; entry()", "pareto", LOESS,
+                          "--points", "30", "--exact", "--out", str(tmp_path), "--workers", "1"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
+    time.sleep(3.0)  # well into the work (not a timing assertion: any moment before it ends will do)
+    p.send_signal(signal.SIGINT)
+    _, stderr = p.communicate(timeout=120)
+    assert p.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted" in stderr
+    assert not (tmp_path / "front.csv").exists()

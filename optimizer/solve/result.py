@@ -57,8 +57,13 @@ class Plan:
     def constraints(self) -> list[dict]:
         ev = self.evaluation
         c = self.compiled
-        return [dict(name=n, unit=u, lhs=float(ev.G[0, i] + c.b[i]), rhs=float(c.b[i]),
-                     slack=float(-ev.G[0, i])) for i, (n, u) in enumerate(zip(c.con_names, c.con_units))]
+        senses = c.con_senses or ("<=",) * len(c.con_names)
+        rows = []
+        for i, (n, u, s) in enumerate(zip(c.con_names, c.con_units, senses)):
+            sign = -1.0 if s == ">=" else 1.0      # ">=" rows are stored negated (A x <= b)
+            rows.append(dict(name=n, unit=u, sense=s, lhs=sign * float(ev.G[0, i] + c.b[i]),
+                             rhs=sign * float(c.b[i]), slack=float(-ev.G[0, i])))
+        return rows
 
     def baseline_totals(self) -> dict:
         """Site totals of "natural regeneration, no works" in every zone (before/after reference)."""

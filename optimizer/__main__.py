@@ -1,0 +1,5 @@
+"""``python -m optimizer`` is ``sinkplan``."""
+
+from .cli import entry
+
+entry()

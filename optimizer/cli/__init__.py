@@ -1,0 +1,110 @@
+"""The ``sinkplan`` command. Thin: it parses, calls the library, prints.
+
+Every user mistake exits with status 2 and one clear message, never a traceback: usage errors
+(click's), and the library's :class:`~optimizer.errors.SinkPlanError` (a bad zoning file, setting,
+catalog row, constraint, an infeasible problem). Ctrl-C exits 130, SIGTERM 143. A bare
+``sinkplan`` prints the help; ``sinkplan --version`` the version.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import SinkPlanError
+from .common import err
+
+
+@click.group(invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", "-V", prog_name="sinkplan", message="%(prog)s %(version)s")
+@click.pass_context
+def app(ctx: click.Context) -> None:
+    """SinkPlan: plan the ecological restoration of mines for carbon.
+
+    Read a zoning file, score every feasible restoration option per zone, find the best plans and
+    Pareto fronts, compare them and write a report. Start with `sinkplan validate SITE`.
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def _register() -> None:
+    from . import front, inputs, plan, results
+    for module in (inputs, plan, front, results):
+        module.register(app)
+
+
+_register()
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised so that ``finally`` blocks (temporary files, worker pools) run."""
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
+    raise _Terminated()
+
+
+def _caused_by(exc: BaseException, kinds: tuple) -> bool:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kinds):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``sinkplan`` with ``argv``; return the exit status (never raises for a user mistake)."""
+    previous = None
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (e.g. called from a notebook's worker thread)
+        pass
+    try:
+        app.main(args=argv, prog_name="sinkplan", standalone_mode=False)
+    except SinkPlanError as exc:
+        from rich.text import Text
+        err.print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False, soft_wrap=True)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:  # usage errors: one line, then where to look
+        from rich.text import Text
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        err.print(Text("error: ", style="bold red") + Text(exc.format_message() + where), highlight=False,
+                  soft_wrap=True)
+        return 2
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        err.print("interrupted", highlight=False)
+        return 130
+    except _Terminated:
+        err.print("terminated", highlight=False)
+        return 143
+    except BrokenPipeError:  # `sinkplan ... | head`
+        return 141
+    except Exception as exc:
+        # compiled code (numba) turns a Ctrl-C inside it into a SystemError caused by it
+        if _caused_by(exc, (KeyboardInterrupt, _Terminated)):
+            terminated = _caused_by(exc, (_Terminated,))
+            err.print("terminated" if terminated else "interrupted", highlight=False)
+            return 143 if terminated else 130
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+def entry() -> None:  # pragma: no cover - the console script
+    try:
+        code = main()
+    except KeyboardInterrupt:  # Ctrl-C outside the command itself (e.g. while importing)
+        code = 130
+    sys.exit(code)

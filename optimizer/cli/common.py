@@ -1,0 +1,133 @@
+"""What every ``sinkplan`` sub-command shares: consoles, checked parameter types, the options that
+read a site, and output in three voices (tables for people, ``--json`` for programs, ``--quiet``).
+
+The commands stay thin: they parse, call the library, and print. Every check of a user's input
+lives in the library (so notebooks get the same messages); the types here only refuse what cannot
+be a value at all (``nan``, ``inf``, negative money) before any work starts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+out = Console()
+err = Console(stderr=True)
+
+
+class FiniteFloat(click.ParamType):
+    """A finite number, optionally bounded: ``nan`` and ``inf`` are mistakes, not numbers."""
+
+    name = "number"
+
+    def __init__(self, low: float | None = None, high: float | None = None, *, low_open: bool = False):
+        self.low, self.high, self.low_open = low, high, low_open
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            v = float(value)
+        else:
+            try:
+                v = float(str(value).replace("_", ""))
+            except ValueError:
+                self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(v):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        if self.low is not None and (v <= self.low if self.low_open else v < self.low):
+            self.fail(f"{value} must be {'>' if self.low_open else '≥'} {self.low:g}", param, ctx)
+        if self.high is not None and v > self.high:
+            self.fail(f"{value} must be ≤ {self.high:g}", param, ctx)
+        return v
+
+
+MONEY = FiniteFloat(0.0)
+SECONDS = FiniteFloat(0.0, low_open=True)
+GAP = FiniteFloat(0.0, 1.0)
+
+
+def site_argument(fn):
+    """The zoning file (.gpkg, .geojson, .shp or .csv), as SITE."""
+    return click.argument("site_path", metavar="SITE", type=click.Path(path_type=Path))(fn)
+
+
+def site_options(fn):
+    """--settings, --layer, --crs, --fix-geometry and --catalog: how a zoning file is read."""
+    for opt in reversed([
+        click.option("--settings", type=click.Path(path_type=Path), default=None,
+                     help="Settings TOML (default: the one beside the zoning file)."),
+        click.option("--layer", default=None, help="GeoPackage layer to read."),
+        click.option("--crs", default=None, help="CRS to assume when the file has none, e.g. EPSG:32649."),
+        click.option("--fix-geometry", is_flag=True, help="Repair invalid polygons with shapely and report the changes."),
+        click.option("--catalog", type=click.Path(path_type=Path), default=None,
+                     help="The planner's own catalog CSV (adds or overrides measures)."),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
+def voice_options(fn):
+    """--quiet and --json for commands that produce a result."""
+    fn = click.option("--json", "as_json", is_flag=True,
+                      help="Print a machine-readable summary (JSON) on stdout and nothing else there.")(fn)
+    fn = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")(fn)
+    return fn
+
+
+def read_site(path: Path, settings: Path | None, layer, crs, fix_geometry: bool):
+    from ..site import read_site as _read
+    return _read(path, settings, layer=layer, crs=crs, fix_geometry=fix_geometry)
+
+
+def check_out_dir(path: Path) -> Path:
+    """Refuse an output folder that is a file or cannot be written, before any work starts."""
+    from ..io.paths import check_output_dir
+    return check_output_dir(path)
+
+
+@contextmanager
+def progress(description: str, *, enabled: bool = True):
+    """A transient progress line on stderr; yields ``update(done, total)``. Shown only on a
+    terminal (a log file or a pipe gets no control characters)."""
+    if not enabled or not err.is_terminal:
+        yield lambda done, total=None: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total=None: bar.update(task, completed=done, total=total)
+
+
+def warm_kernels(enabled: bool) -> None:
+    """Compile the solver kernels with a progress line when their cache is cold (first run)."""
+    try:
+        from .. import jit
+    except ImportError:  # pragma: no cover - jit module absent
+        return
+    if not hasattr(jit, "cache_is_cold") or not jit.cache_is_cold():
+        return
+    ctx = progress("compiling solver kernels (first run only)", enabled=enabled) if enabled else nullcontext(None)
+    with ctx as update:
+        jit.warm_up(progress=update)
+
+
+def emit_json(doc: dict) -> None:
+    """The ``--json`` voice: one JSON document on stdout."""
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=_jsonable))
+
+
+def _jsonable(v):
+    import numpy as np
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, Path):
+        return str(v)
+    return str(v)

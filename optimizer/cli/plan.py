@@ -1,0 +1,133 @@
+"""``sinkplan optimize``: the best plan for one objective under the budget and other constraints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from ..errors import SinkPlanError
+from .common import (GAP, MONEY, SECONDS, check_out_dir, emit_json, out, progress, read_site, site_argument,
+                     site_options, voice_options, warm_kernels)
+
+MAXIMIZE = ("removals", "credit_value", "credits", "avoided")
+MINIMIZE = ("cost", "capex", "soil_loss")
+
+
+def register(app: click.Group) -> None:
+    app.add_command(optimize)
+
+
+def problem_options(fn):
+    """Constraints shared by ``optimize`` and ``pareto``."""
+    for opt in reversed([
+        click.option("--budget", type=MONEY, default=None, help="Capital budget [CNY] (default: settings)."),
+        click.option("--budget-on", type=click.Choice(["capex", "cost"]), default="capex", show_default=True,
+                     help="What the budget limits: capital, or NPV cost."),
+        click.option("--constraint", multiple=True, metavar="NAME<=|>=VALUE",
+                     help="Repeatable. Targets on any linear objective (removals>=40000, credits>=…, "
+                          "credit_value>=…, cost<=…, capex<=…, soil_loss<=800), resources (topsoil<=4e4, "
+                          "gangue<=0, budget<=5e7) and area shares (share:woody>=0.3, "
+                          "share:vegetation_type=grassland<=0.5, share:measure=terrace>=0.2)."),
+        click.option("--lock", multiple=True, metavar="ZONE_ID=OPTION_ID", help="Repeatable. Keep a zone's option."),
+        click.option("--forbid", multiple=True, metavar="MEASURE", help="Repeatable. A measure or option id never to use."),
+        click.option("--allow-intolerable", is_flag=True, help="Keep options above the tolerable soil loss."),
+        click.option("--gap", type=GAP, default=1e-4, show_default=True, help="Certified relative gap to reach."),
+        click.option("--exact", is_flag=True, help="Prove the optimum (gap ≤ 1e-6)."),
+        click.option("--time-limit", type=SECONDS, default=60.0, show_default=True,
+                     help="Wall-clock limit [s] (per point for fronts)."),
+        click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder."),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
+def build_problem(site, objectives, *, budget, budget_on, constraint, lock, forbid, allow_intolerable):
+    """The declared problem from command-line pieces (checks live in :mod:`optimizer.problem`)."""
+    from ..problem import Problem, parse_constraints
+
+    kw = parse_constraints(constraint or ())
+    if budget is not None:
+        kw["budget_cny"] = budget
+    locks = []
+    for item in lock or ():
+        zid, sep, oid = item.partition("=")
+        if not sep or not zid.strip() or not oid.strip():
+            raise SinkPlanError(f"--lock {item!r}: write ZONE_ID=OPTION_ID")
+        locks.append((zid.strip(), oid.strip()))
+    return Problem.from_settings(site.settings, objectives=tuple(objectives), budget_on=budget_on,
+                                 enforce_tolerance=not allow_intolerable, locks=tuple(locks),
+                                 forbid=tuple(forbid or ()), **kw)
+
+
+def problem_doc(problem) -> dict:
+    from dataclasses import asdict
+    return asdict(problem)
+
+
+@click.command()
+@site_argument
+@click.option("--maximize", type=click.Choice(MAXIMIZE), default=None, help="Objective to maximise.")
+@click.option("--minimize", type=click.Choice(MINIMIZE), default=None, help="Objective to minimise.")
+@problem_options
+@click.option("--method", type=click.Choice(["auto", "fast", "milp"]), default="auto", show_default=True,
+              help="auto: the certified fast engine, PuLP if it fails; milp: PuLP.")
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True,
+              help="MILP solver for --method milp.")
+@site_options
+@voice_options
+def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint, lock, forbid, allow_intolerable,
+             gap, exact, time_limit, out_dir, method, solver, settings, layer, crs, fix_geometry, catalog,
+             quiet, as_json):
+    """Find the best plan for one objective under the budget and the other constraints.
+
+    Writes plan.gpkg, plan.geojson, plan.csv, plan_trajectories.csv, summary.json and manifest.json
+    in --out. "The cheapest plan that removes at least 40,000 t CO2e" is
+    `--minimize cost --constraint removals>=40000`.
+    """
+    from ..io.manifest import manifest
+    from ..io.plans import write_json, write_plan
+    from ..options import evaluate_options
+    from ..solve.exact import solve
+
+    if (maximize is None) == (minimize is None):
+        raise click.UsageError("give exactly one of --maximize or --minimize")
+    objective = maximize or minimize
+    out_dir = check_out_dir(out_dir)
+    site = read_site(site_path, settings, layer, crs, fix_geometry)
+    show = not (quiet or as_json)
+    with progress("scoring options", enabled=show) as update:
+        table = evaluate_options(site, catalog, progress=update)
+    problem = build_problem(site, [objective], budget=budget, budget_on=budget_on, constraint=constraint,
+                            lock=lock, forbid=forbid, allow_intolerable=allow_intolerable)
+    compiled = problem.compile(table)
+    warm_kernels(show)
+    with progress("solving", enabled=show):
+        plan = solve(compiled, method=method, solver=solver, gap=gap, time_limit_s=time_limit, exact=exact)
+    summary = plan.summary()
+    doc = manifest(command="optimize", site=site, table=table, problem=problem_doc(problem),
+                   solver={k: summary[k] for k in ("status", "solver", "gap", "bound", "runtime_s", "message")})
+    files = write_plan(plan, site, out_dir, manifest=doc, summary=summary)
+    files.append(write_json(out_dir / "manifest.json", doc))
+    if as_json:
+        emit_json({**summary, "files": [str(f) for f in files]})
+    elif not quiet:
+        print_plan(summary)
+        out.print("wrote " + ", ".join(str(f) for f in files))
+
+
+def print_plan(summary: dict) -> None:
+    t = Table("", "value", title=f"plan: {summary['status']}, gap {summary['gap']:.2e}, "
+                                 f"{summary['runtime_s']:.2f} s ({summary['solver']})")
+    units = {"removals_tco2e": "t CO2e", "avoided_tco2e": "t CO2e", "credits_tco2e": "t CO2e",
+             "credit_value_cny": "CNY", "cost_cny": "CNY", "capex_cny": "CNY", "soil_loss_t_per_yr": "t/yr",
+             "soil_loss_first_year_t": "t", "topsoil_m3": "m³", "gangue_m3": "m³", "area_ha": "ha"}
+    for k, v in summary["totals"].items():
+        t.add_row(k, f"{v:,.0f} {units.get(k, '')}")
+    for c in summary["constraints"]:
+        rel = "≥" if c.get("sense") == ">=" else "of"
+        t.add_row(f"constraint: {c['name']}", f"{c['lhs']:,.0f} {rel} {c['rhs']:,.0f} {c['unit']}")
+    if summary["bound"] is not None:
+        t.add_row(f"bound on {summary['objective']}", f"{summary['bound']:,.1f}")
+    out.print(t)

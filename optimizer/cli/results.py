@@ -1,0 +1,179 @@
+"""``sinkplan compare`` and ``sinkplan report`` (plan files, comparisons, a report a regulator can read).
+
+Both read results written by ``optimize`` / ``pareto``; neither re-runs a model. Bad input raises
+:class:`~optimizer.errors.SinkPlanError` (the CLI prints it and exits 2).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from ..errors import SinkPlanError
+
+
+def _labels(paths: list[Path], given: Optional[str]) -> list[str]:
+    if given:
+        labels = [x.strip() for x in given.split(",")]
+        if len(labels) != len(paths) or any(not x for x in labels):
+            raise SinkPlanError(f"--labels {given!r}: give one non-empty label per plan ({len(paths)})")
+        if len(set(labels)) != len(labels):
+            raise SinkPlanError(f"--labels {given!r}: labels must differ")
+        return labels
+    out = []
+    for p in paths:
+        p = Path(p)
+        lab = p.name if p.is_dir() else (p.parent.name if p.stem == "plan" else p.stem)
+        out.append(lab or str(p))
+    # make repeated names unique with their parent folder
+    for i, lab in enumerate(out):
+        if out.count(lab) > 1:
+            out[i] = f"{Path(paths[i]).resolve().parent.name}/{lab}"
+    if len(set(out)) != len(out):
+        out = [f"{lab} ({i + 1})" for i, lab in enumerate(out)]
+    return out
+
+
+def _formats(formats: str) -> tuple[str, ...]:
+    fm = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    bad = [f for f in fm if f not in ("png", "svg", "pdf")]
+    if bad:
+        raise SinkPlanError(f"--formats {formats!r}: unknown {', '.join(bad)}; use png, svg and/or pdf")
+    return fm
+
+
+def compare_plans(paths: list[Path], labels: Optional[str] = None):
+    """Read the plans to compare (raises SinkPlanError naming the file that cannot be read)."""
+    from ..io.plans import read_plan
+
+    if len(paths) < 2:
+        raise SinkPlanError("compare needs at least two plans (run folders or plan files)")
+    names = _labels(paths, labels)
+    return [read_plan(p, label=n) for p, n in zip(paths, names)]
+
+
+def write_comparison(plans, out_dir: Path, formats=("png", "svg")) -> list[Path]:
+    """compare_totals.csv, compare_zones.csv, compare_trajectories.csv and figures in ``out_dir``."""
+    from ..analysis import compare
+    from ..io.tables import write_table
+    from ..report import figures as F
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    totals = compare.compare_totals(plans)
+    zones = compare.compare_zones(plans)
+    traj = compare.compare_trajectories(plans)
+    files = [write_table(totals, out_dir / "compare_totals.csv"), write_table(zones, out_dir / "compare_zones.csv")]
+    if len(traj):
+        files.append(write_table(traj, out_dir / "compare_trajectories.csv"))
+    labels = [p.label for p in plans]
+    files += F.save_figure(F.totals_compare_figure(totals, labels), out_dir, "compare_totals", formats)
+    if len(traj):
+        files += F.save_figure(F.trajectories_compare_figure(traj), out_dir, "compare_trajectories", formats)
+    geo = next((p.geometry for p in plans if p.geometry is not None), None)
+    if geo is not None:
+        files += F.save_figure(F.zones_compare_figure(geo, plans), out_dir, "compare_map", formats)
+    return files
+
+
+def register(app: click.Group) -> None:
+    """Add this module's commands to the ``sinkplan`` group."""
+    app.add_command(compare)
+    app.add_command(report)
+
+
+@click.command()
+@click.argument("plans", nargs=-1, required=True, metavar="PLAN PLAN [PLAN…]", type=click.Path(path_type=Path))
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the CSV tables and figures.")
+@click.option("--labels", default=None, help="Comma-separated names, one per plan.")
+@click.option("--formats", default="png,svg", show_default=True, help="Figure formats: png, svg, pdf.")
+@click.option("--top", type=click.IntRange(0), default=10, show_default=True,
+              help="Zones to list with the largest differences.")
+def compare(plans, out_dir, labels, formats, top):
+    """Plans side by side: totals, zone-by-zone differences and carbon trajectories.
+
+    PLAN: run folders of `sinkplan optimize`, or plan files (.csv, .gpkg, .geojson; e.g.
+    FRONT/plans/point_003.csv).
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..analysis import compare as cmp
+    from ..report import style
+
+    fm = _formats(formats)
+    if out_dir is not None:
+        from ..io.paths import check_output_dir
+        out_dir = check_output_dir(out_dir)
+    ps = compare_plans(list(plans), labels)
+    out = Console()
+    totals = cmp.compare_totals(ps)
+    names = [p.label for p in ps]
+    diff_cols = [c for c in totals.columns if " − " in c]
+    t = Table("quantity", "unit", *names, *diff_cols, title="Site totals", title_justify="left")
+    for _, r in totals.iterrows():
+        money = r["unit"] == "CNY"
+        unit = "¥ M" if money else r["unit"]
+        val = (lambda v: f"{v / 1e6:,.2f}") if money else style.fmt_number
+        t.add_row(r["short"], unit, *[val(r[n]) for n in names],
+                  *[("+" if r[c] > 0 else "") + val(r[c]) for c in diff_cols])
+    out.print(t)
+    zones = cmp.compare_zones(ps)
+    nd = int(zones["differs"].sum())
+    out.print(f"{nd} of {len(zones)} zones have different options in at least one plan.")
+    if nd and len(ps) >= 2 and top > 0:
+        last = names[-1]
+        key = f"Δremovals_tco2e[{last}]"
+        zt = zones[zones["differs"]].assign(_abs=lambda d: d[key].abs()).nlargest(top, "_abs")
+        tz = Table("zone", "type", f"{names[0]}", f"{last}", "Δ net removals", "Δ cost",
+                   title=f"Zones with the largest change in net removals, {last} against {names[0]}",
+                   title_justify="left")
+        for _, r in zt.iterrows():
+            tz.add_row(str(r["zone_id"]), str(r["zone_type"]), str(r[f"option_id[{names[0]}]"]),
+                       str(r[f"option_id[{last}]"]), style.fmt_delta(r[key], "t CO2e"),
+                       style.fmt_delta(r[f"Δcost_cny[{last}]"], "CNY"))
+        out.print(tz)
+    for note in cmp.zone_coverage_notes(ps):
+        out.print(f"[yellow]note:[/yellow] {note}")
+    if out_dir is None:
+        out.print("add --out DIR to write the tables (CSV) and figures (PNG/SVG)")
+        return
+    files = write_comparison(ps, out_dir, fm)
+    out.print(f"wrote {len(files)} files in {out_dir}: " + ", ".join(f.name for f in files))
+
+
+@click.command()
+@click.argument("run_dir", metavar="RUN_DIR", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The report: one self-contained .html file.")
+@click.option("--figures", type=click.Path(path_type=Path), default=None,
+              help="Folder for the print figures (default: <report name>_figures beside the report).")
+@click.option("--no-figures", is_flag=True, help="Write only the HTML file.")
+@click.option("--formats", default="png,svg", show_default=True, help="Figure formats: png, svg, pdf.")
+def report(run_dir, output, figures, no_figures, formats):
+    """One self-contained HTML report (opens offline) of a run, with print figures.
+
+    RUN_DIR: the --out folder of `sinkplan optimize` or `sinkplan pareto` (or one plan file).
+    """
+    from rich.console import Console
+
+    from ..report.build import build_report
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise SinkPlanError(f"-o {output}: the report is an HTML file; name it e.g. report.html")
+    if not run_dir.exists():
+        raise SinkPlanError(f"{run_dir}: no such run folder or plan file")
+    fig_dir = None if no_figures else (figures or output.with_name(f"{output.stem}_figures"))
+    res = build_report(run_dir, output, fig_dir, _formats(formats))
+    ctx = res["context"]
+    out = Console()
+    kind = f"front of {len(ctx.plans)} plans" if ctx.kind == "front" else "one plan"
+    size = output.stat().st_size
+    out.print(f"report of {kind} for {ctx.site_name} → {output} ({size / 1e6:.1f} MB, self-contained)")
+    if res["figures"]:
+        out.print(f"{len(res['figures'])} print figures in {fig_dir}")
+    for p in ctx.integrity:
+        out.print(f"[yellow]warning:[/yellow] {p}")
