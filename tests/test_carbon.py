@@ -99,10 +99,10 @@ def test_wetland_can_be_a_net_source():
         [cm.WETLAND_BURIAL_GLOBAL_G_C_PER_M2_YR, cm.WETLAND_BURIAL_NW_CHINA_LAKES_G_C_PER_M2_YR],
         cm.WETLAND_CH4_KG_PER_HA_YR)
     np.testing.assert_allclose(net, [1.18 * 44 / 12 - 6.345, 0.499 * 44 / 12 - 6.345], atol=1e-9)
-    assert (net < 0).all()  # MODEL.md: open subsidence water can be a net source
+    assert (net < 0).all()  # open subsidence water can be a net source (docs/science.md §2.5)
     # flooded land / fish pond methane: 242 g C burial - 77.5 kg CH4 · 27 = 8.8733 - 2.0925
     assert cm.wetland_net_removal_co2e(242.0, cm.FLOODED_LAND_CH4_KG_PER_HA_YR) == pytest.approx(6.780833, abs=1e-6)
-    # ≈ 6.3 t CO2e/ha/yr of CH4 quoted in MODEL.md
+    # ≈ 6.3 t CO2e/ha/yr of CH4 at GWP-100 27 (IPCC 2013 Wetlands Supplement Table 5.4; docs/science.md §2.5)
     assert cm.WETLAND_CH4_KG_PER_HA_YR * cm.GWP100_CH4 / 1000 == pytest.approx(6.3, abs=0.05)
 
 

@@ -1,4 +1,4 @@
-"""The example sites' carbon at 15–25 years against the published chronosequences (MODEL.md §3).
+"""The example sites' carbon at 15–25 years against the published chronosequences (docs/science.md §2.1).
 
 Per-hectare gains are read from the option table's annual series (what a reviewer would do), not
 from the growth functions, so the whole chain — site, settings, catalog multipliers, erosion

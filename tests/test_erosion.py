@@ -28,12 +28,12 @@ def pct_to_deg(slope_pct):
 
 TABLE_TOL = 0.005 + 1e-9
 
-# The six rows given in MODEL.md §4: (slope %, λ ft, LS).
-MODEL_MD_ROWS = [(4, 100, 0.52), (6, 1000, 2.11), (10, 100, 1.38), (10, 400, 2.84),
+# Six rows of AH 703 Table 4-3 quoted in docs/science.md §3.4: (slope %, λ ft, LS).
+SCIENCE_DOC_ROWS = [(4, 100, 0.52), (6, 1000, 2.11), (10, 100, 1.38), (10, 400, 2.84),
                  (12, 1000, 6.28), (14, 50, 1.48)]
 
 
-@pytest.mark.parametrize(("slope_pct", "length_ft", "expected"), MODEL_MD_ROWS)
+@pytest.mark.parametrize(("slope_pct", "length_ft", "expected"), SCIENCE_DOC_ROWS)
 def test_ls_matches_model_md_rows(slope_pct, length_ft, expected):
     got = ero.ls_factor(pct_to_deg(slope_pct), length_ft * FT_TO_M)
     assert abs(got - expected) <= TABLE_TOL
@@ -82,7 +82,7 @@ def _check_row(slope_pct, lengths_ft, expected):
 
 @pytest.mark.parametrize("slope_pct", sorted(AH703_TABLE_4_3))
 def test_ls_matches_ah703_table_4_3_long_slopes(slope_pct):
-    """λ ≥ 15 ft: the plain McCool L·S (MODEL.md says these match the table)."""
+    """λ ≥ 15 ft: the plain McCool L·S matches the table (docs/science.md §3.4)."""
     pairs = [(ft, v) for ft, v in zip(AH703_LENGTHS_FT, AH703_TABLE_4_3[slope_pct]) if ft >= 15]
     _check_row(slope_pct, *zip(*pairs))
 
@@ -101,7 +101,7 @@ def test_ls_below_3_ft_is_the_lt3_column(slope_pct):
 
 
 def test_ls_table_cell_count():
-    """At least the six MODEL.md rows plus 15 further cells are checked against the table."""
+    """At least the six rows of docs/science.md §3.4 plus 15 further cells are checked against the table."""
     assert sum(len(v) for v in AH703_TABLE_4_3.values()) == 11 * 17 + 10
 
 
@@ -171,7 +171,7 @@ def test_ls_is_l_times_s_from_15_ft_up():
 
 
 def test_liu_against_mccool_at_30_degrees():
-    # MODEL.md §4: 9.99 against 7.90. Liu: 21.91·0.5 − 0.96 = 9.995; McCool: 16.8·0.5 − 0.5 = 7.90.
+    # docs/science.md §3.4: 9.99 against 7.90. Liu: 21.91·0.5 − 0.96 = 9.995; McCool: 16.8·0.5 − 0.5 = 7.90.
     assert ero.slope_steepness(30.0, method="liu") == pytest.approx(9.995, abs=1e-9)
     assert ero.slope_steepness(30.0, method="mccool") == pytest.approx(7.90, abs=1e-9)
     assert ero.slope_steepness(30.0) == pytest.approx(7.90, abs=1e-9)
@@ -243,7 +243,7 @@ def test_slope_functions_reject_bad_slopes():
 
 
 def test_rainfall_erosivity_at_pingshuo():
-    # 0.0068 · 430^1.99 = 0.0068 · 174021 = 1183 (MODEL.md: "about 1,180 at Pingshuo")
+    # 0.0068 · 430^1.99 = 0.0068 · 174021 = 1183 (Ning et al. 2020; docs/science.md §3.2: "1,183 at Pingshuo")
     assert ero.rainfall_erosivity_from_rainfall(430.0) == pytest.approx(1180.0, rel=0.01)
     got = ero.rainfall_erosivity_from_rainfall(np.array([[300.0], [600.0]]))
     assert got.shape == (2, 1) and got[1, 0] > got[0, 0]

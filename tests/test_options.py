@@ -148,7 +148,7 @@ def test_wetland_option_by_hand(table):
 
 
 def test_open_water_is_a_source():
-    """An untreated pool counted as open water emits more than it buries (MODEL.md §3)."""
+    """An untreated pool counted as open water emits more than it buries (docs/science.md §2.5)."""
     site = make_site([dict(zone_id="w", zone_type="subsidence_pool", water_depth_m=4.0)],
                      overrides={"subsidence_water_as": "open_water"})
     row = options_of(evaluate_options(site), "w").loc["no_works"]
