@@ -146,8 +146,8 @@ def decode_text(data: bytes, file: str, *, advice: str = CSV_ADVICE, accept_gb18
     ``accept_gb18030`` (CSV) such text is read and ``warning`` says so; without it (TOML, UTF-8 by
     specification) it is a ``problem`` that names the likely encoding and says how to save as
     UTF-8. A file without BOM that is valid UTF-8 only by accident (short GBK text such as '平台'
-    reads as 'ƽ̨') is taken as GB18030 when that reading is plausible Chinese (CSV), or warned
-    about (TOML). A UTF-8 BOM is always trusted. Binary files (Excel workbooks, GeoPackages) and
+    reads as 'ƽ̨') is taken as GB18030 when that reading is plausible Chinese (CSV), or refused
+    like other GBK text (TOML). A UTF-8 BOM is always trusted. Binary files (Excel workbooks, GeoPackages) and
     UTF-16 text are problems naming what they are. The caller warns with
     :class:`~optimizer.errors.TextEncodingWarning` when ``warning`` is set.
     """
@@ -183,9 +183,9 @@ def decode_text(data: bytes, file: str, *, advice: str = CSV_ADVICE, accept_gb18
             return Decoded(gb, "gb18030", None,
                            f"{file}: valid UTF-8 only by accident (it would read {odd!r}); read as GB18030 "
                            f"(GBK) instead, e.g. {sample!r}. Check the text; {advice} (with BOM) to be sure")
-        return Decoded(text, "utf-8", None,
-                       f"{file}: read as UTF-8, but the text looks like GBK/GB18030 misread ({odd!r}; as GBK: "
-                       f"{sample!r}). {advice}")
+        return problem(f"is valid UTF-8 only by accident (it would read {odd!r}); it appears to be GBK/GB18030 "
+                       f"(Chinese Windows) text ({sample!r}). {advice}; if {odd!r} is really meant, save it "
+                       "as UTF-8 with BOM")
     if b"\x00" in data[:4096]:
         return problem(f"is not text (it contains NUL bytes; {where} is not UTF-8); {advice}")
     try:
