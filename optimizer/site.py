@@ -206,24 +206,22 @@ def _parse_number(df: pd.DataFrame, col: str, file: str, problems: list[Problem]
     non_finite = low.isin(NON_FINITE_TEXT).to_numpy()
     num = pd.to_numeric(text.where(~(missing | non_finite), None), errors="coerce").to_numpy(dtype=float, copy=True)
     lo, hi, unit = RANGES[col]
-    for i in range(len(num)):
-        zid = df["zone_id"].iloc[i]
-        if missing[i]:
-            continue
-        if non_finite[i] or np.isinf(num[i]):
-            problems.append(Problem(file=file, zone_id=zid, field=col,
-                                    message=f"{text.iloc[i]} is not a finite number ({lo:g}–{hi:g} {unit}); "
-                                            "leave it empty if the value is unknown"))
-        elif np.isnan(num[i]):
-            problems.append(Problem(file=file, zone_id=zid, field=col, message=f"{raw.iloc[i]!r} is not a number"))
-        elif num[i] < lo or num[i] > hi:
-            problems.append(Problem(file=file, zone_id=zid, field=col,
-                                    message=f"{num[i]:g} {unit} is outside {lo:g}–{hi:g} {unit}"))
-            continue
-        else:
-            continue
-        reported.add((i, col))
-        num[i] = np.nan
+    ids = df["zone_id"]
+    infinite = ~missing & (non_finite | np.isinf(num))        # 'nan', 'inf', '1e999', a float inf
+    not_number = ~missing & ~non_finite & np.isnan(num)        # 'steep', '1,5'
+    outside = np.isfinite(num) & ((num < lo) | (num > hi))
+    for i in np.flatnonzero(infinite):
+        problems.append(Problem(file=file, zone_id=ids.iloc[i], field=col,
+                                message=f"{text.iloc[i]} is not a finite number ({lo:g}–{hi:g} {unit}); "
+                                        "leave it empty if the value is unknown"))
+    for i in np.flatnonzero(not_number):
+        problems.append(Problem(file=file, zone_id=ids.iloc[i], field=col, message=f"{raw.iloc[i]!r} is not a number"))
+    for i in np.flatnonzero(outside):
+        problems.append(Problem(file=file, zone_id=ids.iloc[i], field=col,
+                                message=f"{num[i]:g} {unit} is outside {lo:g}–{hi:g} {unit}"))
+    bad = infinite | not_number | outside
+    reported.update((int(i), col) for i in np.flatnonzero(bad))
+    num[bad] = np.nan
     return num
 
 
@@ -330,8 +328,8 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
             problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="slope_deg",
                                     message="a slope zone needs slope_deg (or slope_pct)"))
         if (i, "slope_length_m") in reported:
-            pass
-        elif np.isnan(length[i]):
+            continue
+        if np.isnan(length[i]):
             problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="slope_length_m",
                                     message="a slope zone needs slope_length_m (horizontal length, m)"))
         elif length[i] <= 0:
@@ -451,7 +449,7 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
         else:
             problems.append(Problem(file=f, zone_id=ids.iloc[i], field="geometry",
                                     message=f"invalid polygon: {reason} (repair with --fix-geometry)"))
-    usable = ok & ~(invalid & (not fix))      # repaired polygons are usable
+    usable = ok if fix else ok & ~invalid     # repaired polygons are usable
     gdf = gdf.set_geometry(arr, crs=src_crs)
     if gdf.crs.is_geographic:
         bounds = gdf.geometry[usable].total_bounds if usable.any() else np.zeros(4)
@@ -475,8 +473,7 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
     # overlaps between usable polygons: candidate pairs from the STR-tree, exact intersection area
     geoms = gdf.geometry.to_numpy()
     idx = np.flatnonzero(usable)
-    tree = shapely.STRtree(geoms[idx])
-    left, right = tree.query(geoms[idx], predicate="intersects")
+    left, right = shapely.STRtree(geoms[idx]).query(geoms[idx], predicate="intersects")
     left, right = idx[left], idx[right]
     keep = left < right
     left, right = left[keep], right[keep]
