@@ -8,7 +8,7 @@ The public API, for notebooks and scripts (see ``docs/api.md``)::
     table = sp.evaluate_options(site)                              # every feasible option, scored
     problem = sp.Problem.from_settings(site.settings, objectives=("cost",),
                                        **sp.parse_constraints(["removals>=40000"]))
-    plan = sp.solve(problem.compile(table))                        # certified optimum
+    plan = sp.optimize(problem.compile(table))                     # certified optimum
     front = sp.epsilon_front(sp.Problem.from_settings(site.settings,
                              objectives=("removals", "cost")).compile(table), points=8)
     sp.write_plan(plan, site, "runs/loess", manifest={})          # GeoPackage, GeoJSON, CSV
@@ -26,7 +26,7 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree that is not installed
     __version__ = "0+unknown"
 
-#: public name -> module that defines it
+#: public name -> module that defines it (or (module, name there))
 _API = {
     # inputs
     "read_site": "optimizer.site",
@@ -42,9 +42,9 @@ _API = {
     "Target": "optimizer.problem",
     "parse_constraints": "optimizer.problem",
     "OBJECTIVES": "optimizer.problem",
-    "evaluate": "optimizer.evaluate",
-    # solving
-    "solve": "optimizer.solve.exact",
+    "evaluate_plans": ("optimizer.evaluate", "evaluate"),
+    # solving ("optimize", not "solve": optimizer.solve is the sub-package of the solvers)
+    "optimize": ("optimizer.solve.exact", "solve"),
     "epsilon_front": "optimizer.solve.exact",
     "supported_front": "optimizer.solve.exact",
     "genetic_front": "optimizer.solve.genetic",
@@ -66,10 +66,11 @@ __all__ = ["__version__", *_API]
 
 
 def __getattr__(name: str):
-    module = _API.get(name)
-    if module is None:
+    where = _API.get(name)
+    if where is None:
         raise AttributeError(f"module 'optimizer' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    module, attr = where if isinstance(where, tuple) else (where, name)
+    value = getattr(importlib.import_module(module), attr)
     globals()[name] = value
     return value
 

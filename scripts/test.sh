@@ -1,14 +1,43 @@
 #!/usr/bin/env bash
-# The test command of the README (and of .ci/run): installs what the tests need, runs them, then
-# runs every benchmark once at its smallest size.
+# The test command of the README (and of .ci/run).
+#
+# It creates a FRESH virtual environment, installs SinkPlan into it with the pinned versions of
+# constraints.txt (so a dependency that only happens to be on this machine fails here, not for a
+# user), runs every test tier, then every benchmark once at its smallest size.
+#
+#   bash scripts/test.sh            # everything (what CI runs)
+#   bash scripts/test.sh --fast     # the fast tier only (daily work; about a minute)
+#
+# GDAL's command-line tools and headless Chromium (real clients the tests check outputs with) are
+# installed from Debian's packages when missing and this runs as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+tier=(-m "slow or not slow")
+benchmarks=1
+if [ "${1:-}" = "--fast" ]; then
+    tier=(-m "not slow")
+    benchmarks=0
+fi
+
 need=()
 command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-python -m pip install -q -e '.[test]'
-python -m pytest
-python -m benchmarks.run --quick
+
+python="${PYTHON:-python3}"
+"$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "SinkPlan needs Python >= 3.11")'
+venv="${SINKPLAN_TEST_VENV:-.venv-test}"
+rm -rf "$venv"
+"$python" -m venv "$venv"
+"$venv/bin/python" -m pip install -q --upgrade pip
+"$venv/bin/python" -m pip install -q -c constraints.txt -e '.[test]'
+
+# numba's kernel cache of this run lives in the fresh environment too (nothing from earlier runs)
+export NUMBA_CACHE_DIR="$PWD/$venv/numba-cache"
+"$venv/bin/python" -m pytest "${tier[@]}" -n 2
+if [ "$benchmarks" = 1 ]; then
+    "$venv/bin/python" -m benchmarks.run --quick
+fi
