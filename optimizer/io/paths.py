@@ -147,8 +147,8 @@ def decode_text(data: bytes, file: str, *, advice: str = CSV_ADVICE, accept_gb18
     specification) it is a ``problem`` that names the likely encoding and says how to save as
     UTF-8. A file without BOM that is valid UTF-8 only by accident (short GBK text such as '平台'
     reads as 'ƽ̨') is taken as GB18030 when that reading is plausible Chinese (CSV), or refused
-    like other GBK text (TOML). A UTF-8 BOM is always trusted. Binary files (Excel workbooks, GeoPackages) and
-    UTF-16 text are problems naming what they are. The caller warns with
+    like other GBK text (TOML). A UTF-8 BOM is always trusted. Binary files (Excel workbooks,
+    GeoPackages) and UTF-16 text are problems naming what they are. The caller warns with
     :class:`~optimizer.errors.TextEncodingWarning` when ``warning`` is set.
     """
     def problem(msg):
@@ -182,7 +182,7 @@ def decode_text(data: bytes, file: str, *, advice: str = CSV_ADVICE, accept_gb18
         if accept_gb18030:
             return Decoded(gb, "gb18030", None,
                            f"{file}: valid UTF-8 only by accident (it would read {odd!r}); read as GB18030 "
-                           f"(GBK) instead, e.g. {sample!r}. Check the text; {advice} (with BOM) to be sure")
+                           f"(GBK) instead, e.g. {sample!r}. Check the text, and {advice} to be sure")
         return problem(f"is valid UTF-8 only by accident (it would read {odd!r}); it appears to be GBK/GB18030 "
                        f"(Chinese Windows) text ({sample!r}). {advice}; if {odd!r} is really meant, save it "
                        "as UTF-8 with BOM")
