@@ -12,7 +12,7 @@ Layout (sections are for reading; every key belongs to exactly one section)::
     [soil]          surface_soc_g_per_kg, initial_soc_t_per_ha
 
 Values not given come from the region preset (``REGIONS``), then from the defaults in ``SPEC``.
-Which values are placeholders ([P] in MODEL.md) is tracked, so option tables and reports can say
+Which values are placeholders ([P], docs/science.md §1.4) is tracked, so option tables and reports can say
 so. ``schema_table()`` returns the documented schema (key, section, type, default, unit,
 description, source).
 """
@@ -57,11 +57,11 @@ SPEC: tuple[Spec, ...] = (
     Spec("layer", "site", str, "", "", "GeoPackage layer to read (empty: the only layer, or 'zones')."),
     Spec("crs", "site", str, "", "", "CRS to assume when the zoning file has none, e.g. 'EPSG:32649'."),
     Spec("annual_rainfall_mm", "climate", float, 430.0, "mm/yr", "Mean annual rainfall; drives R and the rainfall growth multiplier.",
-         "Pingshuo ≈ 430 mm (MODEL.md §4) [B]", low=50, high=3000),
+         "Pingshuo ≈ 430 mm, with Ning et al. 2020 (docs/science.md §1.2) [B]", low=50, high=3000),
     Spec("climate", "climate", str, "temperate_semiarid", "", "Climate class used by the suitability rules.",
          choices=("cold_semiarid", "temperate_semiarid", "warm_humid")),
     Spec("slope_steepness_method", "climate", str, "mccool", "", "RUSLE S factor: McCool et al. 1987 or Liu et al. 1994 (steep spoil).",
-         "MODEL.md §4", choices=("mccool", "liu")),
+         "docs/science.md §3.4", choices=("mccool", "liu")),
     Spec("rainfall_erosivity_mj_mm_per_ha_h_yr", "climate", float, None, "MJ·mm/(ha·h·yr)",
          "RUSLE R. Default: the region preset (from rainfall by Ning et al. 2020 where the preset says so).", low=0, high=30000),
     Spec("soil_erodibility_t_ha_h_per_ha_mj_mm", "climate", float, None, "t·ha·h/(ha·MJ·mm)",
@@ -70,7 +70,7 @@ SPEC: tuple[Spec, ...] = (
          "Tolerable soil loss (SL 190-2007). Default: the region preset.", low=0, high=100),
     Spec("pv_yield_kwh_per_kwp", "climate", float, None, "kWh/(kWp·yr)", "PV specific yield. Default: the region preset.",
          low=300, high=3000),
-    Spec("horizon_yr", "accounting", int, 40, "yr", "Planning and accounting horizon.", "MODEL.md §1 default", low=1, high=200),
+    Spec("horizon_yr", "accounting", int, 40, "yr", "Planning and accounting horizon.", "project convention (docs/science.md §1.2)", low=1, high=200),
     Spec("start_year", "accounting", int, 2026, "calendar year", "Year of the works (t = 0).", low=1900, high=2200),
     Spec("discount_rate", "accounting", float, 0.05, "1/yr", "Real discount rate for costs and credit value.", "[P] common public-project rate", low=0, high=0.5),
     Spec("standards", "accounting", list, ["CCER", "VCS"], "", "Crediting standards to assess, in priority order (see catalog standards.csv)."),
@@ -78,7 +78,7 @@ SPEC: tuple[Spec, ...] = (
          "Verra AFOLU risk tool, 10–20 % scenario range [C]", low=0, high=0.9),
     Spec("monitoring_level", "accounting", str, "standard", "", "Monitoring intensity; sets the uncertainty deduction and monitoring cost (catalog monitoring.csv).",
          choices=("basic", "standard", "intensive")),
-    Spec("subsidence_water_as", "accounting", str, "wetland", "", "Whether untreated subsidence water is accounted as a wetland or as open water (MODEL.md §3).",
+    Spec("subsidence_water_as", "accounting", str, "wetland", "", "Whether untreated subsidence water is accounted as a wetland or as open water (docs/science.md §2.5).",
          choices=("wetland", "open_water")),
     Spec("grid_emission_factor_t_per_mwh", "accounting", float, 0.6776, "t CO2/MWh",
          "Grid emission factor for PV's avoided emissions.", "North China grid 2022 0.6776; national 2023 0.5306 [B]", low=0, high=2),
@@ -102,7 +102,7 @@ SPEC_BY_KEY = {s.key: s for s in SPEC}
 SECTIONS = tuple(dict.fromkeys(s.section for s in SPEC))
 
 
-# Region presets (MODEL.md §4). Each value: (number, source with confidence tag).
+# Region presets (docs/science.md §1.2). Each value: (number, source with confidence tag).
 REGIONS: dict[str, dict[str, tuple[Any, str]]] = {
     "loess_plateau": {
         "rainfall_erosivity_mj_mm_per_ha_h_yr": ("from_rainfall", "R = 0.0068·P^1.99 (Ning et al. 2020, Shanxi) [B]"),

@@ -2,7 +2,7 @@
 
 Tables (``schema.csv`` documents every column with type and unit):
 
-- ``measures.csv``       every measure of MODEL.md §2, with suitability rules as data
+- ``measures.csv``       every measure (docs/science.md §1.3), with suitability rules as data
 - ``vegetation_growth.csv`` Chapman–Richards and SOC parameters per vegetation type, written by
   ``scripts/fit_growth.py`` from ``chronosequences.csv``
 - ``standards.csv``      crediting standards and their eligibility rules
