@@ -1,19 +1,31 @@
 """Run a function under a wall-clock bound that holds even when the code inside ignores its own.
 
-HiGHS 1.16 was measured overrunning its own ``time_limit`` by minutes (SOLVER-NOTES.md), so every
-external solve runs in a child process that is ended at the deadline. On Linux the child is
-forked (no pickling of the function; the parent's arrays are shared copy-on-write); elsewhere it
-is spawned and the function and its arguments must be picklable.
+HiGHS 1.16 was measured overrunning its own ``time_limit`` by minutes, so every external solve
+runs in a child process that is ended at the deadline. On Linux the child is forked by default
+(no pickling of the function, the parent's arrays shared copy-on-write, no interpreter start-up:
+milliseconds instead of the fraction of a second a spawned child spends importing numpy and the
+solvers); elsewhere, or with ``start_method="spawn"`` / ``$SINKPLAN_START_METHOD``, it is
+spawned and the function and its arguments must be picklable.
+
+The child never outlives the caller: it runs :func:`optimizer.parallel.watch_parent` first (on
+Linux the kernel sends it SIGTERM when the caller dies; SIGTERM, not SIGKILL, so that a child
+running CBC can end CBC first), ignores SIGINT (Ctrl-C reaches the whole process group; the
+caller decides) and is terminated, then killed, when the caller leaves this function for any
+reason, KeyboardInterrupt included.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import signal
 import sys
 import time
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
+
+from .. import parallel
 
 
 @dataclass(frozen=True)
@@ -24,7 +36,9 @@ class Outcome:
     elapsed_s: float = 0.0
 
 
-def _child(conn, fn, args, kwargs):  # pragma: no cover - runs in the child process
+def _child(conn, parent_pid, fn, args, kwargs):  # pragma: no cover - runs in the child process
+    parallel.watch_parent(parent_pid, death_signal=signal.SIGTERM)
+    parallel.child_signals()
     try:
         conn.send(("ok", fn(*args, **kwargs)))
     except BaseException:  # noqa: BLE001 - everything goes back to the parent
@@ -33,15 +47,22 @@ def _child(conn, fn, args, kwargs):  # pragma: no cover - runs in the child proc
         conn.close()
 
 
-def run_with_deadline(fn: Callable, *args, timeout_s: float | None, **kwargs) -> Outcome:
+def default_start_method() -> str:
+    """``fork`` on Linux (cheap, copy-on-write), ``spawn`` elsewhere."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def run_with_deadline(fn: Callable, *args, timeout_s: float | None, start_method: str | None = None,
+                      **kwargs) -> Outcome:
     """Call ``fn(*args, **kwargs)`` in a child process; end it after ``timeout_s`` seconds.
 
     ``timeout_s=None`` waits for ever (still in a child, so a crash cannot take the caller down).
+    ``start_method``: ``fork`` or ``spawn`` (default: ``$SINKPLAN_START_METHOD``, else
+    :func:`default_start_method`); with ``spawn`` ``fn`` and its arguments must pickle.
     """
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    ctx = mp.get_context(method)
+    ctx = mp.get_context(parallel.start_method(start_method, default=default_start_method()))
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, fn, args, kwargs), daemon=True)
+    proc = ctx.Process(target=_child, args=(send, os.getpid(), fn, args, kwargs), daemon=True)
     t0 = time.perf_counter()
     proc.start()
     send.close()

@@ -8,19 +8,18 @@
 - :func:`epsilon_front`: AUGMECON2-style ε-constraint fronts for two or three objectives with K
   grid points, each point solved to a certified gap; the innermost ε loop skips grid cells the
   previous solution already answers (the AUGMECON2 bypass) and an augmentation term keeps
-  weakly dominated points out; points are spread over worker processes.
+  weakly dominated points out; the grid lines are spread over worker processes
+  (:func:`optimizer.parallel.run_pool`).
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing as mp
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from .. import parallel
 from ..errors import InfeasibleError, ProblemDefinitionError
 from ..evaluate import evaluate
 from .mckp import front_plan, solve_mckp, supported_front as _hull_front
@@ -150,7 +149,13 @@ def _spread(idx: np.ndarray, k: int) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------
 # ε-constraint fronts (AUGMECON2-style)
 # ----------------------------------------------------------------------------------------------
-_WORK: dict = {}
+_WORK: dict = {}          # this process's share of an ε-front: set by _init_worker, read by _run_line
+
+
+def _init_worker(compiled, weights, solve_kw, shift) -> None:
+    """Give this process (a pool worker, or the caller when serial) the problem of the front.
+    With ``spawn`` the arguments arrive pickled, once per worker; with ``fork`` they are inherited."""
+    _WORK.update(compiled=compiled, weights=weights, solve_kw=solve_kw, shift=shift)
 
 
 def _payoff(compiled, solve_kw) -> tuple[np.ndarray, np.ndarray]:
@@ -240,7 +245,9 @@ def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s
     reports its true
     certified gap relative to its own value, and is ``optimal`` only when that is within ``gap``.
     The front keeps the non-dominated plans.
-    ``workers`` processes (default: the machine's cores, at most 2 here) share the grid lines.
+    ``workers`` processes (default: the CPUs this process may use) share the grid lines; they are
+    started with ``spawn`` unless ``$SINKPLAN_START_METHOD`` says otherwise (:mod:`optimizer.parallel`),
+    end with the caller, and Ctrl-C stops them and raises KeyboardInterrupt here.
     """
     t0 = time.perf_counter()
     p = len(compiled.objectives)
@@ -268,24 +275,23 @@ def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s
         tasks = [((o,), inner) for o in outer]
     # tolerance relative to the front's range of the optimised objective (see _solve_cell)
     shift = -(rng[0] + max(0.0, hi[0])) if range_relative else 0.0
-    _WORK.update(compiled=compiled, weights=weights, solve_kw=solve_kw, shift=shift)
+    work = (compiled, weights, solve_kw, shift)
     results = []
     n_workers = min(_n_workers(workers), len(tasks))
-    try:
-        if n_workers > 1:
-            ctx = mp.get_context("fork")
-            with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
-                for k, r in enumerate(pool.map(_run_line, tasks)):
-                    results += r
-                    if progress:
-                        progress(k + 1, len(tasks))
-        else:
+    start_method = parallel.start_method() if n_workers > 1 else None
+    if n_workers > 1:
+        for r in parallel.run_pool(_run_line, tasks, workers=n_workers, initializer=_init_worker, initargs=work,
+                                   method=start_method, progress=progress):
+            results += r
+    else:
+        try:
+            _init_worker(*work)
             for k, t in enumerate(tasks):
                 results += _run_line(t)
                 if progress:
                     progress(k + 1, len(tasks))
-    finally:
-        _WORK.clear()
+        finally:
+            _WORK.clear()
     found = [(c, s, g) for _, c, s, g in results if c is not None]
     choices = [*(c for c, _, _ in found), *extreme_plans]
     status = [*(s for _, s, _ in found), *([Status.OPTIMAL] * len(extreme_plans))]
@@ -303,10 +309,10 @@ def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s
                        gaps=np.array([gaps[i] for i in keep], dtype=float), method="epsilon",
                        runtime_s=time.perf_counter() - t0,
                        info={"grid_cells": sum(len(t[1]) for t in tasks), "cells_solved": len(results),
-                             "payoff_min_sense": payoff.tolist(), "workers": n_workers})
+                             "payoff_min_sense": payoff.tolist(), "workers": n_workers,
+                             "start_method": start_method})
 
 
-def _n_workers(workers):
-    if workers is not None:
-        return max(1, int(workers))
-    return max(1, min(2, os.cpu_count() or 1))
+def _n_workers(workers) -> int:
+    """Worker processes for ``workers``: ``None`` means every CPU this process may use."""
+    return parallel.n_workers(workers)

@@ -1,0 +1,256 @@
+"""Child processes that start the same way on Linux, macOS and Windows and never outlive their parent.
+
+The one place that knows:
+
+- **start methods** (:func:`start_method`): an explicit argument, else the environment variable
+  ``SINKPLAN_START_METHOD`` (``spawn``, ``fork`` or ``forkserver``), else the caller's default.
+  Pools default to ``spawn`` everywhere (the only method on Windows, the default on macOS, and safe
+  on Linux after HiGHS or other threads have run in the parent); short-lived deadline children
+  keep ``fork`` on Linux (:mod:`optimizer.solve.deadline`).
+- **worker counts** (:func:`available_cpus`, :func:`n_workers`): the CPUs this process may use
+  (``os.process_cpu_count()`` on Python ≥ 3.13, else the scheduler affinity mask, else
+  ``os.cpu_count()``).
+- **the parent-death watchdog** (:func:`watch_parent`), run first thing in every child: on Linux
+  the kernel sends the child a signal when its parent dies (``prctl(PR_SET_PDEATHSIG)``,
+  prctl(2)); elsewhere (or when that is refused) a daemon thread checks every
+  ``WATCH_INTERVAL_S`` whether the parent is still there and ends the child with ``os._exit(1)``.
+  This covers a parent ended by SIGKILL, or by SIGTERM under Python's default handling, which
+  runs no ``finally`` block.
+- **pools** (:func:`run_pool`): a :class:`~concurrent.futures.ProcessPoolExecutor` whose workers
+  run the watchdog and ignore SIGINT (the parent decides); on KeyboardInterrupt (Ctrl-C, or
+  SIGTERM while the pool runs in the main thread) pending tasks are cancelled, the workers are
+  terminated and the KeyboardInterrupt propagates.
+
+Caveat (Linux): the death signal follows the *thread* that started the child. Pools and deadline
+children are started and waited for by the same thread here, so that thread outlives them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from typing import Any, Callable, Iterable
+
+START_METHOD_ENV = "SINKPLAN_START_METHOD"
+PARENT_WATCH_ENV = "SINKPLAN_PARENT_WATCH"   # "thread": skip prctl (tests the portable path on Linux)
+WATCH_INTERVAL_S = 0.5                       # [s] how often the portable watchdog looks at the parent
+STOP_GRACE_S = 2.0                           # [s] between terminate() and kill() when stopping workers
+_MAX_WINDOWS_WORKERS = 61                    # ProcessPoolExecutor's limit on Windows (WaitForMultipleObjects)
+_PR_SET_PDEATHSIG = 1                        # <linux/prctl.h>
+
+#: the guard this process runs under: "prctl", "thread", or None (not a child started here)
+WATCH_MODE: str | None = None
+
+
+# ----------------------------------------------------------------------------------------------
+# start methods and worker counts
+# ----------------------------------------------------------------------------------------------
+def start_method(method: str | None = None, *, default: str = "spawn") -> str:
+    """The start method to use: ``method``, else ``$SINKPLAN_START_METHOD``, else ``default``.
+
+    Raises ``ValueError`` naming the methods this platform offers when the choice is not one of them.
+    """
+    chosen = method or os.environ.get(START_METHOD_ENV, "").strip().lower() or default
+    offered = mp.get_all_start_methods()
+    if chosen not in offered:
+        source = "start method" if method else (f"${START_METHOD_ENV}" if os.environ.get(START_METHOD_ENV)
+                                                else "default start method")
+        raise ValueError(f"{source} {chosen!r} is not available on {sys.platform}; use one of {', '.join(offered)}")
+    return chosen
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (affinity mask and, on Python ≥ 3.13, ``-X cpu_count``)."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        n = count()
+    elif hasattr(os, "sched_getaffinity"):
+        n = len(os.sched_getaffinity(0))
+    else:
+        n = os.cpu_count()
+    return max(1, n or 1)
+
+
+def n_workers(workers: int | None) -> int:
+    """Worker processes for ``workers`` (``None``: :func:`available_cpus`); at least 1, and on
+    Windows at most the 61 a process pool can wait on."""
+    n = available_cpus() if workers is None else max(1, int(workers))
+    return min(n, _MAX_WINDOWS_WORKERS) if sys.platform == "win32" else n
+
+
+# ----------------------------------------------------------------------------------------------
+# the watchdog (runs in the child)
+# ----------------------------------------------------------------------------------------------
+def _set_pdeathsig(signum: int) -> bool:
+    """Ask the Linux kernel to send ``signum`` to this process when its parent dies (prctl(2))."""
+    if not sys.platform.startswith("linux") or os.environ.get(PARENT_WATCH_ENV) == "thread":
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(signum), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                          ctypes.c_ulong(0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _parent_gone_check(parent_pid: int) -> Callable[[], bool]:
+    """A function telling whether the process ``parent_pid`` (or the process that started this one)
+    has gone, without signalling anything."""
+    ppid0 = os.getppid()
+    parent = mp.parent_process()        # its sentinel: a pipe on POSIX, the process handle on Windows
+    if parent is not None and parent.pid != parent_pid:
+        parent = None
+
+    def gone() -> bool:
+        if parent is not None and not parent.is_alive():
+            return True
+        if os.name != "posix":
+            return False
+        if os.getppid() != ppid0:       # re-parented: whoever started this process has exited
+            return True
+        try:
+            os.kill(parent_pid, 0)      # POSIX only: on Windows os.kill would terminate the process
+        except ProcessLookupError:
+            return True
+        except OSError:
+            pass
+        return False
+
+    return gone
+
+
+def _watch_thread(gone: Callable[[], bool], interval_s: float) -> None:  # pragma: no cover - ends the process
+    while True:
+        time.sleep(interval_s)
+        if gone():
+            os._exit(1)
+
+
+def watch_parent(parent_pid: int, *, death_signal: int | None = None, interval_s: float = WATCH_INTERVAL_S) -> str:
+    """End this (child) process soon after the process ``parent_pid`` dies, however it dies.
+
+    On Linux, when ``parent_pid`` is this process's parent: ``prctl(PR_SET_PDEATHSIG, death_signal)``
+    (default SIGKILL), then a second look at the parent closes the race with a parent that died
+    just before. Otherwise a daemon thread polls every ``interval_s`` [s]. Returns ``"prctl"`` or
+    ``"thread"`` (which guard is in place).
+    """
+    global WATCH_MODE
+    if death_signal is None:
+        death_signal = getattr(signal, "SIGKILL", signal.SIGTERM)
+    if os.name == "posix" and os.getppid() == parent_pid and _set_pdeathsig(death_signal):
+        if os.getppid() != parent_pid:          # the parent died before prctl took effect
+            os._exit(1)
+        WATCH_MODE = "prctl"
+        return WATCH_MODE
+    gone = _parent_gone_check(parent_pid)
+    if gone():
+        os._exit(1)
+    threading.Thread(target=_watch_thread, args=(gone, interval_s), name="sinkplan-parent-watch",
+                     daemon=True).start()
+    WATCH_MODE = "thread"
+    return WATCH_MODE
+
+
+def child_signals() -> None:
+    """Signal handling for a child: SIGINT ignored (Ctrl-C reaches the whole process group; the
+    parent decides and ends its children), SIGTERM back to the default (end now) in case the
+    child was forked from a parent that converts it."""
+    with contextlib.suppress(ValueError, OSError):      # ValueError: not the main thread
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _start_worker(parent_pid: int, initializer: Callable | None, initargs: tuple) -> None:
+    watch_parent(parent_pid)
+    child_signals()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+# ----------------------------------------------------------------------------------------------
+# pools (run in the parent)
+# ----------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def sigterm_raises_interrupt():
+    """While inside, SIGTERM raises KeyboardInterrupt in the main thread, so that ``finally`` blocks
+    run and children are ended. Does nothing outside the main thread or when the caller already
+    handles SIGTERM."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def stop_pool(pool: ProcessPoolExecutor, grace_s: float = STOP_GRACE_S) -> None:
+    """Cancel what has not started, then terminate the workers (kill those still there after
+    ``grace_s`` [s]) and reap them."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())   # no public accessor before 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    end = time.monotonic() + grace_s
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.join(max(0.0, end - time.monotonic()))
+            if p.is_alive():
+                p.kill()
+                p.join(grace_s)
+
+
+def run_pool(fn: Callable, tasks: Iterable, *, workers: int | None = None, initializer: Callable | None = None,
+             initargs: tuple = (), method: str | None = None,
+             progress: Callable[[int, int], Any] | None = None) -> list:
+    """``[fn(t) for t in tasks]`` over worker processes, in task order.
+
+    ``initializer(*initargs)`` runs once in each worker (with ``spawn``, ``fn``, ``initializer``,
+    ``initargs`` and the tasks must pickle; ``initargs`` are pickled once per worker).
+    ``workers``: see :func:`n_workers`; ``method``: see :func:`start_method`. ``progress(done,
+    total)`` is called in the parent as tasks finish. An exception in a task stops the pool and is
+    raised here; so is KeyboardInterrupt (Ctrl-C, or SIGTERM in the main thread) after the workers
+    have been ended.
+    """
+    tasks = list(tasks)
+    if not tasks:
+        return []
+    n = min(n_workers(workers), len(tasks))
+    ctx = mp.get_context(start_method(method))
+    pool = None
+    try:
+        with sigterm_raises_interrupt():
+            pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_start_worker,
+                                       initargs=(os.getpid(), initializer, tuple(initargs)))
+            futures = [pool.submit(fn, t) for t in tasks]
+            pending, done_count = set(futures), 0
+            while pending:
+                # a timeout, so that Ctrl-C is seen on Windows too (lock waits there ignore it)
+                done, pending = wait(pending, timeout=WATCH_INTERVAL_S, return_when=FIRST_EXCEPTION)
+                for f in done:
+                    f.result()              # raises the task's exception
+                done_count += len(done)
+                if progress and done:
+                    progress(done_count, len(tasks))
+            results = [f.result() for f in futures]
+    except BaseException:
+        if pool is not None:
+            stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+    return results
