@@ -24,8 +24,12 @@ Where the bound comes from:
   printed digit is subtracted so that the bound stays valid. No bound found → ``-inf``, and
   ``info["bound_source"]`` says so.
 
-Caveat: HiGHS must not have run in the parent process before a solve here is forked: a forked
-child inherits HiGHS's task scheduler without its worker threads and can hang.
+The child is forked on Linux and spawned elsewhere (or wherever ``$SINKPLAN_START_METHOD=spawn``;
+see :mod:`optimizer.solve.deadline`): everything it is given (the core, the shared-memory
+:class:`_IncumbentBox`, module-level child functions) pickles. It never outlives the caller: when
+the caller dies it receives SIGTERM (Linux) and, running CBC, kills CBC before leaving
+(:func:`_end_children_on_sigterm`). A forked child first resets HiGHS's task scheduler, which it
+inherits without its worker threads (:func:`_fresh_highs_scheduler`).
 """
 
 from __future__ import annotations
@@ -229,7 +233,8 @@ def _time_left(deadline: float) -> float:
 
 def _fresh_highs_scheduler() -> None:
     """A forked child inherits HiGHS's thread scheduler but not its worker threads; a parent that
-    ran HiGHS with several threads would leave the child's MIP unable to start ("Not Set")."""
+    ran HiGHS with several threads would leave the child's MIP unable to start ("Not Set"). In a
+    spawned child (a fresh interpreter) there is nothing to reset and this is a cheap no-op."""
     try:
         import highspy
         highspy.Highs.resetGlobalScheduler(True)
@@ -317,7 +322,8 @@ class _DeadlineCBC(pulp.PULP_CBC_CMD):
 
 
 def _end_children_on_sigterm(tmpdir: str) -> None:
-    """On SIGTERM (the deadline), kill this process's children (the CBC binary) before leaving.
+    """On SIGTERM (the deadline, or the caller's death on Linux), kill this process's children
+    (the CBC binary) before leaving.
 
     Without it CBC would outlive the child ended by :func:`run_with_deadline`. Linux only (reads
     ``/proc/self/task/*/children``); elsewhere CBC stops at its own time limit.
