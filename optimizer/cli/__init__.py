@@ -49,6 +49,12 @@ def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subpro
     raise _Terminated()
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings to the user as one line each (``warning: …``), not Python's source-line format."""
+    from rich.text import Text
+    err.print(Text("warning: ", style="bold yellow") + Text(str(message)), highlight=False, soft_wrap=True)
+
+
 def _caused_by(exc: BaseException, kinds: tuple) -> bool:
     seen = set()
     while exc is not None and id(exc) not in seen:
@@ -66,8 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not the main thread (e.g. called from a notebook's worker thread)
         pass
+    import warnings
     try:
-        app.main(args=argv, prog_name="sinkplan", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            app.main(args=argv, prog_name="sinkplan", standalone_mode=False)
     except SinkPlanError as exc:
         from rich.text import Text
         err.print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False, soft_wrap=True)

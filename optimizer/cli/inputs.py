@@ -53,10 +53,11 @@ def options(site_path: Path, output: Path, settings, layer, crs, fix_geometry, c
     from ..io.tables import write_table
     from ..options import evaluate_options
 
+    from ..io.paths import check_output_file
+
     if output.suffix.lower() not in (".csv", ".parquet"):
         raise SinkPlanError(f"-o {output}: write the option table as .csv or .parquet")
-    if output.exists() and output.is_dir():
-        raise SinkPlanError(f"-o {output}: is a folder; give a file name, e.g. {output / 'options.csv'}")
+    output = check_output_file(output, suffixes=(".csv", ".parquet"), option="-o")
     site = read_site(site_path, settings, layer, crs, fix_geometry)
     with progress("scoring options") as update:
         table = evaluate_options(site, catalog, progress=update)

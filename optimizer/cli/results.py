@@ -162,12 +162,20 @@ def report(run_dir, output, figures, no_figures, formats):
 
     from ..report.build import build_report
 
+    from ..io.paths import check_output_dir, check_output_file
+    from .common import progress
+
     if output.suffix.lower() not in (".html", ".htm"):
         raise SinkPlanError(f"-o {output}: the report is an HTML file; name it e.g. report.html")
     if not run_dir.exists():
         raise SinkPlanError(f"{run_dir}: no such run folder or plan file")
+    fm = _formats(formats)
+    output = check_output_file(output, suffixes=(".html", ".htm"), option="-o")
     fig_dir = None if no_figures else (figures or output.with_name(f"{output.stem}_figures"))
-    res = build_report(run_dir, output, fig_dir, _formats(formats))
+    if fig_dir is not None:
+        fig_dir = check_output_dir(fig_dir, option="--figures")
+    with progress("drawing the report's figures") as update:
+        res = build_report(run_dir, output, fig_dir, fm, progress=update)
     ctx = res["context"]
     out = Console()
     kind = f"front of {len(ctx.plans)} plans" if ctx.kind == "front" else "one plan"

@@ -97,7 +97,7 @@ def placeholder_details(site=None, table=None) -> list[dict]:
 
     One dict per item: ``kind`` (setting, catalog parameter, measure, growth curve), ``name``,
     ``value``, ``unit``, ``description`` and ``source``. Reports list these so a reader sees
-    which numbers have no published source (MODEL.md: "every report that uses one must say so").
+    which numbers have no published source (docs/science.md §1.4: every report that uses one says so).
     """
     out: list[dict] = []
     if site is not None:

@@ -26,12 +26,13 @@ SIMPLIFY_M = 0.5      # map outlines simplified to half a metre: invisible at re
 
 
 def build_report(run_path: str | Path, out: str | Path, figures_dir: str | Path | None = None,
-                 formats=("png", "svg")) -> dict:
+                 formats=("png", "svg"), progress=None) -> dict:
     """Write the report for a run folder to ``out`` (atomically) and its figures to
-    ``figures_dir`` (None: no print files). Returns {"report": path, "figures": [paths], "context": ctx}."""
+    ``figures_dir`` (None: no print files). Returns {"report": path, "figures": [paths], "context": ctx}.
+    ``progress(done, total)`` is called as the figures are drawn."""
     with terminate_raises():          # SIGTERM unwinds through the atomic writes' clean-up
         ctx = load_context(run_path)
-        figs, written = render_figures(ctx, figures_dir, formats)
+        figs, written = render_figures(ctx, figures_dir, formats, progress=progress)
         html = render_html(ctx, figs)
         out = Path(out)
         write_text_atomic(out, html)
@@ -39,42 +40,48 @@ def build_report(run_path: str | Path, out: str | Path, figures_dir: str | Path 
 
 
 # ----------------------------------------------------------------------------------------------
-def render_figures(ctx: ReportContext, figures_dir, formats) -> tuple[dict, list[Path]]:
-    """id → (inline SVG, [print file names]); and the files written."""
-    made = {}
+def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> tuple[dict, list[Path]]:
+    """id → (inline SVG, [print file names]); and the files written. ``progress(done, total)`` is
+    called after each figure."""
+    todo = []                                     # (id, thunk): drawn one by one, with progress
     z = ctx.zones
     geo = ctx.geometry
     head_title = ctx.headline_name
     if geo is not None:
         crs = geo.crs.to_string() if geo.crs is not None else ""
-        made["fig-site"] = F.site_map_figure(geo, z, crs)
-        made["fig-plan"] = F.plan_map_figure(geo, z, f"{head_title}: vegetation or main measure")
-        made["fig-credits-map"] = F.eligibility_map_figure(geo, z, f"{head_title}: credit eligibility")
+        todo.append(("fig-site", lambda: F.site_map_figure(geo, z, crs)))
+        todo.append(("fig-plan", lambda: F.plan_map_figure(geo, z, f"{head_title}: vegetation or main measure")))
+        todo.append(("fig-credits-map",
+                     lambda: F.eligibility_map_figure(geo, z, f"{head_title}: credit eligibility")))
         if "baseline_soil_loss_t_per_yr" in z and ctx.tolerable:
-            made["fig-soil-maps"] = F.soil_loss_maps_figure(geo, z, ctx.tolerable)
+            todo.append(("fig-soil-maps", lambda: F.soil_loss_maps_figure(geo, z, ctx.tolerable)))
     if ctx.kind == "front":
-        made["fig-front"] = F.front_figure(ctx.front, ctx.objectives, ctx.roles)
+        todo.append(("fig-front", lambda: F.front_figure(ctx.front, ctx.objectives, ctx.roles)))
         _, dom, J = frontier_tables(ctx)
         if geo is not None:
-            made["fig-frequency"] = F.frequency_map_figure(geo, dom, len(ctx.plans))
-        made["fig-jaccard"] = F.jaccard_figure(J, [str(int(p)) for p in ctx.front["point"]])
+            todo.append(("fig-frequency", lambda: F.frequency_map_figure(geo, dom, len(ctx.plans))))
+        todo.append(("fig-jaccard", lambda: F.jaccard_figure(J, [str(int(p)) for p in ctx.front["point"]])))
         long = compare.compare_trajectories(ctx.plans)
         if len(long):
-            made["fig-trajectories-front"] = F.trajectories_compare_figure(long)
+            todo.append(("fig-trajectories-front", lambda: F.trajectories_compare_figure(long)))
     if ctx.plan.trajectories is not None:
-        made["fig-trajectories"] = F.trajectories_figure(ctx.plan.trajectories, f"{head_title}: carbon over {ctx.horizon} years")
-    made["fig-soil"] = F.soil_loss_figure(z, ctx.plan.trajectories, ctx.tolerable)
-    made["fig-cost"] = F.cost_figure(z)
-    made["fig-credits"] = F.credits_figure(z, ctx.standards)
+        todo.append(("fig-trajectories", lambda: F.trajectories_figure(
+            ctx.plan.trajectories, f"{head_title}: carbon over {ctx.horizon} years")))
+    todo.append(("fig-soil", lambda: F.soil_loss_figure(z, ctx.plan.trajectories, ctx.tolerable)))
+    todo.append(("fig-cost", lambda: F.cost_figure(z)))
+    todo.append(("fig-credits", lambda: F.credits_figure(z, ctx.standards)))
 
     out, written = {}, []
-    for key, fig in made.items():
+    for k, (key, draw) in enumerate(todo):
+        fig = draw()
         files = []
         if figures_dir is not None:
             paths = F.save_figure(fig, Path(figures_dir), key.removeprefix("fig-"), formats)
             written += paths
             files = [f"{Path(figures_dir).name}/{p.name}" for p in paths]
         out[key] = (F.svg_text(fig, salt=key, title=key.removeprefix("fig-").replace("-", " ")), files)
+        if progress is not None:
+            progress(k + 1, len(todo))
     return out, written
 
 
