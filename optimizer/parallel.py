@@ -21,6 +21,10 @@ The one place that knows:
   SIGTERM while the pool runs in the main thread) pending tasks are cancelled, the workers are
   terminated and the KeyboardInterrupt propagates.
 
+With ``spawn`` (and ``forkserver``) a worker imports the caller's main script again, so a script
+that starts a pool needs the usual ``if __name__ == "__main__":`` guard (Python's multiprocessing
+guide, "Safe importing of main module"); notebooks and the ``sinkplan`` command need nothing.
+
 Caveat (Linux): the death signal follows the *thread* that started the child. Pools and deadline
 children are started and waited for by the same thread here, so that thread outlives them.
 """

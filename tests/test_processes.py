@@ -199,12 +199,22 @@ def _ppid(pid: int) -> int:
     return int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("PPid:")))
 
 
+def _children(pid: int) -> set[int]:
+    """Direct children of ``pid`` (Linux ≥ 3.5, /proc/<pid>/task/<tid>/children)."""
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out |= {int(x) for x in (task / "children").read_text().split()}
+    return out
+
+
 def _lines(stream, into: queue.Queue) -> None:
     for line in stream:
         into.put(line.strip())
 
 
 def _kill_parent_and_check_children(tmp_path, program, method, signum, n_children, watch):
+    """``watch``: the guard the children must report ("prctl" or "thread"; "thread" also turns
+    prctl off through the environment)."""
     if method not in mp.get_all_start_methods():
         pytest.skip(f"no {method} here")
     script = tmp_path / "program.py"
@@ -212,13 +222,14 @@ def _kill_parent_and_check_children(tmp_path, program, method, signum, n_childre
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     env.pop(parallel.START_METHOD_ENV, None)
     env.pop(parallel.PARENT_WATCH_ENV, None)
-    if watch == "thread":
+    if watch == "thread" and method != "forkserver":
         env[parallel.PARENT_WATCH_ENV] = "thread"
     proc = subprocess.Popen([sys.executable, str(script), method], stdout=subprocess.PIPE, text=True, env=env,
                             cwd=tmp_path)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True).start()
     children: dict[int, str] = {}
+    everyone: set[int] = set()
     try:
         end = time.monotonic() + CHILD_START_S
         while len(children) < n_children and time.monotonic() < end and proc.poll() is None:
@@ -231,8 +242,12 @@ def _kill_parent_and_check_children(tmp_path, program, method, signum, n_childre
             assert not line or line.startswith("child "), line
         assert len(children) == n_children, f"children did not start: {children}, parent rc {proc.poll()}"
         for pid, mode in children.items():
-            assert _ppid(pid) == proc.pid            # direct children of the program we kill
-            assert mode == ("thread" if watch == "thread" else "prctl")
+            if method != "forkserver":               # there the server, a child of the program, is the parent
+                assert _ppid(pid) == proc.pid        # direct children of the program we kill
+            assert mode == watch
+        # every child of the program: the workers, and the resource tracker or fork server
+        # multiprocessing may have started
+        everyone = set(children) | _children(proc.pid)
         os.kill(proc.pid, signum)
         rc = proc.wait(timeout=PARENT_GONE_S)
         if signum == signal.SIGKILL:
@@ -242,12 +257,12 @@ def _kill_parent_and_check_children(tmp_path, program, method, signum, n_childre
         else:
             assert rc == -signum                    # deadline caller: Python's default SIGTERM
         end = time.monotonic() + CHILD_GONE_S
-        while any(_alive(p) for p in children) and time.monotonic() < end:
+        while any(_alive(p) for p in everyone) and time.monotonic() < end:
             time.sleep(0.1)
-        left = [p for p in children if _alive(p)]
+        left = [p for p in everyone if _alive(p)]
         assert not left, f"children {left} outlived their parent (killed by {signal.Signals(signum).name})"
     finally:
-        for pid in children:                         # never leave our own children behind
+        for pid in everyone:                         # never leave our own children behind
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
         if proc.poll() is None:
@@ -275,8 +290,9 @@ def test_deadline_child_ends_with_its_parent(tmp_path, method, signum):
 
 @linux_only
 @pytest.mark.parametrize("program,method,n", [(POOL_PROGRAM, "spawn", 2), (POOL_PROGRAM, "fork", 2),
-                                              (DEADLINE_PROGRAM, "fork", 1)], ids=["pool-spawn", "pool-fork",
-                                                                                   "deadline-fork"])
+                                              (POOL_PROGRAM, "forkserver", 2), (DEADLINE_PROGRAM, "fork", 1)],
+                         ids=["pool-spawn", "pool-fork", "pool-forkserver", "deadline-fork"])
 def test_portable_watchdog_thread_ends_children_of_a_killed_parent(tmp_path, program, method, n):
-    """The polling thread that macOS and Windows rely on, exercised on Linux without prctl."""
+    """The polling thread that macOS and Windows rely on, exercised on Linux without prctl (and
+    used by forkserver workers, whose parent is the server, not the program)."""
     _kill_parent_and_check_children(tmp_path, program, method, signal.SIGKILL, n_children=n, watch="thread")

@@ -247,7 +247,8 @@ def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s
     The front keeps the non-dominated plans.
     ``workers`` processes (default: the CPUs this process may use) share the grid lines; they are
     started with ``spawn`` unless ``$SINKPLAN_START_METHOD`` says otherwise (:mod:`optimizer.parallel`),
-    end with the caller, and Ctrl-C stops them and raises KeyboardInterrupt here.
+    end with the caller, and Ctrl-C stops them and raises KeyboardInterrupt here (a script calling
+    this with several workers needs an ``if __name__ == "__main__":`` guard under ``spawn``).
     """
     t0 = time.perf_counter()
     p = len(compiled.objectives)
