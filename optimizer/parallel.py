@@ -12,14 +12,15 @@ The one place that knows:
   ``os.cpu_count()``).
 - **the parent-death watchdog** (:func:`watch_parent`), run first thing in every child: on Linux
   the kernel sends the child a signal when its parent dies (``prctl(PR_SET_PDEATHSIG)``,
-  prctl(2)); elsewhere (or when that is refused) a daemon thread checks every
+  prctl(2)); elsewhere (or when that is refused, or under ``forkserver``, where the parent is the
+  server) a daemon thread checks every
   ``WATCH_INTERVAL_S`` whether the parent is still there and ends the child with ``os._exit(1)``.
   This covers a parent ended by SIGKILL, or by SIGTERM under Python's default handling, which
   runs no ``finally`` block.
 - **pools** (:func:`run_pool`): a :class:`~concurrent.futures.ProcessPoolExecutor` whose workers
   run the watchdog and ignore SIGINT (the parent decides); on KeyboardInterrupt (Ctrl-C, or
-  SIGTERM while the pool runs in the main thread) pending tasks are cancelled, the workers are
-  terminated and the KeyboardInterrupt propagates.
+  SIGTERM while the pool runs in the main thread and nobody else handles SIGTERM) or any other
+  exception, pending tasks are cancelled, the workers are terminated and the exception propagates.
 
 With ``spawn`` (and ``forkserver``) a worker imports the caller's main script again, so a script
 that starts a pool needs the usual ``if __name__ == "__main__":`` guard (Python's multiprocessing
@@ -173,8 +174,8 @@ def child_signals() -> None:
 
 
 def _start_worker(parent_pid: int, initializer: Callable | None, initargs: tuple) -> None:
+    child_signals()             # first: a forked worker inherits the parent's handlers
     watch_parent(parent_pid)
-    child_signals()
     if initializer is not None:
         initializer(*initargs)
 

@@ -37,8 +37,8 @@ class Outcome:
 
 
 def _child(conn, parent_pid, fn, args, kwargs):  # pragma: no cover - runs in the child process
+    parallel.child_signals()            # first: a forked child inherits the parent's handlers
     parallel.watch_parent(parent_pid, death_signal=signal.SIGTERM)
-    parallel.child_signals()
     try:
         conn.send(("ok", fn(*args, **kwargs)))
     except BaseException:  # noqa: BLE001 - everything goes back to the parent
