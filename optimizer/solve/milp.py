@@ -5,7 +5,7 @@ equality row ``Σ x = 1`` per zone (GUB), the coupling rows ``A x <= b``, and ``
 
 Every solve runs in a child process under :func:`run_with_deadline`, ended at
 ``time_limit_s + grace`` even when the solver overruns its own limit (HiGHS 1.16 was measured
-overrunning by minutes, SOLVER-NOTES.md). The solver itself is given the time left until
+overrunning by minutes on this project's benchmarks, docs/science.md §6.6). The solver itself is given the time left until
 ``time_limit_s`` at the moment it starts, so model building counts against the limit. The child
 sends back only small arrays (the chosen option per zone), never the model.
 
