@@ -76,7 +76,7 @@ def enumerate_combos(catalog: Catalog, settings: Settings) -> Combos:
     for col in ("requires", "excludes", "provides", "cancels"):
         for lst in ms[col]:
             tag_names.update(lst)
-    from .site import ZONE_TYPES
+    from .catalog import ZONE_TYPES
     tag_names.update(f"type_{t}" for t in ZONE_TYPES)
     tags = tuple(sorted(tag_names))
     if len(tags) > 64:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .errors import InfeasibleError, ProblemDefinitionError
-from .solve.core import LinearCore
+from .linear import LinearCore
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .catalog import ZONE_TYPES
 from .errors import GeometryWarning, Problem, SiteError
 from .io.paths import input_file_problem
 from .io.tables import read_csv_text
 from .settings import Settings, load_settings, settings_path_for
 
-ZONE_TYPES = ("platform", "slope", "subsidence_pool", "waste_heap", "pit_floor")
 BURNING = ("none", "low", "medium", "high")
 KNOWN_DESIGNATIONS = ("mining_land", "planned_afforestation_land", "farmland", "grassland", "construction_land",
                       "water", "other")

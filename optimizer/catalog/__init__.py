@@ -37,6 +37,10 @@ from ..errors import CatalogError, Problem
 from ..io.paths import check_input_file, input_file_problem
 from ..io.tables import read_csv_text
 
+#: The terrain zones a zoning file may name; measures' suitability rules refer to them
+#: (docs/science.md §1.1).
+ZONE_TYPES = ("platform", "slope", "subsidence_pool", "waste_heap", "pit_floor")
+
 GROUPS = ("waste", "landform", "soil", "vegetation", "upkeep", "water", "energy")
 CONFIDENCE = ("A", "B", "C", "P")
 TABLES = ("measures", "vegetation_growth", "standards", "monitoring", "interactions", "parameters")
@@ -298,7 +302,6 @@ def _merge(base: pd.DataFrame, user: pd.DataFrame, key: str, file: str, problems
 
 def _check_measures(m: pd.DataFrame, veg_types: set[str], problems: list[Problem], origin: dict | None = None
                     ) -> None:
-    from ..site import ZONE_TYPES  # zone types are defined by the site reader
     origin = origin or {}
 
     def at(mid, col, message):

@@ -299,7 +299,7 @@ def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s
     gaps = [*(g for _, _, g in found), *([0.0] * len(extreme_plans))]
     X = np.array(choices)
     ev = evaluate(compiled, X, totals=False)
-    from ..analysis.pareto import nondominated
+    from .pareto import nondominated
     keep = nondominated(ev.F)
     # one plan per distinct objective vector, ordered along the first objective
     _, uniq = np.unique(np.round(ev.F[keep], 9), axis=0, return_index=True)

@@ -1,6 +1,6 @@
 """General MILP path: the linear core solved through PuLP (HiGHS or CBC), or by HiGHS from arrays.
 
-The model is the one of :mod:`optimizer.solve.core`: one binary ``x`` per flat option row, one
+The model is the one of :mod:`optimizer.linear`: one binary ``x`` per flat option row, one
 equality row ``Σ x = 1`` per zone (GUB), the coupling rows ``A x <= b``, and ``min c · x``.
 
 Every solve runs in a child process under :func:`run_with_deadline`, ended at
@@ -52,7 +52,7 @@ import numpy as np
 import pulp
 
 from optimizer.errors import SolverError
-from optimizer.solve.core import LinearCore
+from optimizer.linear import LinearCore
 from optimizer.solve.deadline import run_with_deadline
 from optimizer.solve.status import SolveResult, Status, relative_gap
 
