@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -89,32 +89,54 @@ def check_out_dir(path: Path) -> Path:
     return check_output_dir(path)
 
 
+class Steps:
+    """One transient progress display on stderr for a whole command, one line per step:
+    ``update = steps.step("scoring options")`` then ``update(done, total)``. Silent when disabled
+    or when stderr is not a terminal (a log file or a pipe gets no control characters)."""
+
+    def __init__(self, bar=None):
+        self._bar = bar
+        self._task = None
+
+    def step(self, description: str):
+        if self._bar is None:
+            return lambda done=None, total=None, stats=None: None
+        if self._task is not None:
+            self._bar.update(self._task, visible=False)
+        task = self._task = self._bar.add_task(description, total=None, stats="")
+
+        def update(done=None, total=None, stats: str | None = None):
+            extra = {"stats": stats} if stats is not None else {}
+            if total is not None:
+                extra["total"] = total
+            self._bar.update(task, completed=done or 0, **extra)
+        return update
+
+
 @contextmanager
-def progress(description: str, *, enabled: bool = True):
-    """A transient progress line on stderr; yields ``update(done, total)``. Shown only on a
-    terminal (a log file or a pipe gets no control characters)."""
+def progress(description: str | None = None, *, enabled: bool = True):
+    """A :class:`Steps` display; with ``description``, yields the first step's ``update`` instead."""
     if not enabled or not err.is_terminal:
-        yield lambda done, total=None: None
+        steps = Steps()
+        yield steps.step(description) if description else steps
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task(description, total=None)
-        yield lambda done, total=None: bar.update(task, completed=done, total=total)
+                  TimeElapsedColumn(), TextColumn("{task.fields[stats]}"), console=err, transient=True) as bar:
+        steps = Steps(bar)
+        yield steps.step(description) if description else steps
 
 
-def warm_kernels(enabled: bool) -> None:
-    """Compile the solver kernels with a progress line when their cache is cold (first run)."""
+def warm_kernels(steps: Steps) -> None:
+    """Compile the solver kernels with a progress step when their cache is cold (a first run)."""
     try:
         from .. import jit
     except ImportError:  # pragma: no cover - jit module absent
         return
     if not hasattr(jit, "cache_is_cold") or not jit.cache_is_cold():
         return
-    ctx = progress("compiling solver kernels (first run only)", enabled=enabled) if enabled else nullcontext(None)
-    with ctx as update:
-        jit.warm_up(progress=update)
+    jit.warm_up(progress=steps.step("compiling solver kernels (first run only)"))
 
 
 def emit_json(doc: dict) -> None:

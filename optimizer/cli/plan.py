@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..errors import SinkPlanError
-from .common import (GAP, MONEY, SECONDS, check_out_dir, emit_json, out, progress, read_site, site_argument,
-                     site_options, voice_options, warm_kernels)
+from .common import GAP, MONEY, SECONDS, emit_json, out, progress, site_argument, site_options, voice_options, \
+    warm_kernels
 
 MAXIMIZE = ("removals", "credit_value", "credits", "avoided")
 MINIMIZE = ("cost", "capex", "soil_loss")
@@ -43,27 +42,11 @@ def problem_options(fn):
     return fn
 
 
-def build_problem(site, objectives, *, budget, budget_on, constraint, lock, forbid, allow_intolerable):
-    """The declared problem from command-line pieces (checks live in :mod:`optimizer.problem`)."""
-    from ..problem import Problem, parse_constraints
-
-    kw = parse_constraints(constraint or ())
-    if budget is not None:
-        kw["budget_cny"] = budget
-    locks = []
-    for item in lock or ():
-        zid, sep, oid = item.partition("=")
-        if not sep or not zid.strip() or not oid.strip():
-            raise SinkPlanError(f"--lock {item!r}: write ZONE_ID=OPTION_ID")
-        locks.append((zid.strip(), oid.strip()))
-    return Problem.from_settings(site.settings, objectives=tuple(objectives), budget_on=budget_on,
-                                 enforce_tolerance=not allow_intolerable, locks=tuple(locks),
-                                 forbid=tuple(forbid or ()), **kw)
-
-
-def problem_doc(problem) -> dict:
-    from dataclasses import asdict
-    return asdict(problem)
+def limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable):
+    """The command line's constraint options as a workflow's :class:`~optimizer.workflows.Constraints`."""
+    from ..workflows import Constraints
+    return Constraints(budget_cny=budget, budget_on=budget_on, constraints=tuple(constraint or ()),
+                       locks=tuple(lock or ()), forbid=tuple(forbid or ()), allow_intolerable=allow_intolerable)
 
 
 @click.command()
@@ -86,35 +69,27 @@ def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint,
     in --out. "The cheapest plan that removes at least 40,000 t CO2e" is
     `--minimize cost --constraint removals>=40000`.
     """
-    from ..io.manifest import manifest
-    from ..io.plans import write_json, write_plan
-    from ..options import evaluate_options
-    from ..solve.exact import solve
+    from ..workflows import SiteInput, optimize_site
 
     if (maximize is None) == (minimize is None):
         raise click.UsageError("give exactly one of --maximize or --minimize")
-    objective = maximize or minimize
-    out_dir = check_out_dir(out_dir)
-    site = read_site(site_path, settings, layer, crs, fix_geometry)
     show = not (quiet or as_json)
-    with progress("scoring options", enabled=show) as update:
-        table = evaluate_options(site, catalog, progress=update)
-    problem = build_problem(site, [objective], budget=budget, budget_on=budget_on, constraint=constraint,
-                            lock=lock, forbid=forbid, allow_intolerable=allow_intolerable)
-    compiled = problem.compile(table)
-    warm_kernels(show)
-    with progress("solving", enabled=show):
-        plan = solve(compiled, method=method, solver=solver, gap=gap, time_limit_s=time_limit, exact=exact)
-    summary = plan.summary()
-    doc = manifest(command="optimize", site=site, table=table, problem=problem_doc(problem),
-                   solver={k: summary[k] for k in ("status", "solver", "gap", "bound", "runtime_s", "message")})
-    files = write_plan(plan, site, out_dir, manifest=doc, summary=summary)
-    files.append(write_json(out_dir / "manifest.json", doc))
+    with progress(enabled=show) as steps:
+        def before_solve():
+            warm_kernels(steps)
+            steps.step("solving")
+
+        result = optimize_site(SiteInput(site_path, settings, layer, crs, fix_geometry, catalog),
+                               maximize or minimize,
+                               limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable),
+                               method=method, solver=solver, gap=gap, exact=exact, time_limit_s=time_limit,
+                               out_dir=out_dir, progress=steps.step("scoring options"), before_solve=before_solve)
+    summary = result.plan.summary()
     if as_json:
-        emit_json({**summary, "files": [str(f) for f in files]})
+        emit_json({**summary, "files": [str(f) for f in result.files]})
     elif not quiet:
         print_plan(summary)
-        out.print("wrote " + ", ".join(str(f) for f in files))
+        out.print("wrote " + ", ".join(str(f) for f in result.files))
 
 
 def print_plan(summary: dict) -> None:
