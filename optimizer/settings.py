@@ -32,6 +32,7 @@ import numpy as np
 
 from .errors import Problem, SettingsError, TextEncodingWarning
 from .io.paths import TOML_ADVICE, check_input_file, decode_text
+from .models import carbon, erosion
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,10 @@ SPEC: tuple[Spec, ...] = (
          choices=("basic", "standard", "intensive")),
     Spec("subsidence_water_as", "accounting", str, "wetland", "", "Whether untreated subsidence water is accounted as a wetland or as open water (docs/science.md §2.5).",
          choices=("wetland", "open_water")),
-    Spec("grid_emission_factor_t_per_mwh", "accounting", float, 0.6776, "t CO2/MWh",
-         "Grid emission factor for PV's avoided emissions.", "North China grid 2022 0.6776; national 2023 0.5306 [B]", low=0, high=2),
+    Spec("grid_emission_factor_t_per_mwh", "accounting", float, carbon.GRID_T_CO2_PER_MWH_NORTH_CHINA_2022, "t CO2/MWh",
+         "Grid emission factor for PV's avoided emissions.",
+         f"North China grid 2022 {carbon.GRID_T_CO2_PER_MWH_NORTH_CHINA_2022:g}; "
+         f"national 2023 {carbon.GRID_T_CO2_PER_MWH_NATIONAL_2023:g} [B]", low=0, high=2),
     Spec("path", "carbon_price", str, "growing", "", "Carbon price path.", choices=("flat", "growing", "table")),
     Spec("start_cny_per_t", "carbon_price", float, 60.0, "CNY/t CO2e", "Carbon price in the start year.",
          "CCER about ¥60–80/t in 2025 [B, weak]", low=0, high=10000),
@@ -102,24 +105,47 @@ SPEC_BY_KEY = {s.key: s for s in SPEC}
 SECTIONS = tuple(dict.fromkeys(s.section for s in SPEC))
 
 
-# Region presets (docs/science.md §1.2). Each value: (number, source with confidence tag).
+# Region presets (docs/science.md §1.2). Each value: (number, source with confidence tag). The
+# Ning et al. 2020 R formula, the SL 773-2018 K multiplier and the SL 190-2007 tolerable losses
+# live in optimizer.models.erosion; the presets only choose among them.
+_K_DISTURBED = erosion.DISTURBED_K_MULTIPLIER
+_R_FORMULA = f"R = {erosion.R_RAINFALL_A:g}·P^{erosion.R_RAINFALL_B:g}"
+_K_ANSAI = "–".join(f"{k:g}" for k in erosion.K_LOESS_ANSAI_RANGE)
+_TOLERABLE_T_PER_KM2 = erosion.TOLERABLE_SOIL_LOSS_T_PER_KM2_YR
+
+
+def _tolerable_t_per_ha_yr(sl190_region: str) -> float:
+    """SL 190-2007 tolerable soil loss of a region in t/(ha·yr) (the table is in t/(km²·yr))."""
+    return _TOLERABLE_T_PER_KM2[sl190_region] / erosion.T_PER_HA_TO_T_PER_KM2
+
+
 REGIONS: dict[str, dict[str, tuple[Any, str]]] = {
     "loess_plateau": {
-        "rainfall_erosivity_mj_mm_per_ha_h_yr": ("from_rainfall", "R = 0.0068·P^1.99 (Ning et al. 2020, Shanxi) [B]"),
-        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.045 * 2.13, "[P] loess 0.042–0.049 (Ansai) [A] × 2.13 disturbed ground (SL 773-2018) [B]"),
-        "tolerable_soil_loss_t_per_ha_yr": (10.0, "SL 190-2007, Loess Plateau 1000 t/km²·a [B]"),
+        "rainfall_erosivity_mj_mm_per_ha_h_yr": ("from_rainfall", f"{_R_FORMULA} (Ning et al. 2020, Shanxi) [B]"),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.045 * _K_DISTURBED, f"[P] loess {_K_ANSAI} (Ansai) [A] × "
+                                                 f"{_K_DISTURBED:g} disturbed ground (SL 773-2018) [B]"),
+        "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("loess_plateau"), "SL 190-2007, Loess Plateau "
+                                            f"{_TOLERABLE_T_PER_KM2['loess_plateau']:g} t/km²·a [B]"),
         "pv_yield_kwh_per_kwp": (1300.0, "Shanxi ≈ 1,300 kWh/kWp (weak) [B]"),
     },
     "eastern_plain": {
         "rainfall_erosivity_mj_mm_per_ha_h_yr": (3500.0, "[P] Jiangsu mean 4,709, lower in the north (Xuzhou) [B]"),
-        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.030 * 2.13, "[P] plain soils 0.030 × 2.13 disturbed ground (SL 773-2018) [B]"),
-        "tolerable_soil_loss_t_per_ha_yr": (2.0, "SL 190-2007, northern rocky-mountain region 200 t/km²·a [B]; region mapping [C]"),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.030 * _K_DISTURBED, f"[P] plain soils 0.030 × {_K_DISTURBED:g} "
+                                                 "disturbed ground (SL 773-2018) [B]"),
+        "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("northern_rocky_mountains"),
+                                            "SL 190-2007, northern rocky-mountain region "
+                                            f"{_TOLERABLE_T_PER_KM2['northern_rocky_mountains']:g} t/km²·a [B]; "
+                                            "region mapping [C]"),
         "pv_yield_kwh_per_kwp": (1100.0, "Anhui floating PV 1,089–1,150 kWh/kWp [A/B]"),
     },
     "inner_mongolia_steppe": {
         "rainfall_erosivity_mj_mm_per_ha_h_yr": ("from_rainfall", "[P] Ning et al. 2020 formula extrapolated beyond Shanxi"),
-        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.040 * 2.13, "[P] chestnut soils 0.040 × 2.13 disturbed ground (SL 773-2018) [B]"),
-        "tolerable_soil_loss_t_per_ha_yr": (2.0, "SL 190-2007, 200 t/km²·a (north-east / northern region) [B]; region mapping [C]"),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.040 * _K_DISTURBED, f"[P] chestnut soils 0.040 × {_K_DISTURBED:g} "
+                                                 "disturbed ground (SL 773-2018) [B]"),
+        # SL 190-2007 gives the north-east black-soil and the northern rocky-mountain regions the same 200
+        "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("northeast_black_soil"), "SL 190-2007, "
+                                            f"{_TOLERABLE_T_PER_KM2['northeast_black_soil']:g} t/km²·a "
+                                            "(north-east / northern region) [B]; region mapping [C]"),
         "pv_yield_kwh_per_kwp": (1600.0, "Inner Mongolia 1,500–2,000 kWh/kWp [A/B]"),
     },
 }
@@ -386,8 +412,8 @@ def resolve_settings(raw: dict | None = None, file: str = "<settings>", override
             if "[P]" in spec.source:
                 placeholders.append(spec.key)
     if values["rainfall_erosivity_mj_mm_per_ha_h_yr"] == "from_rainfall":
-        # R = 0.0068 · P^1.99, P annual rainfall in mm (Ning et al. 2020, Shanxi) [B]
-        values["rainfall_erosivity_mj_mm_per_ha_h_yr"] = 0.0068 * values["annual_rainfall_mm"] ** 1.99
+        values["rainfall_erosivity_mj_mm_per_ha_h_yr"] = float(
+            erosion.rainfall_erosivity_from_rainfall(values["annual_rainfall_mm"]))
     if values["path"] == "table" and not values["table"]:
         raise SettingsError([Problem(file=file, field="carbon_price.table",
                                      message="path = 'table' needs a [carbon_price.table] of year = price")])

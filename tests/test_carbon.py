@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from optimizer.catalog import load_catalog
 from optimizer.models import carbon as cm
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,6 +54,16 @@ def fit_growth():
         sys.modules.pop(spec.name, None)
 
 
+@pytest.fixture(scope="module")
+def catalog():
+    """The catalog the pipeline reads: the one home of measure and pool figures."""
+    return load_catalog()
+
+
+def _measure(catalog, measure_id):
+    return catalog.measures.set_index("measure_id").loc[measure_id]
+
+
 def _curve(growth, veg):
     r = growth[veg]
     return float(r["c_max_t_c_per_ha"]), float(r["k_per_yr"]), float(r["m"])
@@ -67,43 +78,57 @@ def test_conversion_constants():
     assert cm.GWP100_N2O == 273
 
 
-def test_biochar_ipcc_worked_example():
-    # 10 t herbaceous biochar made at 450-600 °C: 10 · 0.65 · 0.80 = 5.2 t C = 5.2 · 44/12 = 19.07 t CO2
-    c = cm.biochar_carbon(10.0, cm.BIOCHAR_F_C["herbaceous"], cm.BIOCHAR_F_PERM["450-600"])
+def test_biochar_ipcc_worked_example(catalog):
+    # IPCC 2019 Refinement Vol 4 Ch 2 App 4 (docs/science.md §2.4): straw (herbaceous) biochar made
+    # at 450–600 °C has F_C 0.65 and F_perm 0.80; the catalog's biochar_20 holds those figures.
+    m = _measure(catalog, "biochar_20")
+    assert (m["biochar_f_c"], m["biochar_f_perm"]) == (0.65, 0.80)
+    assert m["confidence"] == "B" and "IPCC 2019" in m["source"]
+    # 10 t: 10 · 0.65 · 0.80 = 5.2 t C = 5.2 · 44/12 = 19.07 t CO2
+    c = cm.biochar_carbon(10.0, m["biochar_f_c"], m["biochar_f_perm"])
     assert c == pytest.approx(5.2)
     assert c * cm.C_TO_CO2 == pytest.approx(19.0667, abs=1e-4)
+    # the catalog's 20 t/ha: 20 · 0.65 · 0.80 = 10.4 t C/ha = 38.1 t CO2/ha (docs/science.md §2.4)
+    assert cm.biochar_carbon(m["biochar_t_per_ha"], m["biochar_f_c"], m["biochar_f_perm"]) * cm.C_TO_CO2 \
+        == pytest.approx(38.13, abs=0.01)
 
 
-def test_biochar_tables_and_confidence_tags():
-    assert cm.BIOCHAR_F_PERM == {"350-450": 0.65, "450-600": 0.80, ">=600": 0.89}
-    assert cm.BIOCHAR_F_C == {"herbaceous": 0.65, "rice_straw": 0.49, "wood": 0.77, "manure": 0.38,
-                              "sewage_sludge": 0.35}
-    assert set(cm.BIOCHAR_F_PERM_CONFIDENCE) == set(cm.BIOCHAR_F_PERM)
-    assert set(cm.BIOCHAR_F_C_CONFIDENCE) == set(cm.BIOCHAR_F_C)
-    assert cm.BIOCHAR_F_C_CONFIDENCE["herbaceous"] == "B" and cm.BIOCHAR_F_C_CONFIDENCE["wood"] == "C"
-    # broadcasting: 2 feedstocks × 3 temperatures
-    f_c = np.array([[cm.BIOCHAR_F_C["wood"]], [cm.BIOCHAR_F_C["manure"]]])
-    f_perm = np.array(list(cm.BIOCHAR_F_PERM.values()))
-    assert cm.biochar_carbon(1.0, f_c, f_perm).shape == (2, 3)
+def test_biochar_broadcasts():
+    # 2 feedstocks (F_C) × 3 production temperatures (F_perm)
+    f_c = np.array([[0.77], [0.38]])
+    f_perm = np.array([0.65, 0.80, 0.89])
+    out = cm.biochar_carbon(1.0, f_c, f_perm)
+    assert out.shape == (2, 3)
+    np.testing.assert_allclose(out, f_c * f_perm)
 
 
-def test_wetland_bernal_mitsch_hand_worked():
-    # burial 242 g C/m²/yr · 10⁴ m²/ha / 10⁶ g/t = 2.42 t C/ha/yr · 44/12 = 8.8733 t CO2/ha/yr
+def test_wetland_bernal_mitsch_hand_worked(catalog):
+    # constructed wetland (docs/science.md §2.5): burial 242 g C/m²/yr (Bernal & Mitsch 2013) and
+    # CH4 235 kg/ha/yr (IPCC 2013 Wetlands Supplement Table 5.4), as the catalog row holds them
+    m = _measure(catalog, "constructed_wetland")
+    burial, ch4 = m["wetland_burial_g_c_per_m2_yr"], m["wetland_ch4_kg_per_ha_yr"]
+    assert (burial, ch4) == (242.0, 235.0)
+    # 242 g C/m²/yr · 10⁴ m²/ha / 10⁶ g/t = 2.42 t C/ha/yr · 44/12 = 8.8733 t CO2/ha/yr
     # CH4 235 kg/ha/yr · 27 / 1000 = 6.345 t CO2e/ha/yr  ->  net removal 2.5283 t CO2e/ha/yr
-    assert cm.wetland_net_removal_co2e(242.0, 235.0) == pytest.approx(8.873333 - 6.345, abs=1e-6)
-    assert cm.wetland_net_removal_co2e(242.0, 235.0) == pytest.approx(2.528333, abs=1e-6)
+    assert cm.wetland_net_removal_co2e(burial, ch4) == pytest.approx(8.873333 - 6.345, abs=1e-6)
+    assert cm.wetland_net_removal_co2e(burial, ch4) == pytest.approx(2.528333, abs=1e-6)
 
 
-def test_wetland_can_be_a_net_source():
-    net = cm.wetland_net_removal_co2e(
-        [cm.WETLAND_BURIAL_GLOBAL_G_C_PER_M2_YR, cm.WETLAND_BURIAL_NW_CHINA_LAKES_G_C_PER_M2_YR],
-        cm.WETLAND_CH4_KG_PER_HA_YR)
-    np.testing.assert_allclose(net, [1.18 * 44 / 12 - 6.345, 0.499 * 44 / 12 - 6.345], atol=1e-9)
+def test_untreated_pools_are_net_sources(catalog):
+    # the untreated pool's fluxes (parameters.csv, docs/science.md §2.5): a global mean burial of
+    # 118 or north-west China lakes' 49.9 g C/m²/yr against 235 (wetland) or 77.5 (open water) kg CH4
+    wetland = (catalog.param("pool_wetland_burial_g_c_per_m2_yr"), catalog.param("pool_wetland_ch4_kg_per_ha_yr"))
+    open_water = (catalog.param("pool_open_water_burial_g_c_per_m2_yr"),
+                  catalog.param("pool_open_water_ch4_kg_per_ha_yr"))
+    assert wetland == (118.0, 235.0) and open_water == (49.9, 77.5)
+    net = cm.wetland_net_removal_co2e(*np.array([wetland, open_water]).T)
+    np.testing.assert_allclose(net, [1.18 * 44 / 12 - 6.345, 0.499 * 44 / 12 - 77.5 * 27 / 1000], atol=1e-9)
     assert (net < 0).all()  # open subsidence water can be a net source (docs/science.md §2.5)
-    # flooded land / fish pond methane: 242 g C burial - 77.5 kg CH4 · 27 = 8.8733 - 2.0925
-    assert cm.wetland_net_removal_co2e(242.0, cm.FLOODED_LAND_CH4_KG_PER_HA_YR) == pytest.approx(6.780833, abs=1e-6)
+    assert net == pytest.approx([-2.018, -0.262], abs=1e-3)  # the table of docs/science.md §2.5
+    # flooded land / fish pond methane under a created wetland's burial: 8.8733 - 77.5 · 27 / 1000
+    assert cm.wetland_net_removal_co2e(242.0, open_water[1]) == pytest.approx(6.780833, abs=1e-6)
     # ≈ 6.3 t CO2e/ha/yr of CH4 at GWP-100 27 (IPCC 2013 Wetlands Supplement Table 5.4; docs/science.md §2.5)
-    assert cm.WETLAND_CH4_KG_PER_HA_YR * cm.GWP100_CH4 / 1000 == pytest.approx(6.3, abs=0.05)
+    assert wetland[1] * cm.GWP100_CH4 / 1000 == pytest.approx(6.3, abs=0.05)
 
 
 def test_erosion_carbon_loss():
@@ -378,6 +403,30 @@ def test_net_removals_hand_worked():
     assert net == pytest.approx(44 / 12 * 1.6 + 1.0)
     # a zone that washes away is not a sink
     assert cm.net_removals_co2e(0.1, 0.05, 0.0, 0.0, 0.5, 0.0) < 0
+    # per zone: the same on 2.5 ha
+    assert cm.net_removals_co2e(1.0, 0.5, 0.2, 2.0, 0.1, 1.0, area_ha=2.5) == pytest.approx(2.5 * net)
+
+
+def test_net_removal_terms_add_up_to_net():
+    rng = np.random.default_rng(7)
+    args = [rng.normal(size=(3, 5)) for _ in range(6)]
+    area = np.array([[1.0], [2.5], [0.3]])
+    terms = cm.net_removal_terms_co2e(*args, area_ha=area)
+    assert tuple(terms) == cm.NET_REMOVAL_TERMS
+    # signs: carbon gains count up, eroded carbon and project emissions count down
+    np.testing.assert_allclose(terms["biomass_tco2e"], cm.C_TO_CO2 * args[0] * area)
+    np.testing.assert_allclose(terms["wetland_tco2e"], args[3] * area)
+    np.testing.assert_allclose(terms["erosion_tco2e"], -cm.C_TO_CO2 * args[4] * area)
+    np.testing.assert_allclose(terms["project_emissions_tco2e"], -args[5] * area)
+    # the net is their sum, bit for bit the same as net_removals_co2e
+    np.testing.assert_array_equal(cm.net_of_terms(terms), cm.net_removals_co2e(*args, area_ha=area))
+    np.testing.assert_allclose(cm.net_of_terms(terms), sum(terms.values()))
+
+
+def test_cover_depth_multiplier():
+    # docs/science.md §2.4: m = 0.5 + 0.5 · min(d, 50 cm) / 50 cm; 10 cm → 0.6, 80 cm → 1.0, bare → 0.5
+    got = cm.cover_depth_multiplier(np.array([0.0, 10.0, 50.0, 80.0]), 50.0, 0.5)
+    np.testing.assert_allclose(got, [0.5, 0.6, 1.0, 1.0])
 
 
 def test_net_removals_series_by_option(growth):

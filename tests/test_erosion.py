@@ -259,18 +259,33 @@ def test_unit_constants():
     assert ero.T_PER_HA_TO_T_PER_KM2 == 100.0
 
 
-def test_support_practice_factors():
-    expected = {"none": 1.0, "contouring": 0.52, "terraces": 0.28, "level_terrace": 0.12}
-    assert {k: v.p_factor for k, v in ero.SUPPORT_PRACTICE_FACTORS.items()} == expected
-    for practice in ero.SUPPORT_PRACTICE_FACTORS.values():
-        assert practice.source and practice.confidence in {"A", "B", "C", "P"}
-    assert ero.support_practice_factor("terraces") == 0.28
-    np.testing.assert_array_equal(
-        ero.support_practice_factor([["none", "contouring"], ["level_terrace", "terraces"]]),
-        [[1.0, 0.52], [0.12, 0.28]],
-    )
-    with pytest.raises(ValueError, match=r"'terrace'.*valid: 'none'"):
-        ero.support_practice_factor("terrace")
+def test_support_practice_factors_live_in_the_catalog():
+    """P factors are measure data (docs/science.md §3.6): the catalog rows the scoring reads hold
+    the published values, each with its source; no measure means P = 1 (the RUSLE definition)."""
+    from optimizer.catalog import load_catalog, schema
+
+    ms = load_catalog().measures.set_index("measure_id")
+    published = {"contour_ridges": 0.52, "terrace": 0.28, "level_terrace": 0.12}
+    assert ms.loc[list(published), "p_factor"].to_dict() == published
+    for mid in published:
+        assert ms.at[mid, "source"] and ms.at[mid, "confidence"] == "B"
+    assert "meta-analysis of 196 studies" in ms.at["terrace", "source"]
+    p = schema().set_index(["table", "column"]).loc[("measures", "p_factor")]
+    assert float(p["default"]) == 1.0 and (float(p["min"]), float(p["max"])) == (0.0, 1.0)
+    assert not hasattr(ero, "SUPPORT_PRACTICE_FACTORS")   # one home: the catalog
+
+
+def test_settings_presets_use_these_constants():
+    """The region presets take R, K's disturbed-ground multiplier and the tolerable loss from here."""
+    from optimizer.settings import REGIONS, resolve_settings
+
+    s = resolve_settings({"climate": {"annual_rainfall_mm": 430.0}})
+    assert s.rainfall_erosivity_mj_mm_per_ha_h_yr == ero.rainfall_erosivity_from_rainfall(430.0)
+    assert s.soil_erodibility_t_ha_h_per_ha_mj_mm == pytest.approx(0.045 * ero.DISTURBED_K_MULTIPLIER)
+    assert s.tolerable_soil_loss_t_per_ha_yr * ero.T_PER_HA_TO_T_PER_KM2 \
+        == ero.TOLERABLE_SOIL_LOSS_T_PER_KM2_YR["loess_plateau"]
+    assert REGIONS["loess_plateau"]["rainfall_erosivity_mj_mm_per_ha_h_yr"][1].startswith("R = 0.0068·P^1.99")
+    assert "× 2.13 disturbed ground" in REGIONS["eastern_plain"]["soil_erodibility_t_ha_h_per_ha_mj_mm"][1]
 
 
 # ---------------------------------------------------------------------------------------------

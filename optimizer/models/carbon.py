@@ -114,6 +114,20 @@ def biomass_carbon_stock(t_yr, c_max_t_c_per_ha, k_per_yr, m, growth_multiplier=
     return np.asarray(growth_multiplier, dtype=float) * chapman_richards(t_yr, c_max_t_c_per_ha, k_per_yr, m)
 
 
+def cover_depth_multiplier(soil_depth_cm, full_depth_cm, bare_multiplier):
+    """Growth multiplier [-] of the cover soil's depth (docs/science.md §2.4)::
+
+        m_depth = m_bare + (1 − m_bare) · min(d, d_full) / d_full
+
+    ``soil_depth_cm`` d is the zone's soil plus the topsoil the option places [cm];
+    ``full_depth_cm`` d_full, the depth from which growth is unrestricted, and
+    ``bare_multiplier`` m_bare, growth on bare spoil, are ``parameters.csv`` rows
+    (``cover_depth_full_cm``, ``cover_depth_min_multiplier``) [P].
+    """
+    depth = np.minimum(np.asarray(soil_depth_cm, dtype=float), full_depth_cm)
+    return bare_multiplier + (1 - bare_multiplier) * (depth / full_depth_cm)
+
+
 # --- rainfall --------------------------------------------------------------------------------
 
 _RAINFALL_PARAM_KEYS = ("p0_mm", "scale_mm", "ref_rainfall_mm", "min_rainfall_mm", "max_rainfall_mm")
@@ -213,49 +227,30 @@ def degradation_factor(t_yr, onset_yr=YANG2015_ONSET_YR, loss_fraction=YANG2015_
 
 # --- biochar ---------------------------------------------------------------------------------
 
-BIOCHAR_F_PERM = {"350-450": 0.65, "450-600": 0.80, ">=600": 0.89}
-"""Fraction of biochar organic carbon remaining after 100 yr by production temperature [°C]
-(IPCC 2019 Refinement Vol 4 Ch 2 Appendix 4) [B]."""
-BIOCHAR_F_PERM_CONFIDENCE = {"350-450": "B", "450-600": "B", ">=600": "B"}
-
-BIOCHAR_F_C = {"herbaceous": 0.65, "rice_straw": 0.49, "wood": 0.77, "manure": 0.38, "sewage_sludge": 0.35}
-"""Organic carbon fraction of biochar [t C/t biochar] by feedstock
-(IPCC 2019 Refinement Vol 4 Ch 2 Appendix 4)."""
-BIOCHAR_F_C_CONFIDENCE = {"herbaceous": "B", "rice_straw": "B", "wood": "C", "manure": "C", "sewage_sludge": "C"}
-
-
 def biochar_carbon(mass_t, f_c, f_perm):
     """Carbon stored by applied biochar [t C]: ``ΔC = mass · F_C · F_perm``
     (IPCC 2019 Refinement Vol 4 Ch 2 App 4 [B]). Counted once, in the year of application.
 
-    ``mass_t`` is dry biochar [t]; ``f_c`` from :data:`BIOCHAR_F_C`; ``f_perm`` from
-    :data:`BIOCHAR_F_PERM`. Example: 10 t herbaceous biochar made at 450–600 °C stores
-    10 · 0.65 · 0.80 = 5.2 t C = 19.07 t CO2.
+    ``mass_t`` is dry biochar [t]; ``f_c`` the organic carbon fraction by feedstock and
+    ``f_perm`` the fraction left after 100 yr by production temperature, both per measure in
+    ``measures.csv`` (``biochar_f_c``, ``biochar_f_perm``; the IPCC values are in
+    docs/science.md §2.4). Example: 10 t herbaceous biochar made at 450–600 °C (F_C 0.65,
+    F_perm 0.80) stores 10 · 0.65 · 0.80 = 5.2 t C = 19.07 t CO2.
     """
     return np.asarray(mass_t, dtype=float) * np.asarray(f_c, dtype=float) * np.asarray(f_perm, dtype=float)
 
 
 # --- wetlands --------------------------------------------------------------------------------
 
-WETLAND_BURIAL_BERNAL_MITSCH_G_C_PER_M2_YR = 242.0
-"""C burial in created temperate wetlands (Bernal & Mitsch 2013) [B]."""
-WETLAND_BURIAL_GLOBAL_G_C_PER_M2_YR = 118.0
-"""Global mean wetland C burial [B]; primary source not recorded (docs/science.md §2.5, §7.1)."""
-WETLAND_BURIAL_NW_CHINA_LAKES_G_C_PER_M2_YR = 49.9
-"""C burial in lakes of north-west China [B]; primary source not recorded (docs/science.md §2.5, §7.1)."""
-WETLAND_CH4_KG_PER_HA_YR = 235.0
-"""CH4 from rewetted/created inland wetlands on mineral soil, temperate
-(IPCC 2013 Wetlands Supplement Table 5.4) [B]."""
-FLOODED_LAND_CH4_KG_PER_HA_YR = 77.5
-"""CH4 from flooded land / fish ponds: midpoint of 75–80 kg/ha/yr [B/C] (docs/science.md §2.5)."""
-
-
 def wetland_net_removal_co2e(burial_g_c_per_m2_yr, ch4_kg_per_ha_yr, gwp_ch4=GWP100_CH4):
-    """Net removal of a wetland [t CO2e/ha/yr]: carbon burial minus methane.
+    """Net removal of a wetland [t CO2e/ha/yr]: carbon burial minus methane (docs/science.md §2.5).
 
     ``burial · 10⁴ m²/ha · 44/12 / 10⁶ g/t − CH4 · GWP / 1000 kg/t``. Negative means a net
-    source. Example: 242 g C/m²/yr and 235 kg CH4/ha/yr give 8.873 − 6.345 = 2.528 t CO2e/ha/yr;
-    at the global mean burial of 118 the same pool is a source of 2.018.
+    source. The fluxes are catalog data: a constructed wetland's in ``measures.csv``
+    (``wetland_burial_g_c_per_m2_yr``, ``wetland_ch4_kg_per_ha_yr``), an untreated pool's in
+    ``parameters.csv`` (``pool_wetland_*``, ``pool_open_water_*``). Example: 242 g C/m²/yr and
+    235 kg CH4/ha/yr give 8.873 − 6.345 = 2.528 t CO2e/ha/yr; at a burial of 118 the same pool is
+    a source of 2.018.
     """
     burial_t_co2 = np.asarray(burial_g_c_per_m2_yr, dtype=float) * 1.0e4 / 1.0e6 * C_TO_CO2
     ch4_t_co2e = np.asarray(ch4_kg_per_ha_yr, dtype=float) * np.asarray(gwp_ch4, dtype=float) / 1000.0
@@ -373,16 +368,51 @@ def annual_increments(stock_series, initial=0.0):
     return np.diff(s, axis=-1, prepend=s0)
 
 
-def net_removals_co2e(d_biomass_c, d_soc_c, biochar_c, wetland_co2e, erosion_c, project_emissions_co2e):
+#: The signed terms of net removals, in the order they are summed (docs/science.md §2); the
+#: option table keeps each as an annual series under these names.
+NET_REMOVAL_TERMS = ("biomass_tco2e", "soc_tco2e", "biochar_tco2e", "wetland_tco2e", "erosion_tco2e",
+                     "project_emissions_tco2e")
+
+
+def net_removal_terms_co2e(d_biomass_c, d_soc_c, biochar_c, wetland_co2e, erosion_c, project_emissions_co2e,
+                           area_ha=1.0) -> dict[str, np.ndarray]:
+    """The terms of :func:`net_removals_co2e` [t CO2e per year], signed so that they add up.
+
+    Keys :data:`NET_REMOVAL_TERMS`: ``44/12 · ΔC_biomass``, ``44/12 · ΔC_soil``,
+    ``44/12 · ΔC_biochar``, the wetland flux, ``−44/12 · C_eroded`` and ``−E_project``, each
+    times ``area_ha`` (1 gives per-hectare terms; per-zone areas of shape ``(n, 1)`` give zone
+    totals). Arguments as for :func:`net_removals_co2e`.
+    """
+    k = C_TO_CO2
+    area = np.asarray(area_ha, dtype=float)
+    return {
+        "biomass_tco2e": k * np.asarray(d_biomass_c, dtype=float) * area,
+        "soc_tco2e": k * np.asarray(d_soc_c, dtype=float) * area,
+        "biochar_tco2e": k * np.asarray(biochar_c, dtype=float) * area,
+        "wetland_tco2e": np.asarray(wetland_co2e, dtype=float) * area,
+        "erosion_tco2e": -k * np.asarray(erosion_c, dtype=float) * area,
+        # 0 − E rather than −E: a year without emissions is +0.0, not −0.0, in every output
+        "project_emissions_tco2e": (0.0 - np.asarray(project_emissions_co2e, dtype=float)) * area,
+    }
+
+
+def net_of_terms(terms) -> np.ndarray:
+    """Net removals [t CO2e]: the sum of the terms of :func:`net_removal_terms_co2e`, in the
+    order of :data:`NET_REMOVAL_TERMS` (so that every caller gets the same bits)."""
+    return sum(terms[name] for name in NET_REMOVAL_TERMS)
+
+
+def net_removals_co2e(d_biomass_c, d_soc_c, biochar_c, wetland_co2e, erosion_c, project_emissions_co2e,
+                      area_ha=1.0):
     """Net removals [t CO2e per year] (docs/science.md §2)::
 
         net(t) = 44/12 · [ΔC_biomass + ΔC_soil + ΔC_biochar − C_eroded] + wetland_CO2e − E_project
 
     Carbon terms in t C, the wetland term already in t CO2e (burial minus CH4, see
-    :func:`wetland_net_removal_co2e`), project emissions in t CO2e; all per the same area and
-    year, broadcast together. Eroded carbon counts against removals. Avoided emissions (gangue
-    fire, PV) are not part of this sum.
+    :func:`wetland_net_removal_co2e`), project emissions in t CO2e; all per hectare and year,
+    broadcast together, and scaled by ``area_ha``. Eroded carbon counts against removals. Avoided
+    emissions (gangue fire, PV) are not part of this sum. A caller that also needs the terms
+    takes them from :func:`net_removal_terms_co2e` and sums them with :func:`net_of_terms`.
     """
-    carbon = (np.asarray(d_biomass_c, dtype=float) + np.asarray(d_soc_c, dtype=float)
-              + np.asarray(biochar_c, dtype=float) - np.asarray(erosion_c, dtype=float))
-    return C_TO_CO2 * carbon + np.asarray(wetland_co2e, dtype=float) - np.asarray(project_emissions_co2e, dtype=float)
+    return net_of_terms(net_removal_terms_co2e(d_biomass_c, d_soc_c, biochar_c, wetland_co2e, erosion_c,
+                                               project_emissions_co2e, area_ha))

@@ -1,29 +1,34 @@
 """Cost of an option: capital at year 0 plus discounted upkeep, maintenance and monitoring.
 
-Plain numpy functions; money in CNY of 2025, areas in ha, volumes in m³. The unit prices and the
-Queensland ERC on-costs live in ``optimizer/catalog/parameters.csv`` with their sources.
+Plain numpy functions; money in CNY of 2025, areas in ha, volumes in m³ (docs/science.md §4). The
+unit prices and the Queensland ERC on-costs are arguments: their one home is
+``optimizer/catalog/parameters.csv``, with their sources.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+M3_PER_HA_CM = 100.0
+"""Volume of a layer 1 cm deep over 1 ha [m³]: 10⁴ m² × 0.01 m."""
+
 
 def works_cny_per_ha(capex_cny_per_ha, earthworks_m3_per_ha, topsoil_m3_per_ha, *,
                      earthworks_cny_per_m3, topsoil_cny_per_m3):
     """Direct works cost per ha [CNY/ha].
 
-    = fixed capex per ha + earthworks volume × unit cost (≈ ¥16/m³, Helin 2021 [A])
-    + topsoil volume × placement cost (≈ ¥17.5/m³, US$1.50/yd³ Colorado 2020 [A]).
+    = fixed capex per ha + earthworks volume × unit cost (``earthworks_cny_per_m3``)
+    + topsoil volume × placement cost (``topsoil_placement_cny_per_m3``); both unit costs are
+    ``parameters.csv`` rows with their sources (docs/science.md §4.1, §4.4).
     """
     return (np.asarray(capex_cny_per_ha) + np.asarray(earthworks_m3_per_ha) * earthworks_cny_per_m3
             + np.asarray(topsoil_m3_per_ha) * topsoil_cny_per_m3)
 
 
 def capex_cny(works_cny, *, management_fraction, contingency_fraction):
-    """Capital cost at year 0 [CNY]: works plus project management and contingency.
-
-    Queensland ERC rule: +10 % management, +10 % contingency of works [A].
+    """Capital cost at year 0 [CNY]: works plus project management and contingency, as fractions
+    of works (``management_fraction``, ``contingency_fraction`` in ``parameters.csv``: the
+    Queensland ERC rule [A], docs/science.md §4.1).
     """
     return np.asarray(works_cny) * (1.0 + management_fraction + contingency_fraction)
 
@@ -45,8 +50,8 @@ def annuity_factor(upkeep_years, discount_factors):
 def npv_cost_cny(capex, upkeep_cny_per_yr, upkeep_years, maintenance_cny_year1, monitoring_cny_per_yr,
                  discount_factors):
     """Net present cost [CNY] = capex (t = 0, undiscounted) + PV of upkeep over its years
-    + maintenance in year 1 (Queensland ERC +5 % of works [A]; timing [P]) + PV of monitoring over
-    the whole horizon.
+    + maintenance in year 1 (``maintenance_fraction`` of works in ``parameters.csv``, Queensland
+    ERC rule [A]; timing [P]) + PV of monitoring over the whole horizon (docs/science.md §4.3).
     """
     d = np.asarray(discount_factors, dtype=float)
     return (np.asarray(capex) + np.asarray(upkeep_cny_per_yr) * annuity_factor(upkeep_years, d)

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+#: The pools a standard may credit (``standards.csv`` ``credited_pools``), in the column order of
+#: the ``credited`` masks below.
+POOLS = ("biomass", "soc", "biochar", "wetland")
+
 
 def credit_factor(buffer_fraction, uncertainty_deduction):
     """Share of eligible net removals issued as credits [fraction].
@@ -26,6 +30,36 @@ def credit_factor(buffer_fraction, uncertainty_deduction):
 def credits_tco2e(eligible_net_tco2e, factor):
     """Credits per year [t CO2e] from eligible net removals (t CO2e/yr) and the credit factor."""
     return np.asarray(eligible_net_tco2e) * factor
+
+
+def credited_net_co2e(credited, *, biomass_tco2e, soc_tco2e, biochar_tco2e, wetland_tco2e, erosion_tco2e,
+                      project_emissions_tco2e):
+    """Eligible net removals [t CO2e per year] of rows whose pools are credited (docs/science.md §5.1).
+
+    ``credited`` is an ``(n, 4)`` bool mask over :data:`POOLS` (a pool is credited once, whichever
+    standards admit it); the terms are the ``(n, T)`` series of
+    :func:`optimizer.models.carbon.net_removal_terms_co2e`. Eroded carbon counts against the SOC
+    pool; project emissions count in full wherever any pool is credited; a row with no credited
+    pool has no eligible removals.
+    """
+    cr = np.asarray(credited, dtype=bool)
+    eligible_net = (cr[:, [0]] * biomass_tco2e + cr[:, [1]] * (soc_tco2e + erosion_tco2e)
+                    + cr[:, [2]] * biochar_tco2e + cr[:, [3]] * wetland_tco2e)
+    return np.where(cr.any(axis=1)[:, None], eligible_net + project_emissions_tco2e, 0.0)
+
+
+def issued_credits(eligible_net_tco2e, factor, price_cny_per_t, discount_factors):
+    """Credits of each row: ``(per year (n, T), total (n,), value (n,) [CNY])`` (docs/science.md §5.1).
+
+    Per year :func:`credits_tco2e`, valued by :func:`credit_value_cny`; a row whose credits over
+    the horizon are not positive earns none (a net source is not charged negative credits).
+    """
+    per_year = credits_tco2e(eligible_net_tco2e, factor)
+    total = per_year.sum(axis=1)
+    value = credit_value_cny(per_year, price_cny_per_t, discount_factors)
+    negative = total <= 0
+    return (np.where(negative[:, None], 0.0, per_year), np.where(negative, 0.0, total),
+            np.where(negative, 0.0, value))
 
 
 def credit_value_cny(credits_series_tco2e, price_cny_per_t, discount_factors):

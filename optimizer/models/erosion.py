@@ -19,7 +19,7 @@ re-checked, [P] placeholder with no published source.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 from types import MappingProxyType
 
 import numpy as np
@@ -30,10 +30,10 @@ __all__ = [
     "GRASS_COVER_C_TABLE",
     "K_LOESS_ANSAI_RANGE",
     "K_US_TO_SI",
+    "R_RAINFALL_A",
+    "R_RAINFALL_B",
     "R_US_TO_SI",
     "SLOPE_STEEPNESS_METHODS",
-    "SUPPORT_PRACTICE_FACTORS",
-    "SupportPractice",
     "TOLERABLE_SOIL_LOSS_T_PER_KM2_YR",
     "T_PER_HA_TO_T_PER_KM2",
     "cover_factor_grass_wischmeier",
@@ -45,7 +45,6 @@ __all__ = [
     "slope_length_factor",
     "slope_steepness",
     "soil_loss",
-    "support_practice_factor",
     "vegetation_cover_series",
 ]
 
@@ -69,7 +68,7 @@ T_PER_HA_TO_T_PER_KM2 = 100.0
 # --------------------------------------------------------------------------------------------
 
 #: Multiplier on K for disturbed (excavated, dumped, graded) ground, dimensionless.
-#: Chinese standard SL 773-2018 [B].
+#: Chinese standard SL 773-2018 [B]. The region presets' K (``optimizer/settings.py``) use it.
 DISTURBED_K_MULTIPLIER = 2.13
 
 #: K of loess soils at Ansai (Loess Plateau), t·ha·h/(ha·MJ·mm), (low, high) [A] (docs/science.md §3.3).
@@ -250,9 +249,14 @@ def _length_factor(theta_rad, length_m):
 # --------------------------------------------------------------------------------------------
 
 #: R = a · P^b with P the annual rainfall in mm and R in MJ·mm/(ha·h·yr); fitted for Shanxi,
-#: where R spans 663–2810 (mean 1629). Ning et al. 2020 [B].
-_R_RAINFALL_A = 0.0068
-_R_RAINFALL_B = 1.99
+#: where R spans 663–2810 (mean 1629). Ning et al. 2020 [B]. The region presets of
+#: ``optimizer/settings.py`` call :func:`rainfall_erosivity_from_rainfall` (docs/science.md §3.2).
+R_RAINFALL_A = 0.0068
+R_RAINFALL_B = 1.99
+
+#: P^b with the C library's pow, element by element: numpy's vectorised power may differ from it
+#: in the last bit on some CPUs, and a site's R (a setting) must not depend on the machine.
+_libm_pow = np.frompyfunc(math.pow, 2, 1)
 
 
 def rainfall_erosivity_from_rainfall(annual_rainfall_mm):
@@ -263,7 +267,7 @@ def rainfall_erosivity_from_rainfall(annual_rainfall_mm):
     """
     rainfall = _as_float(annual_rainfall_mm)
     _raise_if(_range_problems("annual_rainfall_mm", rainfall, 0.0, np.inf, "≥ 0 mm"))
-    return (_R_RAINFALL_A * rainfall**_R_RAINFALL_B)[()]
+    return (R_RAINFALL_A * np.asarray(_libm_pow(rainfall, R_RAINFALL_B), dtype=float))[()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -367,46 +371,9 @@ def vegetation_cover_series(years, cover_max_pct, rate_per_yr, cover_initial_pct
 # --------------------------------------------------------------------------------------------
 # P: support practice
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SupportPractice:
-    """One support practice: its P factor (dimensionless), the source and the confidence tag."""
-
-    p_factor: float
-    source: str
-    confidence: str
-
-
-_XIONG2019 = "meta-analysis of 196 studies (Xiong, Sun & Chen 2019, Prog. Phys. Geogr. 43(3))"
-
-SUPPORT_PRACTICE_FACTORS = MappingProxyType(
-    {
-        "none": SupportPractice(
-            1.0, "RUSLE definition: no support practice (Renard et al. 1997, AH 703)", "A"
-        ),
-        "contouring": SupportPractice(0.52, _XIONG2019 + ", contouring", "B"),
-        "terraces": SupportPractice(0.28, _XIONG2019 + ", terracing", "B"),
-        "level_terrace": SupportPractice(
-            0.12, "Loess Plateau field study, not yet named (docs/science.md §3.6, §7.1)", "B"
-        ),
-    }
-)
-
-
-def support_practice_factor(practice):
-    """P factor (dimensionless) of a named practice, or an array of them for an array of names.
-
-    Names and values are in :data:`SUPPORT_PRACTICE_FACTORS`. Unknown names raise ValueError.
-    """
-    names = np.asarray(practice, dtype=object)
-    unknown = sorted({str(n) for n in names.ravel() if n not in SUPPORT_PRACTICE_FACTORS})
-    if unknown:
-        valid = ", ".join(repr(k) for k in SUPPORT_PRACTICE_FACTORS)
-        names_text = ", ".join(map(repr, unknown))
-        raise ValueError(f"unknown support practice {names_text}; valid: {valid}")
-    lookup = np.vectorize(lambda n: SUPPORT_PRACTICE_FACTORS[n].p_factor, otypes=[float])
-    return lookup(names)[()]
+# P factors are measure data: ``p_factor`` in ``optimizer/catalog/measures.csv`` (contour
+# ridges 0.52 and terraces 0.28 from Xiong, Sun & Chen 2019 [B]; docs/science.md §3.6), the one
+# place the option scoring reads them. No support practice is P = 1 (RUSLE definition).
 
 
 # --------------------------------------------------------------------------------------------
@@ -461,7 +428,8 @@ EROSION_GRADES = (
 )
 
 
-def erosion_intensity_grade(soil_loss_t_per_km2_yr, tolerable_t_per_km2_yr=1000.0):
+def erosion_intensity_grade(soil_loss_t_per_km2_yr,
+                            tolerable_t_per_km2_yr=TOLERABLE_SOIL_LOSS_T_PER_KM2_YR["loess_plateau"]):
     """SL 190-2007 water erosion intensity grade of a soil loss in t/km²/yr [B].
 
     Grades: "none" up to the tolerable loss (default 1000, the Loess Plateau), "slight" up to
