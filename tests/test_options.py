@@ -17,6 +17,11 @@ from optimizer.site import Site
 from conftest import make_site  # noqa: F401 - used below
 
 
+def measure(cat, measure_id):
+    """A measure's catalog row: hand calculations read the figures where the pipeline does."""
+    return cat.measures.set_index("measure_id").loc[measure_id]
+
+
 def options_of(table, zone_id):
     df = table.to_frame()
     return df[df["zone_id"] == zone_id].set_index("option_id")
@@ -117,9 +122,12 @@ def test_catalog_override(tmp_path):
     site = make_site([dict(zone_id="p")])
     ids = options_of(evaluate_options(site, catalog=str(f)), "p")
     assert not has(ids.index, "robinia")
-    base = options_of(evaluate_options(site), "p")
-    assert ids.loc["grassland", "capex_cny"] == pytest.approx(99999 * 1.2)
-    assert base.loc["grassland", "capex_cny"] == pytest.approx(18100 * 1.2)
+    base_table = evaluate_options(site)
+    base = options_of(base_table, "p")
+    cat = base_table.catalog
+    on_costs = 1 + cat.param("management_fraction") + cat.param("contingency_fraction")   # 1.2
+    assert ids.loc["grassland", "capex_cny"] == pytest.approx(99999 * on_costs)
+    assert base.loc["grassland", "capex_cny"] == pytest.approx(measure(cat, "grassland")["capex_cny_per_ha"] * on_costs)
 
 
 def test_catalog_errors_name_file_and_row(tmp_path):
@@ -133,15 +141,19 @@ def test_catalog_errors_name_file_and_row(tmp_path):
 
 
 def test_wetland_option_by_hand(table):
-    """Constructed wetland on 1 ha of shallow pool, worked from the published figures."""
-    s = table.settings
+    """Constructed wetland on 1 ha of shallow pool, worked by hand from the catalog's figures."""
+    s, cat = table.settings, table.catalog
     row = options_of(table, "shallow").loc["constructed_wetland"]
-    burial_t_co2_per_ha = 242 * 1e4 / 1e6 * 44 / 12      # 242 g C/m²/yr (Bernal & Mitsch 2013) → 8.873
-    ch4_t_co2e_per_ha = 235 * 27 / 1000                   # 235 kg CH4/ha/yr × GWP 27 → 6.345
+    w = measure(cat, "constructed_wetland")
+    burial_t_co2_per_ha = w["wetland_burial_g_c_per_m2_yr"] * 1e4 / 1e6 * 44 / 12   # 242 g C/m²/yr → 8.873
+    ch4_t_co2e_per_ha = w["wetland_ch4_kg_per_ha_yr"] * 27 / 1000                   # 235 kg CH4 × GWP 27 → 6.345
     assert row["removals_tco2e"] == pytest.approx(40 * (burial_t_co2_per_ha - ch4_t_co2e_per_ha), rel=1e-9)
-    d = 1.05 ** -np.arange(1, 41)
-    capex = 278_000 * 1.2                                  # + 10 % management + 10 % contingency
-    cost = capex + 2000 * d.sum() + 0.05 * 278_000 * d[0] + 40 * d.sum()   # upkeep, maintenance, monitoring
+    d = (1 + s.discount_rate) ** -np.arange(1, 41)
+    works = w["capex_cny_per_ha"]                                                  # ¥278,000 (Mengcheng 2019)
+    capex = works * (1 + cat.param("management_fraction") + cat.param("contingency_fraction"))
+    monitoring = float(cat.monitoring.at[s.monitoring_level, "cost_cny_per_ha_yr"])
+    cost = (capex + w["upkeep_cny_per_ha_yr"] * d.sum() + cat.param("maintenance_fraction") * works * d[0]
+            + monitoring * d.sum())                                               # upkeep 40 yr, maintenance, monitoring
     assert row["capex_cny"] == pytest.approx(capex)
     assert row["cost_cny"] == pytest.approx(cost, rel=1e-9)
     assert row["soil_loss_t_per_yr"] == 0 and row["credits_tco2e"] == 0
@@ -151,8 +163,10 @@ def test_open_water_is_a_source():
     """An untreated pool counted as open water emits more than it buries (docs/science.md §2.5)."""
     site = make_site([dict(zone_id="w", zone_type="subsidence_pool", water_depth_m=4.0)],
                      overrides={"subsidence_water_as": "open_water"})
-    row = options_of(evaluate_options(site), "w").loc["no_works"]
-    per_yr = 49.9 * 1e4 / 1e6 * 44 / 12 - 77.5 * 27 / 1000
+    t = evaluate_options(site)
+    row = options_of(t, "w").loc["no_works"]
+    burial, ch4 = (t.catalog.param(f"pool_open_water_{k}") for k in ("burial_g_c_per_m2_yr", "ch4_kg_per_ha_yr"))
+    per_yr = burial * 1e4 / 1e6 * 44 / 12 - ch4 * 27 / 1000                     # 49.9 g C/m², 77.5 kg CH4
     assert per_yr < 0
     assert row["removals_tco2e"] == pytest.approx(40 * per_yr)
 
@@ -167,16 +181,24 @@ def test_grassland_option_by_hand():
     years = np.arange(1, 41)
     # growth multiplier: cover depth 10 of 50 cm → 0.5 + 0.5·0.2 = 0.6; rainfall 430 mm (Sun et al. 2017 fit)
     from optimizer.models.carbon import rainfall_growth_multiplier
-    mult = 0.6 * rainfall_growth_multiplier(430.0)
+    bare, full = cat.param("cover_depth_min_multiplier"), cat.param("cover_depth_full_cm")
+    assert bare + (1 - bare) * 10.0 / full == pytest.approx(0.6)
+    mult = (bare + (1 - bare) * 10.0 / full) * rainfall_growth_multiplier(s.annual_rainfall_mm)
     biomass_40 = g.c_max_t_c_per_ha * mult * (1 - math.exp(-g.k_per_yr * 40)) ** g.m
     soc_40 = g.soc_gain_eq_t_c_per_ha * (1 - math.exp(-40 / g.soc_tau_yr))
     # RUSLE at 0°: S = 10.8·sin0 + 0.03 = 0.03, L = (50/22.13)^m with β = 0 → m = 0 → L = 1
     R, K = s.rainfall_erosivity_mj_mm_per_ha_h_yr, s.soil_erodibility_t_ha_h_per_ha_mj_mm
-    cover = 80 * (1 - np.exp(-0.5 * years))
+    g_m = measure(cat, "grassland")                         # cover 80 %, 0.5/yr
+    cover = g_m["cover_max_pct"] * (1 - np.exp(-g_m["cover_rate_per_yr"] * years))
     C = np.where(cover <= 0.1, 1.0, np.where(cover < 78.3, 0.6508 - 0.3436 * np.log10(np.maximum(cover, 0.1)), 0.0))
     A = R * K * 0.03 * C                                   # t/ha/yr
-    eroded_c = (A * 4.0 / 1000).sum()                      # 4 g C/kg surface soil
-    emissions = 20 * 2.68 / 1000 + 20 * 0.01 * 44 / 28 * 273 / 1000   # diesel 20 L, 20 kg N
+    eroded_c = (A * s.surface_soc_g_per_kg / 1000).sum()   # 4 g C/kg surface soil
+    from optimizer.models.carbon import DIESEL_KG_CO2_PER_L, GWP100_N2O, N2O_EF1_KG_N2O_N_PER_KG_N
+    diesel_l, n_kg = (measure(cat, "grassland")[c] + measure(cat, "grass_maintenance")[c]
+                      for c in ("diesel_l_per_ha", "n_fertilizer_kg_per_ha"))
+    assert (diesel_l, n_kg) == (20.0, 20.0)
+    emissions = (diesel_l * DIESEL_KG_CO2_PER_L / 1000                         # 20 L · 2.68 kg/L
+                 + n_kg * N2O_EF1_KG_N2O_N_PER_KG_N * 44 / 28 * GWP100_N2O / 1000)   # 20 kg N · 0.01 · 44/28 · 273
     expect = 2.0 * (44 / 12 * (biomass_40 + soc_40 - eroded_c) - emissions)
     assert row["removals_tco2e"] == pytest.approx(expect, rel=1e-9)
     assert row["soil_loss_t_per_yr"] == pytest.approx(2.0 * A.mean(), rel=1e-9)
@@ -211,5 +233,38 @@ def test_fire_suppression_avoided_emissions_by_hand(table):
     band of Carras et al. 2009's 12–8,200 range [P]); loess capping avoids 80 % [P] for the 15 years
     the heap would have burnt on [P]. Avoided emissions are kept apart from removals."""
     row = options_of(table, "fire").loc["fire_capping+natural_regeneration"]
-    assert row["avoided_tco2e"] == pytest.approx(1e4 * 0.10 * 0.8 * 2763.0 / 1000 * 15, rel=1e-9)
+    cat = table.catalog
+    burning, years = cat.param("burning_area_fraction"), cat.param("fire_burnout_yr")          # 0.1, 15
+    avoided = measure(cat, "fire_capping")["fire_avoided_fraction"]                            # 0.8
+    from optimizer.models.carbon import GANGUE_FIRE_KG_CO2E_PER_M2_YR
+    assert (burning, years, avoided, GANGUE_FIRE_KG_CO2E_PER_M2_YR["high"]) == (0.1, 15, 0.8, 2763.0)
+    assert row["avoided_tco2e"] == pytest.approx(1e4 * burning * avoided * 2763.0 / 1000 * years, rel=1e-9)
     assert options_of(table, "fire").loc["natural_regeneration", "avoided_tco2e"] == 0
+
+
+def test_combination_parameters_are_typed_arrays(table):
+    """Per-combination inputs travel as a frozen dataclass of (C,) arrays; plan shares read them by name."""
+    from dataclasses import FrozenInstanceError, fields
+
+    from optimizer.options import ComboParams
+
+    p = table.combos.params
+    assert isinstance(p, ComboParams)
+    for f in fields(p):
+        assert getattr(p, f.name).shape == (len(table.combos),), f.name
+    assert p["veg_type"] is p.veg_type and p["woody"] is p.woody
+    with pytest.raises(FrozenInstanceError):
+        p.c_max = p.c_max
+    rows = np.array([0, 3, 5])
+    np.testing.assert_array_equal(p.take(table.combo[rows]).c_max, p.c_max[table.combo[rows]])
+
+
+def test_scoring_sums_net_removals_with_the_carbon_model(table):
+    """The table's removals are models.carbon's net of its terms; no second formula."""
+    from optimizer.models import carbon
+
+    rows = np.arange(0, table.n_rows, 11)
+    series = table.annual(rows)
+    terms = {k: series[k] for k in carbon.NET_REMOVAL_TERMS}
+    np.testing.assert_array_equal(carbon.net_of_terms(terms), series["net_removals_tco2e"])
+    np.testing.assert_array_equal(series["net_removals_tco2e"].sum(axis=1), table.data["removals_tco2e"][rows])

@@ -1,0 +1,61 @@
+"""Building a site's option table: combinations, feasibility, eligibility, scoring, in that order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..catalog import Catalog, load_catalog
+from ..errors import Problem, SettingsError
+from ..settings import Settings
+from .combos import enumerate_combos
+from .eligibility import credited_pool_mask, standard_eligibility
+from .feasibility import feasible_rows
+from .scoring import COLUMNS, row_inputs, score_rows, zone_arrays
+from .table import OptionTable
+
+#: Rows scored at once: bounds the (rows × years) arrays of the model chain.
+CHUNK_ROWS = 65_536
+
+
+def evaluate_options(site, catalog: Catalog | str | None = None, settings: Settings | None = None,
+                     progress=None) -> OptionTable:
+    """Enumerate and score every feasible option of every zone of ``site``.
+
+    ``catalog``: a :class:`Catalog`, a planner's catalog file to apply over the bundled one, or None.
+    ``settings``: override the site's settings. ``progress(done_rows, total_rows)`` is called after
+    each chunk.
+    """
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    s = settings or site.settings
+    check_standards(cat, s)
+    zones = pd.DataFrame(site.zones.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
+    combos = enumerate_combos(cat, s)
+    zone_ptr, combo = feasible_rows(combos, zones, cat, s)
+    n_rows = len(combo)
+    zone_of_row = np.repeat(np.arange(len(zones)), np.diff(zone_ptr))
+    elig = standard_eligibility(combos, zones, zone_of_row, combo, cat, s)
+
+    data = {c: np.empty(n_rows, dtype=bool if c == "within_tolerance" else float) for c in COLUMNS}
+    per_zone = zone_arrays(zones, cat)
+    for start in range(0, n_rows, CHUNK_ROWS):
+        rows = np.arange(start, min(n_rows, start + CHUNK_ROWS))
+        x = row_inputs(per_zone, zone_of_row[rows], combo[rows], combos, credited_pool_mask(elig, rows, cat, s))
+        scored = score_rows(x, s, cat)
+        for c in COLUMNS:
+            data[c][rows] = scored[c]
+        if progress is not None:
+            progress(rows[-1] + 1, n_rows)
+    site_ph = tuple(f"setting:{k}" for k in s.placeholders)
+    return OptionTable(zones=zones, zone_ptr=zone_ptr, combo=combo, combos=combos, data=data, settings=s,
+                       catalog=cat, eligible=elig, site_placeholders=site_ph,
+                       site_sha256=getattr(site, "sha256", ""), site_path=getattr(site, "path", ""))
+
+
+def check_standards(catalog: Catalog, settings: Settings) -> None:
+    """Every standard the settings assess must be a row of the catalog's ``standards.csv``."""
+    unknown = [x for x in settings.standards if x not in catalog.standards.index]
+    if unknown:
+        raise SettingsError([Problem(file=settings.file or "<settings>", field="accounting.standards",
+                                     message=f"unknown standard {u!r}; the catalog has "
+                                             f"{', '.join(catalog.standards.index)}") for u in unknown])

@@ -1,0 +1,208 @@
+"""Scoring zone–option rows: the cited models of :mod:`optimizer.models`, chained over arrays.
+
+Rows are gathered into a :class:`RowInputs` (zone arrays and combination parameters, one entry per
+row) and scored in one pass of array operations (:func:`score_rows`): RUSLE soil loss
+(docs/science.md §3), carbon terms and net removals (§2), credits (§5), avoided emissions (§2.6,
+§2.7) and cost (§4). Every formula is a model function; this module only picks inputs (catalog
+parameters, settings, the zone's and the option's arrays) and hands results on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from ..catalog import Catalog
+from ..models import carbon, cost, credits, erosion
+from ..settings import Settings
+from .combos import ComboParams, Combos
+from .feasibility import suitability_slope
+
+#: Per-zone metrics of the option table, one array each over the rows (see ``OptionTable.data``).
+COLUMNS = ("area_ha", "removals_tco2e", "avoided_tco2e", "credits_tco2e", "credit_value_cny", "cost_cny",
+           "capex_cny", "soil_loss_t_per_yr", "soil_loss_first_year_t", "topsoil_m3", "gangue_m3",
+           "within_tolerance")
+
+M2_PER_HA = 1.0e4
+MIN_SLOPE_LENGTH_M = 0.1          # RUSLE needs λ > 0; zones off slopes may give 0
+TOLERANCE_SLACK_T_PER_HA_YR = 1e-12   # a mean loss equal to the tolerable loss is within it
+
+
+@dataclass(frozen=True)
+class ZoneArrays:
+    """Per-zone model inputs, with defaults for missing values (each (n_zones,) or gathered (n,))."""
+
+    area_ha: np.ndarray
+    zone_type: np.ndarray             # str
+    slope_deg: np.ndarray             # suitability slope, defaults filled in
+    slope_length_m: np.ndarray        # horizontal λ, the catalog default where missing
+    soil_depth_cm: np.ndarray
+    water_depth_m: np.ndarray         # 0 where missing
+    burning: np.ndarray               # str: none, low, medium, high
+
+    def take(self, z: np.ndarray) -> ZoneArrays:
+        """The arrays of zones ``z`` (one per row)."""
+        return ZoneArrays(**{f.name: getattr(self, f.name)[z] for f in fields(self)})
+
+
+@dataclass(frozen=True)
+class RowInputs:
+    """Everything the models need for a set of rows: the zone's inputs, the option's, and which
+    carbon pools are credited ((n, 4) bool over :data:`optimizer.models.credits.POOLS`)."""
+
+    zone: ZoneArrays
+    option: ComboParams
+    credited: np.ndarray
+
+
+def zone_arrays(zones: pd.DataFrame, catalog: Catalog) -> ZoneArrays:
+    """Per-zone model inputs as arrays, computed once per table."""
+    return ZoneArrays(
+        area_ha=zones["area_ha"].to_numpy(dtype=float),
+        zone_type=zones["zone_type"].astype(str).to_numpy(),
+        slope_deg=suitability_slope(zones, catalog),
+        slope_length_m=np.nan_to_num(zones["slope_length_m"].to_numpy(dtype=float),
+                                     nan=catalog.param("default_slope_length_m")),
+        soil_depth_cm=zones["soil_depth_cm"].to_numpy(dtype=float),
+        water_depth_m=np.nan_to_num(zones["water_depth_m"].to_numpy(dtype=float), nan=0.0),
+        burning=zones["burning"].astype(str).to_numpy(),
+    )
+
+
+def row_inputs(zones: ZoneArrays, z: np.ndarray, c: np.ndarray, combos: Combos, credited: np.ndarray) -> RowInputs:
+    """Model inputs of rows (zone index ``z``, combination ``c``)."""
+    return RowInputs(zone=zones.take(z), option=combos.params.take(c), credited=credited)
+
+
+def score_rows(x: RowInputs, s: Settings, cat: Catalog, series: bool = False) -> dict:
+    """Score rows: per-zone totals over the horizon, one array per name of :data:`COLUMNS`.
+
+    With ``series``, also ``"series"``: the annual series of ``OptionTable.annual``.
+    """
+    t = s.years.astype(float)                      # (T,)
+    d = s.discount_factors()                        # (T,)
+    z, o = x.zone, x.option
+    pool = z.zone_type == "subsidence_pool"
+    water = pool & ~o.backfill                      # still water after the works
+    backfill_m3_per_ha = np.where(o.backfill & pool, z.water_depth_m * M2_PER_HA, 0.0)   # depth × 1 ha
+
+    soil_loss = _soil_loss_t_per_ha_yr(x, s, cat, t, pool, water)
+    terms = _removal_terms(x, s, cat, t, soil_loss, water, backfill_m3_per_ha)
+    net = carbon.net_of_terms(terms)
+    factor = credits.credit_factor(s.buffer_fraction,
+                                   float(cat.monitoring.at[s.monitoring_level, "uncertainty_deduction"]))
+    cred_t, cred_total, value = credits.issued_credits(credits.credited_net_co2e(x.credited, **terms), factor,
+                                                       s.price_path_cny_per_t(), d)
+    avoided_t = _avoided_tco2e(x, s, cat, t)
+    capex, npv, topsoil_m3_per_ha = _cost_cny(x, s, cat, d, backfill_m3_per_ha)
+
+    area = z.area_ha
+    mean_loss = soil_loss.mean(axis=1)
+    out = {
+        "area_ha": area,
+        "removals_tco2e": net.sum(axis=1),
+        "avoided_tco2e": avoided_t.sum(axis=1),
+        "credits_tco2e": cred_total,
+        "credit_value_cny": value,
+        "cost_cny": npv,
+        "capex_cny": capex,
+        "soil_loss_t_per_yr": mean_loss * area,
+        "soil_loss_first_year_t": soil_loss[:, 0] * area,
+        "topsoil_m3": topsoil_m3_per_ha * area,
+        "gangue_m3": (o.gangue_m3_per_ha + backfill_m3_per_ha) * area,
+        "within_tolerance": mean_loss <= s.tolerable_soil_loss_t_per_ha_yr + TOLERANCE_SLACK_T_PER_HA_YR,
+    }
+    if series:
+        out["series"] = dict(terms, net_removals_tco2e=net, credits_tco2e=cred_t, soil_loss_t=soil_loss * area[:, None],
+                             avoided_tco2e=avoided_t)
+    return out
+
+
+def _col(a) -> np.ndarray:
+    """A per-row array as a column, to broadcast against the years."""
+    return np.asarray(a, dtype=float)[:, None]
+
+
+def _soil_loss_t_per_ha_yr(x: RowInputs, s: Settings, cat: Catalog, t, pool, water) -> np.ndarray:
+    """RUSLE soil loss A(t) [t/(ha·yr)], (n, T); none on open water (docs/science.md §3)."""
+    z, o = x.zone, x.option
+    # the zone's slope, or the slope after regrading or levelling when smaller; a backfilled pool
+    # is a platform (docs/science.md §3.4)
+    slope = np.where(np.isnan(o.slope_after), z.slope_deg, np.minimum(z.slope_deg, o.slope_after))
+    slope = np.where(pool & o.backfill, cat.param("default_slope_platform_deg"), slope)
+    ls = erosion.ls_factor(slope, np.maximum(z.slope_length_m, MIN_SLOPE_LENGTH_M), method=s.slope_steepness_method)
+    cover = erosion.vegetation_cover_series(t, _col(o.cover_max), _col(o.cover_rate))
+    c_factor = erosion.cover_management_factor(np.clip(cover, 0.0, 100.0))
+    a_t = erosion.soil_loss(s.rainfall_erosivity_mj_mm_per_ha_h_yr, s.soil_erodibility_t_ha_h_per_ha_mj_mm,
+                            _col(ls), c_factor, _col(o.p_factor))
+    return np.where(water[:, None], 0.0, a_t)
+
+
+def _removal_terms(x: RowInputs, s: Settings, cat: Catalog, t, soil_loss, water, backfill_m3_per_ha) -> dict:
+    """The terms of net removals per zone and year [t CO2e], (n, T) each (docs/science.md §2)."""
+    z, o = x.zone, x.option
+    n = len(z.area_ha)
+    growth = o.growth_mult * carbon.cover_depth_multiplier(
+        z.soil_depth_cm + o.topsoil_cm, cat.param("cover_depth_full_cm"), cat.param("cover_depth_min_multiplier")
+    ) * carbon.rainfall_growth_multiplier(s.annual_rainfall_mm)
+    soc_0 = s.initial_soc_t_per_ha
+    soc_eq = soc_0 + _col(o.soc_gain * o.soc_mult)
+
+    def stocks(tt):
+        b = carbon.biomass_carbon_stock(tt, _col(o.c_max), _col(o.k), _col(o.m), _col(growth))
+        return b, carbon.soc_stock(tt, soc_0, soc_eq, _col(o.soc_tau)) - soc_0
+
+    bio, soc = stocks(t)
+    if np.any(o.degrades):
+        # Yang et al. 2015's losses are relative to the year-10 stock: freeze growth at onset,
+        # then apply the decline (carbon.degradation_factor, docs/science.md §2.10) [B]; linear path [P]
+        dg = o.degrades[:, None]
+        b_frozen, o_frozen = stocks(np.minimum(t, carbon.YANG2015_ONSET_YR))
+        bio = np.where(dg, b_frozen * carbon.degradation_factor(t), bio)
+        soc = np.where(dg, o_frozen * carbon.degradation_factor(t, loss_fraction=carbon.YANG2015_SOC_LOSS_FRACTION),
+                       soc)
+    biochar = np.zeros((n, len(t)))
+    biochar[:, 0] = o.biochar_c_t_per_ha            # counted once, in year 1 (docs/science.md §2.4)
+
+    # an untreated pool is wetland or open water as the settings say (docs/science.md §2.5)
+    burial = np.where(o.has_wetland, o.wet_burial, cat.param(f"pool_{s.subsidence_water_as}_burial_g_c_per_m2_yr"))
+    ch4 = np.where(o.has_wetland, o.wet_ch4, cat.param(f"pool_{s.subsidence_water_as}_ch4_kg_per_ha_yr"))
+    wet = np.where(water, carbon.wetland_net_removal_co2e(burial, ch4), 0.0)[:, None] * np.ones(len(t))
+
+    diesel_l_per_ha = o.diesel_l_per_ha + backfill_m3_per_ha * cat.param("earthworks_diesel_l_per_m3")
+    emissions = np.zeros((n, len(t)))                # works' emissions, in year 1 (docs/science.md §2.9)
+    emissions[:, 0] = (carbon.diesel_co2_t(diesel_l_per_ha) + carbon.limestone_co2_t(o.limestone_t_per_ha)
+                       + carbon.n2o_fertilizer_co2e_t(o.n_kg_per_ha))
+    return carbon.net_removal_terms_co2e(
+        carbon.annual_increments(bio), carbon.annual_increments(soc), biochar, wet,
+        carbon.erosion_carbon_loss(soil_loss, s.surface_soc_g_per_kg), emissions, area_ha=_col(z.area_ha))
+
+
+def _avoided_tco2e(x: RowInputs, s: Settings, cat: Catalog, t) -> np.ndarray:
+    """Avoided emissions per zone and year [t CO2e], (n, T): a gangue fire put out for the years
+    it would have burnt on, PV from its first year (docs/science.md §2.6, §2.7)."""
+    z, o = x.zone, x.option
+    fire_years = (t <= cat.param("fire_burnout_yr")).astype(float)
+    burning_m2 = z.area_ha * M2_PER_HA * cat.param("burning_area_fraction")
+    fire = carbon.gangue_fire_avoided_co2e_t_per_yr(burning_m2 * o.fire_avoided, z.burning)
+    pv = carbon.pv_avoided_co2e_t_per_yr(z.area_ha, o.pv_mw_per_ha, s.pv_yield_kwh_per_kwp,
+                                         s.grid_emission_factor_t_per_mwh)
+    return fire[:, None] * fire_years + pv[:, None] * (t >= cat.param("pv_first_year"))
+
+
+def _cost_cny(x: RowInputs, s: Settings, cat: Catalog, d, backfill_m3_per_ha):
+    """(capex, net present cost, topsoil m³/ha) per zone (docs/science.md §4)."""
+    z, o = x.zone, x.option
+    topsoil_m3_per_ha = o.topsoil_cm * cost.M3_PER_HA_CM
+    works = cost.works_cny_per_ha(o.capex_cny_per_ha, o.earthworks_m3_per_ha + backfill_m3_per_ha,
+                                  topsoil_m3_per_ha, earthworks_cny_per_m3=cat.param("earthworks_cny_per_m3"),
+                                  topsoil_cny_per_m3=cat.param("topsoil_placement_cny_per_m3")) * z.area_ha
+    capex = cost.capex_cny(works, management_fraction=cat.param("management_fraction"),
+                           contingency_fraction=cat.param("contingency_fraction"))
+    monitoring = np.where(o.any_works, float(cat.monitoring.at[s.monitoring_level, "cost_cny_per_ha_yr"]), 0.0)
+    # upkeep is discounted per combination (each measure over its own years) in combos._combo_params
+    npv = (cost.npv_cost_cny(capex, 0.0, 0.0, works * cat.param("maintenance_fraction"), monitoring * z.area_ha, d)
+           + o.upkeep_npv_cny_per_ha * z.area_ha)
+    return capex, npv, topsoil_m3_per_ha

@@ -1,0 +1,133 @@
+"""The option table: every feasible zone–option pair of a site, scored, held as arrays.
+
+Built by :func:`optimizer.options.evaluate_options`; read by the problem, the solvers (through
+``data``), the plan writers and the report. No Python object is made per zone–option pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..catalog import Catalog
+from ..settings import Settings
+from .combos import Combos
+from .eligibility import credited_pool_mask
+from .scoring import COLUMNS, row_inputs, score_rows, zone_arrays
+
+
+@dataclass(frozen=True, eq=False)
+class OptionTable:
+    """Scored options of every zone, flat and zone after zone (rows ``zone_ptr[z]:zone_ptr[z+1]``).
+
+    ``data`` holds one array per metric (see ``COLUMNS``); ``combo`` indexes ``combos``. Annual
+    series are recomputed for any rows on demand (:meth:`annual`), so the table stays small.
+    """
+
+    zones: pd.DataFrame
+    zone_ptr: np.ndarray
+    combo: np.ndarray
+    combos: Combos
+    data: dict[str, np.ndarray]   # COLUMNS → array (n_rows,)
+    settings: Settings
+    catalog: Catalog
+    eligible: dict[str, np.ndarray]   # standard → bool array (n_rows,)
+    site_placeholders: tuple[str, ...] = ()
+    site_sha256: str = ""
+    site_path: str = ""
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.combo)
+
+    @property
+    def n_zones(self) -> int:
+        return len(self.zone_ptr) - 1
+
+    @property
+    def zone_of_row(self) -> np.ndarray:
+        return np.repeat(np.arange(self.n_zones), np.diff(self.zone_ptr))
+
+    @property
+    def option_id(self) -> np.ndarray:
+        return self.combos.option_id[self.combo]
+
+    def rows_of(self, choice: np.ndarray) -> np.ndarray:
+        """Flat rows of a plan given as local option indices per zone."""
+        return self.zone_ptr[:-1] + np.asarray(choice, dtype=np.int64)
+
+    def eligible_standards(self) -> np.ndarray:
+        names = list(self.eligible)
+        if not names:
+            return np.full(self.n_rows, "", dtype=object)
+        codes = np.zeros(self.n_rows, dtype=np.int64)
+        for i, s in enumerate(names):
+            codes |= self.eligible[s].astype(np.int64) << i
+        lut = np.array([";".join(s for i, s in enumerate(names) if c >> i & 1) for c in range(1 << len(names))],
+                       dtype=object)
+        return lut[codes]
+
+    def placeholder_params(self) -> np.ndarray:
+        site = "; ".join(self.site_placeholders)
+        per = self.combos.placeholders[self.combo]
+        if not site:
+            return per
+        return np.where(per == "", site, per + "; " + site)
+
+    def baseline_rows(self) -> np.ndarray:
+        """Per zone, the row of "natural regeneration, no works" (or "no works" where nothing
+        grows, e.g. open water): the reference for before/after comparisons."""
+        ids = self.option_id
+        is_base = (ids == "natural_regeneration") | (ids == "no_works")
+        z = self.zone_of_row
+        rows = np.full(self.n_zones, -1, dtype=np.int64)
+        cand = np.flatnonzero(is_base)
+        # prefer natural regeneration where both exist (it is listed after no_works only on pools)
+        rows[z[cand[::-1]]] = cand[::-1]
+        missing = rows < 0
+        rows[missing] = self.zone_ptr[:-1][missing]
+        return rows
+
+    def trajectories(self, rows: np.ndarray) -> pd.DataFrame:
+        """Site-wide annual series of a plan (one row per zone): year, each carbon pool, net
+        removals, its cumulative sum, credits, soil loss and avoided emissions."""
+        series = self.annual(np.asarray(rows))
+        years = self.settings.years
+        df = pd.DataFrame({"year": years, "calendar_year": self.settings.start_year + years})
+        for k, v in series.items():
+            df[k] = v.sum(axis=0)
+        df["cumulative_net_removals_tco2e"] = df["net_removals_tco2e"].cumsum()
+        return df
+
+    def to_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """The option table as a DataFrame (every row, or the given flat rows)."""
+        rows = np.arange(self.n_rows) if rows is None else np.asarray(rows)
+        z = self.zone_of_row[rows]
+        df = pd.DataFrame({
+            "zone_id": self.zones["zone_id"].to_numpy()[z],
+            "option_id": self.combos.option_id[self.combo[rows]],
+            "zone_type": self.zones["zone_type"].astype(str).to_numpy()[z],
+            "measures": self.combos.label[self.combo[rows]],
+            "vegetation_type": self.combos.params.veg_type[self.combo[rows]],
+        })
+        for c in COLUMNS:
+            df[c] = self.data[c][rows]
+        df["eligible_standards"] = self.eligible_standards()[rows]
+        df["placeholder_params"] = self.placeholder_params()[rows]
+        return df
+
+    def annual(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Annual series (len(rows), horizon) for the given flat rows, per zone (not per ha).
+
+        Keys: ``net_removals_tco2e`` and its parts ``biomass_tco2e``, ``soc_tco2e``,
+        ``biochar_tco2e``, ``wetland_tco2e``, ``erosion_tco2e`` (carbon carried off, negative),
+        ``project_emissions_tco2e`` (negative), ``credits_tco2e``, ``soil_loss_t``,
+        ``avoided_tco2e``.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        credited = credited_pool_mask(self.eligible, rows, self.catalog, self.settings)
+        x = row_inputs(zone_arrays(self.zones, self.catalog), self.zone_of_row[rows], self.combo[rows], self.combos,
+                       credited)
+        return score_rows(x, self.settings, self.catalog, series=True)["series"]
