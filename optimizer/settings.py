@@ -122,30 +122,30 @@ def _tolerable_t_per_ha_yr(sl190_region: str) -> float:
 REGIONS: dict[str, dict[str, tuple[Any, str]]] = {
     "loess_plateau": {
         "rainfall_erosivity_mj_mm_per_ha_h_yr": ("from_rainfall", f"{_R_FORMULA} (Ning et al. 2020, Shanxi) [B]"),
-        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.045 * _K_DISTURBED, f"[P] loess {_K_ANSAI} (Ansai) [A] × "
-                                                 f"{_K_DISTURBED:g} disturbed ground (SL 773-2018) [B]"),
-        "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("loess_plateau"), "SL 190-2007, Loess Plateau "
-                                            f"{_TOLERABLE_T_PER_KM2['loess_plateau']:g} t/km²·a [B]"),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.045 * _K_DISTURBED, (f"[P] loess {_K_ANSAI} (Ansai) [A] × "
+                                                 f"{_K_DISTURBED:g} disturbed ground (SL 773-2018) [B]")),
+        "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("loess_plateau"), ("SL 190-2007, Loess Plateau "
+                                            f"{_TOLERABLE_T_PER_KM2['loess_plateau']:g} t/km²·a [B]")),
         "pv_yield_kwh_per_kwp": (1300.0, "Shanxi ≈ 1,300 kWh/kWp (weak) [B]"),
     },
     "eastern_plain": {
         "rainfall_erosivity_mj_mm_per_ha_h_yr": (3500.0, "[P] Jiangsu mean 4,709, lower in the north (Xuzhou) [B]"),
-        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.030 * _K_DISTURBED, f"[P] plain soils 0.030 × {_K_DISTURBED:g} "
-                                                 "disturbed ground (SL 773-2018) [B]"),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.030 * _K_DISTURBED, (f"[P] plain soils 0.030 × {_K_DISTURBED:g} "
+                                                 "disturbed ground (SL 773-2018) [B]")),
         "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("northern_rocky_mountains"),
-                                            "SL 190-2007, northern rocky-mountain region "
-                                            f"{_TOLERABLE_T_PER_KM2['northern_rocky_mountains']:g} t/km²·a [B]; "
-                                            "region mapping [C]"),
+                                            ("SL 190-2007, northern rocky-mountain region "
+                                             f"{_TOLERABLE_T_PER_KM2['northern_rocky_mountains']:g} t/km²·a [B]; "
+                                             "region mapping [C]")),
         "pv_yield_kwh_per_kwp": (1100.0, "Anhui floating PV 1,089–1,150 kWh/kWp [A/B]"),
     },
     "inner_mongolia_steppe": {
         "rainfall_erosivity_mj_mm_per_ha_h_yr": ("from_rainfall", "[P] Ning et al. 2020 formula extrapolated beyond Shanxi"),
-        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.040 * _K_DISTURBED, f"[P] chestnut soils 0.040 × {_K_DISTURBED:g} "
-                                                 "disturbed ground (SL 773-2018) [B]"),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.040 * _K_DISTURBED, (f"[P] chestnut soils 0.040 × {_K_DISTURBED:g} "
+                                                 "disturbed ground (SL 773-2018) [B]")),
         # SL 190-2007 gives the north-east black-soil and the northern rocky-mountain regions the same 200
-        "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("northeast_black_soil"), "SL 190-2007, "
+        "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("northeast_black_soil"), ("SL 190-2007, "
                                             f"{_TOLERABLE_T_PER_KM2['northeast_black_soil']:g} t/km²·a "
-                                            "(north-east / northern region) [B]; region mapping [C]"),
+                                            "(north-east / northern region) [B]; region mapping [C]")),
         "pv_yield_kwh_per_kwp": (1600.0, "Inner Mongolia 1,500–2,000 kWh/kWp [A/B]"),
     },
 }

@@ -202,7 +202,7 @@ def _cost_cny(x: RowInputs, s: Settings, cat: Catalog, d, backfill_m3_per_ha):
     capex = cost.capex_cny(works, management_fraction=cat.param("management_fraction"),
                            contingency_fraction=cat.param("contingency_fraction"))
     monitoring = np.where(o.any_works, float(cat.monitoring.at[s.monitoring_level, "cost_cny_per_ha_yr"]), 0.0)
-    # upkeep is discounted per combination (each measure over its own years) in combos._combo_params
+    # upkeep is discounted per combination (each measure over its own years) in params.combo_params
     npv = (cost.npv_cost_cny(capex, 0.0, 0.0, works * cat.param("maintenance_fraction"), monitoring * z.area_ha, d)
            + o.upkeep_npv_cny_per_ha * z.area_ha)
     return capex, npv, topsoil_m3_per_ha
