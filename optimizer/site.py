@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import ZONE_TYPES
-from .errors import GeometryWarning, Problem, SiteError
+from .errors import Problem, SiteError
 from .io.paths import input_file_problem
 from .io.tables import read_csv_text
 from .settings import Settings, load_settings, settings_path_for
@@ -189,12 +188,13 @@ def _parse_bool(values: pd.Series, ids: pd.Series, file: str, problems: list[Pro
 
 
 def _parse_number(df: pd.DataFrame, col: str, file: str, problems: list[Problem],
-                  reported: set | None = None) -> np.ndarray:
+                  reported: set | None = None, ids: pd.Series | None = None) -> np.ndarray:
     """A numeric field as floats (NaN where no value is given).
 
     Text that is not a number, ``nan``/``inf`` written as values, and values outside ``RANGES``
-    are problems naming the zone and field; their rows are added to ``reported`` as (row, col)
-    so later checks ("a slope zone needs …") do not report them twice.
+    are problems naming the zone (``ids``, by default the ``zone_id`` column) and field; their rows
+    are added to ``reported`` as (row, col) so later checks ("a slope zone needs …") do not report
+    them twice.
     """
     if col not in df.columns:
         return np.full(len(df), np.nan)
@@ -206,7 +206,7 @@ def _parse_number(df: pd.DataFrame, col: str, file: str, problems: list[Problem]
     non_finite = low.isin(NON_FINITE_TEXT).to_numpy()
     num = pd.to_numeric(text.where(~(missing | non_finite), None), errors="coerce").to_numpy(dtype=float, copy=True)
     lo, hi, unit = RANGES[col]
-    ids = df["zone_id"]
+    ids = df["zone_id"] if ids is None else ids
     infinite = ~missing & (non_finite | np.isinf(num))        # 'nan', 'inf', '1e999', a float inf
     not_number = ~missing & ~non_finite & np.isnan(num)        # 'steep', '1,5'
     outside = np.isfinite(num) & ((num < lo) | (num > hi))
@@ -246,6 +246,11 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
     the settings' layer, the only layer, or ``zones``). ``crs``: the CRS to assume when the file
     has none. ``fix_geometry``: repair invalid polygons with ``shapely.make_valid`` and note what
     changed. Raises :class:`SiteError` with every problem found.
+
+    The steps, each a function of its own: read the table (:func:`_read_table`), give its columns
+    their canonical names (:func:`canonical_frame`), parse the attributes
+    (:func:`parse_attributes`), assemble the zones (:func:`assemble_zones`), then add geometry and
+    area (:func:`_geometry`, or :func:`csv_area` for a CSV without geometry).
     """
     path = Path(path)
     # the zoning file first: a folder or a missing file is the first thing to fix
@@ -265,94 +270,148 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
         raise SiteError(problems)
     if len(raw) == 0:
         raise SiteError([Problem(file=f, message="the file has no zones (it is empty)")])
-    is_geo = hasattr(raw, "geometry") and "geometry" in raw.columns
+    df = canonical_frame(raw, f, problems, notes)
+    if problems:
+        raise SiteError(problems)
+    attrs = parse_attributes(df, f, problems, notes)
+    zones = assemble_zones(df, attrs)
+    if hasattr(raw, "geometry") and "geometry" in raw.columns:
+        zones = _geometry(raw, zones, f, crs, fix_geometry, overlap_tolerance_m2, problems, notes)
+    else:
+        zones = csv_area(df, zones, attrs, f, problems)
+    if problems:
+        raise SiteError(problems)
+    return Site(zones=zones, settings=settings, path=f, sha256=file_sha256(path), layer=layer, notes=notes)
+
+
+@dataclass(frozen=True)
+class ZoneAttributes:
+    """The parsed attribute columns of a zoning table, one entry per row (before geometry)."""
+
+    zone_id: pd.Series            # str; "<row i>" where missing, so that messages can name the row
+    zone_type: pd.Series          # normalised text ('' or unknown where invalid: reported)
+    slope_deg: np.ndarray         # degrees, from slope_deg or slope_pct; nan where not given
+    slope_length_m: np.ndarray
+    soil_depth_cm: np.ndarray
+    water_depth_m: np.ndarray
+    burning: pd.Series            # normalised text
+    contaminated: np.ndarray      # bool
+    land_designation: pd.Series
+    reported: frozenset           # (row, field) already reported as not a usable number
+
+
+def canonical_frame(raw, f: str, problems: list[Problem], notes: list[str]) -> pd.DataFrame:
+    """The table with canonical column names (aliases, case; a note for each rename); a problem
+    for each required column that is missing."""
     cols = [c for c in raw.columns if c != "geometry"]
     rename = _canonical_columns(cols)
     df = raw.rename(columns=rename)
     for src, dst in rename.items():
         if src != dst:
             notes.append(f"column {src!r} read as {dst!r}")
-
     for req in ("zone_id", "zone_type"):
         if req not in df.columns:
             near = difflib.get_close_matches(req, cols, n=1, cutoff=0.5)
             problems.append(Problem(file=f, field=req, message="required column is missing"
                                     + (f"; is {near[0]!r} it?" if near else f" (columns: {', '.join(cols)})")))
-    if problems:
-        raise SiteError(problems)
+    return df
 
-    # --- ids -------------------------------------------------------------------------------
+
+def parse_attributes(df: pd.DataFrame, f: str, problems: list[Problem], notes: list[str]) -> ZoneAttributes:
+    """Ids, zone types, numbers and categories of every zone, every problem gathered."""
+    ids = _parse_ids(df, f, problems)
+    zt = _parse_zone_types(df, ids, f, problems)
+    reported: set = set()     # (row, field) already reported as not a (finite, in-range) number
+    slope, length, soil, water = _parse_numbers(df, ids, zt, f, problems, notes, reported)
+    burn, contaminated, desig = _parse_categories(df, ids, f, problems, notes)
+    return ZoneAttributes(zone_id=ids, zone_type=zt, slope_deg=slope, slope_length_m=length, soil_depth_cm=soil,
+                          water_depth_m=water, burning=burn, contaminated=contaminated, land_designation=desig,
+                          reported=frozenset(reported))
+
+
+def _parse_ids(df: pd.DataFrame, f: str, problems: list[Problem]) -> pd.Series:
+    """Zone ids as text ("12.0" read back as "12"); missing and duplicate ids are problems.
+    Missing ids become ``<row i>`` so that later messages can name the row."""
     ids = df["zone_id"].map(lambda v: "" if _is_missing(v) else str(v).strip()).astype(object)
     ids = ids.map(lambda s: s[:-2] if s.endswith(".0") and s[:-2].isdigit() else s)
-    df["zone_id"] = ids
     for i in np.flatnonzero((ids == "").to_numpy()):
         problems.append(Problem(file=f, zone_id=f"<row {i + 1}>", field="zone_id", message="missing zone_id"))
     dups = ids[(ids != "") & ids.duplicated(keep=False)]
     for zid, n in dups.value_counts().items():
         problems.append(Problem(file=f, zone_id=zid, field="zone_id", message=f"duplicate id ({n} zones share it)"))
-    ids_for_msgs = ids.where(ids != "", [f"<row {i + 1}>" for i in range(len(ids))])
-    df["zone_id"] = ids_for_msgs
+    return ids.where(ids != "", [f"<row {i + 1}>" for i in range(len(ids))])
 
-    # --- zone types ------------------------------------------------------------------------
+
+def _parse_zone_types(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[Problem]) -> pd.Series:
+    """Zone types, normalised; a missing or unknown type is a problem (with the nearest valid one)."""
     zt = _norm_text(df["zone_type"])
     for i in np.flatnonzero(~zt.isin(ZONE_TYPES).to_numpy()):
         v = df["zone_type"].iloc[i]
         if zt.iloc[i] == "":
-            problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="zone_type",
+            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="zone_type",
                                     message=f"missing; valid: {', '.join(ZONE_TYPES)}"))
         else:
             near = difflib.get_close_matches(zt.iloc[i], ZONE_TYPES, n=1, cutoff=0.4)
-            problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="zone_type",
+            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="zone_type",
                                     message=f"unknown zone type {v!r}" + (f"; did you mean {near[0]!r}?" if near
                                                                           else f"; valid: {', '.join(ZONE_TYPES)}")))
-    df["zone_type"] = zt
+    return zt
 
-    # --- numbers ---------------------------------------------------------------------------
-    reported: set = set()     # (row, field) already reported as not a (finite, in-range) number
-    slope_deg = _parse_number(df, "slope_deg", f, problems, reported)
-    slope_pct = _parse_number(df, "slope_pct", f, problems, reported)
+
+def _parse_numbers(df: pd.DataFrame, ids: pd.Series, zt: pd.Series, f: str, problems: list[Problem],
+                   notes: list[str], reported: set):
+    """(slope [°], slope length [m], soil depth [cm], water depth [m]) of every zone.
+
+    Percent slopes are converted to degrees (and checked against slope_deg when both are given);
+    slope zones need a slope and a slope length; pools without water depth are noted.
+    """
+    slope_deg = _parse_number(df, "slope_deg", f, problems, reported, ids)
+    slope_pct = _parse_number(df, "slope_pct", f, problems, reported, ids)
     from_pct = np.degrees(np.arctan(slope_pct / 100.0))
     both = ~np.isnan(slope_deg) & ~np.isnan(slope_pct)
     for i in np.flatnonzero(both & (np.abs(slope_deg - from_pct) > SLOPE_AGREEMENT_DEG)):
-        problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="slope_deg",
+        problems.append(Problem(file=f, zone_id=ids.iloc[i], field="slope_deg",
                                 message=f"slope_deg = {slope_deg[i]:g} disagrees with slope_pct = {slope_pct[i]:g} "
                                         f"(= {from_pct[i]:.1f}°)"))
     if "slope_pct" in df.columns and np.any(~np.isnan(slope_pct)):
         notes.append("slope_pct converted to degrees (θ = atan(pct/100))")
     slope = np.where(np.isnan(slope_deg), from_pct, slope_deg)
-    length = _parse_number(df, "slope_length_m", f, problems, reported)
-    soil = _parse_number(df, "soil_depth_cm", f, problems, reported)
-    water = _parse_number(df, "water_depth_m", f, problems, reported)
+    length = _parse_number(df, "slope_length_m", f, problems, reported, ids)
+    soil = _parse_number(df, "soil_depth_cm", f, problems, reported, ids)
+    water = _parse_number(df, "water_depth_m", f, problems, reported, ids)
     for i in np.flatnonzero((zt == "slope").to_numpy()):
         if np.isnan(slope[i]) and (i, "slope_deg") not in reported and (i, "slope_pct") not in reported:
-            problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="slope_deg",
+            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="slope_deg",
                                     message="a slope zone needs slope_deg (or slope_pct)"))
         if (i, "slope_length_m") in reported:
             continue
         if np.isnan(length[i]):
-            problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="slope_length_m",
+            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="slope_length_m",
                                     message="a slope zone needs slope_length_m (horizontal length, m)"))
         elif length[i] <= 0:
-            problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="slope_length_m",
+            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="slope_length_m",
                                     message=f"slope length must be > 0 m, not {length[i]:g}"))
     pools_missing = np.flatnonzero((zt == "subsidence_pool").to_numpy() & np.isnan(water))
     if len(pools_missing):
         notes.append(f"{len(pools_missing)} subsidence pool(s) without water_depth_m: no wetland, backfill or "
-                     f"floating PV offered there ({', '.join(ids_for_msgs.iloc[pools_missing[:5]])}"
+                     f"floating PV offered there ({', '.join(ids.iloc[pools_missing[:5]])}"
                      f"{', …' if len(pools_missing) > 5 else ''})")
+    return slope, length, soil, water
 
-    # --- categories ------------------------------------------------------------------------
+
+def _parse_categories(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[Problem], notes: list[str]):
+    """(burning level, contaminated, land designation) of every zone, with their defaults."""
     if "burning" in df.columns:
         burn = _norm_text(df["burning"]).replace({"": "none", "false": "none", "no": "none", "0": "none"})
         burn = burn.where(burn != "", "none")
         for i in np.flatnonzero(~burn.isin(BURNING).to_numpy()):
             near = difflib.get_close_matches(burn.iloc[i], BURNING, n=1)
-            problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="burning",
+            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="burning",
                                     message=f"{df['burning'].iloc[i]!r} is not one of {', '.join(BURNING)}"
                                             + (f"; did you mean {near[0]!r}?" if near else "")))
     else:
         burn = pd.Series(["none"] * len(df))
-    contaminated = (_parse_bool(df["contaminated"], ids_for_msgs, f, problems) if "contaminated" in df.columns
+    contaminated = (_parse_bool(df["contaminated"], ids, f, problems) if "contaminated" in df.columns
                     else np.zeros(len(df), dtype=bool))
     if "land_designation" in df.columns:
         desig = _norm_text(df["land_designation"]).replace({"": "mining_land"})
@@ -362,40 +421,45 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
     if odd:
         notes.append("land designations not known to the crediting rules (treated as not eligible where a "
                      "standard lists designations): " + ", ".join(odd))
+    return burn, contaminated, desig
 
+
+def assemble_zones(df: pd.DataFrame, a: ZoneAttributes) -> pd.DataFrame:
+    """The zones table: canonical columns with their types and defaults, then the file's other
+    columns as they are (no geometry, no area yet)."""
     zones = pd.DataFrame({
-        "zone_id": ids_for_msgs.to_numpy(),
-        "zone_type": pd.Categorical(zt.where(zt.isin(ZONE_TYPES), None), categories=ZONE_TYPES),
-        "slope_deg": slope,
-        "slope_length_m": length,
-        "soil_depth_cm": np.nan_to_num(soil, nan=0.0),
-        "burning": pd.Categorical(burn.where(burn.isin(BURNING), None).to_numpy(), categories=BURNING),
-        "water_depth_m": water,
-        "contaminated": contaminated,
-        "land_designation": desig.to_numpy(),
+        "zone_id": a.zone_id.to_numpy(),
+        "zone_type": pd.Categorical(a.zone_type.where(a.zone_type.isin(ZONE_TYPES), None), categories=ZONE_TYPES),
+        "slope_deg": a.slope_deg,
+        "slope_length_m": a.slope_length_m,
+        "soil_depth_cm": np.nan_to_num(a.soil_depth_cm, nan=0.0),
+        "burning": pd.Categorical(a.burning.where(a.burning.isin(BURNING), None).to_numpy(), categories=BURNING),
+        "water_depth_m": a.water_depth_m,
+        "contaminated": a.contaminated,
+        "land_designation": a.land_designation.to_numpy(),
     })
     extra = [c for c in df.columns if c not in zones.columns and c not in ("geometry", "slope_pct", "area_ha")]
     for c in extra:
         zones[c] = df[c].to_numpy()
+    return zones
 
-    # --- geometry and area -----------------------------------------------------------------
-    if is_geo:
-        zones = _geometry(raw, zones, f, crs, fix_geometry, overlap_tolerance_m2, problems, notes)
-    else:
-        area = _parse_number(df, "area_ha", f, problems, reported) if "area_ha" in df.columns else None
-        if area is None:
-            problems.append(Problem(file=f, field="area_ha",
-                                    message="a CSV without geometry needs an area_ha column (hectares)"))
-        else:
-            for i in np.flatnonzero(np.isnan(area) | (area <= 0)):
-                if (i, "area_ha") in reported:
-                    continue  # already reported as not a number or out of range
-                problems.append(Problem(file=f, zone_id=ids_for_msgs.iloc[i], field="area_ha",
-                                        message="missing or zero area"))
-            zones["area_ha"] = area
-    if problems:
-        raise SiteError(problems)
-    return Site(zones=zones, settings=settings, path=f, sha256=file_sha256(path), layer=layer, notes=notes)
+
+def csv_area(df: pd.DataFrame, zones: pd.DataFrame, a: ZoneAttributes, f: str, problems: list[Problem]
+             ) -> pd.DataFrame:
+    """``area_ha`` of a table without geometry, from its ``area_ha`` column (which it must have)."""
+    reported = set(a.reported)
+    area = _parse_number(df, "area_ha", f, problems, reported, a.zone_id) if "area_ha" in df.columns else None
+    if area is None:
+        problems.append(Problem(file=f, field="area_ha",
+                                message="a CSV without geometry needs an area_ha column (hectares)"))
+        return zones
+    for i in np.flatnonzero(np.isnan(area) | (area <= 0)):
+        if (i, "area_ha") in reported:
+            continue  # already reported as not a number or out of range
+        problems.append(Problem(file=f, zone_id=a.zone_id.iloc[i], field="area_ha",
+                                message="missing or zero area"))
+    zones["area_ha"] = area
+    return zones
 
 
 def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, problems: list[Problem],

@@ -267,3 +267,43 @@ def test_a_folder_is_not_a_zoning_file(tmp_path, tiny_gdf, write_site):
     msg = problems_of(e)[0]
     assert msg.startswith(str(tmp_path)) and "is a folder; give the zoning file, e.g. zones.gpkg" in msg
     assert str(tmp_path / "zones.gpkg") in msg                            # what the folder holds
+
+
+# --- the steps of read_site, each on its own ---------------------------------------------------
+
+
+def test_canonical_frame_renames_aliases_and_names_missing_columns():
+    from optimizer.site import canonical_frame
+
+    problems, notes = [], []
+    raw = pd.DataFrame({"ID": ["a"], "Type": ["platform"], "Slope_PC": [10.0], "hectares": [1.0], "owner": ["x"]})
+    df = canonical_frame(raw, "z.csv", problems, notes)
+    assert list(df.columns) == ["zone_id", "zone_type", "slope_pct", "area_ha", "owner"]
+    assert "column 'ID' read as 'zone_id'" in notes and not problems
+    canonical_frame(pd.DataFrame({"zone": ["a"], "kind": ["platform"]}), "z.csv", problems, [])   # zone = zone_id
+    assert [str(p) for p in problems] == ["z.csv, field 'zone_type': required column is missing; is 'zone' it?"]
+
+
+def test_parse_attributes_gathers_every_problem_and_default():
+    from optimizer.site import assemble_zones, csv_area, parse_attributes
+
+    df = pd.DataFrame({"zone_id": [1.0, None, 3.0], "zone_type": ["Slope", "pit floor", "pool"],
+                       "slope_pct": [100.0, None, None], "slope_length_m": [20.0, None, None],
+                       "burning": [None, "Low", "no"], "contaminated": ["yes", None, "0"],
+                       "area_ha": [1.0, 0.0, 2.0], "owner": ["x", "y", "z"]})
+    problems, notes = [], []
+    a = parse_attributes(df, "z.csv", problems, notes)
+    assert list(a.zone_id) == ["1", "<row 2>", "3"]
+    assert list(a.zone_type) == ["slope", "pit_floor", "pool"]
+    np.testing.assert_allclose(a.slope_deg[:1], [45.0])                   # 100 % = 45°
+    assert list(a.burning) == ["none", "low", "none"] and list(a.contaminated) == [True, False, False]
+    assert list(a.land_designation) == ["mining_land"] * 3
+    assert [str(p) for p in problems] == [
+        "z.csv, zone '<row 2>', field 'zone_id': missing zone_id",
+        "z.csv, zone '3', field 'zone_type': unknown zone type 'pool'; did you mean 'pit_floor'?",
+    ]
+    assert notes == ["slope_pct converted to degrees (θ = atan(pct/100))"]
+    zones = csv_area(df, assemble_zones(df, a), a, "z.csv", problems)
+    assert list(zones.columns)[-2:] == ["owner", "area_ha"]
+    assert zones["zone_type"].isna().tolist() == [False, False, True]    # unknown: reported, left empty
+    assert str(problems[-1]) == "z.csv, zone '<row 2>', field 'area_ha': missing or zero area"
