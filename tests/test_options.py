@@ -6,15 +6,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import make_site
 
 from optimizer.catalog import load_catalog
 from optimizer.options import evaluate_options
-from optimizer.settings import resolve_settings
-from optimizer.site import Site
-
-from conftest import make_site  # noqa: F401 - used below
 
 
 def measure(cat, measure_id):
@@ -193,7 +189,11 @@ def test_grassland_option_by_hand():
     C = np.where(cover <= 0.1, 1.0, np.where(cover < 78.3, 0.6508 - 0.3436 * np.log10(np.maximum(cover, 0.1)), 0.0))
     A = R * K * 0.03 * C                                   # t/ha/yr
     eroded_c = (A * s.surface_soc_g_per_kg / 1000).sum()   # 4 g C/kg surface soil
-    from optimizer.models.carbon import DIESEL_KG_CO2_PER_L, GWP100_N2O, N2O_EF1_KG_N2O_N_PER_KG_N
+    from optimizer.models.carbon import (
+        DIESEL_KG_CO2_PER_L,
+        GWP100_N2O,
+        N2O_EF1_KG_N2O_N_PER_KG_N,
+    )
     diesel_l, n_kg = (measure(cat, "grassland")[c] + measure(cat, "grass_maintenance")[c]
                       for c in ("diesel_l_per_ha", "n_fertilizer_kg_per_ha"))
     assert (diesel_l, n_kg) == (20.0, 20.0)
