@@ -13,8 +13,7 @@ from ..catalog import Catalog
 from ..models import credits
 from ..settings import Settings
 from .combos import Combos
-
-M2_PER_HA = 1.0e4
+from .scoring import M2_PER_HA
 
 
 def standard_eligibility(combos: Combos, zones: pd.DataFrame, zone_of_row: np.ndarray, combo: np.ndarray,

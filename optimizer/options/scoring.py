@@ -25,7 +25,7 @@ COLUMNS = ("area_ha", "removals_tco2e", "avoided_tco2e", "credits_tco2e", "credi
            "capex_cny", "soil_loss_t_per_yr", "soil_loss_first_year_t", "topsoil_m3", "gangue_m3",
            "within_tolerance")
 
-M2_PER_HA = 1.0e4
+M2_PER_HA = 1.0e4                 # m² per ha
 MIN_SLOPE_LENGTH_M = 0.1          # RUSLE needs λ > 0; zones off slopes may give 0
 TOLERANCE_SLACK_T_PER_HA_YR = 1e-12   # a mean loss equal to the tolerable loss is within it
 
