@@ -67,6 +67,8 @@ from shapely.geometry import MultiPoint, Polygon
 
 ROOT = Path(__file__).resolve().parents[1]
 SITES_DIR = ROOT / "sites"
+sys.path.insert(0, str(ROOT))
+from optimizer.models.carbon import GRID_T_CO2_PER_MWH_NORTH_CHINA_2022  # noqa: E402 - the one home of the factor
 
 GRID_M = 0.01  # precision grid of every overlay operation [m]; vertices land on a 1 cm grid
 MIN_ZONE_M2 = 2_000.0  # smallest allowed zone, 0.2 ha [m²]
@@ -800,7 +802,7 @@ SETTINGS = {
         climate="temperate_semiarid", steepness="liu",
         steepness_note="; Liu et al. 1994 was fitted on steep Loess Plateau slopes",
         water_note=" (no pools on this site)",
-        grid_factor=0.6776, grid_note="North China grid 2022 (docs/science.md §2.6)",
+        grid_factor=GRID_T_CO2_PER_MWH_NORTH_CHINA_2022, grid_note="North China grid 2022 (docs/science.md §2.6)",
         budget_cny_per_ha=150_000, gangue_m3=0, gangue_note="no subsidence to backfill here",
         soc_g_per_kg=4.0, soc_note="raw loess cover (assumed)", soc_t_per_ha=8.0,
     ),
@@ -817,7 +819,7 @@ SETTINGS = {
         rainfall_mm=290, rainfall_note="Xilinhot (assumed)",
         climate="cold_semiarid", steepness="mccool", steepness_note="",
         water_note=" (no pools on this site)",
-        grid_factor=0.6776, grid_note="North China grid 2022 (docs/science.md §2.6)",
+        grid_factor=GRID_T_CO2_PER_MWH_NORTH_CHINA_2022, grid_note="North China grid 2022 (docs/science.md §2.6)",
         grid_comment=["# Xilingol is served by the western Inner Mongolia grid, counted in the North China",
                       "# regional grid;",
                       "# PV yield here is high, 1,500-2,000 kWh/kWp/yr (docs/science.md §1.2): a PV-friendly site"],

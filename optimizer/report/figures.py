@@ -203,10 +203,11 @@ def eligibility_map_figure(geometry, zones: pd.DataFrame, title: str) -> Figure:
 
 def soil_grades(loss_t_per_yr, area_ha, tolerable_t_per_ha_yr: float) -> np.ndarray:
     """SL 190-2007 grade of each zone's mean soil loss (optimizer.models.erosion)."""
-    from ..models.erosion import erosion_intensity_grade
+    from ..models.erosion import T_PER_HA_TO_T_PER_KM2, erosion_intensity_grade
 
     per_ha = np.asarray(loss_t_per_yr, float) / np.maximum(np.asarray(area_ha, float), 1e-12)
-    return erosion_intensity_grade(np.maximum(per_ha, 0) * 100.0, tolerable_t_per_ha_yr * 100.0)
+    return erosion_intensity_grade(np.maximum(per_ha, 0) * T_PER_HA_TO_T_PER_KM2,
+                                   tolerable_t_per_ha_yr * T_PER_HA_TO_T_PER_KM2)
 
 
 def soil_loss_maps_figure(geometry, zones: pd.DataFrame, tolerable_t_per_ha_yr: float) -> Figure:
