@@ -17,7 +17,7 @@ class SinkPlanError(Exception):
 
 
 @dataclass(frozen=True)
-class Problem:
+class Issue:
     """One problem found in an input: which file, which zone, which field, what is wrong."""
 
     file: str
@@ -42,7 +42,7 @@ class ProblemsError(SinkPlanError):
 
     what = "input"
 
-    def __init__(self, problems: list[Problem], header: str | None = None):
+    def __init__(self, problems: list[Issue], header: str | None = None):
         self.problems = list(problems)
         n = len(self.problems)
         head = header or f"{n} problem{'s' if n != 1 else ''} found in the {self.what}:"

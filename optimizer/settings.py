@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import Problem, SettingsError, TextEncodingWarning
+from .errors import Issue, SettingsError, TextEncodingWarning
 from .io.paths import TOML_ADVICE, check_input_file, decode_text
 from .models import carbon, erosion
 
@@ -243,24 +243,24 @@ def _range_text(spec: Spec) -> str:
     return text + (", or inf for no limit" if spec.allow_inf else "")
 
 
-def _check_number(spec: Spec, value, where: dict, problems: list[Problem]) -> bool:
+def _check_number(spec: Spec, value, where: dict, problems: list[Issue]) -> bool:
     """Finiteness and range of a numeric value; adds a problem and returns False when bad."""
     allowed = _range_text(spec)
     if isinstance(value, float) and math.isnan(value):
-        problems.append(Problem(message=f"nan is not a number; allowed: {allowed}", **where))
+        problems.append(Issue(message=f"nan is not a number; allowed: {allowed}", **where))
         return False
     if isinstance(value, float) and math.isinf(value):
         if value > 0 and spec.allow_inf:
             return True
-        problems.append(Problem(message=f"{value} is not a finite number; allowed: {allowed}", **where))
+        problems.append(Issue(message=f"{value} is not a finite number; allowed: {allowed}", **where))
         return False
     if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
-        problems.append(Problem(message=f"{value:g} is outside the allowed range: {allowed}", **where))
+        problems.append(Issue(message=f"{value:g} is outside the allowed range: {allowed}", **where))
         return False
     return True
 
 
-def _coerce_price_table(spec: Spec, value: dict, where: dict, problems: list[Problem]) -> dict | None:
+def _coerce_price_table(spec: Spec, value: dict, where: dict, problems: list[Issue]) -> dict | None:
     """[carbon_price.table]: calendar year = price [CNY/t CO2e]; every entry checked."""
     years = SPEC_BY_KEY["start_year"]
     price = SPEC_BY_KEY["start_cny_per_t"]
@@ -271,14 +271,14 @@ def _coerce_price_table(spec: Spec, value: dict, where: dict, problems: list[Pro
         try:
             year = int(str(k).strip())
         except ValueError:
-            problems.append(Problem(message=f"{k!r} is not a calendar year (keys are years, e.g. 2030 = 85.0)", **here))
+            problems.append(Issue(message=f"{k!r} is not a calendar year (keys are years, e.g. 2030 = 85.0)", **here))
             ok = False
             continue
         if not years.low <= year <= years.high:
-            problems.append(Problem(message=f"year {year} is outside {years.low:g}–{years.high:g}", **here))
+            problems.append(Issue(message=f"year {year} is outside {years.low:g}–{years.high:g}", **here))
             ok = False
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            problems.append(Problem(message=f"{v!r} is not a number; allowed: {_range_text(price)}", **here))
+            problems.append(Issue(message=f"{v!r} is not a number; allowed: {_range_text(price)}", **here))
             ok = False
             continue
         if not _check_number(price, float(v), here, problems):
@@ -288,11 +288,11 @@ def _coerce_price_table(spec: Spec, value: dict, where: dict, problems: list[Pro
     return out if ok else None
 
 
-def _coerce(spec: Spec, value: Any, file: str, problems: list[Problem]):
+def _coerce(spec: Spec, value: Any, file: str, problems: list[Issue]):
     where = dict(file=file, field=f"{spec.section}.{spec.key}")
     if spec.type is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(Problem(message=f"{value!r} is not a number; allowed: {_range_text(spec)}", **where))
+            problems.append(Issue(message=f"{value!r} is not a number; allowed: {_range_text(spec)}", **where))
             return None
         value = float(value)
     elif spec.type is int:
@@ -300,29 +300,29 @@ def _coerce(spec: Spec, value: Any, file: str, problems: list[Problem]):
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
-                problems.append(Problem(message=f"{value!r} is not a whole number; allowed: {_range_text(spec)}",
+                problems.append(Issue(message=f"{value!r} is not a whole number; allowed: {_range_text(spec)}",
                                         **where))
                 return None
     elif spec.type is str:
         if not isinstance(value, str):
-            problems.append(Problem(message=f"{value!r} is not text", **where))
+            problems.append(Issue(message=f"{value!r} is not text", **where))
             return None
         if spec.choices and value not in spec.choices:
             near = difflib.get_close_matches(value, spec.choices, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
-            problems.append(Problem(message=f"{value!r} is not one of {', '.join(spec.choices)}{hint}", **where))
+            problems.append(Issue(message=f"{value!r} is not one of {', '.join(spec.choices)}{hint}", **where))
             return None
     elif spec.type is list:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            problems.append(Problem(message=f"{value!r} is not a list of names", **where))
+            problems.append(Issue(message=f"{value!r} is not a list of names", **where))
             return None
         if spec.key == "standards":
             return _coerce_standards(value, where, problems)
     elif spec.type is dict:
         if not isinstance(value, dict):
-            problems.append(Problem(message=f"{value!r} is not a table of year = price", **where))
+            problems.append(Issue(message=f"{value!r} is not a table of year = price", **where))
             return None
         return _coerce_price_table(spec, value, where, problems)
     if spec.type in (float, int) and value is not None:
@@ -331,7 +331,7 @@ def _coerce(spec: Spec, value: Any, file: str, problems: list[Problem]):
     return value
 
 
-def _coerce_standards(value: list[str], where: dict, problems: list[Problem]) -> list[str] | None:
+def _coerce_standards(value: list[str], where: dict, problems: list[Issue]) -> list[str] | None:
     """Crediting standards must be rows of the catalog's standards.csv (the list the option table
     uses to assess eligibility), each named once."""
     from .catalog import standard_ids   # the catalog reads no settings; imported here to keep settings light
@@ -341,12 +341,12 @@ def _coerce_standards(value: list[str], where: dict, problems: list[Problem]) ->
     for name in value:
         if name not in known:
             near = difflib.get_close_matches(name, known, n=1)
-            problems.append(Problem(message=f"unknown standard {name!r}; the catalog has {', '.join(known)}"
+            problems.append(Issue(message=f"unknown standard {name!r}; the catalog has {', '.join(known)}"
                                     + (f" (did you mean {near[0]!r}?)" if near else ""), **where))
             ok = False
     dups = sorted({n for n in value if value.count(n) > 1})
     if dups:
-        problems.append(Problem(message=f"{', '.join(map(repr, dups))} listed more than once", **where))
+        problems.append(Issue(message=f"{', '.join(map(repr, dups))} listed more than once", **where))
         ok = False
     return value if ok else None
 
@@ -358,23 +358,23 @@ def resolve_settings(raw: dict | None = None, file: str = "<settings>", override
     out-of-range value, unknown choice) and raises one :class:`SettingsError`.
     """
     raw = dict(raw or {})
-    problems: list[Problem] = []
+    problems: list[Issue] = []
     given: dict[str, Any] = {}
     for section, body in raw.items():
         if section not in SECTIONS:
             near = difflib.get_close_matches(section, SECTIONS, n=1)
-            problems.append(Problem(file=file, field=f"[{section}]", message="unknown section"
+            problems.append(Issue(file=file, field=f"[{section}]", message="unknown section"
                                     + (f"; did you mean [{near[0]}]?" if near else f"; valid: {', '.join(SECTIONS)}")))
             continue
         if not isinstance(body, dict):
-            problems.append(Problem(file=file, field=section, message="must be a [section] table"))
+            problems.append(Issue(file=file, field=section, message="must be a [section] table"))
             continue
         for key, value in body.items():
             spec = SPEC_BY_KEY.get(key)
             if spec is None or spec.section != section:
                 keys = [s.key for s in SPEC if s.section == section]
                 near = difflib.get_close_matches(key, keys, n=1)
-                problems.append(Problem(file=file, field=f"{section}.{key}", message="unknown setting"
+                problems.append(Issue(file=file, field=f"{section}.{key}", message="unknown setting"
                                         + (f"; did you mean {near[0]!r}?" if near else f"; valid: {', '.join(keys)}")))
                 continue
             v = _coerce(spec, value, file, problems)
@@ -383,7 +383,7 @@ def resolve_settings(raw: dict | None = None, file: str = "<settings>", override
     for key, value in (overrides or {}).items():
         spec = SPEC_BY_KEY.get(key)
         if spec is None:
-            problems.append(Problem(file="<command line>", field=key, message="unknown setting"))
+            problems.append(Issue(file="<command line>", field=key, message="unknown setting"))
             continue
         v = _coerce(spec, value, "<command line>", problems)
         if v is not None:
@@ -415,7 +415,7 @@ def resolve_settings(raw: dict | None = None, file: str = "<settings>", override
         values["rainfall_erosivity_mj_mm_per_ha_h_yr"] = float(
             erosion.rainfall_erosivity_from_rainfall(values["annual_rainfall_mm"]))
     if values["path"] == "table" and not values["table"]:
-        raise SettingsError([Problem(file=file, field="carbon_price.table",
+        raise SettingsError([Issue(file=file, field="carbon_price.table",
                                      message="path = 'table' needs a [carbon_price.table] of year = price")])
     values["standards"] = tuple(values["standards"])
     values["table"] = tuple(sorted(values["table"].items()))
@@ -446,7 +446,7 @@ def load_settings(path: str | Path | None, overrides: dict | None = None) -> Set
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SettingsError([Problem(file=str(path), message=f"cannot be read ({exc.strerror or exc})")]) from None
+        raise SettingsError([Issue(file=str(path), message=f"cannot be read ({exc.strerror or exc})")]) from None
     text, _, problem, warning = decode_text(data, str(path), advice=TOML_ADVICE, accept_gb18030=False)
     if problem is not None:
         raise SettingsError([problem])
@@ -455,7 +455,7 @@ def load_settings(path: str | Path | None, overrides: dict | None = None) -> Set
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError([Problem(file=str(path), message=f"not valid TOML: {exc}")]) from None
+        raise SettingsError([Issue(file=str(path), message=f"not valid TOML: {exc}")]) from None
     return resolve_settings(raw, file=str(path), overrides=overrides)
 
 

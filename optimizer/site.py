@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import ZONE_TYPES
-from .errors import Problem, SiteError
+from .errors import Issue, SiteError
 from .io.paths import input_file_problem
 from .io.tables import read_csv_text
 from .settings import Settings, load_settings, settings_path_for
@@ -129,14 +129,14 @@ def _canonical_columns(cols: list[str]) -> dict[str, str]:
     return rename
 
 
-def _read_table(path: Path, layer: str | None, problems: list[Problem], notes: list[str]):
+def _read_table(path: Path, layer: str | None, problems: list[Issue], notes: list[str]):
     """Read the raw table (GeoDataFrame or DataFrame) and the layer used."""
     fmt = FORMATS.get(path.suffix.lower())
     if not path.exists():
-        problems.append(Problem(file=str(path), message="file not found"))
+        problems.append(Issue(file=str(path), message="file not found"))
         return None, None
     if fmt is None:
-        problems.append(Problem(file=str(path), message=f"unsupported format {path.suffix!r}; use "
+        problems.append(Issue(file=str(path), message=f"unsupported format {path.suffix!r}; use "
                                 ".gpkg, .geojson, .shp or .csv"))
         return None, None
     if fmt == "CSV":
@@ -148,19 +148,19 @@ def _read_table(path: Path, layer: str | None, problems: list[Problem], notes: l
     try:
         layers = [name for name, _ in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        problems.append(Problem(file=str(path), message=f"cannot be opened as {fmt}: {exc}"))
+        problems.append(Issue(file=str(path), message=f"cannot be opened as {fmt}: {exc}"))
         return None, None
     if layer:
         if layer not in layers:
             near = difflib.get_close_matches(layer, layers, n=1)
-            problems.append(Problem(file=str(path), field="--layer", message=f"no layer {layer!r}; layers: "
+            problems.append(Issue(file=str(path), field="--layer", message=f"no layer {layer!r}; layers: "
                                     + ", ".join(layers) + (f" (did you mean {near[0]!r}?)" if near else "")))
             return None, None
     elif len(layers) > 1:
         if "zones" in layers:
             layer = "zones"
         else:
-            problems.append(Problem(file=str(path), field="--layer",
+            problems.append(Issue(file=str(path), field="--layer",
                                     message="has several layers; choose one with --layer: " + ", ".join(layers)))
             return None, None
     else:
@@ -168,12 +168,12 @@ def _read_table(path: Path, layer: str | None, problems: list[Problem], notes: l
     try:
         gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:
-        problems.append(Problem(file=str(path), message=f"cannot be read: {exc}"))
+        problems.append(Issue(file=str(path), message=f"cannot be read: {exc}"))
         return None, None
     return gdf, layer
 
 
-def _parse_bool(values: pd.Series, ids: pd.Series, file: str, problems: list[Problem]) -> np.ndarray:
+def _parse_bool(values: pd.Series, ids: pd.Series, file: str, problems: list[Issue]) -> np.ndarray:
     out = np.zeros(len(values), dtype=bool)
     for i, v in enumerate(values):
         if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -182,12 +182,12 @@ def _parse_bool(values: pd.Series, ids: pd.Series, file: str, problems: list[Pro
         if s in TRUE:
             out[i] = True
         elif s not in FALSE:
-            problems.append(Problem(file=file, zone_id=ids.iloc[i], field="contaminated",
+            problems.append(Issue(file=file, zone_id=ids.iloc[i], field="contaminated",
                                     message=f"{v!r} is not true/false"))
     return out
 
 
-def _parse_number(df: pd.DataFrame, col: str, file: str, problems: list[Problem],
+def _parse_number(df: pd.DataFrame, col: str, file: str, problems: list[Issue],
                   reported: set | None = None, ids: pd.Series | None = None) -> np.ndarray:
     """A numeric field as floats (NaN where no value is given).
 
@@ -211,13 +211,13 @@ def _parse_number(df: pd.DataFrame, col: str, file: str, problems: list[Problem]
     not_number = ~missing & ~non_finite & np.isnan(num)        # 'steep', '1,5'
     outside = np.isfinite(num) & ((num < lo) | (num > hi))
     for i in np.flatnonzero(infinite):
-        problems.append(Problem(file=file, zone_id=ids.iloc[i], field=col,
+        problems.append(Issue(file=file, zone_id=ids.iloc[i], field=col,
                                 message=f"{text.iloc[i]} is not a finite number ({lo:g}–{hi:g} {unit}); "
                                         "leave it empty if the value is unknown"))
     for i in np.flatnonzero(not_number):
-        problems.append(Problem(file=file, zone_id=ids.iloc[i], field=col, message=f"{raw.iloc[i]!r} is not a number"))
+        problems.append(Issue(file=file, zone_id=ids.iloc[i], field=col, message=f"{raw.iloc[i]!r} is not a number"))
     for i in np.flatnonzero(outside):
-        problems.append(Problem(file=file, zone_id=ids.iloc[i], field=col,
+        problems.append(Issue(file=file, zone_id=ids.iloc[i], field=col,
                                 message=f"{num[i]:g} {unit} is outside {lo:g}–{hi:g} {unit}"))
     bad = infinite | not_number | outside
     reported.update((int(i), col) for i in np.flatnonzero(bad))
@@ -262,14 +262,14 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
     layer = layer or settings.layer or None
     crs = crs or settings.crs or None
     f = str(path)
-    problems: list[Problem] = []
+    problems: list[Issue] = []
     notes: list[str] = []
 
     raw, layer = _read_table(path, layer, problems, notes)
     if raw is None:
         raise SiteError(problems)
     if len(raw) == 0:
-        raise SiteError([Problem(file=f, message="the file has no zones (it is empty)")])
+        raise SiteError([Issue(file=f, message="the file has no zones (it is empty)")])
     df = canonical_frame(raw, f, problems, notes)
     if problems:
         raise SiteError(problems)
@@ -300,7 +300,7 @@ class ZoneAttributes:
     reported: frozenset           # (row, field) already reported as not a usable number
 
 
-def canonical_frame(raw, f: str, problems: list[Problem], notes: list[str]) -> pd.DataFrame:
+def canonical_frame(raw, f: str, problems: list[Issue], notes: list[str]) -> pd.DataFrame:
     """The table with canonical column names (aliases, case; a note for each rename); a problem
     for each required column that is missing."""
     cols = [c for c in raw.columns if c != "geometry"]
@@ -312,12 +312,12 @@ def canonical_frame(raw, f: str, problems: list[Problem], notes: list[str]) -> p
     for req in ("zone_id", "zone_type"):
         if req not in df.columns:
             near = difflib.get_close_matches(req, cols, n=1, cutoff=0.5)
-            problems.append(Problem(file=f, field=req, message="required column is missing"
+            problems.append(Issue(file=f, field=req, message="required column is missing"
                                     + (f"; is {near[0]!r} it?" if near else f" (columns: {', '.join(cols)})")))
     return df
 
 
-def parse_attributes(df: pd.DataFrame, f: str, problems: list[Problem], notes: list[str]) -> ZoneAttributes:
+def parse_attributes(df: pd.DataFrame, f: str, problems: list[Issue], notes: list[str]) -> ZoneAttributes:
     """Ids, zone types, numbers and categories of every zone, every problem gathered."""
     ids = _parse_ids(df, f, problems)
     zt = _parse_zone_types(df, ids, f, problems)
@@ -329,36 +329,36 @@ def parse_attributes(df: pd.DataFrame, f: str, problems: list[Problem], notes: l
                           reported=frozenset(reported))
 
 
-def _parse_ids(df: pd.DataFrame, f: str, problems: list[Problem]) -> pd.Series:
+def _parse_ids(df: pd.DataFrame, f: str, problems: list[Issue]) -> pd.Series:
     """Zone ids as text ("12.0" read back as "12"); missing and duplicate ids are problems.
     Missing ids become ``<row i>`` so that later messages can name the row."""
     ids = df["zone_id"].map(lambda v: "" if _is_missing(v) else str(v).strip()).astype(object)
     ids = ids.map(lambda s: s[:-2] if s.endswith(".0") and s[:-2].isdigit() else s)
     for i in np.flatnonzero((ids == "").to_numpy()):
-        problems.append(Problem(file=f, zone_id=f"<row {i + 1}>", field="zone_id", message="missing zone_id"))
+        problems.append(Issue(file=f, zone_id=f"<row {i + 1}>", field="zone_id", message="missing zone_id"))
     dups = ids[(ids != "") & ids.duplicated(keep=False)]
     for zid, n in dups.value_counts().items():
-        problems.append(Problem(file=f, zone_id=zid, field="zone_id", message=f"duplicate id ({n} zones share it)"))
+        problems.append(Issue(file=f, zone_id=zid, field="zone_id", message=f"duplicate id ({n} zones share it)"))
     return ids.where(ids != "", [f"<row {i + 1}>" for i in range(len(ids))])
 
 
-def _parse_zone_types(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[Problem]) -> pd.Series:
+def _parse_zone_types(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[Issue]) -> pd.Series:
     """Zone types, normalised; a missing or unknown type is a problem (with the nearest valid one)."""
     zt = _norm_text(df["zone_type"])
     for i in np.flatnonzero(~zt.isin(ZONE_TYPES).to_numpy()):
         v = df["zone_type"].iloc[i]
         if zt.iloc[i] == "":
-            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="zone_type",
+            problems.append(Issue(file=f, zone_id=ids.iloc[i], field="zone_type",
                                     message=f"missing; valid: {', '.join(ZONE_TYPES)}"))
         else:
             near = difflib.get_close_matches(zt.iloc[i], ZONE_TYPES, n=1, cutoff=0.4)
-            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="zone_type",
+            problems.append(Issue(file=f, zone_id=ids.iloc[i], field="zone_type",
                                     message=f"unknown zone type {v!r}" + (f"; did you mean {near[0]!r}?" if near
                                                                           else f"; valid: {', '.join(ZONE_TYPES)}")))
     return zt
 
 
-def _parse_numbers(df: pd.DataFrame, ids: pd.Series, zt: pd.Series, f: str, problems: list[Problem],
+def _parse_numbers(df: pd.DataFrame, ids: pd.Series, zt: pd.Series, f: str, problems: list[Issue],
                    notes: list[str], reported: set):
     """(slope [°], slope length [m], soil depth [cm], water depth [m]) of every zone.
 
@@ -370,7 +370,7 @@ def _parse_numbers(df: pd.DataFrame, ids: pd.Series, zt: pd.Series, f: str, prob
     from_pct = np.degrees(np.arctan(slope_pct / 100.0))
     both = ~np.isnan(slope_deg) & ~np.isnan(slope_pct)
     for i in np.flatnonzero(both & (np.abs(slope_deg - from_pct) > SLOPE_AGREEMENT_DEG)):
-        problems.append(Problem(file=f, zone_id=ids.iloc[i], field="slope_deg",
+        problems.append(Issue(file=f, zone_id=ids.iloc[i], field="slope_deg",
                                 message=f"slope_deg = {slope_deg[i]:g} disagrees with slope_pct = {slope_pct[i]:g} "
                                         f"(= {from_pct[i]:.1f}°)"))
     if "slope_pct" in df.columns and np.any(~np.isnan(slope_pct)):
@@ -381,15 +381,15 @@ def _parse_numbers(df: pd.DataFrame, ids: pd.Series, zt: pd.Series, f: str, prob
     water = _parse_number(df, "water_depth_m", f, problems, reported, ids)
     for i in np.flatnonzero((zt == "slope").to_numpy()):
         if np.isnan(slope[i]) and (i, "slope_deg") not in reported and (i, "slope_pct") not in reported:
-            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="slope_deg",
+            problems.append(Issue(file=f, zone_id=ids.iloc[i], field="slope_deg",
                                     message="a slope zone needs slope_deg (or slope_pct)"))
         if (i, "slope_length_m") in reported:
             continue
         if np.isnan(length[i]):
-            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="slope_length_m",
+            problems.append(Issue(file=f, zone_id=ids.iloc[i], field="slope_length_m",
                                     message="a slope zone needs slope_length_m (horizontal length, m)"))
         elif length[i] <= 0:
-            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="slope_length_m",
+            problems.append(Issue(file=f, zone_id=ids.iloc[i], field="slope_length_m",
                                     message=f"slope length must be > 0 m, not {length[i]:g}"))
     pools_missing = np.flatnonzero((zt == "subsidence_pool").to_numpy() & np.isnan(water))
     if len(pools_missing):
@@ -399,14 +399,14 @@ def _parse_numbers(df: pd.DataFrame, ids: pd.Series, zt: pd.Series, f: str, prob
     return slope, length, soil, water
 
 
-def _parse_categories(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[Problem], notes: list[str]):
+def _parse_categories(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[Issue], notes: list[str]):
     """(burning level, contaminated, land designation) of every zone, with their defaults."""
     if "burning" in df.columns:
         burn = _norm_text(df["burning"]).replace({"": "none", "false": "none", "no": "none", "0": "none"})
         burn = burn.where(burn != "", "none")
         for i in np.flatnonzero(~burn.isin(BURNING).to_numpy()):
             near = difflib.get_close_matches(burn.iloc[i], BURNING, n=1)
-            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="burning",
+            problems.append(Issue(file=f, zone_id=ids.iloc[i], field="burning",
                                     message=f"{df['burning'].iloc[i]!r} is not one of {', '.join(BURNING)}"
                                             + (f"; did you mean {near[0]!r}?" if near else "")))
     else:
@@ -444,25 +444,25 @@ def assemble_zones(df: pd.DataFrame, a: ZoneAttributes) -> pd.DataFrame:
     return zones
 
 
-def csv_area(df: pd.DataFrame, zones: pd.DataFrame, a: ZoneAttributes, f: str, problems: list[Problem]
+def csv_area(df: pd.DataFrame, zones: pd.DataFrame, a: ZoneAttributes, f: str, problems: list[Issue]
              ) -> pd.DataFrame:
     """``area_ha`` of a table without geometry, from its ``area_ha`` column (which it must have)."""
     reported = set(a.reported)
     area = _parse_number(df, "area_ha", f, problems, reported, a.zone_id) if "area_ha" in df.columns else None
     if area is None:
-        problems.append(Problem(file=f, field="area_ha",
+        problems.append(Issue(file=f, field="area_ha",
                                 message="a CSV without geometry needs an area_ha column (hectares)"))
         return zones
     for i in np.flatnonzero(np.isnan(area) | (area <= 0)):
         if (i, "area_ha") in reported:
             continue  # already reported as not a number or out of range
-        problems.append(Problem(file=f, zone_id=a.zone_id.iloc[i], field="area_ha",
+        problems.append(Issue(file=f, zone_id=a.zone_id.iloc[i], field="area_ha",
                                 message="missing or zero area"))
     zones["area_ha"] = area
     return zones
 
 
-def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, problems: list[Problem],
+def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, problems: list[Issue],
               notes: list[str]):
     """Check geometries, reproject to a projected CRS, compute ``area_ha`` and find overlaps.
 
@@ -479,13 +479,13 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
     src_crs = raw.crs
     if src_crs is None:
         if not crs:
-            problems.append(Problem(file=f, field="CRS", message="the file has no coordinate reference system; "
+            problems.append(Issue(file=f, field="CRS", message="the file has no coordinate reference system; "
                                     "give one with --crs (e.g. --crs EPSG:32649) or [site] crs in the settings"))
             return zones
         try:
             src_crs = CRS.from_user_input(crs)
         except Exception as exc:
-            problems.append(Problem(file=f, field="--crs", message=f"{crs!r} is not a CRS: {exc}"))
+            problems.append(Issue(file=f, field="--crs", message=f"{crs!r} is not a CRS: {exc}"))
             return zones
         notes.append(f"CRS {src_crs.to_string()} assumed (the file has none)")
     gdf = gpd.GeoDataFrame(zones, geometry=geom.to_numpy(), crs=src_crs)
@@ -493,11 +493,11 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
     arr = gdf.geometry.to_numpy()
     missing = shapely.is_missing(arr) | shapely.is_empty(arr)
     for i in np.flatnonzero(missing):
-        problems.append(Problem(file=f, zone_id=ids.iloc[i], field="geometry", message="no geometry (empty)"))
+        problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry", message="no geometry (empty)"))
     kinds = shapely.get_type_id(arr)
     not_poly = ~missing & ~np.isin(kinds, [3, 6])  # Polygon, MultiPolygon
     for i in np.flatnonzero(not_poly):
-        problems.append(Problem(file=f, zone_id=ids.iloc[i], field="geometry",
+        problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry",
                                 message=f"is a {arr[i].geom_type}, not a polygon"))
     ok = ~missing & ~not_poly
     invalid = ok & ~shapely.is_valid(arr)
@@ -511,7 +511,7 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
                          f"{arr[i].area:.6g} → {fixed.area:.6g} (in the file's units), now a {fixed.geom_type}")
             arr[i] = fixed
         else:
-            problems.append(Problem(file=f, zone_id=ids.iloc[i], field="geometry",
+            problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry",
                                     message=f"invalid polygon: {reason} (repair with --fix-geometry)"))
     usable = ok if fix else ok & ~invalid     # repaired polygons are usable
     gdf = gdf.set_geometry(arr, crs=src_crs)
@@ -519,20 +519,20 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
         bounds = gdf.geometry[usable].total_bounds if usable.any() else np.zeros(4)
         if not (-180 <= bounds[0] <= 180 and -90 <= bounds[1] <= 90 and -180 <= bounds[2] <= 180
                 and -90 <= bounds[3] <= 90):
-            problems.append(Problem(file=f, field="geometry", message="coordinates are outside longitude/latitude "
+            problems.append(Issue(file=f, field="geometry", message="coordinates are outside longitude/latitude "
                                     "ranges for a geographic CRS: is the CRS right?"))
             return zones
         utm = gdf.estimate_utm_crs()
         notes.append(f"reprojected from {gdf.crs.to_string()} to {utm.to_string()} ({utm.name})")
         gdf = gdf.to_crs(utm)
     elif not gdf.crs.is_projected:
-        problems.append(Problem(file=f, field="CRS", message=f"{gdf.crs.to_string()} is neither geographic nor "
+        problems.append(Issue(file=f, field="CRS", message=f"{gdf.crs.to_string()} is neither geographic nor "
                                 "projected; areas cannot be computed"))
         return zones
     unit = gdf.crs.axis_info[0].unit_conversion_factor if gdf.crs.axis_info else 1.0
     gdf["area_ha"] = gdf.geometry.area * unit * unit / 1e4
     for i in np.flatnonzero(usable & (gdf["area_ha"].to_numpy() <= 0)):
-        problems.append(Problem(file=f, zone_id=ids.iloc[i], field="geometry", message="zero area"))
+        problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry", message="zero area"))
 
     # overlaps between usable polygons: candidate pairs from the STR-tree, exact intersection area
     geoms = gdf.geometry.to_numpy()
@@ -545,7 +545,7 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
         inter = shapely.area(shapely.intersection(geoms[left], geoms[right])) * unit * unit
         bad = inter > tol_m2
         for a, b, ar in zip(left[bad], right[bad], inter[bad]):
-            problems.append(Problem(file=f, zone_id=ids.iloc[a], field="geometry",
+            problems.append(Issue(file=f, zone_id=ids.iloc[a], field="geometry",
                                     message=f"overlaps zone {ids.iloc[b]!r} by {ar:,.1f} m² "
                                             f"(tolerance {tol_m2:g} m²)"))
     return gdf

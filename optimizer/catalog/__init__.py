@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import CatalogError, Problem
+from ..errors import CatalogError, Issue
 from ..io.paths import check_input_file, input_file_problem
 from ..io.tables import read_csv_text
 
@@ -111,23 +111,23 @@ def _range_text(lo: float | None, hi: float | None, unit: str) -> str:
 
 
 def _check_float(text: str, num: float, file: str, row: str, col: str, lo, hi, unit: str, default: str,
-                 problems: list[Problem]) -> None:
+                 problems: list[Issue]) -> None:
     """One numeric cell: a number, finite, within [lo, hi]."""
     where = dict(file=file, row=row, field=col)
     allowed = _range_text(lo, hi, unit)
     empty = "the schema's default" if default not in ("", "(all)") else "'not given'"
     if text.lower() in NON_FINITE:
-        problems.append(Problem(message=f"{text!r} is not a finite number (allowed: {allowed}); "
+        problems.append(Issue(message=f"{text!r} is not a finite number (allowed: {allowed}); "
                                         f"leave the cell empty for {empty}", **where))
     elif np.isnan(num):
-        problems.append(Problem(message=f"{text!r} is not a number (allowed: {allowed})", **where))
+        problems.append(Issue(message=f"{text!r} is not a number (allowed: {allowed})", **where))
     elif not np.isfinite(num):
-        problems.append(Problem(message=f"{text!r} is too large (allowed: {allowed})", **where))
+        problems.append(Issue(message=f"{text!r} is too large (allowed: {allowed})", **where))
     elif (lo is not None and num < lo) or (hi is not None and num > hi):
-        problems.append(Problem(message=f"{text} is outside the allowed range {allowed}", **where))
+        problems.append(Issue(message=f"{text} is outside the allowed range {allowed}", **where))
 
 
-def _typed(df: pd.DataFrame, table: str, file: str, problems: list[Problem], key: str,
+def _typed(df: pd.DataFrame, table: str, file: str, problems: list[Issue], key: str,
            origin: dict | None = None) -> pd.DataFrame:
     """Convert string columns to the schema's types; empty → schema default.
 
@@ -164,7 +164,7 @@ def _typed(df: pd.DataFrame, table: str, file: str, problems: list[Problem], key
             bad = ~vals.isin(["true", "false", "1", "0", "yes", "no"])
             for i in np.flatnonzero(bad.to_numpy()):
                 row = ids.iloc[i]
-                problems.append(Problem(file=origin.get((row, col), file), row=row, field=col,
+                problems.append(Issue(file=origin.get((row, col), file), row=row, field=col,
                                         message=f"{vals.iloc[i]!r} is not true/false"))
             out[col] = vals.isin(["true", "1", "yes"])
         elif typ == "list":
@@ -174,7 +174,7 @@ def _typed(df: pd.DataFrame, table: str, file: str, problems: list[Problem], key
     return out
 
 
-def _typed_parameters(raw: pd.DataFrame, problems: list[Problem], origin: dict) -> pd.DataFrame:
+def _typed_parameters(raw: pd.DataFrame, problems: list[Issue], origin: dict) -> pd.DataFrame:
     """parameters.csv: every value a finite number in the range its unit implies."""
     out = raw.copy()
     vals = out["value"].astype(str).str.strip()
@@ -189,7 +189,7 @@ def _typed_parameters(raw: pd.DataFrame, problems: list[Problem], origin: dict) 
         if not ok:
             file = origin.get((name, "value"), "parameters.csv")
             if vals.iloc[i] == "":
-                problems.append(Problem(file=file, row=name, field="value", message="missing; every parameter "
+                problems.append(Issue(file=file, row=name, field="value", message="missing; every parameter "
                                         "needs a value"))
             else:
                 _check_float(vals.iloc[i], num[i], file, name, "value", lo, hi, unit, "", problems)
@@ -197,7 +197,7 @@ def _typed_parameters(raw: pd.DataFrame, problems: list[Problem], origin: dict) 
     return out
 
 
-def _read_user(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
+def _read_user(path: Path, problems: list[Issue]) -> pd.DataFrame | None:
     problem = input_file_problem(path, "catalog file", example="my_catalog.csv", suffixes=(".csv",))
     if problem is not None:
         problems.append(problem)
@@ -210,7 +210,7 @@ def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
 
     Raises :class:`CatalogError` listing every problem (file, row, column).
     """
-    problems: list[Problem] = []
+    problems: list[Issue] = []
     digest = hashlib.sha256()
     raw: dict[str, pd.DataFrame] = {}
     for name in TABLES:
@@ -234,7 +234,7 @@ def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
             raw["parameters"] = _merge(raw["parameters"], df, "parameter", str(path), problems, origin["parameters"],
                                        required=("value", "unit", "source", "confidence"))
         else:
-            problems.append(Problem(file=str(path), message="a catalog file needs a 'measure_id' column "
+            problems.append(Issue(file=str(path), message="a catalog file needs a 'measure_id' column "
                                     "(measures) or a 'parameter' column (constants); columns: "
                                     + ", ".join(map(repr, df.columns))))
     measures = _typed(raw["measures"], "measures", "measures.csv", problems, "measure_id", origin["measures"])
@@ -258,13 +258,13 @@ def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
     )
 
 
-def _merge(base: pd.DataFrame, user: pd.DataFrame, key: str, file: str, problems: list[Problem],
+def _merge(base: pd.DataFrame, user: pd.DataFrame, key: str, file: str, problems: list[Issue],
            origin: dict, required: tuple[str, ...]) -> pd.DataFrame:
     """Apply a planner's rows over ``base``; ``origin[(row id, column)] = file`` for every cell taken."""
     unknown = [c for c in user.columns if c not in base.columns]
     for c in unknown:
         near = difflib.get_close_matches(c, list(base.columns), n=1)
-        problems.append(Problem(file=file, field=c, message="unknown column"
+        problems.append(Issue(file=file, field=c, message="unknown column"
                                 + (f"; did you mean {near[0]!r}?" if near else "")))
     if unknown:
         return base
@@ -273,10 +273,10 @@ def _merge(base: pd.DataFrame, user: pd.DataFrame, key: str, file: str, problems
     for i, (_, row) in enumerate(user.iterrows()):
         k = str(row[key]).strip()
         if not k:
-            problems.append(Problem(file=file, row=f"<line {i + 2}>", field=key, message="a row has an empty id"))
+            problems.append(Issue(file=file, row=f"<line {i + 2}>", field=key, message="a row has an empty id"))
             continue
         if k in seen:
-            problems.append(Problem(file=file, row=k, field=key, message=f"appears twice (lines {seen[k]} and {i + 2})"))
+            problems.append(Issue(file=file, row=k, field=key, message=f"appears twice (lines {seen[k]} and {i + 2})"))
             continue
         seen[k] = i + 2
         if k in out.index:
@@ -287,7 +287,7 @@ def _merge(base: pd.DataFrame, user: pd.DataFrame, key: str, file: str, problems
         else:
             missing = [c for c in required if c not in row or str(row[c]).strip() == ""]
             if missing:
-                problems.append(Problem(file=file, row=k, field=", ".join(missing),
+                problems.append(Issue(file=file, row=k, field=", ".join(missing),
                                         message=f"a new row must give {', '.join(missing)}"))
                 continue
             new = pd.Series({c: "" for c in out.columns}, name=k)
@@ -300,12 +300,12 @@ def _merge(base: pd.DataFrame, user: pd.DataFrame, key: str, file: str, problems
     return out.reset_index()
 
 
-def _check_measures(m: pd.DataFrame, veg_types: set[str], problems: list[Problem], origin: dict | None = None
+def _check_measures(m: pd.DataFrame, veg_types: set[str], problems: list[Issue], origin: dict | None = None
                     ) -> None:
     origin = origin or {}
 
     def at(mid, col, message):
-        problems.append(Problem(file=origin.get((mid, col), "measures.csv"), row=mid, field=col, message=message))
+        problems.append(Issue(file=origin.get((mid, col), "measures.csv"), row=mid, field=col, message=message))
 
     dup = m["measure_id"][m["measure_id"].duplicated()]
     for d in dup:

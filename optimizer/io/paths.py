@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
-from ..errors import InputFileError, OutputPathError, Problem, ProblemsError
+from ..errors import InputFileError, OutputPathError, Issue, ProblemsError
 
 #: Zoning file suffixes, for the hint when a folder is given instead of a file.
 ZONING_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".csv", ".zip")
@@ -26,7 +26,7 @@ ZONING_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".csv", ".zip")
 # input files
 # ----------------------------------------------------------------------------------------------
 def input_file_problem(path: str | Path, what: str, example: str | None = None,
-                       suffixes: Iterable[str] = ()) -> Problem | None:
+                       suffixes: Iterable[str] = ()) -> Issue | None:
     """The problem with an input path, or None when it is a readable file.
 
     ``what`` names the input in the message ("zoning file", "settings file", "catalog file");
@@ -36,11 +36,11 @@ def input_file_problem(path: str | Path, what: str, example: str | None = None,
     p = Path(path)
     f = str(p)
     if str(path) == "":
-        return Problem(file="''", message=f"no {what} given")
+        return Issue(file="''", message=f"no {what} given")
     if not p.exists():
         if p.is_symlink():
-            return Problem(file=f, message=f"is a broken link; give the {what} itself")
-        return Problem(file=f, message="file not found")
+            return Issue(file=f, message=f"is a broken link; give the {what} itself")
+        return Issue(file=f, message="file not found")
     if p.is_dir():
         hint = f"give the {what}" + (f", e.g. {example}" if example else "")
         suffixes = tuple(s.lower() for s in suffixes)
@@ -52,11 +52,11 @@ def input_file_problem(path: str | Path, what: str, example: str | None = None,
             if inside:
                 shown = ", ".join(str(p / n) for n in inside[:5]) + (", …" if len(inside) > 5 else "")
                 hint += f" (this folder has {shown})"
-        return Problem(file=f, message=f"is a folder; {hint}")
+        return Issue(file=f, message=f"is a folder; {hint}")
     if not p.is_file():
-        return Problem(file=f, message=f"is not a regular file (a device or pipe?); give the {what}")
+        return Issue(file=f, message=f"is not a regular file (a device or pipe?); give the {what}")
     if not os.access(p, os.R_OK):
-        return Problem(file=f, message=f"cannot be read (permission denied); check the {what}'s permissions")
+        return Issue(file=f, message=f"cannot be read (permission denied); check the {what}'s permissions")
     return None
 
 
@@ -134,7 +134,7 @@ class Decoded(NamedTuple):
 
     text: str | None            # None when the bytes are not usable text
     encoding: str | None        # "utf-8" or "gb18030"
-    problem: Problem | None     # why the bytes are not usable (text None)
+    problem: Issue | None     # why the bytes are not usable (text None)
     warning: str | None = None  # a doubt to pass on as TextEncodingWarning (file named)
 
 
@@ -152,7 +152,7 @@ def decode_text(data: bytes, file: str, *, advice: str = CSV_ADVICE, accept_gb18
     :class:`~optimizer.errors.TextEncodingWarning` when ``warning`` is set.
     """
     def problem(msg):
-        return Decoded(None, None, Problem(file=file, field=field, message=msg))
+        return Decoded(None, None, Issue(file=file, field=field, message=msg))
 
     for sig, kind in _BINARY_SIGNATURES:
         if data.startswith(sig):

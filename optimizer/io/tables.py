@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problem, SinkPlanError, TextEncodingWarning
+from ..errors import Issue, SinkPlanError, TextEncodingWarning
 from .atomic import write_atomic
 from .paths import CSV_ADVICE, decode_text
 
@@ -26,7 +26,7 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     raise SinkPlanError(f"{path}: cannot write {suffix!r}; use one of {', '.join(TABLE_FORMATS)}")
 
 
-def read_csv_text(path: str | Path, problems: list[Problem], notes: list[str] | None = None
+def read_csv_text(path: str | Path, problems: list[Issue], notes: list[str] | None = None
                   ) -> pd.DataFrame | None:
     """Read a planner's CSV with every cell as text (empty cells as ``""``).
 
@@ -41,7 +41,7 @@ def read_csv_text(path: str | Path, problems: list[Problem], notes: list[str] | 
     try:
         data = p.read_bytes()
     except OSError as exc:
-        problems.append(Problem(file=f, message=f"cannot be read ({exc.strerror or exc})"))
+        problems.append(Issue(file=f, message=f"cannot be read ({exc.strerror or exc})"))
         return None
     text, encoding, problem, warning = decode_text(data, f, advice=CSV_ADVICE)
     if problem is not None:
@@ -54,7 +54,7 @@ def read_csv_text(path: str | Path, problems: list[Problem], notes: list[str] | 
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
-        problems.append(Problem(file=f, message="is empty (no header row)"))
+        problems.append(Issue(file=f, message="is empty (no header row)"))
     except pd.errors.ParserError as exc:
-        problems.append(Problem(file=f, message=f"is not a readable CSV: {str(exc).strip()}"))
+        problems.append(Issue(file=f, message=f"is not a readable CSV: {str(exc).strip()}"))
     return None

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import Catalog, load_catalog
-from ..errors import Problem, SettingsError
+from ..errors import Issue, SettingsError
 from ..settings import Settings
 from .combos import enumerate_combos
 from .eligibility import credited_pool_mask, standard_eligibility
@@ -56,6 +56,6 @@ def check_standards(catalog: Catalog, settings: Settings) -> None:
     """Every standard the settings assess must be a row of the catalog's ``standards.csv``."""
     unknown = [x for x in settings.standards if x not in catalog.standards.index]
     if unknown:
-        raise SettingsError([Problem(file=settings.file or "<settings>", field="accounting.standards",
+        raise SettingsError([Issue(file=settings.file or "<settings>", field="accounting.standards",
                                      message=f"unknown standard {u!r}; the catalog has "
                                              f"{', '.join(catalog.standards.index)}") for u in unknown])
