@@ -1,9 +1,17 @@
-"""The one place a plan is scored: objectives, constraint violations and totals.
+"""The one place a plan's numbers are computed: objectives, constraint rows, feasibility, site
+totals, credits by standard, the no-works baseline and annual trajectories.
 
 A plan is a local option index per zone (into :class:`~optimizer.problem.Compiled`'s allowed
 rows); a batch of plans is an integer array (population × zones). Everything is array gathers and
 sums — no Python loop over zones — so the genetic solver evaluates a whole population at once and
-every exact solver reports numbers computed here, to the last digit the same.
+every exact solver reports numbers computed here, to the last digit the same. Results
+(:class:`~optimizer.solve.result.Plan`), writers (``optimizer.io.plans``) and the report only
+carry, write and format what these functions return.
+
+Feasible has one definition (:func:`rows_hold`): a constraint row ``A x <= b`` (docs/science.md
+§6.2–6.3; ">=" rows are stored negated) holds when ``A x <= b + FEAS_RTOL·max(1, |b|)``, in the
+units the row is stated in — natural units here, the scaled units of
+:class:`~optimizer.linear.LinearCore` for the exact solvers.
 
 Non-linear objectives (genetic and hybrid solvers only), from the compiled problem's
 :class:`~optimizer.problem.NonlinearInputs`:
@@ -23,29 +31,55 @@ Non-linear objectives (genetic and hybrid solvers only), from the compiled probl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from numba import njit
 
 from .options import COLUMNS
 
 TOTALS = tuple(c for c in COLUMNS if c != "within_tolerance")
 
+#: Relative slack of every constraint row: ``A x <= b + FEAS_RTOL·max(1, |b|)`` is feasible. Sums
+#: of ~10³ float64 terms carry rounding of ~1e-13 relative; 1e-9 is far above that and far below
+#: any difference a planner would notice (1 CNY in a budget of 10⁹ CNY).
+FEAS_RTOL = 1e-9
+
+
+def feasibility_tolerance(b, rtol: float = FEAS_RTOL) -> np.ndarray:
+    """Slack allowed on rows ``A x <= b``: ``rtol·max(1, |b|)``, in the rows' own units."""
+    return rtol * np.maximum(1.0, np.abs(np.asarray(b, dtype=float)))
+
+
+def rows_hold(lhs, b, rtol: float = FEAS_RTOL) -> np.ndarray:
+    """THE definition of feasible: every row of ``lhs`` (…, m) meets ``b`` (m,) within
+    :func:`feasibility_tolerance`. Returns bool of shape ``lhs.shape[:-1]`` (True when m = 0)."""
+    return np.all(np.asarray(lhs) <= np.asarray(b) + feasibility_tolerance(b, rtol), axis=-1)
+
 
 @dataclass(frozen=True)
 class Evaluation:
     F: np.ndarray               # (pop, n_obj) minimisation sense, natural units
     objectives: np.ndarray      # (pop, n_obj) natural sign (removals positive)
-    G: np.ndarray               # (pop, m) A·x − b; ≤ 0 is feasible
+    G: np.ndarray               # (pop, m) A·x − b; ≤ 0 is feasible (within rows_hold's slack)
     totals: dict                # column → (pop,) site totals of the option-table columns
     names: tuple[str, ...]      # objective names
     con_names: tuple[str, ...]
+    lhs: np.ndarray | None = None    # (pop, m) A·x, natural units (">=" rows negated, as stored)
+    b: np.ndarray | None = None      # (m,) right-hand sides, natural units
+    #: standard → (pop,) credits [t CO2e] of the zones whose option is eligible under it (a zone
+    #: eligible under two standards counts in both; its credits are issued once)
+    credits_by_standard: dict = field(default_factory=dict)
 
     @property
     def feasible(self) -> np.ndarray:
-        return np.all(self.G <= 1e-9 * np.maximum(1.0, np.abs(self.G)), axis=1) if self.G.size else \
-            np.ones(len(self.F), dtype=bool)
+        """(pop,) bool: every constraint row holds (:func:`rows_hold`)."""
+        if self.lhs is None:
+            return np.ones(len(self.F), dtype=bool)
+        return rows_hold(self.lhs, self.b)
 
     @property
     def violation(self) -> np.ndarray:
@@ -69,21 +103,117 @@ WORST_YEARS = 5           # soil_loss_worst5: number of worst years averaged
 
 
 def evaluate(compiled, X: np.ndarray, totals: bool = True) -> Evaluation:
-    """Score plans ``X`` (zones,) or (pop, zones) of a compiled problem."""
+    """Score plans ``X`` (zones,) or (pop, zones) of a compiled problem: objectives, constraint
+    rows and, with ``totals``, site totals and credits by standard."""
     loc = local_rows(compiled, X)                                   # (pop, zones)
     F = np.stack([f[loc].sum(axis=1) for f in compiled.F], axis=1) if len(compiled.F) else \
         np.zeros((len(loc), 0))
     for k, o in enumerate(compiled.objectives):
         if not o.linear:
             F[:, k] = o.sense * _nonlinear(compiled, loc, o.name)
-    G = (np.stack([a[loc].sum(axis=1) for a in compiled.A], axis=1) - compiled.b[None, :]) if len(compiled.A) \
+    lhs = np.stack([a[loc].sum(axis=1) for a in compiled.A], axis=1) if len(compiled.A) \
         else np.zeros((len(loc), 0))
-    tot = {}
+    b = np.asarray(compiled.b, dtype=float)
+    G = lhs - b[None, :] if len(compiled.A) else lhs
+    tot, by_std = {}, {}
     if totals:
         rows = compiled.rows[loc]
-        tot = {c: compiled.table.data[c][rows].sum(axis=1) for c in TOTALS}
+        tot = column_totals(compiled.table, rows)
+        by_std = credits_by_standard(compiled.table, rows)
     return Evaluation(F=F, objectives=compiled.natural(F), G=G, totals=tot,
-                      names=tuple(o.name for o in compiled.objectives), con_names=compiled.con_names)
+                      names=tuple(o.name for o in compiled.objectives), con_names=compiled.con_names,
+                      lhs=lhs, b=b, credits_by_standard=by_std)
+
+
+# ----------------------------------------------------------------------------------------------
+# site totals of option-table rows: plans and the no-works baseline
+# ----------------------------------------------------------------------------------------------
+def column_totals(table, rows: np.ndarray) -> dict:
+    """Site totals of the option-table columns (:data:`TOTALS`) for plans given as option-table
+    ``rows`` (pop, zones): column → (pop,), each in the column's unit."""
+    rows = np.atleast_2d(rows)
+    return {c: table.data[c][rows].sum(axis=1) for c in TOTALS}
+
+
+def credits_by_standard(table, rows: np.ndarray) -> dict:
+    """Credits [t CO2e] of the zones eligible under each assessed standard, for plans given as
+    option-table ``rows`` (pop, zones): standard → (pop,). A zone eligible under two standards
+    counts under both, so these do not add up to the plan's total credits (issued once)."""
+    rows = np.atleast_2d(rows)
+    credits = table.data["credits_tco2e"][rows]
+    return {s: np.where(ok[rows], credits, 0.0).sum(axis=1) for s, ok in table.eligible.items()}
+
+
+def baseline_totals(table) -> dict:
+    """Site totals of "no works" — natural regeneration, or no works where nothing grows — in
+    every zone (:meth:`OptionTable.baseline_rows <optimizer.options.OptionTable.baseline_rows>`):
+    column → float, the before/after reference of every plan of the table."""
+    return {c: float(v[0]) for c, v in column_totals(table, table.baseline_rows()).items()}
+
+
+def baseline_credits_by_standard(table) -> dict:
+    """:func:`credits_by_standard` of the no-works baseline: standard → float [t CO2e]."""
+    return {s: float(v[0]) for s, v in credits_by_standard(table, table.baseline_rows()).items()}
+
+
+# ----------------------------------------------------------------------------------------------
+# annual series: the model chain runs once per (table, row set)
+# ----------------------------------------------------------------------------------------------
+#: Memory kept per option table for annual series [bytes]: a plan's and the baseline's series
+#: (zones × years × 11 series × 8 B: 0.5 MB for 132 zones over 40 years) fit many times over; a
+#: request larger than this (whole tables, chunk by chunk) is computed and returned, not kept.
+ANNUAL_CACHE_BYTES = 64 * 2**20
+_annual_cache: weakref.WeakKeyDictionary[object, OrderedDict] = weakref.WeakKeyDictionary()
+
+
+def annual_series(table, rows: np.ndarray) -> dict:
+    """``table.annual(rows)`` — per-row annual series (len(rows), T), see :meth:`OptionTable.annual
+    <optimizer.options.OptionTable.annual>` — computed once per option table and row set and kept
+    (read-only, least recently used dropped first) while the table lives.
+
+    The model chain then runs once per row set: the baseline's trajectories written beside every
+    point of a front, or a plan's trajectories asked for twice, re-use the first run."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    try:
+        kept = _annual_cache.setdefault(table, OrderedDict())
+    except TypeError:                     # a table that cannot be weakly referenced: nothing kept
+        return table.annual(rows)
+    key = rows.tobytes()
+    if key in kept:
+        kept.move_to_end(key)
+        return kept[key]
+    series = table.annual(rows)
+    size = sum(v.nbytes for v in series.values())
+    if size > ANNUAL_CACHE_BYTES:
+        return series
+    for v in series.values():
+        v.setflags(write=False)
+    kept[key] = series
+    while sum(sum(v.nbytes for v in e.values()) for e in kept.values()) > ANNUAL_CACHE_BYTES:
+        kept.popitem(last=False)
+    return series
+
+
+def site_trajectories(table, rows: np.ndarray) -> pd.DataFrame:
+    """Site annual series of a plan given as option-table ``rows`` (one per zone): ``year``,
+    ``calendar_year``, every series of :meth:`OptionTable.annual
+    <optimizer.options.OptionTable.annual>` summed over zones [t CO2e/yr, t/yr], and
+    ``cumulative_net_removals_tco2e``."""
+    series = annual_series(table, rows)
+    years = table.settings.years
+    df = pd.DataFrame({"year": years, "calendar_year": table.settings.start_year + years})
+    for k, v in series.items():
+        df[k] = v.sum(axis=0)
+    df["cumulative_net_removals_tco2e"] = df["net_removals_tco2e"].cumsum()
+    return df
+
+
+def plan_trajectories(table, rows: np.ndarray) -> pd.DataFrame:
+    """A plan's :func:`site_trajectories` beside the no-works baseline's (columns suffixed
+    ``_baseline``): the table written as ``*_trajectories.csv``."""
+    plan = site_trajectories(table, rows)
+    base = site_trajectories(table, table.baseline_rows())
+    return plan.merge(base, on=["year", "calendar_year"], suffixes=("", "_baseline"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -127,7 +257,7 @@ def shannon_diversity(codes: np.ndarray, zone_area_ha: np.ndarray, counted: np.n
 
     ``codes`` (pop, zones) type code per zone; ``zone_area_ha`` (zones,); ``counted`` (K,) bool.
     """
-    pop, nz = codes.shape
+    pop = codes.shape[0]
     K = len(counted)
     idx = codes.astype(np.int64) + K * np.arange(pop, dtype=np.int64)[:, None]
     area = np.bincount(idx.ravel(), weights=np.broadcast_to(zone_area_ha, codes.shape).ravel(),

@@ -64,6 +64,10 @@ class LinearCore:
         """A x for a plan (m,)."""
         return self.A[:, self.rows_of(choice)].sum(axis=1)
 
-    def is_feasible(self, choice: np.ndarray, tol: float = 1e-9) -> bool:
-        lhs = self.lhs(choice)
-        return bool(np.all(lhs <= self.b + tol * np.maximum(1.0, np.abs(self.b))))
+    def is_feasible(self, choice: np.ndarray, tol: float | None = None) -> bool:
+        """Whether a plan meets every coupling row, by the one definition of feasible
+        (:func:`optimizer.evaluate.rows_hold`: ``A x <= b + tol·max(1, |b|)``, here in the core's
+        scaled units); ``tol`` defaults to :data:`optimizer.evaluate.FEAS_RTOL`."""
+        from .evaluate import FEAS_RTOL, rows_hold
+
+        return bool(rows_hold(self.lhs(choice), self.b, FEAS_RTOL if tol is None else tol))

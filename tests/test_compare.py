@@ -157,15 +157,39 @@ def test_jaccard():
 # ----------------------------------------------------------------------------------------------
 # the real runs
 # ----------------------------------------------------------------------------------------------
-def test_totals_match_summary_json(runs):
+def test_totals_are_read_from_summary_json(runs):
     import json
 
     p = read_plan(runs["opt"])
     s = json.loads((runs["opt"] / "summary.json").read_text())
-    t = compare.plan_totals(p.zones, p.standards)
+    assert p.numbers_source == "summary.json"
+    t = compare.plan_totals(p, p.standards)
     for k, v in s["totals"].items():
-        assert t[k] == pytest.approx(v, rel=1e-5, abs=1e-6), k
-    assert sum(p.zones["baseline_removals_tco2e"]) == pytest.approx(s["baseline_totals"]["removals_tco2e"], rel=1e-5)
+        assert t[k] == v, k                                   # read, not re-summed
+    assert set(s["credits_by_standard"]) == set(p.standards)
+    for st, v in s["credits_by_standard"].items():
+        assert t[f"credits_{st}_tco2e"] == v, st
+    assert p.baseline_totals == s["baseline_totals"]
+    # the reader's reconstruction from the per-zone rows agrees to the files' 10 digits
+    rebuilt = compare.zone_sums(p.zones, p.standards)
+    for k, v in s["totals"].items():
+        assert rebuilt["totals"][k] == pytest.approx(v, rel=1e-9, abs=1e-6), k
+    for st, v in s["credits_by_standard"].items():
+        assert rebuilt["credits_by_standard"][st] == pytest.approx(v, rel=1e-9, abs=1e-6), st
+    for k, v in rebuilt["baseline_totals"].items():
+        assert v == pytest.approx(s["baseline_totals"][k], rel=1e-9, abs=1e-6), k
+
+
+def test_front_points_without_summary_are_rebuilt_from_their_rows(runs):
+    from optimizer.io.plans import read_front
+
+    front = read_front(runs["front"], geometry=False)
+    for p, (_, row) in zip(front.points, front.front.iterrows()):
+        assert p.numbers_source == "per-zone rows"
+        t = compare.plan_totals(p, p.standards)
+        assert t["removals_tco2e"] == pytest.approx(row["removals"], rel=1e-8)
+        assert t["cost_cny"] == pytest.approx(row["cost"], rel=1e-8)
+        assert t == compare.plan_totals(p.zones, p.standards)   # a bare zone table reads the same way
 
 
 def test_compare_command_writes_tables_and_figures(runs, tmp_path, capsys):

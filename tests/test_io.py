@@ -92,6 +92,20 @@ def test_plan_has_every_group_and_the_baseline_per_zone(runs):
     assert df["baseline_soil_loss_t_per_yr"].sum() == pytest.approx(s["baseline_totals"]["soil_loss_t_per_yr"], rel=1e-5)
 
 
+def test_summary_holds_credits_by_standard_and_the_baseline(runs):
+    man = json.loads((runs["opt"] / "manifest.json").read_text())
+    s = json.loads((runs["opt"] / "summary.json").read_text())
+    standards = set(man["settings"]["standards"])
+    assert set(s["credits_by_standard"]) == standards == set(s["baseline_credits_by_standard"])
+    total = s["totals"]["credits_tco2e"]
+    assert all(0.0 <= v <= total * (1 + 1e-12) for v in s["credits_by_standard"].values())
+    assert set(s["baseline_totals"]) == set(s["totals"])
+    df = pd.read_csv(runs["opt"] / "plan.csv")
+    for st, v in s["credits_by_standard"].items():
+        mine = df["eligible_standards"].fillna("").str.split(";").map(lambda x, st=st: st in x)
+        assert df.loc[mine, "credits_tco2e"].sum() == pytest.approx(v, rel=1e-9, abs=1e-6), st
+
+
 def test_run_settings_layer(runs):
     import pyogrio
 

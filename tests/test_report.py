@@ -160,6 +160,29 @@ def test_report_of_a_plan_file_without_manifest(runs, tmp_path):
     assert not (tmp_path / "r_figures").exists()
 
 
+def test_report_of_a_plan_file_without_measures_column(runs, tmp_path):
+    df = pd.read_csv(runs["front"] / "plans" / "point_001.csv")
+    df.drop(columns=["measures"]).to_csv(tmp_path / "plan.csv", index=False)
+    out = tmp_path / "r.html"
+    assert main(["report", str(tmp_path / "plan.csv"), "-o", str(out), "--no-figures"]) == 0
+    html = _html(out)
+    assert "Option (the plan file has no measures column)" in html
+    assert df["option_id"].iloc[0] in html.split('<section id="plan">')[1].split("</section>")[0]
+
+
+def test_report_credits_and_baseline_are_the_summarys(runs):
+    from optimizer.report import style
+
+    html = _html(runs["opt_report"])
+    s = json.loads((runs["opt"] / "summary.json").read_text())
+    credits = html.split('<section id="credits">')[1].split("</section>")[0]
+    for v in s["credits_by_standard"].values():
+        assert style.fmt_value(v, "t CO2e") in credits
+    summary = html.split('<section id="summary">')[1].split("</section>")[0]
+    assert style.fmt_value(-s["baseline_totals"]["removals_tco2e"], "t CO2e") in summary
+    assert style.fmt_value(s["baseline_totals"]["soil_loss_t_per_yr"], "t/yr") in summary
+
+
 def test_report_warns_when_outputs_do_not_match_the_manifest(runs, tmp_path):
     run = tmp_path / "opt"
     shutil.copytree(runs["opt"], run)

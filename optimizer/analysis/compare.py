@@ -1,8 +1,11 @@
 """Plans side by side: site totals, zone-by-zone differences and carbon trajectories.
 
-Pure functions over the per-zone tables that ``sinkplan optimize`` and ``pareto`` write (see
-:func:`optimizer.io.plans.read_plan`); nothing here re-runs a model. Every number keeps the unit
-in its metric name (``_tco2e``, ``_cny``, ``_t_per_yr``, ``_m3``, ``_ha``).
+Pure functions over the plans that ``sinkplan optimize`` and ``pareto`` write, as read by
+:func:`optimizer.io.plans.read_plan`; nothing here re-runs a model. Site totals are the plans'
+own (``PlanResult.totals``: summary.json, i.e. :mod:`optimizer.evaluate`'s numbers, where the run
+wrote one); :func:`zone_sums` is the one place they are rebuilt from per-zone rows, for files
+that do not hold them. Every number keeps the unit in its metric name (``_tco2e``, ``_cny``,
+``_t_per_yr``, ``_m3``, ``_ha``).
 """
 
 from __future__ import annotations
@@ -65,18 +68,58 @@ def eligible_mask(zones: pd.DataFrame, standard: str) -> np.ndarray:
     return np.array([standard in str(v).split(";") for v in col.fillna("")], dtype=bool)
 
 
-def plan_totals(zones: pd.DataFrame, standards=()) -> dict:
-    """Site totals of one plan from its per-zone table.
+#: Per-zone columns summed by :func:`zone_sums` (``optimizer.options.COLUMNS`` less the flag).
+ZONE_SUM_COLUMNS = ("area_ha", "removals_tco2e", "avoided_tco2e", "credits_tco2e", "credit_value_cny",
+                    "cost_cny", "capex_cny", "soil_loss_t_per_yr", "soil_loss_first_year_t", "topsoil_m3",
+                    "gangue_m3")
 
-    ``credits_{S}_tco2e`` sums the credits of the zones eligible under standard S. A zone
-    eligible under two standards is counted under both (its credits are issued once, under one
-    of them), so these rows overlap and do not add up to ``credits_tco2e``.
+
+def zone_sums(zones: pd.DataFrame, standards=()) -> dict:
+    """The reader's reconstruction of a plan's site numbers from its per-zone rows, for files that
+    do not hold them (see ``optimizer.io.plans.PlanResult.numbers``, its only caller); the same
+    keys as summary.json:
+
+    - ``totals``: column → sum over zones (NaN where the column is absent);
+    - ``credits_by_standard``: standard → credits of the zones whose ``eligible_standards`` list
+      it (a zone eligible under two standards counts in both; its credits are issued once);
+    - ``baseline_totals``: ``area_ha`` and each ``baseline_<column>`` summed, under ``<column>``.
     """
-    out = {m.key: float(zones[m.key].sum(min_count=1)) if m.key in zones else float("nan")
-           for m in METRICS if m.key != "zones_with_works"}
+    totals = {c: float(zones[c].sum(min_count=1)) if c in zones else float("nan") for c in ZONE_SUM_COLUMNS}
+    credits = zones["credits_tco2e"] if "credits_tco2e" in zones else pd.Series(np.nan, index=zones.index)
+    by_std = {s: float(credits[eligible_mask(zones, s)].sum()) for s in standards}
+    base = {c[len("baseline_"):]: float(zones[c].sum(min_count=1)) for c in zones.columns
+            if c.startswith("baseline_")}
+    if base:
+        base = {"area_ha": totals["area_ha"], **base}
+    return {"totals": totals, "credits_by_standard": by_std, "baseline_totals": base}
+
+
+def zones_with_works(zones: pd.DataFrame) -> int:
+    """Zones whose option is not natural regeneration or no works (:data:`BASELINE_OPTIONS`)."""
+    return int((~zones["option_id"].isin(BASELINE_OPTIONS)).sum())
+
+
+def plan_totals(plan, standards=()) -> dict:
+    """One plan's site totals keyed by :data:`METRICS` and ``credits_{S}_tco2e`` per standard, read
+    from the plan (``totals``, ``credits_by_standard``, ``zones_with_works`` of a
+    ``PlanResult``); nothing is summed here.
+
+    ``credits_{S}_tco2e`` are the credits of the zones eligible under standard S: a zone eligible
+    under two standards is counted under both (its credits are issued once, under one of them), so
+    these rows overlap and do not add up to ``credits_tco2e``. A standard the plan's run did not
+    assess has no eligible zone: 0.
+
+    A bare per-zone table (``pd.DataFrame``) is read through :func:`zone_sums`, as a reader would.
+    """
+    if isinstance(plan, pd.DataFrame):
+        rebuilt = zone_sums(plan, standards)
+        totals, by_std, works = rebuilt["totals"], rebuilt["credits_by_standard"], zones_with_works(plan)
+    else:
+        totals, by_std, works = plan.totals, plan.credits_by_standard, plan.zones_with_works
+    out = {m.key: float(totals.get(m.key, np.nan)) for m in METRICS if m.key != "zones_with_works"}
     for s in standards:
-        out[f"credits_{s}_tco2e"] = float(zones["credits_tco2e"][eligible_mask(zones, s)].sum())
-    out["zones_with_works"] = float((~zones["option_id"].isin(BASELINE_OPTIONS)).sum())
+        out[f"credits_{s}_tco2e"] = float(by_std.get(s, 0.0))
+    out["zones_with_works"] = float(works)
     return out
 
 
@@ -95,7 +138,7 @@ def compare_totals(plans) -> pd.DataFrame:
     plans = list(plans)
     standards = _standards(plans)
     metrics = metrics_for(standards)
-    totals = [plan_totals(p.zones, standards) for p in plans]
+    totals = [plan_totals(p, standards) for p in plans]
     df = pd.DataFrame({"metric": [m.key for m in metrics], "label": [m.label for m in metrics],
                        "unit": [m.unit for m in metrics], "short": [m.short or m.label for m in metrics]})
     for p, t in zip(plans, totals):
@@ -188,7 +231,7 @@ def compare_trajectories(plans) -> pd.DataFrame:
         f = t[["year"] + (["calendar_year"] if "calendar_year" in t else []) + cols].copy()
         f.insert(0, "plan", p.label)
         frames.append(f)
-        if baseline is None and f"net_removals_tco2e_baseline" in t:
+        if baseline is None and "net_removals_tco2e_baseline" in t:
             bcols = [c for c in TRAJECTORY_COLUMNS if f"{c}_baseline" in t]
             b = t[["year"] + (["calendar_year"] if "calendar_year" in t else [])
                   + [f"{c}_baseline" for c in bcols]].rename(columns={f"{c}_baseline": c for c in bcols})

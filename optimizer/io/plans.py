@@ -2,7 +2,11 @@
 the run's settings), GeoJSON, CSV, summary and manifest JSON. Every file is written atomically.
 
 Reading them back (:func:`read_plan`, :func:`read_run`) is here too, for ``compare`` and
-``report``: they read results only and never re-run a model.
+``report``: they read results only and never re-run a model. A plan's site totals, credits by
+standard and baseline totals are read from ``summary.json`` (what :mod:`optimizer.evaluate`
+computed); only where the files do not hold them — the points of a front, a plan file read on its
+own, a run folder written before a field existed — does :meth:`PlanResult.numbers` reconstruct
+them from the per-zone rows, and :attr:`PlanResult.numbers_source` says which.
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ import contextlib
 import json
 import os
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..analysis.compare import zone_sums, zones_with_works
 from ..catalog import GROUPS
 from ..errors import SinkPlanError
 from .atomic import atomic_path, write_text_atomic
@@ -121,7 +127,10 @@ def terminate_raises():
 def write_plan(plan, site, out_dir: Path, *, manifest: dict, name: str = "plan",
                formats=("gpkg", "csv", "geojson", "trajectories"), summary: dict | None = None) -> list[Path]:
     """Write a plan: ``{name}.gpkg`` (+ layer run_settings), ``.geojson``, ``.csv``,
-    ``{name}_trajectories.csv``, and ``summary.json`` when a ``summary`` is given.
+    ``{name}_trajectories.csv`` (the plan's :attr:`~optimizer.solve.result.Plan.trajectories`, as
+    :mod:`optimizer.evaluate` computed them), and ``summary.json`` when a ``summary`` is given
+    (:meth:`Plan.summary <optimizer.solve.result.Plan.summary>`: totals, credits by standard,
+    baseline totals, constraint rows).
 
     Each file is written atomically. The SHA-256 of every file written is added to
     ``manifest["outputs"]`` (when a manifest is given), so the manifest written after it
@@ -135,11 +144,7 @@ def write_plan(plan, site, out_dir: Path, *, manifest: dict, name: str = "plan",
         if "csv" in formats:
             written.append(write_table(df, out_dir / f"{name}.csv"))
         if "trajectories" in formats:
-            table = plan.compiled.table
-            traj = table.trajectories(plan.rows)
-            base = table.trajectories(table.baseline_rows())
-            both = traj.merge(base, on=["year", "calendar_year"], suffixes=("", "_baseline"))
-            written.append(write_table(both, out_dir / f"{name}_trajectories.csv"))
+            written.append(write_table(plan.trajectories, out_dir / f"{name}_trajectories.csv"))
         st = settings_frame(site.settings, {"objective": plan.objective, "solver": plan.solver,
                                             "status": plan.status.value, "gap": plan.gap})
         for fmt in ("gpkg", "geojson"):
@@ -208,6 +213,55 @@ class PlanResult:
         for v in self.zones.get("eligible_standards", pd.Series(dtype=str)).fillna(""):
             seen.update(x for x in str(v).split(";") if x)
         return sorted(seen)
+
+    @property
+    def numbers_source(self) -> str:
+        """Where :attr:`totals` come from: ``"summary.json"`` (evaluate's numbers, full precision)
+        or ``"per-zone rows"`` (the reader's reconstruction, :meth:`numbers`)."""
+        return "summary.json" if "totals" in (self.summary or {}) else "per-zone rows"
+
+    @cached_property
+    def numbers(self) -> dict:
+        """The plan's site numbers: ``totals`` (column → float), ``credits_by_standard``
+        (standard → float [t CO2e]), ``baseline_totals`` (column → float, "no works") and
+        ``baseline_credits_by_standard``, each as summary.json holds it.
+
+        The reader's reconstruction, and the only one: a field summary.json does not hold (no
+        summary.json beside front points or a plan file read alone; ``credits_by_standard`` in run
+        folders written before it was added) is summed from the per-zone rows by
+        :func:`optimizer.analysis.compare.zone_sums` — totals of the metric columns, credits of the
+        zones whose ``eligible_standards`` list a standard, the ``baseline_*`` columns — at the
+        files' precision (10 significant digits per zone). Baseline credits by standard, which no
+        per-zone column holds, are then unknown (NaN).
+        """
+        s = self.summary or {}
+        missing = [k for k in ("totals", "credits_by_standard", "baseline_totals") if k not in s]
+        rebuilt = zone_sums(self.zones, self.standards) if missing else {}
+        out = {k: dict(s[k]) if k in s else rebuilt[k] for k in ("totals", "credits_by_standard", "baseline_totals")}
+        out["baseline_credits_by_standard"] = dict(s.get("baseline_credits_by_standard")
+                                                   or {st: float("nan") for st in self.standards})
+        return out
+
+    @property
+    def totals(self) -> dict:
+        """Site totals, column → float in the column's unit (see :attr:`numbers`)."""
+        return self.numbers["totals"]
+
+    @property
+    def credits_by_standard(self) -> dict:
+        """Credits of the zones eligible under each standard, standard → float [t CO2e]; a zone
+        eligible under two counts in both, its credits issued once (see :attr:`numbers`)."""
+        return self.numbers["credits_by_standard"]
+
+    @property
+    def baseline_totals(self) -> dict:
+        """Site totals of "no works" (natural regeneration), column → float (see :attr:`numbers`)."""
+        return self.numbers["baseline_totals"]
+
+    @property
+    def zones_with_works(self) -> int:
+        """Zones whose option is not natural regeneration or no works (a count of the per-zone rows)."""
+        return zones_with_works(self.zones)
 
 
 @dataclass(frozen=True, eq=False)

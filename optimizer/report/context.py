@@ -1,5 +1,7 @@
 """What a report says, gathered once from a run folder: the plans, the headline plan, totals,
-front roles, settings and manifest. Read from files only; no model is re-run."""
+front roles, settings and manifest. Read from files only; no model is re-run, and site totals,
+credits by standard and baseline totals are the plans' own (``PlanResult.numbers``: summary.json
+where the run wrote one, else the reader's reconstruction from per-zone rows)."""
 
 from __future__ import annotations
 
@@ -59,7 +61,20 @@ class ReportContext:
         return float(v) if v is not None else None
 
     def totals(self, k: int | None = None) -> dict:
-        return compare.plan_totals(self.plans[self.headline if k is None else k].zones, self.standards)
+        """Site totals of plan ``k`` (the headline by default) keyed by ``compare.metrics_for``."""
+        return compare.plan_totals(self.plans[self.headline if k is None else k], self.standards)
+
+    def baseline_totals(self, k: int | None = None) -> dict:
+        """"No works" totals beside plan ``k`` (column → float; only the columns the files hold),
+        with ``credits_{S}_tco2e`` per standard and ``zones_with_works`` = 0, keyed like :meth:`totals`."""
+        n = self.plans[self.headline if k is None else k].numbers
+        base = dict(n["baseline_totals"])
+        if not base:
+            return {}
+        by_std = n["baseline_credits_by_standard"]
+        base.update({f"credits_{s}_tco2e": by_std.get(s, float("nan")) for s in self.standards})
+        base["zones_with_works"] = 0.0
+        return base
 
     @property
     def headline_name(self) -> str:

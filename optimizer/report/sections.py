@@ -42,6 +42,19 @@ def _gap(g):
     return "–" if g is None else f"{g:.1e}"
 
 
+def _finite(v):
+    return float(v) if v is not None and math.isfinite(float(v)) else None
+
+
+def _zones_over_tolerable(z: pd.DataFrame, tol: float) -> int:
+    """Zones whose mean soil loss is above the tolerable loss: the options' own
+    ``within_tolerance`` flag, as the plan file holds it (recomputed from the rows with the
+    model's rule, mean ≤ tolerable + 1e-12 t/ha/yr, only for a file without the column)."""
+    if "within_tolerance" in z:
+        return int((~z["within_tolerance"].astype(bool)).sum())
+    return int((z["soil_loss_t_per_yr"] / z["area_ha"] > tol + 1e-12).sum())
+
+
 def _years(ctx: ReportContext) -> str:
     if ctx.start_year is not None and ctx.horizon:
         return f"{ctx.horizon} years ({ctx.start_year + 1}–{ctx.start_year + ctx.horizon})"
@@ -68,16 +81,16 @@ def header(ctx: ReportContext) -> str:
 def summary(ctx: ReportContext) -> str:
     z = ctx.zones
     t = ctx.totals()
-    b_rem = float(z["baseline_removals_tco2e"].sum()) if "baseline_removals_tco2e" in z else None
-    b_soil = float(z["baseline_soil_loss_t_per_yr"].sum()) if "baseline_soil_loss_t_per_yr" in z else None
+    base = ctx.baseline_totals()
+    b_rem, b_soil = (_finite(base.get(k)) for k in ("removals_tco2e", "soil_loss_t_per_yr"))
     budget = (ctx.manifest.get("problem") or {}).get("budget_cny") or ctx.settings.get("budget_cny")
     n_works = int(t["zones_with_works"])
     works_area = float(z.loc[~z["option_id"].isin(compare.BASELINE_OPTIONS), "area_ha"].sum())
     tol = ctx.tolerable
-    over = int((z["soil_loss_t_per_yr"] / z["area_ha"] > tol + 1e-9).sum()) if tol else None
+    over = _zones_over_tolerable(z, tol) if tol else None
     which = (f"This report describes the {style.lower_first(ctx.headline_name)} of a Pareto front of "
              f"{len(ctx.plans)} plans" if ctx.kind == "front" else "This report describes one plan")
-    s = [f"{which} for <b>{esc(ctx.site_name)}</b>: {len(z)} zones covering {z['area_ha'].sum():,.1f} ha."]
+    s = [f"{which} for <b>{esc(ctx.site_name)}</b>: {len(z)} zones covering {t['area_ha']:,.1f} ha."]
     if n_works == len(z):
         s.append("The plan carries out restoration works in every zone.")
     else:
@@ -238,9 +251,8 @@ def plans_section(ctx: ReportContext, figs, map_svg: str) -> str:
            explorer(ctx, map_svg),
            _fig(figs, "fig-plan", "Figure 2. Vegetation or main measure of each zone under the plan.", "print-only")]
     out.append("<h3>Totals</h3>")
-    base = (ctx.summary or {}).get("baseline_totals")
+    base = ctx.baseline_totals()
     if base:
-        base = dict(base, zones_with_works=0.0, **{f"credits_{st}_tco2e": 0.0 for st in ctx.standards})
         out.append(totals_table(ctx, [t, base], ["The plan", "No works (natural regeneration)"]))
     else:
         out.append(totals_table(ctx, [t], ["The plan"]))
@@ -258,13 +270,17 @@ def totals_table(ctx, totals, names) -> str:
 
 
 def options_table(zones: pd.DataFrame) -> str:
-    g = zones.groupby("measures", dropna=False).agg(zones=("zone_id", "size"), area_ha=("area_ha", "sum"),
-                                                   removals=("removals_tco2e", "sum"), capex=("capex_cny", "sum"))
+    """Zones, area, removals and capital cost by the measures chosen (by option id for a plan file
+    without a ``measures`` column)."""
+    key = "measures" if "measures" in zones else "option_id"
+    g = zones.groupby(key, dropna=False).agg(zones=("zone_id", "size"), area_ha=("area_ha", "sum"),
+                                             removals=("removals_tco2e", "sum"), capex=("capex_cny", "sum"))
     g = g.sort_values("area_ha", ascending=False)
     rows = [(r.Index or "(no works)", int(r.zones), f"{r.area_ha:,.1f}", _v(r.removals, "t CO2e"),
              _v(r.capex, "CNY")) for r in g.itertuples()]
-    return ("<h3>Measures chosen</h3>" + table(["Measures (group=measure)", "Zones", "Area [ha]", "Net removals",
-                                                "Capital cost"], rows, num=(1, 2, 3, 4)))
+    head = "Measures (group=measure)" if key == "measures" else "Option (the plan file has no measures column)"
+    return ("<h3>Measures chosen</h3>" + table([head, "Zones", "Area [ha]", "Net removals", "Capital cost"], rows,
+                                               num=(1, 2, 3, 4)))
 
 
 def constraints_table(ctx) -> str:
@@ -301,8 +317,7 @@ def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
     rows = []
     for role, i in ctx.roles.items():
         name = {"knee": "Knee", "closest_to_ideal": "Closest to the ideal point"}.get(role, role.replace("best_", "Best ").replace("_", " "))
-        p = ctx.plans[i]
-        t = compare.plan_totals(p.zones, ctx.standards)
+        t = ctx.totals(i)
         rows.append((name, int(f["point"].iloc[i]), _v(t["removals_tco2e"], "t CO2e"), _v(t["capex_cny"], "CNY"),
                      _v(t["cost_cny"], "CNY"), _v(t["soil_loss_t_per_yr"], "t/yr"), _v(t["credit_value_cny"], "CNY")))
     out.append("<h3>Named plans on the front</h3>")
@@ -410,8 +425,8 @@ def cost(ctx: ReportContext, figs) -> str:
     rows = [(style.label(r.zone_type, style.ZONE_TYPE_LABELS), r.zones, f"{r.area_ha:,.1f}", _v(r.capex_cny, "CNY"),
              _v(r.later, "CNY"), _v((r.capex_cny + r.later) / r.area_ha if r.area_ha else None, "CNY"))
             for r in g.itertuples()]
-    rows.append(("All zones", len(z), f"{z['area_ha'].sum():,.1f}", _v(t["capex_cny"], "CNY"),
-                 _v(t["cost_cny"] - t["capex_cny"], "CNY"), _v(t["cost_cny"] / z["area_ha"].sum(), "CNY")))
+    rows.append(("All zones", len(z), f"{t['area_ha']:,.1f}", _v(t["capex_cny"], "CNY"),
+                 _v(t["cost_cny"] - t["capex_cny"], "CNY"), _v(t["cost_cny"] / t["area_ha"], "CNY")))
     return ('<section id="cost"><h2>6. Cost</h2>'
             "<p>Capital cost is spent in year 0: works priced from the measure catalog, plus 10 % project management "
             "and 10 % contingency (Queensland ERC rule). Later costs are upkeep of the measures, maintenance and "
@@ -434,9 +449,10 @@ def credits(ctx: ReportContext, figs) -> str:
     out.append(_fig(figs, "fig-credits-map", "Figure 11. Standards under which each zone of the plan earns credits."))
     out.append(_fig(figs, "fig-credits", "Figure 12. Credits and area of the zones eligible under each standard."))
     rows = []
+    t = ctx.totals()
     for s in ctx.standards:
         m = compare.eligible_mask(z, s)
-        rows.append((s, int(m.sum()), f"{z['area_ha'][m].sum():,.1f}", _v(z["credits_tco2e"][m].sum(), "t CO2e"),
+        rows.append((s, int(m.sum()), f"{z['area_ha'][m].sum():,.1f}", _v(t[f"credits_{s}_tco2e"], "t CO2e"),
                      _v(z["credit_value_cny"][m].sum(), "CNY")))
     none = ~np.any([compare.eligible_mask(z, s) for s in ctx.standards], axis=0) if ctx.standards else np.ones(len(z), bool)
     rows.append(("No standard", int(none.sum()), f"{z['area_ha'][none].sum():,.1f}", "–", "–"))

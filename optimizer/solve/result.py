@@ -1,7 +1,9 @@
 """Results of the solvers: a :class:`Plan` (one allocation) and a :class:`ParetoFront`.
 
-Both carry numbers computed by :func:`optimizer.evaluate.evaluate` only, in natural units and
-signs (removals positive), with the solver's status, certified gap and runtime.
+Both carry numbers computed by :mod:`optimizer.evaluate` only — objectives, constraint rows,
+totals, credits by standard, the no-works baseline and annual trajectories — in natural units and
+signs (removals positive), with the solver's status, certified gap and runtime. Nothing here
+sums a column of its own.
 """
 
 from __future__ import annotations
@@ -9,12 +11,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..evaluate import Evaluation, evaluate
+from ..evaluate import Evaluation, evaluate, plan_trajectories
+from ..evaluate import baseline_credits_by_standard as _baseline_credits
+from ..evaluate import baseline_totals as _baseline_totals
 from .status import Status
+
+if TYPE_CHECKING:
+    from ..problem import Compiled
 
 
 def _num(v):
@@ -24,7 +32,7 @@ def _num(v):
 
 @dataclass(frozen=True, eq=False)
 class Plan:
-    compiled: object
+    compiled: Compiled
     choice: np.ndarray                 # local option index per zone (into compiled rows)
     status: Status
     objective: str                     # the objective optimised (name)
@@ -51,8 +59,20 @@ class Plan:
         return {n: float(v) for n, v in zip(ev.names, ev.objectives[0])}
 
     @property
+    def feasible(self) -> bool:
+        """Every constraint row holds (:func:`optimizer.evaluate.rows_hold`)."""
+        return bool(self.evaluation.feasible[0])
+
+    @property
     def totals(self) -> dict:
+        """Site totals of the option-table columns (column → float, in the column's unit)."""
         return {k: float(v[0]) for k, v in self.evaluation.totals.items()}
+
+    @property
+    def credits_by_standard(self) -> dict:
+        """Credits [t CO2e] of the zones eligible under each assessed standard (standard → float;
+        a zone eligible under two counts in both, its credits issued once)."""
+        return {k: float(v[0]) for k, v in self.evaluation.credits_by_standard.items()}
 
     def constraints(self) -> list[dict]:
         ev = self.evaluation
@@ -65,11 +85,22 @@ class Plan:
                              rhs=sign * float(c.b[i]), slack=float(-ev.G[0, i])))
         return rows
 
+    @cached_property
     def baseline_totals(self) -> dict:
-        """Site totals of "natural regeneration, no works" in every zone (before/after reference)."""
-        t = self.compiled.table
-        rows = t.baseline_rows()
-        return {c: float(t.data[c][rows].sum()) for c in self.evaluation.totals}
+        """Site totals of "natural regeneration, no works" in every zone (before/after reference;
+        :func:`optimizer.evaluate.baseline_totals`)."""
+        return _baseline_totals(self.compiled.table)
+
+    @cached_property
+    def baseline_credits_by_standard(self) -> dict:
+        """:attr:`credits_by_standard` of the no-works baseline."""
+        return _baseline_credits(self.compiled.table)
+
+    @cached_property
+    def trajectories(self) -> pd.DataFrame:
+        """Annual site series of the plan beside the no-works baseline's (``*_baseline`` columns;
+        :func:`optimizer.evaluate.plan_trajectories`): what ``*_trajectories.csv`` holds."""
+        return plan_trajectories(self.compiled.table, self.rows)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per zone: zone_id, option_id, measures and the option's metrics."""
@@ -87,7 +118,9 @@ class Plan:
             "message": self.message,
             "objectives": self.objectives,
             "totals": self.totals,
-            "baseline_totals": self.baseline_totals(),
+            "credits_by_standard": self.credits_by_standard,
+            "baseline_totals": self.baseline_totals,
+            "baseline_credits_by_standard": self.baseline_credits_by_standard,
             "constraints": self.constraints(),
             "zones": int(self.compiled.n_zones),
         }
@@ -97,7 +130,7 @@ class Plan:
 class ParetoFront:
     """Non-dominated plans over two or three objectives, each with its solver status and gap."""
 
-    compiled: object
+    compiled: Compiled
     objectives: tuple[str, ...]
     choices: np.ndarray                # (K, zones) local option indices
     values: np.ndarray                 # (K, p) natural-sign objective values (evaluate)
