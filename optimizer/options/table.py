@@ -90,17 +90,6 @@ class OptionTable:
         rows[missing] = self.zone_ptr[:-1][missing]
         return rows
 
-    def trajectories(self, rows: np.ndarray) -> pd.DataFrame:
-        """Site-wide annual series of a plan (one row per zone): year, each carbon pool, net
-        removals, its cumulative sum, credits, soil loss and avoided emissions."""
-        series = self.annual(np.asarray(rows))
-        years = self.settings.years
-        df = pd.DataFrame({"year": years, "calendar_year": self.settings.start_year + years})
-        for k, v in series.items():
-            df[k] = v.sum(axis=0)
-        df["cumulative_net_removals_tco2e"] = df["net_removals_tco2e"].cumsum()
-        return df
-
     def to_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
         """The option table as a DataFrame (every row, or the given flat rows)."""
         rows = np.arange(self.n_rows) if rows is None else np.asarray(rows)

@@ -69,7 +69,7 @@ def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> t
             ctx.plan.trajectories, f"{head_title}: carbon over {ctx.horizon} years")))
     todo.append(("fig-soil", lambda: F.soil_loss_figure(z, ctx.plan.trajectories, ctx.tolerable)))
     todo.append(("fig-cost", lambda: F.cost_figure(z)))
-    todo.append(("fig-credits", lambda: F.credits_figure(z, ctx.standards)))
+    todo.append(("fig-credits", lambda: F.credits_figure(z, ctx.standards, ctx.totals())))
 
     out, written = {}, []
     for k, (key, draw) in enumerate(todo):
@@ -147,7 +147,7 @@ def interactive_data(ctx: ReportContext) -> dict:
                 opt_index[lab] = len(options)
                 options.append(lab)
         g = F.soil_grades(z["soil_loss_t_per_yr"].fillna(0), z["area_ha"].fillna(1), tol)
-        t = compare.plan_totals(p.zones, ctx.standards)
+        t = ctx.totals(k)
         if ctx.kind == "front":
             row = ctx.front.iloc[k]
             values = [_r(row[o], 8) for o in ctx.objectives]

@@ -452,14 +452,15 @@ def cost_figure(zones: pd.DataFrame) -> Figure:
     return fig
 
 
-def credits_figure(zones: pd.DataFrame, standards) -> Figure:
-    """Credits and area of the zones eligible under each assessed standard."""
+def credits_figure(zones: pd.DataFrame, standards, totals: dict) -> Figure:
+    """Credits (``totals["credits_{S}_tco2e"]``, as the run's evaluation gave them) and area of the
+    zones eligible under each assessed standard."""
     from ..analysis.compare import eligible_mask
 
     fig = new_figure(8, 3.4)
     ax1, ax2 = fig.subplots(1, 2)
     names = list(standards) or ["(none)"]
-    cred = [zones["credits_tco2e"][eligible_mask(zones, s)].sum() for s in standards] or [0]
+    cred = [totals.get(f"credits_{s}_tco2e", float("nan")) for s in standards] or [0]
     area = [zones["area_ha"][eligible_mask(zones, s)].sum() for s in standards] or [0]
     ax1.bar(names, cred, color="#1b9e77")
     ax1.set_ylabel("t CO2e over the horizon")
