@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
+from .jit import kernel
 from .options import COLUMNS
 
 TOTALS = tuple(c for c in COLUMNS if c != "within_tolerance")
@@ -303,7 +303,7 @@ def worst_years_mean(annual: np.ndarray, k: int = WORST_YEARS) -> np.ndarray:
     return np.partition(annual, T - k, axis=1)[:, T - k:].mean(axis=1)
 
 
-@njit(cache=True)
+@kernel("(int64[:, ::1], float32[:, ::1])")
 def _gather_sum_rows(loc, series):  # pragma: no cover - compiled
     """out[p, t] = Σ_z series[loc[p, z], t], accumulated in float64 (a gather too large to
     materialise as (pop, zones, T) in numpy)."""

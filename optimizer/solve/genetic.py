@@ -27,11 +27,11 @@ import math
 import time
 
 import numpy as np
-from numba import njit
 
 from ..analysis import pareto as pa
 from ..errors import InfeasibleError, ProblemDefinitionError
 from ..evaluate import evaluate
+from ..jit import kernel
 from .operators import (Encoding, FeasibilityRepair, HashDuplicates, PlanProblem, PlanSampling, ZoneCrossover,
                         ZoneMutation)
 from .result import ParetoFront
@@ -130,7 +130,7 @@ def thin(F: np.ndarray, k: int, protect: np.ndarray | None = None) -> np.ndarray
     return np.flatnonzero(keep)
 
 
-@njit(cache=True)
+@kernel("(float64[:, ::1], boolean[::1], int64, float64)")
 def _thin_2d(Z, prot, k, ref):  # pragma: no cover - compiled
     """Drop the least hypervolume contributor of a sorted 2-D front until k are left (the two
     extremes and protected points stay)."""

@@ -38,8 +38,8 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from ..jit import kernel
 from .core import LinearCore
 from .deadline import run_with_deadline
 from .status import SolveResult, Status, relative_gap
@@ -62,7 +62,7 @@ _SOLVER = "mckp"
 # compiled kernels
 # ----------------------------------------------------------------------------------------------
 
-@njit(cache=True)
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1])")
 def _lagrangian_pass(zone_ptr, c, A, lam):
     """Per-zone argmin of c + λ·A: local choice, Σ min, c·x and A x of that plan."""
     n_z = zone_ptr.shape[0] - 1
@@ -91,7 +91,7 @@ def _lagrangian_pass(zone_ptr, c, A, lam):
     return choice, total, cx, ax
 
 
-@njit(cache=True)
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1])")
 def _reduced_extra(zone_ptr, c, A, lam):
     """Reduced cost of every option above its zone's minimum, at multipliers λ (>= 0)."""
     n_z = zone_ptr.shape[0] - 1
@@ -113,7 +113,7 @@ def _reduced_extra(zone_ptr, c, A, lam):
     return extra
 
 
-@njit(cache=True)
+@kernel("(int64[::1], float64[::1], float64[::1])")
 def _lower_hulls(zone_ptr, a, c):
     """Per zone, the options on the lower-left convex hull of the points (a, c).
 
@@ -160,7 +160,7 @@ def _lower_hulls(zone_ptr, a, c):
     return vert_ptr, vert[:nv].copy()
 
 
-@njit(cache=True)
+@kernel("(int64[::1], int64[::1], int64[::1], int64)")
 def _apply_steps(base, step_zone, step_opt, k):
     out = base.copy()
     for t in range(k):
@@ -168,7 +168,7 @@ def _apply_steps(base, step_zone, step_opt, k):
     return out
 
 
-@njit(cache=True)
+@kernel("(float64[::1], float64[::1], float64[::1])")
 def _viol(r, ftol, w):
     v = 0.0
     for i in range(r.shape[0]):
@@ -177,7 +177,8 @@ def _viol(r, ftol, w):
     return v
 
 
-@njit(cache=True)
+@kernel("(int64[::1], int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1],"
+        " float64[::1], int64[::1], int64[::1], int64)")
 def _repair(zone_ptr, zone_of, c, A, b, ftol, w, lam, choice, cand, max_scans):
     """Greedy repair: moves of least reduced-cost increase (c + λ·A) per unit of weighted
     violation removed. One scan scores every candidate move; the moves are then applied best
@@ -248,7 +249,8 @@ def _repair(zone_ptr, zone_of, c, A, b, ftol, w, lam, choice, cand, max_scans):
     return _viol(r, ftol, w) == 0.0
 
 
-@njit(cache=True)
+@kernel("(int64[::1], int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1],"
+        " int64[::1], int64[::1], float64, int64)")
 def _improve(zone_ptr, zone_of, c, A, b, ftol, choice, cand, pair_cand, eps, max_rounds):
     """Local search from a feasible plan: improving single swaps, best first (one scan scores
     them all, then they are applied in that order while each still fits), until none is left;
@@ -354,7 +356,7 @@ def _improve(zone_ptr, zone_of, c, A, b, ftol, choice, cand, pair_cand, eps, max
     return moves
 
 
-@njit(cache=True)
+@kernel("(int64[::1], boolean[::1], float64[::1], float64[:, ::1])")
 def _undominated(zone_ptr, keep, c, A):
     """Within each zone, drop kept options dominated by another kept one (no more c and no more
     of any row; ties broken by index). Returns the new mask and, for every dropped option, an
@@ -398,7 +400,8 @@ def _undominated(zone_ptr, keep, c, A):
     return out, dom_by
 
 
-@njit(cache=True)
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1], float64,"
+        " int64[::1], float64, int64)")
 def _enumerate_core(gptr, w, A, b, ftol, lam, best_val, best_choice, tau, max_nodes):
     """Depth-first branch and bound over the core zones (in the given order, options by w).
 
@@ -474,7 +477,8 @@ def _enumerate_core(gptr, w, A, b, ftol, lam, best_val, best_choice, tau, max_no
                 val -= lam[i] * P[d + 1, i]
             if val < best_val:
                 best_val = val
-                best_choice[:] = cur
+                for g in range(n_g):             # a loop: slice assignment costs seconds to compile
+                    best_choice[g] = cur[g]
             continue
         d += 1
         pos[d] = 0
@@ -570,7 +574,8 @@ def front_plan(front: SupportedFront, i: int) -> np.ndarray:
     i = int(i)
     if not 0 <= i < front.n_vertices:
         raise IndexError(f"vertex {i} outside 0..{front.n_vertices - 1}")
-    return _apply_steps(front.base_choice, front.step_zone, front.step_option, i)
+    return _apply_steps(*(np.ascontiguousarray(x, dtype=np.int64)
+                          for x in (front.base_choice, front.step_zone, front.step_option)), i)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -825,8 +830,9 @@ def solve_mckp(core: LinearCore, *, gap_tol: float = 1e-4, time_limit_s: float =
     ``multipliers`` (λ per coupling row, objective units per row unit), ``lagrangian_bound``,
     ``heuristic_objective``, and when the core was searched ``core_rounds``, ``core_threshold``,
     ``enumeration_nodes``, ``milp_status``, ``milp_nodes``; ``runtime_phases_s`` (cumulative).
-    Times include loading the compiled kernels (about 0.5 s once per process; compiling them
-    after an install or an edit takes a few seconds more and is not bounded by ``time_limit_s``).
+    Times include loading the compiled kernels (a few tenths of a second once per process; compiling them
+    after an install or an edit takes a few seconds more and is not bounded by ``time_limit_s``;
+    ``optimizer.jit.warm_up(groups="mckp")`` compiles them ahead).
     """
     t0 = time.perf_counter()
     deadline = t0 + float(time_limit_s)
@@ -883,7 +889,7 @@ def solve_mckp(core: LinearCore, *, gap_tol: float = 1e-4, time_limit_s: float =
                 lagrangian_bound=float(L), bound_source=dual.source)
 
     # 3. feasible plan
-    zone_of = core.zone_of_row
+    zone_of = np.ascontiguousarray(core.zone_of_row, dtype=np.int64)
     extra = _reduced_extra(zp, c, A, dual.lam)
     tries = [(dual.choice, dual.lam), (dual.choice, np.zeros(m))]
     if dual.plan is not None:   # feasible already: first for one row (the greedy's rounded LP
@@ -1045,7 +1051,7 @@ def _core_round(zp, zone_of, c, A, b, keep, best, tol, U, remaining_s, lam, ftol
         e_choice = (inv[gub_ptr[:-1] + start] - e_ptr[rank])[zone_order]
     budget = int(min(_ENUM_MAX_NODES, max(1e5, _ENUM_NODES_PER_S * 0.5 * remaining_s)))
     if find_only:
-        budget = min(budget, _ENUM_FIND_NODES)
+        budget = min(budget, int(_ENUM_FIND_NODES))       # an int always: one compiled specialisation
     val, ch, lb, nodes, done = _enumerate_core(
         e_ptr, np.ascontiguousarray(w[perm]), np.ascontiguousarray(Ac[:, perm]), b_core,
         ftol, np.asarray(lam, dtype=np.float64), e_best, e_choice, abs_gap, budget)

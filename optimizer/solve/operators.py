@@ -30,7 +30,6 @@ passes in, so a run is reproduced by its seed.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from pymoo.core.crossover import Crossover
 from pymoo.core.duplicate import DuplicateElimination
 from pymoo.core.mutation import Mutation
@@ -40,6 +39,7 @@ from pymoo.core.sampling import Sampling
 
 from ..adjacency import neighbours_csr, spatial_order
 from ..evaluate import evaluate
+from ..jit import kernel
 
 FEAS_RTOL = 1e-9          # a plan is feasible when A x <= b + FEAS_RTOL·max(1, |b|) (as LinearCore.is_feasible)
 REPAIR_MARGIN = 1e-10     # repaired plans reach A x <= b − REPAIR_MARGIN·max(1, |b|): feasible on any reading
@@ -61,7 +61,7 @@ class Encoding:
     def __init__(self, compiled, anchor: np.ndarray | None = None):
         c = compiled
         self.compiled = c
-        self.zone_ptr = np.asarray(c.zone_ptr, dtype=np.int64)
+        self.zone_ptr = np.ascontiguousarray(c.zone_ptr, dtype=np.int64)
         self.n_zones = c.n_zones
         self.n_options = np.diff(self.zone_ptr)
         self.zone_of_row = np.repeat(np.arange(self.n_zones), self.n_options)
@@ -153,7 +153,7 @@ class Encoding:
 # ----------------------------------------------------------------------------------------------
 # compiled loops
 # ----------------------------------------------------------------------------------------------
-@njit(cache=True)
+@kernel("(int64[::1], float64[:, ::1], float64[::1], boolean)")
 def _repair_tables(zone_ptr, A, value, has_value):  # pragma: no cover - compiled
     """For each row i and option r: the option of the same zone that saves some of row i at the
     least value lost per unit saved (tgt, ratio); -1 / inf when none saves."""
@@ -176,7 +176,7 @@ def _repair_tables(zone_ptr, A, value, has_value):  # pragma: no cover - compile
     return tgt, ratio
 
 
-@njit(cache=True)
+@kernel("(int64[::1], int64[::1], float64[::1], int64)")
 def _nearest_of_type(zone_ptr, veg, value, K):  # pragma: no cover - compiled
     n = len(veg)
     out = np.full((n, K), -1, dtype=np.int64)
@@ -191,7 +191,7 @@ def _nearest_of_type(zone_ptr, veg, value, K):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@kernel("(int32[:, ::1], int32[:, ::1], int64[::1], float64[::1], float64[::1], float64[::1])")
 def _relink(Xa, Xb, zone_ptr, fa, fb, u):  # pragma: no cover - compiled
     """Children: Xa with Xb's option in the first ⌈u·d⌉ of the d differing zones, zones ordered
     by the angle of their move (Δfa, Δfb), clockwise from "down" (improving both first)."""
@@ -216,7 +216,7 @@ def _relink(Xa, Xb, zone_ptr, fa, fb, u):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@kernel("(int64[::1], float64[::1])")
 def _zone_argmin(zone_ptr, score):  # pragma: no cover - compiled
     nz = len(zone_ptr) - 1
     out = np.zeros(nz, dtype=np.int64)
@@ -230,7 +230,50 @@ def _zone_argmin(zone_ptr, score):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@kernel("(float64[::1], int64, float64[::1])")
+def _kth_smallest(a, k, buf):  # pragma: no cover - compiled
+    """The ``k``-th smallest value of ``a`` (0-based) in numpy's sort order (NaN last): the value of
+    ``np.partition(a, k)[k]``, by Hoare's selection (Wirth 1976, median-of-three pivot) in ``buf``
+    (scratch, at least as long as ``a``). Written out because numba's ``np.partition`` takes
+    seconds to compile; a value is a value, so callers see no difference."""
+    n = a.shape[0]
+    for i in range(n):
+        buf[i] = a[i]
+    lo, hi = 0, n - 1
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if _before(buf[mid], buf[lo]):
+            buf[mid], buf[lo] = buf[lo], buf[mid]
+        if _before(buf[hi], buf[mid]):
+            buf[hi], buf[mid] = buf[mid], buf[hi]
+            if _before(buf[mid], buf[lo]):
+                buf[mid], buf[lo] = buf[lo], buf[mid]
+        x = buf[mid]
+        i, j = lo, hi
+        while i <= j:
+            while _before(buf[i], x):
+                i += 1
+            while _before(x, buf[j]):
+                j -= 1
+            if i <= j:
+                buf[i], buf[j] = buf[j], buf[i]
+                i += 1
+                j -= 1
+        if j < k:
+            lo = i
+        if k < i:
+            hi = j
+    return buf[k]
+
+
+@kernel("(float64, float64)")
+def _before(x, y):  # pragma: no cover - compiled
+    """x sorts before y in numpy's order: by value, NaN after everything."""
+    return x < y or (np.isnan(y) and not np.isnan(x))
+
+
+@kernel("(int32[:, ::1], int64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1], int64[:, ::1],"
+        " float64[:, ::1], int32[::1], boolean, int64, float64[::1])")
 def _repair_pop(X, zone_ptr, A, limit, trigger, scale, tgt, ratio, anchor, has_anchor, max_rounds,
                 value):  # pragma: no cover - compiled
     pop, nz = X.shape
@@ -238,6 +281,7 @@ def _repair_pop(X, zone_ptr, A, limit, trigger, scale, tgt, ratio, anchor, has_a
     status = np.zeros(pop, dtype=np.int8)
     lhs = np.zeros(m)
     rr = np.empty(nz)
+    scratch = np.empty(nz)
     for p in range(pop):
         lhs[:] = 0.0
         for z in range(nz):
@@ -270,7 +314,7 @@ def _repair_pop(X, zone_ptr, A, limit, trigger, scale, tgt, ratio, anchor, has_a
             k = 8
             while need > 0.0 and n_finite > 0:
                 kk = min(k, n_finite)
-                kth = np.partition(rr, kk - 1)[kk - 1]
+                kth = _kth_smallest(rr, kk - 1, scratch)        # = np.partition(rr, kk - 1)[kk - 1]
                 cand = np.flatnonzero(rr <= kth)
                 cand = cand[np.argsort(rr[cand], kind="mergesort")]
                 for z in cand:
@@ -413,7 +457,7 @@ class ZoneCrossover(Crossover):
         relink = np.flatnonzero((rng.random(n_mat) < self.p_relink) & ~block)
         if len(relink):
             e = self.enc
-            a, b = np.ascontiguousarray(X[0, relink]), np.ascontiguousarray(X[1, relink])
+            a, b = (np.ascontiguousarray(X[k, relink], dtype=GENE) for k in (0, 1))   # one compiled type
             Y[0, relink] = _relink(a, b, e.zone_ptr, e.relink_a, e.relink_b, rng.random(len(relink)))
             Y[1, relink] = _relink(b, a, e.zone_ptr, e.relink_a, e.relink_b, rng.random(len(relink)))
         return Y

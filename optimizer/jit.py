@@ -1,0 +1,294 @@
+"""Compiled kernels: one decorator, one cache folder, and compiling ahead of a first run.
+
+Every numba kernel of SinkPlan is declared with :func:`kernel`: ``numba.njit(cache=True)`` plus the
+argument types the package calls it with. numba stays lazy: a kernel is compiled (or loaded from the
+cache) on its first call, so a run compiles only the kernels it uses. The declared types serve
+
+- :func:`warm_up`: compile every kernel ahead (the CLI does so on a cold cache, with the progress
+  line "compiling solver kernels (first run only)");
+- :func:`cache_is_cold`: whether any kernel is missing from the on-disk cache (a few small index
+  files read, nothing compiled or loaded).
+
+A call with other types (int32 zone pointers, a float32 cost, a strided slice) makes numba compile
+a second machine-code copy of the kernel; callers therefore convert with
+``np.ascontiguousarray(x, dtype=...)``, and ``tests/test_jit.py`` checks that the solvers' own calls
+compile nothing beyond the declared types.
+
+Where the compiled code is kept (:func:`cache_location`, decided once per process and source folder):
+
+1. ``NUMBA_CACHE_DIR``, when the user set it (numba's own rule; also for every other numba user
+   of the process);
+2. beside the code, in ``optimizer/**/__pycache__`` (numba's default) when that folder is writable:
+   an editable install, a virtualenv or a user install. The cache goes away with the install;
+3. otherwise (site-packages owned by root, ``Program Files``) a per-user folder:
+   ``%LOCALAPPDATA%\\sinkplan\\numba`` on Windows, ``~/Library/Caches/sinkplan/numba`` on macOS,
+   ``$XDG_CACHE_HOME/sinkplan/numba`` or ``~/.cache/sinkplan/numba`` elsewhere; failing that,
+   ``<temp>/sinkplan-<user>/numba`` (created private, used only if this user owns it). Only
+   SinkPlan's kernels go there: numba's setting is changed while they are declared and restored
+   after, so other numba code in the process keeps its own cache;
+4. no writable folder: nothing is cached, every process compiles the kernels it uses, and a
+   :class:`KernelCacheWarning` says so once.
+
+The cache is keyed by numba on the source file's content, the argument types and the CPU, so an
+upgrade or an edit recompiles only what changed, and a cache copied to another machine is ignored.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import stat
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numba
+from numba.core import config as _numba_config
+
+APP = "sinkplan"
+
+#: modules declaring kernels, by group (``warm_up(groups=...)``, ``cache_is_cold(groups=...)``):
+#: "mckp" is all the fast exact engine uses (``optimize``, supported and ε fronts); the genetic and
+#: hybrid searches use every group
+KERNEL_MODULES: dict[str, tuple[str, ...]] = {
+    "mckp": ("optimizer.solve.mckp",),
+    "genetic": ("optimizer.solve.operators", "optimizer.solve.genetic"),
+    "evaluate": ("optimizer.evaluate",),
+}
+
+
+class KernelCacheWarning(UserWarning):
+    """Compiled kernels cannot be kept on disk (no writable cache folder): every run compiles them."""
+
+
+@dataclass(frozen=True)
+class CacheLocation:
+    """Where numba keeps one source folder's kernels. ``kind``: "env" (``NUMBA_CACHE_DIR``),
+    "beside-code" (``__pycache__`` next to the source), "user" (per-user cache folder), "temp"
+    (private folder in the temporary directory) or "off" (nothing cached; ``path`` is None)."""
+
+    kind: str
+    path: Path | None
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A declared kernel: its numba dispatcher and the argument types SinkPlan calls it with."""
+
+    name: str                               # "module.function"
+    dispatcher: object                      # numba.core.registry.CPUDispatcher
+    signatures: tuple[str, ...]             # numba type strings, e.g. "(int64[::1], float64[:, ::1])"
+    location: CacheLocation
+
+
+_KERNELS: dict[str, Kernel] = {}
+_warned_off = False
+
+
+# ----------------------------------------------------------------------------------------------
+# the cache folder
+# ----------------------------------------------------------------------------------------------
+def user_cache_dir(platform: str | None = None, environ: dict | None = None, home: Path | None = None) -> Path:
+    """The per-user cache folder for SinkPlan's compiled kernels (the platform's convention for
+    caches, stdlib only): ``%LOCALAPPDATA%\\sinkplan\\numba`` on Windows,
+    ``~/Library/Caches/sinkplan/numba`` on macOS, ``$XDG_CACHE_HOME/sinkplan/numba`` (an absolute
+    path, as the XDG spec requires) or ``~/.cache/sinkplan/numba`` elsewhere."""
+    platform = sys.platform if platform is None else platform
+    environ = os.environ if environ is None else environ
+    home = Path.home() if home is None else Path(home)
+    if platform.startswith("win"):
+        base = Path(environ["LOCALAPPDATA"]) if environ.get("LOCALAPPDATA") else home / "AppData" / "Local"
+    elif platform == "darwin":
+        base = home / "Library" / "Caches"
+    else:
+        xdg = environ.get("XDG_CACHE_HOME", "")
+        base = Path(xdg) if xdg and os.path.isabs(xdg) else home / ".cache"
+    return base / APP / "numba"
+
+
+def _writable_dir(path: Path) -> bool:
+    """True when ``path`` exists or can be made, and a file can be created in it (numba's own test)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError:
+        return False
+    return True
+
+
+def _private_temp_dir(tmp: Path | None = None) -> Path | None:
+    """``<temp>/sinkplan-<user>/numba``, only when this user owns its top folder and no one else can
+    write to it (a shared temporary folder must not feed us someone else's machine code)."""
+    tmp = Path(tempfile.gettempdir()) if tmp is None else Path(tmp)
+    uid = os.getuid() if hasattr(os, "getuid") else None          # Windows: %TEMP% is per user
+    user = str(uid) if uid is not None else (os.environ.get("USERNAME") or "user")
+    top = tmp / f"{APP}-{user}"
+    try:
+        top.mkdir(mode=0o700, exist_ok=True)
+        st = os.lstat(top)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        return None                     # a symlink or a file planted there
+    if uid is not None and (st.st_uid != uid or st.st_mode & 0o022):
+        return None
+    return top / "numba"
+
+
+def choose_cache_location(source_dir: Path, environ: dict | None = None, numba_cache_dir: str = "",
+                          user_dir: Path | None = None, temp_dir: Path | None = None) -> CacheLocation:
+    """Where the kernels of ``source_dir`` are cached, by the rules of this module's docstring.
+    ``environ``, ``numba_cache_dir`` (numba's setting), ``user_dir`` and ``temp_dir`` default to
+    this process's; they are parameters so the rules can be tested."""
+    environ = os.environ if environ is None else environ
+    env = environ.get("NUMBA_CACHE_DIR", "") or numba_cache_dir
+    if env:
+        return CacheLocation("env", Path(env))
+    here = Path(source_dir) / "__pycache__"
+    if _writable_dir(here):
+        return CacheLocation("beside-code", here)
+    user = user_cache_dir(environ=environ) if user_dir is None else Path(user_dir)
+    if _writable_dir(user):
+        return CacheLocation("user", user)
+    tmp = _private_temp_dir(temp_dir)
+    if tmp is not None and _writable_dir(tmp):
+        return CacheLocation("temp", tmp)
+    return CacheLocation("off", None)
+
+
+@functools.cache
+def cache_location(source_dir: str | None = None) -> CacheLocation:
+    """Where this process caches the kernels of ``source_dir`` (default: the solvers' folder);
+    decided once per folder (:func:`choose_cache_location`)."""
+    source = Path(source_dir) if source_dir else Path(__file__).resolve().parent / "solve"
+    return choose_cache_location(source, numba_cache_dir=_numba_config.CACHE_DIR)
+
+
+@contextmanager
+def _numba_cache_dir(path: Path | None):
+    """numba's cache folder set to ``path`` while kernels are declared (numba picks a kernel's
+    cache folder when it is decorated), restored after."""
+    if path is None:
+        yield
+        return
+    old = _numba_config.CACHE_DIR
+    _numba_config.CACHE_DIR = str(path)
+    try:
+        yield
+    finally:
+        _numba_config.CACHE_DIR = old
+
+
+# ----------------------------------------------------------------------------------------------
+# the decorator
+# ----------------------------------------------------------------------------------------------
+def kernel(*signatures: str) -> Callable:
+    """``numba.njit(cache=True)`` in SinkPlan's cache folder, with the argument types the package
+    calls the kernel with (numba type strings, one per specialisation, each a parenthesised tuple
+    such as ``"(int64[::1], float64[:, ::1], float64)"``). Compilation stays lazy."""
+    for s in signatures:
+        if not (isinstance(s, str) and s.strip().startswith("(")):
+            raise TypeError(f"kernel signatures are numba argument-type tuples like '(int64[::1],)', not {s!r}")
+
+    def declare(fn):
+        global _warned_off
+        where = cache_location(str(Path(fn.__code__.co_filename).resolve().parent))
+        if where.kind == "off":
+            if not _warned_off:
+                warnings.warn("no writable folder for compiled kernels (the package's __pycache__, "
+                              f"{user_cache_dir()}, the temporary folder): every run compiles them "
+                              "(a few seconds); set NUMBA_CACHE_DIR to a writable folder to keep them",
+                              KernelCacheWarning, stacklevel=2)
+                _warned_off = True
+            dispatcher = numba.njit(cache=False)(fn)
+        else:
+            with _numba_cache_dir(None if where.kind == "beside-code" else where.path):
+                dispatcher = numba.njit(cache=True)(fn)
+        name = f"{fn.__module__}.{fn.__name__}"
+        _KERNELS[name] = Kernel(name, dispatcher, tuple(signatures), where)
+        return dispatcher
+
+    return declare
+
+
+# ----------------------------------------------------------------------------------------------
+# compile ahead, and is the cache cold?
+# ----------------------------------------------------------------------------------------------
+def kernels(groups: str | Iterable[str] | None = None) -> list[Kernel]:
+    """The declared kernels of ``groups`` (names of :data:`KERNEL_MODULES`; None: all), their
+    modules imported."""
+    if groups is None:
+        groups = tuple(KERNEL_MODULES)
+    elif isinstance(groups, str):
+        groups = (groups,)
+    modules = []
+    for g in groups:
+        if g not in KERNEL_MODULES:
+            raise ValueError(f"unknown kernel group {g!r}; known: {', '.join(KERNEL_MODULES)}")
+        modules += KERNEL_MODULES[g]
+    for m in modules:
+        importlib.import_module(m)
+    return [k for k in _KERNELS.values() if k.name.rsplit(".", 1)[0] in modules]
+
+
+def _arg_types(sig: str) -> tuple:
+    """The argument-type tuple numba files a specialisation under (a string signature would be
+    cached under the string itself, and a call would not find it)."""
+    from numba.core import sigutils
+
+    args, _ = sigutils.normalize_signature(sig)
+    return tuple(args)
+
+
+def _is_cached(k: Kernel, sig: str) -> bool:
+    """Compiled in this process already, or present in the on-disk cache for this CPU."""
+    disp = k.dispatcher
+    args = _arg_types(sig)
+    if args in disp.overloads:
+        return True
+    cache = getattr(disp, "_cache", None)
+    try:  # numba internals (stable since 0.4x); on any change, report the cache as cold
+        key = cache._index_key(args, disp.targetctx.codegen())
+        return key in cache._cache_file._load_index()
+    except Exception:  # noqa: BLE001 - any failure of numba's internals means: not known to be cached
+        return False
+
+
+def cache_is_cold(groups: str | Iterable[str] | None = None) -> bool:
+    """True when some kernel of ``groups`` (None: all) would have to be compiled: neither in this
+    process nor in the on-disk cache for this machine. Cheap (reads a few small index files). False
+    when caching is off (nothing :func:`warm_up` could keep)."""
+    for k in kernels(groups):
+        if k.location.kind == "off":
+            continue
+        if not all(_is_cached(k, s) for s in k.signatures):
+            return True
+    return False
+
+
+def warm_up(progress: Callable[[int, int], None] | None = None,
+            groups: str | Iterable[str] | None = None) -> list[str]:
+    """Compile (or load from the cache) every declared specialisation of the kernels of ``groups``
+    (None: all), so that later calls compile nothing. ``progress(done, total)`` is called before the
+    first kernel and after each. Returns the names of the kernels that were not cached before.
+
+    The machine code goes to the cache folder (:func:`cache_location`), so a later process only
+    loads it. Nothing is run: kernels are compiled from their declared argument types.
+    """
+    ks = kernels(groups)
+    work = [(k, s) for k in ks for s in k.signatures]
+    if progress is not None:
+        progress(0, len(work))
+    compiled = []
+    for i, (k, s) in enumerate(work):
+        if not _is_cached(k, s):
+            compiled.append(k.name)
+        k.dispatcher.compile(_arg_types(s))
+        if progress is not None:
+            progress(i + 1, len(work))
+    return compiled
