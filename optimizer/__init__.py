@@ -8,9 +8,9 @@ The public API, for notebooks and scripts (see ``docs/api.md``)::
     table = sp.evaluate_options(site)                              # every feasible option, scored
     problem = sp.Problem.from_settings(site.settings, objectives=("cost",),
                                        **sp.parse_constraints(["removals>=40000"]))
-    plan = sp.optimize(problem.compile(table))                     # certified optimum
-    front = sp.epsilon_front(sp.Problem.from_settings(site.settings,
-                             objectives=("removals", "cost")).compile(table), points=8)
+    plan = sp.optimize(problem.compile(table))                     # certified optimum (sp.Exact())
+    front = sp.optimize(sp.Problem.from_settings(site.settings, objectives=("removals", "cost"))
+                        .compile(table), sp.Epsilon(points=8), sp.Stop(gap=1e-4))
     sp.write_plan(plan, site, "runs/loess", manifest={})          # GeoPackage, GeoJSON, CSV
 
 Names are imported on first use, so ``import optimizer`` stays cheap.
@@ -43,8 +43,16 @@ _API = {
     "parse_constraints": "optimizer.problem",
     "OBJECTIVES": "optimizer.problem",
     "evaluate_plans": ("optimizer.evaluate", "evaluate"),
-    # solving ("optimize", not "solve": optimizer.solve is the sub-package of the solvers)
-    "optimize": ("optimizer.solve.exact", "solve"),
+    # solving: one entry point, optimize(compiled, method, stop) ("optimize", not "solve":
+    # optimizer.solve is the sub-package of the solvers, where the same function is solve)
+    "optimize": ("optimizer.solve.api", "solve"),
+    "Exact": "optimizer.solve.api",
+    "Epsilon": "optimizer.solve.api",
+    "Supported": "optimizer.solve.api",
+    "Genetic": "optimizer.solve.api",
+    "Hybrid": "optimizer.solve.api",
+    "Stop": "optimizer.solve.api",
+    "Termination": "optimizer.solve.status",
     "epsilon_front": "optimizer.solve.exact",
     "supported_front": "optimizer.solve.exact",
     "genetic_front": "optimizer.solve.genetic",

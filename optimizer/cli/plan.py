@@ -104,5 +104,5 @@ def print_plan(summary: dict) -> None:
         rel = "≥" if c.get("sense") == ">=" else "of"
         t.add_row(f"constraint: {c['name']}", f"{c['lhs']:,.0f} {rel} {c['rhs']:,.0f} {c['unit']}")
     if summary["bound"] is not None:
-        t.add_row(f"bound on {summary['objective']}", f"{summary['bound']:,.1f}")
+        t.add_row(f"bound on {summary['objective_name']}", f"{summary['bound']:,.1f}")
     out.print(t)

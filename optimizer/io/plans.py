@@ -145,7 +145,7 @@ def write_plan(plan, site, out_dir: Path, *, manifest: dict, name: str = "plan",
             written.append(write_table(df, out_dir / f"{name}.csv"))
         if "trajectories" in formats:
             written.append(write_table(plan.trajectories, out_dir / f"{name}_trajectories.csv"))
-        st = settings_frame(site.settings, {"objective": plan.objective, "solver": plan.solver,
+        st = settings_frame(site.settings, {"objective": plan.objective_name, "solver": plan.solver,
                                             "status": plan.status.value, "gap": plan.gap})
         for fmt in ("gpkg", "geojson"):
             if fmt in formats:

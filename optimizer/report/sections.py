@@ -67,7 +67,7 @@ def header(ctx: ReportContext) -> str:
     ok = all(s == "optimal" for s in statuses)
     what = (f"Pareto front of {len(ctx.plans)} plans: {' vs '.join(ctx.objectives)}" if ctx.kind == "front"
             else "One plan, optimised for "
-            + str((ctx.summary or {}).get('objective') or ((ctx.manifest.get('problem') or {}).get('objectives') or ['?'])[0]))
+            + str((ctx.summary or {}).get('objective_name') or (ctx.summary or {}).get('objective') or ((ctx.manifest.get('problem') or {}).get('objectives') or ['?'])[0]))
     created = ctx.manifest.get("created_utc", "unknown time")
     badge = ("all plans proven optimal within their gaps" if ctx.kind == "front" else "proven optimal") if ok else \
         "not every plan is proven optimal: see §9"

@@ -57,7 +57,7 @@ def solve(compiled, *, objective: int | str = 0, method: str = "auto", solver: s
         raise InfeasibleError(f"no plan was found within {time_limit_s:g} s ({res.status.value}): {res.message}")
     sense = compiled.objectives[k].sense
     return Plan(compiled=compiled, choice=np.asarray(res.choice, dtype=np.int64), status=res.status,
-                objective=compiled.objectives[k].name, bound=float(res.bound) * scale["c_scale"] * sense,
+                objective_name=compiled.objectives[k].name, bound=float(res.bound) * scale["c_scale"] * sense,
                 gap=res.gap, runtime_s=time.perf_counter() - t0, solver=res.solver, message=res.message,
                 info=dict(res.info))
 

@@ -19,7 +19,7 @@ import pandas as pd
 from ..evaluate import Evaluation, evaluate, plan_trajectories
 from ..evaluate import baseline_credits_by_standard as _baseline_credits
 from ..evaluate import baseline_totals as _baseline_totals
-from .status import Status
+from .status import Status, Termination
 
 if TYPE_CHECKING:
     from ..problem import Compiled
@@ -34,8 +34,8 @@ def _num(v):
 class Plan:
     compiled: Compiled
     choice: np.ndarray                 # local option index per zone (into compiled rows)
-    status: Status
-    objective: str                     # the objective optimised (name)
+    status: Status                     # what the plan is worth (optimal, feasible, time_limit, …)
+    objective_name: str                # the objective optimised
     bound: float                       # proven bound on it, natural sign (upper bound when maximising)
     gap: float                         # certified relative gap
     runtime_s: float
@@ -47,6 +47,17 @@ class Plan:
     def evaluation(self) -> Evaluation:
         """The plan scored once by :func:`optimizer.evaluate.evaluate` (objectives, rows, totals)."""
         return evaluate(self.compiled, self.choice[None, :])
+
+    @property
+    def objective_value(self) -> float:
+        """The optimised objective's value for this plan, natural sign and unit."""
+        return self.objectives[self.objective_name]
+
+    @property
+    def termination(self) -> Termination:
+        """Why the search stopped (``info["termination"]`` when the solver said, else from the status)."""
+        t = self.info.get("termination")
+        return Termination(t) if t else Termination.of_status(self.status)
 
     @property
     def rows(self) -> np.ndarray:
@@ -109,8 +120,9 @@ class Plan:
     def summary(self) -> dict:
         return {
             "status": self.status.value,
-            "objective": self.objective,
-            "objective_value": self.objectives.get(self.objective),
+            "termination": self.termination.value,
+            "objective_name": self.objective_name,
+            "objective_value": self.objectives.get(self.objective_name),
             "bound": _num(self.bound),
             "gap": _num(self.gap),
             "runtime_s": self.runtime_s,
@@ -143,6 +155,17 @@ class ParetoFront:
 
     def __len__(self) -> int:
         return len(self.choices)
+
+    @property
+    def termination(self) -> Termination:
+        """Why the search stopped: the genetic search's own reason, else the worst of the points'
+        exact solves (a time limit on any point is the front's)."""
+        t = self.info.get("termination")
+        if t:
+            return Termination(t)
+        order = (Status.ERROR, Status.TIME_LIMIT, Status.FEASIBLE, Status.OPTIMAL)
+        worst = next((s for s in order if s in self.status), Status.OPTIMAL)
+        return Termination.of_status(worst)
 
     def plan(self, k: int) -> Plan:
         return Plan(self.compiled, self.choices[k], self.status[k], self.objectives[0], math.nan,

@@ -25,6 +25,26 @@ class Status(str, enum.Enum):
         return self in (Status.OPTIMAL, Status.FEASIBLE, Status.TIME_LIMIT)
 
 
+class Termination(str, enum.Enum):
+    """Why a search stopped — apart from what its result is worth (:class:`Status`)."""
+
+    GAP_REACHED = "gap_reached"          # the certified gap reached its target (an exact solve)
+    SEARCH_EXHAUSTED = "search_exhausted"  # an exact solve ran out of moves with a larger gap
+    TIME_LIMIT = "time_limit"            # the wall clock
+    GENERATIONS = "generations"          # the genetic search's generation budget
+    EVALUATIONS = "evaluations"          # the genetic search's evaluation budget
+    CONVERGED = "converged"              # the genetic algorithm had nothing more to do
+    INFEASIBLE = "infeasible"            # proven: no plan meets the constraints
+    ERROR = "error"                      # the solver failed
+
+    @classmethod
+    def of_status(cls, status: "Status") -> "Termination":
+        """The termination an exact solve's status implies."""
+        return {Status.OPTIMAL: cls.GAP_REACHED, Status.FEASIBLE: cls.SEARCH_EXHAUSTED,
+                Status.TIME_LIMIT: cls.TIME_LIMIT, Status.INFEASIBLE: cls.INFEASIBLE,
+                Status.ERROR: cls.ERROR}[status]
+
+
 def relative_gap(incumbent: float, bound: float) -> float:
     """Relative gap |incumbent − bound| / max(1, |incumbent|), both in the minimisation sense.
 
