@@ -93,6 +93,14 @@ class SolverError(SinkPlanError):
     """A solver failed (not installed, crashed) in a way that is not the problem's fault."""
 
 
+class PlanFileError(SinkPlanError):
+    """A plan file or run folder cannot be read as SinkPlan output; the message names the file."""
+
+
+class KernelCacheWarning(UserWarning):
+    """Compiled kernels cannot be kept on disk (no writable cache folder): every run compiles them."""
+
+
 class PlaceholderWarning(UserWarning):
     """A result depends on a [P] placeholder parameter that has no published source."""
 

@@ -50,6 +50,8 @@ from pathlib import Path
 import numba
 from numba.core import config as _numba_config
 
+from .errors import KernelCacheWarning
+
 APP = "sinkplan"
 
 #: modules declaring kernels, by group (``warm_up(groups=...)``, ``cache_is_cold(groups=...)``):
@@ -60,10 +62,6 @@ KERNEL_MODULES: dict[str, tuple[str, ...]] = {
     "genetic": ("optimizer.solve.operators", "optimizer.solve.genetic"),
     "evaluate": ("optimizer.evaluate",),
 }
-
-
-class KernelCacheWarning(UserWarning):
-    """Compiled kernels cannot be kept on disk (no writable cache folder): every run compiles them."""
 
 
 @dataclass(frozen=True)

@@ -128,15 +128,21 @@ def progress(description: str | None = None, *, enabled: bool = True):
         yield steps.step(description) if description else steps
 
 
-def warm_kernels(steps: Steps) -> None:
-    """Compile the solver kernels with a progress step when their cache is cold (a first run)."""
-    try:
-        from .. import jit
-    except ImportError:  # pragma: no cover - jit module absent
-        return
-    if not hasattr(jit, "cache_is_cold") or not jit.cache_is_cold():
-        return
-    jit.warm_up(progress=steps.step("compiling solver kernels (first run only)"))
+def warm_kernels(steps: Steps, groups: str | None = "mckp", *, ahead: bool = True) -> str | None:
+    """On a first run (the kernels' cache is cold), say so in a progress step.
+
+    ``ahead``: compile the ``groups`` kernels now (before worker processes start, so each loads
+    them from the cache instead of compiling its own); otherwise numba compiles only what the run
+    calls, during the solve, and the returned label says so. Returns the label of the solving step.
+    """
+    from .. import jit
+
+    if not jit.cache_is_cold(groups=groups):
+        return "solving"
+    if ahead:
+        jit.warm_up(progress=steps.step("compiling solver kernels (first run only)"), groups=groups)
+        return "solving"
+    return "solving (compiling solver kernels the first time they are used)"
 
 
 def emit_json(doc: dict) -> None:

@@ -60,7 +60,8 @@ def pareto(site_path: Path, objectives, points, method, budget, budget_on, const
         search = {}
 
         def before_solve():
-            warm_kernels(steps)
+            # ahead of the worker processes, so that each loads the kernels instead of compiling them
+            warm_kernels(steps, "mckp" if method in ("exact", "supported") else None)
             search["front"] = steps.step("exact ε-front" if method != "supported" else "supported front")
 
         def front_progress(done, total):

@@ -76,8 +76,7 @@ def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint,
     show = not (quiet or as_json)
     with progress(enabled=show) as steps:
         def before_solve():
-            warm_kernels(steps)
-            steps.step("solving")
+            steps.step(warm_kernels(steps, "mckp", ahead=False))   # numba compiles what the solve calls
 
         result = optimize_site(SiteInput(site_path, settings, layer, crs, fix_geometry, catalog),
                                maximize or minimize,

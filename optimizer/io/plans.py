@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..analysis.compare import zone_sums, zones_with_works
 from ..catalog import GROUPS
-from ..errors import SinkPlanError
+from ..errors import PlanFileError
 from .atomic import atomic_path, write_text_atomic
 from .manifest import dumps, record_outputs
 from .tables import write_table
@@ -176,10 +176,6 @@ def write_json(path: Path, doc: dict) -> Path:
 # ----------------------------------------------------------------------------------------------
 # reading plans and runs back (for compare and report; no model is re-run)
 # ----------------------------------------------------------------------------------------------
-class PlanFileError(SinkPlanError):
-    """A plan file or run folder cannot be read as SinkPlan output; the message names the file."""
-
-
 #: Columns a plan table must have to be compared or reported.
 REQUIRED_COLUMNS = ("zone_id", "option_id", "zone_type", "area_ha", "removals_tco2e", "cost_cny", "capex_cny")
 #: Numeric per-zone metrics of a plan (``optimizer.options.COLUMNS`` less the flag), in order.

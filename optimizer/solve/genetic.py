@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from ..analysis import pareto as pa
+from . import pareto as pa
 from ..errors import InfeasibleError, ProblemDefinitionError
 from ..evaluate import evaluate
 from ..jit import kernel

@@ -2,7 +2,7 @@
 
     minimise c · x   over one option per zone,   subject to   A x <= b   (m coupling rows)
 
-Method (SOLVER-NOTES.md; Sinha & Zoltners 1979; Pisinger 1995; Kellerer, Pferschy & Pisinger 2004,
+Method (docs/science.md §6.4–§6.5; Sinha & Zoltners 1979; Pisinger 1995; Kellerer, Pferschy & Pisinger 2004,
 ch. 11):
 
 1. **Proven infeasibility of single rows.** If even the plan that uses least of row ``i`` exceeds
@@ -544,7 +544,7 @@ class SupportedFront:
 def supported_front(cost, value, zone_ptr) -> SupportedFront:
     """Every supported Pareto vertex of (minimise Σ cost, maximise Σ value), one option per zone.
 
-    One pass over the per-zone convex hulls and one sort of their increments (SOLVER-NOTES.md).
+    One pass over the per-zone convex hulls and one sort of their increments (docs/science.md §6.7).
     ``cost`` and ``value`` are flat per option, zone after zone as in ``zone_ptr``. Recover the
     plan of vertex ``i`` with :func:`front_plan`.
     """
