@@ -1,0 +1,278 @@
+"""The declared problem, as a value: objectives and constraints. ``compile`` fits it to an option
+table and builds the arrays the solvers use; nothing is solved here.
+
+    problem = Problem(objectives=("removals", "cost"), budget_cny=5e7, site_soil_loss_cap_t_per_yr=800)
+    compiled = problem.compile(table)      # checks the pieces fit; drops forbidden/intolerable options
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..errors import InfeasibleError, ProblemDefinitionError
+from .compiled import Compiled, nonlinear_inputs
+from .objectives import OBJECTIVES, SERIES_OBJECTIVES, SHARE_KINDS, Share, Target
+
+
+@dataclass(frozen=True)
+class Problem:
+    objectives: tuple[str, ...] = ("removals",)
+    budget_cny: float | None = None
+    budget_on: str = "capex"                      # "capex" or "cost" (NPV)
+    enforce_tolerance: bool = True                # drop options above the tolerable soil loss
+    site_soil_loss_cap_t_per_yr: float | None = None
+    topsoil_stock_m3: float | None = None
+    gangue_stock_m3: float | None = None
+    shares: tuple[Share, ...] = ()
+    targets: tuple[Target, ...] = ()              # bounds on linear objectives' site totals
+    locks: tuple[tuple[str, str], ...] = ()       # (zone_id, option_id)
+    forbid: tuple[str, ...] = ()                  # option ids or measure ids never to use
+
+    @classmethod
+    def from_settings(cls, settings, **changes) -> "Problem":
+        """Budget and stocks from the site settings (infinite values mean "no constraint")."""
+        fin = lambda v: None if v is None or not np.isfinite(v) else float(v)  # noqa: E731
+        base = cls(budget_cny=fin(settings.budget_cny), topsoil_stock_m3=fin(settings.topsoil_stock_m3),
+                   gangue_stock_m3=fin(settings.gangue_stock_m3))
+        return replace(base, **changes)
+
+    def with_(self, **changes) -> "Problem":
+        return replace(self, **changes)
+
+    # ------------------------------------------------------------------------------------------
+
+    # ------------------------------------------------------------------------------------------
+    def compile(self, table, adjacency=None) -> Compiled:
+        """Check the pieces fit the option table and build the arrays the solvers use.
+
+        ``adjacency``: ``(i, j, shared_length_m)`` of neighbouring zones
+        (:func:`optimizer.adjacency.adjacency` of the site's zones), needed by the fragmentation
+        objective and used by the genetic solver's neighbour-aware operators.
+
+        Raises :class:`ProblemDefinitionError` for pieces that do not fit (unknown objective,
+        lock to an unknown zone or option, share outside 0–1) and :class:`InfeasibleError` when a
+        zone is left with no option, or a single constraint cannot hold even at its minimum.
+        """
+        errors = self.check()
+        allowed = allowed_rows(self, table, errors)
+        if errors:
+            raise ProblemDefinitionError("the problem does not fit the option table:\n"
+                                         + "\n".join(f"  - {e}" for e in errors))
+        rows, zone_ptr = rows_by_zone(table, allowed)
+        objs = [OBJECTIVES[o] for o in self.objectives]
+        # non-linear objectives have no per-option column: their row of F is zero (evaluate fills them)
+        F = np.vstack([o.sense * table.data[o.column][rows] if o.linear else np.zeros(len(rows)) for o in objs]) \
+            if objs else np.zeros((0, len(rows)))
+        nonlinear = nonlinear_inputs(table, rows, zone_ptr, series=any(o.name in SERIES_OBJECTIVES for o in objs),
+                                     adjacency=adjacency)
+        if any(o.name == "fragmentation" for o in objs) and nonlinear.adjacency is None:
+            raise ProblemDefinitionError(
+                "the fragmentation objective needs the zones' polygons: compile(table, "
+                "adjacency=optimizer.adjacency.adjacency(site.zones)); a CSV zoning file has no geometry")
+        cons = coupling_rows(self, table, rows)
+        A = np.vstack([c.coefficients for c in cons]) if cons else np.zeros((0, len(rows)))
+        b = np.array([c.rhs for c in cons], dtype=float)
+        compiled = Compiled(problem=self, table=table, rows=rows, zone_ptr=zone_ptr, F=F, A=A, b=b,
+                            objectives=tuple(objs), con_names=tuple(c.name for c in cons),
+                            con_units=tuple(c.unit for c in cons), locked_zone=allowed.locked_zone,
+                            nonlinear=nonlinear, con_senses=tuple(c.sense for c in cons))
+        compiled.check_single_rows()
+        return compiled
+
+    def check(self) -> list[str]:
+        """What is wrong with the problem's own pieces (before any option table is seen)."""
+        errors: list[str] = []
+        for o in self.objectives:
+            if o not in OBJECTIVES:
+                near = difflib.get_close_matches(o, OBJECTIVES, n=1)
+                errors.append(f"unknown objective {o!r}" + (f"; did you mean {near[0]!r}?" if near else
+                                                             f"; valid: {', '.join(OBJECTIVES)}"))
+        if not self.objectives:
+            errors.append("at least one objective is needed")
+        if len(set(self.objectives)) != len(self.objectives):
+            errors.append("an objective is listed twice")
+        if self.budget_on not in ("capex", "cost"):
+            errors.append(f"budget_on must be 'capex' or 'cost', not {self.budget_on!r}")
+        for name in ("budget_cny", "site_soil_loss_cap_t_per_yr", "topsoil_stock_m3", "gangue_stock_m3"):
+            v = getattr(self, name)
+            if v is not None and not (v >= 0 and np.isfinite(v)):
+                errors.append(f"{name} must be a finite number ≥ 0, not {v}")
+        for s in self.shares:
+            if s.kind not in SHARE_KINDS:
+                errors.append(f"share kind {s.kind!r} is not one of {', '.join(SHARE_KINDS)}")
+            for v in (s.low, s.high):
+                if v is not None and not 0 <= v <= 1:
+                    errors.append(f"{s.name}: {v} is not a fraction between 0 and 1")
+            if s.low is not None and s.high is not None and s.low > s.high:
+                errors.append(f"{s.name}: minimum {s.low} above maximum {s.high}")
+        for g in self.targets:
+            o = OBJECTIVES.get(g.objective)
+            if o is None or not o.linear:
+                near = difflib.get_close_matches(g.objective, [n for n, x in OBJECTIVES.items() if x.linear], n=1)
+                errors.append(f"a target needs a linear objective, not {g.objective!r}"
+                              + (f"; did you mean {near[0]!r}?" if near else ""))
+            if g.low is None and g.high is None:
+                errors.append(f"target on {g.objective!r} has neither a lower nor an upper bound")
+            for v in (g.low, g.high):
+                if v is not None and not np.isfinite(v):
+                    errors.append(f"target on {g.objective!r}: {v} is not a finite number")
+            if g.low is not None and g.high is not None and g.low > g.high:
+                errors.append(f"target on {g.objective!r}: lower bound {g.low} above upper bound {g.high}")
+        return errors
+
+
+@dataclass(frozen=True, eq=False)
+class Allowed:
+    """Which option-table rows a problem allows, and why the others were dropped."""
+
+    keep: np.ndarray            # (n_rows,) bool
+    why_dropped: np.ndarray     # (n_rows,) int8: 1 intolerable soil loss, 2 forbidden, 3 another option locked
+    locked_zone: np.ndarray     # (n_zones,) bool
+
+
+def allowed_rows(problem: Problem, table, errors: list[str]) -> Allowed:
+    """Rows left after the soil-loss tolerance, forbidden measures and locks; bad forbids and
+    locks are appended to ``errors``."""
+    t = table
+    n_rows = t.n_rows
+    zone_ids = t.zones["zone_id"].to_numpy(dtype=object)
+    opt_ids = t.option_id
+    keep = np.ones(n_rows, dtype=bool)
+    why_dropped = np.zeros(n_rows, dtype=np.int8)   # 1 tolerance, 2 forbidden, 3 lock
+    if problem.enforce_tolerance:
+        intolerable = ~t.data["within_tolerance"]
+        keep &= ~intolerable
+        why_dropped[intolerable] = 1
+    if problem.forbid:
+        measure_ids = set(t.combos.measures["measure_id"])
+        known = set(opt_ids) | measure_ids
+        for f in problem.forbid:
+            if f not in known:
+                near = difflib.get_close_matches(f, sorted(known), n=1)
+                errors.append(f"forbidden {f!r} is neither a measure nor an option id"
+                              + (f"; did you mean {near[0]!r}?" if near else ""))
+        parts = np.array([set(o.split("+")) for o in t.combos.option_id], dtype=object)
+        bad_combo = np.array([bool(p & set(problem.forbid)) or o in problem.forbid
+                              for p, o in zip(parts, t.combos.option_id)])
+        hit = bad_combo[t.combo] & keep
+        keep &= ~bad_combo[t.combo]
+        why_dropped[hit] = 2
+    zindex = {z: i for i, z in enumerate(zone_ids)}
+    locked_zone = np.zeros(t.n_zones, dtype=bool)
+    for zid, oid in problem.locks:
+        if zid not in zindex:
+            near = difflib.get_close_matches(str(zid), list(map(str, zone_ids)), n=1)
+            errors.append(f"lock: no zone {zid!r}" + (f"; did you mean {near[0]!r}?" if near else ""))
+            continue
+        z = zindex[zid]
+        lo, hi = t.zone_ptr[z], t.zone_ptr[z + 1]
+        match = np.flatnonzero(opt_ids[lo:hi] == oid)
+        if len(match) == 0:
+            near = difflib.get_close_matches(oid, list(opt_ids[lo:hi]), n=3)
+            errors.append(f"lock: option {oid!r} is not feasible for zone {zid!r}"
+                          + (f"; feasible options include {', '.join(near)}" if near else ""))
+            continue
+        others = np.arange(lo, hi) != lo + match[0]
+        why_dropped[lo:hi][others & keep[lo:hi]] = 3
+        keep[lo:hi] = ~others
+        locked_zone[z] = True
+    return Allowed(keep, why_dropped, locked_zone)
+
+
+def rows_by_zone(table, allowed: Allowed) -> tuple[np.ndarray, np.ndarray]:
+    """The allowed rows, zone after zone, and their zone pointer; :class:`InfeasibleError` naming
+    every zone left with no option, and why."""
+    t = table
+    keep, why_dropped = allowed.keep, allowed.why_dropped
+    zone_ids = t.zones["zone_id"].to_numpy(dtype=object)
+    counts = np.bincount(t.zone_of_row[keep], minlength=t.n_zones)
+    empty = np.flatnonzero(counts == 0)
+    if len(empty):
+        msgs = []
+        for z in empty[:20]:
+            lo, hi = t.zone_ptr[z], t.zone_ptr[z + 1]
+            w = why_dropped[lo:hi]
+            best = t.data["soil_loss_t_per_yr"][lo:hi].min() / t.data["area_ha"][lo]
+            bits = []
+            if (w == 1).any():
+                bits.append(f"{(w == 1).sum()} exceed the tolerable soil loss "
+                            f"{t.settings.tolerable_soil_loss_t_per_ha_yr:g} t/ha/yr (best {best:.1f} t/ha/yr)")
+            if (w == 2).any():
+                bits.append(f"{(w == 2).sum()} use forbidden measures")
+            msgs.append(f"zone {zone_ids[z]!r}: none of its {hi - lo} options is allowed: " + "; ".join(bits))
+        more = f" (and {len(empty) - 20} more zones)" if len(empty) > 20 else ""
+        hint = " Allow them with enforce_tolerance=False (--allow-intolerable) or add a landform measure." \
+            if any("tolerable" in m for m in msgs) else ""
+        raise InfeasibleError(f"{len(empty)} zone(s) have no allowed option{more}.{hint}\n"
+                              + "\n".join(f"  - {m}" for m in msgs), msgs)
+
+    rows = np.flatnonzero(keep)
+    zone_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return rows, zone_ptr
+
+
+@dataclass(frozen=True, eq=False)
+class Row:
+    """One coupling constraint ``coefficients · x <= rhs`` in natural units; ``sense`` says how a
+    reader states it (``">="`` rows are stored negated)."""
+
+    name: str
+    unit: str
+    coefficients: np.ndarray
+    rhs: float
+    sense: str = "<="
+
+
+def coupling_rows(problem: Problem, table, rows: np.ndarray) -> list[Row]:
+    """Budget, site soil loss, stocks, area shares and targets as rows over the allowed ``rows``."""
+    t = table
+    cons: list[tuple[str, str, np.ndarray, float]] = []   # name, unit, coefficients, rhs
+    if problem.budget_cny is not None:
+        col = "capex_cny" if problem.budget_on == "capex" else "cost_cny"
+        cons.append((f"budget ({problem.budget_on})", "CNY", t.data[col][rows], float(problem.budget_cny)))
+    if problem.site_soil_loss_cap_t_per_yr is not None:
+        cons.append(("site soil loss", "t/yr", t.data["soil_loss_t_per_yr"][rows],
+                     float(problem.site_soil_loss_cap_t_per_yr)))
+    if problem.topsoil_stock_m3 is not None:
+        cons.append(("topsoil stock", "m³", t.data["topsoil_m3"][rows], float(problem.topsoil_stock_m3)))
+    if problem.gangue_stock_m3 is not None:
+        cons.append(("gangue stock", "m³", t.data["gangue_m3"][rows], float(problem.gangue_stock_m3)))
+    area = t.data["area_ha"][rows]
+    total_area = float(t.zones["area_ha"].sum())
+    for s in problem.shares:
+        member = _share_member(s, t, rows)
+        if s.low is not None:
+            cons.append((f"min {s.name}", "ha", -area * member, -s.low * total_area))
+        if s.high is not None:
+            cons.append((f"max {s.name}", "ha", area * member, s.high * total_area))
+    for g in problem.targets:
+        o = OBJECTIVES[g.objective]
+        coef = t.data[o.column][rows]
+        if g.low is not None:
+            cons.append((f"{o.name} target (at least)", o.unit, -coef, -float(g.low)))
+        if g.high is not None:
+            cons.append((f"{o.name} target (at most)", o.unit, coef, float(g.high)))
+    return [Row(name, unit, a, rhs, ">=" if name.startswith("min ") or name.endswith("(at least)") else "<=")
+            for name, unit, a, rhs in cons]
+
+
+def _share_member(s: Share, t, rows) -> np.ndarray:
+    p = t.combos.params
+    c = t.combo[rows]
+    if s.kind == "vegetation_type":
+        return (p["veg_type"][c] == s.value).astype(float)
+    if s.kind == "woody":
+        return p["woody"][c].astype(float)
+    from .catalog import GROUPS
+    ms = t.combos.measures
+    if s.kind == "measure":
+        if s.value not in set(ms["measure_id"]):
+            raise ProblemDefinitionError(f"share: unknown measure {s.value!r}")
+        i = int(np.flatnonzero(ms["measure_id"].to_numpy() == s.value)[0])
+        return (t.combos.index[c] == i).any(axis=1).astype(float)
+    if s.value not in GROUPS:
+        raise ProblemDefinitionError(f"share: unknown measure group {s.value!r}; valid: {', '.join(GROUPS)}")
+    return (t.combos.index[c, GROUPS.index(s.value)] >= 0).astype(float)

@@ -1,0 +1,138 @@
+"""What a plan can be judged by and bound by: objectives, area shares, targets, and the
+constraint texts of the command line (``removals>=40000``). Data only; nothing is computed here.
+
+Inside the solvers every objective is minimised: :attr:`Objective.sense` (+1 minimise, −1
+maximise) is the one place the sign is kept (docs/science.md §6.3).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from ..errors import ProblemDefinitionError
+
+
+@dataclass(frozen=True)
+class Objective:
+    name: str
+    column: str          # option-table column
+    sense: int           # +1 minimise, -1 maximise
+    unit: str
+    label: str
+    kind: str = "linear"  # "linear": a sum of option-table column values; else computed in evaluate
+
+    @property
+    def linear(self) -> bool:
+        return self.kind == "linear"
+
+
+OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
+    Objective("removals", "removals_tco2e", -1, "t CO2e", "net removals over the horizon"),
+    Objective("credit_value", "credit_value_cny", -1, "CNY", "credit value (NPV)"),
+    Objective("credits", "credits_tco2e", -1, "t CO2e", "credits over the horizon"),
+    Objective("avoided", "avoided_tco2e", -1, "t CO2e", "avoided emissions (kept apart from removals)"),
+    Objective("cost", "cost_cny", +1, "CNY", "cost (NPV)"),
+    Objective("capex", "capex_cny", +1, "CNY", "capital cost"),
+    Objective("soil_loss", "soil_loss_t_per_yr", +1, "t/yr", "site soil loss (mean over the horizon)"),
+    # non-linear objectives: only the genetic and hybrid solvers take them (definitions in evaluate.py)
+    Objective("diversity", "", -1, "nats", "Shannon index of the area shares of vegetation types", "diversity"),
+    Objective("fragmentation", "", +1, "m", "boundary between neighbouring zones of different vegetation",
+              "fragmentation"),
+    Objective("sink_year", "", +1, "year", "first year from which cumulative net removals stay positive",
+              "sink_year"),
+    Objective("soil_loss_worst5", "", +1, "t/yr", "site soil loss, mean of the five worst years", "soil_loss_worst5"),
+)}
+NONLINEAR = tuple(n for n, o in OBJECTIVES.items() if not o.linear)
+SERIES_OBJECTIVES = ("sink_year", "soil_loss_worst5")    # need annual series per option
+
+SHARE_KINDS = ("vegetation_type", "measure", "group", "woody")
+
+
+@dataclass(frozen=True)
+class Share:
+    """A minimum and/or maximum share of the site's area (fraction 0–1) under some options.
+
+    ``kind``: ``vegetation_type`` (value e.g. ``grassland``), ``measure`` (a measure id, e.g.
+    ``terrace``), ``group`` (a measure group used at all, e.g. ``landform``) or ``woody`` (trees
+    and shrubs; value ignored).
+    """
+
+    kind: str
+    value: str = ""
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def name(self) -> str:
+        what = "woody vegetation" if self.kind == "woody" else f"{self.kind} {self.value}"
+        return f"area share of {what}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A bound on a linear objective's site total, in its natural unit and sign: "remove at least
+    40,000 t CO2e" is ``Target("removals", low=40_000)``; "cost at most ¥20 M" is
+    ``Target("cost", high=2e7)``. Either bound, or both, may be given."""
+
+    objective: str
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def name(self) -> str:
+        o = OBJECTIVES.get(self.objective)
+        return f"target on {o.label if o else self.objective}"
+
+
+#: What ``--constraint NAME<=VALUE`` may name besides the linear objectives and ``share:…``.
+RESOURCE_CONSTRAINTS = {"topsoil": "topsoil_stock_m3", "gangue": "gangue_stock_m3", "budget": "budget_cny"}
+
+
+def parse_constraints(items) -> dict:
+    """Keyword arguments of :class:`Problem` from constraint texts, as the command line writes them.
+
+    ``removals>=40000``, ``credits>=…``, ``credit_value>=…``, ``cost<=…``, ``capex<=…``,
+    ``soil_loss<=800`` (any linear objective, either direction: a target), ``topsoil<=4e4``,
+    ``gangue<=0``, ``budget<=5e7``, ``share:woody>=0.3``, ``share:vegetation_type=grassland<=0.5``,
+    ``share:measure=terrace>=0.2``. Raises :class:`ProblemDefinitionError` naming the text.
+    """
+    import math
+    import re
+
+    linear = [n for n, o in OBJECTIVES.items() if o.linear]
+    out: dict = {"shares": [], "targets": []}
+    for item in items:
+        m = re.fullmatch(r"\s*([\w:=.-]+?)\s*(<=|>=|≤|≥)\s*([-+0-9.eE_]+)\s*", str(item))
+        val = None
+        if m:
+            try:
+                val = float(m.group(3).replace("_", ""))
+            except ValueError:
+                val = None
+        if val is None:
+            raise ProblemDefinitionError(f"constraint {item!r}: write NAME<=VALUE or NAME>=VALUE, e.g. "
+                                         "removals>=40000, soil_loss<=800 or share:woody>=0.3")
+        if not math.isfinite(val):
+            raise ProblemDefinitionError(f"constraint {item!r}: {m.group(3)} is not a finite number")
+        name, op = m.group(1), {"≤": "<=", "≥": ">="}.get(m.group(2), m.group(2))
+        if name.startswith("share:"):
+            kind, _, value = name[len("share:"):].partition("=")
+            out["shares"].append(Share(kind=kind, value=value, low=val if op == ">=" else None,
+                                       high=val if op == "<=" else None))
+        elif name in linear:
+            out["targets"].append(Target(name, low=val if op == ">=" else None, high=val if op == "<=" else None))
+        elif name in RESOURCE_CONSTRAINTS and op == "<=":
+            if val < 0:
+                raise ProblemDefinitionError(f"constraint {item!r}: a {name} limit cannot be negative")
+            out[RESOURCE_CONSTRAINTS[name]] = val
+        else:
+            near = difflib.get_close_matches(name, [*linear, *RESOURCE_CONSTRAINTS], n=1)
+            hint = f"; did you mean {near[0]!r}?" if near and near[0] != name else ""
+            raise ProblemDefinitionError(
+                f"constraint {item!r}: unknown constraint {name!r} (or wrong direction){hint}; use a target on "
+                f"{', '.join(linear)} (>= or <=), " + ", ".join(f"{k}<=…" for k in RESOURCE_CONSTRAINTS)
+                + ", or share:KIND[=VALUE]>=… / <=…")
+    out["shares"] = tuple(out["shares"])
+    out["targets"] = tuple(out["targets"])
+    return out
