@@ -224,9 +224,10 @@ def test_outside_deadline_when_the_solver_ignores_its_limit(engine, monkeypatch)
     """HiGHS 1.16 overruns its limit in the root reduced-cost sub-MIP; simulate any overrun."""
     core = hard_core(1000, 10, seed=1)
     tag = f"sinkplan-test-{uuid.uuid4().hex}-"
-    real_mkdtemp = milp.tempfile.mkdtemp
-    monkeypatch.setattr(milp, "_time_left", lambda deadline: 1e6)  # the solver gets no limit
-    monkeypatch.setattr(milp.tempfile, "mkdtemp", lambda prefix="": real_mkdtemp(prefix=tag))
+    real_mkdtemp = milp.run.tempfile.mkdtemp
+    # patched where the child looks them up (optimizer.solve.milp.run)
+    monkeypatch.setattr(milp.run, "_time_left", lambda deadline: 1e6)  # the solver gets no limit
+    monkeypatch.setattr(milp.run.tempfile, "mkdtemp", lambda prefix="": real_mkdtemp(prefix=tag))
     limit = 1.0
     res = solve(engine, core, time_limit_s=limit, gap_rel=0.0)
     # the solver had no limit of its own: only the outside deadline can have ended it
