@@ -58,7 +58,7 @@ APP = "sinkplan"
 #: "mckp" is all the fast exact engine uses (``optimize``, supported and ε fronts); the genetic and
 #: hybrid searches use every group
 KERNEL_MODULES: dict[str, tuple[str, ...]] = {
-    "mckp": ("optimizer.solve.mckp",),
+    "mckp": ("optimizer.solve.mckp.kernels",),
     "genetic": ("optimizer.solve.operators", "optimizer.solve.genetic"),
     "evaluate": ("optimizer.evaluate",),
 }

@@ -1,0 +1,139 @@
+"""The Lagrangian lower bound of the coupling rows (docs/science.md §6.4).
+
+For any ``λ >= 0``, ``L(λ) = Σ_z min_o (c + λ·A)[z, o] − λ·b`` is a lower bound on the optimum, and
+its maximum is the LP bound. One row: the LP is solved exactly by the greedy on sorted convex-hull
+increments, and ``λ`` is the efficiency of the break increment (Sinha & Zoltners 1979). Several
+rows: a box-stabilised cutting-plane (bundle) ascent on ``λ``; every pass is one compiled per-zone
+argmin of ``c + λ·A``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .front import _hull_increments
+from .kernels import _apply_steps, _lagrangian_pass
+from .run import Run
+
+
+def lagrangian_dual(run: Run) -> _Dual:
+    """The best multipliers found within three quarters of the clock, their bound and plan;
+    recorded in ``run.info`` (iterations, multipliers, lagrangian_bound, bound_source)."""
+    zp, c, A, b, ftol = run.zp, run.c, run.A, run.b, run.ftol
+    if run.m == 1:
+        dual = _dual_one_row(zp, c, A, b, ftol)
+    else:
+        # leave a quarter of the clock for the plan: the dual's passes are the cheap part
+        dual = _dual_bundle(zp, c, A, b, ftol, run.t0 + 0.75 * run.time_limit_s)
+    run.mark("dual")
+    run.info.update(iterations=dual.passes, multipliers=[float(x) for x in dual.lam],
+                    lagrangian_bound=float(dual.bound), bound_source=dual.source)
+    return dual
+
+
+@dataclass
+class _Dual:
+    lam: np.ndarray                 # best multipliers (m,)
+    bound: float                    # L(lam), a proven lower bound
+    choice: np.ndarray              # per-zone argmin plan at lam (local indices)
+    passes: int                     # Lagrangian passes (per-zone argmins over all options)
+    source: str
+    plan: np.ndarray | None = None  # a feasible plan met on the way (local indices), if any
+    timed_out: bool = False
+
+
+def _evaluate(zp, c, A, b, lam):
+    choice, total, cx, ax = _lagrangian_pass(zp, c, A, lam)
+    return total - float(lam @ b), choice, cx, ax
+
+
+def _dual_one_row(zp, c, A, b, ftol) -> _Dual:
+    """Exact LP dual of one coupling row by the greedy on sorted hull increments."""
+    inc = _hull_increments(zp, A[0], c)
+    avail = b[0] - A[0, inc.base].sum()
+    cum = np.cumsum(inc.da)
+    k = int(np.searchsorted(cum, max(avail, 0.0), side="right"))
+    lam = np.array([-inc.dc[k] / inc.da[k]]) if k < len(cum) else np.zeros(1)
+    chosen = _apply_steps(inc.base, inc.step_zone, inc.step_opt, k)
+    bound, choice, _, _ = _evaluate(zp, c, A, b, lam)
+    return _Dual(lam=lam, bound=bound, choice=choice, passes=1, source="lp-greedy",
+                 plan=chosen - zp[:-1])
+
+
+def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400) -> _Dual:
+    """Maximise L(λ) over λ >= 0 by a box-stabilised cutting-plane (bundle) method.
+
+    λ is scaled so that one unit of every scaled multiplier trades the whole objective range for
+    the whole range of its row. The master problem (m + 1 variables, one cut per pass) is a tiny
+    LP solved by scipy's own copy of HiGHS (about 1 ms): highspy is not run in this process, so
+    its one-per-process thread scheduler stays untouched for the caller and for forked children.
+    """
+    from scipy.optimize import linprog
+
+    m = len(b)
+    starts = zp[:-1]
+    c_range = float((np.maximum.reduceat(c, starts) - np.minimum.reduceat(c, starts)).sum())
+    r_range = np.array([(np.maximum.reduceat(A[i], starts) - np.minimum.reduceat(A[i], starts)).sum()
+                        for i in range(m)])
+    unit = max(c_range, 1e-300) / np.where(r_range > 0, r_range, 1.0)   # λ = μ · unit
+
+    def evaluate(mu):
+        lam = mu * unit
+        g, choice, cx, ax = _evaluate(zp, c, A, b, lam)
+        return g, (ax - b) * unit, choice, cx, ax
+
+    mu_hat = np.zeros(m)
+    g_hat, sub, choice_hat, cx, ax = evaluate(mu_hat)
+    passes = 1
+    best_plan, best_val = None, math.inf
+    if np.all(ax - b <= ftol):
+        return _Dual(lam=np.zeros(m), bound=g_hat, choice=choice_hat, passes=1, source="lagrangian",
+                     plan=choice_hat.copy())
+
+    # cut j: θ <= g_j + s_j·(μ − μ_j). The master is written around the centre μ̂ (μ = μ̂ + d,
+    # θ = g_hat + φ) so its numbers stay small near the optimum; φ is the predicted ascent.
+    cut_mu: list[np.ndarray] = [mu_hat]
+    cut_g: list[float] = [g_hat]
+    cut_s: list[np.ndarray] = [sub]
+    objective = np.r_[np.zeros(m), -1.0]         # maximise φ
+    stop_abs = 1e-10 * max(1.0, abs(g_hat), c_range)
+    delta = 1.0
+    timed_out = False
+    for _ in range(max_iter):
+        if time.perf_counter() > deadline:
+            timed_out = True
+            break
+        S = np.array(cut_s)
+        rhs = np.array(cut_g) - g_hat + np.einsum("ji,ji->j", S, mu_hat - np.array(cut_mu))
+        lo = np.maximum(-delta, -mu_hat)
+        master = linprog(objective, A_ub=np.hstack([-S, np.ones((len(rhs), 1))]), b_ub=rhs,
+                         bounds=[(lo[i], delta) for i in range(m)] + [(None, None)],
+                         method="highs-ds")
+        if master.status != 0:
+            break
+        x = master.x
+        d, pred = x[:m], x[m]
+        if pred <= stop_abs:
+            break                                 # the model's maximum is at μ̂: dual optimum
+        mu_new = np.maximum(mu_hat + d, 0.0)
+        g_new, sub_new, choice_new, cx, ax = evaluate(mu_new)
+        passes += 1
+        if np.all(ax - b <= ftol) and cx < best_val:
+            best_val, best_plan = cx, choice_new.copy()
+        cut_mu.append(mu_new)
+        cut_g.append(g_new)
+        cut_s.append(sub_new)
+        if g_new >= g_hat + 0.1 * pred:           # serious step
+            on_box = np.any((np.abs(d) >= delta * (1 - 1e-9)) & ~((d < 0) & (mu_new == 0.0)))
+            mu_hat, g_hat, choice_hat = mu_new, g_new, choice_new
+            if on_box:
+                delta *= 2.0
+        elif g_new < g_hat:
+            delta = max(delta * 0.5, 1e-14)
+    return _Dual(lam=mu_hat * unit, bound=g_hat, choice=choice_hat, passes=passes,
+                 source="lagrangian", plan=best_plan, timed_out=timed_out)
+

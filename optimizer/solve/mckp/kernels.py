@@ -1,0 +1,443 @@
+"""Compiled kernels of the MCKP engine (numba, declared with :func:`optimizer.jit.kernel`).
+
+Each works on the flat option arrays of a :class:`~optimizer.solve.core.LinearCore`: ``zone_ptr``
+(int64, n_zones + 1), the objective ``c`` and the coupling rows ``A`` (float64, C-contiguous).
+Local indices run ``0 … n_options[z] − 1`` within a zone; flat indices over all options.
+
+- :func:`_lagrangian_pass`, :func:`_reduced_extra`: the per-zone argmin of ``c + λ·A`` and the
+  reduced cost of every option (the Lagrangian bound, docs/science.md §6.4);
+- :func:`_lower_hulls`, :func:`_apply_steps`: per-zone convex hulls and the plans along sorted
+  hull increments (the one-row LP and the supported front, §6.4 and §6.7);
+- :func:`_viol`, :func:`_repair`, :func:`_improve`: greedy repair and swap improvement of a plan;
+- :func:`_undominated`, :func:`_enumerate_core`: dominance within zones and the depth-first
+  search of a core (§6.5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...jit import kernel
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1])")
+def _lagrangian_pass(zone_ptr, c, A, lam):
+    """Per-zone argmin of c + λ·A: local choice, Σ min, c·x and A x of that plan."""
+    n_z = zone_ptr.shape[0] - 1
+    m = A.shape[0]
+    choice = np.empty(n_z, np.int64)
+    ax = np.zeros(m)
+    total = 0.0
+    cx = 0.0
+    for z in range(n_z):
+        lo = zone_ptr[z]
+        hi = zone_ptr[z + 1]
+        best = np.inf
+        bj = lo
+        for j in range(lo, hi):
+            v = c[j]
+            for i in range(m):
+                v += lam[i] * A[i, j]
+            if v < best:
+                best = v
+                bj = j
+        choice[z] = bj - lo
+        total += best
+        cx += c[bj]
+        for i in range(m):
+            ax[i] += A[i, bj]
+    return choice, total, cx, ax
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1])")
+def _reduced_extra(zone_ptr, c, A, lam):
+    """Reduced cost of every option above its zone's minimum, at multipliers λ (>= 0)."""
+    n_z = zone_ptr.shape[0] - 1
+    m = A.shape[0]
+    extra = np.empty(c.shape[0])
+    for z in range(n_z):
+        lo = zone_ptr[z]
+        hi = zone_ptr[z + 1]
+        best = np.inf
+        for j in range(lo, hi):
+            v = c[j]
+            for i in range(m):
+                v += lam[i] * A[i, j]
+            extra[j] = v
+            if v < best:
+                best = v
+        for j in range(lo, hi):
+            extra[j] -= best
+    return extra
+
+
+@kernel("(int64[::1], float64[::1], float64[::1])")
+def _lower_hulls(zone_ptr, a, c):
+    """Per zone, the options on the lower-left convex hull of the points (a, c).
+
+    Vertices run from the least-``a`` option (cheapest ``c`` among ties) to the least-``c`` option,
+    with ``a`` strictly increasing, ``c`` strictly decreasing and slopes strictly increasing
+    (dominated, LP-dominated and collinear options dropped). Returns ``vert_ptr`` (n_z + 1,) and
+    the flat option index of every vertex.
+    """
+    n_z = zone_ptr.shape[0] - 1
+    vert = np.empty(a.shape[0], np.int64)
+    vert_ptr = np.empty(n_z + 1, np.int64)
+    vert_ptr[0] = 0
+    nv = 0
+    for z in range(n_z):
+        lo = zone_ptr[z]
+        hi = zone_ptr[z + 1]
+        order = np.argsort(a[lo:hi]) + lo
+        start = nv
+        for t in range(hi - lo):
+            j = order[t]
+            aj = a[j]
+            cj = c[j]
+            if nv > start:
+                last = vert[nv - 1]
+                if aj == a[last]:
+                    if cj < c[last]:
+                        nv -= 1          # same a, cheaper c: replaces the last vertex
+                    else:
+                        continue
+                elif cj >= c[last]:
+                    continue             # more a and no less c: dominated
+            while nv - start >= 2:
+                # slopes computed exactly as the sort key of _hull_increments, so that the kept
+                # slopes strictly increase in floating point too (within-zone order survives)
+                j0 = vert[nv - 2]
+                j1 = vert[nv - 1]
+                if (c[j1] - c[j0]) / (a[j1] - a[j0]) >= (cj - c[j1]) / (aj - a[j1]):
+                    nv -= 1
+                else:
+                    break
+            vert[nv] = j
+            nv += 1
+        vert_ptr[z + 1] = nv
+    return vert_ptr, vert[:nv].copy()
+
+
+@kernel("(int64[::1], int64[::1], int64[::1], int64)")
+def _apply_steps(base, step_zone, step_opt, k):
+    out = base.copy()
+    for t in range(k):
+        out[step_zone[t]] = step_opt[t]
+    return out
+
+
+@kernel("(float64[::1], float64[::1], float64[::1])")
+def _viol(r, ftol, w):
+    v = 0.0
+    for i in range(r.shape[0]):
+        if r[i] > ftol[i]:
+            v += w[i] * (r[i] - ftol[i])
+    return v
+
+
+@kernel("(int64[::1], int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1],"
+        " float64[::1], int64[::1], int64[::1], int64)")
+def _repair(zone_ptr, zone_of, c, A, b, ftol, w, lam, choice, cand, max_scans):
+    """Greedy repair: moves of least reduced-cost increase (c + λ·A) per unit of weighted
+    violation removed. One scan scores every candidate move; the moves are then applied best
+    first (one per zone, each only while it still removes violation) before the next scan.
+
+    ``choice`` (local indices) is changed in place. Returns True when every row is met.
+    """
+    m = A.shape[0]
+    r = -b.copy()
+    for z in range(zone_ptr.shape[0] - 1):
+        j = zone_ptr[z] + choice[z]
+        for i in range(m):
+            r[i] += A[i, j]
+    n_c = cand.shape[0]
+    score = np.empty(n_c)
+    moved = np.zeros(zone_ptr.shape[0] - 1, np.bool_)
+    for _ in range(max_scans):
+        viol = _viol(r, ftol, w)
+        if viol == 0.0:
+            return True
+        for t in range(n_c):
+            j = cand[t]
+            z = zone_of[j]
+            k = zone_ptr[z] + choice[z]
+            score[t] = np.inf
+            if j == k:
+                continue
+            va = 0.0
+            drc = c[j] - c[k]
+            for i in range(m):
+                da = A[i, j] - A[i, k]
+                drc += lam[i] * da
+                nr = r[i] + da
+                if nr > ftol[i]:
+                    va += w[i] * (nr - ftol[i])
+            dv = viol - va
+            if dv > 1e-12 * viol:
+                score[t] = drc / dv
+        live = np.flatnonzero(score < np.inf)            # sort only the useful moves
+        order = live[np.argsort(score[live])]
+        applied = 0
+        for q in range(order.shape[0]):
+            t = order[q]
+            j = cand[t]
+            z = zone_of[j]
+            if moved[z]:
+                continue
+            k = zone_ptr[z] + choice[z]
+            va = 0.0
+            for i in range(m):
+                nr = r[i] + A[i, j] - A[i, k]
+                if nr > ftol[i]:
+                    va += w[i] * (nr - ftol[i])
+            if viol - va <= 1e-12 * viol:
+                continue
+            for i in range(m):
+                r[i] += A[i, j] - A[i, k]
+            choice[z] = j - zone_ptr[z]
+            moved[z] = True
+            applied += 1
+            viol = va
+            if viol == 0.0:
+                return True
+        for q in range(order.shape[0]):
+            moved[zone_of[cand[order[q]]]] = False
+        if applied == 0:
+            return False
+    return _viol(r, ftol, w) == 0.0
+
+
+@kernel("(int64[::1], int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1],"
+        " int64[::1], int64[::1], float64, int64)")
+def _improve(zone_ptr, zone_of, c, A, b, ftol, choice, cand, pair_cand, eps, max_rounds):
+    """Local search from a feasible plan: improving single swaps, best first (one scan scores
+    them all, then they are applied in that order while each still fits), until none is left;
+    then the best improving pair of swaps in two zones; repeat. ``choice`` is changed in place;
+    returns the number of moves."""
+    m = A.shape[0]
+    r = -b.copy()
+    for z in range(zone_ptr.shape[0] - 1):
+        j = zone_ptr[z] + choice[z]
+        for i in range(m):
+            r[i] += A[i, j]
+    d = np.empty(m)
+    n_c = cand.shape[0]
+    score = np.empty(n_c)
+    moved = np.zeros(zone_ptr.shape[0] - 1, np.bool_)
+    moves = 0
+    for _ in range(max_rounds):
+        for _scan in range(1000):
+            for t in range(n_c):
+                j = cand[t]
+                z = zone_of[j]
+                k = zone_ptr[z] + choice[z]
+                score[t] = np.inf
+                dc = c[j] - c[k]
+                if j == k or dc >= -eps:
+                    continue
+                ok = True
+                for i in range(m):
+                    if r[i] + A[i, j] - A[i, k] > ftol[i]:
+                        ok = False
+                        break
+                if ok:
+                    score[t] = dc
+            live = np.flatnonzero(score < np.inf)        # sort only the improving moves
+            order = live[np.argsort(score[live])]
+            applied = 0
+            for q in range(order.shape[0]):
+                t = order[q]
+                j = cand[t]
+                z = zone_of[j]
+                if moved[z]:
+                    continue
+                k = zone_ptr[z] + choice[z]
+                ok = True
+                for i in range(m):
+                    if r[i] + A[i, j] - A[i, k] > ftol[i]:
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                for i in range(m):
+                    r[i] += A[i, j] - A[i, k]
+                choice[z] = j - zone_ptr[z]
+                moved[z] = True
+                applied += 1
+            for q in range(order.shape[0]):
+                moved[zone_of[cand[order[q]]]] = False
+            moves += applied
+            if applied == 0:
+                break
+        best = -eps
+        bp = -1
+        bq = -1
+        n_p = pair_cand.shape[0]
+        for p in range(n_p):
+            jp = pair_cand[p]
+            zp = zone_of[jp]
+            kp = zone_ptr[zp] + choice[zp]
+            if jp == kp:
+                continue
+            dcp = c[jp] - c[kp]
+            for i in range(m):
+                d[i] = r[i] + A[i, jp] - A[i, kp]
+            for q in range(p + 1, n_p):
+                jq = pair_cand[q]
+                zq = zone_of[jq]
+                if zq == zp:
+                    continue
+                kq = zone_ptr[zq] + choice[zq]
+                if jq == kq:
+                    continue
+                dc = dcp + c[jq] - c[kq]
+                if dc >= best:
+                    continue
+                ok = True
+                for i in range(m):
+                    if d[i] + A[i, jq] - A[i, kq] > ftol[i]:
+                        ok = False
+                        break
+                if ok:
+                    best = dc
+                    bp = jp
+                    bq = jq
+        if bp < 0:
+            break
+        for j in (bp, bq):
+            z = zone_of[j]
+            k = zone_ptr[z] + choice[z]
+            for i in range(m):
+                r[i] += A[i, j] - A[i, k]
+            choice[z] = j - zone_ptr[z]
+        moves += 2
+    return moves
+
+
+@kernel("(int64[::1], boolean[::1], float64[::1], float64[:, ::1])")
+def _undominated(zone_ptr, keep, c, A):
+    """Within each zone, drop kept options dominated by another kept one (no more c and no more
+    of any row; ties broken by index). Returns the new mask and, for every dropped option, an
+    undominated option of its zone that dominates it (-1 elsewhere)."""
+    m = A.shape[0]
+    out = keep.copy()
+    dom_by = np.full(c.shape[0], -1, np.int64)
+    for z in range(zone_ptr.shape[0] - 1):
+        lo = zone_ptr[z]
+        hi = zone_ptr[z + 1]
+        for p in range(lo, hi):
+            if not keep[p]:
+                continue
+            for q in range(lo, hi):
+                if q == p or not keep[q] or c[q] > c[p]:
+                    continue
+                dominates = True
+                equal = c[q] == c[p]
+                for i in range(m):
+                    if A[i, q] > A[i, p]:
+                        dominates = False
+                        break
+                    if A[i, q] != A[i, p]:
+                        equal = False
+                if dominates and (not equal or q < p):
+                    out[p] = False
+                    break
+        for p in range(lo, hi):
+            if keep[p] and not out[p]:
+                for q in range(lo, hi):
+                    if not out[q] or c[q] > c[p]:
+                        continue
+                    ok = True
+                    for i in range(m):
+                        if A[i, q] > A[i, p]:
+                            ok = False
+                            break
+                    if ok:
+                        dom_by[p] = q
+                        break
+    return out, dom_by
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1], float64,"
+        " int64[::1], float64, int64)")
+def _enumerate_core(gptr, w, A, b, ftol, lam, best_val, best_choice, tau, max_nodes):
+    """Depth-first branch and bound over the core zones (in the given order, options by w).
+
+    ``w = c + λ·A`` per option. For any completion of a node, Σ c = Σ w − λ·b + λ·(b − A x) with
+    b − A x >= 0, so Σ w(fixed) + Σ min w(free) − λ·b + Σ_i λ_i·max(0, b_i − P_i − Σ max A_i(free))
+    is a lower bound; a node is also dropped when even the least of a row over the free zones
+    breaks it. Nodes whose bound is >= best − tau are pruned. Returns the best value and choice,
+    the least bound among pruned nodes, the nodes visited and whether the search completed.
+    """
+    n_g = gptr.shape[0] - 1
+    m = A.shape[0]
+    wmin = np.zeros(n_g + 1)
+    rmin = np.zeros((n_g + 1, m))
+    rmax = np.zeros((n_g + 1, m))
+    for g in range(n_g - 1, -1, -1):
+        lo = gptr[g]
+        hi = gptr[g + 1]
+        wm = np.inf
+        for j in range(lo, hi):
+            wm = min(wm, w[j])
+        wmin[g] = wmin[g + 1] + wm
+        for i in range(m):
+            amin = np.inf
+            amax = -np.inf
+            for j in range(lo, hi):
+                amin = min(amin, A[i, j])
+                amax = max(amax, A[i, j])
+            rmin[g, i] = rmin[g + 1, i] + amin
+            rmax[g, i] = rmax[g + 1, i] + amax
+    lam_b = 0.0
+    for i in range(m):
+        lam_b += lam[i] * b[i]
+    best_choice = best_choice.copy()
+    cur = np.zeros(n_g, np.int64)
+    pos = np.zeros(n_g + 1, np.int64)
+    P = np.zeros((n_g + 1, m))
+    W = np.zeros(n_g + 1)
+    lb_pruned = np.inf
+    nodes = 0
+    d = 0
+    while d >= 0:
+        if pos[d] >= gptr[d + 1] - gptr[d]:
+            d -= 1
+            continue
+        j = gptr[d] + pos[d]
+        pos[d] += 1
+        nodes += 1
+        if nodes > max_nodes:
+            return best_val, best_choice, lb_pruned, nodes, False
+        wn = W[d] + w[j]
+        bound = wn + wmin[d + 1] - lam_b
+        ok = True
+        for i in range(m):
+            pn = P[d, i] + A[i, j]
+            if pn + rmin[d + 1, i] > b[i] + ftol[i]:
+                ok = False
+                break
+            s = b[i] - pn - rmax[d + 1, i]
+            if s > 0.0:
+                bound += lam[i] * s
+        if not ok:
+            continue
+        if bound >= best_val - tau:
+            lb_pruned = min(lb_pruned, bound)
+            continue
+        cur[d] = j - gptr[d]
+        W[d + 1] = wn
+        for i in range(m):
+            P[d + 1, i] = P[d, i] + A[i, j]
+        if d + 1 == n_g:
+            val = wn
+            for i in range(m):
+                val -= lam[i] * P[d + 1, i]
+            if val < best_val:
+                best_val = val
+                for g in range(n_g):             # a loop: slice assignment costs seconds to compile
+                    best_choice[g] = cur[g]
+            continue
+        d += 1
+        pos[d] = 0
+    return best_val, best_choice, lb_pruned, nodes, True
