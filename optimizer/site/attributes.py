@@ -1,34 +1,25 @@
-"""Reading and validating a planner's zoning file into a :class:`Site`.
-
-Readers translate at the border (pvlib ``iotools``): field aliases, percent slopes, geographic
-CRSs and Shapefile's 10-character names are settled here, once. Validation gathers every problem
-(file, zone, field) and raises one :class:`~optimizer.errors.SiteError`.
+"""The attribute columns of a zoning table: canonical names (aliases, Shapefile's 10-character
+names), numbers with their ranges (percent slopes converted to degrees), categories with their
+defaults, and the zones table assembled from them. Every problem is gathered with its zone and field.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import math
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .catalog import ZONE_TYPES
-from .errors import Issue, SiteError
-from .io.paths import input_file_problem
-from .io.tables import read_csv_text
-from .settings import Settings, load_settings, settings_path_for
+from ..catalog import ZONE_TYPES
+from ..errors import Issue
 
 BURNING = ("none", "low", "medium", "high")
 KNOWN_DESIGNATIONS = ("mining_land", "planned_afforestation_land", "farmland", "grassland", "construction_land",
                       "water", "other")
 FIELDS = ("zone_id", "zone_type", "slope_deg", "slope_length_m", "soil_depth_cm", "burning", "water_depth_m",
           "contaminated", "land_designation")
-FORMATS = {".gpkg": "GeoPackage", ".geojson": "GeoJSON", ".json": "GeoJSON", ".shp": "ESRI Shapefile",
-           ".csv": "CSV", ".zip": "ESRI Shapefile"}
 
 # Aliases (lower case) → canonical field. Shapefile truncates names to 10 characters.
 ALIASES = {
@@ -59,58 +50,7 @@ MISSING_TEXT = {"", "none", "<na>", "null"}
 NON_FINITE_TEXT = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
-OVERLAP_TOLERANCE_M2 = 1.0      # overlaps up to this area are digitising noise
 SLOPE_AGREEMENT_DEG = 0.5       # slope_deg and slope_pct given together may differ by this much
-
-
-@dataclass
-class Site:
-    """A validated site: zones in a projected CRS with ``area_ha``, and its settings."""
-
-    zones: "pd.DataFrame"          # a GeoDataFrame, or a DataFrame for geometry-less CSV
-    settings: Settings
-    path: str
-    sha256: str
-    layer: str | None = None
-    notes: list[str] = field(default_factory=list)   # reprojection, repairs, conversions
-
-    @property
-    def has_geometry(self) -> bool:
-        return "geometry" in self.zones.columns and self.zones.geometry.notna().any()
-
-    @property
-    def crs(self):
-        return getattr(self.zones, "crs", None)
-
-    def summary(self) -> dict:
-        z = self.zones
-        by_type = z.groupby("zone_type", observed=True)["area_ha"].agg(["count", "sum"])
-        return {
-            "file": self.path,
-            "layer": self.layer,
-            "sha256": self.sha256,
-            "zones": int(len(z)),
-            "area_ha": float(z["area_ha"].sum()),
-            "crs": self.crs.to_string() if self.crs is not None else None,
-            "by_type": {t: {"zones": int(r["count"]), "area_ha": float(r["sum"])} for t, r in by_type.iterrows()},
-            "burning": {k: int(v) for k, v in z["burning"].value_counts().items() if k != "none" and v > 0},
-            "contaminated": int(z["contaminated"].sum()),
-            "settings": self.settings.file or "defaults",
-            "notes": list(self.notes),
-        }
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    p = Path(path)
-    paths = [p]
-    if p.suffix.lower() == ".shp":  # a Shapefile is several files
-        paths += [p.with_suffix(s) for s in (".dbf", ".shx", ".prj", ".cpg") if p.with_suffix(s).exists()]
-    for q in paths:
-        with open(q, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-    return h.hexdigest()
 
 
 def _canonical_columns(cols: list[str]) -> dict[str, str]:
@@ -128,49 +68,6 @@ def _canonical_columns(cols: list[str]) -> dict[str, str]:
             rename[lower[canon]] = canon
     return rename
 
-
-def _read_table(path: Path, layer: str | None, problems: list[Issue], notes: list[str]):
-    """Read the raw table (GeoDataFrame or DataFrame) and the layer used."""
-    fmt = FORMATS.get(path.suffix.lower())
-    if not path.exists():
-        problems.append(Issue(file=str(path), message="file not found"))
-        return None, None
-    if fmt is None:
-        problems.append(Issue(file=str(path), message=f"unsupported format {path.suffix!r}; use "
-                                ".gpkg, .geojson, .shp or .csv"))
-        return None, None
-    if fmt == "CSV":
-        df = read_csv_text(path, problems, notes)   # UTF-8, else GB18030 with a TextEncodingWarning
-        return df, None
-    import pyogrio
-    import geopandas as gpd
-
-    try:
-        layers = [name for name, _ in pyogrio.list_layers(path)]
-    except Exception as exc:  # pyogrio raises DataSourceError and friends
-        problems.append(Issue(file=str(path), message=f"cannot be opened as {fmt}: {exc}"))
-        return None, None
-    if layer:
-        if layer not in layers:
-            near = difflib.get_close_matches(layer, layers, n=1)
-            problems.append(Issue(file=str(path), field="--layer", message=f"no layer {layer!r}; layers: "
-                                    + ", ".join(layers) + (f" (did you mean {near[0]!r}?)" if near else "")))
-            return None, None
-    elif len(layers) > 1:
-        if "zones" in layers:
-            layer = "zones"
-        else:
-            problems.append(Issue(file=str(path), field="--layer",
-                                    message="has several layers; choose one with --layer: " + ", ".join(layers)))
-            return None, None
-    else:
-        layer = layers[0] if layers else None
-    try:
-        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
-    except Exception as exc:
-        problems.append(Issue(file=str(path), message=f"cannot be read: {exc}"))
-        return None, None
-    return gdf, layer
 
 
 def _parse_bool(values: pd.Series, ids: pd.Series, file: str, problems: list[Issue]) -> np.ndarray:
@@ -235,53 +132,6 @@ def _norm_text(s: pd.Series) -> pd.Series:
     out = out.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
     return out.replace({"nan": "", "none": "", "<na>": "", "null": ""}).astype(object)
 
-
-def read_site(path: str | Path, settings: Settings | str | Path | None = None, *, layer: str | None = None,
-              crs: str | None = None, fix_geometry: bool = False,
-              overlap_tolerance_m2: float = OVERLAP_TOLERANCE_M2) -> Site:
-    """Read and validate a zoning file.
-
-    ``settings``: a :class:`Settings`, a TOML path, or None for the TOML beside the file
-    (``<stem>.toml`` or ``settings.toml``), else defaults. ``layer``: the GeoPackage layer (default:
-    the settings' layer, the only layer, or ``zones``). ``crs``: the CRS to assume when the file
-    has none. ``fix_geometry``: repair invalid polygons with ``shapely.make_valid`` and note what
-    changed. Raises :class:`SiteError` with every problem found.
-
-    The steps, each a function of its own: read the table (:func:`_read_table`), give its columns
-    their canonical names (:func:`canonical_frame`), parse the attributes
-    (:func:`parse_attributes`), assemble the zones (:func:`assemble_zones`), then add geometry and
-    area (:func:`_geometry`, or :func:`csv_area` for a CSV without geometry).
-    """
-    path = Path(path)
-    # the zoning file first: a folder or a missing file is the first thing to fix
-    bad_path = input_file_problem(path, "zoning file", example="zones.gpkg", suffixes=tuple(FORMATS))
-    if bad_path is not None:
-        raise SiteError([bad_path])
-    if settings is None or isinstance(settings, (str, Path)):
-        settings = load_settings(settings if settings is not None else settings_path_for(path))
-    layer = layer or settings.layer or None
-    crs = crs or settings.crs or None
-    f = str(path)
-    problems: list[Issue] = []
-    notes: list[str] = []
-
-    raw, layer = _read_table(path, layer, problems, notes)
-    if raw is None:
-        raise SiteError(problems)
-    if len(raw) == 0:
-        raise SiteError([Issue(file=f, message="the file has no zones (it is empty)")])
-    df = canonical_frame(raw, f, problems, notes)
-    if problems:
-        raise SiteError(problems)
-    attrs = parse_attributes(df, f, problems, notes)
-    zones = assemble_zones(df, attrs)
-    if hasattr(raw, "geometry") and "geometry" in raw.columns:
-        zones = _geometry(raw, zones, f, crs, fix_geometry, overlap_tolerance_m2, problems, notes)
-    else:
-        zones = csv_area(df, zones, attrs, f, problems)
-    if problems:
-        raise SiteError(problems)
-    return Site(zones=zones, settings=settings, path=f, sha256=file_sha256(path), layer=layer, notes=notes)
 
 
 @dataclass(frozen=True)
@@ -461,91 +311,3 @@ def csv_area(df: pd.DataFrame, zones: pd.DataFrame, a: ZoneAttributes, f: str, p
     zones["area_ha"] = area
     return zones
 
-
-def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, problems: list[Issue],
-              notes: list[str]):
-    """Check geometries, reproject to a projected CRS, compute ``area_ha`` and find overlaps.
-
-    Problems elsewhere in the file do not stop these checks: every polygon that is itself valid
-    takes part in the overlap check (missing, non-polygon and invalid geometries are left out of
-    it, and reported on their own), so one run reports attribute and geometry problems together.
-    """
-    import geopandas as gpd
-    import shapely
-    from pyproj import CRS
-
-    ids = zones["zone_id"]
-    geom = raw.geometry.copy()
-    src_crs = raw.crs
-    if src_crs is None:
-        if not crs:
-            problems.append(Issue(file=f, field="CRS", message="the file has no coordinate reference system; "
-                                    "give one with --crs (e.g. --crs EPSG:32649) or [site] crs in the settings"))
-            return zones
-        try:
-            src_crs = CRS.from_user_input(crs)
-        except Exception as exc:
-            problems.append(Issue(file=f, field="--crs", message=f"{crs!r} is not a CRS: {exc}"))
-            return zones
-        notes.append(f"CRS {src_crs.to_string()} assumed (the file has none)")
-    gdf = gpd.GeoDataFrame(zones, geometry=geom.to_numpy(), crs=src_crs)
-
-    arr = gdf.geometry.to_numpy()
-    missing = shapely.is_missing(arr) | shapely.is_empty(arr)
-    for i in np.flatnonzero(missing):
-        problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry", message="no geometry (empty)"))
-    kinds = shapely.get_type_id(arr)
-    not_poly = ~missing & ~np.isin(kinds, [3, 6])  # Polygon, MultiPolygon
-    for i in np.flatnonzero(not_poly):
-        problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry",
-                                message=f"is a {arr[i].geom_type}, not a polygon"))
-    ok = ~missing & ~not_poly
-    invalid = ok & ~shapely.is_valid(arr)
-    for i in np.flatnonzero(invalid):
-        reason = shapely.is_valid_reason(arr[i])
-        if fix:
-            fixed = shapely.make_valid(arr[i])
-            if fixed.geom_type == "GeometryCollection":
-                fixed = shapely.union_all([g for g in fixed.geoms if g.geom_type in ("Polygon", "MultiPolygon")])
-            notes.append(f"zone {ids.iloc[i]!r}: repaired invalid geometry ({reason}); area "
-                         f"{arr[i].area:.6g} → {fixed.area:.6g} (in the file's units), now a {fixed.geom_type}")
-            arr[i] = fixed
-        else:
-            problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry",
-                                    message=f"invalid polygon: {reason} (repair with --fix-geometry)"))
-    usable = ok if fix else ok & ~invalid     # repaired polygons are usable
-    gdf = gdf.set_geometry(arr, crs=src_crs)
-    if gdf.crs.is_geographic:
-        bounds = gdf.geometry[usable].total_bounds if usable.any() else np.zeros(4)
-        if not (-180 <= bounds[0] <= 180 and -90 <= bounds[1] <= 90 and -180 <= bounds[2] <= 180
-                and -90 <= bounds[3] <= 90):
-            problems.append(Issue(file=f, field="geometry", message="coordinates are outside longitude/latitude "
-                                    "ranges for a geographic CRS: is the CRS right?"))
-            return zones
-        utm = gdf.estimate_utm_crs()
-        notes.append(f"reprojected from {gdf.crs.to_string()} to {utm.to_string()} ({utm.name})")
-        gdf = gdf.to_crs(utm)
-    elif not gdf.crs.is_projected:
-        problems.append(Issue(file=f, field="CRS", message=f"{gdf.crs.to_string()} is neither geographic nor "
-                                "projected; areas cannot be computed"))
-        return zones
-    unit = gdf.crs.axis_info[0].unit_conversion_factor if gdf.crs.axis_info else 1.0
-    gdf["area_ha"] = gdf.geometry.area * unit * unit / 1e4
-    for i in np.flatnonzero(usable & (gdf["area_ha"].to_numpy() <= 0)):
-        problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry", message="zero area"))
-
-    # overlaps between usable polygons: candidate pairs from the STR-tree, exact intersection area
-    geoms = gdf.geometry.to_numpy()
-    idx = np.flatnonzero(usable)
-    left, right = shapely.STRtree(geoms[idx]).query(geoms[idx], predicate="intersects")
-    left, right = idx[left], idx[right]
-    keep = left < right
-    left, right = left[keep], right[keep]
-    if len(left):
-        inter = shapely.area(shapely.intersection(geoms[left], geoms[right])) * unit * unit
-        bad = inter > tol_m2
-        for a, b, ar in zip(left[bad], right[bad], inter[bad]):
-            problems.append(Issue(file=f, zone_id=ids.iloc[a], field="geometry",
-                                    message=f"overlaps zone {ids.iloc[b]!r} by {ar:,.1f} m² "
-                                            f"(tolerance {tol_m2:g} m²)"))
-    return gdf

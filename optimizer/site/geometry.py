@@ -1,0 +1,101 @@
+"""Zone geometry: polygons checked (missing, not a polygon, invalid; optionally repaired), the CRS
+assumed or checked, geographic coordinates reprojected to their UTM zone, ``area_ha`` computed,
+and overlaps between zones found."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Issue
+
+OVERLAP_TOLERANCE_M2 = 1.0      # overlaps up to this area are digitising noise
+
+
+def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, problems: list[Issue],
+              notes: list[str]):
+    """Check geometries, reproject to a projected CRS, compute ``area_ha`` and find overlaps.
+
+    Problems elsewhere in the file do not stop these checks: every polygon that is itself valid
+    takes part in the overlap check (missing, non-polygon and invalid geometries are left out of
+    it, and reported on their own), so one run reports attribute and geometry problems together.
+    """
+    import geopandas as gpd
+    import shapely
+    from pyproj import CRS
+
+    ids = zones["zone_id"]
+    geom = raw.geometry.copy()
+    src_crs = raw.crs
+    if src_crs is None:
+        if not crs:
+            problems.append(Issue(file=f, field="CRS", message="the file has no coordinate reference system; "
+                                    "give one with --crs (e.g. --crs EPSG:32649) or [site] crs in the settings"))
+            return zones
+        try:
+            src_crs = CRS.from_user_input(crs)
+        except Exception as exc:
+            problems.append(Issue(file=f, field="--crs", message=f"{crs!r} is not a CRS: {exc}"))
+            return zones
+        notes.append(f"CRS {src_crs.to_string()} assumed (the file has none)")
+    gdf = gpd.GeoDataFrame(zones, geometry=geom.to_numpy(), crs=src_crs)
+
+    arr = gdf.geometry.to_numpy()
+    missing = shapely.is_missing(arr) | shapely.is_empty(arr)
+    for i in np.flatnonzero(missing):
+        problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry", message="no geometry (empty)"))
+    kinds = shapely.get_type_id(arr)
+    not_poly = ~missing & ~np.isin(kinds, [3, 6])  # Polygon, MultiPolygon
+    for i in np.flatnonzero(not_poly):
+        problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry",
+                                message=f"is a {arr[i].geom_type}, not a polygon"))
+    ok = ~missing & ~not_poly
+    invalid = ok & ~shapely.is_valid(arr)
+    for i in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(arr[i])
+        if fix:
+            fixed = shapely.make_valid(arr[i])
+            if fixed.geom_type == "GeometryCollection":
+                fixed = shapely.union_all([g for g in fixed.geoms if g.geom_type in ("Polygon", "MultiPolygon")])
+            notes.append(f"zone {ids.iloc[i]!r}: repaired invalid geometry ({reason}); area "
+                         f"{arr[i].area:.6g} → {fixed.area:.6g} (in the file's units), now a {fixed.geom_type}")
+            arr[i] = fixed
+        else:
+            problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry",
+                                    message=f"invalid polygon: {reason} (repair with --fix-geometry)"))
+    usable = ok if fix else ok & ~invalid     # repaired polygons are usable
+    gdf = gdf.set_geometry(arr, crs=src_crs)
+    if gdf.crs.is_geographic:
+        bounds = gdf.geometry[usable].total_bounds if usable.any() else np.zeros(4)
+        if not (-180 <= bounds[0] <= 180 and -90 <= bounds[1] <= 90 and -180 <= bounds[2] <= 180
+                and -90 <= bounds[3] <= 90):
+            problems.append(Issue(file=f, field="geometry", message="coordinates are outside longitude/latitude "
+                                    "ranges for a geographic CRS: is the CRS right?"))
+            return zones
+        utm = gdf.estimate_utm_crs()
+        notes.append(f"reprojected from {gdf.crs.to_string()} to {utm.to_string()} ({utm.name})")
+        gdf = gdf.to_crs(utm)
+    elif not gdf.crs.is_projected:
+        problems.append(Issue(file=f, field="CRS", message=f"{gdf.crs.to_string()} is neither geographic nor "
+                                "projected; areas cannot be computed"))
+        return zones
+    unit = gdf.crs.axis_info[0].unit_conversion_factor if gdf.crs.axis_info else 1.0
+    gdf["area_ha"] = gdf.geometry.area * unit * unit / 1e4
+    for i in np.flatnonzero(usable & (gdf["area_ha"].to_numpy() <= 0)):
+        problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry", message="zero area"))
+
+    # overlaps between usable polygons: candidate pairs from the STR-tree, exact intersection area
+    geoms = gdf.geometry.to_numpy()
+    idx = np.flatnonzero(usable)
+    left, right = shapely.STRtree(geoms[idx]).query(geoms[idx], predicate="intersects")
+    left, right = idx[left], idx[right]
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if len(left):
+        inter = shapely.area(shapely.intersection(geoms[left], geoms[right])) * unit * unit
+        bad = inter > tol_m2
+        for a, b, ar in zip(left[bad], right[bad], inter[bad]):
+            problems.append(Issue(file=f, zone_id=ids.iloc[a], field="geometry",
+                                    message=f"overlaps zone {ids.iloc[b]!r} by {ar:,.1f} m² "
+                                            f"(tolerance {tol_m2:g} m²)"))
+    return gdf
