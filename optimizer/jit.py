@@ -59,7 +59,8 @@ APP = "sinkplan"
 #: hybrid searches use every group
 KERNEL_MODULES: dict[str, tuple[str, ...]] = {
     "mckp": ("optimizer.solve.mckp.kernels",),
-    "genetic": ("optimizer.solve.operators", "optimizer.solve.genetic"),
+    "genetic": ("optimizer.solve.encoding", "optimizer.solve.repair", "optimizer.solve.operators",
+                "optimizer.solve.archive"),
     "evaluate": ("optimizer.evaluate",),
 }
 
