@@ -21,14 +21,13 @@ import pytest
 from optimizer.errors import SolverError
 from optimizer.solve import milp
 from optimizer.solve.core import LinearCore
-from optimizer.solve.milp import (build_pulp_model, highs_csr_arrays,
-                                  parse_cbc_log, solve_highs_direct, solve_milp)
+from optimizer.solve.milp import build_pulp_model, highs_csr_arrays, parse_cbc_log, solve_highs_direct, solve_milp
 from optimizer.solve.status import Status
 
 ENGINES = ("highs", "cbc", "highs-direct")
 
 
-def solve(engine: str, core: LinearCore, **kw) -> "milp.SolveResult":
+def solve(engine: str, core: LinearCore, **kw) -> milp.SolveResult:
     if engine == "highs-direct":
         return solve_highs_direct(core, **kw)
     return solve_milp(core, solver=engine, **kw)

@@ -22,9 +22,23 @@ from ..errors import Issue, SiteError
 from ..io.paths import input_file_problem
 from ..io.tables import read_csv_text
 from ..settings import Settings, load_settings, settings_path_for
-from .attributes import (ALIASES, BURNING, FALSE, FIELDS, KNOWN_DESIGNATIONS, MISSING_TEXT, NON_FINITE_TEXT,
-                         RANGES, SLOPE_AGREEMENT_DEG, TRUE, ZoneAttributes, assemble_zones, canonical_frame,
-                         csv_area, parse_attributes)
+from .attributes import (
+    ALIASES,
+    BURNING,
+    FALSE,
+    FIELDS,
+    KNOWN_DESIGNATIONS,
+    MISSING_TEXT,
+    NON_FINITE_TEXT,
+    RANGES,
+    SLOPE_AGREEMENT_DEG,
+    TRUE,
+    ZoneAttributes,
+    assemble_zones,
+    canonical_frame,
+    csv_area,
+    parse_attributes,
+)
 from .geometry import OVERLAP_TOLERANCE_M2, _geometry
 
 __all__ = ["ALIASES", "BURNING", "FALSE", "FIELDS", "FORMATS", "KNOWN_DESIGNATIONS", "MISSING_TEXT",
@@ -40,7 +54,7 @@ FORMATS = {".gpkg": "GeoPackage", ".geojson": "GeoJSON", ".json": "GeoJSON", ".s
 class Site:
     """A validated site: zones in a projected CRS with ``area_ha``, and its settings."""
 
-    zones: "pd.DataFrame"          # a GeoDataFrame, or a DataFrame for geometry-less CSV
+    zones: pd.DataFrame          # a GeoDataFrame, or a DataFrame for geometry-less CSV
     settings: Settings
     path: str
     sha256: str
@@ -99,8 +113,8 @@ def _read_table(path: Path, layer: str | None, problems: list[Issue], notes: lis
     if fmt == "CSV":
         df = read_csv_text(path, problems, notes)   # UTF-8, else GB18030 with a TextEncodingWarning
         return df, None
-    import pyogrio
     import geopandas as gpd
+    import pyogrio
 
     try:
         layers = [name for name, _ in pyogrio.list_layers(path)]

@@ -10,11 +10,30 @@ The parts: :mod:`.canvas` (style, files, inline SVG), :mod:`.maps` and :mod:`.ch
 from __future__ import annotations
 
 from .canvas import RC, new_figure, save_figure, svg_text
-from .charts import (cost_figure, credits_figure, front_figure, jaccard_figure, soil_loss_figure,
-                     totals_compare_figure, trajectories_compare_figure, trajectories_figure)
-from .maps import (SIMPLIFY_M, draw_categories, eligibility_categories, eligibility_colors, eligibility_map_figure,
-                   frequency_map_figure, plan_categories, plan_map_figure, site_map_figure, soil_grades,
-                   soil_loss_maps_figure, zones_compare_figure)
+from .charts import (
+                     cost_figure,
+                     credits_figure,
+                     front_figure,
+                     jaccard_figure,
+                     soil_loss_figure,
+                     totals_compare_figure,
+                     trajectories_compare_figure,
+                     trajectories_figure,
+)
+from .maps import (
+                     SIMPLIFY_M,
+                     draw_categories,
+                     eligibility_categories,
+                     eligibility_colors,
+                     eligibility_map_figure,
+                     frequency_map_figure,
+                     plan_categories,
+                     plan_map_figure,
+                     site_map_figure,
+                     soil_grades,
+                     soil_loss_maps_figure,
+                     zones_compare_figure,
+)
 
 __all__ = ["RC", "SIMPLIFY_M", "cost_figure", "credits_figure", "draw_categories", "eligibility_categories",
            "eligibility_colors", "eligibility_map_figure", "frequency_map_figure", "front_figure", "jaccard_figure",

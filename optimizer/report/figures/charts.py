@@ -12,6 +12,7 @@ from .. import style
 from .canvas import new_figure
 from .maps import plan_categories
 
+
 def _tick(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 or v == 0 else f"{v:.3g}"
 

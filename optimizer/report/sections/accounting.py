@@ -11,6 +11,7 @@ from ..context import ReportContext
 from ..html import esc, table
 from .common import _fig, _v
 
+
 def carbon(ctx: ReportContext, figs) -> str:
     traj = ctx.plan.trajectories
     out = ['<section id="carbon"><h2>4. Carbon over time</h2>',

@@ -10,6 +10,7 @@ from ..context import ReportContext, placeholders_in_plan
 from ..html import Raw, cards, esc, table
 from .common import STATUS_WORDS, _fig, _finite, _gap, _setting_value, _v
 
+
 def _zones_over_tolerable(z: pd.DataFrame, tol: float) -> int:
     """Zones whose mean soil loss is above the tolerable loss: the options' own
     ``within_tolerance`` flag, as the plan file holds it (recomputed from the rows with the

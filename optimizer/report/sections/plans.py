@@ -12,6 +12,7 @@ from ..context import ReportContext
 from ..html import esc, table
 from .common import _fig, _v
 
+
 def explorer(ctx: ReportContext, map_svg: str) -> str:
     """The interactive part: front chart (front runs), the selected plan's map and totals."""
     front = ctx.kind == "front"

@@ -10,6 +10,7 @@ from ..context import ReportContext, placeholders_in_plan
 from ..html import Raw, esc, table
 from .common import STATUS_WORDS, _gap, _setting_value, _short, _v
 
+
 def placeholders(ctx: ReportContext) -> str:
     z = ctx.zones
     used = placeholders_in_plan(z)

@@ -43,7 +43,7 @@ import importlib.metadata
 import math
 import time
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pulp
@@ -53,9 +53,17 @@ from optimizer.linear import LinearCore
 from optimizer.solve.deadline import run_with_deadline
 from optimizer.solve.milp.build import build_pulp_model, highs_csr_arrays
 from optimizer.solve.milp.outcome import PLAN_TOL_REL, _result
-from optimizer.solve.milp.run import (DEADLINE_GRACE_FRACTION, DEADLINE_GRACE_S, INTEGRALITY_TOL,
-                                      MIN_SOLVER_TIME_S, _highs_direct_child, _IncumbentBox,
-                                      _pulp_child, deadline_grace_s, parse_cbc_log)
+from optimizer.solve.milp.run import (
+    DEADLINE_GRACE_FRACTION,
+    DEADLINE_GRACE_S,
+    INTEGRALITY_TOL,
+    MIN_SOLVER_TIME_S,
+    _highs_direct_child,
+    _IncumbentBox,
+    _pulp_child,
+    deadline_grace_s,
+    parse_cbc_log,
+)
 from optimizer.solve.status import SolveResult, Status
 
 __all__ = ["SOLVERS", "DEADLINE_GRACE_S", "DEADLINE_GRACE_FRACTION", "MIN_SOLVER_TIME_S", "PLAN_TOL_REL",

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pulp
