@@ -1,4 +1,4 @@
-"""Timings of the fast MCKP engine (optimizer/solve/mckp.py) on the generator of docs/science.md §6.9.
+"""Timings of the fast MCKP engine (optimizer/solve/mckp/) on the generator of docs/science.md §6.9.
 
 ``run(quick)`` returns one dict per measurement with keys ``benchmark, size, metric, value, unit,
 target`` (target None when there is none). ``quick=True`` runs only the smallest size of each
