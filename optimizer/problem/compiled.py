@@ -211,12 +211,13 @@ class Compiled:
 
     def check_single_rows(self) -> None:
         """Raise :class:`InfeasibleError` if some constraint cannot hold even on its own."""
+        from ..evaluate import feasibility_tolerance   # evaluate reads this module: imported when used
         total, mins = self.min_lhs()
         msgs = []
         for i, name in enumerate(self.con_names):
             if name.endswith((" target (at least)", " target (at most)")) and len(self.con_names) > 1:
                 continue  # said better by the solver: the most a plan reaches under the other rows too
-            if total[i] > self.b[i] + 1e-9 * max(1.0, abs(self.b[i])):
+            if total[i] > self.b[i] + float(feasibility_tolerance(self.b[i])):
                 msgs.append(self.explain_row(i, total[i], mins[i]))
         if msgs:
             raise InfeasibleError("no plan meets the constraints:\n" + "\n".join(f"  - {m}" for m in msgs), msgs)

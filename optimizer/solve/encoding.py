@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..adjacency import neighbours_csr, spatial_order
+from ..evaluate import FEAS_RTOL  # the one definition of feasible (evaluate.rows_hold)
 from ..jit import kernel
 from .repair import MAX_REPAIR_ROUNDS, REPAIR_MARGIN, _repair_pop, _repair_tables
 
-FEAS_RTOL = 1e-9          # a plan is feasible when A x <= b + FEAS_RTOL·max(1, |b|) (as LinearCore.is_feasible)
 GENE = np.int32           # chromosome dtype (local option indices): half the memory traffic of int64
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import parallel
 from ..errors import InfeasibleError, ProblemDefinitionError
-from ..evaluate import evaluate
+from ..evaluate import evaluate, feasibility_tolerance
 from .mckp import front_plan, solve_mckp, supported_front as _hull_front
 from .result import ParetoFront, Plan
 from .status import SolveResult, Status
@@ -91,7 +91,7 @@ def explain_infeasible(compiled, solver_message: str = "") -> tuple[str, list[st
         if res.choice is None:
             continue
         least = float(res.bound) * scale["row_scale"][i]
-        if least > compiled.b[i] + 1e-9 * max(1.0, abs(compiled.b[i])):
+        if least > compiled.b[i] + float(feasibility_tolerance(compiled.b[i])):
             msgs.append(compiled.explain_row(i, least, np.minimum.reduceat(compiled.A[i], compiled.zone_ptr[:-1]),
                                              others=tuple(compiled.con_names[j] for j in others)))
     if not msgs:

@@ -21,13 +21,14 @@ import time
 
 import numpy as np
 
+from ...evaluate import FEAS_RTOL
 from ..deadline import run_with_deadline
 from ..status import SolveResult, Status
 from .dual import _Dual
 from .kernels import _enumerate_core, _undominated
 from .run import Run, _certified
 
-_ACCEPT_RTOL = 1e-9         # a MILP plan is accepted if it meets LinearCore.is_feasible's tolerance
+_ACCEPT_RTOL = FEAS_RTOL    # a MILP plan is accepted if it is feasible by evaluate.rows_hold
 _MILP_MARGIN_S = 0.15       # HiGHS is asked to stop this long before the deadline (to hand back its plan)
 _KILL_GRACE_S = 0.25        # the MILP child is ended this long after the deadline
 _ENUM_NODES_PER_S = 5e7     # compiled core enumeration, nodes/s (measured 0.4-1.4e8 with 2 rows)
