@@ -139,3 +139,13 @@ def test_citation_parser():
     assert [n for n, _ in citations(text)] == ["2.1", "2.3", "7.1", "2.1", "2.3"]
     assert github_anchor("### 4.4 Unit prices and their sources") == "44-unit-prices-and-their-sources"
     assert github_anchor("## 1. Zones and inputs") == "1-zones-and-inputs"
+
+
+def test_every_package_path_the_docs_name_exists():
+    missing = []
+    for doc in ("README.md", "CONTRIBUTING.md", "docs/science.md", "docs/api.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        for path in sorted(set(re.findall(r"(?:optimizer|benchmarks|scripts|tests)/[\w/.-]*\w", text))):
+            if not (ROOT / path).exists():
+                missing.append(f"{doc}: {path}")
+    assert not missing, missing
