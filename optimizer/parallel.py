@@ -39,8 +39,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from typing import Any, Callable, Iterable
+from typing import Any
 
 START_METHOD_ENV = "SINKPLAN_START_METHOD"
 PARENT_WATCH_ENV = "SINKPLAN_PARENT_WATCH"   # "thread": skip prctl (tests the portable path on Linux)

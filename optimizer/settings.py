@@ -24,7 +24,7 @@ import hashlib
 import math
 import tomllib
 import warnings
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -225,7 +225,7 @@ class Settings:
         import json
         return hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True, default=str).encode()).hexdigest()
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
 
@@ -334,7 +334,7 @@ def _coerce(spec: Spec, value: Any, file: str, problems: list[Issue]):
 def _coerce_standards(value: list[str], where: dict, problems: list[Issue]) -> list[str] | None:
     """Crediting standards must be rows of the catalog's standards.csv (the list the option table
     uses to assess eligibility), each named once."""
-    from .catalog import standard_ids   # the catalog reads no settings; imported here to keep settings light
+    from .catalog import standard_ids  # the catalog reads no settings; imported here to keep settings light
 
     known = standard_ids()
     ok = True

@@ -15,9 +15,9 @@ Follow a budget from the command line to the solver: ``sinkplan optimize --budge
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from .errors import SinkPlanError
 from .problem import Problem, parse_constraints

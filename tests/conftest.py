@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import Polygon, box
+from shapely.geometry import box
 
 ROOT = Path(__file__).resolve().parents[1]
 SITES = ROOT / "sites"

@@ -11,9 +11,9 @@ import re
 import subprocess
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -22,8 +22,16 @@ import pytest
 from shapely.geometry import Point, Polygon, box
 
 from optimizer.catalog import load_catalog, schema, standard_ids
-from optimizer.errors import (CatalogError, InputFileError, OutputPathError, ProblemsError, SettingsError, SinkPlanError,
-                              SiteError, TextEncodingWarning)
+from optimizer.errors import (
+    CatalogError,
+    InputFileError,
+    OutputPathError,
+    ProblemsError,
+    SettingsError,
+    SinkPlanError,
+    SiteError,
+    TextEncodingWarning,
+)
 from optimizer.io.paths import check_input_file, check_output_dir, check_output_file, clear_stale
 from optimizer.options import evaluate_options
 from optimizer.settings import load_settings, schema_table
@@ -415,7 +423,7 @@ def test_settings_accept_exactly_the_catalogs_standards(tmp_path):
 
 def test_utf8_settings_with_bom_are_read(tmp_path):
     s = tmp_path / "s.toml"
-    s.write_bytes(b"\xef\xbb\xbf" + "[site]\nname = '平朔'\n".encode("utf-8"))
+    s.write_bytes(b"\xef\xbb\xbf" + "[site]\nname = '平朔'\n".encode())
     assert load_settings(s).name == "平朔"
 
 

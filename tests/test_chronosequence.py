@@ -9,10 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import SITES
 from optimizer.options import evaluate_options
 from optimizer.site import read_site
-
-from conftest import SITES
 
 C_PER_CO2 = 12 / 44
 

@@ -16,14 +16,11 @@ from benchmarks.bench_genetic import compiled_from_instance  # noqa: E402
 from benchmarks.instances import make_instance  # noqa: E402
 from optimizer.analysis import pareto as pa  # noqa: E402
 from optimizer.evaluate import evaluate  # noqa: E402
-from optimizer.options import evaluate_options  # noqa: E402
 from optimizer.problem import Problem, Share  # noqa: E402
 from optimizer.solve.exact import epsilon_front  # noqa: E402
 from optimizer.solve.genetic import Archive, genetic_front, thin  # noqa: E402
 from optimizer.solve.hybrid import hybrid_front  # noqa: E402
 from optimizer.solve.operators import Encoding  # noqa: E402
-
-from conftest import make_site  # noqa: E402
 
 
 def exact_front_dp(c) -> np.ndarray:
@@ -157,9 +154,10 @@ def test_archive_keeps_only_nondominated_and_thinning_protects():
 
 
 def test_many_objectives_use_nsga3(tiny_table):
-    from optimizer.adjacency import adjacency
     import geopandas as gpd
     from shapely.geometry import box
+
+    from optimizer.adjacency import adjacency
     gdf = gpd.GeoDataFrame({"zone_id": list("ABCDEF")}, geometry=[box(100 * k, 0, 100 * (k + 1), 100) for k in range(6)],
                            crs="EPSG:32649")
     c = Problem(objectives=("removals", "cost", "diversity", "fragmentation"), topsoil_stock_m3=20_000) \

@@ -11,14 +11,13 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from conftest import make_site
 from optimizer.adjacency import adjacency
 from optimizer.errors import ProblemDefinitionError
 from optimizer.evaluate import evaluate, indicator, sink_year, worst_years_mean
 from optimizer.options import evaluate_options
 from optimizer.problem import Problem
 from optimizer.site import Site
-
-from conftest import make_site
 
 OX, OY = 400_000.0, 4_370_000.0
 

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-from conftest import make_site
 
+from conftest import make_site
 from optimizer.catalog import load_catalog
 from optimizer.options import evaluate_options
 

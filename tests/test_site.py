@@ -10,10 +10,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon
 
+from conftest import SITES, square
 from optimizer.errors import SiteError
 from optimizer.site import read_site
-
-from conftest import SITES, square
 
 
 def problems_of(excinfo):
@@ -256,7 +255,7 @@ def test_short_gbk_text_valid_as_utf8_by_accident_is_read_as_gbk(tmp_path):
     with pytest.warns(TextEncodingWarning, match="by accident"):
         site = read_site(path)
     assert site.zones["zone_id"].iloc[0] == "平台"
-    path.write_bytes("zone_id,zone_type,area_ha\nKhu vực Sơn,platform,1\n".encode("utf-8"))   # real UTF-8 stays
+    path.write_bytes("zone_id,zone_type,area_ha\nKhu vực Sơn,platform,1\n".encode())   # real UTF-8 stays
     assert read_site(path).zones["zone_id"].iloc[0] == "Khu vực Sơn"
 
 

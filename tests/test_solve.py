@@ -6,13 +6,11 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from optimizer.analysis.pareto import nondominated
 from optimizer.errors import InfeasibleError, ProblemDefinitionError
 from optimizer.evaluate import evaluate
-from optimizer.options import evaluate_options
 from optimizer.problem import OBJECTIVES, Problem, Share
 from optimizer.solve.exact import epsilon_front, solve, supported_front
 from optimizer.solve.status import Status

@@ -50,10 +50,9 @@ def validate(site_path: Path, settings, layer, crs, fix_geometry, catalog):
 def options(site_path: Path, output: Path, settings, layer, crs, fix_geometry, catalog):
     """Score every feasible restoration option of every zone and write the option table."""
     from ..errors import SinkPlanError
+    from ..io.paths import check_output_file
     from ..io.tables import write_table
     from ..options import evaluate_options
-
-    from ..io.paths import check_output_file
 
     if output.suffix.lower() not in (".csv", ".parquet"):
         raise SinkPlanError(f"-o {output}: write the option table as .csv or .parquet")

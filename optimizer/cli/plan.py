@@ -7,8 +7,18 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from .common import GAP, MONEY, SECONDS, emit_json, out, progress, site_argument, site_options, voice_options, \
-    warm_kernels
+from .common import (
+    GAP,
+    MONEY,
+    SECONDS,
+    emit_json,
+    out,
+    progress,
+    site_argument,
+    site_options,
+    voice_options,
+    warm_kernels,
+)
 
 MAXIMIZE = ("removals", "credit_value", "credits", "avoided")
 MINIMIZE = ("cost", "capex", "soil_loss")

@@ -7,14 +7,13 @@ Both read results written by ``optimize`` / ``pareto``; neither re-runs a model.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import click
 
 from ..errors import SinkPlanError
 
 
-def _labels(paths: list[Path], given: Optional[str]) -> list[str]:
+def _labels(paths: list[Path], given: str | None) -> list[str]:
     if given:
         labels = [x.strip() for x in given.split(",")]
         if len(labels) != len(paths) or any(not x for x in labels):
@@ -44,7 +43,7 @@ def _formats(formats: str) -> tuple[str, ...]:
     return fm
 
 
-def compare_plans(paths: list[Path], labels: Optional[str] = None):
+def compare_plans(paths: list[Path], labels: str | None = None):
     """Read the plans to compare (raises SinkPlanError naming the file that cannot be read)."""
     from ..io.plans import read_plan
 
@@ -160,9 +159,8 @@ def report(run_dir, output, figures, no_figures, formats):
     """
     from rich.console import Console
 
-    from ..report.build import build_report
-
     from ..io.paths import check_output_dir, check_output_file
+    from ..report.build import build_report
     from .common import progress
 
     if output.suffix.lower() not in (".html", ".htm"):

@@ -69,7 +69,7 @@ def manifest(*, command: str, site=None, table=None, problem=None, solver: dict 
         site is not None and table is not None) else []
     doc = {
         "sinkplan_run": 1,
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "command": command,
         "argv": sys.argv,
         "inputs": inputs,

@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
-from ..errors import InputFileError, OutputPathError, Issue, ProblemsError
+from ..errors import InputFileError, Issue, OutputPathError, ProblemsError
 
 #: Zoning file suffixes, for the hint when a folder is given instead of a file.
 ZONING_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".csv", ".zip")

@@ -14,8 +14,17 @@ internal sense); the flip from "maximise removals" happens in one place, :data:`
 
 from .compiled import ANNUAL_CHUNK_ROWS, Compiled, NonlinearInputs, nonlinear_inputs
 from .declare import Allowed, Problem, Row, allowed_rows, coupling_rows, rows_by_zone
-from .objectives import (NONLINEAR, OBJECTIVES, RESOURCE_CONSTRAINTS, SERIES_OBJECTIVES, SHARE_KINDS, Objective,
-                         Share, Target, parse_constraints)
+from .objectives import (
+    NONLINEAR,
+    OBJECTIVES,
+    RESOURCE_CONSTRAINTS,
+    SERIES_OBJECTIVES,
+    SHARE_KINDS,
+    Objective,
+    Share,
+    Target,
+    parse_constraints,
+)
 
 __all__ = ["Problem", "Compiled", "NonlinearInputs", "nonlinear_inputs", "Objective", "OBJECTIVES", "NONLINEAR",
            "SERIES_OBJECTIVES", "SHARE_KINDS", "RESOURCE_CONSTRAINTS", "Share", "Target", "parse_constraints",

@@ -140,14 +140,14 @@ class Compiled:
     def adjacency(self):
         return None if self.nonlinear is None else self.nonlinear.adjacency
 
-    def with_adjacency(self, adjacency) -> "Compiled":
+    def with_adjacency(self, adjacency) -> Compiled:
         """The same problem with neighbouring zones ``(i, j, shared_length_m)`` attached."""
         if self.nonlinear is None:
             raise ProblemDefinitionError("this compiled problem has no vegetation data; compile it from an "
                                          "option table with Problem.compile(table, adjacency=...)")
         return replace(self, nonlinear=replace(self.nonlinear, adjacency=_check_adjacency(adjacency, self.n_zones)))
 
-    def linear_part(self) -> "Compiled":
+    def linear_part(self) -> Compiled:
         """The same rows and constraints with only the linear objectives (for exact solvers:
         plans of one are plans of the other, zone for zone)."""
         keep = [k for k, o in enumerate(self.objectives) if o.linear]
@@ -211,7 +211,7 @@ class Compiled:
 
     def check_single_rows(self) -> None:
         """Raise :class:`InfeasibleError` if some constraint cannot hold even on its own."""
-        from ..evaluate import feasibility_tolerance   # evaluate reads this module: imported when used
+        from ..evaluate import feasibility_tolerance  # evaluate reads this module: imported when used
         total, mins = self.min_lhs()
         msgs = []
         for i, name in enumerate(self.con_names):

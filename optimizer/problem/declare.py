@@ -32,14 +32,14 @@ class Problem:
     forbid: tuple[str, ...] = ()                  # option ids or measure ids never to use
 
     @classmethod
-    def from_settings(cls, settings, **changes) -> "Problem":
+    def from_settings(cls, settings, **changes) -> Problem:
         """Budget and stocks from the site settings (infinite values mean "no constraint")."""
         fin = lambda v: None if v is None or not np.isfinite(v) else float(v)  # noqa: E731
         base = cls(budget_cny=fin(settings.budget_cny), topsoil_stock_m3=fin(settings.topsoil_stock_m3),
                    gangue_stock_m3=fin(settings.gangue_stock_m3))
         return replace(base, **changes)
 
-    def with_(self, **changes) -> "Problem":
+    def with_(self, **changes) -> Problem:
         return replace(self, **changes)
 
     # ------------------------------------------------------------------------------------------

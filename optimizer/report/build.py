@@ -211,7 +211,7 @@ def render_html(ctx: ReportContext, figs: dict) -> str:
         sections.reproducibility(ctx),
         sections.method_notes(ctx),
     ])
-    made = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    made = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     version = (ctx.manifest.get("packages") or {}).get("sinkplan") or "?"
     footer = (f"Made by SinkPlan {esc(version)} on {esc(made)} from the files in "
               f"<span class=\"mono\">{esc(ctx.run_path)}</span>. The report reads the run's results; it does not "

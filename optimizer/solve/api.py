@@ -17,8 +17,8 @@ Nothing heavy is imported here: each method imports its solver when it runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)

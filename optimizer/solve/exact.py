@@ -22,7 +22,8 @@ import numpy as np
 from .. import parallel
 from ..errors import InfeasibleError, ProblemDefinitionError
 from ..evaluate import evaluate, feasibility_tolerance
-from .mckp import front_plan, solve_mckp, supported_front as _hull_front
+from .mckp import front_plan, solve_mckp
+from .mckp import supported_front as _hull_front
 from .result import ParetoFront, Plan
 from .status import SolveResult, Status
 

@@ -38,7 +38,7 @@ class Termination(str, enum.Enum):
     ERROR = "error"                      # the solver failed
 
     @classmethod
-    def of_status(cls, status: "Status") -> "Termination":
+    def of_status(cls, status: Status) -> Termination:
         """The termination an exact solve's status implies."""
         return {Status.OPTIMAL: cls.GAP_REACHED, Status.FEASIBLE: cls.SEARCH_EXHAUSTED,
                 Status.TIME_LIMIT: cls.TIME_LIMIT, Status.INFEASIBLE: cls.INFEASIBLE,
