@@ -25,7 +25,6 @@ def _generic_points(compiled, front, k_sample: int, time_limit_s: float, exact: 
     from optimizer.solve.exact import AUGMENTATION
     from optimizer.solve.milp import solve_milp
 
-    p = len(compiled.objectives)
     eps_values = front.values[:, 1] * compiled.objectives[1].sense      # min-sense ε of objective 2
     sample = np.unique(np.linspace(0, len(eps_values) - 1, k_sample).round().astype(int))
     times, limited = [], False

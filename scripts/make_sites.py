@@ -646,7 +646,7 @@ def build_inner_mongolia(site: Site) -> None:
     dump_faces, dump_berms, dump_top = build_benches(rng, dump, dump_benches, berm_wobble_m=40.0)
 
     zones = site.zones
-    for k, face in enumerate(pit_faces):
+    for face in pit_faces:
         for g in partition_band(rng, face, 380.0, 10.0):
             zones.append(face_zone(rng, g, 20.0, (25.0, 38.0), soil_depth_cm=0.0))
     for g in partition_band(rng, pit_berms[0], 450.0, 10.0):

@@ -75,7 +75,7 @@ def test_baseline_totals_are_the_natural_regeneration_rows_summed_by_hand(tiny_t
     df = tiny_table.to_frame()
     df["zone"] = tiny_table.zone_of_row
     picked = []
-    for z, g in df.groupby("zone", sort=True):          # natural regeneration, else no works, else first
+    for _zone, g in df.groupby("zone", sort=True):          # natural regeneration, else no works, else first
         ids = list(g["option_id"])
         for want in ("natural_regeneration", "no_works"):
             if want in ids:

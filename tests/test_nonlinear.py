@@ -150,7 +150,7 @@ def test_sink_year_and_worst_years_from_the_annual_series(compiled4, row_table):
         loss = series["soil_loss_t"].sum(axis=0)
         cum, year = 0.0, None
         cums = []
-        for t, v in enumerate(net, start=1):
+        for v in net:
             cum += v
             cums.append(cum)
         year = len(net) + 1

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CatalogError, Issue
-from ..io.paths import check_input_file, input_file_problem
+from ..io.paths import input_file_problem
 from ..io.tables import read_csv_text
 
 #: The terrain zones a zoning file may name; measures' suitability rules refer to them
