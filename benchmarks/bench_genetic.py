@@ -114,8 +114,11 @@ def bench_throughput(quick: bool) -> list[dict]:
         gens = 20 if quick else 100
         marks = []
         t = time.perf_counter()
-        f = genetic_front(c, seed=1, generations=gens, pop_size=100,
-                          callback=lambda d: marks.append((time.perf_counter() - t, d["evaluations"])), hv_every=10**9)
+
+        def on_generation(d, marks=marks, t=t):
+            marks.append((time.perf_counter() - t, d["evaluations"]))
+
+        f = genetic_front(c, seed=1, generations=gens, pop_size=100, callback=on_generation, hv_every=10**9)
         wall = time.perf_counter() - t
         (t1, e1), (t2, e2) = marks[0], marks[-1]
         size = f"{n_z}x{n_o}"

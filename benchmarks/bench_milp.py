@@ -57,7 +57,7 @@ def run(quick: bool) -> list[dict]:
             res = _solve(engine, core, limit)
             bench = f"milp.{engine}"
 
-            def row(metric, value, unit):
+            def row(metric, value, unit, rows=rows, bench=bench, size=size):
                 rows.append({"benchmark": bench, "size": size, "metric": metric, "value": value,
                              "unit": unit, "target": None})
 

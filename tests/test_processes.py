@@ -76,7 +76,8 @@ def test_front_is_the_same_serial_forked_and_spawned(tiny_table, monkeypatch):
     for method in ("fork", "spawn"):
         monkeypatch.setenv(parallel.START_METHOD_ENV, method)
         seen = []
-        fronts[method] = epsilon_front(c, points=6, gap=1e-6, workers=2, progress=lambda d, n: seen.append((d, n)))
+        fronts[method] = epsilon_front(c, points=6, gap=1e-6, workers=2,
+                                       progress=lambda d, n, seen=seen: seen.append((d, n)))
         assert fronts[method].info["workers"] == 2 and fronts[method].info["start_method"] == method
         assert seen and seen[-1] == (2, 2)
     assert serial.info["workers"] == 1 and len(serial) >= 3
