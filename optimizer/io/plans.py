@@ -279,9 +279,10 @@ def _read_json(path: Path, what: str) -> dict:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise PlanFileError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno}); is this {what} complete?")
+        raise PlanFileError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno}); "
+                            f"is this {what} complete?") from None
     except OSError as exc:
-        raise PlanFileError(f"{path}: cannot be read ({exc.strerror})")
+        raise PlanFileError(f"{path}: cannot be read ({exc.strerror})") from None
     if not isinstance(doc, dict):
         raise PlanFileError(f"{path}: expected a JSON object ({what})")
     return doc
@@ -324,11 +325,11 @@ def _read_table(path: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path, keep_default_na=True)
     except pd.errors.EmptyDataError:
-        raise PlanFileError(f"{path}: the file is empty")
+        raise PlanFileError(f"{path}: the file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise PlanFileError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})")
+        raise PlanFileError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
     except OSError as exc:
-        raise PlanFileError(f"{path}: cannot be read ({exc.strerror})")
+        raise PlanFileError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def _read_geo(path: Path, layer: str | None = "plan"):
@@ -337,7 +338,7 @@ def _read_geo(path: Path, layer: str | None = "plan"):
     try:
         layers = [str(x[0]) for x in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises DataSourceError and friends for broken files
-        raise PlanFileError(f"{path}: GDAL cannot open it ({str(exc).splitlines()[0]})")
+        raise PlanFileError(f"{path}: GDAL cannot open it ({str(exc).splitlines()[0]})") from None
     if layer is not None and path.suffix.lower() == ".gpkg":
         if layer not in layers:
             raise PlanFileError(f"{path}: no layer {layer!r} (layers: {', '.join(layers) or 'none'}); "
@@ -347,7 +348,7 @@ def _read_geo(path: Path, layer: str | None = "plan"):
     try:
         return pyogrio.read_dataframe(path, layer=layer)
     except Exception as exc:
-        raise PlanFileError(f"{path}: GDAL cannot read layer {layer!r} ({str(exc).splitlines()[0]})")
+        raise PlanFileError(f"{path}: GDAL cannot read layer {layer!r} ({str(exc).splitlines()[0]})") from None
 
 
 def _sibling(path: Path, suffixes) -> Path | None:
