@@ -228,7 +228,8 @@ def bench_vs_pymoo(quick: bool) -> list[dict]:
         t_ours = time.perf_counter() - t
         rnd = genetic_front(c, seed=1, evaluations=n_eval, max_points=10_000, sampling_weighted=0.0)
         hv = {k: front_quality(F, ref)["hv_ratio"] if len(F) else 0.0
-              for k, F in (("pymoo", F_pymoo), ("ours", c.natural(ours.values)), ("ours_random", c.natural(rnd.values)))}
+              for k, F in (("pymoo", F_pymoo), ("ours", c.natural(ours.values)),
+                           ("ours_random", c.natural(rnd.values)))}
         size = f"{n_z}x{n_o}, {n_eval} evals"
         name = "genetic vs pymoo default NSGA-II"
         rows += [_row(name, size, "hv_ratio_pymoo_vs_exact", hv["pymoo"], ""),

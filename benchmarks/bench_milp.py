@@ -3,8 +3,9 @@
 For each size and engine: model build time, solve time (for PuLP this includes PuLP's hand-over
 to the solver: HiGHS column by column, or CBC's MPS file, and reading the solution back), the
 solver's own run time, wall time of the whole call, and the status and gap reached within the
-time limit (``None`` where the outside deadline ended the solver before it could report). Instances: ``benchmarks.instances.make_instance(
-n_zones, n_options, seed=0, correlated=True)`` with a budget and a site soil-loss row.
+time limit (``None`` where the outside deadline ended the solver before it could report). Instances:
+``benchmarks.instances.make_instance(n_zones, n_options, seed=0, correlated=True)`` with a budget and
+a site soil-loss row.
 
     python -m benchmarks.bench_milp          # quick: 200 x 10
     python -m benchmarks.bench_milp --full   # 1,000 x 50 and 10,000 x 50, 120 s per solve

@@ -75,9 +75,11 @@ def run(quick: bool) -> list[dict]:
                 target_t = "<= 10" if (n == 10_000 and cat is not None) else None
                 target_m = "<= 2" if (n == 10_000 and cat is not None) else None
                 rows += [
-                    dict(benchmark="options", size=size, metric="options per zone", value=n_rows / n, unit="", target=None),
+                    dict(benchmark="options", size=size, metric="options per zone", value=n_rows / n, unit="",
+                         target=None),
                     dict(benchmark="options", size=size, metric="scoring time", value=dt, unit="s", target=target_t),
-                    dict(benchmark="options", size=size, metric="rows per second", value=n_rows / dt, unit="1/s", target=None),
+                    dict(benchmark="options", size=size, metric="rows per second", value=n_rows / dt, unit="1/s",
+                         target=None),
                     dict(benchmark="options", size=size, metric="peak memory", value=rss, unit="GiB", target=target_m),
                 ]
     return rows

@@ -209,7 +209,8 @@ def fit_curve(targets: list[Target], prior: tuple[float, float] | None = None) -
         c_max, k, m = np.exp(x)
         r = [(t.model(c_max, k, m) - t.observed) / (t.sigma_rel * abs(t.observed)) for t in targets]
         if prior is not None:
-            r += [(x[1] - math.log(prior[0])) / SHAPE_PRIOR_SIGMA_LN, (x[2] - math.log(prior[1])) / SHAPE_PRIOR_SIGMA_LN]
+            r += [(x[1] - math.log(prior[0])) / SHAPE_PRIOR_SIGMA_LN,
+                  (x[2] - math.log(prior[1])) / SHAPE_PRIOR_SIGMA_LN]
         return np.array(r)
 
     k0, m0 = prior if prior is not None else (0.1, 3.0)
@@ -290,7 +291,8 @@ NOTES = {
 ROOT_NOTES = {
     ROOT_SHOOT_PLANTED_BROADLEAF_TEMPERATE_ASIA: "root_shoot: planted broadleaf, temperate Asia (IPCC 2019 Refinement "
                                                  "Vol 4 Table 4.4) [A].",
-    ROOT_SHOOT_PLANTED_CONIFER_CHINA: "root_shoot: planted conifer, Chinese data (IPCC 2019 Refinement Vol 4 Table 4.4) [A].",
+    ROOT_SHOOT_PLANTED_CONIFER_CHINA: "root_shoot: planted conifer, Chinese data (IPCC 2019 Refinement Vol 4 "
+                                      "Table 4.4) [A].",
     ROOT_SHOOT_HERBACEOUS_AND_SHRUB: "root_shoot: semi-arid grassland / shrubland default, IPCC 2006 Vol 4 Table 6.1 "
                                      "[C, not re-checked]; informational (C_max is already total biomass).",
 }
@@ -492,7 +494,8 @@ def _checks(result: FitResult, records: list[dict]) -> list[tuple[str, str, str,
 def report(result: FitResult, records: list[dict]) -> str:
     lines = []
     r = result.rain
-    lines.append(f"Rainfall multiplier (Sun et al. 2017): g(P) = {r['a_t_c_per_ha']:.3f}*(1 - exp(-(P - {r['p0_mm']:.2f})"
+    lines.append(f"Rainfall multiplier (Sun et al. 2017): g(P) = {r['a_t_c_per_ha']:.3f}"
+                 f"*(1 - exp(-(P - {r['p0_mm']:.2f})"
                  f"/{r['scale_mm']:.2f})), f = g/g({r['ref_rainfall_mm']:g}), clipped to "
                  f"{r['min_rainfall_mm']:g}-{r['max_rainfall_mm']:g} mm")
     ps = [300, 372, 430, 519, 600, 632, 1000]
@@ -506,7 +509,8 @@ def report(result: FitResult, records: list[dict]) -> str:
         c = chapman_richards(np.array([10.0, 20.0, 40.0]), c_max, k, m)
         rm = "" if row["rmse_t_c_per_ha"] is None else f"{row['rmse_t_c_per_ha']:.2f}"
         mx = "" if row["max_abs_residual"] is None else f"{row['max_abs_residual']:.2f}"
-        lines.append(f"{row['veg_type']:<21}{c_max:8.2f}{k:9.4f}{m:8.3f}{float(chapman_richards_inflection_yr(k, m)):8.1f}"
+        lines.append(f"{row['veg_type']:<21}{c_max:8.2f}{k:9.4f}{m:8.3f}"
+                     f"{float(chapman_richards_inflection_yr(k, m)):8.1f}"
                      f"{c[0]:8.2f}{c[1]:8.2f}{c[2]:8.2f}{row['soc_gain_eq_t_c_per_ha']:8.2f}{row['soc_tau_yr']:7.1f}"
                      f"{row['n_points']:3d}{rm:>7}{mx:>8} {row['confidence']}")
     lines.append("")

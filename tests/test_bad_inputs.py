@@ -528,7 +528,8 @@ def test_clear_stale_removes_old_points_and_nothing_else(tmp_path):
     mine = [_touch(out / "plans" / "notes.txt"), _touch(out / "plans" / "point_notes.csv"),
             _touch(out / "my_front.csv"), _touch(out / "plans" / "point_12.csv"), _touch(out / "front.csv.bak")]
     written = [_touch(out / "front.csv"), _touch(out / "manifest.json")]
-    written += [out / "plans" / f"point_{k:03d}{ext}" for k in range(8) for ext in (".csv", ".gpkg", "_trajectories.csv")]
+    written += [out / "plans" / f"point_{k:03d}{ext}" for k in range(8)
+                for ext in (".csv", ".gpkg", "_trajectories.csv")]
     removed = clear_stale(out, written)
     names = sorted(p.relative_to(out).as_posix() for p in removed)
     assert names == sorted([f"plans/point_{k:03d}{ext}" for k in range(8, 20)

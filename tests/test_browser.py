@@ -224,7 +224,8 @@ pytestmark = [pytest.mark.browser,
 READY = "document.body && document.body.dataset.reportReady === '1'"
 FIGURES_JS = """Array.from(document.querySelectorAll('figure[data-figure]')).map(function (f) {
   var s = f.querySelector('svg'), r = s ? s.getBoundingClientRect() : {width: 0, height: 0};
-  return {id: f.id, printOnly: f.classList.contains('print-only'), shapes: s ? s.querySelectorAll('path,rect,circle,text,use,polyline').length : 0,
+  return {id: f.id, printOnly: f.classList.contains('print-only'),
+          shapes: s ? s.querySelectorAll('path,rect,circle,text,use,polyline').length : 0,
           w: r.width, h: r.height, caption: (f.querySelector('figcaption') || {}).textContent || ''};
 })"""
 

@@ -225,7 +225,8 @@ def test_unmaintained_grassland_reproduces_yang2015(growth):
     years = np.arange(1, 41)
     bio = cm.biomass_carbon_stock(np.minimum(years, 10), c_max, k, m) * cm.degradation_factor(years)
     assert bio[19] / bio[9] - 1 == pytest.approx(-0.462)
-    soc_0, gain_eq, tau = 18.6, float(growth["grassland"]["soc_gain_eq_t_c_per_ha"]), float(growth["grassland"]["soc_tau_yr"])
+    soc_0 = 18.6
+    gain_eq, tau = float(growth["grassland"]["soc_gain_eq_t_c_per_ha"]), float(growth["grassland"]["soc_tau_yr"])
     accrued = cm.soc_stock(np.minimum(years, 10), soc_0, soc_0 + gain_eq, tau) - soc_0
     soc = soc_0 + accrued * cm.degradation_factor(years, loss_fraction=cm.YANG2015_SOC_LOSS_FRACTION)
     assert (soc[19] - soc_0) / (soc[9] - soc_0) - 1 == pytest.approx(-0.670)
@@ -310,7 +311,8 @@ def test_robinia_and_poplar_levels(growth):
     assert cm.biomass_carbon_stock(ages, c_max, k, m, cm.rainfall_growth_multiplier(600.0)).mean() < 36.94
     assert float(growth["poplar"]["c_max_t_c_per_ha"]) == pytest.approx(59.4, rel=1e-4)
     # robinia culminates earlier than the mixed broadleaf stand (the Greek stand pulls the timing)
-    assert cm.chapman_richards_inflection_yr(k, m) < cm.chapman_richards_inflection_yr(*_curve(growth, "tree_shrub_herb")[1:])
+    mixed = _curve(growth, "tree_shrub_herb")
+    assert cm.chapman_richards_inflection_yr(k, m) < cm.chapman_richards_inflection_yr(*mixed[1:])
 
 
 def test_soc_parameters_reproduce_li2014_gains(growth):
@@ -381,7 +383,8 @@ def test_shipped_csvs_are_the_current_fit(fit_growth):
     for f, s in zip(fresh, shipped):
         for col in ("c_max_t_c_per_ha", "k_per_yr", "m", "soc_gain_eq_t_c_per_ha", "soc_tau_yr"):
             assert float(f[col]) == pytest.approx(float(s[col]), rel=1e-5), (f["veg_type"], col)
-    fresh_rain = {r["parameter"]: float(r["value"]) for r in csv.DictReader(fit_growth.rainfall_csv_text(result).splitlines())}
+    fresh_rain = {r["parameter"]: float(r["value"])
+                  for r in csv.DictReader(fit_growth.rainfall_csv_text(result).splitlines())}
     for key, value in cm.load_rainfall_growth_params().items():
         assert fresh_rain[key] == pytest.approx(value, rel=1e-5), key
 

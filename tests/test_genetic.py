@@ -158,8 +158,8 @@ def test_many_objectives_use_nsga3(tiny_table):
     from shapely.geometry import box
 
     from optimizer.adjacency import adjacency
-    gdf = gpd.GeoDataFrame({"zone_id": list("ABCDEF")}, geometry=[box(100 * k, 0, 100 * (k + 1), 100) for k in range(6)],
-                           crs="EPSG:32649")
+    gdf = gpd.GeoDataFrame({"zone_id": list("ABCDEF")},
+                           geometry=[box(100 * k, 0, 100 * (k + 1), 100) for k in range(6)], crs="EPSG:32649")
     c = Problem(objectives=("removals", "cost", "diversity", "fragmentation"), topsoil_stock_m3=20_000) \
         .compile(tiny_table, adjacency=adjacency(gdf))
     front = genetic_front(c, seed=2, generations=15, pop_size=30)

@@ -89,7 +89,8 @@ def test_plan_has_every_group_and_the_baseline_per_zone(runs):
     for c in plans_io.BASELINE_COLUMNS:
         assert f"baseline_{c}" in df.columns
     s = json.loads((runs["opt"] / "summary.json").read_text())
-    assert df["baseline_soil_loss_t_per_yr"].sum() == pytest.approx(s["baseline_totals"]["soil_loss_t_per_yr"], rel=1e-5)
+    assert df["baseline_soil_loss_t_per_yr"].sum() == pytest.approx(s["baseline_totals"]["soil_loss_t_per_yr"],
+                                                                    rel=1e-5)
 
 
 def test_summary_holds_credits_by_standard_and_the_baseline(runs):

@@ -156,7 +156,8 @@ def test_a_temp_folder_others_can_write_is_not_used(tmp_path):
 
 
 @pytest.mark.parametrize("platform,environ,want", [
-    ("win32", {"LOCALAPPDATA": r"C:\Users\li\AppData\Local"}, Path(r"C:\Users\li\AppData\Local") / "sinkplan" / "numba"),
+    ("win32", {"LOCALAPPDATA": r"C:\Users\li\AppData\Local"},
+     Path(r"C:\Users\li\AppData\Local") / "sinkplan" / "numba"),
     ("darwin", {}, Path("/Users/li/Library/Caches/sinkplan/numba")),
     ("linux", {"XDG_CACHE_HOME": "/var/cache/li"}, Path("/var/cache/li/sinkplan/numba")),
     ("linux", {"XDG_CACHE_HOME": "relative/ignored"}, Path("/home/li/.cache/sinkplan/numba")),

@@ -74,7 +74,8 @@ def brute_force(core: LinearCore) -> float | None:
 
 
 def hard_core(n_zones: int = 3000, n_options: int = 30, seed: int = 7) -> LinearCore:
-    """Carbon correlated with cost, a budget row and a site soil-loss row (the benchmark generator of docs/science.md §6.9)."""
+    """Carbon correlated with cost, a budget row and a site soil-loss row (the benchmark generator of
+    docs/science.md §6.9)."""
     rng = np.random.default_rng(seed)
     area = rng.uniform(0.5, 5.0, n_zones)[:, None]
     fertility = rng.uniform(0.5, 1.5, n_zones)[:, None]

@@ -149,7 +149,7 @@ def test_wetland_option_by_hand(table):
     capex = works * (1 + cat.param("management_fraction") + cat.param("contingency_fraction"))
     monitoring = float(cat.monitoring.at[s.monitoring_level, "cost_cny_per_ha_yr"])
     cost = (capex + w["upkeep_cny_per_ha_yr"] * d.sum() + cat.param("maintenance_fraction") * works * d[0]
-            + monitoring * d.sum())                                               # upkeep 40 yr, maintenance, monitoring
+            + monitoring * d.sum())  # upkeep 40 yr, maintenance, monitoring
     assert row["capex_cny"] == pytest.approx(capex)
     assert row["cost_cny"] == pytest.approx(cost, rel=1e-9)
     assert row["soil_loss_t_per_yr"] == 0 and row["credits_tco2e"] == 0

@@ -62,7 +62,8 @@ def site_options(fn):
                      help="Settings TOML (default: the one beside the zoning file)."),
         click.option("--layer", default=None, help="GeoPackage layer to read."),
         click.option("--crs", default=None, help="CRS to assume when the file has none, e.g. EPSG:32649."),
-        click.option("--fix-geometry", is_flag=True, help="Repair invalid polygons with shapely and report the changes."),
+        click.option("--fix-geometry", is_flag=True,
+                     help="Repair invalid polygons with shapely and report the changes."),
         click.option("--catalog", type=click.Path(path_type=Path), default=None,
                      help="The planner's own catalog CSV (adds or overrides measures)."),
     ]):

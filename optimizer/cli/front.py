@@ -74,7 +74,8 @@ def pareto(site_path: Path, objectives, points, method, budget, budget_on, const
             gens = generations if generations is not None or evaluations is not None else DEFAULT_GENERATIONS
             search["genetic"](d["generation"] if evaluations is None else d["evaluations"],
                               gens if evaluations is None else evaluations,
-                              stats=f"gen {d['generation']}, {d['evaluations']:,} evals, HV {d['hv']:.4f}, best: {best}")
+                              stats=f"gen {d['generation']}, {d['evaluations']:,} evals, HV {d['hv']:.4f}, "
+                                    f"best: {best}")
 
         result = pareto_site(SiteInput(site_path, settings, layer, crs, fix_geometry, catalog), objs,
                              limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable),

@@ -40,7 +40,8 @@ def problem_options(fn):
                           "gangue<=0, budget<=5e7) and area shares (share:woody>=0.3, "
                           "share:vegetation_type=grassland<=0.5, share:measure=terrace>=0.2)."),
         click.option("--lock", multiple=True, metavar="ZONE_ID=OPTION_ID", help="Repeatable. Keep a zone's option."),
-        click.option("--forbid", multiple=True, metavar="MEASURE", help="Repeatable. A measure or option id never to use."),
+        click.option("--forbid", multiple=True, metavar="MEASURE",
+                     help="Repeatable. A measure or option id never to use."),
         click.option("--allow-intolerable", is_flag=True, help="Keep options above the tolerable soil loss."),
         click.option("--gap", type=GAP, default=1e-4, show_default=True, help="Certified relative gap to reach."),
         click.option("--exact", is_flag=True, help="Prove the optimum (gap ≤ 1e-6)."),

@@ -107,7 +107,8 @@ def map_svg(ctx: ReportContext, order) -> str:
                 xy = np.asarray(ring.coords)[:-1]
                 pts = " ".join(f"{(x - x0) * s:.1f},{(y1 - y) * s:.1f}" for x, y in xy)
                 d.append(f"M{pts}Z")
-        parts.append(f'<path data-z="{i}" tabindex="-1" fill="#dddddd" d="{"".join(d)}"><title>{esc(zid)}</title></path>')
+        parts.append(f'<path data-z="{i}" tabindex="-1" fill="#dddddd" d="{"".join(d)}">'
+                     f'<title>{esc(zid)}</title></path>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -172,7 +173,8 @@ def interactive_data(ctx: ReportContext) -> dict:
         "initial": int(ctx.headline),
         "reference": int(ctx.headline),
         "points": points,
-        "zones": [{"id": str(i), "type": str(t), "typeLabel": style.label(str(t), style.ZONE_TYPE_LABELS).split(" (")[0],
+        "zones": [{"id": str(i), "type": str(t),
+                   "typeLabel": style.label(str(t), style.ZONE_TYPE_LABELS).split(" (")[0],
                    "area": _r(a)} for i, t, a in zip(zones0["zone_id"], zones0["zone_type"], zones0["area_ha"])],
         "categories": [{"id": c, "label": style.label(c, style.CATEGORY_LABELS), "color": style.category_color(c)}
                        for c in cats],

@@ -123,7 +123,8 @@ def supported_front(compiled, objectives: tuple[int, int] = (0, 1)) -> ParetoFro
         else:
             raise ProblemDefinitionError(
                 f"the supported front works under one-option-per-zone rows only; constraint "
-                f"{compiled.con_names[r]!r} is not a bound on {compiled.objectives[j].name}: use the ε-constraint front")
+                f"{compiled.con_names[r]!r} is not a bound on {compiled.objectives[j].name}: "
+                "use the ε-constraint front")
     hull = _hull_front(f_cost, -f_val, compiled.zone_ptr)
     keep = np.flatnonzero(hull.cost <= limit + 1e-9 * max(1.0, abs(limit))) if math.isfinite(limit) else \
         np.arange(hull.n_vertices)

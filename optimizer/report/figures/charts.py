@@ -117,7 +117,8 @@ def trajectories_compare_figure(long: pd.DataFrame) -> Figure:
         ramp = colormaps["viridis"](np.linspace(0, 0.9, len(names)))
     for i, (plan, g) in enumerate(long.groupby("plan", sort=False)):
         base = plan.startswith("no works")
-        color = style.BASELINE_COLOR if base else (ramp[names.index(plan)] if many else style.PLAN_COLORS[i % len(style.PLAN_COLORS)])
+        color = style.BASELINE_COLOR if base else (ramp[names.index(plan)] if many
+                                                   else style.PLAN_COLORS[i % len(style.PLAN_COLORS)])
         if many and not base:
             plan = "_nolegend_"
         years = g["calendar_year"] if "calendar_year" in g and g["calendar_year"].notna().all() else g["year"]

@@ -60,7 +60,8 @@ def draw_categories(ax, geometry, zone_ids, categories, colors: dict, labels: di
     if alpha is not None:
         from matplotlib.colors import to_rgba
         facecolors = [to_rgba(c, a) for c, a in zip(facecolors, alpha)]
-    coll = PathCollection(_paths(g.geometry.simplify(SIMPLIFY_M)), facecolors=facecolors, edgecolors=edgecolor, linewidths=linewidth)
+    coll = PathCollection(_paths(g.geometry.simplify(SIMPLIFY_M)), facecolors=facecolors, edgecolors=edgecolor,
+                          linewidths=linewidth)
     ax.add_collection(coll)
     _map_axes(ax, geometry)
     if legend:
@@ -77,7 +78,8 @@ def site_map_figure(geometry, zones: pd.DataFrame, crs_name: str = "") -> Figure
     ax = fig.add_subplot()
     draw_categories(ax, geometry, zones["zone_id"], zones["zone_type"], style.ZONE_TYPE_COLORS,
                     style.ZONE_TYPE_LABELS, "Zone type", order=list(style.ZONE_TYPE_COLORS))
-    ax.set_title(f"The site: {len(zones)} zones, {zones['area_ha'].sum():,.1f} ha" + (f" ({crs_name})" if crs_name else ""))
+    ax.set_title(f"The site: {len(zones)} zones, {zones['area_ha'].sum():,.1f} ha"
+                 + (f" ({crs_name})" if crs_name else ""))
     return fig
 
 
@@ -92,7 +94,8 @@ def plan_map_figure(geometry, zones: pd.DataFrame, title: str) -> Figure:
     ax = fig.add_subplot()
     cats = plan_categories(zones)
     draw_categories(ax, geometry, zones["zone_id"], cats, {c: style.category_color(c) for c in set(cats)},
-                    style.CATEGORY_LABELS, "Vegetation or main measure", order=list(style.CATEGORY_COLORS) + sorted(set(cats)))
+                    style.CATEGORY_LABELS, "Vegetation or main measure",
+                    order=list(style.CATEGORY_COLORS) + sorted(set(cats)))
     ax.set_title(title)
     return fig
 

@@ -22,8 +22,8 @@ def carbon(ctx: ReportContext, figs) -> str:
     if traj is None:
         out.append('<p class="callout">No trajectory file was found beside the plan.</p></section>')
         return "".join(out)
-    out.append(_fig(figs, "fig-trajectories", "Figure 6. Annual net removals by pool (left) and cumulative net removals "
-                    "and credits against no works (right)."))
+    out.append(_fig(figs, "fig-trajectories", "Figure 6. Annual net removals by pool (left) and cumulative net "
+                    "removals and credits against no works (right)."))
     if "fig-trajectories-front" in figs:
         out.append(_fig(figs, "fig-trajectories-front", "Figure 7. Cumulative net removals and soil loss of every plan "
                         "on the front, and of no works."))
@@ -104,7 +104,8 @@ def credits(ctx: ReportContext, figs) -> str:
            "<p>Whether a zone's removals can be sold as credits depends on the standard and on the zone: its land "
            "designation, its type, its vegetation and its size. Credits are net removals of the credited carbon "
            f"pools less a buffer for non-permanence ({100 * float(ctx.settings.get('buffer_fraction', 0)):g} %) and "
-           f"an uncertainty deduction that depends on the monitoring level ({esc(ctx.settings.get('monitoring_level', '?'))}). "
+           "an uncertainty deduction that depends on the monitoring level "
+           f"({esc(ctx.settings.get('monitoring_level', '?'))}). "
            "A zone eligible under two standards is counted under both rows below, but its credits can be issued "
            "only once.</p>"]
     out.append(_fig(figs, "fig-credits-map", "Figure 11. Standards under which each zone of the plan earns credits."))
@@ -115,7 +116,8 @@ def credits(ctx: ReportContext, figs) -> str:
         m = compare.eligible_mask(z, s)
         rows.append((s, int(m.sum()), f"{z['area_ha'][m].sum():,.1f}", _v(t[f"credits_{s}_tco2e"], "t CO2e"),
                      _v(z["credit_value_cny"][m].sum(), "CNY")))
-    none = ~np.any([compare.eligible_mask(z, s) for s in ctx.standards], axis=0) if ctx.standards else np.ones(len(z), bool)
+    none = (~np.any([compare.eligible_mask(z, s) for s in ctx.standards], axis=0) if ctx.standards
+            else np.ones(len(z), bool))
     rows.append(("No standard", int(none.sum()), f"{z['area_ha'][none].sum():,.1f}", "–", "–"))
     out.append(table(["Standard", "Eligible zones", "Area [ha]", "Credits over the horizon", "Credit value (NPV)"],
                      rows, num=(1, 2, 3, 4)))

@@ -31,7 +31,8 @@ def header(ctx: ReportContext) -> str:
     ok = all(s == "optimal" for s in statuses)
     what = (f"Pareto front of {len(ctx.plans)} plans: {' vs '.join(ctx.objectives)}" if ctx.kind == "front"
             else "One plan, optimised for "
-            + str((ctx.summary or {}).get('objective_name') or (ctx.summary or {}).get('objective') or ((ctx.manifest.get('problem') or {}).get('objectives') or ['?'])[0]))
+            + str((ctx.summary or {}).get('objective_name') or (ctx.summary or {}).get('objective')
+                  or ((ctx.manifest.get('problem') or {}).get('objectives') or ['?'])[0]))
     created = ctx.manifest.get("created_utc", "unknown time")
     badge = ("all plans proven optimal within their gaps" if ctx.kind == "front" else "proven optimal") if ok else \
         "not every plan is proven optimal: see §9"
@@ -72,7 +73,8 @@ def summary(ctx: ReportContext) -> str:
     cost += f"; with upkeep, maintenance and monitoring the net present cost is {_v(t['cost_cny'], 'CNY')}."
     s.append(cost)
     if b_soil is not None:
-        soil = (f"Mean soil loss falls from {_v(b_soil, 't/yr')} without works to <b>{_v(t['soil_loss_t_per_yr'], 't/yr')}</b>")
+        soil = (f"Mean soil loss falls from {_v(b_soil, 't/yr')} without works to "
+                f"<b>{_v(t['soil_loss_t_per_yr'], 't/yr')}</b>")
         if over is not None:
             soil += (f"; {over} zone(s) stay above the tolerable loss of {tol:g} t/ha/yr" if over else
                      f"; every zone is within the tolerable loss of {tol:g} t/ha/yr")
@@ -90,7 +92,8 @@ def summary(ctx: ReportContext) -> str:
     else:
         worst = max((g for _, g in statuses if g is not None), default=None)
         n_opt = sum(st == "optimal" for st, _ in statuses)
-        s.append(f"{n_opt} of {len(statuses)} front plans are proven optimal; the largest certified gap is {_gap(worst)}.")
+        s.append(f"{n_opt} of {len(statuses)} front plans are proven optimal; "
+                 f"the largest certified gap is {_gap(worst)}.")
     out = [f'<section id="summary"><h2>1. Summary</h2><p class="lead">{" ".join(s)}</p>']
     out.append(cards([
         ("Net removals over the horizon", _v(t["removals_tco2e"], "t CO2e"),
@@ -143,7 +146,8 @@ def site(ctx: ReportContext, figs) -> str:
         crs = ctx.geometry.crs.to_string()
     inp = (ctx.manifest.get("inputs") or {}).get("zoning_file") or {}
     out.append(f"<p>The zoning file <span class=\"mono\">{esc(inp.get('path', '?'))}</span> divides the site into "
-               f"{len(z)} zones. Areas are computed in the projected coordinate system {esc(crs or 'of the file')}.</p>")
+               f"{len(z)} zones. Areas are computed in the projected coordinate system "
+               f"{esc(crs or 'of the file')}.</p>")
     out.append(_fig(figs, "fig-site", "Figure 1. Zones by type. Scale bar in metres; north is up."))
     g = compare.by_group(z, "zone_type", ["area_ha"])
     rows = [(style.label(r.zone_type, style.ZONE_TYPE_LABELS), r.zones, f"{r.area_ha:,.1f}",

@@ -31,8 +31,10 @@ def explorer(ctx: ReportContext, map_svg: str) -> str:
                '<option value="removals">net removals per ha</option>'
                '<option value="soil">soil loss grade</option>'
                '<option value="credits">credit eligibility</option></select></label></div>'
-               f'<div id="map-title" class="note"></div><div id="plan-map" data-figure="map-interactive">{map_svg}</div>'
-               '<div id="map-legend" class="legend"></div><div id="zone-info">Point at a zone for its details.</div></div>')
+               '<div id="map-title" class="note"></div>'
+               f'<div id="plan-map" data-figure="map-interactive">{map_svg}</div>'
+               '<div id="map-legend" class="legend"></div>'
+               '<div id="zone-info">Point at a zone for its details.</div></div>')
     out.append("</div>")
     if front:
         out.append('<h3 id="totals-title" class="screen-only">Totals</h3><table class="screen-only"><thead><tr>'
@@ -92,7 +94,8 @@ def constraints_table(ctx) -> str:
         used = c["lhs"] / c["rhs"] if c.get("rhs") else None
         rows.append((c["name"], _v(c["lhs"], c["unit"]), _v(c["rhs"], c["unit"]),
                      "–" if used is None else f"{100 * used:.1f} %",
-                     "binding" if c.get("slack") is not None and abs(c["slack"]) <= 1e-3 * max(1, abs(c["rhs"])) else ""))
+                     "binding" if c.get("slack") is not None and abs(c["slack"]) <= 1e-3 * max(1, abs(c["rhs"]))
+                     else ""))
     return ("<h3>Constraints</h3><p>Resources the plan may use and how much of each it uses.</p>"
             + table(["Constraint", "Used", "Limit", "Share", ""], rows, num=(1, 2, 3)))
 
@@ -102,7 +105,8 @@ def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
     obj = ctx.objectives
     out = ['<section id="plan"><h2>3. Trade-offs: the Pareto front</h2>',
            f"<p>The optimiser found {len(f)} plans, each the best possible for one level of "
-           f"{esc(' and '.join(style.lower_first(style.OBJECTIVE_LABELS.get(o, (o, ''))[0]) for o in obj))}: no other plan is better "
+           f"{esc(' and '.join(style.lower_first(style.OBJECTIVE_LABELS.get(o, (o, ''))[0]) for o in obj))}: "
+           "no other plan is better "
            "in every objective at once. Choosing among them is a policy decision; the knee is the plan after which "
            "further gains cost the most.</p>",
            explorer(ctx, map_svg),
@@ -116,7 +120,8 @@ def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
     # named points
     rows = []
     for role, i in ctx.roles.items():
-        name = {"knee": "Knee", "closest_to_ideal": "Closest to the ideal point"}.get(role, role.replace("best_", "Best ").replace("_", " "))
+        name = {"knee": "Knee", "closest_to_ideal": "Closest to the ideal point"}.get(
+            role, role.replace("best_", "Best ").replace("_", " "))
         t = ctx.totals(i)
         rows.append((name, int(f["point"].iloc[i]), _v(t["removals_tco2e"], "t CO2e"), _v(t["capex_cny"], "CNY"),
                      _v(t["cost_cny"], "CNY"), _v(t["soil_loss_t_per_yr"], "t/yr"), _v(t["credit_value_cny"], "CNY")))
@@ -138,13 +143,13 @@ def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
                          style.fmt_delta(getattr(r, f"d_{a}"), ua), style.fmt_delta(getattr(r, f"d_{b}"), ub),
                          "–" if not np.isfinite(rate) else f"{style.fmt_number(rate)} {ub} per {ua}"))
         out.append("<h3>Marginal trade-off between neighbouring plans</h3>")
-        out.append(f"<p>Moving along the front, sorted by {esc(obj[0])}: how much {esc(obj[1])} each step adds or saves "
-                   "per unit gained.</p>")
+        out.append(f"<p>Moving along the front, sorted by {esc(obj[0])}: how much {esc(obj[1])} each step adds "
+                   "or saves per unit gained.</p>")
         out.append(table(["Step", f"Δ {obj[0]}", f"Δ {obj[1]}", "Rate"], rows, num=(1, 2, 3)))
     out.append("<h3>How the plans differ</h3>")
-    out.append(_fig(figs, "fig-frequency", "Figure 4. For each zone, the vegetation chosen most often across the front; "
-                    "the paler the zone, the more the plans disagree there."))
-    out.append(_fig(figs, "fig-jaccard", "Figure 5. Pairwise similarity of the front's plans: the share of zone–measure "
-                    "choices two plans have in common (Jaccard index; 1 = identical)."))
+    out.append(_fig(figs, "fig-frequency", "Figure 4. For each zone, the vegetation chosen most often across the "
+                    "front; the paler the zone, the more the plans disagree there."))
+    out.append(_fig(figs, "fig-jaccard", "Figure 5. Pairwise similarity of the front's plans: the share of "
+                    "zone–measure choices two plans have in common (Jaccard index; 1 = identical)."))
     out.append("</section>")
     return "".join(out)

@@ -69,7 +69,8 @@ def solver(ctx: ReportContext) -> str:
     else:
         f = ctx.front
         out.append(f"<p>Front method: {esc(sol.get('method', '?'))}; {len(f)} points in "
-                   f"{float(sol.get('runtime_s', float('nan'))):.1f} s on {esc(sol.get('workers', '?'))} worker process(es); "
+                   f"{float(sol.get('runtime_s', float('nan'))):.1f} s on {esc(sol.get('workers', '?'))} "
+                   "worker process(es); "
                    f"largest gap {_gap(sol.get('max_gap'))}.</p>")
         cols = list(ctx.objectives)
         rows = []
@@ -93,14 +94,17 @@ def reproducibility(ctx: ReportContext) -> str:
         out.append("<p class=\"callout\">No manifest was found.</p></section>")
         return "".join(out)
     out.append(f"<p>Command: <span class=\"mono\">{esc(' '.join(m.get('argv') or [m.get('command', '')]))}</span><br>"
-               f"Created {esc(m.get('created_utc'))} with Python {esc(m.get('python'))} on {esc(m.get('platform'))}.</p>")
+               f"Created {esc(m.get('created_utc'))} with Python {esc(m.get('python'))} "
+               f"on {esc(m.get('platform'))}.</p>")
     rows = []
     for k, v in (m.get("inputs") or {}).items():
         if isinstance(v, dict) and "sha256" in v:
-            rows.append((k, Raw(f'<span class="mono">{esc(v.get("path"))}</span>'), Raw(f'<span class="mono">{esc(v["sha256"])}</span>')))
+            rows.append((k, Raw(f'<span class="mono">{esc(v.get("path"))}</span>'),
+                         Raw(f'<span class="mono">{esc(v["sha256"])}</span>')))
         elif k == "catalog":
-            rows.append(("measure catalog", f"version {v.get('version')}" + (f"; planner files {', '.join(v.get('planner_files'))}"
-                                                                             if v.get("planner_files") else " (bundled)"), ""))
+            rows.append(("measure catalog",
+                         f"version {v.get('version')}" + (f"; planner files {', '.join(v.get('planner_files'))}"
+                                                          if v.get("planner_files") else " (bundled)"), ""))
         elif k == "catalog_files":
             for f, h in v.items():
                 rows.append(("planner catalog file", Raw(f'<span class="mono">{esc(f)}</span>'),
@@ -116,7 +120,8 @@ def reproducibility(ctx: ReportContext) -> str:
                  Raw(f'<span class="mono">{esc(v.get("sha256"))}</span>')) for k, v in shown]
         out.append(table(["File", "Bytes", "SHA-256"], rows, num=(1,)))
         if len(outs) > len(shown):
-            out.append(f"<p class=\"note\">… and {len(outs) - len(shown)} more files, listed in the manifest below.</p>")
+            out.append(f"<p class=\"note\">… and {len(outs) - len(shown)} more files, "
+                       "listed in the manifest below.</p>")
     if m.get("seeds"):
         out.append("<h3>Seeds</h3>" + table(["Name", "Seed"], list(m["seeds"].items())))
     pk = m.get("packages") or {}
