@@ -18,9 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import SinkPlanError
 from .problem import Problem, parse_constraints
+
+if TYPE_CHECKING:
+    from .options import OptionTable
+    from .problem import Compiled
+    from .site import Site
+    from .solve.result import ParetoFront, Plan
 
 Progress = Callable[..., None] | None
 
@@ -53,12 +60,12 @@ class Constraints:
 class RunResult:
     """What a workflow produced: the inputs it scored, the problem it solved, and the files."""
 
-    site: object
-    table: object
+    site: Site
+    table: OptionTable
     problem: Problem
-    compiled: object
-    plan: object = None               # optimize: the Plan
-    front: object = None              # pareto: the ParetoFront
+    compiled: Compiled
+    plan: Plan | None = None          # optimize: the Plan
+    front: ParetoFront | None = None  # pareto: the ParetoFront
     quality: dict | None = None       # pareto genetic/hybrid: hypervolume and IGD against the exact front
     files: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)   # stale files of an earlier run removed

@@ -85,6 +85,7 @@ def pareto(site_path: Path, objectives, points, method, budget, budget_on, const
                              progress=steps.step("scoring options"), front_progress=front_progress,
                              genetic_callback=genetic_callback, before_solve=before_solve)
     front, quality, removed = result.front, result.quality, result.removed
+    assert front is not None  # pareto_site always returns its front
     df = front.to_frame()
     if as_json:
         emit_json({"method": front.method, "objectives": list(front.objectives), "runtime_s": front.runtime_s,

@@ -94,6 +94,7 @@ def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint,
                                limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable),
                                method=method, solver=solver, gap=gap, exact=exact, time_limit_s=time_limit,
                                out_dir=out_dir, progress=steps.step("scoring options"), before_solve=before_solve)
+    assert result.plan is not None  # optimize_site always returns its plan
     summary = result.plan.summary()
     if as_json:
         emit_json({**summary, "files": [str(f) for f in result.files]})

@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from ..errors import PlanFileError
 from .atomic import atomic_path, write_text_atomic
 from .manifest import dumps, record_outputs
 from .tables import write_table
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: Per-zone columns of "natural regeneration, no works" written beside the plan's own metrics, so
 #: a reader can show each zone before and after without re-running a model.
@@ -196,7 +200,7 @@ class PlanResult:
     trajectories: pd.DataFrame | None = None   # annual site series with *_baseline columns
     summary: dict | None = None                # summary.json (optimize runs)
     manifest: dict | None = None               # the run's manifest.json
-    geometry: object | None = None             # GeoDataFrame zone_id + geometry (projected CRS)
+    geometry: gpd.GeoDataFrame | None = None   # zone_id + geometry (projected CRS)
     notes: tuple[str, ...] = ()
 
     @property
@@ -205,7 +209,7 @@ class PlanResult:
         st = ((self.manifest or {}).get("settings") or {}).get("standards")
         if st:
             return list(st)
-        seen = set()
+        seen: set[str] = set()
         for v in self.zones.get("eligible_standards", pd.Series(dtype=str)).fillna(""):
             seen.update(x for x in str(v).split(";") if x)
         return sorted(seen)

@@ -13,6 +13,7 @@ from ..linear import LinearCore
 from .objectives import OBJECTIVES, Objective
 
 if TYPE_CHECKING:
+    from ..options import OptionTable
     from .declare import Problem
 
 
@@ -101,7 +102,7 @@ class Compiled:
     """
 
     problem: Problem
-    table: object
+    table: OptionTable
     rows: np.ndarray
     zone_ptr: np.ndarray
     F: np.ndarray
@@ -189,6 +190,8 @@ class Compiled:
         A, b = self.A, self.b
         names = self.con_names
         if extra_A is not None:
+            if extra_b is None:
+                raise ValueError("core(): extra_A needs extra_b, one right-hand side per extra row")
             A = np.vstack([A, np.atleast_2d(extra_A)])
             b = np.concatenate([b, np.atleast_1d(extra_b)])
             names = names + tuple(extra_names)

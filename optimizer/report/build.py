@@ -53,14 +53,15 @@ def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> t
         todo.append(("fig-plan", lambda: F.plan_map_figure(geo, z, f"{head_title}: vegetation or main measure")))
         todo.append(("fig-credits-map",
                      lambda: F.eligibility_map_figure(geo, z, f"{head_title}: credit eligibility")))
-        if "baseline_soil_loss_t_per_yr" in z and ctx.tolerable:
-            todo.append(("fig-soil-maps", lambda: F.soil_loss_maps_figure(geo, z, ctx.tolerable)))
+        tolerable = ctx.tolerable
+        if "baseline_soil_loss_t_per_yr" in z and tolerable:
+            todo.append(("fig-soil-maps", lambda: F.soil_loss_maps_figure(geo, z, tolerable)))
     if ctx.kind == "front":
-        todo.append(("fig-front", lambda: F.front_figure(ctx.front, ctx.objectives, ctx.roles)))
+        todo.append(("fig-front", lambda: F.front_figure(ctx.front_points, ctx.objectives, ctx.roles)))
         _, dom, J = frontier_tables(ctx)
         if geo is not None:
             todo.append(("fig-frequency", lambda: F.frequency_map_figure(geo, dom, len(ctx.plans))))
-        todo.append(("fig-jaccard", lambda: F.jaccard_figure(J, [str(int(p)) for p in ctx.front["point"]])))
+        todo.append(("fig-jaccard", lambda: F.jaccard_figure(J, [str(int(p)) for p in ctx.front_points["point"]])))
         long = compare.compare_trajectories(ctx.plans)
         if len(long):
             todo.append(("fig-trajectories-front", lambda: F.trajectories_compare_figure(long)))
@@ -150,7 +151,7 @@ def interactive_data(ctx: ReportContext) -> dict:
         g = F.soil_grades(z["soil_loss_t_per_yr"].fillna(0), z["area_ha"].fillna(1), tol)
         t = ctx.totals(k)
         if ctx.kind == "front":
-            row = ctx.front.iloc[k]
+            row = ctx.front_points.iloc[k]
             values = [_r(row[o], 8) for o in ctx.objectives]
             status, gap = str(row["status"]), _r(row["gap"], 3)
         else:

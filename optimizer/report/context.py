@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,9 @@ from ..analysis import compare, frontier
 from ..catalog import GROUPS
 from ..io.manifest import verify_outputs
 from ..io.plans import FrontResult, PlanResult, read_run
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,7 +31,7 @@ class ReportContext:
     manifest: dict
     settings: dict
     standards: tuple[str, ...]
-    geometry: object | None
+    geometry: gpd.GeoDataFrame | None
     front: pd.DataFrame | None = None
     objectives: tuple[str, ...] = ()
     roles: dict = field(default_factory=dict)
@@ -41,6 +45,13 @@ class ReportContext:
     @property
     def zones(self) -> pd.DataFrame:
         return self.plan.zones
+
+    @property
+    def front_points(self) -> pd.DataFrame:
+        """front.csv of a front run, one row per point (a plan run has none)."""
+        if self.front is None:
+            raise ValueError(f"{self.run_path}: a {self.kind} run has no front")
+        return self.front
 
     @property
     def site_name(self) -> str:
@@ -81,7 +92,7 @@ class ReportContext:
         """"Knee plan (point 4)", "Point 0" or "The plan"."""
         if self.kind != "front":
             return "The plan"
-        k = int(self.front["point"].iloc[self.headline])
+        k = int(self.front_points["point"].iloc[self.headline])
         return f"Knee plan (point {k})" if self.roles.get("knee") == self.headline else f"Point {k}"
 
     def roles_of(self, k: int) -> list[str]:
@@ -97,7 +108,8 @@ class ReportContext:
 
     def statuses(self) -> list[tuple[str, float | None]]:
         if self.kind == "front":
-            return [(str(s), _num(g)) for s, g in zip(self.front["status"], self.front["gap"])]
+            f = self.front_points
+            return [(str(s), _num(g)) for s, g in zip(f["status"], f["gap"])]
         s = self.summary or {}
         return [(str(s.get("status", (self.manifest.get("solver") or {}).get("status", "unknown"))),
                  _num(s.get("gap", (self.manifest.get("solver") or {}).get("gap"))))]

@@ -19,6 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .result import ParetoFront
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class Genetic:
     pop_size: int = 100
     max_points: int = 100
     seed: int | None = None
-    reference: object = None
+    reference: ParetoFront | np.ndarray | None = None   # exact front or natural-sign values, for HV and IGD
 
     def run(self, compiled, stop: Stop, progress, callback):
         from .genetic import genetic_front
@@ -106,7 +112,7 @@ class Hybrid:
     max_points: int = 50
     seed: int | None = None
     workers: int | None = None
-    seed_front: object = None
+    seed_front: ParetoFront | None = None
 
     def run(self, compiled, stop: Stop, progress, callback):
         from .hybrid import hybrid_front

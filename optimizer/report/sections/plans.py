@@ -101,7 +101,7 @@ def constraints_table(ctx) -> str:
 
 
 def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
-    f = ctx.front
+    f = ctx.front_points
     obj = ctx.objectives
     out = ['<section id="plan"><h2>3. Trade-offs: the Pareto front</h2>',
            f"<p>The optimiser found {len(f)} plans, each the best possible for one level of "
@@ -118,7 +118,7 @@ def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
            _fig(figs, "fig-plan", f"Figure 3. Vegetation or main measure of each zone in the "
                 f"{style.lower_first(ctx.headline_name)}.", "print-only")]
     # named points
-    rows = []
+    rows: list[tuple] = []
     for role, i in ctx.roles.items():
         name = {"knee": "Knee", "closest_to_ideal": "Closest to the ideal point"}.get(
             role, role.replace("best_", "Best ").replace("_", " "))

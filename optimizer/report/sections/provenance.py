@@ -4,6 +4,8 @@ manifest (§10), and method, units and sources (§11)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from .. import style
 from ..context import ReportContext, placeholders_in_plan
@@ -23,7 +25,7 @@ def placeholders(ctx: ReportContext) -> str:
     for d in details or []:
         known[(d["kind"], d["name"])] = d
     if len(used):
-        rows = []
+        rows: list[tuple] = []
         for r in used.itertuples():
             kind, _, name = r.name.rpartition(":")
             kind = {"setting": "setting", "growth": "growth curve", "": "measure"}.get(kind, kind)
@@ -56,18 +58,19 @@ def solver(ctx: ReportContext) -> str:
     sol = ctx.manifest.get("solver") or {}
     if ctx.kind == "plan":
         s = ctx.summary or sol
-        rows = [("Objective", s.get("objective", ((ctx.manifest.get("problem") or {}).get("objectives") or ["?"])[0])),
-                ("Status", f"{s.get('status', '?')}: {STATUS_WORDS.get(s.get('status'), '')}"),
-                ("Objective value", style.fmt_number(s.get("objective_value"))),
-                ("Proven bound", style.fmt_number(s.get("bound"))),
-                ("Relative gap", _gap(s.get("gap"))),
-                ("Solver", s.get("solver", "?")),
-                ("Run time", f"{float(s.get('runtime_s', float('nan'))):.2f} s")]
+        rows: list[Sequence[Any]] = [
+            ("Objective", s.get("objective", ((ctx.manifest.get("problem") or {}).get("objectives") or ["?"])[0])),
+            ("Status", f"{s.get('status', '?')}: {STATUS_WORDS.get(s.get('status', ''), '')}"),
+            ("Objective value", style.fmt_number(s.get("objective_value"))),
+            ("Proven bound", style.fmt_number(s.get("bound"))),
+            ("Relative gap", _gap(s.get("gap"))),
+            ("Solver", s.get("solver", "?")),
+            ("Run time", f"{float(s.get('runtime_s', float('nan'))):.2f} s")]
         if s.get("message"):
             rows.append(("Message", s["message"]))
         out.append(table(["", ""], rows))
     else:
-        f = ctx.front
+        f = ctx.front_points
         out.append(f"<p>Front method: {esc(sol.get('method', '?'))}; {len(f)} points in "
                    f"{float(sol.get('runtime_s', float('nan'))):.1f} s on {esc(sol.get('workers', '?'))} "
                    "worker process(es); "
@@ -96,7 +99,7 @@ def reproducibility(ctx: ReportContext) -> str:
     out.append(f"<p>Command: <span class=\"mono\">{esc(' '.join(m.get('argv') or [m.get('command', '')]))}</span><br>"
                f"Created {esc(m.get('created_utc'))} with Python {esc(m.get('python'))} "
                f"on {esc(m.get('platform'))}.</p>")
-    rows = []
+    rows: list[tuple] = []
     for k, v in (m.get("inputs") or {}).items():
         if isinstance(v, dict) and "sha256" in v:
             rows.append((k, Raw(f'<span class="mono">{esc(v.get("path"))}</span>'),
