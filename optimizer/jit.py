@@ -42,15 +42,19 @@ import stat
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numba
 from numba.core import config as _numba_config
 
 from .errors import KernelCacheWarning
+
+if TYPE_CHECKING:
+    from numba.core.dispatcher import Dispatcher
 
 APP = "sinkplan"
 
@@ -80,7 +84,7 @@ class Kernel:
     """A declared kernel: its numba dispatcher and the argument types SinkPlan calls it with."""
 
     name: str                               # "module.function"
-    dispatcher: object                      # numba.core.registry.CPUDispatcher
+    dispatcher: Dispatcher[Any]             # what numba.njit returns (a CPUDispatcher)
     signatures: tuple[str, ...]             # numba type strings, e.g. "(int64[::1], float64[:, ::1])"
     location: CacheLocation
 
@@ -92,7 +96,8 @@ _warned_off = False
 # ----------------------------------------------------------------------------------------------
 # the cache folder
 # ----------------------------------------------------------------------------------------------
-def user_cache_dir(platform: str | None = None, environ: dict | None = None, home: Path | None = None) -> Path:
+def user_cache_dir(platform: str | None = None, environ: Mapping[str, str] | None = None,
+                   home: Path | None = None) -> Path:
     """The per-user cache folder for SinkPlan's compiled kernels (the platform's convention for
     caches, stdlib only): ``%LOCALAPPDATA%\\sinkplan\\numba`` on Windows,
     ``~/Library/Caches/sinkplan/numba`` on macOS, ``$XDG_CACHE_HOME/sinkplan/numba`` (an absolute
@@ -139,7 +144,7 @@ def _private_temp_dir(tmp: Path | None = None) -> Path | None:
     return top / "numba"
 
 
-def choose_cache_location(source_dir: Path, environ: dict | None = None, numba_cache_dir: str = "",
+def choose_cache_location(source_dir: Path, environ: Mapping[str, str] | None = None, numba_cache_dir: str = "",
                           user_dir: Path | None = None, temp_dir: Path | None = None) -> CacheLocation:
     """Where the kernels of ``source_dir`` are cached, by the rules of this module's docstring.
     ``environ``, ``numba_cache_dir`` (numba's setting), ``user_dir`` and ``temp_dir`` default to
@@ -165,7 +170,8 @@ def cache_location(source_dir: str | None = None) -> CacheLocation:
     """Where this process caches the kernels of ``source_dir`` (default: the solvers' folder);
     decided once per folder (:func:`choose_cache_location`)."""
     source = Path(source_dir) if source_dir else Path(__file__).resolve().parent / "solve"
-    return choose_cache_location(source, numba_cache_dir=_numba_config.CACHE_DIR)
+    # numba.core.config sets CACHE_DIR at run time (from the environment): numba's types do not list it
+    return choose_cache_location(source, numba_cache_dir=_numba_config.CACHE_DIR)  # type: ignore[attr-defined]
 
 
 @contextmanager
@@ -175,12 +181,13 @@ def _numba_cache_dir(path: Path | None):
     if path is None:
         yield
         return
-    old = _numba_config.CACHE_DIR
-    _numba_config.CACHE_DIR = str(path)
+    # numba.core.config sets CACHE_DIR at run time (from the environment): numba's types do not list it
+    old = _numba_config.CACHE_DIR  # type: ignore[attr-defined]
+    _numba_config.CACHE_DIR = str(path)  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        _numba_config.CACHE_DIR = old
+        _numba_config.CACHE_DIR = old  # type: ignore[attr-defined]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -225,7 +232,7 @@ def kernels(groups: str | Iterable[str] | None = None) -> list[Kernel]:
         groups = tuple(KERNEL_MODULES)
     elif isinstance(groups, str):
         groups = (groups,)
-    modules = []
+    modules: list[str] = []
     for g in groups:
         if g not in KERNEL_MODULES:
             raise ValueError(f"unknown kernel group {g!r}; known: {', '.join(KERNEL_MODULES)}")
@@ -251,8 +258,11 @@ def _is_cached(k: Kernel, sig: str) -> bool:
     if args in disp.overloads:
         return True
     cache = getattr(disp, "_cache", None)
+    if cache is None:
+        return False
     try:  # numba internals (stable since 0.4x); on any change, report the cache as cold
-        key = cache._index_key(args, disp.targetctx.codegen())
+        # numba's types declare targetctx as BaseContext, which lacks codegen(); the CPU context has it
+        key = cache._index_key(args, disp.targetctx.codegen())  # type: ignore[attr-defined]
         return key in cache._cache_file._load_index()
     except Exception:  # noqa: BLE001 - any failure of numba's internals means: not known to be cached
         return False

@@ -275,6 +275,8 @@ def _check_number(spec: Spec, value, where: dict, problems: list[Issue]) -> bool
 def _coerce_price_table(spec: Spec, value: dict, where: dict, problems: list[Issue]) -> dict | None:
     """[carbon_price.table]: calendar year = price [CNY/t CO2e]; every entry checked."""
     years = SPEC_BY_KEY["start_year"]
+    first_year, last_year = years.low, years.high
+    assert first_year is not None and last_year is not None  # start_year's spec bounds it on both sides
     price = SPEC_BY_KEY["start_cny_per_t"]
     out: dict[int, float] = {}
     ok = True
@@ -286,8 +288,8 @@ def _coerce_price_table(spec: Spec, value: dict, where: dict, problems: list[Iss
             problems.append(Issue(message=f"{k!r} is not a calendar year (keys are years, e.g. 2030 = 85.0)", **here))
             ok = False
             continue
-        if not years.low <= year <= years.high:
-            problems.append(Issue(message=f"year {year} is outside {years.low:g}–{years.high:g}", **here))
+        if not first_year <= year <= last_year:
+            problems.append(Issue(message=f"year {year} is outside {first_year:g}–{last_year:g}", **here))
             ok = False
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             problems.append(Issue(message=f"{v!r} is not a number; allowed: {_range_text(price)}", **here))
@@ -462,6 +464,7 @@ def load_settings(path: str | Path | None, overrides: dict | None = None) -> Set
     text, _, problem, warning = decode_text(data, str(path), advice=TOML_ADVICE, accept_gb18030=False)
     if problem is not None:
         raise SettingsError([problem])
+    assert text is not None  # decode_text: set when there is no problem
     if warning is not None:
         warnings.warn(warning, TextEncodingWarning, stacklevel=2)
     try:

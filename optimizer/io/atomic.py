@@ -34,8 +34,9 @@ def atomic_path(target: str | Path, suffix: str | None = None) -> Iterator[Path]
                 p.unlink()
 
 
-def write_atomic(target: str | Path, writer: Callable[[Path], None]) -> Path:
-    """Call ``writer(tmp_path)`` and move the result over ``target`` only if it succeeded."""
+def write_atomic(target: str | Path, writer: Callable[[Path], object]) -> Path:
+    """Call ``writer(tmp_path)`` (its return value is ignored) and move the result over ``target``
+    only if it succeeded."""
     with atomic_path(target) as tmp:
         writer(tmp)
     return Path(target)

@@ -18,7 +18,7 @@ PACKAGES = ("sinkplan", "numpy", "pandas", "shapely", "geopandas", "pyogrio", "p
 
 
 def package_versions() -> dict:
-    out = {}
+    out: dict[str, str | None] = {}
     for p in PACKAGES:
         try:
             out[p] = importlib.metadata.version(p)

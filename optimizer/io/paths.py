@@ -189,13 +189,14 @@ def decode_text(data: bytes, file: str, *, advice: str = CSV_ADVICE, accept_gb18
                        "as UTF-8 with BOM")
     if b"\x00" in data[:4096]:
         return problem(f"is not text (it contains NUL bytes; {where} is not UTF-8); {advice}")
+    gb_text: str | None
     try:
-        gb = data.decode("gb18030")
+        gb_text = data.decode("gb18030")
     except UnicodeDecodeError:
-        gb = None
-    if gb is not None and _plausible_gb18030(gb):
+        gb_text = None
+    if gb_text is not None and _plausible_gb18030(gb_text):
         if accept_gb18030:
-            return Decoded(gb, "gb18030", None,
+            return Decoded(gb_text, "gb18030", None,
                            f"{file}: not UTF-8 ({where}); read as GB18030 (GBK, as written by Chinese Windows "
                            f"Excel). Check the text; {advice} to silence this warning")
         return problem(f"is not UTF-8 ({where}); it appears to be GBK/GB18030 (Chinese Windows) text. {advice}")

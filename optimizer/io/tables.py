@@ -47,6 +47,7 @@ def read_csv_text(path: str | Path, problems: list[Issue], notes: list[str] | No
     if problem is not None:
         problems.append(problem)
         return None
+    assert text is not None and encoding is not None  # decode_text: both set when there is no problem
     if warning is not None:
         warnings.warn(warning, TextEncodingWarning, stacklevel=3)
     if encoding != "utf-8" and notes is not None:

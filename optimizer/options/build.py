@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -18,7 +20,7 @@ from .table import OptionTable
 CHUNK_ROWS = 65_536
 
 
-def evaluate_options(site, catalog: Catalog | str | None = None, settings: Settings | None = None,
+def evaluate_options(site, catalog: Catalog | str | Path | None = None, settings: Settings | None = None,
                      progress=None) -> OptionTable:
     """Enumerate and score every feasible option of every zone of ``site``.
 

@@ -85,11 +85,11 @@ class Problem:
     def check(self) -> list[str]:
         """What is wrong with the problem's own pieces (before any option table is seen)."""
         errors: list[str] = []
-        for o in self.objectives:
-            if o not in OBJECTIVES:
-                near = difflib.get_close_matches(o, OBJECTIVES, n=1)
-                errors.append(f"unknown objective {o!r}" + (f"; did you mean {near[0]!r}?" if near else
-                                                             f"; valid: {', '.join(OBJECTIVES)}"))
+        for name in self.objectives:
+            if name not in OBJECTIVES:
+                near = difflib.get_close_matches(name, OBJECTIVES, n=1)
+                errors.append(f"unknown objective {name!r}" + (f"; did you mean {near[0]!r}?" if near else
+                                                                f"; valid: {', '.join(OBJECTIVES)}"))
         if not self.objectives:
             errors.append("at least one objective is needed")
         if len(set(self.objectives)) != len(self.objectives):

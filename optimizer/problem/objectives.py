@@ -110,7 +110,7 @@ def parse_constraints(items) -> dict:
                 val = float(m.group(3).replace("_", ""))
             except ValueError:
                 val = None
-        if val is None:
+        if m is None or val is None:
             raise ProblemDefinitionError(f"constraint {item!r}: write NAME<=VALUE or NAME>=VALUE, e.g. "
                                          "removals>=40000, soil_loss<=800 or share:woody>=0.3")
         if not math.isfinite(val):

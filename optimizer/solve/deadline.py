@@ -24,9 +24,12 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import parallel
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,9 @@ def run_with_deadline(fn: Callable, *args, timeout_s: float | None, start_method
     ``start_method``: ``fork`` or ``spawn`` (default: ``$SINKPLAN_START_METHOD``, else
     :func:`default_start_method`); with ``spawn`` ``fn`` and its arguments must pickle.
     """
-    ctx = mp.get_context(parallel.start_method(start_method, default=default_start_method()))
+    # start_method() returns one of mp.get_all_start_methods(): a concrete context, which has Process
+    ctx = cast("ForkContext | ForkServerContext | SpawnContext",
+               mp.get_context(parallel.start_method(start_method, default=default_start_method())))
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(send, os.getpid(), fn, args, kwargs), daemon=True)
     t0 = time.perf_counter()

@@ -268,6 +268,7 @@ def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s
     weights[1:] = AUGMENTATION * rng[0] / rng[1:]
     # the tightest grid value of each ε is the payoff table's own extreme plan (already solved,
     # lexicographically): it is left out of the grid, whose tightest cells are the hardest to certify
+    tasks: list[tuple[tuple[float, ...], np.ndarray]]   # (fixed ε of objective 3, if any; grid of objective 2)
     if p == 2:
         grid = np.linspace(hi[1], lo[1], points)[:-1]
         tasks = [((), g) for g in np.array_split(grid, min(len(grid), _n_workers(workers)))]

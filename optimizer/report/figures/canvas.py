@@ -3,15 +3,20 @@ atomically, and the SVG to inline in HTML."""
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
 
 from ...io.atomic import write_atomic
 
-RC = {
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+RC: dict[RcKeyType, Any] = {
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.titleweight": "bold",
@@ -36,7 +41,7 @@ def save_figure(fig: Figure, directory: Path, stem: str, formats=("png", "svg"),
     out = []
     for fmt in formats:
         target = Path(directory) / f"{stem}.{fmt}"
-        write_atomic(target, lambda p, f=fmt: fig.savefig(p, format=f, dpi=dpi, metadata=_metadata(f)))
+        write_atomic(target, functools.partial(fig.savefig, format=fmt, dpi=dpi, metadata=_metadata(fmt)))
         out.append(target)
     return out
 
