@@ -5,7 +5,7 @@
 # constraints.txt (so a dependency that only happens to be on this machine fails here, not for a
 # user), runs every test tier, then every benchmark once at its smallest size.
 #
-#   bash scripts/test.sh            # everything (what CI runs)
+#   bash scripts/test.sh            # everything (what CI runs): tests, ruff, mypy, benchmarks
 #   bash scripts/test.sh --fast     # the fast tier only (daily work; about a minute)
 #
 # GDAL's command-line tools and headless Chromium (real clients the tests check outputs with) are
@@ -14,10 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tier=(-m "slow or not slow")
-benchmarks=1
+full=1
 if [ "${1:-}" = "--fast" ]; then
     tier=(-m "not slow")
-    benchmarks=0
+    full=0
 fi
 
 need=()
@@ -38,6 +38,9 @@ rm -rf "$venv"
 # numba's kernel cache of this run lives in the fresh environment too (nothing from earlier runs)
 export NUMBA_CACHE_DIR="$PWD/$venv/numba-cache"
 "$venv/bin/python" -m pytest "${tier[@]}" -n 2
-if [ "$benchmarks" = 1 ]; then
+if [ "$full" = 1 ]; then
+    # the code habits of pyproject.toml: ruff's rule set, mypy on the package
+    "$venv/bin/python" -m ruff check optimizer tests benchmarks scripts
+    "$venv/bin/python" -m mypy
     "$venv/bin/python" -m benchmarks.run --quick
 fi
