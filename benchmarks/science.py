@@ -1,0 +1,394 @@
+"""The science scorecard (issue 10, item 9): the model against published field stocks.
+
+    python -m benchmarks.science                                   # print the headline and the cells
+    python -m benchmarks.science --markdown benchmarks/SCIENCE.md  # also write the full scorecard
+    python -m benchmarks.science --quick                           # CI: no refits (today: the same rows)
+
+Every row of ``benchmarks/data/field_carbon.csv`` (described in ``benchmarks/data/README.md``) is
+sorted into one of three classes:
+
+1. **unusable** — not a stock the model can be held to: see :func:`usability` for the rule and
+   its reasons, in order;
+2. **usable but not representable** — a stock at a stated age, but today's model has no climate
+   class or vegetation type for it (:func:`model_case`): a finding, not an error;
+3. **predicted** — a one-zone site is built to match the row (:func:`row_site`) and run through
+   :func:`optimizer.options.simulate.simulate`; the model's stock at the row's age and pool is
+   compared with the observation: ratio = predicted / observed.
+
+Targets (issue 10), on the rows predicted out of sample: at least 2/3 within a factor of 1.5, none
+beyond a factor of 4, and no vegetation type × climate class cell whose median ratio is more than
+30 % off 1.
+
+Leave-one-study-out: every prediction goes through a *predictor* ``predict(row, fitted_without=
+study_id)``. Today's model (:func:`predict`) is not fitted to these rows, so it ignores
+``fitted_without``; a row whose study the catalog's own fit already uses
+(``optimizer/catalog/chronosequences.csv``) is marked ``in_sample`` and kept out of the headline.
+A refit plugs in a predictor that refits without the study (full mode) and the same loop runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import io
+import math
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+FIELD = HERE / "data" / "field_carbon.csv"
+COMMAND = "python -m benchmarks.science --markdown benchmarks/SCIENCE.md"
+
+WITHIN = 1.5            # issue 10: at least 2/3 of usable stock rows within this factor
+BEYOND = 4.0            # issue 10: none beyond this factor without a written reason
+CELL_BIAS = 0.30        # issue 10: no type × climate cell with |median ratio − 1| above this
+SHARE_TARGET = 2 / 3
+
+# --- 1. usability ------------------------------------------------------------------------------
+
+#: Notes that say the carbon measured may include coal (geogenic) carbon.
+COAL = re.compile(r"geogenic|lignite|coal-derived|total soil c|minestone|coal c not stated as removed", re.I)
+#: Units or notes that say the value is only part of a pool.
+PART_POOL = re.compile(r"trunks only|in stems", re.I)
+#: A bound, not a measurement.
+BOUND = re.compile(r"[<>]\s*\d")
+
+#: Rows whose basis differs from their ``pool`` label, read from their notes: (study, pool) →
+#: (quantity compared, reason). Quantities: biomass (total living biomass C), agb (above-ground),
+#: soc (SOC stock), soc_gain (SOC formed since the works), ecosystem, ecosystem_gain.
+BASIS = {
+    ("SOKFJ2017", "agb"): ("biomass", "stand volume × 0.344 includes a root factor (1 + 0.25): total tree C"),
+    ("KARU2009", "ecosystem"): ("ecosystem_gain", "C accumulated since afforestation (vegetation, forest floor, "
+                                                  "A horizon): a gain, not a stock"),
+    ("KARU2009", "soc"): ("soc_gain", "recently formed SOC = share × accumulated C: the SOC gain since planting"),
+}
+POOL_QUANTITY = {"biomass_total": "biomass", "agb": "agb", "soc": "soc", "ecosystem": "ecosystem"}
+
+
+def load_field(path: Path = FIELD) -> pd.DataFrame:
+    """The field rows, with ``row`` = 1-based data row of the CSV (its line number minus one)."""
+    df = pd.read_csv(path)
+    df.insert(0, "row", np.arange(1, len(df) + 1))
+    return df
+
+
+def parse_age(text) -> float | None:
+    """A single number of years, or None (ranges "22-32", "n.r.", "~21 (implied)", blanks)."""
+    try:
+        v = float(str(text).strip())
+    except ValueError:
+        return None
+    return v if math.isfinite(v) and v >= 0 else None
+
+
+def usability(field: pd.DataFrame) -> pd.DataFrame:
+    """``field`` with ``usable`` (bool), ``reason`` (why not, or the basis note), ``quantity`` and
+    ``age`` (float). The rule, first failing test wins:
+
+    1. a converted value in Mg C/ha exists (not percentages, ratios, per-tree values, g/kg without
+       bulk density);
+    2. a stock: the unit holds no ``/yr`` (a rate) and no ``gain`` (a change over a period);
+    3. a measurement, not a bound (``>30,000``, ``>102``);
+    4. the age is a single number of years (not a range, "n.r." or an implied age);
+    5. a pool the model has: biomass (total or above-ground), SOC or ecosystem — not litter, and
+       not a part of a pool (stems, trunks);
+    6. no coal carbon: not a row whose notes say the carbon may be geogenic (coal, lignite,
+       minestone, total soil C, coal C not removed), nor another row of the same study on the same
+       substrate (the same plots);
+    7. one site: not a pooled review or meta-analysis row.
+    """
+    df = field.copy()
+    unit = df["unit"].fillna("").astype(str)
+    notes = df["notes"].fillna("").astype(str)
+    text = unit + " " + notes
+    coal_row = text.str.contains(COAL)
+    coal_plots = set(zip(df.loc[coal_row, "study_id"], df.loc[coal_row, "substrate"]))
+    ages, usable, reasons, quantities = [], [], [], []
+    for i, r in df.iterrows():
+        age = parse_age(r["age_yr"])
+        basis = BASIS.get((r["study_id"], r["pool"]))
+        quantity = basis[0] if basis else POOL_QUANTITY.get(r["pool"], "")
+        why = ""
+        if not np.isfinite(pd.to_numeric(r["value_mg_c_per_ha"], errors="coerce")):
+            why = "no carbon value in Mg C/ha (percentage, ratio, per-tree or concentration without bulk density)"
+        elif "/yr" in unit[i]:
+            why = "a rate, not a stock"
+        elif "gain" in unit[i].lower():
+            why = "a stock change over a period, not a stock"
+        elif BOUND.search(unit[i]):
+            why = "a bound, not a measurement"
+        elif age is None:
+            why = "age not a single number of years (a range, not reported, or implied)"
+        elif PART_POOL.search(text[i]):
+            why = "part of a pool only (stems or trunks)"
+        elif not quantity:
+            why = f"pool {r['pool']!r} is not modelled"
+        elif coal_row[i]:
+            why = "may include coal carbon (notes)"
+        elif (r["study_id"], r["substrate"]) in coal_plots:
+            why = "may include coal carbon (same plots as a row whose notes say so)"
+        elif r["climate_class"] == "pooled" or r["vegetation_type"] == "all_types":
+            why = "a pooled review or meta-analysis, not a site"
+        ages.append(age)
+        usable.append(why == "")
+        reasons.append(why or (basis[1] if basis else ""))
+        quantities.append(quantity)
+    df["age"] = ages
+    df["usable"] = usable
+    df["reason"] = reasons
+    df["quantity"] = quantities
+    return df
+
+
+# --- 2. today's model: which case represents a row ---------------------------------------------
+
+#: Field climate class → (the model's ``climate`` setting, how good the match is, why).
+CLIMATES = {
+    "semi_arid": (None, "exact", "250–500 mm: temperate_semiarid, or cold_semiarid below MAT 5 °C"),
+    "humid_temperate": ("warm_humid", "exact", "the model's one humid class (its site: 900 mm, warm temperate)"),
+    "sub_humid": ("temperate_semiarid", "nearest", "no sub-humid class; the nearest that offers conifers and "
+                                                   "broadleaf stands (growth follows rainfall, clipped at 632 mm)"),
+}
+COLD_MAT_C = 5.0        # semi-arid sites cooler than this take cold_semiarid (Xilinhot ~2 °C, Pingshuo ~7 °C) [P]
+TOPSOIL_CM = 30.0       # cover soil of a "topsoil-covered" row: the catalog's topsoil_30 depth (depth not read) [P]
+MAINTAINED = ("grassland", "grass_legume")   # field pastures and hay meadows are managed: + grass_maintenance
+HORIZON_YR = 40         # simulated years (more for an older row): rows of one site share one run
+
+
+@dataclass(frozen=True)
+class Case:
+    """How the model represents a field row: a one-zone site and one option, or why it cannot."""
+
+    option_id: str = ""
+    climate: str = ""
+    climate_match: str = ""
+    rainfall_mm: float = float("nan")
+    soil_depth_cm: float = 0.0
+    reason: str = ""           # non-empty: not representable
+
+
+@functools.lru_cache(maxsize=1)
+def _catalog():
+    from optimizer.catalog import load_catalog
+    return load_catalog()
+
+
+def model_case(row) -> Case:
+    """The settings, zone and option of today's model that match ``row``, or why none does."""
+    cat = _catalog()
+    veg = str(row["vegetation_type"])
+    veg_measures = cat.measures.loc[cat.measures["group"] == "vegetation", "vegetation_type"]
+    if veg not in set(veg_measures):
+        return Case(reason=f"no vegetation type {veg!r} in the catalog")
+    cls = str(row["climate_class"])
+    if cls not in CLIMATES:
+        return Case(reason=f"no climate class for {cls!r} (the model has cold_semiarid, temperate_semiarid, "
+                           "warm_humid)")
+    climate, match, _ = CLIMATES[cls]
+    if climate is None:
+        mat = pd.to_numeric(row.get("mat_c"), errors="coerce")
+        climate = "cold_semiarid" if np.isfinite(mat) and mat < COLD_MAT_C else "temperate_semiarid"
+    rain = pd.to_numeric(row.get("map_mm"), errors="coerce")
+    if not np.isfinite(rain):
+        return Case(reason="no rainfall given")
+    substrate = str(row.get("substrate", "")).lower()
+    depth = TOPSOIL_CM if ("topsoil" in substrate or "constructed soil" in substrate) else 0.0
+    option = veg + ("+grass_maintenance" if veg in MAINTAINED else "")
+    return Case(option_id=option, climate=climate, climate_match=match, rainfall_mm=float(rain), soil_depth_cm=depth)
+
+
+def row_site(case: Case):
+    """A one-zone site (1 ha flat platform of mining land, as ``tests/conftest.py``'s ``make_site``)
+    with the case's climate, rainfall and cover-soil depth."""
+    from optimizer.settings import resolve_settings
+    from optimizer.site import Site
+
+    zones = pd.DataFrame([dict(zone_id="FIELD", zone_type="platform", slope_deg=2.0, slope_length_m=40.0,
+                               soil_depth_cm=case.soil_depth_cm, burning="none", water_depth_m=np.nan,
+                               contaminated=False, land_designation="mining_land", area_ha=1.0)])
+    zones["burning"] = pd.Categorical(zones["burning"], categories=("none", "low", "medium", "high"))
+    settings = resolve_settings(overrides={"climate": case.climate, "annual_rainfall_mm": case.rainfall_mm})
+    return Site(zones=zones, settings=settings, path="field row", sha256="")
+
+
+@functools.lru_cache(maxsize=256)
+def _trajectory(case: Case, years: int) -> pd.DataFrame:
+    """The simulated trajectory of a case over ``years`` (cached: rows of one site share it)."""
+    from optimizer.errors import SinkPlanError
+    from optimizer.options.simulate import simulate
+
+    try:
+        return simulate(row_site(case), {"FIELD": case.option_id}, years=years)
+    except SinkPlanError as exc:        # the catalog does not offer the option in this climate
+        raise NotRepresentable(f"the catalog does not offer {case.option_id!r} in {case.climate}") from exc
+
+
+class NotRepresentable(Exception):
+    """Today's model has no case for the row (the message says why)."""
+
+
+@functools.lru_cache(maxsize=1)
+def catalog_fit_studies() -> frozenset[str]:
+    """Studies the catalog's own fit uses (``chronosequences.csv`` rows with ``use`` a fit,
+    derivation or degradation), by the record prefix that names the study (``LI2014_…``)."""
+    text = resources.files("optimizer").joinpath("catalog/chronosequences.csv").read_text(encoding="utf-8")
+    c = pd.read_csv(io.StringIO(text))
+    fitted = c["use"].astype(str).str.contains(r"fit|derive|degradation")
+    return frozenset(c.loc[fitted, "record_id"].str.split("_").str[0])
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's value for a field row [Mg C/ha], or why it has none."""
+
+    predicted: float = float("nan")
+    option_id: str = ""
+    climate: str = ""
+    climate_match: str = ""
+    model_soc_depth_cm: float = float("nan")
+    in_sample: bool = False
+    reason: str = ""            # non-empty: not representable
+
+
+def predict(row, fitted_without: str | None = None) -> Prediction:
+    """Today's model at the row's age and pool. ``fitted_without`` (a study id) is the
+    leave-one-study-out hook: today's model has no fit over these rows, so there is nothing to
+    leave out; a row whose study the catalog's fit uses is flagged ``in_sample``."""
+    case = model_case(row)
+    if case.reason:
+        return Prediction(reason=case.reason)
+    age = float(row["age"])
+    try:
+        traj = _trajectory(case, max(HORIZON_YR, math.ceil(age)))
+    except NotRepresentable as exc:
+        return Prediction(reason=str(exc))
+    years = traj["year"].to_numpy(dtype=float)
+
+    def at(col: str, t: float = age) -> float:
+        return float(np.interp(t, years, traj[col].to_numpy(dtype=float)))
+
+    q = row["quantity"]
+    if q == "biomass":
+        value = at("biomass_c_t_per_ha")
+    elif q == "agb":        # the curves are total biomass; above-ground by the catalog's root:shoot
+        value = at("biomass_c_t_per_ha") / (1.0 + float(_catalog().growth.at[row["vegetation_type"], "root_shoot"]))
+    elif q in ("soc", "ecosystem"):
+        value = at(f"{q}_c_t_per_ha")
+    elif q in ("soc_gain", "ecosystem_gain"):
+        col = f"{q.removesuffix('_gain')}_c_t_per_ha"
+        value = at(col) - at(col, 0.0)
+    else:
+        raise ValueError(f"unknown quantity {q!r}")
+    return Prediction(predicted=value, option_id=case.option_id, climate=case.climate,
+                      climate_match=case.climate_match, model_soc_depth_cm=float(traj["soc_depth_cm"].iloc[0]),
+                      in_sample=str(row["study_id"]) in catalog_fit_studies())
+
+
+Predictor = Callable[..., Prediction]
+
+
+# --- 3. the scorecard --------------------------------------------------------------------------
+
+def score(field: pd.DataFrame | None = None, predictor: Predictor = predict, *,
+          leave_one_study_out: bool = True) -> pd.DataFrame:
+    """Every field row with its usability, the model's prediction and the ratio predicted/observed.
+
+    ``status``: ``unusable``, ``not representable``, ``in sample`` or ``predicted`` (the rows the
+    targets are measured on). With ``leave_one_study_out`` each row is predicted by
+    ``predictor(row, fitted_without=row.study_id)``, otherwise with ``fitted_without=None``."""
+    df = usability(load_field() if field is None else field)
+    preds = []
+    for _, r in df.iterrows():
+        if not r["usable"]:
+            preds.append(Prediction())
+            continue
+        preds.append(predictor(r, fitted_without=r["study_id"] if leave_one_study_out else None))
+    p = pd.DataFrame([asdict(x) for x in preds], index=df.index)
+    df = df.join(p.rename(columns={"reason": "model_reason"}))
+    observed = pd.to_numeric(df["value_mg_c_per_ha"], errors="coerce")
+    df["observed"] = observed
+    df["ratio"] = np.where(df["usable"] & (df["model_reason"] == "") & (observed > 0),
+                           df["predicted"] / observed.where(observed > 0), np.nan)
+    df["status"] = np.select(
+        [~df["usable"], df["model_reason"] != "", df["in_sample"]],
+        ["unusable", "not representable", "in sample"], "predicted")
+    return df
+
+
+def _factor(ratio: pd.Series) -> pd.Series:
+    """max(r, 1/r): how many times off, either way."""
+    r = ratio.astype(float)
+    return np.maximum(r, 1.0 / r)
+
+
+def cells(scored: pd.DataFrame, by=("vegetation_type", "climate_class")) -> pd.DataFrame:
+    """Per cell of the ``predicted`` rows: n, median ratio, bias (median − 1), share within ×1.5,
+    rows beyond ×4, the smallest and largest ratio."""
+    s = scored[scored["status"] == "predicted"].copy()
+    if s.empty:
+        return pd.DataFrame(columns=[*by, "n", "median_ratio", "bias", "within_1_5", "beyond_4", "min_ratio",
+                                     "max_ratio"])
+    s["f"] = _factor(s["ratio"])
+    g = s.groupby(list(by), sort=True)
+    out = g.agg(n=("ratio", "size"), median_ratio=("ratio", "median"), min_ratio=("ratio", "min"),
+                max_ratio=("ratio", "max"))
+    out["within_1_5"] = g["f"].apply(lambda f: float((f <= WITHIN).mean()))
+    out["beyond_4"] = g["f"].apply(lambda f: int((f > BEYOND).sum()))
+    out["bias"] = out["median_ratio"] - 1.0
+    return out.reset_index()[[*by, "n", "median_ratio", "bias", "within_1_5", "beyond_4", "min_ratio", "max_ratio"]]
+
+
+def headline(scored: pd.DataFrame) -> dict:
+    """The scorecard's numbers: counts by status, and on the ``predicted`` rows the share within
+    ×1.5, the rows beyond ×4 and the worst cell's |bias| (with the targets)."""
+    st = scored["status"].value_counts()
+    p = scored[scored["status"] == "predicted"]
+    f = _factor(p["ratio"])
+    c = cells(scored)
+    worst = c.loc[c["bias"].abs().idxmax()] if len(c) else None
+    exact = p[p["climate_match"] == "exact"]
+    return {
+        "field_rows": int(len(scored)),
+        "usable_rows": int(scored["usable"].sum()),
+        "not_representable": int(st.get("not representable", 0)),
+        "in_sample": int(st.get("in sample", 0)),
+        "predicted": int(len(p)),
+        "share_within_1_5": float((f <= WITHIN).mean()) if len(p) else float("nan"),
+        "beyond_4": int((f > BEYOND).sum()),
+        "median_ratio": float(p["ratio"].median()) if len(p) else float("nan"),
+        "exact_climate_rows": int(len(exact)),
+        "exact_climate_within_1_5": float((_factor(exact["ratio"]) <= WITHIN).mean()) if len(exact) else float("nan"),
+        "worst_cell": (f"{worst['vegetation_type']} × {worst['climate_class']}" if worst is not None else ""),
+        "worst_cell_bias": float(abs(worst["bias"])) if worst is not None else float("nan"),
+        "targets": {"share_within_1_5": f">= {SHARE_TARGET:.3f}", "beyond_4": "<= 0",
+                    "worst_cell_bias": f"<= {CELL_BIAS}"},
+    }
+
+
+def main(argv=None) -> int:
+    from .science_report import markdown
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="predict from the shipped fit, no leave-one-study-out refits")
+    ap.add_argument("--markdown", default="", help="write the full scorecard as Markdown to this file")
+    args = ap.parse_args(argv)
+    scored = score(leave_one_study_out=not args.quick)
+    h = headline(scored)
+    for k, v in h.items():
+        if k != "targets":
+            print(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}")
+    print(cells(scored).to_string(index=False, float_format=lambda x: f"{x:.3g}"))
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(scored, quick=args.quick), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
