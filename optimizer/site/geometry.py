@@ -38,6 +38,15 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
             problems.append(Issue(file=f, field="--crs", message=f"{crs!r} is not a CRS: {exc}"))
             return zones
         notes.append(f"CRS {src_crs.to_string()} assumed (the file has none)")
+    elif crs:
+        # the file declares its own CRS, which wins; a --crs that is no CRS at all is still a mistake
+        try:
+            given = CRS.from_user_input(crs)
+        except Exception as exc:
+            problems.append(Issue(file=f, field="--crs", message=f"{crs!r} is not a CRS: {exc}"))
+            return zones
+        if given != src_crs:
+            notes.append(f"--crs {crs} ignored: the file declares {src_crs.to_string()}")
     gdf = gpd.GeoDataFrame(zones, geometry=geom.to_numpy(), crs=src_crs)
 
     arr = gdf.geometry.to_numpy()
