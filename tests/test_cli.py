@@ -59,6 +59,7 @@ def test_options_table_round_trip(tmp_path, suffix):
     assert df["zone_id"].nunique() == 132 and len(df) > 132 * 20
 
 
+@pytest.mark.slow
 def test_optimize_writes_plan_files(tmp_path):
     r = run("optimize", LOESS, "--maximize", "removals", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr
@@ -80,6 +81,7 @@ def test_infeasible_budget_is_explained(tmp_path):
     assert not (tmp_path / "plan.gpkg").exists()
 
 
+@pytest.mark.slow
 def test_pareto_writes_front(tmp_path):
     r = run("pareto", LOESS, "--objectives", "removals,cost", "--points", "4", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr
@@ -162,6 +164,7 @@ def test_python_dash_m_is_the_command():
     assert r.returncode == 0 and r.stdout.startswith("sinkplan ")
 
 
+@pytest.mark.slow
 def test_json_voice_prints_only_json_and_quiet_prints_nothing(tmp_path):
     r = run("optimize", LOESS, "--minimize", "cost", "--constraint", "removals>=40000", "--out",
             str(tmp_path / "j"), "--json")
@@ -178,6 +181,7 @@ def test_json_voice_prints_only_json_and_quiet_prints_nothing(tmp_path):
     assert len(doc["points"]) >= 2 and {"removals", "cost", "gap", "status"} <= set(doc["points"][0])
 
 
+@pytest.mark.slow
 def test_unreachable_target_names_the_most_any_plan_can_reach(tmp_path):
     r = run("optimize", LOESS, "--minimize", "cost", "--constraint", "removals>=60000", "--out", str(tmp_path))
     assert r.returncode == 2 and "Traceback" not in r.stderr
@@ -185,6 +189,7 @@ def test_unreachable_target_names_the_most_any_plan_can_reach(tmp_path):
     assert "the target asks at least 60,000 t CO2e" in r.stderr
 
 
+@pytest.mark.slow
 def test_a_smaller_front_over_a_larger_one_leaves_no_stale_points(tmp_path):
     assert run("pareto", LOESS, "--points", "6", "--out", str(tmp_path), "--workers", "1").returncode == 0
     n6 = len(list((tmp_path / "plans").glob("point_???.csv")))

@@ -192,6 +192,7 @@ def test_front_points_without_summary_are_rebuilt_from_their_rows(runs):
         assert t == compare.plan_totals(p.zones, p.standards)   # a bare zone table reads the same way
 
 
+@pytest.mark.slow
 def test_compare_command_writes_tables_and_figures(runs, tmp_path, capsys):
     a = runs["opt"]
     b = runs["front"] / "plans" / "point_002.csv"

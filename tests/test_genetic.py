@@ -153,6 +153,7 @@ def test_archive_keeps_only_nondominated_and_thinning_protects():
     assert len(k) == 10 and {0, 99, 50, 51} <= set(k.tolist())
 
 
+@pytest.mark.slow
 def test_many_objectives_use_nsga3(tiny_table):
     import geopandas as gpd
     from shapely.geometry import box

@@ -271,6 +271,7 @@ def test_the_sigterm_guard_restores_the_default_handler():
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
+@pytest.mark.slow
 def test_report_command_interrupted_keeps_the_old_report(runs, tmp_path):
     """``sinkplan report`` killed with SIGTERM while it works: the old report is intact."""
     out = tmp_path / "report.html"

@@ -46,6 +46,7 @@ def test_warm_up_compiles_every_kernel_and_reports_progress():
     assert not jit.cache_is_cold()
 
 
+@pytest.mark.slow
 def test_the_solvers_calls_need_no_type_beyond_the_declared_ones():
     """After warm_up, exact and genetic solves, fronts and non-linear scoring compile nothing new: a
     caller passing int32, float32 or a strided array would add a specialisation (seconds each)."""

@@ -91,6 +91,7 @@ def test_matches_brute_force(m):
         check_result(core, r, opt, 1e-4)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("m", [1, 2, 3])
 def test_exact_mode_and_heuristic_bounds(m):
     for seed in SEEDS:
@@ -267,6 +268,7 @@ def highs_direct(core: LinearCore, rel_gap: float):
     return info.objective_function_value, info.mip_dual_bound
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_agrees_with_direct_highs_on_medium_instances(seed):
     core = to_core(make_instance(200, 10, seed, correlated=seed != 2))
@@ -295,6 +297,7 @@ def test_time_limit_is_held_and_never_claims_optimal():
     assert r.status is Status.TIME_LIMIT and r.choice is not None and r.gap < 1e-4
 
 
+@pytest.mark.slow
 def test_highs_fallback_agrees_with_enumeration(monkeypatch):
     """With no node budget the core goes to the HiGHS MILP (in the deadline child)."""
     import optimizer.solve.mckp as mckp

@@ -68,6 +68,7 @@ def test_workers_default_to_the_cpus_this_process_may_use():
 # ----------------------------------------------------------------------------------------------
 # same results whatever the start method
 # ----------------------------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="no fork on this platform")
 def test_front_is_the_same_serial_forked_and_spawned(tiny_table, monkeypatch):
     c = Problem(objectives=("removals", "cost"), budget_cny=5e5).compile(tiny_table)

@@ -160,6 +160,7 @@ def test_cli_refuses_bad_input_with_exit_2(tiny_gdf, write_site, tmp_path, capsy
     assert not (tmp_path / "traj.csv").exists()
 
 
+@pytest.mark.slow
 def test_cli_end_to_end_in_a_fresh_interpreter(tiny_gdf, write_site, tmp_path):
     site = write_site(tiny_gdf)
     run = [sys.executable, "-c", "from optimizer.cli import entry; entry()", "simulate", str(site)]

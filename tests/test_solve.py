@@ -72,6 +72,7 @@ def test_single_optimum_matches_brute_force(tiny, objective, budget_frac, cap_fr
         assert sense * plan.bound <= best + 1e-7 * max(1.0, abs(best))
 
 
+@pytest.mark.slow
 def test_epsilon_front_points_are_non_dominated_and_span_the_front(tiny):
     pr = Problem(objectives=("removals", "cost"), budget_cny=5e5)
     c = pr.compile(tiny)

@@ -13,6 +13,7 @@ from optimizer.workflows import Constraints, SiteInput, optimize_site, pareto_si
 LOESS = SITES / "loess_dump/zones.gpkg"
 
 
+@pytest.mark.slow
 def test_optimize_site_meets_a_target_and_writes_the_run(tmp_path):
     r = optimize_site(LOESS, "cost", Constraints(constraints=["removals>=30000"]), out_dir=tmp_path)
     assert r.plan.status.value == "optimal" and r.plan.totals["removals_tco2e"] >= 30000
@@ -45,6 +46,7 @@ def test_pareto_site_refuses_what_cannot_be_a_front(kw, msg):
         pareto_site(LOESS, **kw)
 
 
+@pytest.mark.slow
 def test_pareto_site_front_is_written_and_stale_points_removed(tmp_path):
     big = pareto_site(LOESS, ["removals", "cost"], points=5, workers=1, out_dir=tmp_path)
     small = pareto_site(LOESS, ["removals", "cost"], points=3, workers=1, out_dir=tmp_path)
