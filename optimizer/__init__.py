@@ -37,6 +37,7 @@ _API = {
     # options
     "evaluate_options": "optimizer.options",
     "OptionTable": "optimizer.options",
+    "simulate": "optimizer.options.simulate",
     # the declared problem
     "Problem": "optimizer.problem",
     "Share": "optimizer.problem",
