@@ -93,6 +93,11 @@ class SolverError(SinkPlanError):
     """A solver failed (not installed, crashed) in a way that is not the problem's fault."""
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised by the command line's handler so that ``finally`` blocks (temporary files,
+    worker pools) run before the process exits with status 143."""
+
+
 class PlanFileError(SinkPlanError):
     """A plan file or run folder cannot be read as SinkPlan output; the message names the file."""
 

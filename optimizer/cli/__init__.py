@@ -14,7 +14,7 @@ import sys
 import click
 
 from .. import __version__
-from ..errors import SinkPlanError
+from ..errors import SinkPlanError, Terminated
 from .common import err
 
 
@@ -41,12 +41,8 @@ def _register() -> None:
 _register()
 
 
-class _Terminated(BaseException):
-    """SIGTERM, raised so that ``finally`` blocks (temporary files, worker pools) run."""
-
-
 def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
-    raise _Terminated()
+    raise Terminated()
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -94,15 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     except (click.exceptions.Abort, KeyboardInterrupt):
         err.print("interrupted", highlight=False)
         return 130
-    except _Terminated:
+    except Terminated:
         err.print("terminated", highlight=False)
         return 143
     except BrokenPipeError:  # `sinkplan ... | head`
         return 141
     except Exception as exc:
         # compiled code (numba) turns a Ctrl-C inside it into a SystemError caused by it
-        if _caused_by(exc, (KeyboardInterrupt, _Terminated)):
-            terminated = _caused_by(exc, (_Terminated,))
+        if _caused_by(exc, (KeyboardInterrupt, Terminated)):
+            terminated = _caused_by(exc, (Terminated,))
             err.print("terminated" if terminated else "interrupted", highlight=False)
             return 143 if terminated else 130
         raise
