@@ -179,3 +179,27 @@ def test_shares_locks_and_forbid(tiny):
     assert df.area_ha[woody].sum() >= 0.5 * df.area_ha.sum() - 1e-9
     _, _, _, best = brute(c)
     assert evaluate(c, plan.choice[None, :]).F[0, 0] <= best + plan.gap * abs(best) + 1e-6
+
+
+def test_front_extremes_carry_their_own_certificate_not_a_hard_coded_zero(tiny, monkeypatch):
+    """The payoff table's plans are reported with the status and gap their solves reached."""
+    from optimizer.solve import exact
+
+    c = Problem(objectives=("removals", "cost"), budget_cny=5e5).compile(tiny)
+    seen = []
+    real = exact._solve_core
+
+    def spy(core, **kw):
+        res = real(core, **kw)
+        seen.append(res)
+        return res
+
+    monkeypatch.setattr(exact, "_solve_core", spy)
+    _, plans, statuses, gaps = exact._payoff(c, dict(method="auto", solver="highs", gap=1e-4, time_limit_s=60.0,
+                                                      exact=False))
+    assert statuses == [r.status for r in seen] and gaps == [float(r.gap) for r in seen]
+    # a solve that stops short is labelled so, whatever the front does with it
+    from dataclasses import replace
+    monkeypatch.setattr(exact, "_solve_core", lambda core, **kw: replace(real(core, **kw), status=Status.FEASIBLE))
+    front = exact.epsilon_front(c, points=3, workers=1)
+    assert all(s is Status.FEASIBLE for s in front.status)

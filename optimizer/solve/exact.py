@@ -160,12 +160,16 @@ def _init_worker(compiled, weights, solve_kw, shift) -> None:
     _WORK.update(compiled=compiled, weights=weights, solve_kw=solve_kw, shift=shift)
 
 
-def _payoff(compiled, solve_kw) -> tuple[np.ndarray, np.ndarray]:
-    """Lexicographic optimum of each objective (ties broken towards the others): (p, p) payoff
-    table in the minimisation sense, and the plans."""
+def _payoff(compiled, solve_kw) -> tuple[np.ndarray, np.ndarray, list[Status], list[float]]:
+    """Optimum of each objective with ties broken towards the others (an augmentation term, not a
+    second lexicographic stage): (p, p) payoff table in the minimisation sense, the plans, and each
+    solve's own status and certified gap (relative to its augmented objective) — never a gap of 0
+    that was not proved."""
     p = len(compiled.objectives)
     ranges = np.abs(compiled.F).sum(axis=1) + 1.0
     table, plans = np.zeros((p, p)), []
+    statuses: list[Status] = []
+    gaps: list[float] = []
     for k in range(p):
         w = np.full(p, AUGMENTATION) / ranges * ranges[k]
         w[k] = 1.0
@@ -177,7 +181,9 @@ def _payoff(compiled, solve_kw) -> tuple[np.ndarray, np.ndarray]:
             raise InfeasibleError(f"no plan found for the payoff table ({res.status.value})")
         plans.append(np.asarray(res.choice))
         table[k] = evaluate(compiled, res.choice[None, :], totals=False).F[0]
-    return table, np.array(plans)
+        statuses.append(res.status)
+        gaps.append(float(res.gap))
+    return table, np.array(plans), statuses, gaps
 
 
 def _solve_cell(compiled, eps: np.ndarray, weights: np.ndarray, solve_kw, shift: float = 0.0) -> SolveResult:
@@ -259,7 +265,7 @@ def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s
     if points < 2:
         raise ProblemDefinitionError("a front needs at least 2 points")
     solve_kw = dict(method=method, solver=solver, gap=gap, time_limit_s=time_limit_s, exact=exact)
-    payoff, extreme_plans = _payoff(compiled, solve_kw)
+    payoff, extreme_plans, extreme_status, extreme_gaps = _payoff(compiled, solve_kw)
     lo = payoff.min(axis=0)
     hi = payoff.max(axis=0)
     rng = np.where(hi - lo > 0, hi - lo, 1.0)
@@ -298,8 +304,8 @@ def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s
             _WORK.clear()
     found = [(c, s, g) for _, c, s, g in results if c is not None]
     choices = [*(c for c, _, _ in found), *extreme_plans]
-    status = [*(s for _, s, _ in found), *([Status.OPTIMAL] * len(extreme_plans))]
-    gaps = [*(g for _, _, g in found), *([0.0] * len(extreme_plans))]
+    status = [*(s for _, s, _ in found), *extreme_status]
+    gaps = [*(g for _, _, g in found), *extreme_gaps]
     X = np.array(choices)
     ev = evaluate(compiled, X, totals=False)
     from .pareto import nondominated
