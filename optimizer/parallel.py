@@ -41,6 +41,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 START_METHOD_ENV = "SINKPLAN_START_METHOD"
@@ -174,11 +175,38 @@ def child_signals() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _start_worker(parent_pid: int, initializer: Callable | None, initargs: tuple) -> None:
+#: Worker set-up larger than this [bytes] goes to the workers through a temporary file instead of
+#: the start-up pipe. CPython's spawn writes the whole process object into a pipe whose read end the
+#: parent itself still holds: a worker that dies before reading it all (e.g. a script without the
+#: ``if __name__ == "__main__":`` guard) would leave the parent blocked in that write for ever.
+SETUP_INLINE_MAX_BYTES = 32 * 1024
+
+
+def _start_worker(parent_pid: int, initializer: Callable | None, initargs: tuple,
+                  setup_file: str | None = None) -> None:
     child_signals()             # first: a forked worker inherits the parent's handlers
     watch_parent(parent_pid)
+    if setup_file is not None:
+        import pickle
+        with open(setup_file, "rb") as f:
+            initializer, initargs = pickle.load(f)
     if initializer is not None:
         initializer(*initargs)
+
+
+def _setup_payload(initializer: Callable | None, initargs: tuple) -> tuple[tuple, str | None]:
+    """The initializer's arguments for the pool: inline when small, else spilled to a private
+    temporary file (returned, for the caller to remove)."""
+    import pickle
+    import tempfile
+
+    blob = pickle.dumps((initializer, tuple(initargs)), protocol=pickle.HIGHEST_PROTOCOL)
+    if len(blob) <= SETUP_INLINE_MAX_BYTES:
+        return (initializer, tuple(initargs), None), None
+    fd, path = tempfile.mkstemp(prefix="sinkplan-pool-", suffix=".pickle")
+    with os.fdopen(fd, "wb") as f:
+        f.write(blob)
+    return (None, (), path), path
 
 
 # ----------------------------------------------------------------------------------------------
@@ -239,10 +267,11 @@ def run_pool(fn: Callable, tasks: Iterable, *, workers: int | None = None, initi
     n = min(n_workers(workers), len(tasks))
     ctx = mp.get_context(start_method(method))
     pool = None
+    setup, spilled = _setup_payload(initializer, tuple(initargs))
     try:
         with sigterm_raises_interrupt():
             pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_start_worker,
-                                       initargs=(os.getpid(), initializer, tuple(initargs)))
+                                       initargs=(os.getpid(), *setup))
             futures = [pool.submit(fn, t) for t in tasks]
             pending, done_count = set(futures), 0
             while pending:
@@ -254,9 +283,20 @@ def run_pool(fn: Callable, tasks: Iterable, *, workers: int | None = None, initi
                 if progress and done:
                     progress(done_count, len(tasks))
             results = [f.result() for f in futures]
+    except BrokenProcessPool as exc:
+        if pool is not None:
+            stop_pool(pool)
+        from .errors import SolverError
+        raise SolverError("a worker process ended before its work was done. In a script, run SinkPlan under "
+                          "`if __name__ == \"__main__\":` (spawned workers import the script again); "
+                          f"otherwise the worker crashed: {exc}") from exc
     except BaseException:
         if pool is not None:
             stop_pool(pool)
         raise
+    finally:
+        if spilled is not None:
+            with contextlib.suppress(OSError):
+                os.remove(spilled)
     pool.shutdown(wait=True)
     return results

@@ -298,3 +298,25 @@ def test_portable_watchdog_thread_ends_children_of_a_killed_parent(tmp_path, pro
     """The polling thread that macOS and Windows rely on, exercised on Linux without prctl (and
     used by forkserver workers, whose parent is the server, not the program)."""
     _kill_parent_and_check_children(tmp_path, program, method, signal.SIGKILL, n_children=n, watch="thread")
+
+
+@pytest.mark.slow
+def test_a_script_without_the_main_guard_fails_in_words_instead_of_hanging(tmp_path):
+    """Spawned workers import the script again; without the guard they die at start-up. The parent
+    must then raise (it used to block for ever writing the workers' set-up into their pipe)."""
+    script = tmp_path / "noguard.py"
+    script.write_text(
+        "from conftest import make_site\n"
+        "import optimizer as sp\n"
+        "site = make_site([dict(zone_id=str(i), area_ha=1.0 + i) for i in range(60)])\n"
+        "table = sp.evaluate_options(site)\n"
+        "c = sp.Problem(objectives=('removals', 'cost')).compile(table)\n"
+        "sp.epsilon_front(c, points=4, workers=2)\n")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(root)]),
+           "SINKPLAN_START_METHOD": "spawn"}
+    # a generous bound that only a deadlock can reach (not a timing assertion)
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, env=env,
+                       cwd=tmp_path)
+    assert r.returncode != 0
+    assert "__main__" in r.stderr and "SolverError" in r.stderr
