@@ -203,3 +203,31 @@ def test_front_extremes_carry_their_own_certificate_not_a_hard_coded_zero(tiny, 
     monkeypatch.setattr(exact, "_solve_core", lambda core, **kw: replace(real(core, **kw), status=Status.FEASIBLE))
     front = exact.epsilon_front(c, points=3, workers=1)
     assert all(s is Status.FEASIBLE for s in front.status)
+
+
+@pytest.mark.parametrize("share", [Share("measure", "terrace", low=0.2), Share("group", "landform", high=0.3),
+                                   Share("woody", low=0.4), Share("vegetation_type", "grassland", high=0.5)])
+def test_area_share_rows_hold_the_area_under_the_options_that_count(tiny, share):
+    """Each share row holds the area of the options that carry the measure, group or type (checked
+    against the options' own measure lists), with its sense; the fast optimum matches brute force."""
+    c = Problem(objectives=("removals",), shares=(share,)).compile(tiny)
+    frame = tiny.to_frame(c.rows)
+    parts = frame["option_id"].str.split("+")
+    ms = tiny.combos.measures
+    if share.kind == "measure":
+        member = parts.apply(lambda p: share.value in p).to_numpy()
+    elif share.kind == "group":
+        in_group = set(ms.loc[ms["group"] == share.value, "measure_id"])
+        member = parts.apply(lambda p: bool(in_group & set(p))).to_numpy()
+    elif share.kind == "vegetation_type":
+        member = (frame["vegetation_type"] == share.value).to_numpy()
+    else:
+        member = None
+    if member is not None:
+        assert member.any()
+        assert np.allclose(np.abs(c.A[0]), np.where(member, frame["area_ha"].to_numpy(), 0.0))
+    assert c.con_senses == ((">=",) if share.low is not None else ("<=",))
+    _, _, _, best = brute(c)
+    plan = solve(c, method="fast")
+    assert evaluate(c, plan.choice[None, :]).feasible[0]
+    assert -plan.objectives["removals"] <= best + plan.gap * max(1.0, abs(best)) + 1e-7 * max(1.0, abs(best))

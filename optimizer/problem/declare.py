@@ -229,34 +229,33 @@ class Row:
 def coupling_rows(problem: Problem, table, rows: np.ndarray) -> list[Row]:
     """Budget, site soil loss, stocks, area shares and targets as rows over the allowed ``rows``."""
     t = table
-    cons: list[tuple[str, str, np.ndarray, float]] = []   # name, unit, coefficients, rhs
+    cons: list[Row] = []
     if problem.budget_cny is not None:
         col = "capex_cny" if problem.budget_on == "capex" else "cost_cny"
-        cons.append((f"budget ({problem.budget_on})", "CNY", t.data[col][rows], float(problem.budget_cny)))
+        cons.append(Row(f"budget ({problem.budget_on})", "CNY", t.data[col][rows], float(problem.budget_cny)))
     if problem.site_soil_loss_cap_t_per_yr is not None:
-        cons.append(("site soil loss", "t/yr", t.data["soil_loss_t_per_yr"][rows],
-                     float(problem.site_soil_loss_cap_t_per_yr)))
+        cons.append(Row("site soil loss", "t/yr", t.data["soil_loss_t_per_yr"][rows],
+                         float(problem.site_soil_loss_cap_t_per_yr)))
     if problem.topsoil_stock_m3 is not None:
-        cons.append(("topsoil stock", "m³", t.data["topsoil_m3"][rows], float(problem.topsoil_stock_m3)))
+        cons.append(Row("topsoil stock", "m³", t.data["topsoil_m3"][rows], float(problem.topsoil_stock_m3)))
     if problem.gangue_stock_m3 is not None:
-        cons.append(("gangue stock", "m³", t.data["gangue_m3"][rows], float(problem.gangue_stock_m3)))
+        cons.append(Row("gangue stock", "m³", t.data["gangue_m3"][rows], float(problem.gangue_stock_m3)))
     area = t.data["area_ha"][rows]
     total_area = float(t.zones["area_ha"].sum())
     for s in problem.shares:
         member = _share_member(s, t, rows)
         if s.low is not None:
-            cons.append((f"min {s.name}", "ha", -area * member, -s.low * total_area))
+            cons.append(Row(f"min {s.name}", "ha", -area * member, -s.low * total_area, ">="))
         if s.high is not None:
-            cons.append((f"max {s.name}", "ha", area * member, s.high * total_area))
+            cons.append(Row(f"max {s.name}", "ha", area * member, s.high * total_area))
     for g in problem.targets:
         o = OBJECTIVES[g.objective]
         coef = t.data[o.column][rows]
         if g.low is not None:
-            cons.append((f"{o.name} target (at least)", o.unit, -coef, -float(g.low)))
+            cons.append(Row(f"{o.name} target (at least)", o.unit, -coef, -float(g.low), ">="))
         if g.high is not None:
-            cons.append((f"{o.name} target (at most)", o.unit, coef, float(g.high)))
-    return [Row(name, unit, a, rhs, ">=" if name.startswith("min ") or name.endswith("(at least)") else "<=")
-            for name, unit, a, rhs in cons]
+            cons.append(Row(f"{o.name} target (at most)", o.unit, coef, float(g.high)))
+    return cons
 
 
 def _share_member(s: Share, t, rows) -> np.ndarray:
@@ -266,7 +265,7 @@ def _share_member(s: Share, t, rows) -> np.ndarray:
         return (p["veg_type"][c] == s.value).astype(float)
     if s.kind == "woody":
         return p["woody"][c].astype(float)
-    from .catalog import GROUPS
+    from ..catalog import GROUPS
     ms = t.combos.measures
     if s.kind == "measure":
         if s.value not in set(ms["measure_id"]):
