@@ -84,12 +84,6 @@ def read_site(path: Path, settings: Path | None, layer, crs, fix_geometry: bool)
     return _read(path, settings, layer=layer, crs=crs, fix_geometry=fix_geometry)
 
 
-def check_out_dir(path: Path) -> Path:
-    """Refuse an output folder that is a file or cannot be written, before any work starts."""
-    from ..io.paths import check_output_dir
-    return check_output_dir(path)
-
-
 class Steps:
     """One transient progress display on stderr for a whole command, one line per step:
     ``update = steps.step("scoring options")`` then ``update(done, total)``. Silent when disabled
