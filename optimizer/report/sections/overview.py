@@ -131,11 +131,9 @@ SETTING_ROWS = ("region", "annual_rainfall_mm", "climate", "rainfall_erosivity_m
 
 
 def _schema():
-    try:
-        from ...settings import schema_table
-        return schema_table().set_index("key")
-    except Exception:  # the report still works without the schema (units left blank)
-        return pd.DataFrame(columns=["unit", "description"])
+    """The settings schema (units and descriptions), shipped with the package."""
+    from ...settings import schema_table
+    return schema_table().set_index("key")
 
 
 def site(ctx: ReportContext, figs) -> str:
