@@ -9,7 +9,8 @@ Layout (sections are for reading; every key belongs to exactly one section)::
                     monitoring_level, subsidence_water_as, grid_emission_factor_t_per_mwh
     [carbon_price]  path, start_cny_per_t, growth_per_yr, table
     [resources]     budget_cny, topsoil_stock_m3, gangue_stock_m3
-    [soil]          surface_soc_g_per_kg, initial_soc_t_per_ha
+    [soil]          soc_depth_cm, soil_soc_g_per_kg, spoil_soc_g_per_kg, soil_bulk_density_t_per_m3,
+                    initial_soc_t_per_ha
 
 Values not given come from the region preset (``REGIONS``), then from the defaults in ``SPEC``.
 Which values are placeholders ([P], docs/science.md §1.4) is tracked, so option tables and reports can say
@@ -33,6 +34,7 @@ import numpy as np
 from .errors import Issue, SettingsError, TextEncodingWarning
 from .io.paths import TOML_ADVICE, check_input_file, decode_text
 from .models import carbon, erosion
+from .models import climate as climate_model
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,15 @@ SPEC: tuple[Spec, ...] = (
     Spec("annual_rainfall_mm", "climate", float, 430.0, "mm/yr",
          "Mean annual rainfall; drives R and the rainfall growth multiplier.",
          "Pingshuo ≈ 430 mm, with Ning et al. 2020 (docs/science.md §1.2) [B]", low=50, high=3000),
-    Spec("climate", "climate", str, "temperate_semiarid", "", "Climate class used by the suitability rules.",
-         choices=("cold_semiarid", "temperate_semiarid", "warm_humid")),
+    Spec("mean_temperature_c", "climate", float, None, "°C",
+         "Mean annual air temperature; with the rainfall it sets the climate class and scales growth. "
+         "Default: the region preset.", low=-20, high=35),
+    Spec("climate", "climate", str, "auto", "",
+         "Climate class: picks each vegetation type's growth curve and which measures a zone may take. "
+         "'auto' (the default) derives it from annual_rainfall_mm and mean_temperature_c (docs/science.md §2.2); "
+         "the old names cold_semiarid, temperate_semiarid and warm_humid are read as cold, semi_arid and "
+         "humid_temperate.",
+         choices=("auto", *climate_model.CLASSES, *climate_model.ALIASES)),
     Spec("slope_steepness_method", "climate", str, "mccool", "",
          "RUSLE S factor: McCool et al. 1987 or Liu et al. 1994 (steep spoil).",
          "docs/science.md §3.4", choices=("mccool", "liu")),
@@ -106,10 +115,21 @@ SPEC: tuple[Spec, ...] = (
          "default) means no limit.", low=0, allow_inf=True),
     Spec("gangue_stock_m3", "resources", float, 0.0, "m³", "Coal gangue available for backfill and as conditioner; "
          "inf means no limit.", low=0, allow_inf=True),
-    Spec("surface_soc_g_per_kg", "soil", float, 4.0, "g C/kg", "SOC concentration of the eroding surface soil.", "[P]",
-         low=0, high=200),
-    Spec("initial_soc_t_per_ha", "soil", float, 8.0, "t C/ha",
-         "SOC stock of the spoil at the start (0–100 cm); only biogenic gains count.", "[P]", low=0, high=500),
+    Spec("soc_depth_cm", "soil", float, 30.0, "cm",
+         "Accounting depth of soil organic carbon: every SOC stock and gain is stated on 0–this depth.",
+         "IPCC 2006 Vol 4 Ch 2 default depth 30 cm [A]", low=5, high=100),
+    Spec("soil_soc_g_per_kg", "soil", float, 6.0, "g C/kg",
+         "Organic carbon of the soil over the spoil (the zone's soil and any cover soil placed) at the start.",
+         "fit to field rows (scripts/fit_growth.py, docs/science.md §2.3) [C]; measure it", low=0, high=200),
+    Spec("spoil_soc_g_per_kg", "soil", float, 1.0, "g C/kg",
+         "Biogenic organic carbon of raw spoil at the start (coal carbon excluded: it is not a removal).",
+         "fit to field rows (scripts/fit_growth.py, docs/science.md §2.3) [C]; measure it", low=0, high=200),
+    Spec("soil_bulk_density_t_per_m3", "soil", float, 1.4, "t/m³", "Bulk density of the accounting layer.",
+         "mine soils 1.3–1.6; the field rows' conversions (benchmarks/data/README.md) [C]", low=0.5, high=2.2),
+    Spec("initial_soc_t_per_ha", "soil", float, None, "t C/ha",
+         "SOC stock at the start on 0–soc_depth_cm, when measured. Default: from the soil and spoil "
+         "concentrations, the zone's soil depth and the cover soil an option places (docs/science.md §2.3).",
+         low=0, high=500),
 )
 
 SPEC_BY_KEY = {s.key: s for s in SPEC}
@@ -138,6 +158,7 @@ REGIONS: dict[str, dict[str, tuple[Any, str]]] = {
         "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("loess_plateau"), ("SL 190-2007, Loess Plateau "
                                             f"{_TOLERABLE_T_PER_KM2['loess_plateau']:g} t/km²·a [B]")),
         "pv_yield_kwh_per_kwp": (1300.0, "Shanxi ≈ 1,300 kWh/kWp (weak) [B]"),
+        "mean_temperature_c": (7.0, "Pingshuo (Shuozhou) climate normal about 7 °C [C]"),
     },
     "eastern_plain": {
         "rainfall_erosivity_mj_mm_per_ha_h_yr": (3500.0, "[P] Jiangsu mean 4,709, lower in the north (Xuzhou) [B]"),
@@ -148,6 +169,7 @@ REGIONS: dict[str, dict[str, tuple[Any, str]]] = {
                                              f"{_TOLERABLE_T_PER_KM2['northern_rocky_mountains']:g} t/km²·a [B]; "
                                              "region mapping [C]")),
         "pv_yield_kwh_per_kwp": (1100.0, "Anhui floating PV 1,089–1,150 kWh/kWp [A/B]"),
+        "mean_temperature_c": (15.0, "Huaibei–Huainan climate normals 14.5–15.5 °C [C]"),
     },
     "inner_mongolia_steppe": {
         "rainfall_erosivity_mj_mm_per_ha_h_yr": ("from_rainfall",
@@ -159,6 +181,7 @@ REGIONS: dict[str, dict[str, tuple[Any, str]]] = {
                                             f"{_TOLERABLE_T_PER_KM2['northeast_black_soil']:g} t/km²·a "
                                             "(north-east / northern region) [B]; region mapping [C]")),
         "pv_yield_kwh_per_kwp": (1600.0, "Inner Mongolia 1,500–2,000 kWh/kWp [A/B]"),
+        "mean_temperature_c": (2.6, "Xilinhot climate normal about 2.6 °C [C]"),
     },
 }
 
@@ -193,8 +216,12 @@ class Settings:
     budget_cny: float
     topsoil_stock_m3: float
     gangue_stock_m3: float
-    surface_soc_g_per_kg: float
-    initial_soc_t_per_ha: float
+    mean_temperature_c: float
+    soc_depth_cm: float
+    soil_soc_g_per_kg: float
+    spoil_soc_g_per_kg: float
+    soil_bulk_density_t_per_m3: float
+    initial_soc_t_per_ha: float | None
     sources: tuple[tuple[str, str], ...] = ()      # key -> where the value came from
     placeholders: tuple[str, ...] = ()             # keys whose value is a [P] placeholder
     file: str = ""                                 # the TOML read, if any
@@ -428,6 +455,12 @@ def resolve_settings(raw: dict | None = None, file: str = "<settings>", override
     if values["rainfall_erosivity_mj_mm_per_ha_h_yr"] == "from_rainfall":
         values["rainfall_erosivity_mj_mm_per_ha_h_yr"] = float(
             erosion.rainfall_erosivity_from_rainfall(values["annual_rainfall_mm"]))
+    if values["climate"] == "auto":
+        values["climate"] = climate_model.climate_class(values["annual_rainfall_mm"], values["mean_temperature_c"])
+        sources["climate"] = (f"derived from {values['annual_rainfall_mm']:g} mm and "
+                              f"{values['mean_temperature_c']:g} °C (docs/science.md §2.2)")
+    else:
+        values["climate"] = climate_model.ALIASES.get(values["climate"], values["climate"])
     if values["path"] == "table" and not values["table"]:
         raise SettingsError([Issue(file=file, field="carbon_price.table",
                                      message="path = 'table' needs a [carbon_price.table] of year = price")])

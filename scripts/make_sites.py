@@ -756,7 +756,8 @@ def settings_toml(site: Site, frame: gpd.GeoDataFrame) -> str:
         "",
         "[climate]",
         _line("annual_rainfall_mm", str(p["rainfall_mm"]), p["rainfall_note"]),
-        _line("climate", f'"{p["climate"]}"', "cold_semiarid | temperate_semiarid | warm_humid"),
+        _line("climate", f'"{p["climate"]}"', "from rainfall and temperature: cold | semi_arid | sub_humid | "
+              "humid_temperate | humid_subtropical"),
         _line("slope_steepness_method", f'"{p["steepness"]}"', "mccool | liu" + p["steepness_note"]),
         "# rainfall_erosivity_mj_mm_per_ha_h_yr, soil_erodibility_t_ha_h_per_ha_mj_mm,",
         "# tolerable_soil_loss_t_per_ha_yr may be given to override the region preset",
@@ -788,8 +789,7 @@ def settings_toml(site: Site, frame: gpd.GeoDataFrame) -> str:
         _line("gangue_stock_m3", str(p["gangue_m3"]), p["gangue_note"]),
         "",
         "[soil]",
-        _line("surface_soc_g_per_kg", str(p["soc_g_per_kg"]), p["soc_note"]),
-        _line("initial_soc_t_per_ha", str(p["soc_t_per_ha"]), "about g/kg x 1.35 t/m3 x 0.15 m (assumed)"),
+        _line("soil_soc_g_per_kg", str(p["soc_g_per_kg"]), p["soc_note"]),
         "",
     ]
     return "\n".join(lines)
@@ -799,7 +799,7 @@ def settings_toml(site: Site, frame: gpd.GeoDataFrame) -> str:
 SETTINGS = {
     "loess_dump": dict(
         rainfall_mm=430, rainfall_note="Pingshuo; R about 1,180 by Ning et al. 2020 (docs/science.md §3.2)",
-        climate="temperate_semiarid", steepness="liu",
+        climate="auto", steepness="liu",
         steepness_note="; Liu et al. 1994 was fitted on steep Loess Plateau slopes",
         water_note=" (no pools on this site)",
         grid_factor=GRID_T_CO2_PER_MWH_NORTH_CHINA_2022, grid_note="North China grid 2022 (docs/science.md §2.6)",
@@ -808,7 +808,7 @@ SETTINGS = {
     ),
     "eastern_subsidence": dict(
         rainfall_mm=900, rainfall_note="Huainan about 930, Huaibei about 830 (assumed)",
-        climate="warm_humid", steepness="mccool", steepness_note="",
+        climate="auto", steepness="mccool", steepness_note="",
         water_note="",
         grid_factor=0.5306, grid_note="national grid 2023; no East China figure recorded (docs/science.md §2.6)",
         budget_cny_per_ha=60_000, gangue_m3=300000,
@@ -817,7 +817,7 @@ SETTINGS = {
     ),
     "inner_mongolia_grassland": dict(
         rainfall_mm=290, rainfall_note="Xilinhot (assumed)",
-        climate="cold_semiarid", steepness="mccool", steepness_note="",
+        climate="auto", steepness="mccool", steepness_note="",
         water_note=" (no pools on this site)",
         grid_factor=GRID_T_CO2_PER_MWH_NORTH_CHINA_2022, grid_note="North China grid 2022 (docs/science.md §2.6)",
         grid_comment=["# Xilingol is served by the western Inner Mongolia grid, counted in the North China",

@@ -1,17 +1,12 @@
-"""Tests of optimizer.models.carbon and of the growth fit (scripts/fit_growth.py).
-
-Tiers: hand-worked published examples (IPCC biochar, wetland flux, emission factors); curve
-properties; fitted catalog curves against the published chronosequence figures; the fit's
-determinism and the shipped CSVs being the fit's current output.
-"""
+"""Tests of optimizer.models.carbon: hand-worked published examples (IPCC biochar, wetland flux,
+emission factors) and curve properties. The growth fit and the climate response are tested in
+tests/test_growth.py."""
 
 from __future__ import annotations
 
 import ast
 import csv
-import importlib.util
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +17,6 @@ from optimizer.models import carbon as cm
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = REPO / "optimizer" / "catalog"
-VEG_TYPES = ("tree_shrub_herb", "robinia", "poplar", "conifer", "shrub", "grassland", "grass_legume",
-             "natural_regeneration")
-OHIO_RAIN_MM = 1000.0  # rainfall of the Ohio rows in chronosequences.csv [P]
 
 
 def _read_csv(path: Path) -> list[dict]:
@@ -33,25 +25,8 @@ def _read_csv(path: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def growth() -> dict[str, dict]:
-    return {r["veg_type"]: r for r in _read_csv(CATALOG / "vegetation_growth.csv")}
-
-
-@pytest.fixture(scope="module")
 def chrono() -> dict[str, dict]:
     return {r["record_id"]: r for r in _read_csv(CATALOG / "chronosequences.csv")}
-
-
-@pytest.fixture(scope="module")
-def fit_growth():
-    spec = importlib.util.spec_from_file_location("fit_growth", REPO / "scripts" / "fit_growth.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve the module's annotations through sys.modules
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +37,6 @@ def catalog():
 
 def _measure(catalog, measure_id):
     return catalog.measures.set_index("measure_id").loc[measure_id]
-
-
-def _curve(growth, veg):
-    r = growth[veg]
-    return float(r["c_max_t_c_per_ha"]), float(r["k_per_yr"]), float(r["m"])
-
-
-# --- constants and hand-worked examples ------------------------------------------------------
 
 
 def test_conversion_constants():
@@ -220,132 +187,6 @@ def test_degradation_factor_yang2015():
     assert cm.degradation_factor(np.arange(1, 41), onset_yr=np.array([[10.0], [5.0]])).shape == (2, 40)
 
 
-def test_unmaintained_grassland_reproduces_yang2015(growth):
-    c_max, k, m = _curve(growth, "grassland")
-    years = np.arange(1, 41)
-    bio = cm.biomass_carbon_stock(np.minimum(years, 10), c_max, k, m) * cm.degradation_factor(years)
-    assert bio[19] / bio[9] - 1 == pytest.approx(-0.462)
-    soc_0 = 18.6
-    gain_eq, tau = float(growth["grassland"]["soc_gain_eq_t_c_per_ha"]), float(growth["grassland"]["soc_tau_yr"])
-    accrued = cm.soc_stock(np.minimum(years, 10), soc_0, soc_0 + gain_eq, tau) - soc_0
-    soc = soc_0 + accrued * cm.degradation_factor(years, loss_fraction=cm.YANG2015_SOC_LOSS_FRACTION)
-    assert (soc[19] - soc_0) / (soc[9] - soc_0) - 1 == pytest.approx(-0.670)
-    # the maintained stand keeps growing: the absence of maintenance shows
-    assert cm.biomass_carbon_stock(20, c_max, k, m) > bio[19]
-
-
-# --- rainfall --------------------------------------------------------------------------------
-
-
-def test_rainfall_multiplier_reference_and_gradient():
-    f = cm.rainfall_growth_multiplier(np.array([372.0, 519.0, 632.0]))
-    assert f[1] == pytest.approx(1.0, abs=1e-12)
-    np.testing.assert_allclose(f, np.array([49.08, 73.90, 82.55]) / 73.90, rtol=1e-4)  # Sun et al. 2017
-    assert cm.rainfall_growth_multiplier(250.0) == pytest.approx(f[0])  # clipped, not extrapolated
-    assert cm.rainfall_growth_multiplier(1200.0) == pytest.approx(f[2])
-    grid = cm.rainfall_growth_multiplier(np.linspace(372, 632, 50))
-    assert (np.diff(grid) > 0).all() and (np.diff(grid, 2) < 0).all()  # increasing, saturating
-
-
-def test_rainfall_params_are_loaded_once():
-    assert cm.load_rainfall_growth_params() is cm.load_rainfall_growth_params()
-    params = dict(cm.load_rainfall_growth_params())
-    assert params["ref_rainfall_mm"] == 519.0
-    params["ref_rainfall_mm"] = 372.0
-    assert cm.rainfall_growth_multiplier(372.0, params) == pytest.approx(1.0)
-
-
-# --- fitted curves against the published figures ---------------------------------------------
-
-
-def test_forest_against_ohio_chronosequence(growth):
-    # Shrestha & Lal 2010: ecosystem C 107 Mg/ha at 25 yr, peak gain 6.59 Mg/ha/yr near 14 yr;
-    # biomass = 66 % of ecosystem C; curves are stated at 519 mm and Ohio is wetter (multiplier clipped).
-    c_max, k, m = _curve(growth, "tree_shrub_herb")
-    f = cm.rainfall_growth_multiplier(OHIO_RAIN_MM)
-    assert cm.biomass_carbon_stock(25, c_max, k, m, f) / 0.66 == pytest.approx(107.0, rel=0.01)
-    t = np.linspace(0, 60, 6001)
-    rate = cm.chapman_richards_rate(t, c_max, k, m) * f / 0.66
-    assert rate.max() == pytest.approx(6.59, rel=0.01)
-    assert t[np.argmax(rate)] == pytest.approx(14.0, abs=0.5)
-    # within the chronosequence: rising through 15-25 yr and not above the 25-yr figure
-    eco = cm.biomass_carbon_stock(np.arange(15, 26), c_max, k, m, f) / 0.66
-    assert (np.diff(eco) > 0).all() and eco[-1] <= 107.0 * 1.01 and eco[0] > 0.3 * 107.0
-
-
-def test_forest_rates_within_amichev_range(growth):
-    # Amichev et al. 2008: 0.7-6.7 Mg C/ha/yr on reforested mines of 20-55 yr (mean rates, stock/age)
-    c_max, k, m = _curve(growth, "tree_shrub_herb")
-    ages = np.arange(20.0, 56.0)
-    mean_rate = cm.biomass_carbon_stock(ages, c_max, k, m, cm.rainfall_growth_multiplier(1100.0)) / 0.66 / ages
-    assert mean_rate.min() >= 0.7 and mean_rate.max() <= 6.7
-
-
-def test_grassland_against_ohio_pasture(growth):
-    c_max, k, m = _curve(growth, "grassland")
-    f = cm.rainfall_growth_multiplier(OHIO_RAIN_MM)
-    assert cm.biomass_carbon_stock(25, c_max, k, m, f) / 0.11 == pytest.approx(21.0, rel=0.01)
-    t = np.linspace(0, 40, 4001)
-    rate = cm.chapman_richards_rate(t, c_max, k, m) * f / 0.11
-    assert rate.max() == pytest.approx(1.61, rel=0.01)
-    assert t[np.argmax(rate)] == pytest.approx(6.0, abs=0.5)
-
-
-def test_conifer_against_sun2017_rainfall_gradient(growth, chrono):
-    c_max, k, m = _curve(growth, "conifer")
-    for rid in ("SUN2017_372mm", "SUN2017_519mm", "SUN2017_632mm"):
-        r = chrono[rid]
-        model = cm.biomass_carbon_stock(float(r["age_yr"]), c_max, k, m,
-                                        cm.rainfall_growth_multiplier(float(r["rainfall_mm"])))
-        assert float(r["value_low"]) <= model <= float(r["value_high"]), rid
-        assert model == pytest.approx(float(r["value"]), rel=0.01)
-
-
-def test_robinia_and_poplar_levels(growth):
-    # Loess Plateau levels (Guan et al. 2016): robinia 15.5 sets the level (within 10 %), and the
-    # conflicting Greek lignite-spoil stand (36.9 t C/ha total biomass, 4-24 yr) lies above the
-    # fitted curve: the documented, conservative direction.
-    c_max, k, m = _curve(growth, "robinia")
-    assert c_max == pytest.approx(15.5, rel=0.10)
-    ages = np.linspace(4, 24, 201)
-    assert cm.biomass_carbon_stock(ages, c_max, k, m, cm.rainfall_growth_multiplier(600.0)).mean() < 36.94
-    assert float(growth["poplar"]["c_max_t_c_per_ha"]) == pytest.approx(59.4, rel=1e-4)
-    # robinia culminates earlier than the mixed broadleaf stand (the Greek stand pulls the timing)
-    mixed = _curve(growth, "tree_shrub_herb")
-    assert cm.chapman_richards_inflection_yr(k, m) < cm.chapman_richards_inflection_yr(*mixed[1:])
-
-
-def test_soc_parameters_reproduce_li2014_gains(growth):
-    # Heidaigou, 15 yr, 0-100 cm: grass +15.47, shrub +6.93, tree +6.95 t C/ha over the new dump
-    for veg, gain in (("grassland", 15.47), ("grass_legume", 15.47), ("shrub", 6.93), ("tree_shrub_herb", 6.95),
-                      ("conifer", 6.95), ("robinia", 6.95), ("poplar", 6.95)):
-        g_eq, tau = float(growth[veg]["soc_gain_eq_t_c_per_ha"]), float(growth[veg]["soc_tau_yr"])
-        assert cm.soc_stock(15.0, 0.0, g_eq, tau) == pytest.approx(gain, rel=1e-4), veg
-    # one pre-mining stock for the site: after 15 yr grass holds 2/3 of it, trees 1/2 (S_0 ≈ 18.6)
-    g_eq = float(growth["grassland"]["soc_gain_eq_t_c_per_ha"])
-    s_0 = 18.61
-    assert (s_0 + 15.47) / (s_0 + g_eq) == pytest.approx(2 / 3, abs=2e-3)
-    assert (s_0 + 6.95) / (s_0 + g_eq) == pytest.approx(1 / 2, abs=2e-3)
-
-
-# --- catalog files ---------------------------------------------------------------------------
-
-
-def test_vegetation_growth_schema(growth):
-    with open(CATALOG / "vegetation_growth.csv", encoding="utf-8") as fh:
-        header = fh.readline().strip().split(",")
-    assert header == ["veg_type", "c_max_t_c_per_ha", "k_per_yr", "m", "root_shoot", "soc_gain_eq_t_c_per_ha",
-                      "soc_tau_yr", "n_points", "rmse_t_c_per_ha", "max_abs_residual", "source", "confidence", "note"]
-    assert tuple(growth) == VEG_TYPES
-    for veg, r in growth.items():
-        assert r["confidence"] in {"A", "B", "C", "P"} and r["source"] and r["note"], veg
-        assert float(r["c_max_t_c_per_ha"]) > 0 and float(r["k_per_yr"]) > 0 and float(r["m"]) >= 1, veg
-        if r["n_points"] == "0":
-            assert r["confidence"] == "P" and "PLACEHOLDER" in r["note"], veg
-    assert float(growth["conifer"]["root_shoot"]) == 0.224
-    assert float(growth["tree_shrub_herb"]["root_shoot"]) == 0.303
-
-
 def test_chronosequence_file_holds_the_model_md_figures(chrono):
     need = {
         "SL2010_forest_eco25": 107, "SL2010_forest_peak": 6.59, "SL2010_pasture_eco25": 21,
@@ -366,30 +207,6 @@ def test_chronosequence_file_holds_the_model_md_figures(chrono):
     # partitions are turned into numbers, and the note says how
     assert float(chrono["FFGC2023_robinia_eco"]["to_total_biomass_c"]) == pytest.approx(0.5 * 1.303)
     assert "half" in chrono["FFGC2023_robinia_eco"]["note"]
-
-
-def test_fit_is_deterministic(fit_growth):
-    a, b = fit_growth.fit_all(), fit_growth.fit_all()
-    assert a.params == b.params
-    assert fit_growth.growth_csv_text(a) == fit_growth.growth_csv_text(b)
-    assert fit_growth.rainfall_csv_text(a) == fit_growth.rainfall_csv_text(b)
-
-
-def test_shipped_csvs_are_the_current_fit(fit_growth):
-    result = fit_growth.fit_all()
-    fresh = list(csv.DictReader(fit_growth.growth_csv_text(result).splitlines()))
-    shipped = _read_csv(CATALOG / "vegetation_growth.csv")
-    assert [r["veg_type"] for r in fresh] == [r["veg_type"] for r in shipped]
-    for f, s in zip(fresh, shipped):
-        for col in ("c_max_t_c_per_ha", "k_per_yr", "m", "soc_gain_eq_t_c_per_ha", "soc_tau_yr"):
-            assert float(f[col]) == pytest.approx(float(s[col]), rel=1e-5), (f["veg_type"], col)
-    fresh_rain = {r["parameter"]: float(r["value"])
-                  for r in csv.DictReader(fit_growth.rainfall_csv_text(result).splitlines())}
-    for key, value in cm.load_rainfall_growth_params().items():
-        assert fresh_rain[key] == pytest.approx(value, rel=1e-5), key
-
-
-# --- assembling series -----------------------------------------------------------------------
 
 
 def test_annual_increments_telescope():
@@ -430,25 +247,6 @@ def test_cover_depth_multiplier():
     # docs/science.md §2.4: m = 0.5 + 0.5 · min(d, 50 cm) / 50 cm; 10 cm → 0.6, 80 cm → 1.0, bare → 0.5
     got = cm.cover_depth_multiplier(np.array([0.0, 10.0, 50.0, 80.0]), 50.0, 0.5)
     np.testing.assert_allclose(got, [0.5, 0.6, 1.0, 1.0])
-
-
-def test_net_removals_series_by_option(growth):
-    years = np.arange(1, 41)
-    vegs = ["tree_shrub_herb", "grassland"]
-    p = np.array([_curve(growth, v) for v in vegs])
-    c_max, k, m = (p[:, i:i + 1] for i in range(3))
-    bio = cm.biomass_carbon_stock(years, c_max, k, m)
-    soc_0 = 18.6
-    g_eq = np.array([[float(growth[v]["soc_gain_eq_t_c_per_ha"])] for v in vegs])
-    tau = np.array([[float(growth[v]["soc_tau_yr"])] for v in vegs])
-    soc = cm.soc_stock(years, soc_0, soc_0 + g_eq, tau)
-    erosion = cm.erosion_carbon_loss(np.array([[2.0], [1.0]]), 5.0) * np.ones(years.size)
-    project = np.zeros((2, years.size))
-    project[:, 0] = cm.diesel_co2_t(500.0)
-    net = cm.net_removals_co2e(cm.annual_increments(bio), cm.annual_increments(soc, soc_0), 0.0, 0.0, erosion, project)
-    assert net.shape == (2, 40)
-    expected_total = cm.C_TO_CO2 * (bio[:, -1] + soc[:, -1] - soc_0 - erosion.sum(axis=1)) - cm.diesel_co2_t(500.0)
-    np.testing.assert_allclose(net.sum(axis=1), expected_total)
 
 
 def test_models_import_no_pandas_gis_or_solver():

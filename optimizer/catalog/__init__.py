@@ -75,13 +75,27 @@ NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infini
 @dataclass(frozen=True)
 class Catalog:
     measures: pd.DataFrame          # typed per schema.csv, enabled rows and disabled ones
-    growth: pd.DataFrame            # indexed by veg_type
+    growth: pd.DataFrame            # indexed by (veg_type, climate)
     standards: pd.DataFrame         # indexed by standard
     monitoring: pd.DataFrame        # indexed by monitoring_level
     interactions: pd.DataFrame
     parameters: pd.DataFrame        # indexed by parameter: value, unit, source, confidence
     version: str                    # sha256 of every table's bytes (bundled and the planner's)
     files: tuple[str, ...] = ()     # the planner's catalog files applied
+
+    def growth_for(self, climate: str) -> pd.DataFrame:
+        """The growth curves of one climate class, indexed by veg_type (docs/science.md §2.1)."""
+        return self.growth.xs(climate, level="climate")
+
+    @property
+    def veg_types(self) -> tuple[str, ...]:
+        """Vegetation types with a growth curve."""
+        return tuple(dict.fromkeys(self.growth.index.get_level_values("veg_type")))
+
+    def growth_confidence(self, veg_type: str) -> str:
+        """The best confidence class among a type's curves (P when no class has data)."""
+        conf = self.growth.xs(veg_type, level="veg_type")["confidence"]
+        return min(conf, key="ABCP".index) if len(conf) else "P"
 
     def param(self, name: str) -> float:
         return float(self.parameters.at[name, "value"])
@@ -248,7 +262,7 @@ def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
         raise CatalogError(problems)
     return Catalog(
         measures=measures.reset_index(drop=True),
-        growth=growth.set_index("veg_type"),
+        growth=growth.set_index(["veg_type", "climate"]),
         standards=standards.set_index("standard"),
         monitoring=monitoring.set_index("monitoring_level"),
         interactions=interactions,

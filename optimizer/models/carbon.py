@@ -11,20 +11,14 @@ Conventions
   [A] primary text, [B] abstract or secondary source, [C] common default not re-checked,
   [P] placeholder (engineering estimate, no published source; reports must say so).
 
-Fitted growth parameters live in ``optimizer/catalog/vegetation_growth.csv`` and the rainfall
-multiplier in ``optimizer/catalog/rainfall_growth.csv``; both are written by
-``scripts/fit_growth.py`` from ``optimizer/catalog/chronosequences.csv``. This module reads
-only the small rainfall table, once, and only if a caller asks for it.
+Fitted growth parameters live in ``optimizer/catalog/vegetation_growth.csv``, one row per
+vegetation type × climate class, written by ``python -m benchmarks.fit_growth`` (docs/science.md
+§2.1–§2.3); the climate response is :mod:`optimizer.models.climate`. This module reads no file.
 """
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
 import math
-from collections.abc import Mapping
-from importlib import resources
 
 import numpy as np
 
@@ -128,50 +122,6 @@ def cover_depth_multiplier(soil_depth_cm, full_depth_cm, bare_multiplier):
     return bare_multiplier + (1 - bare_multiplier) * (depth / full_depth_cm)
 
 
-# --- rainfall --------------------------------------------------------------------------------
-
-_RAINFALL_PARAM_KEYS = ("p0_mm", "scale_mm", "ref_rainfall_mm", "min_rainfall_mm", "max_rainfall_mm")
-
-
-def rainfall_growth_multiplier(annual_rainfall_mm, params: Mapping[str, float] | None = None):
-    """Growth multiplier [-] for annual rainfall, equal to 1.0 at the reference rainfall.
-
-    Saturating form fitted to near-mature *Pinus tabuliformis* plantations at 372 / 519 / 632 mm
-    (biomass C 49.08 / 73.90 / 82.55 t C/ha; Sun et al. 2017, Acta Ecologica Sinica 37(8)
-    2665–2672 [A]) by ``scripts/fit_growth.py``::
-
-        g(P) = 1 − exp(−(P − p0_mm) / scale_mm),    f(P) = g(clip(P)) / g(ref_rainfall_mm)
-
-    Rainfall is clipped to the fitted range [min_rainfall_mm, max_rainfall_mm]: outside the
-    data the multiplier is held at its edge value rather than extrapolated. Applying a pine
-    response to other vegetation types is an assumption [P].
-
-    Parameters
-    ----------
-    annual_rainfall_mm : array_like
-        Mean annual rainfall [mm].
-    params : mapping, optional
-        Keys ``p0_mm, scale_mm, ref_rainfall_mm, min_rainfall_mm, max_rainfall_mm``; by default
-        the fitted values of ``optimizer/catalog/rainfall_growth.csv`` (read once).
-    """
-    if params is None:
-        params = load_rainfall_growth_params()
-    p0, scale, ref, lo, hi = (float(params[key]) for key in _RAINFALL_PARAM_KEYS)
-    p = np.clip(np.asarray(annual_rainfall_mm, dtype=float), lo, hi)
-    return -np.expm1(-(p - p0) / scale) / -math.expm1(-(ref - p0) / scale)
-
-
-@functools.lru_cache(maxsize=1)
-def load_rainfall_growth_params() -> dict[str, float]:
-    """The fitted rainfall-multiplier parameters from ``optimizer/catalog/rainfall_growth.csv``.
-
-    Read once per process (cached): every call returns the same dict, so treat it as read-only.
-    """
-    text = resources.files("optimizer").joinpath("catalog/rainfall_growth.csv").read_text(encoding="utf-8")
-    values = {row["parameter"]: row["value"] for row in csv.DictReader(io.StringIO(text))}
-    return {key: float(values[key]) for key in _RAINFALL_PARAM_KEYS}
-
-
 # --- soil organic carbon ---------------------------------------------------------------------
 
 
@@ -187,6 +137,80 @@ def soc_stock(t_yr, soc_0, soc_eq, tau_yr):
     t = np.maximum(np.asarray(t_yr, dtype=float), 0.0)
     soc_eq = np.asarray(soc_eq, dtype=float)
     return soc_eq - (soc_eq - np.asarray(soc_0, dtype=float)) * np.exp(-t / np.asarray(tau_yr, dtype=float))
+
+
+#: Share of the SOC formed since the works found above depth d: ``F(d) = 1 − β^d`` (d in cm), the
+#: cumulative form of Jobbágy & Jackson 2000 (Ecol Appl 10(2) 423–436). β = 0.95 matches the
+#: depth pattern of SOC accrual on reclaimed mine soils in the meta-analysis of Baier et al. 2022
+#: (0.6 Mg C/ha/yr in 0–10 cm, 1.0 in 0–20 cm, 0.4 more in 20–40 cm, 0.1 in 40–80 cm: F(10)/F(80)
+#: = 0.41, F(20)/F(80) = 0.65, F(40)/F(80) = 0.89 against 0.40, 0.67, 0.93 read) [B].
+NEW_SOC_DEPTH_BETA = 0.95
+
+#: Depth [cm] the SOC accrual rates of ``vegetation_growth.csv`` are stated on (docs/science.md §2.3).
+SOC_RATE_DEPTH_CM = 30.0
+
+
+def soc_depth_fraction(depth_cm, beta=NEW_SOC_DEPTH_BETA):
+    """Share of new SOC [-] above ``depth_cm``: ``1 − β^d`` (→ 1 deep down, 0 at the surface)."""
+    return -np.expm1(np.asarray(depth_cm, dtype=float) * math.log(beta))
+
+
+def soc_depth_scale(depth_cm, beta=NEW_SOC_DEPTH_BETA):
+    """New SOC above ``depth_cm`` relative to 0–30 cm [-]: ``F(d) / F(30)`` (0–10 cm: 0.51,
+    0–15 cm: 0.68, 0–80 cm: 1.25)."""
+    return soc_depth_fraction(depth_cm, beta) / soc_depth_fraction(SOC_RATE_DEPTH_CM, beta)
+
+
+def initial_soc_t_per_ha(soil_cm, depth_cm, soil_g_per_kg, spoil_g_per_kg, bulk_density_t_per_m3):
+    """Biogenic SOC at the start [t C/ha] in the accounting layer 0–``depth_cm`` (docs/science.md §2.3)::
+
+        SOC_0 = ρ_b · (c_soil · min(s, D) + c_spoil · max(D − s, 0)) / 10
+
+    ``soil_cm`` s is the soil over the spoil (the zone's soil plus any cover soil placed), D the
+    accounting depth [cm], c in g C/kg (coal carbon excluded), ρ_b in t/m³; g/kg · t/m³ · cm / 10
+    = t C/ha. Example: 30 cm of cover soil at 6 g/kg over spoil, D = 30, ρ_b = 1.4: 25.2 t C/ha.
+    """
+    s = np.minimum(np.asarray(soil_cm, dtype=float), depth_cm)
+    return np.asarray(bulk_density_t_per_m3, dtype=float) * (
+        np.asarray(soil_g_per_kg, dtype=float) * s
+        + np.asarray(spoil_g_per_kg, dtype=float) * (np.asarray(depth_cm, dtype=float) - s)) / 10.0
+
+
+def soc_accrual(t_yr, rate_t_c_per_ha_yr, tau_yr):
+    """SOC formed since the works [t C/ha], first order: ``r · τ · (1 − e^(−t/τ))``.
+
+    ``r`` is the initial accrual rate and ``r·τ`` the equilibrium gain; 0 for t <= 0
+    (docs/science.md §2.3).
+    """
+    t = np.maximum(np.asarray(t_yr, dtype=float), 0.0)
+    tau = np.asarray(tau_yr, dtype=float)
+    return np.asarray(rate_t_c_per_ha_yr, dtype=float) * tau * -np.expm1(-t / tau)
+
+
+def soc_pool_with_erosion(soc_series, soc_0, soil_loss_t_per_ha_yr, depth_cm, bulk_density_t_per_m3,
+                          enrichment_ratio=1.0):
+    """The SOC pool year by year when erosion carries part of it away (docs/science.md §2.8).
+
+    ``soc_series`` (n, T) is the stock [t C/ha] without erosion at the end of years 1..T and
+    ``soc_0`` (n,) at the start. Each year the soil lost takes the surface layer's concentration
+    of the pool at the start of the year, ``c = SOC · 10 / (ρ_b · D)`` g C/kg, times the
+    enrichment ratio; it can never take more than the pool holds. Returns ``(pool, eroded)``,
+    both (n, T): the stock after erosion and the carbon eroded each year [t C/ha].
+    """
+    s = np.asarray(soc_series, dtype=float)
+    loss = np.broadcast_to(np.asarray(soil_loss_t_per_ha_yr, dtype=float), s.shape)
+    per_t = 10.0 / (np.asarray(bulk_density_t_per_m3, dtype=float) * np.asarray(depth_cm, dtype=float)) / 1000.0
+    pool = np.empty_like(s)
+    eroded = np.empty_like(s)
+    before = np.broadcast_to(np.asarray(soc_0, dtype=float), s[:, 0].shape).astype(float)
+    prev_model = before
+    for j in range(s.shape[1]):
+        available = np.maximum(before + (s[:, j] - prev_model), 0.0)
+        e = np.minimum(loss[:, j] * before * per_t * enrichment_ratio, available)
+        eroded[:, j] = e
+        pool[:, j] = available - e
+        before, prev_model = pool[:, j], s[:, j]
+    return pool, eroded
 
 
 YANG2015_ONSET_YR = 10.0

@@ -109,7 +109,7 @@ def _combo_names(ms: pd.DataFrame, idx: np.ndarray, catalog: Catalog):
     mid = ms["measure_id"].to_numpy()
     conf = ms["confidence"].to_numpy()
     veg = ms["vegetation_type"].to_numpy()
-    growth_conf = catalog.growth["confidence"].to_dict() if "confidence" in catalog.growth else {}
+    growth_conf = {v: catalog.growth_confidence(v) for v in catalog.veg_types}
     ids, labels, ph = [], [], []
     for row in idx:
         parts = [(GROUPS[g], mid[i]) for g, i in enumerate(row) if i >= 0]

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import GROUPS, Catalog
-from ..models import carbon, cost
+from ..models import carbon, climate, cost
 from ..settings import Settings
 
 #: Vegetation types counted as woody (the ``woody`` share of a plan).
-WOODY_TYPES = ("tree_shrub_herb", "robinia", "poplar", "conifer", "shrub")
+WOODY_TYPES = ("tree_shrub_herb", "robinia", "poplar", "conifer", "shrub", "eucalyptus_acacia")
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,10 @@ class ComboParams:
     upkeep_npv_cny_per_ha: np.ndarray   # each measure's upkeep over its own years, discounted
     growth_mult: np.ndarray             # measure and interaction multipliers on the biomass asymptote
     soc_mult: np.ndarray                # the same on the equilibrium SOC gain
-    c_max: np.ndarray                   # Chapman–Richards [t C/ha], 0 without vegetation
+    c_max: np.ndarray                   # Chapman–Richards [t C/ha] at the site's climate, 0 without vegetation
     k: np.ndarray                       # [1/yr]
     m: np.ndarray                       # [-]
-    soc_gain: np.ndarray                # equilibrium SOC gain [t C/ha]
+    soc_rate: np.ndarray                # initial SOC accrual on 0–30 cm [t C/(ha·yr)] at the site's climate
     soc_tau: np.ndarray                 # [yr]
     cover_max: np.ndarray               # [%]
     cover_rate: np.ndarray              # [1/yr]
@@ -179,15 +179,21 @@ def combo_params(ms: pd.DataFrame, idx: np.ndarray, catalog: Catalog, settings: 
         growth_mult = np.where(both, growth_mult * r["growth_multiplier"], growth_mult)
         soc_mult = np.where(both, soc_mult * r["soc_multiplier"], soc_mult)
 
-    # growth curves per vegetation type (vegetation_growth.csv); without vegetation c_max and the
-    # SOC gain are 0, and k, m, tau take neutral values that keep the curves defined
-    g = catalog.growth
+    # growth curves per vegetation type in the site's climate class (vegetation_growth.csv), scaled
+    # from the class's reference climate to the site's (docs/science.md §2.2); without vegetation
+    # c_max and the SOC rate are 0, and k, m, tau take neutral values that keep the curves defined
+    g = catalog.growth_for(settings.climate)
     vt = np.concatenate([ms["vegetation_type"].to_numpy(dtype=object), [""]])[veg]
     has_veg = veg >= 0
     gi_ = g.index.get_indexer(vt)                    # -1 for no vegetation
 
-    def curve(c, fill=0.0):
-        return np.where(gi_ >= 0, g[c].to_numpy(dtype=float)[np.maximum(gi_, 0)], fill)
+    def curve(c, fill=0.0, exponent=None):
+        v = g[c].to_numpy(dtype=float)
+        if exponent is not None:
+            v = v * climate.climate_scale(settings.annual_rainfall_mm, settings.mean_temperature_c,
+                                          g["ref_rainfall_mm"].to_numpy(float), g["ref_temperature_c"].to_numpy(float),
+                                          g[exponent].to_numpy(float))
+        return np.where(gi_ >= 0, v[np.maximum(gi_, 0)], fill)
 
     d = settings.discount_factors()
     upkeep_npv = np.zeros(C)
@@ -219,8 +225,9 @@ def combo_params(ms: pd.DataFrame, idx: np.ndarray, catalog: Catalog, settings: 
         upkeep_npv_cny_per_ha=upkeep_npv,
         growth_mult=growth_mult,
         soc_mult=soc_mult,
-        c_max=curve("c_max_t_c_per_ha"), k=curve("k_per_yr", 0.1), m=curve("m", 1.0),
-        soc_gain=curve("soc_gain_eq_t_c_per_ha"), soc_tau=curve("soc_tau_yr", 20.0),
+        c_max=curve("c_max_t_c_per_ha", exponent="beta_c_max"), k=curve("k_per_yr", 0.1, exponent="gamma_k"),
+        m=curve("m", 1.0), soc_rate=curve("soc_rate_t_c_per_ha_yr", exponent="beta_soc"),
+        soc_tau=curve("soc_tau_yr", 20.0),
         cover_max=np.where(has_veg, _column(ms, "cover_max_pct")[veg], 0.0),
         cover_rate=np.where(has_veg, _column(ms, "cover_rate_per_yr")[veg], 0.0),
         degrades=flag("degrades")[veg] & ~prevents,

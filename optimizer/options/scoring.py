@@ -140,19 +140,29 @@ def _soil_loss_t_per_ha_yr(x: RowInputs, s: Settings, cat: Catalog, t, pool, wat
     return np.where(water[:, None], 0.0, a_t)
 
 
+def initial_soc_t_per_ha(soil_depth_cm, topsoil_cm, s: Settings) -> np.ndarray:
+    """SOC at the start on the accounting depth [t C/ha] per row: the measured stock when the
+    settings give one, else from the soil over the spoil (the zone's soil plus the cover soil the
+    option places) and the soil and spoil concentrations (docs/science.md §2.3)."""
+    soil = np.nan_to_num(np.asarray(soil_depth_cm, dtype=float), nan=0.0) + np.asarray(topsoil_cm, dtype=float)
+    if s.initial_soc_t_per_ha is not None:
+        return np.full(soil.shape, float(s.initial_soc_t_per_ha))
+    return carbon.initial_soc_t_per_ha(soil, s.soc_depth_cm, s.soil_soc_g_per_kg, s.spoil_soc_g_per_kg,
+                                       s.soil_bulk_density_t_per_m3)
+
+
 def _removal_terms(x: RowInputs, s: Settings, cat: Catalog, t, soil_loss, water, backfill_m3_per_ha) -> dict:
     """The terms of net removals per zone and year [t CO2e], (n, T) each (docs/science.md §2)."""
     z, o = x.zone, x.option
     n = len(z.area_ha)
     growth = o.growth_mult * carbon.cover_depth_multiplier(
-        z.soil_depth_cm + o.topsoil_cm, cat.param("cover_depth_full_cm"), cat.param("cover_depth_min_multiplier")
-    ) * carbon.rainfall_growth_multiplier(s.annual_rainfall_mm)
-    soc_0 = s.initial_soc_t_per_ha
-    soc_eq = soc_0 + _col(o.soc_gain * o.soc_mult)
+        z.soil_depth_cm + o.topsoil_cm, cat.param("cover_depth_full_cm"), cat.param("cover_depth_min_multiplier"))
+    soc_0 = initial_soc_t_per_ha(z.soil_depth_cm, o.topsoil_cm, s)
+    soc_rate = _col(o.soc_rate * o.soc_mult) * carbon.soc_depth_scale(s.soc_depth_cm)
 
     def stocks(tt):
         b = carbon.biomass_carbon_stock(tt, _col(o.c_max), _col(o.k), _col(o.m), _col(growth))
-        return b, carbon.soc_stock(tt, soc_0, soc_eq, _col(o.soc_tau)) - soc_0
+        return b, carbon.soc_accrual(tt, soc_rate, _col(o.soc_tau))
 
     bio, soc = stocks(t)
     if np.any(o.degrades):
@@ -163,6 +173,10 @@ def _removal_terms(x: RowInputs, s: Settings, cat: Catalog, t, soil_loss, water,
         bio = np.where(dg, b_frozen * carbon.degradation_factor(t), bio)
         soc = np.where(dg, o_frozen * carbon.degradation_factor(t, loss_fraction=carbon.YANG2015_SOC_LOSS_FRACTION),
                        soc)
+    # the SOC pool, tracked year by year: erosion draws from it and never takes more than it holds
+    # (docs/science.md §2.8)
+    pool, eroded = carbon.soc_pool_with_erosion(soc_0[:, None] + soc, soc_0, soil_loss, s.soc_depth_cm,
+                                                s.soil_bulk_density_t_per_m3)
     biochar = np.zeros((n, len(t)))
     biochar[:, 0] = o.biochar_c_t_per_ha            # counted once, in year 1 (docs/science.md §2.4)
 
@@ -175,9 +189,11 @@ def _removal_terms(x: RowInputs, s: Settings, cat: Catalog, t, soil_loss, water,
     emissions = np.zeros((n, len(t)))                # works' emissions, in year 1 (docs/science.md §2.9)
     emissions[:, 0] = (carbon.diesel_co2_t(diesel_l_per_ha) + carbon.limestone_co2_t(o.limestone_t_per_ha)
                        + carbon.n2o_fertilizer_co2e_t(o.n_kg_per_ha))
+    # the SOC term is the pool's change before erosion, so that it and the erosion term add up to
+    # the pool's change
     return carbon.net_removal_terms_co2e(
-        carbon.annual_increments(bio), carbon.annual_increments(soc), biochar, wet,
-        carbon.erosion_carbon_loss(soil_loss, s.surface_soc_g_per_kg), emissions, area_ha=_col(z.area_ha))
+        carbon.annual_increments(bio), carbon.annual_increments(pool, soc_0[:, None]) + eroded, biochar, wet,
+        eroded, emissions, area_ha=_col(z.area_ha))
 
 
 def _avoided_tco2e(x: RowInputs, s: Settings, cat: Catalog, t) -> np.ndarray:

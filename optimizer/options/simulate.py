@@ -10,14 +10,13 @@ docs/science.md §2–§3), turned into stocks where the model defines them:
 - ``biomass_c_t_per_ha``: the Chapman–Richards stock of §2.1 (with the degradation of §2.10).
   The model's yearly biomass removal is the increment of that stock from C(0) = 0, so the
   cumulated increments divided by area and 44/12 *are* the model's stock.
-- ``soc_c_t_per_ha``: SOC(t) of §2.3, = the setting ``initial_soc_t_per_ha`` (SOC_0) plus the
-  cumulated SOC increments, which the scoring takes from SOC(t) − SOC_0. Carbon carried off by
-  erosion (§2.8) is **not** taken out of this pool — the model counts it against removals only —
-  so the stock never falls by erosion, and an eroding zone's cumulated net removals are below
-  44/12 × its stock change.
-- ``soc_depth_cm``: the depth the model's SOC stands for, 0–100 cm: the depth of SOC_0 and of the
-  Li et al. 2014 gains behind ``vegetation_growth.csv`` (§2.3). The model has no depth profile, so
-  this column is a label, the same in every row; it cannot give SOC over another depth.
+- ``soc_c_t_per_ha``: the SOC pool of §2.3 on the accounting depth: SOC_0 (from the soil over
+  the spoil and the settings' concentrations, or ``initial_soc_t_per_ha`` when measured) plus
+  the SOC formed since the works, minus the carbon erosion has carried off (§2.8): the pool is
+  tracked year by year and erosion never takes more than it holds. So 44/12 × the pool's change
+  is the SOC term plus the erosion term of ``net_removals_tco2e``.
+- ``soc_depth_cm``: the accounting depth, the setting ``soc_depth_cm`` (default 0–30 cm), the
+  same in every row.
 - ``ecosystem_c_t_per_ha``: biomass + SOC + biochar carbon applied (counted once, in year 1,
   §2.4). Litter, dead wood and forest floor are not modelled. A subsidence pool left as water
   carries a wetland flux in t CO2e net of methane (§2.5), which is not a carbon stock and is not
@@ -53,11 +52,8 @@ from ..errors import Issue, ProblemsError, SinkPlanError
 from ..models import carbon, erosion
 from ..settings import SPEC_BY_KEY
 from .build import evaluate_options
+from .scoring import initial_soc_t_per_ha
 from .table import OptionTable
-
-#: Depth the model's SOC stock stands for [cm]: SOC_0 (``initial_soc_t_per_ha``, 0–100 cm) and the
-#: Heidaigou gains of ``vegetation_growth.csv`` are 0–100 cm (Li et al. 2014; docs/science.md §2.3) [B].
-MODEL_SOC_DEPTH_CM = 100.0
 
 #: Option rows simulated at once: a chunk's frame is rows × (years + 1) lines of ~25 columns.
 CHUNK_ROWS = 2048
@@ -167,24 +163,28 @@ def _trajectories(table: OptionTable, rows: np.ndarray) -> dict[str, np.ndarray]
     per_ha_c = 1.0 / (np.where(area > 0, area, np.nan) * carbon.C_TO_CO2)     # t CO2e per zone → t C/ha
     n, horizon = series["net_removals_tco2e"].shape
 
-    def stock(name: str, initial: float) -> np.ndarray:
+    def stock(name: str, initial) -> np.ndarray:
         cum = np.cumsum(series[name], axis=1) * per_ha_c
         return np.concatenate([np.full((n, 1), initial), initial + cum], axis=1)
 
     def flow(values: np.ndarray) -> np.ndarray:
         return np.concatenate([np.full((n, 1), np.nan), values], axis=1)
 
-    biomass = stock("biomass_tco2e", 0.0)
-    soc = stock("soc_tco2e", table.settings.initial_soc_t_per_ha)
-    biochar = stock("biochar_tco2e", 0.0)
     params = table.combos.params
     combo = table.combo[rows]
+    soil = table.zones["soil_depth_cm"].to_numpy(dtype=float)[table.zone_of_row[rows]]
+    soc_0 = initial_soc_t_per_ha(soil, params.topsoil_cm[combo], table.settings)[:, None]
+    biomass = stock("biomass_tco2e", 0.0)
+    # the SOC pool after erosion: its change is the SOC term plus the (negative) erosion term
+    soc = np.concatenate([soc_0, soc_0 + np.cumsum(series["soc_tco2e"] + series["erosion_tco2e"], axis=1)
+                          * per_ha_c], axis=1)
+    biochar = stock("biochar_tco2e", 0.0)
     t = np.arange(horizon + 1, dtype=float)
     cover = erosion.vegetation_cover_series(t, params.cover_max[combo][:, None], params.cover_rate[combo][:, None])
     return {
         "biomass_c_t_per_ha": biomass,
         "soc_c_t_per_ha": soc,
-        "soc_depth_cm": np.full((n, horizon + 1), MODEL_SOC_DEPTH_CM),
+        "soc_depth_cm": np.full((n, horizon + 1), float(table.settings.soc_depth_cm)),
         "ecosystem_c_t_per_ha": biomass + soc + biochar,
         "net_removals_tco2e": flow(series["net_removals_tco2e"]),
         "soil_loss_t_per_ha": flow(series["soil_loss_t"] / area),

@@ -127,7 +127,8 @@ SETTING_ROWS = ("region", "annual_rainfall_mm", "climate", "rainfall_erosivity_m
                 "soil_erodibility_t_ha_h_per_ha_mj_mm", "slope_steepness_method", "tolerable_soil_loss_t_per_ha_yr",
                 "horizon_yr", "start_year", "discount_rate", "standards", "buffer_fraction", "monitoring_level",
                 "path", "start_cny_per_t", "growth_per_yr", "grid_emission_factor_t_per_mwh", "budget_cny",
-                "topsoil_stock_m3", "gangue_stock_m3", "initial_soc_t_per_ha", "surface_soc_g_per_kg")
+                "topsoil_stock_m3", "gangue_stock_m3", "soc_depth_cm", "soil_soc_g_per_kg",
+                "spoil_soc_g_per_kg")
 
 
 def _schema():
