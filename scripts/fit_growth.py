@@ -543,6 +543,16 @@ def report(result: FitResult, records: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def hand_entered_rows_text() -> str:
+    """Rows of the shipped vegetation_growth.csv this script does not fit (e.g. ``cropland``,
+    docs/science.md §2.3), kept as they are below the fitted rows."""
+    if not GROWTH_CSV.is_file():
+        return ""
+    lines = GROWTH_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
+    rows = list(csv.reader(lines))
+    return "".join(line for line, r in zip(lines[1:], rows[1:]) if r and r[0] not in VEG_TYPES)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dry-run", action="store_true", help="fit and print, do not write the CSVs")
@@ -551,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
     result = fit_all(records)
     if not args.dry_run:
         RAINFALL_CSV.write_text(rainfall_csv_text(result), encoding="utf-8")
-        GROWTH_CSV.write_text(growth_csv_text(result), encoding="utf-8")
+        GROWTH_CSV.write_text(growth_csv_text(result) + hand_entered_rows_text(), encoding="utf-8")
     print(report(result, records))
     return 0
 
