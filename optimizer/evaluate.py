@@ -40,6 +40,7 @@ import pandas as pd
 
 from .jit import kernel
 from .options import COLUMNS
+from .options.land import is_cropland
 
 TOTALS = tuple(c for c in COLUMNS if c != "within_tolerance")
 
@@ -73,6 +74,8 @@ class Evaluation:
     #: standard → (pop,) credits [t CO2e] of the zones whose option is eligible under it (a zone
     #: eligible under two standards counts in both; its credits are issued once)
     credits_by_standard: dict = field(default_factory=dict)
+    #: name → (pop,): :func:`accounting_totals` (net-of-baseline removals, restored farmland)
+    accounting: dict = field(default_factory=dict)
 
     @property
     def feasible(self) -> np.ndarray:
@@ -115,14 +118,15 @@ def evaluate(compiled, X: np.ndarray, totals: bool = True) -> Evaluation:
         else np.zeros((len(loc), 0))
     b = np.asarray(compiled.b, dtype=float)
     G = lhs - b[None, :] if len(compiled.A) else lhs
-    tot, by_std = {}, {}
+    tot, by_std, acc = {}, {}, {}
     if totals:
         rows = compiled.rows[loc]
         tot = column_totals(compiled.table, rows)
         by_std = credits_by_standard(compiled.table, rows)
+        acc = accounting_totals(compiled.table, rows)
     return Evaluation(F=F, objectives=compiled.natural(F), G=G, totals=tot,
                       names=tuple(o.name for o in compiled.objectives), con_names=compiled.con_names,
-                      lhs=lhs, b=b, credits_by_standard=by_std)
+                      lhs=lhs, b=b, credits_by_standard=by_std, accounting=acc)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -142,6 +146,22 @@ def credits_by_standard(table, rows: np.ndarray) -> dict:
     rows = np.atleast_2d(rows)
     credits = table.data["credits_tco2e"][rows]
     return {s: np.where(ok[rows], credits, 0.0).sum(axis=1) for s, ok in table.eligible.items()}
+
+
+def accounting_totals(table, rows: np.ndarray) -> dict:
+    """Accounting numbers of plans given as option-table ``rows`` (pop, zones), name → (pop,)
+    (docs/science.md §5.5–5.6):
+
+    - ``removals_net_of_baseline_tco2e``: the plan's net removals (``removals_tco2e``, the physical
+      project removals the objective maximises) less those of the no-works baseline in every zone;
+    - ``restored_farmland_ha``: area of the zones whose option reclaims cropland, which counts
+      toward the province's cultivated-land (supplementary farmland) quota.
+    """
+    rows = np.atleast_2d(rows)
+    removals = table.data["removals_tco2e"]
+    crop_ha = np.where(is_cropland(table.combos.params.veg_type[table.combo]), table.data["area_ha"], 0.0)
+    return {"removals_net_of_baseline_tco2e": removals[rows].sum(axis=1) - removals[table.baseline_rows()].sum(),
+            "restored_farmland_ha": crop_ha[rows].sum(axis=1)}
 
 
 def baseline_totals(table) -> dict:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..options.land import CROPLAND_VEG_TYPE
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -92,6 +94,17 @@ def zone_sums(zones: pd.DataFrame, standards=()) -> dict:
     if base:
         base = {"area_ha": totals["area_ha"], **base}
     return {"totals": totals, "credits_by_standard": by_std, "baseline_totals": base}
+
+
+def accounting_sums(zones: pd.DataFrame, totals: dict, baseline_totals: dict) -> dict:
+    """The reader's reconstruction of summary.json's ``accounting`` from a plan's per-zone rows and
+    site numbers: ``removals_net_of_baseline_tco2e`` (plan less no-works removals) and
+    ``restored_farmland_ha`` (area of the zones whose vegetation is cropland); NaN where unknown."""
+    veg = zones["vegetation_type"].fillna("") if "vegetation_type" in zones else None
+    return {"removals_net_of_baseline_tco2e": float(totals.get("removals_tco2e", np.nan))
+            - float(baseline_totals.get("removals_tco2e", np.nan)),
+            "restored_farmland_ha": float(zones["area_ha"][veg == CROPLAND_VEG_TYPE].sum()) if veg is not None
+            else float("nan")}
 
 
 def zones_with_works(zones: pd.DataFrame) -> int:

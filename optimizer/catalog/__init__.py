@@ -5,7 +5,9 @@ Tables (``schema.csv`` documents every column with type and unit):
 - ``measures.csv``       every measure (docs/science.md §1.3), with suitability rules as data
 - ``vegetation_growth.csv`` Chapman–Richards and SOC parameters per vegetation type, written by
   ``scripts/fit_growth.py`` from ``chronosequences.csv``
-- ``standards.csv``      crediting standards and their eligibility rules
+- ``standards.csv``      crediting standards, their eligibility rules and baseline rule
+- ``leakage.csv``        leakage share per standard and land designation (docs/science.md §5.5)
+- ``land_rules.csv``     vegetation a land designation may not take, with its legal source (§1.3)
 - ``monitoring.csv``     monitoring levels: uncertainty deduction and cost
 - ``interactions.csv``   interaction multipliers between measures (1.0 [P] unless sourced)
 - ``parameters.csv``     model constants with unit and source
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -43,7 +45,10 @@ ZONE_TYPES = ("platform", "slope", "subsidence_pool", "waste_heap", "pit_floor")
 
 GROUPS = ("waste", "landform", "soil", "vegetation", "upkeep", "water", "energy")
 CONFIDENCE = ("A", "B", "C", "P")
-TABLES = ("measures", "vegetation_growth", "standards", "monitoring", "interactions", "parameters")
+TABLES = ("measures", "vegetation_growth", "standards", "monitoring", "interactions", "parameters", "leakage",
+          "land_rules")
+#: How a standard's baseline is subtracted (``standards.csv`` ``baseline_rule``; docs/science.md §5.5).
+BASELINE_RULES = ("no_works", "none")
 
 
 def _bundled(name: str) -> tuple[pd.DataFrame, bytes]:
@@ -82,6 +87,8 @@ class Catalog:
     parameters: pd.DataFrame        # indexed by parameter: value, unit, source, confidence
     version: str                    # sha256 of every table's bytes (bundled and the planner's)
     files: tuple[str, ...] = ()     # the planner's catalog files applied
+    leakage: pd.DataFrame = field(default_factory=pd.DataFrame)     # standard, land_designation, leakage_fraction
+    land_rules: pd.DataFrame = field(default_factory=pd.DataFrame)  # indexed by land_designation
 
     def growth_for(self, climate: str) -> pd.DataFrame:
         """The growth curves of one climate class, indexed by veg_type (docs/science.md §2.1)."""
@@ -257,7 +264,10 @@ def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
     monitoring = _typed(raw["monitoring"], "monitoring", "monitoring.csv", problems, "monitoring_level")
     interactions = _typed(raw["interactions"], "interactions", "interactions.csv", problems, "measure_a")
     parameters = _typed_parameters(raw["parameters"], problems, origin["parameters"])
+    leakage = _typed(raw["leakage"], "leakage", "leakage.csv", problems, "standard")
+    land_rules = _typed(raw["land_rules"], "land_rules", "land_rules.csv", problems, "land_designation")
     _check_measures(measures, set(growth["veg_type"]), problems, origin["measures"])
+    _check_accounting(standards, leakage, land_rules, set(growth["veg_type"]), problems)
     if problems:
         raise CatalogError(problems)
     return Catalog(
@@ -269,6 +279,8 @@ def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
         parameters=parameters.set_index("parameter"),
         version=digest.hexdigest()[:16],
         files=tuple(files),
+        leakage=leakage.reset_index(drop=True),
+        land_rules=land_rules.set_index("land_designation"),
     )
 
 
@@ -347,3 +359,35 @@ def _check_measures(m: pd.DataFrame, veg_types: set[str], problems: list[Issue],
         if r["min_slope_deg"] > r["max_slope_deg"]:
             col = "min_slope_deg" if (mid, "min_slope_deg") in origin else "max_slope_deg"
             at(mid, col, f"min_slope_deg {r['min_slope_deg']:g}° is above max_slope_deg {r['max_slope_deg']:g}°")
+
+
+def _check_accounting(standards: pd.DataFrame, leakage: pd.DataFrame, land_rules: pd.DataFrame,
+                      veg_types: set[str], problems: list[Issue]) -> None:
+    """Baseline rules, leakage rows and land rules name what exists (docs/science.md §1.3, §5.5)."""
+    for _, r in standards.iterrows():
+        if r["baseline_rule"] not in BASELINE_RULES:
+            problems.append(Issue(file="standards.csv", row=r["standard"], field="baseline_rule",
+                                  message=f"{r['baseline_rule']!r} is not one of {', '.join(BASELINE_RULES)}"))
+    known = set(standards["standard"])
+    seen: set[tuple[str, str]] = set()
+    for _, r in leakage.iterrows():
+        key = (r["standard"], r["land_designation"])
+        if r["standard"] not in known:
+            problems.append(Issue(file="leakage.csv", row=r["standard"], field="standard",
+                                  message=f"unknown standard; standards.csv has {', '.join(sorted(known))}"))
+        if key in seen:
+            problems.append(Issue(file="leakage.csv", row=r["standard"], field="land_designation",
+                                  message=f"{r['land_designation']!r} appears twice for this standard"))
+        seen.add(key)
+    for _, r in land_rules.iterrows():
+        for v in r["forbidden_vegetation_types"]:
+            if v not in veg_types:
+                problems.append(Issue(file="land_rules.csv", row=r["land_designation"],
+                                      field="forbidden_vegetation_types",
+                                      message=f"{v!r} has no growth curve in vegetation_growth.csv"))
+        if r["confidence"] not in CONFIDENCE:
+            problems.append(Issue(file="land_rules.csv", row=r["land_designation"], field="confidence",
+                                  message=f"{r['confidence']!r} is not one of A, B, C, P"))
+        if not r["source"]:
+            problems.append(Issue(file="land_rules.csv", row=r["land_designation"], field="source",
+                                  message="every land rule needs its legal source"))

@@ -141,7 +141,8 @@ def standards_details(standards, catalog) -> list[dict]:
                         land_designations=list(r["land_designations"]),
                         vegetation_types=list(r["vegetation_types"]),
                         excluded_zone_types=list(r["excluded_zone_types"]),
-                        min_parcel_m2=r["min_parcel_m2"], source=str(r["source"]),
+                        min_parcel_m2=r["min_parcel_m2"], baseline_rule=str(r.get("baseline_rule", "")),
+                        accounting_source=str(r.get("accounting_source", "")), source=str(r["source"]),
                         confidence=str(r["confidence"])))
     return out
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..analysis.compare import zone_sums, zones_with_works
+from ..analysis.compare import accounting_sums, zone_sums, zones_with_works
 from ..catalog import GROUPS
 from ..errors import PlanFileError
 from .atomic import atomic_path, write_text_atomic
@@ -240,6 +240,8 @@ class PlanResult:
         out = {k: dict(s[k]) if k in s else rebuilt[k] for k in ("totals", "credits_by_standard", "baseline_totals")}
         out["baseline_credits_by_standard"] = dict(s.get("baseline_credits_by_standard")
                                                    or {st: float("nan") for st in self.standards})
+        out["accounting"] = dict(s["accounting"]) if "accounting" in s else \
+            accounting_sums(self.zones, out["totals"], out["baseline_totals"])
         return out
 
     @property

@@ -1,7 +1,12 @@
 """Carbon credits and their value (docs/science.md §5).
 
+    net(t)     = P(t) − max(B(t), 0) − L · max(P(t) − max(B(t), 0), 0)
     credits(t) = eligible · net(t) · (1 − buffer) · (1 − uncertainty_deduction(monitoring))
     value      = Σ_t credits(t) · price(t) / (1 + r)^t
+
+P is the project's eligible net removal of the credited pools, B the no-works baseline's of the
+same pools and L the leakage share (docs/science.md §5.5: CDM A/R rule, Decision 5/CMP.1 Annex
+para 1; CCER-14-001-V01; VM0047 with VMD0054).
 
 Eligibility is per standard and per zone–option; it is computed from data (the catalog's
 ``standards.csv``), never from ``if`` statements on names.
@@ -14,6 +19,8 @@ import numpy as np
 #: The pools a standard may credit (``standards.csv`` ``credited_pools``), in the column order of
 #: the ``credited`` masks below.
 POOLS = ("biomass", "soc", "biochar", "wetland")
+#: The net-removal terms :func:`credited_net_co2e` takes (``carbon.net_removal_terms_co2e``' keys).
+TERMS = ("biomass_tco2e", "soc_tco2e", "biochar_tco2e", "wetland_tco2e", "erosion_tco2e", "project_emissions_tco2e")
 
 
 def credit_factor(buffer_fraction, uncertainty_deduction):
@@ -46,6 +53,28 @@ def credited_net_co2e(credited, *, biomass_tco2e, soc_tco2e, biochar_tco2e, wetl
     eligible_net = (cr[:, [0]] * biomass_tco2e + cr[:, [1]] * (soc_tco2e + erosion_tco2e)
                     + cr[:, [2]] * biochar_tco2e + cr[:, [3]] * wetland_tco2e)
     return np.where(cr.any(axis=1)[:, None], eligible_net + project_emissions_tco2e, 0.0)
+
+
+def net_of_baseline_co2e(project_tco2e, baseline_tco2e=None, leakage_fraction=None):
+    """Net creditable removals per year [t CO2e], ``(n, T)``: project − baseline − leakage
+    (docs/science.md §5.5).
+
+    ``baseline_tco2e`` (n, T) is the no-works baseline's eligible net removal of the same pools
+    (None: no baseline). A year in which the baseline is a source (B < 0) counts as zero: the
+    project is not credited for carbon the land would have lost anyway (conservative reading of
+    CCER-14-001-V01 and VM0047, neither read on this point). ``leakage_fraction`` (n,) in [0, 1]
+    is the share of each year's positive net-of-baseline removal lost outside the project
+    (VMD0054); a year of net loss carries no leakage (it is not made smaller).
+    """
+    net = np.asarray(project_tco2e, dtype=float)
+    if baseline_tco2e is not None:
+        net = net - np.maximum(np.asarray(baseline_tco2e, dtype=float), 0.0)
+    if leakage_fraction is not None:
+        lf = np.asarray(leakage_fraction, dtype=float)
+        if np.any((lf < 0) | (lf > 1)):
+            raise ValueError("leakage fractions must be in [0, 1]")
+        net = net - lf[:, None] * np.maximum(net, 0.0)
+    return net
 
 
 def issued_credits(eligible_net_tco2e, factor, price_cny_per_t, discount_factors):

@@ -10,6 +10,7 @@ import pandas as pd
 from ..catalog import Catalog, load_catalog
 from ..errors import Issue, SettingsError
 from ..settings import Settings
+from .accounting import baseline_credited_co2e, baseline_rows, baseline_terms, row_rules
 from .combos import enumerate_combos
 from .eligibility import credited_pool_mask, standard_eligibility
 from .feasibility import feasible_rows
@@ -40,9 +41,15 @@ def evaluate_options(site, catalog: Catalog | str | Path | None = None, settings
 
     data = {c: np.empty(n_rows, dtype=bool if c == "within_tolerance" else float) for c in COLUMNS}
     per_zone = zone_arrays(zones, cat)
+    # the no-works baseline of every zone, scored once; credits are net of it (docs/science.md §5.5)
+    base = baseline_terms(per_zone, combo[baseline_rows(combos.option_id[combo], zone_ptr)], combos, s, cat)
+    designation = zones["land_designation"].astype(str).to_numpy()
     for start in range(0, n_rows, CHUNK_ROWS):
         rows = np.arange(start, min(n_rows, start + CHUNK_ROWS))
-        x = row_inputs(per_zone, zone_of_row[rows], combo[rows], combos, credited_pool_mask(elig, rows, cat, s))
+        credited = credited_pool_mask(elig, rows, cat, s)
+        subtract, leak = row_rules(elig, rows, designation[zone_of_row[rows]], cat, s)
+        x = row_inputs(per_zone, zone_of_row[rows], combo[rows], combos, credited,
+                       baseline_credited_co2e(credited, base, zone_of_row[rows], subtract), leak)
         scored = score_rows(x, s, cat)
         for c in COLUMNS:
             data[c][rows] = scored[c]
@@ -50,7 +57,7 @@ def evaluate_options(site, catalog: Catalog | str | Path | None = None, settings
             progress(rows[-1] + 1, n_rows)
     site_ph = tuple(f"setting:{k}" for k in s.placeholders)
     return OptionTable(zones=zones, zone_ptr=zone_ptr, combo=combo, combos=combos, data=data, settings=s,
-                       catalog=cat, eligible=elig, site_placeholders=site_ph,
+                       catalog=cat, eligible=elig, site_placeholders=site_ph, baseline_terms=base,
                        site_sha256=getattr(site, "sha256", ""), site_path=getattr(site, "path", ""))
 
 

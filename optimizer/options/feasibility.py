@@ -1,8 +1,8 @@
 """Which combinations each zone may take: the suitability rules of ``measures.csv`` applied to zones.
 
 Rules are data (zone types, slope limits, climates, tags; docs/science.md §1.3). Tags are checked
-once per class of zones with the same tags (:func:`zone_tags`), slopes zone by zone
-(:func:`feasible_rows`).
+once per class of zones with the same tags (:func:`zone_tags`), slopes and land rules (vegetation a
+land designation may not take, ``land_rules.csv``: :mod:`.land`) zone by zone (:func:`feasible_rows`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pandas as pd
 from ..catalog import GROUPS, Catalog
 from ..settings import Settings
 from .combos import Combos
+from .land import forbidden_combos
 
 #: Slack on slope limits [°], so that a limit equal to the slope admits it despite rounding.
 SLOPE_LIMIT_SLACK_DEG = 1e-9
@@ -78,6 +79,8 @@ def feasible_rows(combos: Combos, zones: pd.DataFrame, catalog: Catalog, setting
     slope = suitability_slope(zones, catalog)
     r = combos.rules
     n = len(zones)
+    land = forbidden_combos(combos, catalog)
+    designation = zones["land_designation"].astype(str).to_numpy()
     per_zone: list[np.ndarray] = [None] * n  # type: ignore[list-item]
     for t in np.unique(tags):
         members = np.flatnonzero(tags == t)
@@ -87,6 +90,8 @@ def feasible_rows(combos: Combos, zones: pd.DataFrame, catalog: Catalog, setting
         eff = np.where(np.isnan(r.suit_after[cls])[None, :], s, np.minimum(s, r.suit_after[cls][None, :]))
         ok = ~lf | ((s >= r.lf_min[cls]) & (s <= r.lf_max[cls]))
         ok &= (eff >= r.o_min[cls] - SLOPE_LIMIT_SLACK_DEG) & (eff <= r.o_max[cls] + SLOPE_LIMIT_SLACK_DEG)
+        for d, bad in land.items():              # land rules: per designation, over the class
+            ok &= ~((designation[members] == d)[:, None] & bad[cls][None, :])
         for j, z in enumerate(members):
             per_zone[z] = cls[ok[j]]
     counts = np.array([len(rows) for rows in per_zone], dtype=np.int64)

@@ -49,12 +49,16 @@ class ZoneArrays:
 
 @dataclass(frozen=True)
 class RowInputs:
-    """Everything the models need for a set of rows: the zone's inputs, the option's, and which
-    carbon pools are credited ((n, 4) bool over :data:`optimizer.models.credits.POOLS`)."""
+    """Everything the models need for a set of rows: the zone's inputs, the option's, which
+    carbon pools are credited ((n, 4) bool over :data:`optimizer.models.credits.POOLS`), and the
+    net-crediting inputs (docs/science.md §5.5): the zone's no-works baseline of the credited pools
+    ((n, T) t CO2e/yr, None: none) and the leakage share ((n,), None: none)."""
 
     zone: ZoneArrays
     option: ComboParams
     credited: np.ndarray
+    baseline_tco2e: np.ndarray | None = None
+    leakage_fraction: np.ndarray | None = None
 
 
 def zone_arrays(zones: pd.DataFrame, catalog: Catalog) -> ZoneArrays:
@@ -71,9 +75,11 @@ def zone_arrays(zones: pd.DataFrame, catalog: Catalog) -> ZoneArrays:
     )
 
 
-def row_inputs(zones: ZoneArrays, z: np.ndarray, c: np.ndarray, combos: Combos, credited: np.ndarray) -> RowInputs:
+def row_inputs(zones: ZoneArrays, z: np.ndarray, c: np.ndarray, combos: Combos, credited: np.ndarray,
+               baseline_tco2e: np.ndarray | None = None, leakage_fraction: np.ndarray | None = None) -> RowInputs:
     """Model inputs of rows (zone index ``z``, combination ``c``)."""
-    return RowInputs(zone=zones.take(z), option=combos.params.take(c), credited=credited)
+    return RowInputs(zone=zones.take(z), option=combos.params.take(c), credited=credited,
+                     baseline_tco2e=baseline_tco2e, leakage_fraction=leakage_fraction)
 
 
 def score_rows(x: RowInputs, s: Settings, cat: Catalog, series: bool = False) -> dict:
@@ -93,8 +99,9 @@ def score_rows(x: RowInputs, s: Settings, cat: Catalog, series: bool = False) ->
     net = carbon.net_of_terms(terms)
     factor = credits.credit_factor(s.buffer_fraction,
                                    float(cat.monitoring.at[s.monitoring_level, "uncertainty_deduction"]))
-    cred_t, cred_total, value = credits.issued_credits(credits.credited_net_co2e(x.credited, **terms), factor,
-                                                       s.price_path_cny_per_t(), d)
+    creditable = credits.net_of_baseline_co2e(credits.credited_net_co2e(x.credited, **terms), x.baseline_tco2e,
+                                              x.leakage_fraction)        # project − baseline − leakage (§5.5)
+    cred_t, cred_total, value = credits.issued_credits(creditable, factor, s.price_path_cny_per_t(), d)
     avoided_t = _avoided_tco2e(x, s, cat, t)
     capex, npv, topsoil_m3_per_ha = _cost_cny(x, s, cat, d, backfill_m3_per_ha)
 

@@ -126,6 +126,8 @@ def option_rows(table: OptionTable, options: Mapping[str, str] | Iterable[tuple[
             near = difflib.get_close_matches(str(option), feasible, n=3, cutoff=0.5)
             what = ("is not feasible for this zone" if option in catalog_ids
                     else "is not an option of the catalog")
+            why = table.refusal_reason(z, str(option)) if option in catalog_ids else None
+            what += f": {why}" if why else ""
             problems.append(Issue(file=OPTION_SOURCE, zone_id=str(zone), message=(
                 f"option {option!r} {what} ({len(feasible)} feasible options; `sinkplan options` lists them)"
                 + (f"; nearest: {', '.join(map(repr, near))}" if near else ""))))

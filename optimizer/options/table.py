@@ -13,8 +13,10 @@ import pandas as pd
 
 from ..catalog import Catalog
 from ..settings import Settings
+from .accounting import baseline_credited_co2e, baseline_rows, baseline_terms, row_rules
 from .combos import Combos
 from .eligibility import credited_pool_mask
+from .land import refusal_reason
 from .scoring import COLUMNS, row_inputs, score_rows, zone_arrays
 
 
@@ -37,6 +39,9 @@ class OptionTable:
     site_placeholders: tuple[str, ...] = ()
     site_sha256: str = ""
     site_path: str = ""
+    #: each zone's no-works net-removal terms (t CO2e/yr, (n_zones, T) each), scored once by
+    #: ``evaluate_options``; credits are net of them (docs/science.md §5.5). None: scored on demand.
+    baseline_terms: dict[str, np.ndarray] | None = None
 
     @property
     def n_rows(self) -> int:
@@ -79,16 +84,13 @@ class OptionTable:
     def baseline_rows(self) -> np.ndarray:
         """Per zone, the row of "natural regeneration, no works" (or "no works" where nothing
         grows, e.g. open water): the reference for before/after comparisons."""
-        ids = self.option_id
-        is_base = (ids == "natural_regeneration") | (ids == "no_works")
-        z = self.zone_of_row
-        rows = np.full(self.n_zones, -1, dtype=np.int64)
-        cand = np.flatnonzero(is_base)
-        # prefer natural regeneration where both exist (it is listed after no_works only on pools)
-        rows[z[cand[::-1]]] = cand[::-1]
-        missing = rows < 0
-        rows[missing] = self.zone_ptr[:-1][missing]
-        return rows
+        return baseline_rows(self.option_id, self.zone_ptr)
+
+    def refusal_reason(self, zone: int, option_id: str) -> str | None:
+        """Why zone ``zone`` (index) may not take ``option_id`` when a land rule refuses it
+        (reason and legal source; :mod:`optimizer.options.land`), else None."""
+        designation = str(self.zones["land_designation"].iloc[zone]) if "land_designation" in self.zones else ""
+        return refusal_reason(self.combos, self.catalog, designation, option_id)
 
     def to_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
         """The option table as a DataFrame (every row, or the given flat rows)."""
@@ -117,6 +119,13 @@ class OptionTable:
         """
         rows = np.asarray(rows, dtype=np.int64)
         credited = credited_pool_mask(self.eligible, rows, self.catalog, self.settings)
-        x = row_inputs(zone_arrays(self.zones, self.catalog), self.zone_of_row[rows], self.combo[rows], self.combos,
-                       credited)
+        zones = zone_arrays(self.zones, self.catalog)
+        base = self.baseline_terms
+        if base is None or next(iter(base.values())).shape[1] != len(self.settings.years):
+            base = baseline_terms(zones, self.combo[self.baseline_rows()], self.combos, self.settings, self.catalog)
+        z = self.zone_of_row[rows]
+        designation = self.zones["land_designation"].astype(str).to_numpy()[z]
+        subtract, leak = row_rules(self.eligible, rows, designation, self.catalog, self.settings)
+        x = row_inputs(zones, z, self.combo[rows], self.combos, credited,
+                       baseline_credited_co2e(credited, base, z, subtract), leak)
         return score_rows(x, self.settings, self.catalog, series=True)["series"]

@@ -172,7 +172,8 @@ def allowed_rows(problem: Problem, table, errors: list[str]) -> Allowed:
         match = np.flatnonzero(opt_ids[lo:hi] == oid)
         if len(match) == 0:
             near = difflib.get_close_matches(oid, list(opt_ids[lo:hi]), n=3)
-            errors.append(f"lock: option {oid!r} is not feasible for zone {zid!r}"
+            why = t.refusal_reason(z, oid)
+            errors.append(f"lock: option {oid!r} is not feasible for zone {zid!r}" + (f" ({why})" if why else "")
                           + (f"; feasible options include {', '.join(near)}" if near else ""))
             continue
         others = np.arange(lo, hi) != lo + match[0]

@@ -85,6 +85,12 @@ class Plan:
         a zone eligible under two counts in both, its credits issued once)."""
         return {k: float(v[0]) for k, v in self.evaluation.credits_by_standard.items()}
 
+    @property
+    def accounting(self) -> dict:
+        """Net-of-baseline removals and restored farmland area (name → float;
+        :func:`optimizer.evaluate.accounting_totals`)."""
+        return {k: float(v[0]) for k, v in self.evaluation.accounting.items()}
+
     def constraints(self) -> list[dict]:
         ev = self.evaluation
         c = self.compiled
@@ -133,6 +139,7 @@ class Plan:
             "credits_by_standard": self.credits_by_standard,
             "baseline_totals": self.baseline_totals,
             "baseline_credits_by_standard": self.baseline_credits_by_standard,
+            "accounting": self.accounting,
             "constraints": self.constraints(),
             "zones": int(self.compiled.n_zones),
         }

@@ -108,6 +108,7 @@ def credits(ctx: ReportContext, figs) -> str:
            f"({esc(ctx.settings.get('monitoring_level', '?'))}). "
            "A zone eligible under two standards is counted under both rows below, but its credits can be issued "
            "only once.</p>"]
+    out.append(_net_accounting(ctx))
     out.append(_fig(figs, "fig-credits-map", "Figure 11. Standards under which each zone of the plan earns credits."))
     out.append(_fig(figs, "fig-credits", "Figure 12. Credits and area of the zones eligible under each standard."))
     rows = []
@@ -125,9 +126,37 @@ def credits(ctx: ReportContext, figs) -> str:
     if rules:
         rr = [(r["standard"], r["name"], ", ".join(r["credited_pools"]),
                ", ".join(r["land_designations"]) if r["land_designations"] else "any",
-               ", ".join(r["excluded_zone_types"]) or "none", r["source"]) for r in rules]
+               ", ".join(r["excluded_zone_types"]) or "none", r.get("baseline_rule", "–"), r["source"]) for r in rules]
         out.append("<h3>Eligibility rules applied</h3>")
         out.append(table(["Standard", "Name", "Credited pools", "Land designations admitted", "Zone types excluded",
-                          "Source"], rr))
+                          "Baseline", "Source"], rr))
+        src = [(r["standard"], r["accounting_source"]) for r in rules if r.get("accounting_source")]
+        if src:
+            out.append(table(["Standard", "Baseline and leakage rule, and where it comes from"], src))
     out.append("</section>")
+    return "".join(out)
+
+
+def _net_accounting(ctx: ReportContext) -> str:
+    """Credits net of the baseline and leakage, net-of-baseline removals and restored farmland
+    (docs/science.md §5.5–5.6), as the run's summary holds them."""
+    acc = ctx.plans[ctx.headline].numbers.get("accounting") or {}
+    net = acc.get("removals_net_of_baseline_tco2e")
+    farm = acc.get("restored_farmland_ha")
+    out = ['<h3>Net of the baseline and leakage</h3>',
+           "<p>Credits are the project's removals of the credited pools less what the same zone would remove "
+           "with no works (its natural-regeneration or no-works trajectory) less leakage: CCER-14-001-V01 and "
+           "Verra VM0047 both subtract a baseline and leakage (VMD0054 for displaced farming or grazing); VM0044's "
+           "baseline holds no biochar. A year in which the no-works land would lose carbon is counted as zero, "
+           "so the plan is never credited for avoiding a loss. <strong>Flag:</strong> the baseline and leakage "
+           "sections of CCER-14-001-V01 were not read, VM0047's remote-sensed performance benchmark is replaced "
+           "by the no-works trajectory, and leakage on farmland or grazing land is 100 % until a VMD0054 estimate "
+           "replaces it: the conservative readings, to be checked against the standards before registration.</p>"]
+    rows = [("Net removals (physical, the removals objective)", _v(ctx.totals().get("removals_tco2e"), "t CO2e")),
+            ("Net removals beyond no works (plan less baseline)", _v(net, "t CO2e")),
+            ("Restored farmland (zones ending as cropland)", f"{farm:,.1f} ha" if farm is not None else "–")]
+    out.append(table(["Quantity", "Value"], rows, num=(1,)))
+    out.append("<p class=\"note\">Restored farmland counts toward the province's supplementary cultivated-land "
+               "quota (Land Reclamation Regulation 2011, Art. 4: reclaimed land goes to agriculture first). Zones "
+               "designated farmland take no tree or shrub option (国办发明电〔2020〕24号).</p>")
     return "".join(out)
