@@ -87,7 +87,9 @@ def test_stocks_by_hand_on_one_flat_zone():
     np.testing.assert_allclose(df["biomass_c_t_per_ha"], biomass, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(df["soc_c_t_per_ha"], soc, rtol=1e-10)
     np.testing.assert_allclose(df["ecosystem_c_t_per_ha"], biomass + soc, rtol=1e-10)
-    np.testing.assert_allclose(df["cover_pct"], 85.0 * (1 - np.exp(-0.2 * t)), rtol=1e-12)   # measures.csv
+    # the cover C sees: each year's mean of 85·(1 − e^(−0.2·s)) over [t − 1, t] (measures.csv), 0 before works
+    mean_cover = 85.0 - 85.0 * np.exp(-0.2 * (t - 1)) * (1 - np.exp(-0.2)) / 0.2
+    np.testing.assert_allclose(df["cover_pct"], np.where(t == 0, 0.0, mean_cover), rtol=1e-12)
     # at 20 yr, by hand: SOC = 8 + 32.51·(1 − e^(−20/62.37)) = 16.83 t C/ha
     assert df.loc[20, "soc_c_t_per_ha"] == pytest.approx(8 + 32.5099 * (1 - math.exp(-20 / 62.365)), rel=1e-5)
     # a flat, vegetated zone far from tolerance limits still loses some soil, most in year 1
