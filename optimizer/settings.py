@@ -178,8 +178,8 @@ REGIONS: dict[str, dict[str, tuple[Any, str]]] = {
                                                  "9,824.55 (6,769–13,235) MJ·mm/(ha·h·yr) (Lu et al. 2020) [B]"),
         "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.030, "[P] red-soil field plots at Yingtan, Jiangxi, K 0.104–0.440 "
                                                  "US units = 0.014–0.058 (Shi et al. 1997) [B]; 0.030 within it"),
-        "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("southern_red_soil"), ("SL 190-2007, southern "
-                                            f"red-soil region {_TOLERABLE_T_PER_KM2['southern_red_soil']:g} t/km²·a [B]")),
+        "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("southern_red_soil"), (
+            f"SL 190-2007, southern red-soil region {_TOLERABLE_T_PER_KM2['southern_red_soil']:g} t/km²·a [B]")),
         "pv_yield_kwh_per_kwp": (1050.0, "[P] below Anhui's 1,089–1,150 kWh/kWp [A/B]: cloudier hills"),
     },
 }

@@ -193,9 +193,10 @@ def _intolerable_why(table, lo: int, hi: int) -> str:
     text = (f"mean over {loss.shape[1]} yr above {s.tolerable_soil_loss_t_per_ha_yr:g} t/ha/yr in "
             f"{(~mean_ok).sum()} (best {mean.min():.1f})")
     if s.tolerance_rule == "mean_and_early":
+        bound = s.tolerance_early_factor * s.tolerable_soil_loss_t_per_ha_yr
         text += (f"; worst of the first {s.tolerance_early_years} yr above {s.tolerance_early_factor:g} × "
-                 f"{s.tolerable_soil_loss_t_per_ha_yr:g} = {s.tolerance_early_factor * s.tolerable_soil_loss_t_per_ha_yr:g}"
-                 f" t/ha in {(~early_ok).sum()} (best {worst.min():.1f})")
+                 f"{s.tolerable_soil_loss_t_per_ha_yr:g} = {bound:g} t/ha in {(~early_ok).sum()} "
+                 f"(best {worst.min():.1f})")
     return text
 
 
