@@ -117,3 +117,8 @@ class GeometryWarning(UserWarning):
 class TextEncodingWarning(UserWarning):
     """A text input (CSV) was not UTF-8 and was read in another encoding (GB18030); the warning
     names the file and the encoding so the planner can check the text and save it as UTF-8."""
+
+
+class SlopeRangeWarning(UserWarning):
+    """A zone's slope is steeper than the range the RUSLE slope-steepness relation was calibrated
+    on (docs/science.md §3.4): its soil loss is extrapolated. The warning names the zones, once."""

@@ -56,7 +56,7 @@ class Spec:
 SPEC: tuple[Spec, ...] = (
     Spec("name", "site", str, "unnamed site", "", "Site name used in reports."),
     Spec("region", "site", str, "loess_plateau", "", "Region preset supplying R, K, tolerable soil loss and PV yield.",
-         choices=("loess_plateau", "eastern_plain", "inner_mongolia_steppe")),
+         choices=("loess_plateau", "eastern_plain", "inner_mongolia_steppe", "southern_red_soil")),
     Spec("layer", "site", str, "", "", "GeoPackage layer to read (empty: the only layer, or 'zones')."),
     Spec("crs", "site", str, "", "", "CRS to assume when the zoning file has none, e.g. 'EPSG:32649'."),
     Spec("annual_rainfall_mm", "climate", float, 430.0, "mm/yr",
@@ -81,6 +81,17 @@ SPEC: tuple[Spec, ...] = (
          "RUSLE K of the spoil surface. Default: the region preset.", low=0, high=0.2),
     Spec("tolerable_soil_loss_t_per_ha_yr", "climate", float, None, "t/(ha·yr)",
          "Tolerable soil loss (SL 190-2007). Default: the region preset.", low=0, high=100),
+    Spec("tolerance_rule", "climate", str, "mean_and_early", "",
+         "How an option's soil loss is tested against the tolerable loss: 'mean' (over the horizon) or "
+         "'mean_and_early' (the mean, and also every one of the first tolerance_early_years years against "
+         "tolerance_early_factor × the tolerable loss).", "docs/science.md §3.8", choices=("mean", "mean_and_early")),
+    Spec("tolerance_early_years", "climate", int, 3, "yr",
+         "Early years after the works whose worst soil loss is tested (rule 'mean_and_early').",
+         "[P] establishment years of the cover curves (docs/science.md §3.8)", low=1, high=200),
+    Spec("tolerance_early_factor", "climate", float, 5.0, "× tolerable loss",
+         "Bound on any early year's soil loss, as a multiple of the tolerable loss (rule 'mean_and_early').",
+         "[P] 5 × 10 t/(ha·yr) = SL 190-2007's 'moderate' upper bound on the Loess Plateau (docs/science.md §3.8)",
+         low=1, high=100),
     Spec("pv_yield_kwh_per_kwp", "climate", float, None, "kWh/(kWp·yr)",
          "PV specific yield. Default: the region preset.", low=300, high=3000),
     Spec("horizon_yr", "accounting", int, 40, "yr", "Planning and accounting horizon.",
@@ -139,7 +150,7 @@ SECTIONS = tuple(dict.fromkeys(s.section for s in SPEC))
 # Region presets (docs/science.md §1.2). Each value: (number, source with confidence tag). The
 # Ning et al. 2020 R formula, the SL 773-2018 K multiplier and the SL 190-2007 tolerable losses
 # live in optimizer.models.erosion; the presets only choose among them.
-_K_DISTURBED = erosion.DISTURBED_K_MULTIPLIER
+_K_FIELD = erosion.K_CHINA_FIELD_PLOT_RATIO     # estimated soil K → Chinese field-plot K (docs/science.md §3.3)
 _R_FORMULA = f"R = {erosion.R_RAINFALL_A:g}·P^{erosion.R_RAINFALL_B:g}"
 _K_ANSAI = "–".join(f"{k:g}" for k in erosion.K_LOESS_ANSAI_RANGE)
 _TOLERABLE_T_PER_KM2 = erosion.TOLERABLE_SOIL_LOSS_T_PER_KM2_YR
@@ -153,8 +164,9 @@ def _tolerable_t_per_ha_yr(sl190_region: str) -> float:
 REGIONS: dict[str, dict[str, tuple[Any, str]]] = {
     "loess_plateau": {
         "rainfall_erosivity_mj_mm_per_ha_h_yr": ("from_rainfall", f"{_R_FORMULA} (Ning et al. 2020, Shanxi) [B]"),
-        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.045 * _K_DISTURBED, (f"[P] loess {_K_ANSAI} (Ansai) [A] × "
-                                                 f"{_K_DISTURBED:g} disturbed ground (SL 773-2018) [B]")),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.045 * _K_FIELD, (f"[P] loess {_K_ANSAI} (Ansai) [A] × {_K_FIELD:g}, "
+                                                 "Chinese field-plot K vs US estimates [B]; checked against measured "
+                                                 "dump losses (docs/science.md §3.3)")),
         "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("loess_plateau"), ("SL 190-2007, Loess Plateau "
                                             f"{_TOLERABLE_T_PER_KM2['loess_plateau']:g} t/km²·a [B]")),
         "pv_yield_kwh_per_kwp": (1300.0, "Shanxi ≈ 1,300 kWh/kWp (weak) [B]"),
@@ -162,8 +174,8 @@ REGIONS: dict[str, dict[str, tuple[Any, str]]] = {
     },
     "eastern_plain": {
         "rainfall_erosivity_mj_mm_per_ha_h_yr": (3500.0, "[P] Jiangsu mean 4,709, lower in the north (Xuzhou) [B]"),
-        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.030 * _K_DISTURBED, (f"[P] plain soils 0.030 × {_K_DISTURBED:g} "
-                                                 "disturbed ground (SL 773-2018) [B]")),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.030 * _K_FIELD, (f"[P] plain soils 0.030 × {_K_FIELD:g}, "
+                                                 "Chinese field-plot K vs US estimates [B]")),
         "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("northern_rocky_mountains"),
                                             ("SL 190-2007, northern rocky-mountain region "
                                              f"{_TOLERABLE_T_PER_KM2['northern_rocky_mountains']:g} t/km²·a [B]; "
@@ -174,14 +186,27 @@ REGIONS: dict[str, dict[str, tuple[Any, str]]] = {
     "inner_mongolia_steppe": {
         "rainfall_erosivity_mj_mm_per_ha_h_yr": ("from_rainfall",
                                                  "[P] Ning et al. 2020 formula extrapolated beyond Shanxi"),
-        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.040 * _K_DISTURBED, (f"[P] chestnut soils 0.040 × {_K_DISTURBED:g} "
-                                                 "disturbed ground (SL 773-2018) [B]")),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.040 * _K_FIELD, (f"[P] chestnut soils 0.040 × {_K_FIELD:g}, "
+                                                 "Chinese field-plot K vs US estimates [B]")),
         # SL 190-2007 gives the north-east black-soil and the northern rocky-mountain regions the same 200
         "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("northeast_black_soil"), ("SL 190-2007, "
                                             f"{_TOLERABLE_T_PER_KM2['northeast_black_soil']:g} t/km²·a "
                                             "(north-east / northern region) [B]; region mapping [C]")),
         "pv_yield_kwh_per_kwp": (1600.0, "Inner Mongolia 1,500–2,000 kWh/kWp [A/B]"),
         "mean_temperature_c": (2.6, "Xilinhot climate normal about 2.6 °C [C]"),
+    },
+    # southern red-soil hills (Jiangxi, Guangxi, Fujian, Hunan): docs/science.md §1.2
+    "southern_red_soil": {
+        "rainfall_erosivity_mj_mm_per_ha_h_yr": (9825.0, "Ganjiang basin, Jiangxi, mean 1986–2015 of 27 gauges "
+                                                 "9,824.55 (6,769–13,235) MJ·mm/(ha·h·yr) (Lu et al. 2020) [B]"),
+        "soil_erodibility_t_ha_h_per_ha_mj_mm": (0.030, "[P] red-soil field plots at Yingtan, Jiangxi, K 0.104–0.440 "
+                                                 "US units = 0.014–0.058 (Shi et al. 1997) [B]; 0.030 within it"),
+        "tolerable_soil_loss_t_per_ha_yr": (_tolerable_t_per_ha_yr("southern_red_soil"), (
+            f"SL 190-2007, southern red-soil region {_TOLERABLE_T_PER_KM2['southern_red_soil']:g} t/km²·a [B]")),
+        "pv_yield_kwh_per_kwp": (1050.0, "[P] below Anhui's 1,089–1,150 kWh/kWp [A/B]: cloudier hills"),
+        "annual_rainfall_mm": (1600.0, "Ganzhou (southern Jiangxi rare-earth district) climate normal about "
+                                       "1,600 mm [C]"),
+        "mean_temperature_c": (19.0, "Ganzhou climate normal about 19 °C [C]"),
     },
 }
 
@@ -200,6 +225,9 @@ class Settings:
     rainfall_erosivity_mj_mm_per_ha_h_yr: float
     soil_erodibility_t_ha_h_per_ha_mj_mm: float
     tolerable_soil_loss_t_per_ha_yr: float
+    tolerance_rule: str
+    tolerance_early_years: int
+    tolerance_early_factor: float
     pv_yield_kwh_per_kwp: float
     horizon_yr: int
     start_year: int

@@ -26,8 +26,8 @@ def catalog():
     return load_catalog()
 
 
-def _table(rows, catalog, standards=("CCER", "VCS", "VM0044"), **accounting):
-    s = resolve_settings({"accounting": {"standards": list(standards), **accounting}})
+def _table(rows, catalog, standards=("CCER", "VCS", "VM0044"), climate=None, **accounting):
+    s = resolve_settings({"accounting": {"standards": list(standards), **accounting}, "climate": climate or {}})
     return evaluate_options(make_site(rows, settings=s), catalog=catalog)
 
 
@@ -180,15 +180,16 @@ def test_net_credits_are_gross_less_a_growing_baseline(catalog):
 
 def test_a_source_baseline_is_not_credited_as_avoided_loss(catalog):
     # a steep bare waste heap: with no works it erodes, and eroded carbon counts against the SOC pool
-    rows = [dict(zone_id="H", zone_type="waste_heap", slope_deg=30.0, slope_length_m=40.0, area_ha=1.0)]
-    net = _table(rows, catalog, standards=("VCS",))
+    rows = [dict(zone_id="H", zone_type="waste_heap", slope_deg=35.0, slope_length_m=80.0, area_ha=1.0)]
+    erodible = {"soil_erodibility_t_ha_h_per_ha_mj_mm": 0.1, "annual_rainfall_mm": 300.0}    # dry and erodible
+    net = _table(rows, catalog, standards=("VCS",), climate=erodible)
     base = net.annual(np.array([net.baseline_rows()[0]]))
     assert (base["erosion_tco2e"] < 0).any()
     elig = np.flatnonzero(net.eligible["VCS"])
     assert len(elig)
     g, b, _ = _credited_parts(net, elig)
     assert (b < 0).any()                                   # the baseline is a source in some years …
-    gross = _table(rows, _no_baseline(catalog), standards=("VCS",))
+    gross = _table(rows, _no_baseline(catalog), standards=("VCS",), climate=erodible)
     # … and those years add nothing: net credits never exceed the gross ones
     assert np.all(net.data["credits_tco2e"][elig] <= gross.data["credits_tco2e"][elig] + 1e-9)
     src = (b < 0).all(axis=1)

@@ -213,7 +213,7 @@ class Browser:
 # ----------------------------------------------------------------------------------------------
 import pytest  # noqa: E402
 
-from test_report import EXPECTED_FRONT_FIGURES, EXPECTED_PLAN_FIGURES, FRONT_POINTS, loess_runs  # noqa: E402
+from test_report import EXPECTED_FRONT_FIGURES, EXPECTED_PLAN_FIGURES, front_size, loess_runs  # noqa: E402
 
 # skipped on a developer's machine without Chromium; under CI (CI=true) a missing browser fails
 # instead, so a green CI cannot hide a missing install step
@@ -283,7 +283,7 @@ def test_front_report_in_chromium(runs, browser, tmp_path):
     assert b.eval(READY), "the report's script did not finish: " + "; ".join(b.console_errors())
     _assert_clean(b)
     _assert_figures(b, EXPECTED_FRONT_FIGURES)
-    assert b.eval("document.querySelectorAll('#front-chart circle.pt').length") == FRONT_POINTS
+    assert b.eval("document.querySelectorAll('#front-chart circle.pt').length") == front_size(runs["front"])
     assert b.eval("document.querySelectorAll('#plan-map path[data-z]').length") == 132
     knee = int(b.eval("document.body.dataset.selectedPoint"))
     fills = b.eval("Array.from(document.querySelectorAll('#plan-map path[data-z]')).map(p => p.getAttribute('fill'))")

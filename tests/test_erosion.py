@@ -276,16 +276,18 @@ def test_support_practice_factors_live_in_the_catalog():
 
 
 def test_settings_presets_use_these_constants():
-    """The region presets take R, K's disturbed-ground multiplier and the tolerable loss from here."""
+    """The region presets take R, K's field-plot ratio and the tolerable loss from here (the SL 773-2018
+    disturbed-ground multiplier is no longer applied: docs/science.md §3.3)."""
     from optimizer.settings import REGIONS, resolve_settings
 
     s = resolve_settings({"climate": {"annual_rainfall_mm": 430.0}})
     assert s.rainfall_erosivity_mj_mm_per_ha_h_yr == ero.rainfall_erosivity_from_rainfall(430.0)
-    assert s.soil_erodibility_t_ha_h_per_ha_mj_mm == pytest.approx(0.045 * ero.DISTURBED_K_MULTIPLIER)
+    assert s.soil_erodibility_t_ha_h_per_ha_mj_mm == pytest.approx(0.045 * ero.K_CHINA_FIELD_PLOT_RATIO)
     assert s.tolerable_soil_loss_t_per_ha_yr * ero.T_PER_HA_TO_T_PER_KM2 \
         == ero.TOLERABLE_SOIL_LOSS_T_PER_KM2_YR["loess_plateau"]
     assert REGIONS["loess_plateau"]["rainfall_erosivity_mj_mm_per_ha_h_yr"][1].startswith("R = 0.0068·P^1.99")
-    assert "× 2.13 disturbed ground" in REGIONS["eastern_plain"]["soil_erodibility_t_ha_h_per_ha_mj_mm"][1]
+    assert "× 0.4, Chinese field-plot K" in REGIONS["eastern_plain"]["soil_erodibility_t_ha_h_per_ha_mj_mm"][1]
+    assert all("2.13" not in r["soil_erodibility_t_ha_h_per_ha_mj_mm"][1] for r in REGIONS.values())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import pytest
 from optimizer.io import plans as plans_io
 from optimizer.io.manifest import record_outputs, verify_outputs
 from optimizer.io.plans import read_plan, read_run
-from test_report import FRONT_POINTS, ROOT, loess_runs
+from test_report import ROOT, front_size, loess_runs
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_front_manifest_lists_front_and_point_files(runs):
     man = json.loads((front / "manifest.json").read_text())
     assert "front.csv" in man["outputs"]
     assert sum(k.startswith("plans/point_") and k.endswith(".csv") and "traj" not in k for k in man["outputs"]) \
-        == FRONT_POINTS
+        == front_size(front) >= 4
     assert verify_outputs(man, front) == []
     assert not _leftovers(front)
 
@@ -118,7 +118,7 @@ def test_run_settings_layer(runs):
 
 def test_read_run_tells_front_from_plan(runs):
     f = read_run(runs["front"])
-    assert len(f.points) == FRONT_POINTS and f.objectives == ("removals", "cost")
+    assert len(f.points) == front_size(runs["front"]) and f.objectives == ("removals", "cost")
     assert all(p.geometry is not None for p in f.points)
     assert read_run(runs["opt"]).label == "opt"
 

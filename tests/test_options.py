@@ -194,8 +194,12 @@ def test_grassland_option_by_hand():
     # RUSLE at 0°: S = 10.8·sin0 + 0.03 = 0.03, L = (50/22.13)^m with β = 0 → m = 0 → L = 1
     R, K = s.rainfall_erosivity_mj_mm_per_ha_h_yr, s.soil_erodibility_t_ha_h_per_ha_mj_mm
     g_m = measure(cat, "grassland")                         # cover 80 %, 0.5/yr
-    cover = g_m["cover_max_pct"] * (1 - np.exp(-g_m["cover_rate_per_yr"] * years))
-    C = np.where(cover <= 0.1, 1.0, np.where(cover < 78.3, 0.6508 - 0.3436 * np.log10(np.maximum(cover, 0.1)), 0.0))
+    # C sees each year's MEAN cover, from bare ground at the start of year 1: the mean of
+    # 80·(1 − e^(−0.5 s)) over [t − 1, t]; C never falls below grass's floor 0.003 (AH 537 Table 10)
+    r, fmax = g_m["cover_rate_per_yr"], g_m["cover_max_pct"]
+    cover = fmax - fmax * np.exp(-r * (years - 1)) * (1 - np.exp(-r)) / r
+    assert cover[0] == pytest.approx(80 * (1 - (1 - math.exp(-0.5)) / 0.5))    # 17.0 %, not 31.5 % at year's end
+    C = np.maximum(np.where(cover < 78.3, 0.6508 - 0.3436 * np.log10(np.maximum(cover, 0.1)), 0.0), 0.003)
     A = R * K * 0.03 * C                                   # t/ha/yr
     # the pool, year by year: erosion takes the pool's concentration at the start of the year
     pool, prev = soc_0, 0.0

@@ -101,7 +101,9 @@ def test_stocks_by_hand_on_one_flat_zone():
     assert (df["soc_c_t_per_ha"] <= soc_no_erosion + 1e-9).all()
     np.testing.assert_allclose(df["soc_c_t_per_ha"], soc_no_erosion, rtol=0.02)
     np.testing.assert_allclose(df["ecosystem_c_t_per_ha"], biomass + df["soc_c_t_per_ha"], rtol=1e-10)
-    np.testing.assert_allclose(df["cover_pct"], 85.0 * (1 - np.exp(-0.2 * t)), rtol=1e-12)   # measures.csv
+    # the cover C sees: each year's mean of 85·(1 − e^(−0.2·s)) over [t − 1, t] (measures.csv), 0 before works
+    mean_cover = 85.0 - 85.0 * np.exp(-0.2 * (t - 1)) * (1 - np.exp(-0.2)) / 0.2
+    np.testing.assert_allclose(df["cover_pct"], np.where(t == 0, 0.0, mean_cover), rtol=1e-12)
     # a flat, vegetated zone far from tolerance limits still loses some soil, most in year 1
     assert df.loc[1, "soil_loss_t_per_ha"] == df["soil_loss_t_per_ha"].max()
 

@@ -66,8 +66,12 @@ def options(site_path: Path, output: Path, settings, layer, crs, fix_geometry, c
               f"({table.n_rows / max(1, table.n_zones):.0f} per zone) → {output}")
     tol = df.groupby("zone_id")["within_tolerance"].any()
     if not tol.all():
+        st = site.settings
+        rule = (f"; rule {st.tolerance_rule}: also each of the first {st.tolerance_early_years} yr ≤ "
+                f"{st.tolerance_early_factor * st.tolerable_soil_loss_t_per_ha_yr:g} t/ha"
+                if st.tolerance_rule == "mean_and_early" else "")
         out.print(f"[yellow]{(~tol).sum()} zone(s) have no option within the tolerable soil loss "
-                  f"({site.settings.tolerable_soil_loss_t_per_ha_yr:g} t/ha/yr)[/yellow]")
+                  f"({st.tolerable_soil_loss_t_per_ha_yr:g} t/ha/yr on the mean{rule})[/yellow]")
 
 
 @click.command("settings")

@@ -26,8 +26,10 @@ import numpy as np
 
 from .checks import _as_float, _raise_if, _range_problems
 from .erosion_ls import (
+    CALIBRATED_MAX_SLOPE_DEG,
     SLOPE_STEEPNESS_METHODS,
     UNIT_PLOT_LENGTH_M,  # noqa: F401 - importable from here as before the split
+    beyond_calibrated_slope,
     ls_factor,
     slope_length_exponent,
     slope_length_factor,
@@ -35,9 +37,13 @@ from .erosion_ls import (
 )
 
 __all__ = [
+    "CALIBRATED_MAX_SLOPE_DEG",
+    "COVER_TYPE_OF_VEGETATION",
+    "C_FLOOR_BY_COVER_TYPE",
     "DISTURBED_K_MULTIPLIER",
     "EROSION_GRADES",
     "GRASS_COVER_C_TABLE",
+    "K_CHINA_FIELD_PLOT_RATIO",
     "K_LOESS_ANSAI_RANGE",
     "K_US_TO_SI",
     "R_RAINFALL_A",
@@ -46,8 +52,11 @@ __all__ = [
     "SLOPE_STEEPNESS_METHODS",
     "TOLERABLE_SOIL_LOSS_T_PER_KM2_YR",
     "T_PER_HA_TO_T_PER_KM2",
+    "beyond_calibrated_slope",
+    "c_floor_of_vegetation",
     "cover_factor_grass_wischmeier",
     "cover_management_factor",
+    "cover_management_factor_floored",
     "erosion_intensity_grade",
     "ls_factor",
     "rainfall_erosivity_from_rainfall",
@@ -55,7 +64,11 @@ __all__ = [
     "slope_length_factor",
     "slope_steepness",
     "soil_loss",
+    "TOLERANCE_RULES",
+    "tolerance_tests",
     "vegetation_cover_series",
+    "within_tolerance",
+    "year_mean_cover",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -78,8 +91,19 @@ T_PER_HA_TO_T_PER_KM2 = 100.0
 # --------------------------------------------------------------------------------------------
 
 #: Multiplier on K for disturbed (excavated, dumped, graded) ground, dimensionless.
-#: Chinese standard SL 773-2018 [B]. The region presets' K (``optimizer/settings.py``) use it.
+#: Chinese standard SL 773-2018 [B]. NOT applied by the region presets any more: RUSLE's K is by
+#: definition the loss of the unit plot kept in clean-tilled continuous fallow (Renard et al. 1997,
+#: AH 703, ch. 3) [A], which is already loose bare ground, and with it the bare 30° Loess Plateau
+#: dump came out about 9× the measured dump losses (docs/science.md §3.3). Kept for reference.
 DISTURBED_K_MULTIPLIER = 2.13
+
+#: Ratio of K measured on Chinese natural-runoff plots to K of the US nomograph-based database:
+#: "the average K factor for soils in the US is two to three times greater than that in China"
+#: (Reliability of soil erodibility estimation in areas outside the US: a comparison of
+#: erodibility for main agricultural soils in the US and China, abstract) [B]; 1/2.5, the middle of
+#: that range, is our reading [P]. The region presets multiply an estimated (nomograph-type) soil K
+#: by it (docs/science.md §3.3).
+K_CHINA_FIELD_PLOT_RATIO = 0.4
 
 #: K of loess soils at Ansai (Loess Plateau), t·ha·h/(ha·MJ·mm), (low, high) [A] (docs/science.md §3.3).
 K_LOESS_ANSAI_RANGE = (0.042, 0.049)
@@ -151,6 +175,52 @@ def cover_management_factor(cover_pct):
     return c[()]
 
 
+#: C at full cover, the floor C never falls below, per cover type (docs/science.md §3.5):
+#:
+#: - ``forest``: 0.001, the upper end of 0.0001–0.001 for undisturbed forest land with 75–100 %
+#:   canopy and 90–100 % litter (Wischmeier & Smith 1978, AH 537, Table 11) [B]; upper end because
+#:   young stands on spoil carry little litter.
+#: - ``shrub`` and ``grass``: 0.003, AH 537 Table 10, 95–100 % ground cover of grass and grasslike
+#:   plants ("G"), any canopy [B].
+#: - ``natural_regeneration``: 0.011, AH 537 Table 10, 95–100 % ground cover of broadleaf
+#:   herbaceous plants ("W", weeds with little lateral root network) [B]: spontaneous cover on spoil
+#:   starts as forbs.
+#: - ``cropland``: 0.233, the mean C of arable land in the EU (Panagos et al. 2015, Land Use Policy
+#:   48: 38–50) [B]: tilled every year, cropland never reaches a permanent cover's C.
+C_FLOOR_BY_COVER_TYPE = MappingProxyType(
+    {"forest": 0.001, "shrub": 0.003, "grass": 0.003, "natural_regeneration": 0.011, "cropland": 0.233}
+)
+
+#: Cover type of each vegetation type of ``vegetation_growth.csv`` (and of types announced for it).
+#: A type not listed takes the most conservative floor (the highest of :data:`C_FLOOR_BY_COVER_TYPE`).
+COVER_TYPE_OF_VEGETATION = MappingProxyType({
+    "tree_shrub_herb": "forest", "robinia": "forest", "poplar": "forest", "conifer": "forest",
+    "eucalyptus_acacia": "forest", "shrub": "shrub", "grassland": "grass", "grass_legume": "grass",
+    "natural_regeneration": "natural_regeneration", "cropland": "cropland",
+})
+
+
+def c_floor_of_vegetation(vegetation_type):
+    """C floor per vegetation type (array of str), via :data:`COVER_TYPE_OF_VEGETATION` and
+    :data:`C_FLOOR_BY_COVER_TYPE`; unknown types get the highest (most conservative) floor. An empty
+    type (no vegetation) gets 1.0: bare ground."""
+    types = np.asarray(vegetation_type, dtype=object)
+    worst = max(C_FLOOR_BY_COVER_TYPE.values())
+    lookup = {v: C_FLOOR_BY_COVER_TYPE[c] for v, c in COVER_TYPE_OF_VEGETATION.items()}
+    lookup[""] = 1.0
+    flat = [lookup.get(str(v), worst) for v in types.ravel()]
+    return np.asarray(flat, dtype=float).reshape(types.shape)[()]
+
+
+def cover_management_factor_floored(cover_pct, c_floor):
+    """C from cover (:func:`cover_management_factor`, Cai et al. 2000 [B]) held at or above the
+    cover type's floor: ``C = max(C_Cai(f), C_floor)`` (docs/science.md §3.5). ``c_floor`` in
+    [0, 1] broadcasts against ``cover_pct``."""
+    floor = _as_float(c_floor)
+    _raise_if(_range_problems("c_floor", floor, 0.0, 1.0, "between 0 and 1"))
+    return np.maximum(cover_management_factor(cover_pct), floor)[()]
+
+
 def cover_factor_grass_wischmeier(cover_pct):
     """C of grass ground cover with no canopy, from Wischmeier & Smith 1978 Table 10 [B].
 
@@ -213,6 +283,28 @@ def vegetation_cover_series(years, cover_max_pct, rate_per_yr, cover_initial_pct
     return f_max - (f_max - f_0) * np.exp(-rate * t)
 
 
+def year_mean_cover(years, cover_max_pct, rate_per_yr, cover_initial_pct=0.0):
+    """Mean vegetation cover in % over each year of works, year t spanning [t − 1, t].
+
+    The mean of :func:`vegetation_cover_series` over the year, in closed form::
+
+        f̄(t) = f_max − (f_max − f_0) · e^(−r·(t−1)) · (1 − e^(−r)) / r      (r > 0)
+        f̄(t) = f_0                                                           (r = 0)
+
+    so year 1 starts from f_0 (bare ground after works: 0 %) rather than from its end-of-year
+    cover. Same arguments and shapes as :func:`vegetation_cover_series` (years ≥ 1).
+    """
+    t = _as_float(years)
+    end = vegetation_cover_series(t, cover_max_pct, rate_per_yr, cover_initial_pct)  # checks inputs
+    _raise_if(_range_problems("years", t, 1.0, np.inf, "≥ 1 (year t spans [t − 1, t])"))
+    f_max, rate = _as_float(cover_max_pct), _as_float(rate_per_yr)
+    f_0 = _as_float(cover_initial_pct)
+    safe = np.where(rate > 0, rate, 1.0)
+    share = np.where(rate > 0, -np.expm1(-safe) / safe, 1.0)      # (1 − e^(−r)) / r, → 1 as r → 0
+    mean = f_max - (f_max - f_0) * np.exp(-rate * (t - 1.0)) * share
+    return np.broadcast_to(mean, end.shape).copy()
+
+
 # --------------------------------------------------------------------------------------------
 # P: support practice
 # --------------------------------------------------------------------------------------------
@@ -260,6 +352,41 @@ TOLERABLE_SOIL_LOSS_T_PER_KM2_YR = MappingProxyType(
         "southwest_rocky_mountains": 500.0,
     }
 )
+
+#: Rules for testing a soil-loss series against the tolerable loss (docs/science.md §3.8).
+TOLERANCE_RULES = ("mean", "mean_and_early")
+
+
+def tolerance_tests(soil_loss_t_per_ha_yr, tolerable_t_per_ha_yr, early_years=3, early_factor=5.0, slack=0.0):
+    """The two soil-loss tests of docs/science.md §3.8 on annual series (years on the last axis).
+
+    ``mean_ok``: the mean over all years ≤ tolerable + slack. ``early_ok``: the worst of the first
+    ``early_years`` years ≤ early_factor × tolerable + slack. Returns ``(mean_ok, early_ok, mean,
+    worst_early)``, each over the leading axes, losses in t/(ha·yr).
+    """
+    loss = _as_float(soil_loss_t_per_ha_yr)
+    if loss.ndim < 1 or loss.shape[-1] < 1:
+        raise ValueError(f"soil_loss_t_per_ha_yr needs years on its last axis; got shape {loss.shape}")
+    n_early = int(early_years)
+    if n_early < 1 or not early_factor >= 1.0:
+        raise ValueError(f"early_years must be ≥ 1 and early_factor ≥ 1; got {early_years!r}, {early_factor!r}")
+    mean = loss.mean(axis=-1)
+    worst = loss[..., :n_early].max(axis=-1)
+    return (mean <= tolerable_t_per_ha_yr + slack, worst <= early_factor * tolerable_t_per_ha_yr + slack,
+            mean, worst)
+
+
+def within_tolerance(soil_loss_t_per_ha_yr, tolerable_t_per_ha_yr, rule="mean_and_early", early_years=3,
+                     early_factor=5.0, slack=0.0):
+    """Whether each annual soil-loss series [t/(ha·yr)] (years on the last axis) passes ``rule``:
+    ``"mean"`` tests the mean over the years; ``"mean_and_early"`` (default) also the worst of the
+    first ``early_years`` years against ``early_factor`` × the tolerable loss (docs/science.md §3.8)."""
+    if rule not in TOLERANCE_RULES:
+        raise ValueError(f"unknown tolerance rule {rule!r}; valid: {', '.join(TOLERANCE_RULES)}")
+    mean_ok, early_ok, _, _ = tolerance_tests(soil_loss_t_per_ha_yr, tolerable_t_per_ha_yr, early_years,
+                                              early_factor, slack)
+    return mean_ok if rule == "mean" else mean_ok & early_ok
+
 
 #: Water erosion intensity grades of SL 190-2007 [B]: (label, upper bound in t/km²/yr). A value
 #: equal to a bound belongs to the lower grade. "none" (微度) ends at the regional tolerable loss.

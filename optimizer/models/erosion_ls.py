@@ -27,6 +27,14 @@ _SHORTEST_SLOPE_M = 3 * 0.3048
 
 SLOPE_STEEPNESS_METHODS = ("liu", "mccool")
 
+#: Steepest slope, in degrees, each S relation was calibrated on. McCool: the last row of USDA
+#: AH 703 Table 4-3, 60 % (30.96°) [A]; Liu et al. 1994: their plots spanned 9–55 % (28.81°) [B].
+#: Beyond these the relations are extrapolated (docs/science.md §3.4).
+CALIBRATED_MAX_SLOPE_DEG = {
+    "mccool": float(np.degrees(np.arctan(0.60))),
+    "liu": float(np.degrees(np.arctan(0.55))),
+}
+
 
 def slope_steepness(slope_deg, method="mccool"):
     """Slope steepness factor S of RUSLE, dimensionless, for slopes of 15 ft (4.6 m) or longer.
@@ -155,6 +163,14 @@ def ls_factor(slope_deg, slope_length_m, method="mccool"):
         np.abs(s_short) ** (1.0 - weight) * np.abs(s_long) ** weight,
     )
     return (length_factor * steepness)[()]
+
+
+def beyond_calibrated_slope(slope_deg, method="mccool"):
+    """Boolean mask of the slopes steeper than the range ``method``'s S relation was calibrated on
+    (:data:`CALIBRATED_MAX_SLOPE_DEG`); NaN slopes are not flagged."""
+    _check_method(method)
+    slope = _as_float(slope_deg)
+    return (np.nan_to_num(slope, nan=0.0) > CALIBRATED_MAX_SLOPE_DEG[method])[()]
 
 
 def _slope_steepness(theta_rad, method):

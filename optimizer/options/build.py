@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..catalog import Catalog, load_catalog
-from ..errors import Issue, SettingsError
+from ..errors import Issue, SettingsError, SlopeRangeWarning
+from ..models import erosion
 from ..settings import Settings
 from .accounting import baseline_credited_co2e, baseline_rows, baseline_terms, row_rules
 from .combos import enumerate_combos
@@ -41,6 +43,7 @@ def evaluate_options(site, catalog: Catalog | str | Path | None = None, settings
 
     data = {c: np.empty(n_rows, dtype=bool if c == "within_tolerance" else float) for c in COLUMNS}
     per_zone = zone_arrays(zones, cat)
+    warn_steep_slopes(zones["zone_id"].to_numpy(dtype=object), per_zone.slope_deg, s.slope_steepness_method)
     # the no-works baseline of every zone, scored once; credits are net of it (docs/science.md §5.5)
     base = baseline_terms(per_zone, combo[baseline_rows(combos.option_id[combo], zone_ptr)], combos, s, cat)
     designation = zones["land_designation"].astype(str).to_numpy()
@@ -59,6 +62,21 @@ def evaluate_options(site, catalog: Catalog | str | Path | None = None, settings
     return OptionTable(zones=zones, zone_ptr=zone_ptr, combo=combo, combos=combos, data=data, settings=s,
                        catalog=cat, eligible=elig, site_placeholders=site_ph, baseline_terms=base,
                        site_sha256=getattr(site, "sha256", ""), site_path=getattr(site, "path", ""))
+
+
+def warn_steep_slopes(zone_ids, slope_deg, method: str) -> None:
+    """One :class:`SlopeRangeWarning` naming the zones whose slope is beyond the range ``method``'s
+    S relation was calibrated on (docs/science.md §3.4); their options without landform works
+    extrapolate RUSLE."""
+    steep = np.flatnonzero(erosion.beyond_calibrated_slope(slope_deg, method))
+    if not len(steep):
+        return
+    limit = erosion.CALIBRATED_MAX_SLOPE_DEG[method]
+    shown = ", ".join(f"{zone_ids[i]!s} ({slope_deg[i]:.0f}°)" for i in steep[:10])
+    more = f" and {len(steep) - 10} more" if len(steep) > 10 else ""
+    warnings.warn(f"{len(steep)} zone(s) are steeper than the {limit:.1f}° the '{method}' slope-steepness relation "
+                  f"was calibrated on, so their soil loss is extrapolated: {shown}{more} (docs/science.md §3.4)",
+                  SlopeRangeWarning, stacklevel=3)
 
 
 def check_standards(catalog: Catalog, settings: Settings) -> None:

@@ -27,7 +27,7 @@ COLUMNS = ("area_ha", "removals_tco2e", "avoided_tco2e", "credits_tco2e", "credi
 
 M2_PER_HA = 1.0e4                 # m² per ha
 MIN_SLOPE_LENGTH_M = 0.1          # RUSLE needs λ > 0; zones off slopes may give 0
-TOLERANCE_SLACK_T_PER_HA_YR = 1e-12   # a mean loss equal to the tolerable loss is within it
+TOLERANCE_SLACK_T_PER_HA_YR = 1e-12   # a loss equal to its bound is within it
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,9 @@ def score_rows(x: RowInputs, s: Settings, cat: Catalog, series: bool = False) ->
         "soil_loss_first_year_t": soil_loss[:, 0] * area,
         "topsoil_m3": topsoil_m3_per_ha * area,
         "gangue_m3": (o.gangue_m3_per_ha + backfill_m3_per_ha) * area,
-        "within_tolerance": mean_loss <= s.tolerable_soil_loss_t_per_ha_yr + TOLERANCE_SLACK_T_PER_HA_YR,
+        "within_tolerance": erosion.within_tolerance(
+            soil_loss, s.tolerable_soil_loss_t_per_ha_yr, s.tolerance_rule, s.tolerance_early_years,
+            s.tolerance_early_factor, slack=TOLERANCE_SLACK_T_PER_HA_YR),
     }
     if series:
         out["series"] = dict(terms, net_removals_tco2e=net, credits_tco2e=cred_t, soil_loss_t=soil_loss * area[:, None],
@@ -140,8 +142,9 @@ def _soil_loss_t_per_ha_yr(x: RowInputs, s: Settings, cat: Catalog, t, pool, wat
     slope = np.where(np.isnan(o.slope_after), z.slope_deg, np.minimum(z.slope_deg, o.slope_after))
     slope = np.where(pool & o.backfill, cat.param("default_slope_platform_deg"), slope)
     ls = erosion.ls_factor(slope, np.maximum(z.slope_length_m, MIN_SLOPE_LENGTH_M), method=s.slope_steepness_method)
-    cover = erosion.vegetation_cover_series(t, _col(o.cover_max), _col(o.cover_rate))
-    c_factor = erosion.cover_management_factor(np.clip(cover, 0.0, 100.0))
+    cover = annual_cover_pct(o, t)
+    # C of each year's mean cover, held at the cover type's floor; no vegetation: bare, C = 1 (§3.5)
+    c_factor = erosion.cover_management_factor_floored(cover, _col(erosion.c_floor_of_vegetation(o.veg_type)))
     a_t = erosion.soil_loss(s.rainfall_erosivity_mj_mm_per_ha_h_yr, s.soil_erodibility_t_ha_h_per_ha_mj_mm,
                             _col(ls), c_factor, _col(o.p_factor))
     return np.where(water[:, None], 0.0, a_t)
@@ -156,6 +159,22 @@ def initial_soc_t_per_ha(soil_depth_cm, topsoil_cm, s: Settings) -> np.ndarray:
         return np.full(soil.shape, float(s.initial_soc_t_per_ha))
     return carbon.initial_soc_t_per_ha(soil, s.soc_depth_cm, s.soil_soc_g_per_kg, s.spoil_soc_g_per_kg,
                                        s.soil_bulk_density_t_per_m3)
+
+
+def annual_cover_pct(o: ComboParams, t) -> np.ndarray:
+    """Mean vegetation cover [%] of each year t = 1…T (spanning [t − 1, t]), (n, T): from bare
+    ground after the works (every option, natural regeneration too: zones carry no existing cover),
+    towards the measure's mature cover; an unmaintained grassland (``degrades``) keeps its year-10
+    cover and loses it as its biomass does, by Yang et al. 2015's decline (docs/science.md §2.10,
+    §3.5)."""
+    cover = erosion.year_mean_cover(t, _col(o.cover_max), _col(o.cover_rate))
+    if np.any(o.degrades):
+        onset = carbon.YANG2015_ONSET_YR
+        frozen = erosion.vegetation_cover_series(np.array([onset]), _col(o.cover_max), _col(o.cover_rate))
+        # whole years after the onset: the factor is linear within each, so its mean is its midpoint value
+        after = np.where(t > onset, frozen * carbon.degradation_factor(t - 0.5), cover)
+        cover = np.where(o.degrades[:, None], after, cover)
+    return np.clip(cover, 0.0, 100.0)
 
 
 def _removal_terms(x: RowInputs, s: Settings, cat: Catalog, t, soil_loss, water, backfill_m3_per_ha) -> dict:

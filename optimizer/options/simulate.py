@@ -26,8 +26,8 @@ docs/science.md §2–§3), turned into stocks where the model defines them:
   (§2); summed over years 1…N they equal the option table's ``removals_tco2e`` when N is the
   table's horizon.
 - ``soil_loss_t_per_ha``: RUSLE soil loss in that year [t/ha] (§3).
-- ``cover_pct``: vegetation cover [%] from the cover curve of §3.5 (what the C factor sees),
-  0 before the works.
+- ``cover_pct``: vegetation cover [%] the C factor sees in that year: the year's mean cover on
+  the cover curve of §3.5 (with the decline of unmaintained grassland), 0 before the works.
 
 Year 0 is a state, not a year of flows: its stocks are those before the works (no biomass — the
 model starts every option, natural regeneration too, from bare ground —, SOC = SOC_0, cover 0)
@@ -49,10 +49,10 @@ import pandas as pd
 
 from ..catalog import Catalog
 from ..errors import Issue, ProblemsError, SinkPlanError
-from ..models import carbon, erosion
+from ..models import carbon
 from ..settings import SPEC_BY_KEY
 from .build import evaluate_options
-from .scoring import initial_soc_t_per_ha
+from .scoring import annual_cover_pct, initial_soc_t_per_ha
 from .table import OptionTable
 
 #: Option rows simulated at once: a chunk's frame is rows × (years + 1) lines of ~25 columns.
@@ -181,8 +181,8 @@ def _trajectories(table: OptionTable, rows: np.ndarray) -> dict[str, np.ndarray]
     soc = np.concatenate([soc_0, soc_0 + np.cumsum(series["soc_tco2e"] + series["erosion_tco2e"], axis=1)
                           * per_ha_c], axis=1)
     biochar = stock("biochar_tco2e", 0.0)
-    t = np.arange(horizon + 1, dtype=float)
-    cover = erosion.vegetation_cover_series(t, params.cover_max[combo][:, None], params.cover_rate[combo][:, None])
+    cover = np.concatenate([np.zeros((n, 1)), annual_cover_pct(params.take(combo), np.arange(1.0, horizon + 1))],
+                           axis=1)
     return {
         "biomass_c_t_per_ha": biomass,
         "soc_c_t_per_ha": soc,
@@ -190,7 +190,7 @@ def _trajectories(table: OptionTable, rows: np.ndarray) -> dict[str, np.ndarray]
         "ecosystem_c_t_per_ha": biomass + soc + biochar,
         "net_removals_tco2e": flow(series["net_removals_tco2e"]),
         "soil_loss_t_per_ha": flow(series["soil_loss_t"] / area),
-        "cover_pct": np.clip(np.broadcast_to(cover, (n, horizon + 1)), 0.0, 100.0),
+        "cover_pct": cover,
     }
 
 

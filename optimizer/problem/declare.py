@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import InfeasibleError, ProblemDefinitionError
+from ..models import erosion
 from .compiled import Compiled, nonlinear_inputs
 from .objectives import OBJECTIVES, SERIES_OBJECTIVES, SHARE_KINDS, Share, Target
 
@@ -183,6 +184,23 @@ def allowed_rows(problem: Problem, table, errors: list[str]) -> Allowed:
     return Allowed(keep, why_dropped, locked_zone)
 
 
+def _intolerable_why(table, lo: int, hi: int) -> str:
+    """Which soil-loss test the options of rows lo:hi fail, with the best value of each
+    (docs/science.md §3.8)."""
+    s = table.settings
+    loss = table.annual(np.arange(lo, hi))["soil_loss_t"] / table.data["area_ha"][lo]
+    mean_ok, early_ok, mean, worst = erosion.tolerance_tests(loss, s.tolerable_soil_loss_t_per_ha_yr,
+                                                             s.tolerance_early_years, s.tolerance_early_factor)
+    text = (f"mean over {loss.shape[1]} yr above {s.tolerable_soil_loss_t_per_ha_yr:g} t/ha/yr in "
+            f"{(~mean_ok).sum()} (best {mean.min():.1f})")
+    if s.tolerance_rule == "mean_and_early":
+        bound = s.tolerance_early_factor * s.tolerable_soil_loss_t_per_ha_yr
+        text += (f"; worst of the first {s.tolerance_early_years} yr above {s.tolerance_early_factor:g} × "
+                 f"{s.tolerable_soil_loss_t_per_ha_yr:g} = {bound:g} t/ha in {(~early_ok).sum()} "
+                 f"(best {worst.min():.1f})")
+    return text
+
+
 def rows_by_zone(table, allowed: Allowed) -> tuple[np.ndarray, np.ndarray]:
     """The allowed rows, zone after zone, and their zone pointer; :class:`InfeasibleError` naming
     every zone left with no option, and why."""
@@ -196,11 +214,9 @@ def rows_by_zone(table, allowed: Allowed) -> tuple[np.ndarray, np.ndarray]:
         for z in empty[:20]:
             lo, hi = t.zone_ptr[z], t.zone_ptr[z + 1]
             w = why_dropped[lo:hi]
-            best = t.data["soil_loss_t_per_yr"][lo:hi].min() / t.data["area_ha"][lo]
             bits = []
             if (w == 1).any():
-                bits.append(f"{(w == 1).sum()} exceed the tolerable soil loss "
-                            f"{t.settings.tolerable_soil_loss_t_per_ha_yr:g} t/ha/yr (best {best:.1f} t/ha/yr)")
+                bits.append(f"{(w == 1).sum()} exceed the tolerable soil loss: {_intolerable_why(t, lo, hi)}")
             if (w == 2).any():
                 bits.append(f"{(w == 2).sum()} use forbidden measures")
             msgs.append(f"zone {zone_ids[z]!r}: none of its {hi - lo} options is allowed: " + "; ".join(bits))
