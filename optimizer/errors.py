@@ -122,3 +122,8 @@ class TextEncodingWarning(UserWarning):
 class SlopeRangeWarning(UserWarning):
     """A zone's slope is steeper than the range the RUSLE slope-steepness relation was calibrated
     on (docs/science.md §3.4): its soil loss is extrapolated. The warning names the zones, once."""
+
+
+class ClimateRangeWarning(UserWarning):
+    """The site's rainfall or temperature lies outside the climates the growth fit saw
+    (docs/science.md §2.2): its growth curves are extrapolated."""

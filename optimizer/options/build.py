@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import Catalog, load_catalog
-from ..errors import Issue, SettingsError, SlopeRangeWarning
-from ..models import erosion
+from ..errors import ClimateRangeWarning, Issue, SettingsError, SlopeRangeWarning
+from ..models import climate, erosion
 from ..settings import Settings
 from .accounting import baseline_credited_co2e, baseline_rows, baseline_terms, row_rules
 from .combos import enumerate_combos
@@ -44,6 +44,7 @@ def evaluate_options(site, catalog: Catalog | str | Path | None = None, settings
     data = {c: np.empty(n_rows, dtype=bool if c == "within_tolerance" else float) for c in COLUMNS}
     per_zone = zone_arrays(zones, cat)
     warn_steep_slopes(zones["zone_id"].to_numpy(dtype=object), per_zone.slope_deg, s.slope_steepness_method)
+    warn_climate_range(s)
     # the no-works baseline of every zone, scored once; credits are net of it (docs/science.md §5.5)
     base = baseline_terms(per_zone, combo[baseline_rows(combos.option_id[combo], zone_ptr)], combos, s, cat)
     designation = zones["land_designation"].astype(str).to_numpy()
@@ -77,6 +78,15 @@ def warn_steep_slopes(zone_ids, slope_deg, method: str) -> None:
     warnings.warn(f"{len(steep)} zone(s) are steeper than the {limit:.1f}° the '{method}' slope-steepness relation "
                   f"was calibrated on, so their soil loss is extrapolated: {shown}{more} (docs/science.md §3.4)",
                   SlopeRangeWarning, stacklevel=3)
+
+
+def warn_climate_range(settings: Settings) -> None:
+    """One :class:`ClimateRangeWarning` when the site's climate is outside the fitted range
+    (docs/science.md §2.2): the growth response is extrapolated, not clipped."""
+    out = climate.out_of_range(settings.annual_rainfall_mm, settings.mean_temperature_c)
+    if out:
+        warnings.warn(f"{' and '.join(out)} of the growth fit, so growth is extrapolated (docs/science.md §2.2)",
+                      ClimateRangeWarning, stacklevel=3)
 
 
 def check_standards(catalog: Catalog, settings: Settings) -> None:
