@@ -145,7 +145,7 @@ def test_wetland_option_by_hand(table):
     ch4_t_co2e_per_ha = w["wetland_ch4_kg_per_ha_yr"] * 27 / 1000                   # 235 kg CH4 × GWP 27 → 6.345
     assert row["removals_tco2e"] == pytest.approx(40 * (burial_t_co2_per_ha - ch4_t_co2e_per_ha), rel=1e-9)
     d = (1 + s.discount_rate) ** -np.arange(1, 41)
-    works = w["capex_cny_per_ha"]                                                  # ¥278,000 (Mengcheng 2019)
+    works = w["capex_cny_per_ha"]                                                  # ¥262,400 (Mengcheng 2019)
     capex = works * (1 + cat.param("management_fraction") + cat.param("contingency_fraction"))
     monitoring = float(cat.monitoring.at[s.monitoring_level, "cost_cny_per_ha_yr"])
     cost = (capex + w["upkeep_cny_per_ha_yr"] * d.sum() + cat.param("maintenance_fraction") * works * d[0]
@@ -175,10 +175,11 @@ def test_grassland_option_by_hand():
     s, cat = t.settings, t.catalog
     g = cat.growth.loc["grassland"]
     years = np.arange(1, 41)
-    # growth multiplier: cover depth 10 of 50 cm → 0.5 + 0.5·0.2 = 0.6; rainfall 430 mm (Sun et al. 2017 fit)
+    # growth multiplier: cover depth 10 of 60 cm → 0.65 + 0.35·10/60 = 0.7083 (Bowen et al. 2005);
+    # rainfall 430 mm (Sun et al. 2017 fit)
     from optimizer.models.carbon import rainfall_growth_multiplier
     bare, full = cat.param("cover_depth_min_multiplier"), cat.param("cover_depth_full_cm")
-    assert bare + (1 - bare) * 10.0 / full == pytest.approx(0.6)
+    assert bare + (1 - bare) * 10.0 / full == pytest.approx(0.65 + 0.35 / 6)
     mult = (bare + (1 - bare) * 10.0 / full) * rainfall_growth_multiplier(s.annual_rainfall_mm)
     biomass_40 = g.c_max_t_c_per_ha * mult * (1 - math.exp(-g.k_per_yr * 40)) ** g.m
     soc_40 = g.soc_gain_eq_t_c_per_ha * (1 - math.exp(-40 / g.soc_tau_yr))
