@@ -81,7 +81,7 @@ def test_stocks_by_hand_on_one_flat_zone():
     df = simulate(site, {"Z": "tree_shrub_herb"}, years=20).set_index("year")
     g = load_catalog().growth.loc["tree_shrub_herb"]
     t = np.arange(21.0)
-    growth = 0.65 * carbon.rainfall_growth_multiplier(430.0)      # bare spoil: cover-depth multiplier 0.65 (Bowen et al. 2005)
+    growth = 0.65 * carbon.rainfall_growth_multiplier(430.0)      # bare spoil: 0.65 (Bowen et al. 2005)
     biomass = growth * g["c_max_t_c_per_ha"] * (1 - np.exp(-g["k_per_yr"] * t)) ** g["m"]
     soc = 8.0 + g["soc_gain_eq_t_c_per_ha"] * (1 - np.exp(-t / g["soc_tau_yr"]))
     np.testing.assert_allclose(df["biomass_c_t_per_ha"], biomass, rtol=1e-10, atol=1e-12)
