@@ -76,13 +76,13 @@ def catalog(sites, placeholders, objective, csv_path, top, workers, catalog_file
     if csv_path is not None:
         write_table(df, csv_path)
     shown = df if top is None else df.head(top)
-    t = Table("table", "row", "column", "value", "low", "high", "zones low", "zones high", "zones", "sites",
+    t = Table("placeholder (table: row.column)", "value", "low–high", "zones low", "zones high", "zones", "sites",
               title=f"[P] values ranked by zones whose choice changes ({objective}; {len(paths)} site(s))")
     for _, r in shown.iterrows():
-        t.add_row(r["table"], r["row"], r["column"], f"{r['value']:.4g}", f"{r['low']:.4g}", f"{r['high']:.4g}",
+        t.add_row(f"{r['table']}: {r['row']}.{r['column']}", f"{r['value']:.4g}", f"{r['low']:.4g}–{r['high']:.4g}",
                   str(r["zones_changed_low"]), str(r["zones_changed_high"]), str(r["zones_changed"]),
                   r["sites"] + (f" (infeasible: {r['infeasible']})" if r["infeasible"] else ""))
-    out.print(t)
+    out.print(t, width=None if out.is_terminal else 200)   # a pipe or a file gets whole rows
     moving = int((df["zones_changed"] > 0).sum())
     out.print(f"{len(df)} placeholder values; {moving} change at least one zone's choice"
               + (f" → {csv_path}" if csv_path is not None else ""))
