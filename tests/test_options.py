@@ -148,7 +148,7 @@ def test_wetland_option_by_hand(table):
     ch4_t_co2e_per_ha = w["wetland_ch4_kg_per_ha_yr"] * 27 / 1000                   # 235 kg CH4 × GWP 27 → 6.345
     assert row["removals_tco2e"] == pytest.approx(40 * (burial_t_co2_per_ha - ch4_t_co2e_per_ha), rel=1e-9)
     d = (1 + s.discount_rate) ** -np.arange(1, 41)
-    works = w["capex_cny_per_ha"]                                                  # ¥278,000 (Mengcheng 2019)
+    works = w["capex_cny_per_ha"]                                                  # ¥262,400 (Mengcheng 2019)
     capex = works * (1 + cat.param("management_fraction") + cat.param("contingency_fraction"))
     monitoring = float(cat.monitoring.at[s.monitoring_level, "cost_cny_per_ha_yr"])
     cost = (capex + w["upkeep_cny_per_ha_yr"] * d.sum() + cat.param("maintenance_fraction") * works * d[0]

@@ -33,8 +33,8 @@ def app(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from . import front, inputs, plan, results, simulate
-    for module in (inputs, plan, front, results, simulate):
+    from . import catalog, front, inputs, plan, results, simulate
+    for module in (inputs, plan, front, results, simulate, catalog):
         module.register(app)
 
 

@@ -63,7 +63,7 @@ def productivity_index(annual_rainfall_mm, mean_temperature_c):
     """Miami-model NPP [g dry matter/(m²·yr)]: the smaller of its temperature and rainfall limits.
 
     Examples: Pingshuo (430 mm, 7 °C) 744; Sokolov (650 mm, 7 °C) 1,051; Ohio (1,000 mm,
-    10.5 °C) 1,461 (temperature-limited); Jharkhand (1,300 mm, 26 °C) 1,735.
+    10.5 °C) 1,451 (temperature-limited); Jharkhand (1,300 mm, 26 °C) 1,735.
     """
     p = np.asarray(annual_rainfall_mm, dtype=float)
     t = np.asarray(mean_temperature_c, dtype=float)
