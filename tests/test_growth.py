@@ -82,8 +82,8 @@ def test_every_type_has_a_curve_in_every_class_with_its_uncertainty():
     types = load_catalog().veg_types
     assert len(g) == len(types) * len(climate.CLASSES)
     assert np.isfinite(g[["se_log_c_max", "se_log_k", "se_log_soc_rate"]].to_numpy(float)).all()
-    draws = pd.read_csv(io.StringIO((load_catalog.__globals__["resources"].files("optimizer")
-                                     .joinpath("catalog/growth_draws.csv").read_text(encoding="utf-8"))))
+    draws = pd.read_csv(io.StringIO(load_catalog.__globals__["resources"].files("optimizer")
+                                     .joinpath("catalog/growth_draws.csv").read_text(encoding="utf-8")))
     assert draws["draw"].nunique() == 100 and len(draws) == 100 * len(g)
 
 

@@ -52,9 +52,14 @@ def test_listing_finds_the_known_placeholders_and_not_the_sourced_values(catalog
         assert k in found, k
     for k in [("interactions", "amf×grass_legume", "growth_multiplier"),
               ("interactions", "biochar_20×amf", "soc_multiplier"),
-              ("parameters", "fire_burnout_yr", "value"),
-              ("vegetation_growth", "conifer", "c_max_t_c_per_ha")]:
+              ("parameters", "fire_burnout_yr", "value")]:
         assert k in found, k
+    # growth curves: only the classes of the sites' settings, and only cells without data (P)
+    from optimizer.settings import resolve_settings
+    semi = keys(list_placeholders(catalog, [resolve_settings({})], ["s"]))
+    assert ("vegetation_growth", "poplar@semi_arid", "c_max_t_c_per_ha") in semi        # no poplar data
+    assert ("vegetation_growth", "conifer@semi_arid", "c_max_t_c_per_ha") not in semi   # fitted to stands
+    assert not any(k[1].endswith("@humid_subtropical") for k in semi)
     for k in [("measures", "amf", "growth_multiplier"),                  # ×1.16, Zhang et al. 2019 [B]
               ("measures", "biochar_20", "growth_multiplier"),           # ×1.10, Jeffery et al. 2011 [B]
               ("measures", "fire_capping", "capex_cny_per_ha"),          # Otog Banner [A]
