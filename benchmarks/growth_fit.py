@@ -68,7 +68,9 @@ TYPE_PRIORS = {
     "grassland": (3.0, 0.5, 1.5, 1.2, "herb biomass a few t C/ha [P]"),
     "grass_legume": (4.0, 0.5, 1.5, 1.4, "as grassland, legumes add N [P]"),
     "natural_regeneration": (2.0, 0.06, 4.0, 0.5, "herbaceous where dry; woody where humid (cell priors) [P]"),
-    "eucalyptus_acacia": (100.0, 0.20, 2.0, 1.5, "fast plantations reach 10–30 t C/ha in 4–8 yr [P]"),
+    "eucalyptus_acacia": (60.0, 0.25, 1.5, 1.5,
+                          "[P] so that a 6-yr stand at 1,500 mm holds some tens of t C/ha: fast plantations on "
+                          "mine land reach 10–30 Mg C/ha of biomass in 4–8 yr"),
     "cropland": (0.0, 0.5, 1.5, 0.8, "harvested: no lasting biomass; SOC by rotation and amendment [P]"),
 }
 #: Cell priors that differ from 0 on ln C_max: spontaneous succession stays herbaceous where it is
@@ -81,10 +83,15 @@ GLOBAL_PRIORS = {  # name: (prior median, σ of ln, unit, meaning)
     "gamma": (0.5, 0.5, "-", "exponent of k on the productivity index"),
     "beta_soc": (1.0, 0.5, "-", "exponent of the SOC accrual rate on the productivity index"),
     "tau": (30.0, 0.5, "yr", "time constant of SOC accrual"),
+    "onset_k": (0.3, 0.7, "1/yr", "rate of the SOC onset curve (used when SOC_ONSET = 'global')"),
+    "onset_m": (2.0, 0.5, "-", "shape of the SOC onset curve (used when SOC_ONSET = 'global')"),
     "c_soil": (6.0, 0.5, "g C/kg", "organic C of cover or native soil at the start"),
     "c_spoil": (1.0, 0.7, "g C/kg", "biogenic organic C of raw spoil at the start"),
 }
 SIGMA_CELL = 0.4
+#: What drives SOC accrual's onset b(t) = (1 − e^(−k t))^m (docs/science.md §2.3): "none" (b = 1),
+#: "stand" (the type's own biomass k and m) or "global" (one fitted k and m for every type).
+SOC_ONSET = "none"
 SIGMA_BY_CONFIDENCE = {"A": 0.25, "B": 0.35, "C": 0.5}
 BULK_DENSITY = 1.4          # t/m³, as the field rows' conversions (benchmarks/data/README.md) [C]
 QUANTITIES = ("biomass", "agb", "soc", "soc_gain", "ecosystem", "ecosystem_gain")
@@ -154,26 +161,52 @@ def cell_parameters(theta, layout: Layout, veg: str, cls: str, p: float, t: floa
     b = layout.get(theta, f"b|{veg}") + layout.get(theta, f"db|{veg}|{cls}")
     u = layout.get(theta, f"u|{veg}") + layout.get(theta, f"du|{veg}|{cls}")
     s = layout.get(theta, f"s|{veg}") + layout.get(theta, f"ds|{veg}|{cls}")
-    return dict(c_max=0.0 if veg in NO_BIOMASS else math.exp(a + g["beta"] * x), k=math.exp(b + g["gamma"] * x),
-                m=1.0 + math.exp(u), soc_rate=math.exp(s + g["beta_soc"] * x), soc_tau=g["tau"])
+    k, m = math.exp(b + g["gamma"] * x), 1.0 + math.exp(u)
+    if SOC_ONSET == "stand":
+        onset_k, onset_m = k, m
+    elif SOC_ONSET == "global":
+        onset_k, onset_m = g["onset_k"], g["onset_m"]
+    else:
+        onset_k, onset_m = 1e6, 1.0
+    return dict(c_max=0.0 if veg in NO_BIOMASS else math.exp(a + g["beta"] * x), k=k, m=m,
+                soc_rate=math.exp(s + g["beta_soc"] * x), soc_tau=g["tau"], onset_k=onset_k, onset_m=onset_m)
 
 
 def predict_points(theta, layout: Layout, pts: Points, site_multiplier: np.ndarray) -> np.ndarray:
     """The model's value of every point [Mg C/ha] (the same equations as the option scoring)."""
     f = pts.frame
     g = {k: math.exp(layout.get(theta, f"g|{k}")) for k in GLOBAL_PRIORS}
-    out = np.empty(len(f))
-    for i, r in enumerate(f.itertuples(index=False)):
-        c = cell_parameters(theta, layout, r.veg_type, pts.cls[i], r.map_mm, r.mat_c)
-        age = float(r.age_yr)
-        bio = float(carbon.biomass_carbon_stock(age, c["c_max"], c["k"], c["m"], site_multiplier[i]))
-        d = float(r.depth_cm) if np.isfinite(r.depth_cm) else carbon.SOC_RATE_DEPTH_CM
-        gain = float(carbon.soc_accrual(age, c["soc_rate"], c["soc_tau"]) * carbon.soc_depth_scale(d))
-        c_soil = r.soc0_g_per_kg if np.isfinite(r.soc0_g_per_kg) else g["c_soil"]
-        soc0 = float(carbon.initial_soc_t_per_ha(r.soil_cm, d, c_soil, g["c_spoil"], BULK_DENSITY))
-        q = r.quantity
-        out[i] = {"biomass": bio, "agb": bio / (1.0 + ROOT_SHOOT.get(r.veg_type, 0.303)), "soc": soc0 + gain,
-                  "soc_gain": gain, "ecosystem": bio + soc0 + gain, "ecosystem_gain": bio + gain}[q]
+    cells = [cell_parameters(theta, layout, v, c, p, t)
+             for v, c, p, t in zip(pts.veg, pts.cls, f["map_mm"].to_numpy(float), f["mat_c"].to_numpy(float))]
+    par = {k: np.array([c[k] for c in cells])[:, None]
+           for k in ("c_max", "k", "m", "soc_rate", "soc_tau", "onset_k", "onset_m")}
+    age = f["age_yr"].to_numpy(float)
+    n = len(f)
+    grid = np.arange(0.0, math.ceil(age.max()) + 1.0) if n else np.zeros(1)
+    soc_grid = carbon.soc_accrual(grid, par["soc_rate"], par["soc_tau"], par["onset_k"], par["onset_m"])
+    lo = np.minimum(np.floor(age).astype(int), len(grid) - 2)
+    frac = (age - lo)
+    rows = np.arange(n)
+
+    def at(a):
+        return a[rows, lo] * (1 - frac) + a[rows, lo + 1] * frac
+
+    # the biomass curve is smooth: evaluate it at the age itself
+    bio = carbon.biomass_carbon_stock(age, par["c_max"][:, 0], par["k"][:, 0], par["m"][:, 0], site_multiplier)
+    depth = f["depth_cm"].to_numpy(float)
+    d = np.where(np.isfinite(depth), depth, carbon.SOC_RATE_DEPTH_CM)
+    gain = at(soc_grid) * carbon.soc_depth_scale(d)
+    soc0_c = f["soc0_g_per_kg"].to_numpy(float)
+    c_soil = np.where(np.isfinite(soc0_c), soc0_c, g["c_soil"])
+    soc0 = carbon.initial_soc_t_per_ha(f["soil_cm"].to_numpy(float), d, c_soil, g["c_spoil"], BULK_DENSITY)
+    root_shoot = np.array([ROOT_SHOOT.get(v, 0.303) for v in pts.veg])
+    values = {"biomass": bio, "agb": bio / (1.0 + root_shoot), "soc": soc0 + gain, "soc_gain": gain,
+              "ecosystem": bio + soc0 + gain, "ecosystem_gain": bio + gain}
+    q = f["quantity"].to_numpy(dtype=object)
+    out = np.empty(n)
+    for name, v in values.items():
+        sel = q == name
+        out[sel] = v[sel]
     return out
 
 
@@ -233,7 +266,8 @@ def table(f: Fit, sources: dict[str, str] | None = None) -> pd.DataFrame:
             rows.append(dict(
                 veg_type=v, climate=cls, c_max_t_c_per_ha=round(c["c_max"], 4), k_per_yr=round(c["k"], 6),
                 m=round(c["m"], 5), root_shoot=ROOT_SHOOT.get(v, 0.303), soc_rate_t_c_per_ha_yr=round(c["soc_rate"], 5),
-                soc_tau_yr=round(c["soc_tau"], 3), ref_rainfall_mm=p0, ref_temperature_c=t0,
+                soc_tau_yr=round(c["soc_tau"], 3), soc_onset_k_per_yr=round(c["onset_k"], 6),
+                soc_onset_m=round(c["onset_m"], 5), ref_rainfall_mm=p0, ref_temperature_c=t0,
                 beta_c_max=round(f.global_value("beta"), 5), gamma_k=round(f.global_value("gamma"), 5),
                 beta_soc=round(f.global_value("beta_soc"), 5), n_points=len(pts), n_points_type=n_type,
                 n_studies=int(pts["study_id"].nunique()),
@@ -278,7 +312,8 @@ def draws(f: Fit, n: int = 100, seed: int = 20261127) -> pd.DataFrame:
                 c = f.cell(v, cls, theta=th)
                 rows.append(dict(draw=d, veg_type=v, climate=cls, c_max_t_c_per_ha=round(c["c_max"], 4),
                                  k_per_yr=round(c["k"], 6), m=round(c["m"], 5),
-                                 soc_rate_t_c_per_ha_yr=round(c["soc_rate"], 5), soc_tau_yr=round(c["soc_tau"], 3)))
+                                 soc_rate_t_c_per_ha_yr=round(c["soc_rate"], 5), soc_tau_yr=round(c["soc_tau"], 3),
+                                 soc_onset_k_per_yr=round(c["onset_k"], 6), soc_onset_m=round(c["onset_m"], 5)))
     return pd.DataFrame(rows)
 
 

@@ -209,10 +209,10 @@ def test_ctrl_c_exits_130_without_traceback(tmp_path):
     import time
 
     p = subprocess.Popen([sys.executable, "-c", "from optimizer.cli import entry; entry()", "pareto", LOESS,
-                          "--points", "30", "--exact", "--out", str(tmp_path), "--workers", "1"],
+                          "--method", "genetic", "--generations", "100000", "--out", str(tmp_path), "--workers", "1"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
-    time.sleep(3.0)  # well into the work (not a timing assertion: any moment before it ends will do)
+    time.sleep(3.0)  # well into the work (not a timing assertion: 10⁵ generations take hours, any moment will do)
     p.send_signal(signal.SIGINT)
     _, stderr = p.communicate(timeout=120)
     assert p.returncode == 130, stderr

@@ -176,15 +176,42 @@ def initial_soc_t_per_ha(soil_cm, depth_cm, soil_g_per_kg, spoil_g_per_kg, bulk_
         + np.asarray(spoil_g_per_kg, dtype=float) * (np.asarray(depth_cm, dtype=float) - s)) / 10.0
 
 
-def soc_accrual(t_yr, rate_t_c_per_ha_yr, tau_yr):
-    """SOC formed since the works [t C/ha], first order: ``r · τ · (1 − e^(−t/τ))``.
+def soc_accrual(t_yr, rate_t_c_per_ha_yr, tau_yr, k_per_yr=None, m=None):
+    """SOC formed since the works [t C/ha], driven by the stand's development (docs/science.md §2.3)::
 
-    ``r`` is the initial accrual rate and ``r·τ`` the equilibrium gain; 0 for t <= 0
-    (docs/science.md §2.3).
+        dX/dt = b(t) − X/τ,   X(0) = 0,   ΔSOC(t) = r · X(t),   b(t) = (1 − e^(−k t))^m
+
+    ``r`` is the accrual rate under a developed stand and ``r·τ`` the equilibrium gain; b is the
+    stand's biomass curve relative to its asymptote (Chapman–Richards with the type's k and m), so
+    SOC forms slowly while a slow stand is young and at once under a fast one. Without ``k_per_yr``
+    (b = 1) this is ``r · τ · (1 − e^(−t/τ))``. Solved exactly on whole years with b at the middle
+    of each year, linear in between; 0 for t <= 0. ``t_yr`` is a scalar or 1-D (T,); with
+    parameters (n, 1) the result is (n, T).
     """
     t = np.maximum(np.asarray(t_yr, dtype=float), 0.0)
+    rate = np.asarray(rate_t_c_per_ha_yr, dtype=float)
     tau = np.asarray(tau_yr, dtype=float)
-    return np.asarray(rate_t_c_per_ha_yr, dtype=float) * tau * -np.expm1(-t / tau)
+    if k_per_yr is None:
+        return rate * tau * -np.expm1(-t / tau)
+    k = np.asarray(k_per_yr, dtype=float)
+    m_ = np.asarray(m, dtype=float)
+    steps = int(np.ceil(t.max())) if t.size else 0
+    shape = np.broadcast_shapes(rate.shape, tau.shape, k.shape, m_.shape)
+    decay = np.exp(-1.0 / tau)
+    # years go on the last axis: parameters (n, 1) give a grid (n, steps + 1); scalars (steps + 1,)
+    cols = [np.zeros(shape if shape else (1,))]
+    for j in range(1, steps + 1):
+        b = (-np.expm1(-k * (j - 0.5))) ** m_
+        cols.append(np.broadcast_to(cols[-1] * decay + b * tau * (1.0 - decay), cols[0].shape))
+    x = np.concatenate(cols, axis=-1) if shape and shape[-1] == 1 else np.stack(cols, axis=-1)
+    if not shape:
+        x = x[0]
+    if steps == 0:
+        return rate * np.zeros(np.broadcast_shapes(shape, t.shape))
+    lo = np.minimum(np.floor(t).astype(int), steps - 1)      # t is a scalar or (T,): years on the last axis
+    frac = t - lo
+    at = x[..., lo] * (1.0 - frac) + x[..., lo + 1] * frac
+    return rate * at
 
 
 def soc_pool_with_erosion(soc_series, soc_0, soil_loss_t_per_ha_yr, depth_cm, bulk_density_t_per_m3,

@@ -47,6 +47,8 @@ class ComboParams:
     m: np.ndarray                       # [-]
     soc_rate: np.ndarray                # initial SOC accrual on 0–30 cm [t C/(ha·yr)] at the site's climate
     soc_tau: np.ndarray                 # [yr]
+    soc_onset_k: np.ndarray             # onset of SOC accrual b(t) = (1 − e^(−k t))^m [1/yr]
+    soc_onset_m: np.ndarray             # [-]
     cover_max: np.ndarray               # [%]
     cover_rate: np.ndarray              # [1/yr]
     degrades: np.ndarray                # bool: unmaintained vegetation that degrades
@@ -227,7 +229,8 @@ def combo_params(ms: pd.DataFrame, idx: np.ndarray, catalog: Catalog, settings: 
         soc_mult=soc_mult,
         c_max=curve("c_max_t_c_per_ha", exponent="beta_c_max"), k=curve("k_per_yr", 0.1, exponent="gamma_k"),
         m=curve("m", 1.0), soc_rate=curve("soc_rate_t_c_per_ha_yr", exponent="beta_soc"),
-        soc_tau=curve("soc_tau_yr", 20.0),
+        soc_tau=curve("soc_tau_yr", 20.0), soc_onset_k=curve("soc_onset_k_per_yr", 1.0),
+        soc_onset_m=curve("soc_onset_m", 1.0),
         cover_max=np.where(has_veg, _column(ms, "cover_max_pct")[veg], 0.0),
         cover_rate=np.where(has_veg, _column(ms, "cover_rate_per_yr")[veg], 0.0),
         degrades=flag("degrades")[veg] & ~prevents,

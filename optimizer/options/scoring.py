@@ -188,7 +188,7 @@ def _removal_terms(x: RowInputs, s: Settings, cat: Catalog, t, soil_loss, water,
 
     def stocks(tt):
         b = carbon.biomass_carbon_stock(tt, _col(o.c_max), _col(o.k), _col(o.m), _col(growth))
-        return b, carbon.soc_accrual(tt, soc_rate, _col(o.soc_tau))
+        return b, carbon.soc_accrual(tt, soc_rate, _col(o.soc_tau), _col(o.soc_onset_k), _col(o.soc_onset_m))
 
     bio, soc = stocks(t)
     if np.any(o.degrades):
