@@ -52,9 +52,9 @@ def row_table(scored: pd.DataFrame, statuses) -> pd.DataFrame:
     s = scored[scored["status"].isin(statuses)]
     return pd.DataFrame({
         "row": s["row"], "study": s["study_id"], "country": s["country"], "type": s["vegetation_type"],
-        "climate (field → model)": [f"{a} → {b}" + (" (nearest)" if m == "nearest" else "") if b else a
-                                    for a, b, m in zip(s["climate_class"], s["climate"], s["climate_match"])],
+        "climate (field → model)": [f"{a} → {b}" if b else a for a, b in zip(s["climate_class"], s["climate"])],
         "MAP mm": [_num(v, 4) for v in s["map_mm"]],
+        "MAT °C": [_num(v, 3) for v in s["mat_c"]],
         "age yr": [_age(v) for v in s["age"]],
         "pool (compared as)": [p if p == q else f"{p} ({q})" for p, q in zip(s["pool"], s["quantity"])],
         "depth cm (row / model)": [_depths(d, m) if q.startswith("soc") else ""
@@ -91,8 +91,6 @@ def markdown(scored: pd.DataFrame, quick: bool = False, previous: str | None = N
         f"| rows predicted out of sample within a factor of {S.WITHIN:g} | {_num(h['share_within_1_5'])} "
         f"({int(round(h['share_within_1_5'] * h['predicted']))} of {h['predicted']}) | {t['share_within_1_5']} | "
         f"{_met(h['share_within_1_5'], t['share_within_1_5'])} |",
-        f"| the same share, rows whose climate class matches exactly | {_num(h['exact_climate_within_1_5'])} "
-        f"({int(round(h['exact_climate_within_1_5'] * h['exact_climate_rows']))} of {h['exact_climate_rows']}) | | |",
         f"| rows beyond a factor of {S.BEYOND:g} | {h['beyond_4']} | {t['beyond_4']} | "
         f"{_met(h['beyond_4'], t['beyond_4'])} |",
         f"| worst vegetation type × climate cell, \\|median ratio − 1\\| | {_num(h['worst_cell_bias'])} "
@@ -101,8 +99,9 @@ def markdown(scored: pd.DataFrame, quick: bool = False, previous: str | None = N
         f"| usable rows the model cannot represent | {h['not_representable']} of {h['usable_rows']} | | |",
         "",
         f"Field rows {h['field_rows']}: unusable {int(st.get('unusable', 0))}, usable {h['usable_rows']} "
-        f"(not representable {h['not_representable']}, in sample {h['in_sample']}, predicted out of sample "
-        f"{h['predicted']}).",
+        f"(not representable {h['not_representable']}, a study's own starting state used as a site input "
+        f"{h['site_input']}, in sample {h['in_sample']}, predicted "
+        f"{'with the shipped fit' if quick else 'out of sample'} {h['predicted']}).",
         "",
         "## Notes",
         "",
@@ -111,45 +110,39 @@ def markdown(scored: pd.DataFrame, quick: bool = False, previous: str | None = N
         "## Method",
         "",
         "For every usable row a one-zone site is built: 1 ha of flat platform (2°) on mining land, the "
-        "row's vegetation type as the catalog's option for it, the row's rainfall (`map_mm`) as "
-        "`annual_rainfall_mm`, its climate class mapped to the model's `climate` setting (table below), "
-        f"and {S.TOPSOIL_CM:g} cm of cover soil where the substrate is topsoil-covered or constructed soil "
-        "(the depth is not in the rows; the catalog's topsoil depth), none otherwise. Grassland and grass–legume "
-        "rows take `+grass_maintenance` (field pastures and hay meadows are managed; without it the model "
-        "degrades grass after year 10, §2.10 of docs/science.md). Every other setting is the default "
-        "(SOC at the start 8 t C/ha, the Loess Plateau region preset, which only changes erosion). The site "
-        "is run through `optimizer.options.simulate.simulate` (what `sinkplan simulate` writes) and the "
-        "model's stock is read at the row's age:",
+        "row's vegetation type as the catalog's option for it, the row's rainfall (`map_mm`) and temperature "
+        "(`mat_c`) as `annual_rainfall_mm` and `mean_temperature_c` (so the climate class and the growth "
+        "response are the model's own, docs/science.md §2.2), the row's SOC depth as the accounting depth "
+        f"`soc_depth_cm` (unstated: {S.UNSTATED_DEPTH_CM:g} cm; an A horizon on young spoil: {S.A_HORIZON_CM:g} cm), "
+        f"and the soil over the spoil from the substrate: {S.TOPSOIL_CM:g} cm where it is topsoil-covered or "
+        f"constructed soil, {S.NATIVE_SOIL_CM:g} cm where the native soil was left in place (sandy land over an "
+        "underground mine), none on raw spoil or dumps. Grassland and grass–legume rows take "
+        "`+grass_maintenance` (field pastures and hay meadows are managed; without it the model degrades "
+        "grass after year 10, §2.10). The soil and spoil concentrations at the start are the fit's (below), "
+        "or the study's own measurement of the soil at the start where it gives one (a site input, like its "
+        "rainfall; that row is not a prediction). The site is run through "
+        "`optimizer.options.simulate.simulate` (what `sinkplan simulate` writes) and the model's stock is "
+        "read at the row's age:",
         "",
         "| row's pool | model quantity |",
         "|---|---|",
         "| `biomass_total`, or a value that includes roots | `biomass_c_t_per_ha` (the growth curves are total "
         "living biomass) |",
         "| `agb` | `biomass_c_t_per_ha` / (1 + root:shoot of the type in `vegetation_growth.csv`) |",
-        "| `soc` | `soc_c_t_per_ha`: SOC_0 plus the gain, **always 0–100 cm** — the model has no depth "
-        "profile; the row's depth is shown beside it |",
+        "| `soc` | `soc_c_t_per_ha` on the row's own depth: SOC_0 plus the SOC formed since the works, less "
+        "what erosion took |",
         "| `ecosystem` | `ecosystem_c_t_per_ha` = biomass + SOC + biochar (no litter or forest floor) |",
         "| carbon accumulated since planting | the same minus its value at year 0 (`*_gain`) |",
-        "",
-        "Climate classes of the rows → the model's `climate` setting (the model's classes only decide which "
-        "measures a zone may take; growth follows rainfall, held at 372–632 mm, and has no temperature):",
-        "",
-        "| field class | model class | match | why |",
-        "|---|---|---|---|",
-        *[f"| {k} | {v[0] or 'temperate_semiarid / cold_semiarid'} | {v[1]} | {v[2]} |"
-          for k, v in S.CLIMATES.items()],
-        "| humid_tropical, tropical_dry, boreal | — | none | no warm or boreal class: **not representable** |",
         "",
         f"Ratio = predicted / observed; *within a factor of {S.WITHIN:g}* means {1 / S.WITHIN:.3g} ≤ ratio ≤ "
         f"{S.WITHIN:g}; *beyond {S.BEYOND:g}* means ratio < {1 / S.BEYOND:g} or > {S.BEYOND:g}. A cell is a "
         "vegetation type × the row's field climate class; its bias is its median ratio − 1.",
         "",
-        "**Out of sample.** Today's model is not fitted to these rows, so every prediction is out of sample "
-        "except for rows of a study that the catalog's own fit already uses (`chronosequences.csv` rows whose "
-        f"`use` is a fit, a derivation or the degradation): {', '.join(sorted(S.catalog_fit_studies()))}. "
-        "Those rows are shown as *in sample* and kept out of the headline. Predictions go through "
-        "`predict(row, fitted_without=study_id)`; a refit replaces it with a predictor that refits without "
-        "the study, and the loop and this file stay as they are.",
+        "**Out of sample: leave one study out.** The shipped growth table is fitted to every usable row "
+        "(`python -m benchmarks.fit_growth`, docs/science.md §2.1). For the headline each row is predicted by "
+        "the model **refitted without the row's study** (`model_without(study)`: the whole fit, priors and "
+        "soil defaults included, redone on the other studies' points), then run through the same one-zone "
+        "simulation. `--quick` (CI) predicts with the shipped fit instead; those rows are then in sample.",
         "",
         "## Usability rule",
         "",
@@ -185,9 +178,13 @@ def markdown(scored: pd.DataFrame, quick: bool = False, previous: str | None = N
         "",
         *_table(row_table(scored, ["predicted"])),
         "",
-        "In sample (the catalog's SOC parameters come from this study; not in the headline):",
+        "In sample (quick mode: the shipped fit saw these studies; not in the headline):",
         "",
         *_table(row_table(scored, ["in sample"])),
+        "",
+        "A study's own starting state, used as a site input (not predicted):",
+        "",
+        *_table(row_table(scored, ["site input"]).drop(columns=["predicted Mg C/ha", "ratio"])),
         "",
         "## Usable rows the model cannot represent",
         "",
