@@ -67,17 +67,22 @@ TYPE_PRIORS = {
     "shrub": (20.0, 0.15, 2.0, 1.0, "shrubland well below woodland [P]"),
     "grassland": (3.0, 0.5, 1.5, 1.2, "herb biomass a few t C/ha [P]"),
     "grass_legume": (4.0, 0.5, 1.5, 1.4, "as grassland, legumes add N [P]"),
-    "natural_regeneration": (2.0, 0.06, 4.0, 0.5, "herbaceous where dry; woody where humid (cell priors) [P]"),
+    "natural_regeneration": (2.0, 0.3, 1.5, 0.5, "herbaceous where dry (as grassland, lower); woody where humid "
+                                                  "(cell priors) [P]"),
     "eucalyptus_acacia": (60.0, 0.25, 1.5, 1.5,
                           "[P] so that a 6-yr stand at 1,500 mm holds some tens of t C/ha: fast plantations on "
                           "mine land reach 10–30 Mg C/ha of biomass in 4–8 yr"),
     "cropland": (0.0, 0.5, 1.5, 0.8, "harvested: no lasting biomass; SOC by rotation and amendment [P]"),
 }
-#: Cell priors that differ from 0 on ln C_max: spontaneous succession stays herbaceous where it is
-#: dry and becomes woodland where it is humid (Prach & Hobbs 2008, Restor Ecol 16(3) 363–366) [B].
-CELL_PRIORS = {("natural_regeneration", "sub_humid"): math.log(10.0),
-               ("natural_regeneration", "humid_temperate"): math.log(20.0),
-               ("natural_regeneration", "humid_subtropical"): math.log(25.0)}
+#: Cell priors that differ from the type's: spontaneous succession stays herbaceous where it is dry
+#: (the type's prior: a grass-like curve) and becomes woodland where it is humid (Prach & Hobbs
+#: 2008, Restor Ecol 16(3) 363–366) [B]: C_max 10×, 20× and 25× the dry value, and a woody timing
+#: (k 0.06/yr, m 4: a slow start while trees colonise) [P]. Offsets on ln C_max (da), ln k (db)
+#: and ln(m − 1) (du).
+_WOODY_SUCCESSION = {"db": math.log(0.06 / 0.3), "du": math.log((4.0 - 1.0) / (1.5 - 1.0))}
+CELL_PRIORS = {("natural_regeneration", "sub_humid"): {"da": math.log(10.0), **_WOODY_SUCCESSION},
+               ("natural_regeneration", "humid_temperate"): {"da": math.log(20.0), **_WOODY_SUCCESSION},
+               ("natural_regeneration", "humid_subtropical"): {"da": math.log(25.0), **_WOODY_SUCCESSION}}
 GLOBAL_PRIORS = {  # name: (prior median, σ of ln, unit, meaning)
     "beta": (1.0, 0.5, "-", "exponent of C_max on the productivity index"),
     "gamma": (0.5, 0.5, "-", "exponent of k on the productivity index"),
@@ -135,7 +140,7 @@ class Layout:
                            "s": math.log(r)}[kind])
                 sd.append({"a": 0.7, "b": 0.5, "u": 0.5, "s": 0.7}[kind])
             elif kind.startswith("d"):
-                mu.append(CELL_PRIORS.get((rest[0], rest[1]), 0.0) if kind == "da" else 0.0)
+                mu.append(CELL_PRIORS.get((rest[0], rest[1]), {}).get(kind, 0.0))
                 sd.append(SIGMA_CELL)
             else:
                 med, s, _, _ = GLOBAL_PRIORS[rest[0]]
@@ -157,9 +162,10 @@ def cell_parameters(theta, layout: Layout, veg: str, cls: str, p: float, t: floa
     """The curve of type ``veg`` in class ``cls`` at climate (p, t): c_max, k, m, soc_rate, soc_tau."""
     g = {k: math.exp(layout.get(theta, f"g|{k}")) for k in GLOBAL_PRIORS}
     x = float(log_index_ratio(p, t))
-    a = layout.get(theta, f"a|{veg}") + layout.get(theta, f"da|{veg}|{cls}", CELL_PRIORS.get((veg, cls), 0.0))
-    b = layout.get(theta, f"b|{veg}") + layout.get(theta, f"db|{veg}|{cls}")
-    u = layout.get(theta, f"u|{veg}") + layout.get(theta, f"du|{veg}|{cls}")
+    prior = CELL_PRIORS.get((veg, cls), {})
+    a = layout.get(theta, f"a|{veg}") + layout.get(theta, f"da|{veg}|{cls}", prior.get("da", 0.0))
+    b = layout.get(theta, f"b|{veg}") + layout.get(theta, f"db|{veg}|{cls}", prior.get("db", 0.0))
+    u = layout.get(theta, f"u|{veg}") + layout.get(theta, f"du|{veg}|{cls}", prior.get("du", 0.0))
     s = layout.get(theta, f"s|{veg}") + layout.get(theta, f"ds|{veg}|{cls}")
     k, m = math.exp(b + g["gamma"] * x), 1.0 + math.exp(u)
     if SOC_ONSET == "stand":

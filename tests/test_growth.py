@@ -94,6 +94,10 @@ def test_the_shipped_table_is_the_current_fit(tmp_path):
 
     f = science.fit_points(science.all_points())
     t = growth_fit.table(f, fit_growth.SOURCES)
+    # the settings' default soil and spoil concentrations are the fit's, rounded (docs/science.md §2.3)
+    from optimizer.settings import SPEC_BY_KEY
+    assert SPEC_BY_KEY["soil_soc_g_per_kg"].default == round(f.global_value("c_soil"), 1)
+    assert SPEC_BY_KEY["spoil_soc_g_per_kg"].default == round(f.global_value("c_spoil"), 1)
     out = tmp_path / "g.csv"
     t.to_csv(out, index=False, lineterminator="\n")
     assert out.read_text(encoding="utf-8") == fit_growth.TABLE.read_text(encoding="utf-8")
