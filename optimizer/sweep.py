@@ -38,6 +38,7 @@ from .workflows import Constraints, SiteInput, declare_problem
 
 if TYPE_CHECKING:
     from .options import OptionTable
+    from .runner import RunSummary
 
 #: grid axes: name → (kind, what it changes)
 AXES = {"price": ("money", "start_cny_per_t"), "discount": ("money", "discount_rate"),
@@ -182,7 +183,7 @@ class SweepResult:
     table: pd.DataFrame                 # one row per scenario (sweep.parquet)
     zone_ids: list[str]
     stability: pd.DataFrame
-    summary: object                     # runner.RunSummary
+    summary: RunSummary
     files: list[Path] = field(default_factory=list)
 
 
