@@ -11,7 +11,7 @@ PKG = Path(__file__).resolve().parents[1] / "optimizer"
 #: bottom to top; a module's layer is the first prefix that matches its dotted name
 LAYERS = [
     ("base", ("optimizer.errors", "optimizer.io.paths", "optimizer.io.tables", "optimizer.io.atomic",
-              "optimizer.jit", "optimizer.parallel")),
+              "optimizer.jit", "optimizer.parallel", "optimizer.runner")),
     ("catalog", ("optimizer.catalog", "optimizer.models")),
     ("inputs", ("optimizer.settings", "optimizer.site", "optimizer.adjacency")),
     ("options", ("optimizer.options",)),
@@ -20,7 +20,7 @@ LAYERS = [
     ("analysis", ("optimizer.analysis",)),
     ("outputs", ("optimizer.io",)),
     ("report", ("optimizer.report",)),
-    ("workflows", ("optimizer.workflows",)),
+    ("workflows", ("optimizer.workflows", "optimizer.sweep", "optimizer.portfolio")),
     ("cli", ("optimizer.cli", "optimizer.__main__", "optimizer")),
 ]
 

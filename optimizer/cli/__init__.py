@@ -33,8 +33,8 @@ def app(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from . import catalog, front, inputs, plan, results, simulate
-    for module in (inputs, plan, front, results, simulate, catalog):
+    from . import batch, catalog, front, inputs, plan, results, simulate
+    for module in (inputs, plan, front, results, simulate, catalog, batch):
         module.register(app)
 
 

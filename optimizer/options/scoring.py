@@ -92,7 +92,7 @@ def score_rows(x: RowInputs, s: Settings, cat: Catalog, series: bool = False) ->
     z, o = x.zone, x.option
     pool = z.zone_type == "subsidence_pool"
     water = pool & ~o.backfill                      # still water after the works
-    backfill_m3_per_ha = np.where(o.backfill & pool, z.water_depth_m * M2_PER_HA, 0.0)   # depth × 1 ha
+    backfill_m3_per_ha = _backfill_m3_per_ha(x)
 
     soil_loss = _soil_loss_t_per_ha_yr(x, s, cat, t, pool, water)
     terms = _removal_terms(x, s, cat, t, soil_loss, water, backfill_m3_per_ha)
@@ -127,6 +127,19 @@ def score_rows(x: RowInputs, s: Settings, cat: Catalog, series: bool = False) ->
         out["series"] = dict(terms, net_removals_tco2e=net, credits_tco2e=cred_t, soil_loss_t=soil_loss * area[:, None],
                              avoided_tco2e=avoided_t)
     return out
+
+
+def cost_of_rows(x: RowInputs, s: Settings, cat: Catalog) -> tuple[np.ndarray, np.ndarray]:
+    """(capex, net present cost) [CNY] of rows, the cost part of :func:`score_rows` alone (no
+    carbon or erosion model): what a change of discount rate re-weights (docs/science.md §4)."""
+    capex, npv, _ = _cost_cny(x, s, cat, s.discount_factors(), _backfill_m3_per_ha(x))
+    return capex, npv
+
+
+def _backfill_m3_per_ha(x: RowInputs) -> np.ndarray:
+    """Gangue backfilled into a subsidence pool [m³/ha]: the water depth × 1 ha."""
+    pool = x.zone.zone_type == "subsidence_pool"
+    return np.where(x.option.backfill & pool, x.zone.water_depth_m * M2_PER_HA, 0.0)
 
 
 def _col(a) -> np.ndarray:

@@ -1,0 +1,269 @@
+"""Scenario sweeps: one site's optimum over a grid of carbon prices, discount rates, budgets and
+crediting standards, on the Dask runner (:mod:`optimizer.runner`; docs/runner.md).
+
+    result = sweep_site("sites/loess_dump/zones.gpkg",
+                        parse_grid(["price=40,60,80", "discount=0.03:0.08:6", "budget=1e7:5e7:9"]),
+                        objective="removals", out_dir="runs/sweep", workers=2)
+
+What is computed once and what per scenario:
+
+- an option table per distinct **scoring** parameter set (the crediting standard), with its annual
+  credit series: a :class:`~optimizer.runner.Shared` value, scored once on the cluster;
+- per distinct **money** setting (price, discount rate), the table re-weighted from those series
+  (:func:`optimizer.options.reweight.reweighted`), without the carbon model;
+- per **budget**, only the budget row changes: the problem is compiled from the stored table and
+  re-solved.
+
+Writes ``DIR/sweep.parquet`` (one row per scenario: grid values, status, gap, objective, totals,
+the chosen option of every zone), ``DIR/stability.csv``, figures and ``manifest.json``; records
+arrive in ``DIR/parts/`` as they finish, so an interrupted sweep resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .errors import InfeasibleError, SinkPlanError
+from .workflows import Constraints, SiteInput, declare_problem
+
+if TYPE_CHECKING:
+    from .options import OptionTable
+    from .runner import RunSummary
+
+#: grid axes: name → (kind, what it changes)
+AXES = {"price": ("money", "start_cny_per_t"), "discount": ("money", "discount_rate"),
+        "budget": ("rhs", "budget_cny"), "standard": ("scoring", "standards")}
+TOTALS = ("removals_tco2e", "credits_tco2e", "credit_value_cny", "cost_cny", "capex_cny", "soil_loss_t_per_yr",
+          "area_ha")
+
+
+# ----------------------------------------------------------------------------------------------
+# the grid
+# ----------------------------------------------------------------------------------------------
+def parse_grid(items: Sequence[str]) -> dict[str, list]:
+    """``["price=40,60,80", "discount=0.03:0.08:6", "standard=CCER,VCS"]`` → axis → values.
+
+    ``a,b,c`` lists values; ``lo:hi:n`` gives n evenly spaced values from lo to hi (both included).
+    """
+    grid: dict[str, list] = {}
+    for item in items:
+        name, sep, text = str(item).partition("=")
+        name = name.strip()
+        if not sep or not text.strip():
+            raise SinkPlanError(f"grid {item!r}: write AXIS=v1,v2,… or AXIS=LO:HI:N")
+        if name not in AXES:
+            raise SinkPlanError(f"grid {item!r}: unknown axis {name!r}; use {', '.join(AXES)}")
+        if name in grid:
+            raise SinkPlanError(f"grid axis {name!r} is given twice")
+        if name == "standard":
+            values: list = [v.strip() for v in text.split(",") if v.strip()]
+        else:
+            values = _numbers(item, text)
+        if not values:
+            raise SinkPlanError(f"grid {item!r}: no values")
+        if len(set(values)) != len(values):
+            raise SinkPlanError(f"grid {item!r}: a value is repeated")
+        grid[name] = values
+    if not grid:
+        raise SinkPlanError("give at least one --grid AXIS=VALUES")
+    return grid
+
+
+def _numbers(item: str, text: str) -> list[float]:
+    try:
+        if ":" in text:
+            lo, hi, n = text.split(":")
+            k = int(n)
+            if k < 1:
+                raise ValueError
+            vals = np.linspace(float(lo), float(hi), k) if k > 1 else np.array([float(lo)])
+            out = [float(f"{v:.12g}") for v in vals]
+        else:
+            out = [float(v.replace("_", "")) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise SinkPlanError(f"grid {item!r}: write numbers as v1,v2,… or LO:HI:N (N a whole number ≥ 1)") from None
+    bad = [v for v in out if not np.isfinite(v) or v < 0]
+    if bad:
+        raise SinkPlanError(f"grid {item!r}: {bad[0]} is not a finite number ≥ 0")
+    return out
+
+
+def scenarios(grid: dict[str, list]) -> pd.DataFrame:
+    """Every combination of the grid's values, one row each, with a stable ``scenario_id``."""
+    axes = list(grid)
+    rows = [dict(zip(axes, values)) for values in itertools.product(*(grid[a] for a in axes))]
+    df = pd.DataFrame(rows, columns=axes)
+    df.insert(0, "scenario_id", [scenario_id(r) for r in rows])
+    return df
+
+
+def scenario_id(values: dict) -> str:
+    text = json.dumps({k: values[k] for k in sorted(values)}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# ----------------------------------------------------------------------------------------------
+# what runs on the workers
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scored:
+    """An option table and its annual credit series [t CO2e/yr], (n_rows, T)."""
+
+    table: OptionTable
+    series_tco2e: np.ndarray
+
+
+def score_site(source: SiteInput, standard: str | None) -> Scored:
+    """Read and score the site once for a crediting standard (None: the settings' standards)."""
+    import warnings
+
+    from .options import evaluate_options
+    from .options.reweight import credit_series
+    from .site import read_site
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")        # the client has shown the site's warnings once
+        site = read_site(source.path, source.settings, layer=source.layer, crs=source.crs,
+                         fix_geometry=source.fix_geometry)
+        settings = site.settings if standard is None else replace(site.settings, standards=(standard,))
+        table = evaluate_options(site, source.catalog, settings=settings)
+    return Scored(table=table, series_tco2e=credit_series(table))
+
+
+@dataclass(frozen=True)
+class SolveSpec:
+    objective: str
+    limits: Constraints = Constraints()
+    gap: float = 1e-4
+    time_limit_s: float = 60.0
+
+
+def solve_scenario(scored: Scored, scenario: dict, spec: SolveSpec) -> dict:
+    """The optimum of one scenario: money re-weighted, budget set, solved; a flat record."""
+    from .options.reweight import money_settings, reweighted
+    from .solve.exact import solve
+
+    table = scored.table
+    money = {AXES[k][1]: v for k, v in scenario.items() if k in AXES and AXES[k][0] == "money"}
+    if money:
+        table = reweighted(table, scored.series_tco2e, money_settings(table.settings, **money))
+    limits = spec.limits
+    if "budget" in scenario:
+        limits = replace(limits, budget_cny=float(scenario["budget"]))
+    problem = declare_problem(SimpleNamespace(settings=table.settings), [spec.objective], limits)
+    try:
+        compiled = problem.compile(table)
+        plan = solve(compiled, gap=spec.gap, time_limit_s=spec.time_limit_s)
+    except InfeasibleError as exc:
+        return {"solve_status": "infeasible", "message": str(exc).splitlines()[0], "options": []}
+    totals = plan.totals
+    rec = {"solve_status": plan.status.value, "gap": float(plan.gap),
+           "objective": float(plan.objectives[spec.objective]),
+           "runtime_s": float(plan.runtime_s), "message": plan.message,
+           "options": [str(o) for o in table.option_id[compiled.table_rows(plan.choice)]]}
+    rec.update({k: float(totals[k]) for k in TOTALS if k in totals})
+    return rec
+
+
+# ----------------------------------------------------------------------------------------------
+# the workflow
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class SweepResult:
+    table: pd.DataFrame                 # one row per scenario (sweep.parquet)
+    zone_ids: list[str]
+    stability: pd.DataFrame
+    summary: RunSummary
+    files: list[Path] = field(default_factory=list)
+
+
+def sweep_tasks(source: SiteInput, grid: dict[str, list], spec: SolveSpec):
+    """The runner's tasks, one per scenario, sharing one scored table per standard."""
+    from .runner import Shared, Task
+
+    scen = scenarios(grid)
+    tasks = []
+    for row in scen.to_dict("records"):
+        sid = row.pop("scenario_id")
+        std = row.get("standard")
+        shared = Shared(key=f"score-{std or 'settings'}", fn=score_site, args=(source, std))
+        tasks.append(Task(id=sid, fn=solve_scenario, args=(shared, row, spec), meta={"scenario_id": sid, **row}))
+    return scen, tasks
+
+
+def sweep_site(source: SiteInput | str | Path, grid: dict[str, list], *, objective: str = "removals",
+               limits: Constraints | None = None, gap: float = 1e-4, time_limit_s: float = 60.0,
+               out_dir: str | Path, scheduler: str | None = None, workers: int | None = None,
+               client=None, progress: Callable[[int, int, int], None] | None = None) -> SweepResult:
+    """Run every scenario of ``grid`` (see :func:`parse_grid`) on the Dask runner and write the sweep.
+
+    ``client``: an open Dask client to use (else :func:`optimizer.runner.cluster` of
+    ``scheduler`` or a LocalCluster of ``workers``). Finished scenarios of an earlier run in
+    ``out_dir`` are not run again.
+    """
+    from .io.paths import check_output_dir
+    from .problem import OBJECTIVES
+    from .runner import Journal, cluster, run_journaled
+    from .site import read_site
+
+    if objective not in OBJECTIVES or not OBJECTIVES[objective].linear:
+        raise SinkPlanError(f"objective {objective!r}: a sweep takes a linear objective "
+                            f"({', '.join(n for n, o in OBJECTIVES.items() if o.linear)})")
+    source = source if isinstance(source, SiteInput) else SiteInput(source)
+    out = check_output_dir(out_dir)
+    site = read_site(source.path, source.settings, layer=source.layer, crs=source.crs,
+                     fix_geometry=source.fix_geometry)       # checks the inputs once, before any cluster starts
+    if "standard" in grid:
+        from .catalog import standard_ids
+        unknown = [s for s in grid["standard"] if s not in standard_ids()]
+        if unknown:
+            raise SinkPlanError(f"grid standard: unknown {', '.join(unknown)}; the catalog has "
+                                f"{', '.join(standard_ids())}")
+    spec = SolveSpec(objective=objective, limits=limits or Constraints(), gap=gap, time_limit_s=time_limit_s)
+    scen, tasks = sweep_tasks(source, grid, spec)
+    journal = Journal(out / "parts")
+    if client is not None:
+        summary = run_journaled(client, tasks, journal, progress=progress)
+    else:
+        with cluster(scheduler, workers) as c:
+            summary = run_journaled(c, tasks, journal, progress=progress)
+    return write_sweep(out, site, scen, journal, grid, spec, summary)
+
+
+def write_sweep(out: Path, site, scen: pd.DataFrame, journal, grid, spec: SolveSpec, summary) -> SweepResult:
+    """sweep.parquet, stability.csv, figures and manifest.json from the journal's records."""
+    from .analysis.stability import plan_stability
+    from .io.manifest import manifest
+    from .io.plans import write_json
+    from .io.tables import write_table
+    from .report.sweep import sweep_figures
+
+    rec = journal.read()
+    rec = rec[rec["task_id"].isin(set(scen["scenario_id"]))]
+    keep = [c for c in rec.columns if c not in scen.columns or c == "scenario_id"]
+    df = scen.merge(rec[keep].drop(columns=["task_id"]), on="scenario_id", how="left")
+    df["status"] = df["status"].fillna("missing")
+    zone_ids = [str(z) for z in site.zones["zone_id"]]
+    axes = list(grid)
+    stab = plan_stability(df, zone_ids, axes)
+    files = [write_table(df, out / "sweep.parquet"), write_table(stab, out / "stability.csv")]
+    files += sweep_figures(df, axes, spec.objective, out)
+    doc = manifest(command="sweep", site=site, problem={"objective": spec.objective, "limits": asdict(spec.limits),
+                                                         "gap": spec.gap, "time_limit_s": spec.time_limit_s},
+                   solver={"scenarios": len(df), "ok": int((df["status"] == "ok").sum()),
+                           "failed": int((df["status"] == "failed").sum()), "run_now": summary.ok + summary.failed,
+                           "skipped_done_before": summary.skipped, "workers": summary.workers,
+                           "runtime_s": summary.runtime_s},
+                   extra_inputs={"grid": grid, "zone_ids": zone_ids})
+    files.append(write_json(out / "manifest.json", doc))
+    return SweepResult(table=df, zone_ids=zone_ids, stability=stab, summary=summary, files=files)

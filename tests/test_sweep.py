@@ -1,0 +1,124 @@
+"""Sweeps: grid parsing, money re-weighted without the carbon model (equal to a full re-scoring),
+plan stability, the CLI end to end on a LocalCluster with resume, and single-site commands
+never loading Dask."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimizer.analysis.stability import plan_stability
+from optimizer.errors import SinkPlanError
+from optimizer.sweep import parse_grid, scenarios
+
+ROOT = Path(__file__).resolve().parents[1]
+LOESS = ROOT / "sites" / "loess_dump" / "zones.gpkg"
+
+
+def test_grid_lists_ranges_and_mistakes():
+    g = parse_grid(["price=40,60,80", "discount=0.03:0.08:6", "standard=CCER,VCS"])
+    assert g["price"] == [40.0, 60.0, 80.0]
+    assert g["discount"] == [0.03, 0.04, 0.05, 0.06, 0.07, 0.08]
+    assert g["standard"] == ["CCER", "VCS"]
+    s = scenarios(g)
+    assert len(s) == 36 and s["scenario_id"].is_unique
+    assert scenarios(g)["scenario_id"].tolist() == s["scenario_id"].tolist()     # stable ids: resume
+    for bad in (["foo=1"], ["price="], ["price=1,1"], ["price=a"], ["budget=1:2:0"], ["price=-1"],
+                ["price=1", "price=2"], []):
+        with pytest.raises(SinkPlanError):
+            parse_grid(bad)
+
+
+def test_money_reweighted_equals_a_full_rescoring():
+    from optimizer.options import evaluate_options
+    from optimizer.options.reweight import credit_series, money_settings, reweighted
+    from optimizer.site import read_site
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        site = read_site(LOESS, None)
+        table = evaluate_options(site)
+        series = credit_series(table)
+        same = reweighted(table, series, table.settings)
+        s2 = money_settings(table.settings, start_cny_per_t=95.0, discount_rate=0.07)
+        fresh = evaluate_options(site, settings=s2)
+    for c in ("credit_value_cny", "cost_cny"):
+        np.testing.assert_allclose(same.data[c], table.data[c], rtol=1e-12, atol=1e-6)
+    moved = reweighted(table, series, s2)
+    for c, a in fresh.data.items():
+        np.testing.assert_allclose(moved.data[c], a, rtol=1e-12, atol=1e-6, err_msg=c)
+    assert not np.allclose(moved.data["cost_cny"], table.data["cost_cny"])      # the test can fail
+    with pytest.raises(ValueError):
+        money_settings(table.settings, horizon_yr=10)
+
+
+def test_stability_finds_the_flip_and_its_threshold():
+    rows = []
+    for price in (40.0, 60.0, 80.0):
+        for budget in (1.0, 2.0):
+            opts = ["a", "grass" if price < 60 else "tree", "x" if budget < 2 else "y"]
+            rows.append({"price": price, "budget": budget, "status": "ok", "options": opts})
+    rows.append({"price": 99.0, "budget": 1.0, "status": "failed", "options": None})
+    st = plan_stability(pd.DataFrame(rows), ["Z1", "Z2", "Z3"], ["price", "budget"])
+    z1 = st[st["zone_id"] == "Z1"]
+    assert len(z1) == 1 and bool(z1["stable"].iloc[0])
+    z2 = st[st["zone_id"] == "Z2"].set_index("axis")
+    assert list(z2.index) == ["price"] and z2.loc["price", "threshold"] == 60.0
+    assert (z2.loc["price", "from_option"], z2.loc["price", "to_option"]) == ("grass", "tree")
+    assert z2.loc["price", "flips_along_axis"] == 2
+    z3 = st[st["zone_id"] == "Z3"].set_index("axis")
+    assert z3.loc["budget", "threshold"] == 2.0
+
+
+def test_single_site_commands_do_not_import_dask(tmp_path):
+    code = ("import sys; from optimizer.cli import main; "
+            f"rc = main(['optimize', {str(LOESS)!r}, '--maximize', 'removals', "
+            f"'--out', {str(tmp_path / 'o')!r}, '-q']); "
+            "assert rc == 0, rc; "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')); "
+            "assert not bad, bad")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_sweep_usage_mistakes_exit_2(tmp_path, capsys):
+    from optimizer.cli import main
+    assert main(["sweep", str(LOESS), "--grid", "speed=1", "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "unknown axis" in err
+
+
+@pytest.mark.slow
+def test_sweep_end_to_end_and_resume(tmp_path, capsys):
+    from optimizer.cli import main
+
+    out = tmp_path / "sweep"
+    argv = ["sweep", str(LOESS), "--grid", "price=40,80", "--grid", "discount=0.03,0.08", "--grid",
+            "budget=1.5e7,2.9e7", "--objective", "credit_value", "--workers", "2", "--out", str(out), "--json"]
+    assert main(argv) == 0
+    df = pd.read_parquet(out / "sweep.parquet")
+    assert len(df) == 8 and (df["status"] == "ok").all() and df["scenario_id"].is_unique
+    assert (df["solve_status"] == "optimal").all() and (df["gap"] <= 1e-4).all()
+    assert {"price", "discount", "budget", "objective", "removals_tco2e", "options"} <= set(df.columns)
+    assert (df["capex_cny"] <= df["budget"] * (1 + 1e-9)).all()
+    # more money never lowers the optimum; a higher price raises credit value
+    g = df.groupby(["price", "discount", "budget"])["objective"].first()
+    assert g.loc[(80.0, 0.03, 2.9e7)] >= g.loc[(80.0, 0.03, 1.5e7)] - 1e-6
+    assert g.loc[(80.0, 0.03, 2.9e7)] > g.loc[(40.0, 0.03, 2.9e7)]
+    assert (out / "stability.csv").exists() and (out / "manifest.json").exists()
+    assert (out / "figures" / "heatmap_price_discount.png").exists()
+    parts = sorted((out / "parts").glob("part-*.parquet"))
+    capsys.readouterr()
+    assert main(argv) == 0                                  # resumed: nothing runs again
+    import json
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["skipped_done_before"] == 8 and doc["ok"] == 8
+    assert sorted((out / "parts").glob("part-*.parquet")) == parts
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet").drop(columns=["runtime_s"]),
+                                  df.drop(columns=["runtime_s"]))
