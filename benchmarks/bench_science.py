@@ -2,10 +2,10 @@
 
 ``run(quick)`` scores the model against the usable field rows of ``benchmarks/data/field_carbon.csv``
 (``quick``, as in CI: the shipped fit, so every row is in sample and the metrics say so; the full
-run refits the growth model without each study in turn, about a minute) and returns the headline with the issue's targets: at least 2/3 of the rows predicted out of
-sample within a factor of 1.5, none beyond a factor of 4, no vegetation type × climate cell whose
-median ratio is more than 30 % off. The full table: ``python -m benchmarks.science --markdown
-benchmarks/SCIENCE.md``.
+run refits the growth model without each study in turn, about a minute) and returns the headline
+with the issue's targets: at least 2/3 of the rows predicted out of sample within a factor of 1.5,
+none beyond a factor of 4, no vegetation type × climate cell whose median ratio is more than 30 %
+off. The full table: ``python -m benchmarks.science --markdown benchmarks/SCIENCE.md``.
 """
 
 from __future__ import annotations
