@@ -37,7 +37,7 @@ ALIASES = {"cold_semiarid": "cold", "temperate_semiarid": "semi_arid", "warm_hum
 
 #: Rainfall and temperature of the field rows the growth fit used (scripts/fit_growth.py);
 #: outside them the climate response is an extrapolation.
-FIT_RAINFALL_RANGE_MM = (290.0, 1800.0)
+FIT_RAINFALL_RANGE_MM = (290.0, 2300.0)
 FIT_TEMPERATURE_RANGE_C = (1.0, 27.0)
 
 MIAMI_MAX_G_DM_PER_M2_YR = 3000.0
