@@ -179,16 +179,18 @@ def _payoff(compiled, solve_kw) -> tuple[np.ndarray, np.ndarray, list[Status], l
     gaps: list[float] = []
     for k in range(p):
         first = _lexicographic_stage(compiled, k, None, solve_kw)
-        f1 = evaluate(compiled, first.choice[None, :], totals=False).F[0]
+        x1 = np.asarray(first.choice)
+        f1 = evaluate(compiled, x1[None, :], totals=False).F[0]
         j = (k + 1) % p
         w = np.zeros(p)
         w[j] = 1.0
         rest = [i for i in range(p) if i not in (k, j)]
         w[rest] = AUGMENTATION / ranges[rest] * ranges[j]
         # f_k may not grow past the stage-1 plan's value (which that plan meets by construction)
-        second = _lexicographic_stage(compiled, w, (k, f1[k]), solve_kw, start=first.choice)
-        plans.append(np.asarray(second.choice))
-        table[k] = evaluate(compiled, second.choice[None, :], totals=False).F[0]
+        second = _lexicographic_stage(compiled, w, (k, f1[k]), solve_kw, start=x1)
+        x2 = np.asarray(second.choice)
+        plans.append(x2)
+        table[k] = evaluate(compiled, x2[None, :], totals=False).F[0]
         worst = [r.status for r in (first, second) if r.status is not Status.OPTIMAL]
         statuses.append(worst[0] if worst else Status.OPTIMAL)
         gaps.append(max(float(first.gap), float(second.gap)))
