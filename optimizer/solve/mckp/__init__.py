@@ -21,9 +21,9 @@ ch. 11):
 5. **Exact search of the core** when the gap is still above the tolerance (or ``exact=True``),
    over a core that expands (Pisinger 1995): about 40 zones of nearest ties first, then t grows
    until t >= incumbent − L − τ/2 certifies the gap τ. Each core is solved exactly by a compiled
-   depth-first enumeration (Lagrangian bound plus slack and row-feasibility pruning) with a node
-   budget, and past that budget by the HiGHS MILP built from CSC arrays with highspy (one
-   thread), in a child process ended at the deadline (``run_with_deadline``).
+   depth-first enumeration (Lagrangian bound plus slack and row-feasibility pruning), raced after
+   10⁶ nodes against the HiGHS MILP built from CSC arrays with highspy (one thread), in a child
+   process ended at the deadline (``start_in_child``); the first to finish answers.
 
 Every bound reported is proven: ``max(L(λ), min(L + t, B_core))`` with B_core the core's proven
 bound.

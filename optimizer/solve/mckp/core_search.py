@@ -7,9 +7,10 @@ The core expands (Pisinger 1995): the first holds about ``_FIRST_CORE_ZONES`` zo
 and mostly improves the incumbent; t then grows (×4 a round) towards U − L − τ/2, which certifies
 the gap τ. Exact search time grows steeply with the core, so small steps pay (docs/science.md §6.5).
 
-Each core is solved exactly by the compiled depth-first enumeration (:func:`.kernels._enumerate_core`)
-with a node budget, and past that budget by the HiGHS MILP built from CSC arrays with highspy (one
-thread), in a child process ended at the deadline (``run_with_deadline``).
+Each core is solved exactly by the compiled depth-first enumeration (:func:`.kernels._enumerate_core`,
+resumable); after ``_ENUM_SOLO_NODES`` nodes alone it is raced against the HiGHS MILP built from CSC
+arrays with highspy (one thread) in a child process ended at the deadline (``start_in_child``), and
+the first to finish answers. ``max_nodes`` caps the enumeration's nodes in all.
 """
 
 from __future__ import annotations
