@@ -56,6 +56,63 @@ def default_start_method() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
+class Background:
+    """A function running in a child process (see :func:`start_in_child`): poll it with
+    :meth:`ready`, collect it with :meth:`wait`, or end it with :meth:`close` (always call one of
+    :meth:`wait` or :meth:`close`; both end the child if it is still running)."""
+
+    def __init__(self, fn: Callable, args: tuple, kwargs: dict, start_method: str | None) -> None:
+        # start_method() returns one of mp.get_all_start_methods(): a concrete context, which has Process
+        ctx = cast("ForkContext | ForkServerContext | SpawnContext",
+                   mp.get_context(parallel.start_method(start_method, default=default_start_method())))
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_child, args=(send, os.getpid(), fn, args, kwargs), daemon=True)
+        self.t0 = time.perf_counter()
+        self._proc.start()
+        send.close()
+
+    def ready(self) -> bool:
+        """True once the child answered (or died)."""
+        return bool(self._recv.poll(0))
+
+    def wait(self, timeout_s: float | None) -> Outcome:
+        """The child's outcome, waiting at most ``timeout_s`` seconds (None: for ever); the child
+        is ended if it has not answered by then."""
+        try:
+            if not self._recv.poll(timeout_s):
+                return Outcome(False, elapsed_s=time.perf_counter() - self.t0)
+            try:
+                kind, payload = self._recv.recv()
+            except EOFError:  # child died without answering (killed, segfault)
+                self._proc.join(1.0)
+                return Outcome(False, error=f"solver process died (exit code {self._proc.exitcode})",
+                               elapsed_s=time.perf_counter() - self.t0)
+            self._proc.join(5.0)
+            elapsed = time.perf_counter() - self.t0
+            if kind == "ok":
+                return Outcome(True, value=payload, elapsed_s=elapsed)
+            return Outcome(True, error=payload, elapsed_s=elapsed)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """End the child (terminate, then kill) if it still runs; idempotent."""
+        self._recv.close()
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join(2.0)
+            if self._proc.is_alive():
+                self._proc.kill()
+                self._proc.join()
+
+
+def start_in_child(fn: Callable, *args, start_method: str | None = None, **kwargs) -> Background:
+    """Start ``fn(*args, **kwargs)`` in a child process and return at once: the caller can work
+    meanwhile (e.g. race an exact search against the child) and must end it with
+    :meth:`Background.wait` or :meth:`Background.close` (in a ``finally``)."""
+    return Background(fn, args, kwargs, start_method)
+
+
 def run_with_deadline(fn: Callable, *args, timeout_s: float | None, start_method: str | None = None,
                       **kwargs) -> Outcome:
     """Call ``fn(*args, **kwargs)`` in a child process; end it after ``timeout_s`` seconds.
@@ -64,34 +121,4 @@ def run_with_deadline(fn: Callable, *args, timeout_s: float | None, start_method
     ``start_method``: ``fork`` or ``spawn`` (default: ``$SINKPLAN_START_METHOD``, else
     :func:`default_start_method`); with ``spawn`` ``fn`` and its arguments must pickle.
     """
-    # start_method() returns one of mp.get_all_start_methods(): a concrete context, which has Process
-    ctx = cast("ForkContext | ForkServerContext | SpawnContext",
-               mp.get_context(parallel.start_method(start_method, default=default_start_method())))
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, os.getpid(), fn, args, kwargs), daemon=True)
-    t0 = time.perf_counter()
-    proc.start()
-    send.close()
-    try:
-        ready = recv.poll(timeout_s)
-        if ready:
-            try:
-                kind, payload = recv.recv()
-            except EOFError:  # child died without answering (killed, segfault)
-                proc.join(1.0)
-                return Outcome(False, error=f"solver process died (exit code {proc.exitcode})",
-                               elapsed_s=time.perf_counter() - t0)
-            proc.join(5.0)
-            elapsed = time.perf_counter() - t0
-            if kind == "ok":
-                return Outcome(True, value=payload, elapsed_s=elapsed)
-            return Outcome(True, error=payload, elapsed_s=elapsed)
-        return Outcome(False, elapsed_s=time.perf_counter() - t0)
-    finally:
-        recv.close()
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(2.0)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
+    return start_in_child(fn, *args, start_method=start_method, **kwargs).wait(timeout_s)

@@ -31,11 +31,12 @@ METHODS = ("auto", "fast", "milp")
 AUGMENTATION = 1e-4      # weight of the augmentation term relative to the primary objective's range
 
 
-def _solve_core(core, *, method, solver, gap, time_limit_s, exact) -> SolveResult:
+def _solve_core(core, *, method, solver, gap, time_limit_s, exact, start=None) -> SolveResult:
+    """One solve of ``core``; ``start`` (local option per zone) warm-starts the fast engine."""
     if method not in METHODS:
         raise ProblemDefinitionError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     if method in ("auto", "fast"):
-        res = solve_mckp(core, gap_tol=gap, time_limit_s=time_limit_s, exact=exact)
+        res = solve_mckp(core, gap_tol=gap, time_limit_s=time_limit_s, exact=exact, start=start)
         if res.status is not Status.ERROR or method == "fast":
             return res
     from .milp import solve_milp
@@ -161,29 +162,57 @@ def _init_worker(compiled, weights, solve_kw, shift) -> None:
 
 
 def _payoff(compiled, solve_kw) -> tuple[np.ndarray, np.ndarray, list[Status], list[float]]:
-    """Optimum of each objective with ties broken towards the others (an augmentation term, not a
-    second lexicographic stage): (p, p) payoff table in the minimisation sense, the plans, and each
-    solve's own status and certified gap (relative to its augmented objective) — never a gap of 0
-    that was not proved."""
+    """The extremes of the front, each solved lexicographically: (p, p) payoff table in the
+    minimisation sense, the plans, and each extreme's status and certified gap.
+
+    Stage 1 minimises objective k alone, to the front's gap, and proves its bound. Stage 2
+    minimises the next objective (the others after it by an augmentation term) subject to
+    f_k <= f_k(stage-1 plan), warm-started from that plan, and proves its own gap. So no plan is
+    better than the extreme in f_k by more than stage 1's gap, and none that is at least as good in
+    f_k is better in the next objective by more than stage 2's gap. The extreme is ``optimal`` only
+    when both stages are; its gap is the larger of the two (each relative to its stage's objective),
+    never 0 unless proved."""
     p = len(compiled.objectives)
     ranges = np.abs(compiled.F).sum(axis=1) + 1.0
     table, plans = np.zeros((p, p)), []
     statuses: list[Status] = []
     gaps: list[float] = []
     for k in range(p):
-        w = np.full(p, AUGMENTATION) / ranges * ranges[k]
-        w[k] = 1.0
-        core, _ = compiled.core(w)
-        res = _solve_core(core, **solve_kw)
-        if res.status is Status.INFEASIBLE:
-            raise InfeasibleError(*explain_infeasible(compiled, res.message))
-        if res.choice is None:
-            raise InfeasibleError(f"no plan found for the payoff table ({res.status.value})")
-        plans.append(np.asarray(res.choice))
-        table[k] = evaluate(compiled, res.choice[None, :], totals=False).F[0]
-        statuses.append(res.status)
-        gaps.append(float(res.gap))
+        first = _lexicographic_stage(compiled, k, None, solve_kw)
+        x1 = np.asarray(first.choice)
+        f1 = evaluate(compiled, x1[None, :], totals=False).F[0]
+        j = (k + 1) % p
+        w = np.zeros(p)
+        w[j] = 1.0
+        rest = [i for i in range(p) if i not in (k, j)]
+        w[rest] = AUGMENTATION / ranges[rest] * ranges[j]
+        # f_k may not grow past the stage-1 plan's value (which that plan meets by construction)
+        second = _lexicographic_stage(compiled, w, (k, f1[k]), solve_kw, start=x1)
+        x2 = np.asarray(second.choice)
+        plans.append(x2)
+        table[k] = evaluate(compiled, x2[None, :], totals=False).F[0]
+        worst = [r.status for r in (first, second) if r.status is not Status.OPTIMAL]
+        statuses.append(worst[0] if worst else Status.OPTIMAL)
+        gaps.append(max(float(first.gap), float(second.gap)))
     return table, np.array(plans), statuses, gaps
+
+
+def _lexicographic_stage(compiled, objective, cap, solve_kw, start=None) -> SolveResult:
+    """One stage of a lexicographic extreme: minimise ``objective`` (index or weights) with the
+    optional row f_cap[0] <= cap[1] (natural units, min sense); a plan or InfeasibleError."""
+    if cap is None:
+        core, _ = compiled.core(objective)
+    else:
+        k, value = cap
+        core, _ = compiled.core(objective, extra_A=compiled.F[k][None, :],
+                                extra_b=np.array([value + 1e-12 * max(1.0, abs(value))]),
+                                extra_names=(f"lexicographic {compiled.objectives[k].name}",))
+    res = _solve_core(core, **solve_kw, start=start)
+    if res.status is Status.INFEASIBLE:
+        raise InfeasibleError(*explain_infeasible(compiled, res.message))
+    if res.choice is None:
+        raise InfeasibleError(f"no plan found for the payoff table ({res.status.value})")
+    return res
 
 
 def _solve_cell(compiled, eps: np.ndarray, weights: np.ndarray, solve_kw, shift: float = 0.0) -> SolveResult:

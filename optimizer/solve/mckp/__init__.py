@@ -21,9 +21,9 @@ ch. 11):
 5. **Exact search of the core** when the gap is still above the tolerance (or ``exact=True``),
    over a core that expands (Pisinger 1995): about 40 zones of nearest ties first, then t grows
    until t >= incumbent − L − τ/2 certifies the gap τ. Each core is solved exactly by a compiled
-   depth-first enumeration (Lagrangian bound plus slack and row-feasibility pruning) with a node
-   budget, and past that budget by the HiGHS MILP built from CSC arrays with highspy (one
-   thread), in a child process ended at the deadline (``run_with_deadline``).
+   depth-first enumeration (Lagrangian bound plus slack and row-feasibility pruning), raced after
+   10⁶ nodes against the HiGHS MILP built from CSC arrays with highspy (one thread), in a child
+   process ended at the deadline (``start_in_child``); the first to finish answers.
 
 Every bound reported is proven: ``max(L(λ), min(L + t, B_core))`` with B_core the core's proven
 bound.
@@ -53,13 +53,16 @@ __all__ = ["EXACT_GAP", "SupportedFront", "front_plan", "solve_mckp", "supported
 
 
 def solve_mckp(core: LinearCore, *, gap_tol: float = 1e-4, time_limit_s: float = 60.0,
-               exact: bool = False, core_milp: bool = True) -> SolveResult:
+               exact: bool = False, core_milp: bool = True, start=None) -> SolveResult:
     """Minimise c·x with one option per zone and A x <= b; certified gap, bounded wall clock.
 
     Status is OPTIMAL when the certified relative gap is <= ``gap_tol`` (``exact=True``: <= 1e-6),
     FEASIBLE with a plan of larger gap, TIME_LIMIT when the clock stopped the search (a plan, if
     any, travels with its gap), INFEASIBLE only when proven (the message names the row(s)).
     ``core_milp=False`` skips the exact search of the core zones (enumeration and MILP).
+    ``start`` (local option index per zone, or None) is a warm start: a plan known to be good (the
+    first stage of a lexicographic solve, the neighbouring point of a front), repaired if it breaks
+    a row and improved like the engine's own plans; it changes how fast, never what is proved.
 
     ``info`` carries ``bound_source`` ("lp-greedy", "lagrangian", "milp" for the core search, …),
     ``n_core_zones`` (of the last core searched), ``iterations`` (Lagrangian passes),
@@ -82,7 +85,7 @@ def solve_mckp(core: LinearCore, *, gap_tol: float = 1e-4, time_limit_s: float =
         return run.result(Status.OPTIMAL, choice, total, source="exact (no coupling rows)")
     dual = lagrangian_dual(run)
     # 3. feasible plan
-    best, U, extra = heuristic_plan(run, dual)
+    best, U, extra = heuristic_plan(run, dual, start)
     stop = _stop_after_heuristics(run, dual, best, U, core_milp)
     if stop is not None:
         return stop

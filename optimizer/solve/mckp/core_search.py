@@ -7,9 +7,10 @@ The core expands (Pisinger 1995): the first holds about ``_FIRST_CORE_ZONES`` zo
 and mostly improves the incumbent; t then grows (×4 a round) towards U − L − τ/2, which certifies
 the gap τ. Exact search time grows steeply with the core, so small steps pay (docs/science.md §6.5).
 
-Each core is solved exactly by the compiled depth-first enumeration (:func:`.kernels._enumerate_core`)
-with a node budget, and past that budget by the HiGHS MILP built from CSC arrays with highspy (one
-thread), in a child process ended at the deadline (``run_with_deadline``).
+Each core is solved exactly by the compiled depth-first enumeration (:func:`.kernels._enumerate_core`,
+resumable); after ``_ENUM_SOLO_NODES`` nodes alone it is raced against the HiGHS MILP built from CSC
+arrays with highspy (one thread) in a child process ended at the deadline (``start_in_child``), and
+the first to finish answers. ``max_nodes`` caps the enumeration's nodes in all.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import math
 import os
 import sys
 import time
+from typing import Any
 
 import numpy as np
 
 from ...evaluate import FEAS_RTOL
-from ..deadline import run_with_deadline
+from ..deadline import start_in_child
 from ..status import SolveResult, Status
 from .dual import _Dual
 from .kernels import _enumerate_core, _undominated
@@ -34,6 +36,8 @@ _KILL_GRACE_S = 0.25        # the MILP child is ended this long after the deadli
 _ENUM_NODES_PER_S = 5e7     # compiled core enumeration, nodes/s (measured 0.4-1.4e8 with 2 rows)
 _ENUM_MAX_NODES = 2e8       # beyond this the HiGHS MILP takes over
 _ENUM_FIND_NODES = 1e6      # enumeration budget when looking for a first plan
+_ENUM_SOLO_NODES = 1_000_000      # nodes the enumeration runs alone before the HiGHS MILP joins (~0.02 s)
+_ENUM_SLICE_NODES = 200_000     # nodes between two looks at the racing MILP child
 _FIRST_CORE_ZONES = 40      # zones in the first (smallest) core
 
 
@@ -154,8 +158,9 @@ def _core_round(zp, zone_of, c, A, b, keep, best, tol, U, remaining_s, lam, ftol
 
     def set_plan(local):
         plan[core_zones] = cols[gub_ptr[:-1] + local] - starts[core_zone]
-        if np.all(A[:, starts + plan].sum(axis=1) <= accept):
-            out.update(plan=plan.copy(), value=float(c[starts + plan].sum()))
+        value = float(c[starts + plan].sum())
+        if value < out["value"] and np.all(A[:, starts + plan].sum(axis=1) <= accept):
+            out.update(plan=plan.copy(), value=value)     # the better of the enumeration's and the MILP's
 
     # compiled enumeration: zones with the widest λ-weighted resource range first, options by w
     Ac = A[:, cols]
@@ -180,33 +185,67 @@ def _core_round(zp, zone_of, c, A, b, keep, best, tol, U, remaining_s, lam, ftol
     budget = int(min(max_nodes, max(1e5, _ENUM_NODES_PER_S * 0.5 * remaining_s)))
     if find_only:
         budget = min(budget, int(_ENUM_FIND_NODES))       # an int always: one compiled specialisation
-    val, ch, lb, nodes, done = _enumerate_core(
-        e_ptr, np.ascontiguousarray(w[perm]), np.ascontiguousarray(Ac[:, perm]), b_core,
-        ftol, np.asarray(lam, dtype=np.float64), e_best, e_choice, abs_gap, budget)
-    out["enum_nodes"] = int(nodes)
-    if math.isfinite(val):                               # the incumbent or a better plan
-        local = np.empty(len(core_zones), dtype=np.int64)
-        local[zone_order] = local_of[perm[e_ptr[:-1] + ch]]
-        set_plan(local)
-        start = local
-    if done:
+    n_g = len(core_zones)
+    args = (e_ptr, np.ascontiguousarray(w[perm]), np.ascontiguousarray(Ac[:, perm]), b_core, ftol,
+            np.asarray(lam, dtype=np.float64))
+    state = (np.zeros(n_g, dtype=np.int64), np.zeros(n_g + 1, dtype=np.int64), np.zeros((n_g + 1, len(b))),
+             np.zeros(n_g + 1), np.zeros(2, dtype=np.int64))
+    enum: dict[str, Any] = {"val": e_best, "choice": e_choice, "lb": math.inf, "nodes": 0, "done": False}
+
+    def enumerate_more(n: int) -> None:
+        """Go on with the enumeration for at most ``n`` nodes; keep its plan if it has a better one."""
+        val, ch, lb, nodes, done = _enumerate_core(*args, enum["val"], enum["choice"], abs_gap, int(n), *state)
+        found = val < enum["val"]
+        enum.update(val=val, choice=ch, lb=min(enum["lb"], lb), nodes=enum["nodes"] + int(nodes), done=done)
+        out["enum_nodes"] = enum["nodes"]
+        if found or (done and math.isfinite(val) and out["plan"] is None):
+            local = np.empty(n_g, dtype=np.int64)
+            local[zone_order] = local_of[perm[e_ptr[:-1] + ch]]
+            set_plan(local)
+
+    def enumeration_complete() -> dict:
+        val = enum["val"]
         bound = math.inf                                 # R is empty: proven infeasible
         if math.isfinite(val):                           # R's optimum >= min(val, lb), in its sums
-            bound = min(out["value"], offset + lb)
-        out.update(finished=True, status="enumeration complete", infeasible=not math.isfinite(val),
-                   bound=bound)
+            bound = min(out["value"], offset + enum["lb"])
+        out.update(finished=True, status="enumeration complete", infeasible=not math.isfinite(val), bound=bound)
         return out
+
+    # the enumeration alone for a moment: most cores of real sites and of the benchmarks end here
+    enumerate_more(min(budget, _ENUM_SOLO_NODES))
+    if enum["done"]:
+        return enumeration_complete()
     if find_only and out["plan"] is not None:
         out["status"] = "enumeration found a plan"
         return out
+    if out["plan"] is not None:
+        start = _local_of_plan(out["plan"], core_zones, cols, gub_ptr, starts)
     remaining_s -= time.perf_counter() - t_start
     if remaining_s <= 0.0:
         out.update(status="enumeration ran out of time", time_limit=True)
         return out
 
-    res = run_with_deadline(_milp_core, c[cols], A[:, cols], b_core, gub_ptr, offset, start,
-                            0.99 * tol, abs_gap, remaining_s - _MILP_MARGIN_S,
-                            timeout_s=max(remaining_s, 0.0) + _KILL_GRACE_S)
+    # then a race: the HiGHS MILP in a child process against the enumeration going on here, slice by
+    # slice; the first to finish answers. Enumeration wins on cores with few ties (thousands to
+    # millions of nodes); HiGHS on cores of many alike zones (real sites), where it needs a fraction
+    # of a second and the enumeration more than 10⁸ nodes (benchmarks/RESULTS.md, issue 11).
+    t_race = time.perf_counter()
+    child = start_in_child(_milp_core, c[cols], A[:, cols], b_core, gub_ptr, offset, start,
+                           0.99 * tol, abs_gap, remaining_s - _MILP_MARGIN_S)
+    try:
+        while not child.ready():
+            if time.perf_counter() - t_race > remaining_s + _KILL_GRACE_S:
+                out.update(status="ended at the deadline", time_limit=True)
+                return out
+            if enum["nodes"] < budget:
+                enumerate_more(min(_ENUM_SLICE_NODES, budget - enum["nodes"]))
+                if enum["done"]:
+                    return enumeration_complete()
+            else:
+                time.sleep(0.002)
+        res = child.wait(max(0.0, remaining_s + _KILL_GRACE_S - (time.perf_counter() - t_race)))
+    finally:
+        child.close()
     if not res.finished and res.error is None:
         out.update(status="ended at the deadline", time_limit=True)
         return out
@@ -215,11 +254,18 @@ def _core_round(zp, zone_of, c, A, b, keep, best, tol, U, remaining_s, lam, ftol
         return out
     r = res.value
     out.update(status=r["status"], nodes=r["nodes"], time_limit=r["time_limit"],
-               infeasible=r["infeasible"], finished=r["optimal"] or r["infeasible"] or r["time_limit"])
+               infeasible=r["infeasible"] and out["plan"] is None,
+               finished=r["optimal"] or r["infeasible"] or r["time_limit"])
     out["bound"] = math.inf if r["infeasible"] else r["dual_bound"]
     if r["choice"] is not None:
         set_plan(r["choice"])
     return out
+
+
+def _local_of_plan(plan, core_zones, cols, gub_ptr, starts) -> np.ndarray:
+    """Local index within each core zone of ``plan`` (local option per zone of the whole problem)."""
+    rows = starts[core_zones] + plan[core_zones]
+    return np.searchsorted(cols, rows) - gub_ptr[:-1]
 
 
 def _milp_core(cost, A, b, gub_ptr, offset, start, rel_gap, abs_gap, time_limit_s):

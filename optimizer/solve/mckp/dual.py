@@ -10,6 +10,8 @@ argmin of ``c + λ·A``.
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 from dataclasses import dataclass
 
@@ -69,10 +71,11 @@ def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400) -> _Dual:
 
     λ is scaled so that one unit of every scaled multiplier trades the whole objective range for
     the whole range of its row. The master problem (m + 1 variables, one cut per pass) is a tiny
-    LP solved by scipy's own copy of HiGHS (about 1 ms): highspy is not run in this process, so
-    its one-per-process thread scheduler stays untouched for the caller and for forked children.
+    LP kept in one HiGHS instance (:class:`_Master`): each pass adds its cut as a row and re-solves
+    from the previous basis (tenths of a millisecond; scipy.optimize, which cost about a second
+    to import and 2.6 ms a call, is not needed). One thread; forked core-MILP children reset the
+    thread scheduler they inherit.
     """
-    from scipy.optimize import linprog
 
     m = len(b)
     starts = zp[:-1]
@@ -99,7 +102,7 @@ def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400) -> _Dual:
     cut_mu: list[np.ndarray] = [mu_hat]
     cut_g: list[float] = [g_hat]
     cut_s: list[np.ndarray] = [sub]
-    objective = np.r_[np.zeros(m), -1.0]         # maximise φ
+    master = _Master(m)
     stop_abs = 1e-10 * max(1.0, abs(g_hat), c_range)
     delta = 1.0
     timed_out = False
@@ -110,12 +113,9 @@ def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400) -> _Dual:
         S = np.array(cut_s)
         rhs = np.array(cut_g) - g_hat + np.einsum("ji,ji->j", S, mu_hat - np.array(cut_mu))
         lo = np.maximum(-delta, -mu_hat)
-        master = linprog(objective, A_ub=np.hstack([-S, np.ones((len(rhs), 1))]), b_ub=rhs,
-                         bounds=[(lo[i], delta) for i in range(m)] + [(None, None)],
-                         method="highs-ds")
-        if master.status != 0:
+        x = master.solve(S, rhs, lo, np.full(m, delta))
+        if x is None:
             break
-        x = master.x
         d, pred = x[:m], x[m]
         if pred <= stop_abs:
             break                                 # the model's maximum is at μ̂: dual optimum
@@ -137,3 +137,64 @@ def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400) -> _Dual:
     return _Dual(lam=mu_hat * unit, bound=g_hat, choice=choice_hat, passes=passes,
                  source="lagrangian", plan=best_plan, timed_out=timed_out)
 
+
+
+class _Master:
+    """The bundle's master LP, max φ s.t. φ − s_j·d <= rhs_j (every cut j), lo <= d <= hi, in one
+    HiGHS instance that keeps its rows and basis from pass to pass (new cuts are appended)."""
+
+    def __init__(self, m: int) -> None:
+        import highspy
+
+        self.m = m
+        self.inf = highspy.kHighsInf
+        self.ok = highspy.HighsModelStatus.kOptimal
+        h = _new_highs(highspy)
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("random_seed", 0)
+        for _ in range(m):
+            h.addCol(0.0, -1.0, 1.0, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+        h.addCol(-1.0, -self.inf, self.inf, 0, np.zeros(0, dtype=np.int32), np.zeros(0))   # φ, maximised
+        self.h = h
+        self.rows = 0
+        self.idx = np.arange(m + 1, dtype=np.int32)
+
+    def solve(self, S: np.ndarray, rhs: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
+        """(d, φ) at the optimum over the cuts ``S`` (one row each; rows already added are kept,
+        new ones appended) with right-hand sides ``rhs`` (all rows); None if HiGHS fails."""
+        h, m = self.h, self.m
+        for j in range(self.rows, len(S)):
+            h.addRow(-self.inf, float(rhs[j]), m + 1, self.idx, np.r_[-S[j], 1.0])
+        self.rows = len(S)
+        rows = np.arange(self.rows, dtype=np.int32)
+        h.changeRowsBounds(self.rows, rows, np.full(self.rows, -self.inf), np.ascontiguousarray(rhs, dtype=np.float64))
+        h.changeColsBounds(m, self.idx[:m], np.ascontiguousarray(lo, dtype=np.float64),
+                           np.ascontiguousarray(hi, dtype=np.float64))
+        h.run()
+        if h.getModelStatus() != self.ok:
+            return None
+        return np.asarray(h.getSolution().col_value)[: m + 1]
+
+
+_BANNER_SHOWN = False
+
+
+def _new_highs(highspy):
+    """A ``highspy.Highs()``; the first one in a process prints HiGHS's banner on fd 1, which is
+    sent to /dev/null then (the library prints nothing)."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    _BANNER_SHOWN = True
+    return h

@@ -359,15 +359,21 @@ def _undominated(zone_ptr, keep, c, A):
 
 
 @kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1], float64,"
-        " int64[::1], float64, int64)")
-def _enumerate_core(gptr, w, A, b, ftol, lam, best_val, best_choice, tau, max_nodes):
+        " int64[::1], float64, int64, int64[::1], int64[::1], float64[:, ::1], float64[::1], int64[::1])")
+def _enumerate_core(gptr, w, A, b, ftol, lam, best_val, best_choice, tau, max_nodes, cur, pos, P, W, state):
     """Depth-first branch and bound over the core zones (in the given order, options by w).
 
     ``w = c + λ·A`` per option. For any completion of a node, Σ c = Σ w − λ·b + λ·(b − A x) with
     b − A x >= 0, so Σ w(fixed) + Σ min w(free) − λ·b + Σ_i λ_i·max(0, b_i − P_i − Σ max A_i(free))
     is a lower bound; a node is also dropped when even the least of a row over the free zones
     breaks it. Nodes whose bound is >= best − tau are pruned. Returns the best value and choice,
-    the least bound among pruned nodes, the nodes visited and whether the search completed.
+    the least bound among pruned nodes (in this call), the nodes visited (in this call) and whether
+    the search completed.
+
+    Resumable: the search's position lives in ``cur``, ``pos`` (n_g + 1), ``P`` ((n_g + 1, m)),
+    ``W`` (n_g + 1) and ``state`` = [depth, started]; a call that stops at ``max_nodes`` leaves
+    them so that the next call (with the returned best value and choice) goes on where it stopped.
+    Start a search with ``state = [0, 0]``.
     """
     n_g = gptr.shape[0] - 1
     m = A.shape[0]
@@ -393,22 +399,26 @@ def _enumerate_core(gptr, w, A, b, ftol, lam, best_val, best_choice, tau, max_no
     for i in range(m):
         lam_b += lam[i] * b[i]
     best_choice = best_choice.copy()
-    cur = np.zeros(n_g, np.int64)
-    pos = np.zeros(n_g + 1, np.int64)
-    P = np.zeros((n_g + 1, m))
-    W = np.zeros(n_g + 1)
+    if state[1] == 0:
+        state[0] = 0
+        state[1] = 1
+        pos[0] = 0
+        W[0] = 0.0
+        for i in range(m):
+            P[0, i] = 0.0
     lb_pruned = np.inf
     nodes = 0
-    d = 0
+    d = state[0]
     while d >= 0:
         if pos[d] >= gptr[d + 1] - gptr[d]:
             d -= 1
             continue
+        if nodes >= max_nodes:
+            state[0] = d
+            return best_val, best_choice, lb_pruned, nodes, False
         j = gptr[d] + pos[d]
         pos[d] += 1
         nodes += 1
-        if nodes > max_nodes:
-            return best_val, best_choice, lb_pruned, nodes, False
         wn = W[d] + w[j]
         bound = wn + wmin[d + 1] - lam_b
         ok = True
@@ -440,4 +450,5 @@ def _enumerate_core(gptr, w, A, b, ftol, lam, best_val, best_choice, tau, max_no
             continue
         d += 1
         pos[d] = 0
+    state[0] = -1
     return best_val, best_choice, lb_pruned, nodes, True

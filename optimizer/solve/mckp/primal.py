@@ -19,15 +19,18 @@ from .run import Run, _certified
 _REPAIR_SCANS = 200         # scans of the candidate moves in one greedy repair
 
 
-def heuristic_plan(run: Run, dual: _Dual) -> tuple[np.ndarray | None, float, np.ndarray]:
-    """The best plan of repairing and improving x(λ) (with the multipliers as prices and with none)
-    and the dual's own feasible plan: (plan or None, its c·x or inf, the reduced costs at λ)."""
+def heuristic_plan(run: Run, dual: _Dual, start=None) -> tuple[np.ndarray | None, float, np.ndarray]:
+    """The best plan of repairing and improving x(λ) (with the multipliers as prices and with none),
+    the dual's own feasible plan and the warm ``start`` (if given, tried first): (plan or None, its
+    c·x or inf, the reduced costs at λ)."""
     zp, zone_of, c, A, b, ftol, m = run.zp, run.zone_of, run.c, run.A, run.b, run.ftol, run.m
     L, deadline = dual.bound, run.deadline
     extra = _reduced_extra(zp, c, A, dual.lam)
     tries = [(dual.choice, dual.lam), (dual.choice, np.zeros(m))]
     if dual.plan is not None:   # feasible already: first for one row (the greedy's rounded LP
         tries.insert(0 if dual.timed_out or m == 1 else 2, (dual.plan, dual.lam))   # plan) or in a hurry
+    if start is not None:
+        tries.insert(0, (np.asarray(start, dtype=np.int64), dual.lam))
     best, U = None, math.inf
     for k, (s, price) in enumerate(tries):       # both repairs of x(λ) (neither wins always)
         if k >= 1 and time.perf_counter() > deadline:
