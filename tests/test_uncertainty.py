@@ -105,9 +105,9 @@ def test_evppi_known_case():
 
 
 def test_ranges_cover_catalog_with_sources(catalog=None):
+    from conftest import SITES
     from optimizer.catalog import load_catalog
     from optimizer.settings import load_settings
-    from conftest import SITES
 
     cat = load_catalog()
     s = load_settings(SITES / "loess_dump" / "settings.toml")
@@ -132,7 +132,8 @@ def test_same_seed_same_numbers_on_a_run(tmp_path):
     from conftest import SITES
 
     run = tmp_path / "run"
-    assert main(["optimize", str(SITES / "loess_dump" / "zones.gpkg"), "--maximize", "removals", "--out", str(run)]) == 0
+    site = str(SITES / "loess_dump" / "zones.gpkg")
+    assert main(["optimize", site, "--maximize", "removals", "--out", str(run)]) == 0
     for name in ("a", "b"):
         assert main(["uncertainty", str(run), "--samples", "8", "--seed", "3", "--out", str(tmp_path / name),
                      "--no-figures"]) == 0

@@ -19,7 +19,8 @@ def register(app: click.Group) -> None:
 @click.option("--samples", type=click.IntRange(min=2), default=500, show_default=True,
               help="Latin-hypercube samples of the parameter ranges.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed: the same seed gives the same numbers.")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder (default: RUN_DIR/uncertainty).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: RUN_DIR/uncertainty).")
 @click.option("--robust", "robust_scenarios", type=click.IntRange(min=0), default=0, show_default=True,
               help="Scenarios of the robust plans (expected and CVaR scenario MILP); 0: none. 50–200 for small sites.")
 @click.option("--alpha", type=click.FloatRange(0.0, 1.0, min_open=True), default=0.1, show_default=True,

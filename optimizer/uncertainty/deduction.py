@@ -69,8 +69,8 @@ def deduction_table(labels, removals: np.ndarray, central_credits: np.ndarray, s
                              "no rule known: the monitoring table's deduction stays"))
                 continue
             hw, d = deduction(removals[:, i], rule)
-            ratio = credits.credit_factor(buffer_fraction, d) / credits.credit_factor(buffer_fraction, table_deduction) \
-                if d < 1 else 0.0
+            ratio = (credits.credit_factor(buffer_fraction, d)
+                     / credits.credit_factor(buffer_fraction, table_deduction)) if d < 1 else 0.0
             rows.append((label, s, hw, d, table_deduction, central_credits[i], central_credits[i] * ratio,
                          rule.source))
     return pd.DataFrame(rows, columns=["plan", "standard", "ci90_half_width_rel", "deduction_rule",

@@ -94,8 +94,9 @@ def probability_dominated(mc: MonteCarlo, objectives) -> np.ndarray:
     set on the linear ``objectives`` (names of :data:`optimizer.problem.objectives.OBJECTIVES`):
     no worse on every one and better on one, the values of the same sample."""
     cols = [OBJECTIVES[o] for o in objectives if OBJECTIVES[o].linear]
-    F = np.stack([o.sense * mc.totals[o.column] if o.column in mc.totals else None for o in cols], axis=2) \
-        if cols else np.zeros((mc.samples.n, len(mc.labels), 0))            # (S, P, k) minimise
+    cols = [o for o in cols if o.column in mc.totals]
+    F = np.stack([o.sense * mc.totals[o.column] for o in cols], axis=2) if cols \
+        else np.zeros((mc.samples.n, len(mc.labels), 0))                  # (S, P, k) minimise
     a, b = F[:, None, :, :], F[:, :, None, :]                              # j dominates i: F[j] ≤ F[i]
     dom = np.all(a <= b, axis=3) & np.any(a < b, axis=3)                  # (S, i, j)
     return dom.any(axis=2).mean(axis=0)

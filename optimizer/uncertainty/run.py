@@ -19,8 +19,14 @@ from ..io.tables import write_table
 from ..problem import Problem
 from ..problem.objectives import Share, Target
 from .deduction import deduction_table
-from .montecarlo import (fan_table, interval_table, monte_carlo, probability_at_least, probability_dominated,
-                         zone_tolerance_table)
+from .montecarlo import (
+    fan_table,
+    interval_table,
+    monte_carlo,
+    probability_at_least,
+    probability_dominated,
+    zone_tolerance_table,
+)
 from .ranges import parameter_ranges
 from .robust import cvar_plan, expected_plan, price_of_robustness, scenario_matrix
 from .sample import Rescorer, latin_hypercube
@@ -62,6 +68,7 @@ def _problem(doc: dict) -> Problem:
 
 def load_run(run_dir: Path):
     """(run, site, table, problem) of a run folder, the option table re-scored from its inputs."""
+    from ..catalog import load_catalog
     from ..options import evaluate_options
     from ..site import file_sha256, read_site
 
@@ -72,14 +79,14 @@ def load_run(run_dir: Path):
     if zoning is None:
         raise PlanFileError(f"{run_dir}: no manifest.json naming the run's zoning file")
     settings = _input_path(inputs.get("settings_file"), run_dir)
-    for rec, p in ((inputs.get("zoning_file"), zoning), (inputs.get("settings_file"), settings)):
+    for rec, p in ((inputs.get("zoning_file") or {}, zoning), (inputs.get("settings_file") or {}, settings)):
         if p is not None and rec.get("sha256") and file_sha256(p) != rec["sha256"]:
             warnings.warn(f"{p} changed since the run; its plans are re-scored with the file as it is now",
                           UserWarning, stacklevel=2)
-    site = read_site(zoning, settings, layer=inputs["zoning_file"].get("layer"))
-    planner = [Path(f) for f in (inputs.get("catalog") or {}).get("planner_files") or []]
-    table = evaluate_options(site, planner or None)
-    return run, site, table, _problem(man.get("problem"))
+    site = read_site(zoning, settings, layer=(inputs.get("zoning_file") or {}).get("layer"))
+    planner = [str(f) for f in (inputs.get("catalog") or {}).get("planner_files") or []]
+    table = evaluate_options(site, load_catalog(planner) if planner else None)
+    return run, site, table, _problem(man.get("problem") or {})
 
 
 def plan_rows(table, zones: pd.DataFrame) -> np.ndarray:
@@ -141,7 +148,7 @@ def uncertainty_run(run_dir: str | Path, *, samples: int = 500, seed: int = 1, o
         cv = cvar_plan(compiled, R, alpha, gap=robust_gap, time_limit_s=time_limit_s)
         pos = {lab: np.searchsorted(compiled.rows, r) for lab, r in zip(labels, rows, strict=True)
                if np.isin(r, compiled.rows).all()}
-        pos.update({exp.name: np.searchsorted(compiled.rows, exp.rows), cv.name: np.searchsorted(compiled.rows, cv.rows)})
+        pos.update({p.name: np.searchsorted(compiled.rows, p.rows) for p in (exp, cv)})
         por = price_of_robustness(R, pos, alpha)
         robust_df = pd.DataFrame([{"plan": k, **v, "gap": {exp.name: exp.gap, cv.name: cv.gap}.get(k, np.nan),
                                    "status": {exp.name: exp.status, cv.name: cv.status}.get(k, "")}
@@ -160,7 +167,8 @@ def uncertainty_run(run_dir: str | Path, *, samples: int = 500, seed: int = 1, o
              write_table(voi, out_dir / "priorities.csv"),
              write_table(ranges, out_dir / "ranges.csv")]
     if robust_df is not None:
-        files += [write_table(robust_df, out_dir / "robust.csv"), write_table(robust_plans, out_dir / "robust_plans.csv")]
+        files += [write_table(robust_df, out_dir / "robust.csv"),
+                  write_table(robust_plans, out_dir / "robust_plans.csv")]
     if figures:
         from ..report.figures.uncertainty import fan_figure, priority_figure
         files += fan_figure(fan_table(mc), out_dir) + priority_figure(voi, out_dir)

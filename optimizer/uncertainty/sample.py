@@ -18,7 +18,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from ..catalog import Catalog
-from ..options import OptionTable, credited_pool_mask, row_inputs, score_rows, zone_arrays
+from ..options import Combos, OptionTable, credited_pool_mask, row_inputs, score_rows, zone_arrays
 from ..options.accounting import baseline_credited_co2e, baseline_terms, row_rules
 from ..options.params import combo_params
 from ..settings import Settings
@@ -106,7 +106,7 @@ class Rescorer:
             out.append(g)
         return out
 
-    def inputs(self, values: np.ndarray) -> tuple[Catalog, Settings, object]:
+    def inputs(self, values: np.ndarray) -> tuple[Catalog, Settings, Combos]:
         """(catalog, settings, combos) with one sample's ``values`` (the central ones where a
         dimension is absent: pass :meth:`Samples.mean_values`)."""
         t, cat, s = self.table, self.table.catalog, self.table.settings

@@ -23,7 +23,8 @@ def evppi(values: np.ndarray, covariates: np.ndarray) -> float:
     return float(max(0.0, fitted.max(axis=1).mean() - values.mean(axis=0).max()))
 
 
-def evppi_by_group(values: np.ndarray, u: np.ndarray, groups: np.ndarray, max_inputs: int | None = None) -> pd.DataFrame:
+def evppi_by_group(values: np.ndarray, u: np.ndarray, groups: np.ndarray,
+                   max_inputs: int | None = None) -> pd.DataFrame:
     """EVPPI per group: ``u`` (S, D) the samples' inputs (unit cube), ``groups`` (D,) their group.
     A group with more than ``max_inputs`` inputs (default S // 10) keeps those most correlated
     with the decisions' values. Sorted, largest first."""
