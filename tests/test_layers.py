@@ -17,10 +17,10 @@ LAYERS = [
     ("options", ("optimizer.options",)),
     ("problem", ("optimizer.problem", "optimizer.evaluate", "optimizer.linear")),
     ("solve", ("optimizer.solve",)),
-    ("analysis", ("optimizer.analysis",)),
+    ("analysis", ("optimizer.analysis", "optimizer.uncertainty")),
     ("outputs", ("optimizer.io",)),
     ("report", ("optimizer.report",)),
-    ("workflows", ("optimizer.workflows", "optimizer.sweep", "optimizer.portfolio")),
+    ("workflows", ("optimizer.workflows", "optimizer.sweep", "optimizer.portfolio", "optimizer.uncertainty.run")),
     ("cli", ("optimizer.cli", "optimizer.__main__", "optimizer")),
 ]
 

@@ -1,0 +1,48 @@
+"""``sinkplan uncertainty``: how sure is a run's plan? Monte Carlo, registry deductions, robust
+plans and measurement priorities (:func:`optimizer.uncertainty.run.uncertainty_run`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import SinkPlanError
+
+
+def register(app: click.Group) -> None:
+    app.add_command(uncertainty)
+
+
+@click.command()
+@click.argument("run_dir", metavar="RUN_DIR", type=click.Path(path_type=Path))
+@click.option("--samples", type=click.IntRange(min=2), default=500, show_default=True,
+              help="Latin-hypercube samples of the parameter ranges.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed: the same seed gives the same numbers.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: RUN_DIR/uncertainty).")
+@click.option("--robust", "robust_scenarios", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Scenarios of the robust plans (expected and CVaR scenario MILP); 0: none. 50–200 for small sites.")
+@click.option("--alpha", type=click.FloatRange(0.0, 1.0, min_open=True), default=0.1, show_default=True,
+              help="CVaR tail: the mean of the worst alpha share of scenarios.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Wall-clock limit of the CVaR MILP [s].")
+@click.option("--no-figures", is_flag=True, help="Write only the tables.")
+def uncertainty(run_dir, samples, seed, out, robust_scenarios, alpha, time_limit, no_figures):
+    """Monte Carlo of every plan of RUN_DIR (the --out folder of `sinkplan optimize` or
+    `sinkplan pareto`): P5/P50/P95 of removals, credits, credit value, cost and soil loss, fan
+    charts, probabilities, registry uncertainty deductions and measurement priorities."""
+    from rich.console import Console
+
+    from ..uncertainty.run import uncertainty_run
+
+    if not run_dir.is_dir() or not (run_dir / "manifest.json").is_file():
+        raise SinkPlanError(f"{run_dir}: not a run folder (no manifest.json); give the --out folder of "
+                            "`sinkplan optimize` or `sinkplan pareto`")
+    res = uncertainty_run(run_dir, samples=samples, seed=seed, out=out, robust_scenarios=robust_scenarios,
+                          alpha=alpha, time_limit_s=time_limit, figures=not no_figures)
+    con = Console()
+    d = res.intervals[res.intervals["metric"] == "removals_tco2e"]
+    for r in d.itertuples():
+        con.print(f"{r.plan}: removals {r.central:,.0f} t CO2e central, P5–P95 {r.p5:,.0f}–{r.p95:,.0f}")
+    con.print(f"wrote {len(res.files)} files in {res.out}")

@@ -1,0 +1,168 @@
+"""Latin-hypercube samples of the ranges, and option-table rows re-scored under each sample.
+
+A sample is one value per row of :func:`~optimizer.uncertainty.ranges.parameter_ranges` (the
+growth dimension: the index of a joint draw). :class:`Rescorer` turns a sample into a perturbed
+catalog, settings and combination parameters, and scores any set of option-table rows with the
+same model chain as the option table (:func:`optimizer.options.score_rows`): one array pass over
+all the rows per sample, no Python loop over zones. Memory: the rows × years arrays of one sample
+at a time (the caller keeps only what it reduces them to).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from scipy.stats import qmc
+
+from ..catalog import Catalog
+from ..options import Combos, OptionTable, credited_pool_mask, row_inputs, score_rows, zone_arrays
+from ..options.accounting import baseline_credited_co2e, baseline_terms, row_rules
+from ..options.params import combo_params
+from ..settings import Settings
+from .ranges import growth_draws, parameter_ranges
+
+GROWTH_COLUMNS = ("c_max_t_c_per_ha", "k_per_yr", "m", "soc_rate_t_c_per_ha_yr", "soc_tau_yr",
+                  "soc_onset_k_per_yr", "soc_onset_m")
+
+
+@dataclass(frozen=True)
+class Samples:
+    """``values`` (S, D): one column per row of ``ranges``; ``u`` (S, D) the unit-cube points."""
+
+    ranges: pd.DataFrame
+    u: np.ndarray
+    values: np.ndarray
+    seed: int | None
+    n_draws: int
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    def mean_values(self) -> np.ndarray:
+        """The central values (the growth dimension: -1, the fitted curves)."""
+        v = self.ranges["central"].to_numpy(dtype=float).copy()
+        v[self.ranges["distribution"].to_numpy() == "joint_draws"] = -1
+        return v
+
+
+def to_values(ranges: pd.DataFrame, u: np.ndarray, n_draws: int) -> np.ndarray:
+    """Map unit-cube points ``u`` (S, D) to values: uniform on [low, high], triangular on
+    [low, high] with its mode at the central value, joint draws to a draw index 0 … n_draws − 1."""
+    lo, hi = ranges["low"].to_numpy(dtype=float), ranges["high"].to_numpy(dtype=float)
+    mode = np.clip(ranges["central"].to_numpy(dtype=float), lo, hi)
+    dist = ranges["distribution"].to_numpy()
+    out = lo + u * (hi - lo)
+    tri = dist == "triangular"
+    if tri.any():
+        c = np.where(hi > lo, (mode - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)[tri]
+        uu = u[:, tri]
+        left = lo[tri] + np.sqrt(uu * c) * (hi - lo)[tri]
+        right = hi[tri] - np.sqrt((1 - uu) * (1 - c)) * (hi - lo)[tri]
+        out[:, tri] = np.where(uu < c, left, right)
+    draws = dist == "joint_draws"
+    out[:, draws] = np.minimum(np.floor(u[:, draws] * n_draws), n_draws - 1)
+    return out
+
+
+def latin_hypercube(ranges: pd.DataFrame, n: int, seed: int | None, n_draws: int) -> Samples:
+    """``n`` Latin-hypercube samples of ``ranges`` (scipy.stats.qmc); the same seed gives the same samples."""
+    u = qmc.LatinHypercube(d=len(ranges), seed=np.random.default_rng(seed)).random(n)
+    return Samples(ranges=ranges, u=u, values=to_values(ranges, u, n_draws), seed=seed, n_draws=n_draws)
+
+
+class Rescorer:
+    """Re-scores option-table rows under sampled values (see the module docstring)."""
+
+    def __init__(self, table: OptionTable, ranges: pd.DataFrame | None = None, draws: pd.DataFrame | None = None):
+        self.table = table
+        self.ranges = parameter_ranges(table.catalog, table.settings) if ranges is None else ranges
+        self.zones = zone_arrays(table.zones, table.catalog)
+        self.base_combo = table.combo[table.baseline_rows()]
+        self._growth = self._growth_frames(growth_draws() if draws is None else draws)
+        r = self.ranges
+        self._kind = r["table"].to_numpy()
+        ms = table.combos.measures
+        pos = {m: i for i, m in enumerate(ms["measure_id"])}
+        sel = self._kind == "measures"
+        self._measure = [(j, pos[row], col) for j, row, col in
+                         zip(np.flatnonzero(sel), r["row"][sel], r["column"][sel], strict=True)]
+
+    @property
+    def n_draws(self) -> int:
+        return len(self._growth)
+
+    def _growth_frames(self, draws: pd.DataFrame) -> list[pd.DataFrame]:
+        central = self.table.catalog.growth
+        out = []
+        for _, d in draws.groupby("draw", sort=True):
+            d = d.set_index(["veg_type", "climate"])[list(GROWTH_COLUMNS)].reindex(central.index)
+            g = central.copy()
+            for c in GROWTH_COLUMNS:
+                g[c] = d[c].fillna(central[c]).to_numpy(dtype=float)
+            out.append(g)
+        return out
+
+    def inputs(self, values: np.ndarray) -> tuple[Catalog, Settings, Combos]:
+        """(catalog, settings, combos) with one sample's ``values`` (the central ones where a
+        dimension is absent: pass :meth:`Samples.mean_values`)."""
+        t, cat, s = self.table, self.table.catalog, self.table.settings
+        r = self.ranges
+        ms = t.combos.measures.copy()
+        by_col: dict[str, list] = {}
+        for j, i, col in self._measure:
+            by_col.setdefault(col, []).append((i, values[j]))
+        for col, items in by_col.items():
+            a = ms[col].to_numpy(dtype=float).copy()
+            idx, v = zip(*items, strict=True)
+            a[list(idx)] = v
+            ms[col] = a
+        params = cat.parameters
+        sel = np.flatnonzero(self._kind == "parameters")
+        if len(sel):
+            params = params.copy()
+            params.loc[r["row"].to_numpy()[sel], "value"] = values[sel]
+        monitoring = cat.monitoring
+        sel = np.flatnonzero(self._kind == "monitoring")
+        if len(sel):
+            monitoring = monitoring.copy()
+            for j in sel:
+                monitoring.loc[r["row"].iat[j], r["column"].iat[j]] = values[j]
+        growth = cat.growth
+        sel = np.flatnonzero(self._kind == "growth_draws")
+        if len(sel) and values[sel[0]] >= 0:
+            growth = self._growth[int(values[sel[0]])]
+        cat_s = replace(cat, parameters=params, monitoring=monitoring, growth=growth)
+        sel = np.flatnonzero(self._kind == "settings")
+        s_s = s.with_(**{r["column"].iat[j]: float(values[j]) for j in sel}) if len(sel) else s
+        combos = replace(t.combos, measures=ms, params=combo_params(ms, t.combos.index, cat_s, s_s))
+        return cat_s, s_s, combos
+
+    def prepare(self, rows: np.ndarray) -> dict:
+        """What does not change between samples for ``rows``: credited pools and net-crediting rules."""
+        t = self.table
+        rows = np.asarray(rows, dtype=np.int64)
+        credited = credited_pool_mask(t.eligible, rows, t.catalog, t.settings)
+        z = t.zone_of_row[rows]
+        designation = t.zones["land_designation"].astype(str).to_numpy()[z]
+        subtract, leak = row_rules(t.eligible, rows, designation, t.catalog, t.settings)
+        return {"rows": rows, "z": z, "credited": credited, "subtract": subtract, "leak": leak}
+
+    def score(self, prepared: dict, values: np.ndarray, series: bool = False) -> dict:
+        """Scores of the prepared rows under one sample: :func:`optimizer.options.score_rows`'s dict."""
+        cat, s, combos = self.inputs(values)
+        p = prepared
+        base = baseline_terms(self.zones, self.base_combo, combos, s, cat)
+        x = row_inputs(self.zones, p["z"], self.table.combo[p["rows"]], combos, p["credited"],
+                       baseline_credited_co2e(p["credited"], base, p["z"], p["subtract"]), p["leak"])
+        return score_rows(x, s, cat, series=series)
+
+    def run(self, rows: np.ndarray, samples: Samples, consume: Callable[[int, dict], None],
+            series: bool = False) -> None:
+        """Score ``rows`` under every sample, handing ``consume(k, scores)`` each sample's scores."""
+        prepared = self.prepare(rows)
+        for k in range(samples.n):
+            consume(k, self.score(prepared, samples.values[k], series=series))

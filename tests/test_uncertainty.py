@@ -1,0 +1,144 @@
+"""Uncertainty: sampling, intervals, registry deductions, CVaR plans and EVPPI against answers
+known by hand or by brute force; the same seed giving the same numbers; the command's exit codes."""
+
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimizer.cli import main
+from optimizer.uncertainty.deduction import RULES, deduction
+from optimizer.uncertainty.ranges import DEFAULT_SPREAD, explicit_ranges, parameter_ranges
+from optimizer.uncertainty.robust import cvar, cvar_plan, price_of_robustness
+from optimizer.uncertainty.sample import latin_hypercube, to_values
+from optimizer.uncertainty.voi import evppi
+
+
+def _ranges(lows, highs, dist="uniform"):
+    n = len(lows)
+    return pd.DataFrame({"key": [f"k{i}" for i in range(n)], "table": "settings", "row": "*",
+                         "column": [f"c{i}" for i in range(n)], "group": [f"g{i}" for i in range(n)],
+                         "central": (np.array(lows) + np.array(highs)) / 2, "distribution": dist, "low": lows,
+                         "high": highs, "source": "test", "confidence": "C"})
+
+
+def test_latin_hypercube_same_seed_same_samples_and_strata():
+    r = _ranges([0.0, 10.0], [1.0, 20.0])
+    a, b = latin_hypercube(r, 50, 7, 100), latin_hypercube(r, 50, 7, 100)
+    np.testing.assert_array_equal(a.values, b.values)
+    assert not np.array_equal(a.values, latin_hypercube(r, 50, 8, 100).values)
+    # one sample per stratum of every dimension
+    for j in range(2):
+        assert sorted(np.floor(a.u[:, j] * 50).astype(int)) == list(range(50))
+    assert a.values[:, 1].min() >= 10 and a.values[:, 1].max() <= 20
+
+
+def test_joint_draws_dimension_gives_whole_draw_indices():
+    r = _ranges([0.0], [1.0], dist="joint_draws")
+    v = to_values(r, np.array([[0.0], [0.999], [0.5]]), 100)
+    assert v.ravel().tolist() == [0, 99, 50]
+
+
+def test_intervals_cover_brute_force_simulation():
+    """A two-zone, two-parameter site known by hand: removals = a·x1 + b·x2 with x ~ U ranges.
+    LHS quantiles agree with a large brute-force simulation (coverage of the 90 % interval)."""
+    r = _ranges([100.0, 50.0], [200.0, 150.0])
+    s = latin_hypercube(r, 500, 1, 100)
+    total = 2.0 * s.values[:, 0] + 1.0 * s.values[:, 1]
+    rng = np.random.default_rng(0)
+    brute = 2.0 * rng.uniform(100, 200, 200_000) + rng.uniform(50, 150, 200_000)
+    lo, hi = np.quantile(total, [0.05, 0.95])
+    inside = ((brute >= lo) & (brute <= hi)).mean()
+    assert abs(inside - 0.90) < 0.02
+    assert total.mean() == pytest.approx(2 * 150 + 100, rel=1e-3)     # by hand
+
+
+def test_registry_deduction_rule_by_hand():
+    x = np.linspace(80, 120, 100_001)        # uniform 80–120: 90 % half-width 18 = 18 % of 100
+    hw, d = deduction(x, RULES["VCS"])
+    assert hw == pytest.approx(0.18, abs=1e-4)
+    assert d == pytest.approx(0.08, abs=1e-4)
+    _, d_tight = deduction(np.linspace(95, 105, 1001), RULES["VCS"])
+    assert d_tight == 0.0
+
+
+def test_cvar_by_hand():
+    v = np.arange(1.0, 11.0)                 # worst 20 % of 1..10: mean(1, 2)
+    assert cvar(v, 0.2) == pytest.approx(1.5)
+    assert cvar(v, 1.0) == pytest.approx(v.mean())
+
+
+def _tiny(seed=3, Z=3, K=3, S=20):
+    rng = np.random.default_rng(seed)
+    R = rng.normal(10, 4, (S, Z * K))        # removals per scenario and row
+    capex = rng.uniform(0, 10, Z * K)
+    zone_ptr = np.arange(0, Z * K + 1, K)
+    compiled = SimpleNamespace(n_zones=Z, n_options=np.full(Z, K), zone_ptr=zone_ptr, rows=np.arange(Z * K),
+                               A=capex[None, :], b=np.array([12.0]))
+    return compiled, R, capex
+
+
+def test_cvar_plan_matches_brute_force():
+    compiled, R, capex = _tiny()
+    plan = cvar_plan(compiled, R, alpha=0.2, gap=1e-6)
+    best = -np.inf
+    for ch in itertools.product(range(3), repeat=3):
+        pos = np.array(ch) + compiled.zone_ptr[:-1]
+        if capex[pos].sum() <= 12.0 + 1e-9:
+            best = max(best, cvar(R[:, pos].sum(axis=1), 0.2))
+    assert plan.objective == pytest.approx(best, rel=1e-6)
+    assert capex[compiled.zone_ptr[:-1] + plan.choice].sum() <= 12.0 + 1e-6
+    por = price_of_robustness(R, {"cvar": compiled.zone_ptr[:-1] + plan.choice})
+    assert por["cvar"]["expected_given_up_tco2e"] == 0.0
+
+
+def test_evppi_known_case():
+    """Decide between V1 = θ and V2 = 0 with θ ~ U(−1, 1): EVPPI = E[max(θ, 0)] − 0 = 1/4."""
+    theta = np.linspace(-1, 1, 20_001)
+    values = np.column_stack([theta, np.zeros_like(theta)])
+    assert evppi(values, np.column_stack([np.maximum(theta, 0), theta])) == pytest.approx(0.25, abs=1e-3)
+    assert evppi(values, np.random.default_rng(0).uniform(size=(len(theta), 1))) < 0.01   # an unrelated input
+
+
+def test_ranges_cover_catalog_with_sources(catalog=None):
+    from conftest import SITES
+    from optimizer.catalog import load_catalog
+    from optimizer.settings import load_settings
+
+    cat = load_catalog()
+    s = load_settings(SITES / "loess_dump" / "settings.toml")
+    r = parameter_ranges(cat, s)
+    assert r["source"].str.len().gt(0).all()
+    num = r[r["distribution"] != "joint_draws"]
+    assert (num["low"] <= num["central"]).all() and (num["central"] <= num["high"]).all()
+    assert (r["distribution"] == "joint_draws").sum() == 1
+    assert set(num["confidence"]) <= set(DEFAULT_SPREAD)
+    ex = explicit_ranges()
+    assert ex["confidence"].isin(list("ABCP")).all() and ex["source"].str.len().gt(0).all()
+
+
+def test_cli_usage_mistakes_exit_2(tmp_path, capsys):
+    assert main(["uncertainty", str(tmp_path / "missing")]) == 2
+    assert "error" in capsys.readouterr().err.lower()
+    assert main(["uncertainty", str(tmp_path), "--samples", "1"]) == 2
+
+
+@pytest.mark.slow
+def test_same_seed_same_numbers_on_a_run(tmp_path):
+    from conftest import SITES
+
+    run = tmp_path / "run"
+    site = str(SITES / "loess_dump" / "zones.gpkg")
+    assert main(["optimize", site, "--maximize", "removals", "--out", str(run)]) == 0
+    for name in ("a", "b"):
+        assert main(["uncertainty", str(run), "--samples", "8", "--seed", "3", "--out", str(tmp_path / name),
+                     "--no-figures"]) == 0
+    a = pd.read_csv(tmp_path / "a" / "uncertainty.csv")
+    pd.testing.assert_frame_equal(a, pd.read_csv(tmp_path / "b" / "uncertainty.csv"))
+    central = a[a["metric"] == "removals_tco2e"]["central"].iloc[0]
+    import json
+    assert central == pytest.approx(json.loads((run / "summary.json").read_text())["totals"]["removals_tco2e"])
