@@ -345,7 +345,8 @@ CATALOG_RECORDS = {
     "SUN2017_632mm": ("biomass", 7.5, 100.0, float("nan"), None, "A", "as SUN2017_372mm"),
     "DAS2016_mixed_biomass": ("biomass", 26.0, 0.0, float("nan"), None, "B",
                               "4-yr mixed plantation on an overburden dump, biomass C by allometry"),
-    "BERAU2016_acacia_soc": ("soc", 27.0, 0.0, 30.0, None, "B", "SOC under 9-yr Acacia mangium, depth taken as 0–30 cm"),
+    "BERAU2016_acacia_soc": ("soc", 27.0, 0.0, 30.0, None, "B",
+                             "SOC under 9-yr Acacia mangium, depth taken as 0–30 cm"),
 }
 
 
