@@ -33,8 +33,8 @@ def app(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from . import batch, catalog, front, inputs, plan, results, simulate
-    for module in (inputs, plan, front, results, simulate, catalog, batch):
+    from . import batch, catalog, front, inputs, plan, portfolio, results, simulate
+    for module in (inputs, plan, front, results, simulate, catalog, batch, portfolio):
         module.register(app)
 
 

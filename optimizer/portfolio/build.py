@@ -8,11 +8,18 @@ for the whole portfolio).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import Issue, PortfolioError, SinkPlanError
 from ..workflows import SiteInput
 from .spec import PortfolioSite, PortfolioSpec
+
+if TYPE_CHECKING:
+    from ..options import OptionTable
+    from ..problem import Compiled, Problem
+    from ..site import Site
 
 
 @dataclass
@@ -20,15 +27,23 @@ class BuiltSite:
     """One site ready to join: what it read, scored and compiled."""
 
     spec: PortfolioSite
-    site: object
-    table: object
-    problem: object
-    compiled: object
+    site: Site
+    table: OptionTable
+    problem: Problem
+    compiled: Compiled
 
 
-def _build_one(task) -> tuple[str, object]:
-    """("ok", BuiltSite) or ("error", message): a worker never raises a user mistake, so every
-    site's problem reaches the parent."""
+def _build_one(task) -> tuple[str, object, list]:
+    """("ok", BuiltSite, warnings) or ("error", message, warnings): a worker never raises a user
+    mistake, so every site's problem reaches the parent; its warnings are handed back to be
+    re-issued there (a worker process would print them in Python's own format)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        kind, what = _build(task)
+    return kind, what, [(w.category, str(w.message)) for w in caught]
+
+
+def _build(task) -> tuple[str, object]:
     s, objective, budget_on, allow = task
     try:
         from ..options import evaluate_options
@@ -42,7 +57,8 @@ def _build_one(task) -> tuple[str, object]:
                                         enforce_tolerance=not allow, budget_cny=None)
         compiled = problem.compile(table)
     except SinkPlanError as exc:
-        msg = str(exc)
+        lines = str(exc).splitlines()
+        msg = "\n".join(lines[:4]) + (f"\n  - … ({len(lines) - 4} more lines)" if len(lines) > 4 else "")
         if "tolerable soil loss" in msg and not allow:
             msg += ("\n  (in a portfolio: set allow_intolerable = true in this [[sites]] table, or pass "
                     "--allow-intolerable for every site)")
@@ -67,10 +83,13 @@ def build_sites(spec: PortfolioSpec, *, allow_intolerable: bool = False, workers
                 progress(k + 1, len(tasks))
     else:
         results = run_pool(_build_one, tasks, workers=workers, progress=progress)
+    for s, (_, _, caught) in zip(spec.sites, results):
+        for category, message in dict.fromkeys(caught):
+            warnings.warn(f"site {s.name!r}: {message}", category, stacklevel=2)
     file = str(spec.file) if spec.file else "<portfolio>"
     problems = [Issue(file=file, field=f"sites[{i}] ({s.name})", message=str(r))
-                for i, (s, (kind, r)) in enumerate(zip(spec.sites, results)) if kind == "error"]
+                for i, (s, (kind, r, _)) in enumerate(zip(spec.sites, results)) if kind == "error"]
     if problems:
         raise PortfolioError(problems, header=f"{len(problems)} site{'s' if len(problems) != 1 else ''} of the "
                                               "portfolio cannot be used:")
-    return [r for _, r in results]  # type: ignore[misc]
+    return [r for _, r, _ in results]  # type: ignore[misc]

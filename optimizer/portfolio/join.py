@@ -112,9 +112,12 @@ def join_sites(parts: list[SitePart] | tuple[SitePart, ...], budget_cny: float, 
             senses.append(c.con_senses[i] if c.con_senses else "<=")
             r += 1
     problem = Problem(objectives=(objective,), budget_cny=float(budget_cny), budget_on=budget_on)
-    joined = Compiled(problem=problem, table=None, rows=np.arange(n), zone_ptr=zone_ptr.astype(np.int64), F=F,
+    # a joined problem has no one option table: the sites keep theirs (SitePart.compiled)
+    joined = Compiled(problem=problem, table=None,  # type: ignore[arg-type]
+                      rows=np.arange(n), zone_ptr=zone_ptr.astype(np.int64), F=F,
                       A=A, b=np.array(b), objectives=(o,), con_names=tuple(names), con_units=tuple(units),
-                      locked_zone=np.zeros(int(zone_offset[-1]), dtype=bool), con_senses=tuple(senses))
+                      locked_zone=np.zeros(int(zone_offset[-1]), dtype=bool),
+                      con_senses=tuple(senses))
     return Joined(compiled=joined, parts=tuple(parts), zone_offset=zone_offset)
 
 

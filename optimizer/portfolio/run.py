@@ -138,7 +138,7 @@ def optimize_portfolio(portfolio: str | Path | PortfolioSpec, *, out_dir: str | 
         out = check_output_dir(out_dir)
     built = build_sites(spec, allow_intolerable=allow_intolerable, workers=workers, progress=progress)
     col = "capex_cny" if spec.budget_on == "capex" else "cost_cny"
-    parts = [SitePart(b.spec.name, b.compiled, np.asarray(b.table.data[col], dtype=float)[b.compiled.rows],  # type: ignore[attr-defined]
+    parts = [SitePart(b.spec.name, b.compiled, np.asarray(b.table.data[col], dtype=np.float64)[b.compiled.rows],
                       b.spec.weight) for b in built]
     joined = join_sites(parts, spec.budget_cny, objective=spec.objective, budget_on=spec.budget_on)
     plan = solve_joined(joined, gap=gap, time_limit_s=time_limit_s, exact=exact)
