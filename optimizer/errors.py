@@ -67,6 +67,12 @@ class CatalogError(ProblemsError):
     what = "measure catalog"
 
 
+class PortfolioError(ProblemsError):
+    """The portfolio TOML (``sinkplan portfolio``) has a bad section, key, value or site."""
+
+    what = "portfolio file"
+
+
 class InputFileError(ProblemsError):
     """An input path that cannot be read as a file: missing, a folder, unreadable."""
 

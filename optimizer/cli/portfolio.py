@@ -1,0 +1,68 @@
+"""``sinkplan portfolio``: several sites under one shared budget, one certified plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from .common import GAP, MONEY, SECONDS, emit_json, out, progress, voice_options
+
+
+def register(app: click.Group) -> None:
+    app.add_command(portfolio)
+
+
+@click.command()
+@click.argument("portfolio_path", metavar="PORTFOLIO", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder.")
+@click.option("--budget", type=MONEY, default=None, help="Shared budget [CNY] (default: the file's budget_cny).")
+@click.option("--allow-intolerable", is_flag=True,
+              help="Keep options above the tolerable soil loss at every site (else per site in the file).")
+@click.option("--points", type=click.IntRange(2), default=None,
+              help="Also trace a budget front of this many budgets (front.csv).")
+@click.option("--gap", type=GAP, default=1e-4, show_default=True, help="Certified relative gap to reach.")
+@click.option("--exact", is_flag=True, help="Prove the optimum (gap ≤ 1e-6).")
+@click.option("--time-limit", type=SECONDS, default=60.0, show_default=True, help="Wall-clock limit per solve [s].")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Processes scoring the sites (default: usable CPUs).")
+@voice_options
+def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, gap, exact, time_limit, workers,
+              quiet, as_json):
+    """Spread one budget over several sites: one certified plan of every zone of every site.
+
+    PORTFOLIO is a TOML file: [portfolio] name, budget_cny (budget_on = "cost" for NPV) and one
+    [[sites]] table per site (name, path, optional settings, weight, allow_intolerable). Writes
+    sites/<name>/ (the plan files of `optimize`), portfolio.csv (one row per site, with its
+    marginal t CO2e per ¥), budget_shifts.csv (±10 % budget), summary.json and manifest.json.
+    """
+    from ..portfolio import optimize_portfolio
+
+    show = not (quiet or as_json)
+    with progress(enabled=show) as steps:
+        result = optimize_portfolio(portfolio_path, out_dir=out_dir, gap=gap, exact=exact, time_limit_s=time_limit,
+                                    allow_intolerable=allow_intolerable, budget_cny=budget, points=points,
+                                    workers=workers, progress=steps.step("scoring sites"))
+    s = result.summary
+    if as_json:
+        emit_json({**s, "sites": result.frame.to_dict(orient="records"), "files": [str(f) for f in result.files]})
+        return
+    if quiet:
+        return
+    dual = s["budget_dual_tco2e_per_cny"]
+    t = Table("site", "zones", "removals t CO2e", "credits t CO2e", "capex ¥ M", "cost ¥ M", "t CO2e per extra ¥ 1k",
+              title=f"portfolio {s['portfolio']!r}: {s['status']}, gap {s['gap']:.1e}; "
+                    f"budget ¥{s['budget_cny'] / 1e6:,.2f} M ({s['budget_on']}), "
+                    f"used ¥{s['budget_used_cny'] / 1e6:,.2f} M")
+    for r in result.frame.itertuples():
+        t.add_row(r.site, str(r.zones), f"{r.removals_tco2e:,.0f}", f"{r.credits_tco2e:,.0f}",
+                  f"{r.capex_cny / 1e6:,.2f}", f"{r.cost_cny / 1e6:,.2f}", f"{1e3 * r.marginal_tco2e_per_cny:.3f}")
+    out.print(t)
+    if dual is not None:
+        out.print(f"budget dual price: {1e3 * dual:.3f} t CO2e per extra ¥1k", highlight=False)
+    m = s["budget_moves"]
+    out.print(f"budget +{m['shift']:.0%}: gain first {', '.join(m['gain_first']) or 'none'}; "
+              f"budget −{m['shift']:.0%}: lose first {', '.join(m['lose_first']) or 'none'}", highlight=False)
+    out.print("wrote " + ", ".join(str(f) for f in result.files if f.parent == Path(out_dir))
+              + f" and sites/*/ ({len(result.site_plans)} plan folders)", highlight=False)

@@ -1,0 +1,230 @@
+"""Portfolios: sites under one shared budget (optimizer.portfolio, `sinkplan portfolio`).
+
+The joined optimum is checked against an independent PuLP + HiGHS model written here from the raw
+site arrays; the budget's dual price against the LP relaxation solved by HiGHS (scipy's linprog);
+bad portfolio files exit 2 naming the file and field; the bundled sites end to end (slow).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pulp
+import pytest
+
+from benchmarks.instances import make_instance, to_compiled
+from optimizer.portfolio import (
+    SitePart,
+    budget_dual_price,
+    join_sites,
+    resolve_portfolio,
+    site_marginals,
+    solve_joined,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SITES = ROOT / "sites"
+
+
+def _parts(n_sites=3, zones=25, options=8, rows=("erosion",), weights=None):
+    insts = [make_instance(zones, options, seed=100 + k) for k in range(n_sites)]
+    parts = []
+    for k, inst in enumerate(insts):
+        comp = to_compiled(inst, objectives=("removals",), rows=rows)
+        parts.append(SitePart(f"s{k}", comp, 1e3 * inst["cost"], 1.0 if weights is None else weights[k]))
+    return insts, parts
+
+
+def _pulp_optimum(insts, budget_cny, rows=("erosion",), weights=None):
+    """The joined problem written again from the instances' arrays and solved by HiGHS via PuLP."""
+    m = pulp.LpProblem("portfolio", pulp.LpMaximize)
+    obj, spend = [], []
+    for k, inst in enumerate(insts):
+        zp = inst["zone_ptr"]
+        x = [m.add_variable(f"x_{k}_{j}", cat="Binary") for j in range(len(inst["carbon_t"]))]
+        for z in range(len(zp) - 1):
+            m += pulp.lpSum(x[zp[z]:zp[z + 1]]) == 1
+        if "erosion" in rows:
+            m += pulp.lpDot(inst["erosion_t"], x) <= inst["erosion_cap"]
+        w = 1.0 if weights is None else weights[k]
+        obj.append(pulp.lpDot(w * inst["carbon_t"], x))
+        spend.append(pulp.lpDot(1e3 * inst["cost"], x))
+    m += pulp.lpSum(obj)
+    m += pulp.lpSum(spend) <= budget_cny
+    m.solve(pulp.HiGHS(msg=False, gapRel=1e-9))
+    assert pulp.LpStatus[m.status] == "Optimal"
+    return pulp.value(m.objective)
+
+
+@pytest.mark.parametrize("weights", [None, [1.0, 2.0, 0.5]])
+def test_joined_optimum_matches_an_independent_pulp_highs_model(weights):
+    insts, parts = _parts(weights=weights)
+    budget = 0.25 * sum(1e3 * i["cost"].reshape(25, 8).max(axis=1).sum() for i in insts)
+    joined = join_sites(parts, budget)
+    plan = solve_joined(joined, gap=1e-6, exact=True)
+    ours = float(-joined.compiled.F[0][joined.compiled.table_rows(plan.choice)].sum())
+    theirs = _pulp_optimum(insts, budget, weights=weights)
+    assert ours == pytest.approx(theirs, rel=2e-6)
+    # every row holds: the shared budget and each site's own erosion cap
+    rows = joined.compiled.table_rows(plan.choice)
+    assert np.all(joined.compiled.A[:, rows].sum(axis=1) <= joined.compiled.b * (1 + 1e-9))
+    assert plan.status.value == "optimal"
+
+
+def test_split_gives_every_site_its_zones_and_the_budget_is_shared():
+    insts, parts = _parts(n_sites=2, rows=())
+    joined = join_sites(parts, 1e6)
+    plan = solve_joined(joined)
+    per_site = joined.split(plan.choice)
+    assert [len(c) for c in per_site] == [p.compiled.n_zones for p in parts]
+    spend = sum(float(p.spend_cny[p.compiled.zone_ptr[:-1] + c].sum()) for p, c in zip(parts, per_site))
+    assert spend <= 1e6 * (1 + 1e-9)
+    # a richer budget never removes less
+    richer = solve_joined(joined.with_budget(2e6))
+    assert -joined.compiled.F[0][joined.compiled.table_rows(richer.choice)].sum() >= \
+        -joined.compiled.F[0][joined.compiled.table_rows(plan.choice)].sum() - 1e-9
+
+
+def test_budget_dual_price_is_the_lp_relaxations_dual_by_highs():
+    """With the budget as the only row, the engine's multiplier is the exact LP dual."""
+    from scipy.optimize import linprog
+
+    insts, parts = _parts(n_sites=3, rows=())
+    budget = 2.0e6
+    joined = join_sites(parts, budget)
+    plan = solve_joined(joined)
+    ours = budget_dual_price(joined, plan.info)
+    c = joined.compiled
+    n, nz = c.F.shape[1], c.n_zones
+    gub = np.zeros((nz, n))
+    for z in range(nz):
+        gub[z, c.zone_ptr[z]:c.zone_ptr[z + 1]] = 1.0
+    lp = linprog(c.F[0], A_ub=c.A, b_ub=c.b, A_eq=gub, b_eq=np.ones(nz), bounds=(0, 1), method="highs")
+    assert lp.status == 0
+    assert ours == pytest.approx(-lp.ineqlin.marginals[0], rel=1e-6)
+    assert ours > 0
+
+
+def test_site_marginals_bracket_the_dual_price_when_the_site_spends_inside_its_hull():
+    insts, parts = _parts(n_sites=3, rows=())
+    joined = join_sites(parts, 2.0e6)
+    plan = solve_joined(joined, gap=1e-6, exact=True)
+    dual = budget_dual_price(joined, plan.info)
+    for part, choice in zip(parts, joined.split(plan.choice)):
+        gain, loss = site_marginals(part, choice)
+        assert gain >= 0
+        assert math.isnan(loss) or loss >= gain - 1e-15     # concave trade-off: a ¥ lost costs at least a ¥ gained
+        # at an LP-optimal split no site could buy more per ¥ than the price nor lose less
+        assert gain <= dual * 1.5 and (math.isnan(loss) or loss >= dual / 1.5)
+
+
+# ----------------------------------------------------------------------------------------------
+# the portfolio file
+# ----------------------------------------------------------------------------------------------
+def _toml(tmp_path, text):
+    p = tmp_path / "portfolio.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "optimizer", *map(str, args)], capture_output=True, text=True)
+
+
+GOOD_SITE = f'[[sites]]\nname = "loess"\npath = "{SITES / "loess_dump" / "zones.gpkg"}"\n'
+
+
+@pytest.mark.parametrize("what,text,field,says", [
+    ("missing site file",
+     '[portfolio]\nname = "p"\nbudget_cny = 1e7\n[[sites]]\nname = "a"\npath = "nope/zones.gpkg"\n',
+     "sites[0].path", "file not found"),
+    ("unknown key", '[portfolio]\nname = "p"\nbudget_cny = 1e7\nbudjet = 3\n' + GOOD_SITE,
+     "portfolio.budjet", "unknown key"),
+    ("negative budget", '[portfolio]\nname = "p"\nbudget_cny = -5\n' + GOOD_SITE, "portfolio.budget_cny",
+     "outside the allowed range"),
+    ("inf budget", '[portfolio]\nname = "p"\nbudget_cny = inf\n' + GOOD_SITE, "portfolio.budget_cny",
+     "not a finite number"),
+    ("no budget", '[portfolio]\nname = "p"\n' + GOOD_SITE, "portfolio.budget_cny", "missing"),
+    ("unknown site key", '[portfolio]\nname = "p"\nbudget_cny = 1e7\n' + GOOD_SITE + 'wieght = 2\n',
+     "sites[0].wieght", "did you mean 'weight'"),
+    ("zero weight", '[portfolio]\nname = "p"\nbudget_cny = 1e7\n' + GOOD_SITE + 'weight = 0\n',
+     "sites[0].weight", "outside the allowed range"),
+    ("no sites", '[portfolio]\nname = "p"\nbudget_cny = 1e7\n', "[[sites]]", "at least one"),
+    ("same name twice", '[portfolio]\nname = "p"\nbudget_cny = 1e7\n' + GOOD_SITE + GOOD_SITE, "sites[1].name",
+     "also the name"),
+])
+def test_bad_portfolio_file_exits_2_naming_file_and_field(tmp_path, what, text, field, says):
+    p = _toml(tmp_path, text)
+    r = run("portfolio", p, "--out", tmp_path / "o")
+    assert r.returncode == 2, (what, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith("error: ") and str(p) in r.stderr and f"field {field!r}" in r.stderr, r.stderr
+    assert says in r.stderr, r.stderr
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_every_problem_of_the_file_is_reported_at_once(tmp_path):
+    from optimizer.errors import PortfolioError
+
+    raw = {"portfolio": {"name": "p", "budget_cny": float("nan"), "colour": 1},
+           "sites": [{"name": "a/b", "path": "missing.gpkg"}]}
+    with pytest.raises(PortfolioError) as e:
+        resolve_portfolio(raw, file="p.toml", root=tmp_path)
+    fields = {p.field for p in e.value.problems}
+    assert {"portfolio.budget_cny", "portfolio.colour", "sites[0].name", "sites[0].path"} <= fields
+
+
+def test_a_site_without_tolerable_options_is_refused_by_name_unless_allowed(tmp_path):
+    p = _toml(tmp_path, '[portfolio]\nname = "p"\nbudget_cny = 3e7\n[[sites]]\nname = "east"\n'
+                        f'path = "{SITES / "eastern_subsidence" / "zones.gpkg"}"\n')
+    r = run("portfolio", p, "--out", tmp_path / "o", "--workers", "1")
+    assert r.returncode == 2
+    errors = "".join(x for x in r.stderr.splitlines(keepends=True) if not x.startswith("warning: "))
+    assert errors.startswith("error: ") and "sites[0] (east)" in errors and "allow_intolerable = true" in errors
+
+
+# ----------------------------------------------------------------------------------------------
+# the bundled sites, end to end
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_three_bundled_sites_end_to_end(tmp_path):
+    text = ('[portfolio]\nname = "bundled"\nbudget_cny = 5e7\n'
+            f'[[sites]]\nname = "loess_dump"\npath = "{SITES / "loess_dump" / "zones.gpkg"}"\n'
+            f'[[sites]]\nname = "eastern_subsidence"\npath = "{SITES / "eastern_subsidence" / "zones.gpkg"}"\n'
+            'allow_intolerable = true\n'
+            f'[[sites]]\nname = "inner_mongolia_grassland"\n'
+            f'path = "{SITES / "inner_mongolia_grassland" / "zones.geojson"}"\n')
+    p = _toml(tmp_path, text)
+    out = tmp_path / "o"
+    r = run("portfolio", p, "--out", out, "--points", "3")
+    assert r.returncode == 0, r.stderr
+    df = pd.read_csv(out / "portfolio.csv")
+    assert list(df.columns[:7]) == ["site", "zones", "removals_tco2e", "credits_tco2e", "capex_cny", "cost_cny",
+                                    "marginal_tco2e_per_cny"]
+    assert list(df["site"]) == ["loess_dump", "eastern_subsidence", "inner_mongolia_grassland"]
+    s = json.loads((out / "summary.json").read_text())
+    assert s["status"] == "optimal" and s["gap"] <= 1e-4
+    assert s["budget_used_cny"] <= 5e7 * (1 + 1e-9)
+    assert df["capex_cny"].sum() == pytest.approx(s["budget_used_cny"], rel=1e-9)
+    assert df["removals_tco2e"].sum() == pytest.approx(s["totals"]["removals_tco2e"], rel=1e-9)
+    assert s["budget_dual_tco2e_per_cny"] > 0
+    for name in df["site"]:
+        folder = out / "sites" / name
+        for f in ("plan.gpkg", "plan.csv", "plan.geojson", "plan_trajectories.csv", "summary.json", "manifest.json"):
+            assert (folder / f).is_file(), (name, f)
+        site_summary = json.loads((folder / "summary.json").read_text())
+        assert site_summary["totals"]["removals_tco2e"] == pytest.approx(
+            float(df.loc[df["site"] == name, "removals_tco2e"].iloc[0]), rel=1e-9)
+    man = json.loads((out / "manifest.json").read_text())
+    assert len(man["inputs"]["portfolio_file"]["sha256"]) == 64
+    assert set(man["sites"]) == set(df["site"]) and "portfolio.csv" in man["outputs"]
+    shifts = pd.read_csv(out / "budget_shifts.csv")
+    assert (shifts["spend_plus_cny"].sum() >= shifts["spend_cny"].sum() - 1.0)
+    front = pd.read_csv(out / "front.csv")
+    assert len(front) == 3 and front["value"].is_monotonic_increasing
