@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -35,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import Catalog, load_catalog, schema
-from ..errors import InfeasibleError, SinkPlanError
+from ..errors import ClimateRangeWarning, InfeasibleError, SinkPlanError, SlopeRangeWarning
 
 #: Words of a measure's (or interaction's) source text that name a column; regular expressions.
 CELL_WORDS: dict[str, tuple[str, ...]] = {
@@ -280,7 +281,10 @@ def _perturb_task(task: tuple[Placeholder, float]) -> dict:
         if ph.table == "settings" and ph.row != run.name:
             continue
         cat, s = perturbed(_STATE["catalog"], run.site.settings, ph, value)
-        table = evaluate_options(run.site, cat, settings=s)
+        with warnings.catch_warnings():     # the site's own warnings were shown once, for the central run
+            warnings.simplefilter("ignore", SlopeRangeWarning)
+            warnings.simplefilter("ignore", ClimateRangeWarning)
+            table = evaluate_options(run.site, cat, settings=s)
         if _same_table(table, run.table):
             out[run.name] = []
             continue
