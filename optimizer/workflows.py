@@ -112,8 +112,9 @@ def _checked_out_dir(out_dir):
 def optimize_site(source: SiteInput | str | Path, objective: str, limits: Constraints = Constraints(), *,
                   method: str = "auto", solver: str = "highs", gap: float = 1e-4, exact: bool = False,
                   time_limit_s: float = 60.0, out_dir: str | Path | None = None, progress: Progress = None,
-                  before_solve: Callable[[], None] | None = None) -> RunResult:
-    """The best plan for one objective under every constraint; written to ``out_dir`` if given.
+                  before_solve: Callable[[], None] | None = None, excel: str | None = None) -> RunResult:
+    """The best plan for one objective under every constraint; written to ``out_dir`` if given
+    (``excel``: ``"csv"`` or ``"xlsx"``, see :func:`optimizer.io.plans.write_plan`).
 
     ``progress(done, total)`` follows the scoring of options; ``before_solve()`` is called once the
     problem is compiled (the command line compiles solver kernels there on a first run).
@@ -135,7 +136,7 @@ def optimize_site(source: SiteInput | str | Path, objective: str, limits: Constr
         summary = plan.summary()
         doc = manifest(command="optimize", site=site, table=table, problem=asdict(problem),
                        solver={k: summary[k] for k in ("status", "solver", "gap", "bound", "runtime_s", "message")})
-        result.files = write_plan(plan, site, out, manifest=doc, summary=summary)
+        result.files = write_plan(plan, site, out, manifest=doc, summary=summary, excel=excel)
         result.files.append(write_json(out / "manifest.json", doc))
     return result
 
@@ -146,7 +147,7 @@ def pareto_site(source: SiteInput | str | Path, objectives: Sequence[str], limit
                 generations: int | None = None, evaluations: int | None = None, pop_size: int = 100,
                 max_points: int = 50, out_dir: str | Path | None = None, progress: Progress = None,
                 front_progress: Progress = None, genetic_callback: Callable[[dict], None] | None = None,
-                before_solve: Callable[[], None] | None = None) -> RunResult:
+                before_solve: Callable[[], None] | None = None, excel: str | None = None) -> RunResult:
     """A trade-off front of two or three objectives (``method``: exact ε-constraint, supported,
     genetic or hybrid); written to ``out_dir`` (front.csv, plans/point_NNN.*, manifest.json).
 
@@ -197,7 +198,7 @@ def pareto_site(source: SiteInput | str | Path, objectives: Sequence[str], limit
                                   callback=genetic_callback)
     result = RunResult(site=site, table=table, problem=problem, compiled=compiled, front=front, quality=quality)
     if out is not None:
-        result.files, result.removed = write_front(front, site, table, problem, out)
+        result.files, result.removed = write_front(front, site, table, problem, out, excel=excel)
     return result
 
 
@@ -230,7 +231,8 @@ def _genetic(compiled, method, *, points, gap, time_limit_s, exact, workers, see
     return front, quality
 
 
-def write_front(front, site, table, problem: Problem, out: Path) -> tuple[list[Path], list[Path]]:
+def write_front(front, site, table, problem: Problem, out: Path, excel: str | None = None
+                ) -> tuple[list[Path], list[Path]]:
     """front.csv (and supported_front.csv), plans/point_NNN.*, manifest.json; then the files an
     earlier, larger run left that this one did not rewrite are removed. Returns (written, removed)."""
     import numpy as np
@@ -241,14 +243,14 @@ def write_front(front, site, table, problem: Problem, out: Path) -> tuple[list[P
     from .io.plans import write_json, write_plan
     from .io.tables import write_table
 
-    files = [write_table(front.to_frame(), out / "front.csv")]
+    files = [write_table(front.to_frame(), out / "front.csv", excel=excel is not None)]
     if front.supported is not None:
         o = front.compiled.objectives
         sup = pd.DataFrame({o[1].name: front.supported["cost"], o[0].name: front.supported["value"]})
         files.append(write_table(sup, out / "supported_front.csv"))
     for k in range(len(front)):
         files += write_plan(front.plan(k), site, out / "plans", manifest={}, name=f"point_{k:03d}",
-                            formats=("csv", "gpkg", "trajectories"))
+                            formats=("csv", "gpkg", "trajectories"), excel=excel)
     gaps = front.gaps[np.isfinite(front.gaps)] if len(front.gaps) else front.gaps
     doc = manifest(command="pareto", site=site, table=table, problem=asdict(problem),
                    solver={"method": front.method, "runtime_s": front.runtime_s, "points": len(front),

@@ -53,6 +53,13 @@ def problem_options(fn):
     return fn
 
 
+def excel_option(fn):
+    """--excel [csv|xlsx]: tables for a spreadsheet (UTF-8 with BOM and a units row; or .xlsx)."""
+    return click.option("--excel", type=click.Choice(["csv", "xlsx"]), is_flag=False, flag_value="csv",
+                        default=None, help="Tables for Excel: CSV as UTF-8 with BOM and a units row "
+                                           "(--excel or --excel csv), or also an .xlsx workbook (--excel xlsx).")(fn)
+
+
 def limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable):
     """The command line's constraint options as a workflow's :class:`~optimizer.workflows.Constraints`."""
     from ..workflows import Constraints
@@ -69,10 +76,11 @@ def limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable):
               help="auto: the certified fast engine, PuLP if it fails; milp: PuLP.")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True,
               help="MILP solver for --method milp.")
+@excel_option
 @site_options
 @voice_options
 def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint, lock, forbid, allow_intolerable,
-             gap, exact, time_limit, out_dir, method, solver, settings, layer, crs, fix_geometry, catalog,
+             gap, exact, time_limit, out_dir, method, solver, excel, settings, layer, crs, fix_geometry, catalog,
              quiet, as_json):
     """Find the best plan for one objective under the budget and the other constraints.
 
@@ -93,7 +101,8 @@ def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint,
                                maximize or minimize,
                                limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable),
                                method=method, solver=solver, gap=gap, exact=exact, time_limit_s=time_limit,
-                               out_dir=out_dir, progress=steps.step("scoring options"), before_solve=before_solve)
+                               out_dir=out_dir, progress=steps.step("scoring options"), before_solve=before_solve,
+                               excel=excel)
     assert result.plan is not None  # optimize_site always returns its plan
     summary = result.plan.summary()
     if as_json:
