@@ -38,19 +38,21 @@ CATEGORY_LABELS = {
     "pv_floating": "Photovoltaic, floating",
     "no_works": "No works",
 }
+#: Colour-blind-safe and pairwise distinct (Paul Tol's "muted" scheme with Okabe & Ito's orange;
+#: tests/test_palette.py checks every pair under simulated deuteranopia, protanopia and tritanopia).
 CATEGORY_COLORS = {
-    "tree_shrub_herb": "#1b7837",
-    "robinia": "#5aae61",
-    "poplar": "#a6d96a",
-    "conifer": "#00441b",
-    "shrub": "#8073ac",
-    "grassland": "#e6f598",
-    "grass_legume": "#c2e699",
-    "natural_regeneration": "#e3e3e3",
-    "constructed_wetland": "#4393c3",
-    "pv_ground": "#f4a582",
-    "pv_floating": "#d6604d",
-    "no_works": "#b8c4cf",
+    "tree_shrub_herb": "#117733",
+    "robinia": "#44aa99",
+    "poplar": "#999933",
+    "conifer": "#332288",
+    "shrub": "#aa4499",
+    "grassland": "#ddcc77",
+    "grass_legume": "#e69f00",
+    "natural_regeneration": "#dddddd",
+    "constructed_wetland": "#88ccee",
+    "pv_ground": "#cc6677",
+    "pv_floating": "#882255",
+    "no_works": "#333333",
 }
 EXTRA_COLORS = ("#e08214", "#b2182b", "#35978f", "#c51b7d", "#7f3b08", "#542788", "#8c510a", "#01665e")
 
@@ -108,7 +110,11 @@ def label(key: str, labels: dict) -> str:
 
 
 def lower_first(text: str) -> str:
-    """"Cost (NPV)" → "cost (NPV)": lower-case the first letter only, keeping acronyms."""
+    """"Cost (NPV)" → "cost (NPV)": lower-case the first letter only; a first word that is an
+    acronym or a code ("SL 190-2007 grade", "CCER credits", "PV") stays as it is."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and (first[1].isupper() or any(ch.isdigit() for ch in first)):
+        return text
     return text[:1].lower() + text[1:]
 
 
@@ -131,7 +137,7 @@ def fmt_number(v, digits: int = 3) -> str:
     """A number for people: thousands separators, about ``digits`` significant figures."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "–"
-    v = float(v)
+    v = float(v) + 0.0   # -0.0 → 0.0: never print "-0"
     a = abs(v)
     if a >= 10 ** digits or a == 0 or v.is_integer():
         return f"{v:,.0f}"

@@ -14,7 +14,12 @@ from .maps import plan_categories
 
 
 def _tick(v: float) -> str:
-    return f"{v:,.0f}" if abs(v) >= 100 or v == 0 else f"{v:.3g}"
+    """A tick label: thousands separators, three significant figures, never "-0"."""
+    v = 0.0 if abs(v) < 1e-9 else v   # float noise of a tick at zero
+    s = f"{v:,.0f}" if abs(v) >= 100 or v == 0 else f"{v:.3g}"
+    if s.startswith("-") and not s.strip("-0.,"):
+        s = s[1:]
+    return s
 
 
 def _money_axis(axis, unit: str) -> None:
