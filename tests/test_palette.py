@@ -19,7 +19,8 @@ CVD = {
     "tritanopia": np.array([[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
                             [0.004733, 0.691367, 0.303900]]),
 }
-#: CIE76 ΔE below which two map fills are hard to tell apart beside each other (several JNDs; the palette before issue 15 reached 7.6).
+#: CIE76 ΔE below which two map fills are hard to tell apart beside each other (several JNDs;
+#: the palette before issue 15 reached 7.6).
 MIN_DELTA_E = 12.0
 
 
