@@ -24,10 +24,12 @@ import pandas as pd
 
 from ..analysis.compare import accounting_sums, zone_sums, zones_with_works
 from ..catalog import GROUPS
+from ..catalog.palette import plan_category
 from ..errors import PlanFileError
 from .atomic import atomic_path, write_text_atomic
 from .excel import restore, write_xlsx
 from .manifest import dumps, record_outputs
+from .styles import plan_styles, write_layer_styles
 from .tables import write_table
 
 if TYPE_CHECKING:
@@ -55,6 +57,9 @@ def plan_frame(plan, site=None) -> pd.DataFrame:
     mids = table.combos.measures["measure_id"].to_numpy(dtype=object)
     for g, group in enumerate(GROUPS):
         df.insert(4 + g, group, np.where(idx[:, g] >= 0, mids[np.maximum(idx[:, g], 0)], ""))
+    df["map_category"] = [plan_category(v, w, e, o) for v, w, e, o in
+                          zip(df["vegetation_type"].fillna("").astype(str), df["water"], df["energy"],
+                              df["option_id"].astype(str))]
     base = table.baseline_rows()
     for c in BASELINE_COLUMNS:
         df[f"baseline_{c}"] = table.data[c][base]
@@ -114,12 +119,20 @@ def write_geo(df: pd.DataFrame, site, path: Path, settings_table: pd.DataFrame |
             gdf.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio", dataset_options={"VERSION": "1.2"})
             if settings_table is not None:
                 pyogrio.write_dataframe(settings_table, tmp, layer="run_settings", driver="GPKG", append=True)
+            write_layer_styles(tmp, layer, plan_styles(df, layer, _measure_names()))
         else:
             # name the layer: by default GDAL would name it after the temporary file
             gdf.to_crs("EPSG:4326").to_file(tmp, layer=path.stem, driver="GeoJSON", engine="pyogrio",
                                             layer_options={"COORDINATE_PRECISION": 8})
         _fsync(tmp)
     return path
+
+
+def _measure_names() -> dict[str, str]:
+    """Names of the bundled catalog's measures, for legends (a planner's own measure: its id)."""
+    from ..catalog import load_catalog
+    m = load_catalog().measures
+    return dict(zip(m["measure_id"].astype(str), m["name"].astype(str)))
 
 
 def _fsync(path: Path) -> None:

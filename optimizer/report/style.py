@@ -8,6 +8,16 @@ from __future__ import annotations
 
 import math
 
+from ..catalog.palette import (  # noqa: F401  (re-exported: the report's names)
+    CATEGORY_COLORS,
+    CATEGORY_LABELS,
+    EXTRA_COLORS,
+    WORKS_GROUPS,
+    category_color,
+    plan_category,
+    works_symbol,
+)
+
 ZONE_TYPE_LABELS = {
     "platform": "Platform (dump bench or top)",
     "slope": "Slope face",
@@ -22,39 +32,6 @@ ZONE_TYPE_COLORS = {
     "pit_floor": "#8f9bb3",
     "subsidence_pool": "#5b9bd5",
 }
-
-#: What a plan does in a zone, for maps: vegetation type, or the water/energy measure.
-CATEGORY_LABELS = {
-    "tree_shrub_herb": "Tree–shrub–herb, three layers",
-    "robinia": "Black locust (Robinia)",
-    "poplar": "Poplar",
-    "conifer": "Conifers",
-    "shrub": "Deep-rooted shrubs",
-    "grassland": "Grassland",
-    "grass_legume": "Grass–legume",
-    "natural_regeneration": "Natural regeneration (no works)",
-    "constructed_wetland": "Constructed wetland",
-    "pv_ground": "Photovoltaic, ground-mounted",
-    "pv_floating": "Photovoltaic, floating",
-    "no_works": "No works",
-}
-#: Colour-blind-safe and pairwise distinct (Paul Tol's "muted" scheme with Okabe & Ito's orange;
-#: tests/test_palette.py checks every pair under simulated deuteranopia, protanopia and tritanopia).
-CATEGORY_COLORS = {
-    "tree_shrub_herb": "#117733",
-    "robinia": "#44aa99",
-    "poplar": "#999933",
-    "conifer": "#332288",
-    "shrub": "#aa4499",
-    "grassland": "#ddcc77",
-    "grass_legume": "#e69f00",
-    "natural_regeneration": "#dddddd",
-    "constructed_wetland": "#88ccee",
-    "pv_ground": "#cc6677",
-    "pv_floating": "#882255",
-    "no_works": "#333333",
-}
-EXTRA_COLORS = ("#e08214", "#b2182b", "#35978f", "#c51b7d", "#7f3b08", "#542788", "#8c510a", "#01665e")
 
 #: SL 190-2007 water erosion grades [B] (see optimizer.models.erosion.EROSION_GRADES).
 GRADE_LABELS = {
@@ -116,21 +93,6 @@ def lower_first(text: str) -> str:
     if len(first) > 1 and (first[1].isupper() or any(ch.isdigit() for ch in first)):
         return text
     return text[:1].lower() + text[1:]
-
-
-def plan_category(vegetation_type: str, water: str = "", energy: str = "", option_id: str = "") -> str:
-    """What a zone's option is, for a map colour: energy, then water, then vegetation type."""
-    for v in (energy, water, vegetation_type):
-        if v:
-            return v
-    return "no_works" if option_id in ("no_works", "") else option_id
-
-
-def category_color(cat: str, seen: list | None = None) -> str:
-    if cat in CATEGORY_COLORS:
-        return CATEGORY_COLORS[cat]
-    key = sum(map(ord, cat))
-    return EXTRA_COLORS[key % len(EXTRA_COLORS)]
 
 
 def fmt_number(v, digits: int = 3) -> str:
