@@ -49,8 +49,12 @@ def compare_plans(paths: list[Path], labels: str | None = None):
 
     if len(paths) < 2:
         raise SinkPlanError("compare needs at least two plans (run folders or plan files)")
+    from ..analysis.compare import check_same_zones
+
     names = _labels(paths, labels)
-    return [read_plan(p, label=n) for p, n in zip(paths, names)]
+    plans = [read_plan(p, label=n) for p, n in zip(paths, names)]
+    check_same_zones({f"{p.label} ({p.path})": p.zones["zone_id"] for p in plans}, "compare")
+    return plans
 
 
 def write_comparison(plans, out_dir: Path, formats=("png", "svg")) -> list[Path]:
@@ -81,6 +85,7 @@ def register(app: click.Group) -> None:
     """Add this module's commands to the ``sinkplan`` group."""
     app.add_command(compare)
     app.add_command(report)
+    app.add_command(rescore)
 
 
 @click.command()
@@ -183,3 +188,58 @@ def report(run_dir, output, figures, no_figures, formats):
         out.print(f"{len(res['figures'])} print figures in {fig_dir}")
     for p in ctx.integrity:
         out.print(f"[yellow]warning:[/yellow] {p}")
+
+
+@click.command()
+@click.argument("plan_file", metavar="PLAN_FILE", type=click.Path(path_type=Path))
+@click.option("--site", type=click.Path(path_type=Path), default=None,
+              help="The zoning file (default: the run's, from manifest.json; else the plan file's own attributes).")
+@click.option("--settings", type=click.Path(path_type=Path), default=None,
+              help="Settings TOML (default: the run's, from manifest.json).")
+@click.option("--catalog", type=click.Path(path_type=Path), default=None,
+              help="The planner's own catalog CSV (default: the run's).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the re-scored plan (plan files, summary.json, changes.csv, manifest.json).")
+@click.option("--excel", type=click.Choice(["csv", "xlsx"]), is_flag=False, flag_value="csv", default=None,
+              help="Tables for Excel (as for optimize).")
+@click.option("--top", type=click.IntRange(0), default=20, show_default=True, help="Changed zones to list.")
+def rescore(plan_file, site, settings, catalog, out_dir, excel, top):
+    """Re-score an edited plan: every number recomputed from the site and the model.
+
+    PLAN_FILE: a plan (.gpkg, .geojson, .csv) whose option_id a planner changed, e.g. in QGIS.
+    Only zone_id and option_id are read from it; the stored numbers are compared with the new
+    ones and the zones that changed are listed.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..report import style
+    from ..rescore import rescore_plan, write_rescored
+    from .common import progress
+
+    if out_dir is not None:
+        from ..io.paths import check_output_dir
+        out_dir = check_output_dir(out_dir)
+    with progress("scoring options") as update:
+        r = rescore_plan(plan_file, site=site, settings=settings, catalog=catalog, progress=update)
+    out = Console()
+    out.print(f"re-scored {len(r.stored)} zones of {plan_file} against {r.site_source}")
+    ch = r.changes
+    if len(ch) == 0:
+        out.print("no zone changed: the stored numbers are the model's")
+    else:
+        out.print(f"{len(ch)} zone(s) changed")
+        t = Table("zone", "option", "Δ net removals", "Δ cost (NPV)", "Δ capital", "Δ soil loss",
+                  title="Zones whose stored numbers were stale", title_justify="left")
+        order = ch["delta_removals_tco2e"].abs().sort_values(ascending=False).index
+        for _, z in ch.reindex(order).head(top).iterrows():
+            t.add_row(str(z["zone_id"]), str(z["option_id"]), style.fmt_delta(z["delta_removals_tco2e"], "t CO2e"),
+                      style.fmt_delta(z["delta_cost_cny"], "CNY"), style.fmt_delta(z["delta_capex_cny"], "CNY"),
+                      style.fmt_delta(z["delta_soil_loss_t_per_yr"], "t/yr"))
+        out.print(t)
+    tot = r.plan.summary()["totals"]
+    out.print(f"plan totals: net removals {style.fmt_number(tot['removals_tco2e'])} t CO2e, "
+              f"cost (NPV) ¥ {tot['cost_cny'] / 1e6:,.2f} M, capital ¥ {tot['capex_cny'] / 1e6:,.2f} M")
+    if out_dir is not None:
+        files = write_rescored(r, out_dir, excel)
+        out.print(f"wrote {len(files)} files in {out_dir}")
