@@ -54,6 +54,9 @@ class Constraints:
     locks: Sequence[str | tuple[str, str]] = ()  # "ZONE=OPTION" or (zone, option)
     forbid: Sequence[str] = ()
     allow_intolerable: bool = False
+    #: a CSV (or the zoning file's own columns) with zone_id and lock_option and/or forbid
+    #: (measure or option ids, ";"-separated); see :func:`zone_locks`
+    locks_file: str | Path | None = None
 
 
 @dataclass
@@ -87,9 +90,79 @@ def declare_problem(site, objectives: Sequence[str], limits: Constraints) -> Pro
         if not str(zid).strip() or not str(oid).strip():
             raise SinkPlanError(f"lock {item!r}: write ZONE_ID=OPTION_ID")
         locks.append((str(zid).strip(), str(oid).strip()))
+    col_locks, zone_forbid = zone_locks(site.zones, site.path)
+    if limits.locks_file is not None:
+        f_locks, f_forbid = read_locks_file(limits.locks_file)
+        col_locks += f_locks
+        zone_forbid += f_forbid
+    given = {z for z, _ in locks}
+    locks += [(z, o) for z, o in col_locks if z not in given]   # a --lock on the command line wins
+    clash = _lock_clashes(locks)
+    if clash:
+        raise SinkPlanError("locks disagree: " + "; ".join(clash))
     return Problem.from_settings(site.settings, objectives=tuple(objectives), budget_on=limits.budget_on,
-                                 enforce_tolerance=not limits.allow_intolerable, locks=tuple(locks),
-                                 forbid=tuple(limits.forbid or ()), **kw)
+                                 enforce_tolerance=not limits.allow_intolerable, locks=tuple(dict(locks).items()),
+                                 forbid=tuple(limits.forbid or ()), zone_forbid=tuple(zone_forbid), **kw)
+
+
+LOCK_COLUMNS = ("lock_option", "forbid")
+
+
+def _split(v) -> list[str]:
+    if v is None or (isinstance(v, float) and v != v):
+        return []
+    return [x.strip() for x in str(v).replace(",", ";").split(";") if x.strip()]
+
+
+def zone_locks(zones, where: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Locks and per-zone forbids from a table's ``lock_option`` and ``forbid`` columns (empty
+    cells: none), so a planner fixes zones in QGIS or Excel and re-optimises the rest."""
+    locks: list[tuple[str, str]] = []
+    forbid: list[tuple[str, str]] = []
+    if "zone_id" not in zones.columns:
+        return locks, forbid
+    ids = zones["zone_id"].astype(str).to_numpy()
+    if "lock_option" in zones.columns:
+        for z, v in zip(ids, zones["lock_option"]):
+            opts = _split(v)
+            if len(opts) > 1:
+                raise SinkPlanError(f"{where}, zone {z!r}: lock_option = {v!r} names more than one option")
+            if opts:
+                locks.append((z, opts[0]))
+    if "forbid" in zones.columns:
+        for z, v in zip(ids, zones["forbid"]):
+            forbid += [(z, m) for m in _split(v)]
+    return locks, forbid
+
+
+def read_locks_file(path: str | Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """A locks file: CSV with ``zone_id`` and ``lock_option`` and/or ``forbid`` (UTF-8 or GB18030)."""
+    from .errors import Issue, SiteError
+    from .io.paths import input_file_problem
+    from .io.tables import read_csv_text
+
+    bad = input_file_problem(Path(path), "locks file", example="locks.csv", suffixes=(".csv",))
+    if bad is not None:
+        raise SiteError([bad])
+    problems: list[Issue] = []
+    df = read_csv_text(path, problems)
+    if df is None:
+        raise SiteError(problems)
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    if "zone_id" not in df.columns or not (set(LOCK_COLUMNS) & set(df.columns)):
+        raise SinkPlanError(f"{path}: a locks file needs a zone_id column and a lock_option and/or forbid column "
+                            f"(columns: {', '.join(df.columns)})")
+    return zone_locks(df, str(path))
+
+
+def _lock_clashes(locks: list[tuple[str, str]]) -> list[str]:
+    seen: dict[str, str] = {}
+    out = []
+    for z, o in locks:
+        if z in seen and seen[z] != o:
+            out.append(f"zone {z!r} locked to {seen[z]!r} and to {o!r}")
+        seen.setdefault(z, o)
+    return out
 
 
 def _read_and_score(source: SiteInput, progress: Progress):

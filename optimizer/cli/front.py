@@ -42,7 +42,7 @@ def register(app: click.Group) -> None:
 @excel_option
 @site_options
 @voice_options
-def pareto(site_path: Path, objectives, points, method, budget, budget_on, constraint, lock, forbid,
+def pareto(site_path: Path, objectives, points, method, budget, budget_on, constraint, lock, forbid, locks_file,
            allow_intolerable, gap, exact, time_limit, out_dir, workers, seed, generations, evaluations, pop_size,
            max_points, excel, settings, layer, crs, fix_geometry, catalog, quiet, as_json):
     """Trade-off front between two or three objectives, one plan per point.
@@ -79,7 +79,7 @@ def pareto(site_path: Path, objectives, points, method, budget, budget_on, const
                                     f"best: {best}")
 
         result = pareto_site(SiteInput(site_path, settings, layer, crs, fix_geometry, catalog), objs,
-                             limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable),
+                             limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable, locks_file),
                              method=method, points=points, gap=gap, exact=exact, time_limit_s=time_limit,
                              workers=workers, seed=seed, generations=generations, evaluations=evaluations,
                              pop_size=pop_size, max_points=max_points, out_dir=out_dir,
