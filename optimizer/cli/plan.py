@@ -85,8 +85,8 @@ def limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable, 
 @site_options
 @voice_options
 def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint, lock, forbid, locks_file,
-             allow_intolerable, gap, exact, time_limit, out_dir, method, solver, excel, settings, layer, crs, fix_geometry, catalog,
-             quiet, as_json):
+             allow_intolerable, gap, exact, time_limit, out_dir, method, solver, excel, settings, layer, crs,
+             fix_geometry, catalog, quiet, as_json):
     """Find the best plan for one objective under the budget and the other constraints.
 
     Writes plan.gpkg, plan.geojson, plan.csv, plan_trajectories.csv, summary.json and manifest.json
