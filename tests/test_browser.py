@@ -305,10 +305,17 @@ def test_front_report_in_chromium(runs, browser, tmp_path):
     b.eval("document.getElementById('plan-map').scrollIntoView({block: 'start'})")
     b.pump(0.2)
     b.screenshot(_shots_dir(tmp_path) / "front_report_selected.png")
-    for mode in ("removals", "soil", "credits", "category"):
+    for mode in ("removals", "soil", "credits", "works", "category"):
         b.eval(f"(function () {{ var s = document.getElementById('map-mode'); s.value = '{mode}';"
                "s.dispatchEvent(new Event('change')); })()")
         assert b.eval("document.querySelectorAll('#map-legend span.sw').length") > 0, mode
+        if mode == "works":   # landform works hatched, waste works outlined
+            fills = b.eval("Array.from(document.querySelectorAll('#plan-map path[data-z]'))"
+                           ".map(p => p.getAttribute('fill'))")
+            assert any(f.startswith("url(#works-hatch-") for f in fills)
+            assert b.eval("Array.from(document.querySelectorAll('#plan-map path[data-z]'))"
+                          ".some(p => p.style.stroke !== '')")
+            b.screenshot(_shots_dir(tmp_path) / "front_report_works.png")
     # hovering a zone tells what the plan does there
     _click(b, "#plan-map path[data-z='0']")
     assert "Zone " in b.eval("document.getElementById('zone-info').textContent")
@@ -322,6 +329,8 @@ def test_plan_report_in_chromium_and_in_print(runs, browser, tmp_path):
     _assert_clean(b)
     _assert_figures(b, EXPECTED_PLAN_FIGURES)
     assert b.eval("document.querySelectorAll('#front-chart').length") == 0
+    annex = b.eval("document.querySelectorAll('#annex table tbody tr').length")
+    assert annex == 132, "the zone-by-zone annex lists every zone"
     plan_text = b.eval("document.getElementById('plan').textContent")
     assert "No works (natural regeneration)" in plan_text and "Net removals over the horizon" in plan_text
     b.screenshot(_shots_dir(tmp_path) / "plan_report_full.png", full_page=True)

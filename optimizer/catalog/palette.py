@@ -31,7 +31,7 @@ CATEGORY_COLORS = {
     "shrub": "#aa4499",
     "grassland": "#ddcc77",
     "grass_legume": "#e69f00",
-    "natural_regeneration": "#dddddd",
+    "natural_regeneration": "#e3e3e3",
     "constructed_wetland": "#88ccee",
     "pv_ground": "#cc6677",
     "pv_floating": "#882255",

@@ -51,6 +51,8 @@ def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> t
         crs = geo.crs.to_string() if geo.crs is not None else ""
         todo.append(("fig-site", lambda: F.site_map_figure(geo, z, crs)))
         todo.append(("fig-plan", lambda: F.plan_map_figure(geo, z, f"{head_title}: vegetation or main measure")))
+        todo.append(("fig-works", lambda: F.works_map_figure(geo, z, f"{head_title}: works by zone",
+                                                             ctx.measure_names)))
         todo.append(("fig-credits-map",
                      lambda: F.eligibility_map_figure(geo, z, f"{head_title}: credit eligibility")))
         tolerable = ctx.tolerable
@@ -123,6 +125,27 @@ def _r(v, digits=5):
     return float(f"{v:.{digits}g}")
 
 
+#: SVG hatch angles of the QGIS brush styles of :func:`optimizer.catalog.palette.works_symbol`.
+HATCH_ANGLES = {"b_diagonal": [135], "f_diagonal": [45], "horizontal": [0], "vertical": [90], "cross": [0, 90],
+                "diagonal_x": [45, 135]}
+
+
+def works_key(row: dict) -> tuple:
+    return tuple(str(row.get(g, "") or "") for g in style.WORKS_GROUPS)
+
+
+def works_entry(key: tuple, names: dict) -> dict:
+    """How the interactive works map draws one combination of soil, landform and waste measures."""
+    d = dict(zip(style.WORKS_GROUPS, key))
+    fill = style.works_symbol("soil", d["soil"])["color"] if d.get("soil") else "#f2f2f2"
+    hatch = HATCH_ANGLES.get(style.works_symbol("landform", d["landform"])["pattern"], [45]) \
+        if d.get("landform") else []
+    stroke = style.works_symbol("waste", d["waste"])["color"] if d.get("waste") else ""
+    parts = [f"{g}: {names.get(m, m)}" for g, m in d.items() if m]
+    return {"fill": fill, "hatch": hatch, "stroke": stroke,
+            "label": "; ".join(parts) or "no landform, soil or waste works"}
+
+
 def interactive_data(ctx: ReportContext) -> dict:
     order = list(ctx.plans[0].zones["zone_id"])
     cats: list[str] = []
@@ -133,6 +156,9 @@ def interactive_data(ctx: ReportContext) -> dict:
     points = []
     metrics = compare.metrics_for(ctx.standards)
     tol = ctx.tolerable or 10.0
+    works: list[dict] = []
+    works_index: dict[tuple, int] = {}
+    names = ctx.measure_names
     for k, p in enumerate(ctx.plans):
         z = zone_arrays(p.zones, order)
         c = F.plan_categories(z.fillna({"option_id": "", "vegetation_type": ""}))
@@ -148,6 +174,11 @@ def interactive_data(ctx: ReportContext) -> dict:
             if lab not in opt_index:
                 opt_index[lab] = len(options)
                 options.append(lab)
+        wk = [works_key(r) for r in z.fillna({g: "" for g in style.WORKS_GROUPS if g in z}).to_dict("records")]
+        for key in wk:
+            if key not in works_index:
+                works_index[key] = len(works)
+                works.append(works_entry(key, names))
         g = F.soil_grades(z["soil_loss_t_per_yr"].fillna(0), z["area_ha"].fillna(1), tol)
         t = ctx.totals(k)
         if ctx.kind == "front":
@@ -162,6 +193,7 @@ def interactive_data(ctx: ReportContext) -> dict:
             "totals": {m.key: _r(t.get(m.key, float("nan")), 8) for m in metrics},
             "cat": [cats.index(x) for x in c], "elig": [elig.index(x) for x in e],
             "grade": [grades.index(x) for x in g], "option": [opt_index[lab] for lab in labels],
+            "works": [works_index[key] for key in wk],
             "removals": [_r(v) for v in z["removals_tco2e"].fillna(0)],
             "cost": [_r(v) for v in z["cost_cny"].fillna(0)],
             "soil": [_r(v) for v in z["soil_loss_t_per_yr"].fillna(0)],
@@ -182,6 +214,7 @@ def interactive_data(ctx: ReportContext) -> dict:
         "eligibility": [{"id": e, "label": e, "color": ecolors[e]} for e in elig],
         "grades": [{"id": g, "label": style.GRADE_LABELS[g], "color": style.GRADE_COLORS[g]} for g in grades],
         "options": options,
+        "works": works,
         "metrics": [{"key": m.key, "label": m.label, "unit": m.unit} for m in metrics],
         "removalBreaks": removal_breaks(ctx.plans),
     }
@@ -196,7 +229,8 @@ def interactive_data(ctx: ReportContext) -> dict:
 
 NAV = [("summary", "1 Summary"), ("site", "2 Site"), ("plan", "3 Plan"), ("carbon", "4 Carbon"),
        ("soil", "5 Soil loss"), ("cost", "6 Cost"), ("credits", "7 Credits"), ("placeholders", "8 Placeholders"),
-       ("solver", "9 Solver"), ("manifest", "10 Manifest"), ("method", "11 Method")]
+       ("solver", "9 Solver"), ("manifest", "10 Manifest"), ("method", "11 Method"),
+       ("annex", "12 Annex")]
 
 
 def render_html(ctx: ReportContext, figs: dict) -> str:
@@ -213,6 +247,7 @@ def render_html(ctx: ReportContext, figs: dict) -> str:
         sections.solver(ctx),
         sections.reproducibility(ctx),
         sections.method_notes(ctx),
+        sections.annex(ctx),
     ])
     made = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     version = (ctx.manifest.get("packages") or {}).get("sinkplan") or "?"

@@ -88,6 +88,13 @@ class ReportContext:
         return base
 
     @property
+    def measure_names(self) -> dict[str, str]:
+        """Measure id → name of the bundled catalog (a planner's own measure shows its id)."""
+        from ..catalog import load_catalog
+        m = load_catalog().measures
+        return dict(zip(m["measure_id"].astype(str), m["name"].astype(str)))
+
+    @property
     def headline_name(self) -> str:
         """"Knee plan (point 4)", "Point 0" or "The plan"."""
         if self.kind != "front":

@@ -12,6 +12,11 @@ from ..context import ReportContext
 from ..html import esc, table
 from .common import _fig, _v
 
+WORKS_CAPTION = ("Figure {n}. Works map of {which}: soil measures as fills, landform works as hatching, waste "
+                 "works (fire treatment, gangue backfill) as coloured outlines; the zone-by-zone annex (§12) "
+                 "lists them with area, removals, soil loss and grade, cost and eligibility. The plan GeoPackage "
+                 "holds the same map as its 'works' style.")
+
 
 def explorer(ctx: ReportContext, map_svg: str) -> str:
     """The interactive part: front chart (front runs), the selected plan's map and totals."""
@@ -30,7 +35,8 @@ def explorer(ctx: ReportContext, map_svg: str) -> str:
                '<option value="category">what the plan does</option>'
                '<option value="removals">net removals per ha</option>'
                '<option value="soil">soil loss grade</option>'
-               '<option value="credits">credit eligibility</option></select></label></div>'
+               '<option value="credits">credit eligibility</option>'
+               '<option value="works">works (landform, soil, waste)</option></select></label></div>'
                '<div id="map-title" class="note"></div>'
                f'<div id="plan-map" data-figure="map-interactive">{map_svg}</div>'
                '<div id="map-legend" class="legend"></div>'
@@ -51,7 +57,8 @@ def plans_section(ctx: ReportContext, figs, map_svg: str) -> str:
            "<p>What the plan does in each zone. On screen the map can be coloured by other quantities, and pointing "
            "at a zone shows its option and numbers; the printed figure below shows the vegetation or main measure.</p>",
            explorer(ctx, map_svg),
-           _fig(figs, "fig-plan", "Figure 2. Vegetation or main measure of each zone under the plan.", "print-only")]
+           _fig(figs, "fig-plan", "Figure 2. Vegetation or main measure of each zone under the plan.", "print-only"),
+           _fig(figs, "fig-works", WORKS_CAPTION.format(n="2b", which="the plan"))]
     out.append("<h3>Totals</h3>")
     base = ctx.baseline_totals()
     if base:
@@ -116,7 +123,8 @@ def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
            _fig(figs, "fig-front", "Figure 2. The Pareto front (static version for print). Numbers label the points.",
                 "print-only"),
            _fig(figs, "fig-plan", f"Figure 3. Vegetation or main measure of each zone in the "
-                f"{style.lower_first(ctx.headline_name)}.", "print-only")]
+                f"{style.lower_first(ctx.headline_name)}.", "print-only"),
+           _fig(figs, "fig-works", WORKS_CAPTION.format(n="3b", which=style.lower_first(ctx.headline_name)))]
     # named points
     rows: list[tuple] = []
     for role, i in ctx.roles.items():
