@@ -363,3 +363,15 @@ if __name__ == "__main__":  # pragma: no cover - a tool for looking at reports b
         print("offline namespace:", b.offline_namespace)
         print("errors:", b.console_errors())
         print("requests:", b.requests())
+
+
+def test_report_pdf_is_printed_by_chromium(runs, tmp_path):
+    """``sinkplan report --pdf``: a PDF beside the HTML, printed with the report's print stylesheet."""
+    from optimizer.cli import main
+
+    html = tmp_path / "report.html"
+    assert main(["report", str(runs["opt"]), "-o", str(html), "--no-figures", "--pdf"]) == 0
+    pdf = html.with_suffix(".pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 5 or pdf.count(b"/Type/Page") >= 5
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary file left

@@ -157,7 +157,9 @@ def compare(plans, out_dir, labels, formats, top):
               help="Folder for the print figures (default: <report name>_figures beside the report).")
 @click.option("--no-figures", is_flag=True, help="Write only the HTML file.")
 @click.option("--formats", default="png,svg", show_default=True, help="Figure formats: png, svg, pdf.")
-def report(run_dir, output, figures, no_figures, formats):
+@click.option("--pdf", "as_pdf", is_flag=True,
+              help="Also print the report to PDF (beside the HTML) with headless Chromium, when installed.")
+def report(run_dir, output, figures, no_figures, formats, as_pdf):
     """One self-contained HTML report (opens offline) of a run, with print figures.
 
     RUN_DIR: the --out folder of `sinkplan optimize` or `sinkplan pareto` (or one plan file).
@@ -188,6 +190,14 @@ def report(run_dir, output, figures, no_figures, formats):
         out.print(f"{len(res['figures'])} print figures in {fig_dir}")
     for p in ctx.integrity:
         out.print(f"[yellow]warning:[/yellow] {p}")
+    if as_pdf:
+        from ..report.pdf import chromium_path, html_to_pdf
+        if chromium_path() is None:
+            out.print("[yellow]warning:[/yellow] no Chromium installed: no PDF written; open the HTML report and "
+                      "print it (its print stylesheet lays it out for paper)")
+        else:
+            pdf = html_to_pdf(output, output.with_suffix(".pdf"))
+            out.print(f"PDF → {pdf} ({pdf.stat().st_size / 1e6:.1f} MB)")
 
 
 @click.command()
