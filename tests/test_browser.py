@@ -375,3 +375,39 @@ def test_report_pdf_is_printed_by_chromium(runs, tmp_path):
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 5 or pdf.count(b"/Type/Page") >= 5
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary file left
+
+
+def _platform_fonts(b: Browser, selector: str) -> list[str]:
+    """Font families Chromium really drew the element's text with (DevTools CSS domain)."""
+    b.page("DOM.enable")
+    b.page("CSS.enable")
+    root = b.page("DOM.getDocument", {"depth": 1})["root"]["nodeId"]
+    node = b.page("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    return [f["familyName"] for f in b.page("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_in_both_languages(runs, browser, tmp_path, lang):
+    from optimizer.cli import main
+
+    html = tmp_path / f"report_{lang}.html"
+    assert main(["--lang", lang, "report", str(runs["opt"]), "-o", str(html), "--no-figures"]) == 0
+    b = browser
+    b.open(html.as_uri(), ready_js=READY)
+    assert b.eval(READY)
+    _assert_clean(b)
+    assert b.eval("document.documentElement.lang") == ("zh-CN" if lang == "zh" else "en")
+    nav = b.eval("document.querySelector('nav.toc').textContent")
+    h2 = b.eval("document.querySelector('#cost h2').textContent")
+    assert b.eval("document.querySelectorAll('#annex table tbody tr').length") == 132
+    if lang == "zh":
+        assert "摘要" in nav and "附表" in nav and h2 == "6. 成本"
+        fonts = _platform_fonts(b, "#cost h2")
+        if not any("CJK" in f or "Hei" in f or "Han" in f for f in fonts):
+            pytest.fail(f"Chinese heading drawn with {fonts}: no CJK font (glyphs would be missing); "
+                        "install fonts-noto-cjk")
+        annex_head = b.eval("document.querySelector('#annex thead').textContent")
+        assert "侵蚀强度分级" in annex_head
+    else:
+        assert "Summary" in nav and h2 == "6. Cost"
+    b.screenshot(_shots_dir(tmp_path) / f"report_{lang}.png")

@@ -10,7 +10,7 @@ PKG = Path(__file__).resolve().parents[1] / "optimizer"
 
 #: bottom to top; a module's layer is the first prefix that matches its dotted name
 LAYERS = [
-    ("base", ("optimizer.errors", "optimizer.io.paths", "optimizer.io.tables", "optimizer.io.atomic",
+    ("base", ("optimizer.errors", "optimizer.i18n", "optimizer.io.paths", "optimizer.io.tables", "optimizer.io.atomic",
               "optimizer.io.excel", "optimizer.jit", "optimizer.parallel")),
     ("catalog", ("optimizer.catalog", "optimizer.models")),
     ("inputs", ("optimizer.settings", "optimizer.site", "optimizer.adjacency")),

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SinkPlanError
+from ..i18n import _
 from ..options.land import CROPLAND_VEG_TYPE
 
 
@@ -282,13 +283,15 @@ def check_same_zones(zone_ids: dict[str, pd.Series], where: object) -> None:
         if only_a or only_b:
             parts = []
             if only_a:
-                parts.append(f"{len(only_a)} zone(s) only in {first}: {_few(only_a)}")
+                parts.append(_("{n} zone(s) only in {plan}: {zones}").format(n=len(only_a), plan=first,
+                                                                               zones=_few(only_a)))
             if only_b:
-                parts.append(f"{len(only_b)} zone(s) only in {other}: {_few(only_b)}")
+                parts.append(_("{n} zone(s) only in {plan}: {zones}").format(n=len(only_b), plan=other,
+                                                                               zones=_few(only_b)))
             problems.append("; ".join(parts))
     if problems:
-        raise ZoningMismatchError(f"{where}: the zones differ — " + " | ".join(problems)
-                            + ". Plans compare and re-score only over the same zoning (same zone ids).")
+        raise ZoningMismatchError(f"{where}: " + _("the zones differ") + " — " + " | ".join(problems) + ". "
+                                  + _("Plans compare and re-score only over the same zoning (same zone ids)."))
 
 
 def _few(ids: list[str], k: int = 8) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import SinkPlanError
+from ..i18n import LANGUAGES, _, set_language
 
 
 def _labels(paths: list[Path], given: str | None) -> list[str]:
@@ -118,7 +119,7 @@ def compare(plans, out_dir, labels, formats, top):
     names = [p.label for p in ps]
     diff_cols = [c for c in totals.columns if " − " in c]
     t = Table("quantity", "unit", *names, *diff_cols, title="Site totals", title_justify="left")
-    for _, r in totals.iterrows():
+    for _i, r in totals.iterrows():
         money = r["unit"] == "CNY"
         unit = "¥ M" if money else r["unit"]
         val = (lambda v: f"{v / 1e6:,.2f}") if money else style.fmt_number
@@ -135,7 +136,7 @@ def compare(plans, out_dir, labels, formats, top):
         tz = Table("zone", "type", f"{names[0]}", f"{last}", "Δ net removals", "Δ cost",
                    title=f"Zones with the largest change in net removals, {last} against {names[0]}",
                    title_justify="left")
-        for _, r in zt.iterrows():
+        for _i, r in zt.iterrows():
             tz.add_row(str(r["zone_id"]), str(r["zone_type"]), str(r[f"option_id[{names[0]}]"]),
                        str(r[f"option_id[{last}]"]), style.fmt_delta(r[key], "t CO2e"),
                        style.fmt_delta(r[f"Δcost_cny[{last}]"], "CNY"))
@@ -159,7 +160,9 @@ def compare(plans, out_dir, labels, formats, top):
 @click.option("--formats", default="png,svg", show_default=True, help="Figure formats: png, svg, pdf.")
 @click.option("--pdf", "as_pdf", is_flag=True,
               help="Also print the report to PDF (beside the HTML) with headless Chromium, when installed.")
-def report(run_dir, output, figures, no_figures, formats, as_pdf):
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of the report and its figures (default: sinkplan --lang, else en).")
+def report(run_dir, output, figures, no_figures, formats, as_pdf, lang):
     """One self-contained HTML report (opens offline) of a run, with print figures.
 
     RUN_DIR: the --out folder of `sinkplan optimize` or `sinkplan pareto` (or one plan file).
@@ -170,6 +173,7 @@ def report(run_dir, output, figures, no_figures, formats, as_pdf):
     from ..report.build import build_report
     from .common import progress
 
+    set_language(lang)
     if output.suffix.lower() not in (".html", ".htm"):
         raise SinkPlanError(f"-o {output}: the report is an HTML file; name it e.g. report.html")
     if not run_dir.exists():
@@ -179,22 +183,24 @@ def report(run_dir, output, figures, no_figures, formats, as_pdf):
     fig_dir = None if no_figures else (figures or output.with_name(f"{output.stem}_figures"))
     if fig_dir is not None:
         fig_dir = check_output_dir(fig_dir, option="--figures")
-    with progress("drawing the report's figures") as update:
+    with progress(_("drawing the report's figures")) as update:
         res = build_report(run_dir, output, fig_dir, fm, progress=update)
     ctx = res["context"]
     out = Console()
-    kind = f"front of {len(ctx.plans)} plans" if ctx.kind == "front" else "one plan"
+    kind = _("front of {n} plans").format(n=len(ctx.plans)) if ctx.kind == "front" else _("one plan")
     size = output.stat().st_size
-    out.print(f"report of {kind} for {ctx.site_name} → {output} ({size / 1e6:.1f} MB, self-contained)")
+    out.print(_("report of {kind} for {site} → {file} ({mb} MB, self-contained)").format(
+        kind=kind, site=ctx.site_name, file=output, mb=f"{size / 1e6:.1f}"))
     if res["figures"]:
-        out.print(f"{len(res['figures'])} print figures in {fig_dir}")
+        out.print(_("{n} print figures in {folder}").format(n=len(res["figures"]), folder=fig_dir))
     for p in ctx.integrity:
-        out.print(f"[yellow]warning:[/yellow] {p}")
+        out.print(f"[yellow]{_('warning: ')}[/yellow]{p}")
     if as_pdf:
         from ..report.pdf import chromium_path, html_to_pdf
         if chromium_path() is None:
-            out.print("[yellow]warning:[/yellow] no Chromium installed: no PDF written; open the HTML report and "
-                      "print it (its print stylesheet lays it out for paper)")
+            out.print(f"[yellow]{_('warning: ')}[/yellow]"
+                      + _("no Chromium installed: no PDF written; open the HTML report and print it (its print "
+                          "stylesheet lays it out for paper)"))
         else:
             pdf = html_to_pdf(output, output.with_suffix(".pdf"))
             out.print(f"PDF → {pdf} ({pdf.stat().st_size / 1e6:.1f} MB)")
@@ -233,23 +239,25 @@ def rescore(plan_file, site, settings, catalog, out_dir, excel, top):
     with progress("scoring options") as update:
         r = rescore_plan(plan_file, site=site, settings=settings, catalog=catalog, progress=update)
     out = Console()
-    out.print(f"re-scored {len(r.stored)} zones of {plan_file} against {r.site_source}")
+    out.print(_("re-scored {n} zones of {file} against {site}").format(n=len(r.stored), file=plan_file,
+                                                                       site=r.site_source))
     ch = r.changes
     if len(ch) == 0:
-        out.print("no zone changed: the stored numbers are the model's")
+        out.print(_("no zone changed: the stored numbers are the model's"))
     else:
-        out.print(f"{len(ch)} zone(s) changed")
-        t = Table("zone", "option", "Δ net removals", "Δ cost (NPV)", "Δ capital", "Δ soil loss",
-                  title="Zones whose stored numbers were stale", title_justify="left")
+        out.print(_("{n} zone(s) changed").format(n=len(ch)))
+        t = Table(_("zone"), _("option"), _("Δ net removals"), _("Δ cost (NPV)"), _("Δ capital"), _("Δ soil loss"),
+                  title=_("Zones whose stored numbers were stale"), title_justify="left")
         order = ch["delta_removals_tco2e"].abs().sort_values(ascending=False).index
-        for _, z in ch.reindex(order).head(top).iterrows():
+        for _i, z in ch.reindex(order).head(top).iterrows():
             t.add_row(str(z["zone_id"]), str(z["option_id"]), style.fmt_delta(z["delta_removals_tco2e"], "t CO2e"),
                       style.fmt_delta(z["delta_cost_cny"], "CNY"), style.fmt_delta(z["delta_capex_cny"], "CNY"),
                       style.fmt_delta(z["delta_soil_loss_t_per_yr"], "t/yr"))
         out.print(t)
     tot = r.plan.summary()["totals"]
-    out.print(f"plan totals: net removals {style.fmt_number(tot['removals_tco2e'])} t CO2e, "
-              f"cost (NPV) ¥ {tot['cost_cny'] / 1e6:,.2f} M, capital ¥ {tot['capex_cny'] / 1e6:,.2f} M")
+    out.print(_("plan totals: net removals {removals} t CO2e, cost (NPV) ¥ {cost} M, capital ¥ {capex} M").format(
+        removals=style.fmt_number(tot["removals_tco2e"]), cost=f"{tot['cost_cny'] / 1e6:,.2f}",
+        capex=f"{tot['capex_cny'] / 1e6:,.2f}"))
     if out_dir is not None:
         files = write_rescored(r, out_dir, excel)
-        out.print(f"wrote {len(files)} files in {out_dir}")
+        out.print(_("wrote {n} files in {folder}").format(n=len(files), folder=out_dir))

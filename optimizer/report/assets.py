@@ -9,7 +9,7 @@ CSS = r"""
 :root { --ink:#1d2430; --muted:#5b6575; --line:#d9dee6; --bg:#ffffff; --panel:#f6f8fb; --accent:#1f5fa8;
         --warn:#8a5300; --warnbg:#fff4e0; --bad:#a50026; --good:#1a7f37; }
 * { box-sizing: border-box; }
-html { font-family: "Noto Sans", "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: var(--ink); background: var(--bg);
+html { font-family: "Noto Sans", "DejaVu Sans", "Segoe UI", Arial, "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", sans-serif; color: var(--ink); background: var(--bg);
        font-size: 15px; line-height: 1.5; }
 body { margin: 0; }
 header.cover { background: #14324f; color: #fff; padding: 28px 40px 22px; }

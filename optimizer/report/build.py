@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis import compare
+from ..i18n import N_, _, language
 from ..io.atomic import write_text_atomic
 from ..io.plans import terminate_raises
 from . import figures as F
@@ -50,8 +51,10 @@ def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> t
     if geo is not None:
         crs = geo.crs.to_string() if geo.crs is not None else ""
         todo.append(("fig-site", lambda: F.site_map_figure(geo, z, crs)))
-        todo.append(("fig-plan", lambda: F.plan_map_figure(geo, z, f"{head_title}: vegetation or main measure")))
-        todo.append(("fig-works", lambda: F.works_map_figure(geo, z, f"{head_title}: works by zone",
+        todo.append(("fig-plan", lambda: F.plan_map_figure(
+            geo, z, _("{plan}: vegetation or main measure").format(plan=_(head_title)))))
+        todo.append(("fig-works", lambda: F.works_map_figure(geo, z, _("{plan}: works by zone").format(
+                                                                 plan=_(head_title)),
                                                              ctx.measure_names)))
         todo.append(("fig-credits-map",
                      lambda: F.eligibility_map_figure(geo, z, f"{head_title}: credit eligibility")))
@@ -60,7 +63,7 @@ def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> t
             todo.append(("fig-soil-maps", lambda: F.soil_loss_maps_figure(geo, z, tolerable)))
     if ctx.kind == "front":
         todo.append(("fig-front", lambda: F.front_figure(ctx.front_points, ctx.objectives, ctx.roles)))
-        _, dom, J = frontier_tables(ctx)
+        _t, dom, J = frontier_tables(ctx)
         if geo is not None:
             todo.append(("fig-frequency", lambda: F.frequency_map_figure(geo, dom, len(ctx.plans))))
         todo.append(("fig-jaccard", lambda: F.jaccard_figure(J, [str(int(p)) for p in ctx.front_points["point"]])))
@@ -227,10 +230,10 @@ def interactive_data(ctx: ReportContext) -> dict:
     return data
 
 
-NAV = [("summary", "1 Summary"), ("site", "2 Site"), ("plan", "3 Plan"), ("carbon", "4 Carbon"),
-       ("soil", "5 Soil loss"), ("cost", "6 Cost"), ("credits", "7 Credits"), ("placeholders", "8 Placeholders"),
-       ("solver", "9 Solver"), ("manifest", "10 Manifest"), ("method", "11 Method"),
-       ("annex", "12 Annex")]
+NAV = [("summary", N_("1 Summary")), ("site", N_("2 Site")), ("plan", N_("3 Plan")), ("carbon", N_("4 Carbon")),
+       ("soil", N_("5 Soil loss")), ("cost", N_("6 Cost")), ("credits", N_("7 Credits")),
+       ("placeholders", N_("8 Placeholders")), ("solver", N_("9 Solver")), ("manifest", N_("10 Manifest")),
+       ("method", N_("11 Method")), ("annex", N_("12 Annex"))]
 
 
 def render_html(ctx: ReportContext, figs: dict) -> str:
@@ -254,5 +257,6 @@ def render_html(ctx: ReportContext, figs: dict) -> str:
     footer = (f"Made by SinkPlan {esc(version)} on {esc(made)} from the files in "
               f"<span class=\"mono\">{esc(ctx.run_path)}</span>. The report reads the run's results; it does not "
               "re-run any model. It opens offline: everything it shows is inside this one file.")
-    title = f"SinkPlan report: {ctx.site_name}"
-    return page(title, sections.header(ctx), NAV, body, interactive_data(ctx), footer)
+    title = _("SinkPlan report: {site}").format(site=ctx.site_name)
+    nav = [(k, _(v)) for k, v in NAV]
+    return page(title, sections.header(ctx), nav, body, interactive_data(ctx), footer, lang=language())

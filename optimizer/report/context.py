@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..analysis import compare, frontier
 from ..catalog import GROUPS
+from ..i18n import _
 from ..io.manifest import verify_outputs
 from ..io.plans import FrontResult, PlanResult, read_run
 
@@ -98,7 +99,7 @@ class ReportContext:
     def headline_name(self) -> str:
         """"Knee plan (point 4)", "Point 0" or "The plan"."""
         if self.kind != "front":
-            return "The plan"
+            return _("The plan")
         k = int(self.front_points["point"].iloc[self.headline])
         return f"Knee plan (point {k})" if self.roles.get("knee") == self.headline else f"Point {k}"
 

@@ -17,6 +17,7 @@ from ..catalog.palette import (  # noqa: F401  (re-exported: the report's names)
     plan_category,
     works_symbol,
 )
+from ..i18n import _
 
 ZONE_TYPE_LABELS = {
     "platform": "Platform (dump bench or top)",
@@ -83,7 +84,8 @@ BASELINE_COLOR = "#7f7f7f"
 
 
 def label(key: str, labels: dict) -> str:
-    return labels.get(key) or key.replace("_", " ").capitalize() if key else "(none)"
+    """The label of ``key`` in the current language (:mod:`optimizer.i18n`)."""
+    return _(labels.get(key) or key.replace("_", " ").capitalize()) if key else _("(none)")
 
 
 def lower_first(text: str) -> str:

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
 
+from ...i18n import _
 from .. import style
 from .canvas import new_figure
 
@@ -77,8 +78,8 @@ def site_map_figure(geometry, zones: pd.DataFrame, crs_name: str = "") -> Figure
     fig = new_figure(8, 5.2)
     ax = fig.add_subplot()
     draw_categories(ax, geometry, zones["zone_id"], zones["zone_type"], style.ZONE_TYPE_COLORS,
-                    style.ZONE_TYPE_LABELS, "Zone type", order=list(style.ZONE_TYPE_COLORS))
-    ax.set_title(f"The site: {len(zones)} zones, {zones['area_ha'].sum():,.1f} ha"
+                    style.ZONE_TYPE_LABELS, _("Zone type"), order=list(style.ZONE_TYPE_COLORS))
+    ax.set_title(_("The site: {n} zones, {area} ha").format(n=len(zones), area=f"{zones['area_ha'].sum():,.1f}")
                  + (f" ({crs_name})" if crs_name else ""))
     return fig
 
@@ -94,7 +95,7 @@ def plan_map_figure(geometry, zones: pd.DataFrame, title: str) -> Figure:
     ax = fig.add_subplot()
     cats = plan_categories(zones)
     draw_categories(ax, geometry, zones["zone_id"], cats, {c: style.category_color(c) for c in set(cats)},
-                    style.CATEGORY_LABELS, "Vegetation or main measure",
+                    style.CATEGORY_LABELS, _("Vegetation or main measure"),
                     order=list(style.CATEGORY_COLORS) + sorted(set(cats)))
     ax.set_title(title)
     return fig
@@ -224,7 +225,7 @@ def works_map_figure(geometry, zones: pd.DataFrame, title: str, names: dict | No
         for m in sorted(set(col) - {""}):
             sym = style.works_symbol(grp, m)
             sel = [p for p, v in zip(paths, col) if v == m]
-            label = _short_name(names.get(m, m))
+            label = _short_name(_(names.get(m, m)))
             if sym["kind"] == "fill":
                 ax.add_collection(PathCollection(sel, facecolors=sym["color"], edgecolors="#bbbbbb", linewidths=0.3))
                 handles[grp].append(Patch(facecolor=sym["color"], edgecolor="#666666", lw=0.4, label=label))
@@ -237,7 +238,8 @@ def works_map_figure(geometry, zones: pd.DataFrame, title: str, names: dict | No
                 ax.add_collection(PathCollection(sel, facecolors="none", edgecolors=sym["color"], linewidths=1.6))
                 handles[grp].append(Line2D([], [], color=sym["color"], lw=2, label=label))
     _map_axes(ax, geometry)
-    titles = {"soil": "Soil measures (fill)", "landform": "Landform works (hatch)", "waste": "Waste works (outline)"}
+    titles = {"soil": _("Soil measures (fill)"), "landform": _("Landform works (hatch)"),
+              "waste": _("Waste works (outline)")}
     entries: list = []
     for grp in style.WORKS_GROUPS:
         if handles[grp]:
@@ -246,7 +248,7 @@ def works_map_figure(geometry, zones: pd.DataFrame, title: str, names: dict | No
     if entries:
         fig.legend(handles=entries, loc="outside right upper", frameon=False, fontsize=7)
     if not any(handles.values()):
-        ax.text(0.5, -0.04, "No landform, soil or waste works in this plan.", transform=ax.transAxes,
+        ax.text(0.5, -0.04, _("No landform, soil or waste works in this plan."), transform=ax.transAxes,
                 ha="center", fontsize=8)
     ax.set_title(title)
     return fig

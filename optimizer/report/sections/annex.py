@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...i18n import _
 from .. import style
 from ..context import ReportContext
 from ..figures.maps import soil_grades
@@ -19,28 +20,30 @@ def annex_rows(ctx: ReportContext) -> list[tuple]:
     grades = soil_grades(z["soil_loss_t_per_yr"].fillna(0), z["area_ha"].fillna(1), tol)
     names = ctx.measure_names
     rows = []
-    for (_, r), grade in zip(z.iterrows(), grades):
-        works = "; ".join(f"{g}: {names.get(str(r[g]), str(r[g]))}" for g in ANNEX_GROUPS
+    for (_i, r), grade in zip(z.iterrows(), grades):
+        works = "; ".join(f"{_(g)}: {_(names.get(str(r[g]), str(r[g])))}" for g in ANNEX_GROUPS
                           if g in z.columns and str(r.get(g, "") or "") not in ("", "nan"))
         area = float(r["area_ha"])
         loss = float(r["soil_loss_t_per_yr"])
         elig = str(r.get("eligible_standards", "") or "").replace(";", ", ")
         rows.append((str(r["zone_id"]), style.label(str(r["zone_type"]), style.ZONE_TYPE_LABELS).split(" (")[0],
-                     works or "no works (natural regeneration)", style.fmt_number(area),
+                     works or _("no works (natural regeneration)"), style.fmt_number(area),
                      style.fmt_number(float(r["removals_tco2e"])),
                      style.fmt_number(loss / area if area > 0 else float("nan")),
-                     style.GRADE_LABELS.get(str(grade), str(grade)),
-                     style.fmt_number(float(r["cost_cny"]) / 1e3), elig or "none"))
+                     style.label(str(grade), style.GRADE_LABELS),
+                     style.fmt_number(float(r["cost_cny"]) / 1e3), elig or _("none")))
     return rows
 
 
 def annex(ctx: ReportContext) -> str:
-    headers = ["Zone", "Type", "Measures", "Area [ha]", "Net removals [t CO2e]", "Soil loss [t/(ha·yr)]",
-               "Erosion grade (SL 190-2007)", "Cost, NPV [k CNY]", "Eligible under"]
+    headers = [_("Zone"), _("Type"), _("Measures"), _("Area [ha]"), _("Net removals [t CO2e]"),
+               _("Soil loss [t/(ha·yr)]"), _("Erosion grade (SL 190-2007)"), _("Cost, NPV [k CNY]"),
+               _("Eligible under")]
     rows = annex_rows(ctx)
     total = pd.DataFrame(rows).shape[0]
-    return (f'<section id="annex"><h2>12. Annex: zone by zone</h2>'
-            f"<p>Every zone of {esc(style.lower_first(ctx.headline_name))} ({total} zones): the measures of each "
-            "group, the area, net removals over the horizon, mean soil loss per hectare and its grade after "
-            "SL 190-2007, the cost (NPV) and the standards under which the zone is eligible.</p>"
+    return ('<section id="annex"><h2>' + _("12. Annex: zone by zone") + '</h2>'
+            + "<p>" + esc(_("Every zone of {plan} ({n} zones): the measures of each group, the area, net removals "
+                            "over the horizon, mean soil loss per hectare and its grade after SL 190-2007, the cost "
+                            "(NPV) and the standards under which the zone is eligible.").format(
+                plan=style.lower_first(_(ctx.headline_name)), n=total)) + "</p>"
             + table(headers, rows, num=(3, 4, 5, 7), cls="annex") + "</section>")
