@@ -195,7 +195,7 @@ def write_plan(plan, site, out_dir: Path, *, manifest: dict, name: str = "plan",
     out_dir.mkdir(parents=True, exist_ok=True)
     if excel not in (None, "csv", "xlsx"):
         raise ValueError(f"excel={excel!r}: use None, 'csv' or 'xlsx'")
-    df = plan_frame(plan, site)
+    df = plan_frame(plan, site if getattr(site, "zones", None) is not None else None)
     written = []
     bom = excel is not None
     st = settings_frame(site.settings, {"objective": plan.objective_name, "solver": plan.solver,
