@@ -122,3 +122,17 @@ def test_xlsx_has_units_and_no_formula(evil_runs):
                 assert not _excel_would_evaluate(c.value), (c.coordinate, c.value)
     ids = [r[0].value for r in ws.iter_rows(min_row=3)]
     assert sorted(ids) == sorted("'" + e for e in EVIL)
+
+
+def test_compare_tables_for_excel(evil_runs, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "cmp"
+    assert main(["compare", str(evil_runs["plain"]), str(evil_runs["csv"]), "--out", str(out), "--excel", "xlsx",
+                 "--formats", "png"]) == 0
+    raw = (out / "compare_zones.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert not [c for c in _cells(out / "compare_zones.csv") if _excel_would_evaluate(c)]
+    wb = load_workbook(out / "compare.xlsx")
+    assert {"totals", "zones"} <= set(wb.sheetnames)
+    assert all(c.data_type != "f" for row in wb["zones"].iter_rows() for c in row)

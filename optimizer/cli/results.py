@@ -58,8 +58,9 @@ def compare_plans(paths: list[Path], labels: str | None = None):
     return plans
 
 
-def write_comparison(plans, out_dir: Path, formats=("png", "svg")) -> list[Path]:
-    """compare_totals.csv, compare_zones.csv, compare_trajectories.csv and figures in ``out_dir``."""
+def write_comparison(plans, out_dir: Path, formats=("png", "svg"), excel: str | None = None) -> list[Path]:
+    """compare_totals.csv, compare_zones.csv, compare_trajectories.csv and figures in ``out_dir``
+    (``excel``: CSV with BOM and units row; ``"xlsx"`` also compare.xlsx)."""
     from ..analysis import compare
     from ..io.tables import write_table
     from ..report import figures as F
@@ -69,9 +70,15 @@ def write_comparison(plans, out_dir: Path, formats=("png", "svg")) -> list[Path]
     totals = compare.compare_totals(plans)
     zones = compare.compare_zones(plans)
     traj = compare.compare_trajectories(plans)
-    files = [write_table(totals, out_dir / "compare_totals.csv"), write_table(zones, out_dir / "compare_zones.csv")]
+    bom = excel is not None
+    files = [write_table(totals, out_dir / "compare_totals.csv", excel=bom),
+             write_table(zones, out_dir / "compare_zones.csv", excel=bom)]
     if len(traj):
-        files.append(write_table(traj, out_dir / "compare_trajectories.csv"))
+        files.append(write_table(traj, out_dir / "compare_trajectories.csv", excel=bom))
+    if excel == "xlsx":
+        from ..io.excel import write_xlsx
+        sheets = {"totals": totals, "zones": zones} | ({"trajectories": traj} if len(traj) else {})
+        files.append(write_xlsx(sheets, out_dir / "compare.xlsx"))
     labels = [p.label for p in plans]
     files += F.save_figure(F.totals_compare_figure(totals, labels), out_dir, "compare_totals", formats)
     if len(traj):
@@ -97,7 +104,9 @@ def register(app: click.Group) -> None:
 @click.option("--formats", default="png,svg", show_default=True, help="Figure formats: png, svg, pdf.")
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True,
               help="Zones to list with the largest differences.")
-def compare(plans, out_dir, labels, formats, top):
+@click.option("--excel", type=click.Choice(["csv", "xlsx"]), is_flag=False, flag_value="csv", default=None,
+              help="Tables for Excel (as for optimize).")
+def compare(plans, out_dir, labels, formats, top, excel):
     """Plans side by side: totals, zone-by-zone differences and carbon trajectories.
 
     PLAN: run folders of `sinkplan optimize`, or plan files (.csv, .gpkg, .geojson; e.g.
@@ -146,7 +155,7 @@ def compare(plans, out_dir, labels, formats, top):
     if out_dir is None:
         out.print("add --out DIR to write the tables (CSV) and figures (PNG/SVG)")
         return
-    files = write_comparison(ps, out_dir, fm)
+    files = write_comparison(ps, out_dir, fm, excel)
     out.print(f"wrote {len(files)} files in {out_dir}: " + ", ".join(f.name for f in files))
 
 
