@@ -153,8 +153,8 @@ def soil_loss_maps_figure(geometry, zones: pd.DataFrame, tolerable_t_per_ha_yr: 
                     legend=False)
     draw_categories(axes[1], geometry, zones["zone_id"], after, style.GRADE_COLORS, style.GRADE_LABELS,
                     "Erosion grade (SL 190-2007)", order=order, legend_categories=set(before) | set(after))
-    axes[0].set_title("No works (natural regeneration)")
-    axes[1].set_title("With the plan")
+    axes[0].set_title(_("No works (natural regeneration)"))
+    axes[1].set_title(_("With the plan"))
     return fig
 
 
