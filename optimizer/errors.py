@@ -133,3 +133,7 @@ class SlopeRangeWarning(UserWarning):
 class ClimateRangeWarning(UserWarning):
     """The site's rainfall or temperature lies outside the climates the growth fit saw
     (docs/science.md §2.2): its growth curves are extrapolated."""
+
+
+class FontWarning(UserWarning):
+    """No font that draws Chinese is installed: figures in Chinese would show empty boxes."""

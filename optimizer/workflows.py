@@ -54,6 +54,9 @@ class Constraints:
     locks: Sequence[str | tuple[str, str]] = ()  # "ZONE=OPTION" or (zone, option)
     forbid: Sequence[str] = ()
     allow_intolerable: bool = False
+    #: a CSV (or the zoning file's own columns) with zone_id and lock_option and/or forbid
+    #: (measure or option ids, ";"-separated); see :func:`zone_locks`
+    locks_file: str | Path | None = None
 
 
 @dataclass
@@ -87,9 +90,79 @@ def declare_problem(site, objectives: Sequence[str], limits: Constraints) -> Pro
         if not str(zid).strip() or not str(oid).strip():
             raise SinkPlanError(f"lock {item!r}: write ZONE_ID=OPTION_ID")
         locks.append((str(zid).strip(), str(oid).strip()))
+    col_locks, zone_forbid = zone_locks(site.zones, site.path)
+    if limits.locks_file is not None:
+        f_locks, f_forbid = read_locks_file(limits.locks_file)
+        col_locks += f_locks
+        zone_forbid += f_forbid
+    given = {z for z, _ in locks}
+    locks += [(z, o) for z, o in col_locks if z not in given]   # a --lock on the command line wins
+    clash = _lock_clashes(locks)
+    if clash:
+        raise SinkPlanError("locks disagree: " + "; ".join(clash))
     return Problem.from_settings(site.settings, objectives=tuple(objectives), budget_on=limits.budget_on,
-                                 enforce_tolerance=not limits.allow_intolerable, locks=tuple(locks),
-                                 forbid=tuple(limits.forbid or ()), **kw)
+                                 enforce_tolerance=not limits.allow_intolerable, locks=tuple(dict(locks).items()),
+                                 forbid=tuple(limits.forbid or ()), zone_forbid=tuple(zone_forbid), **kw)
+
+
+LOCK_COLUMNS = ("lock_option", "forbid")
+
+
+def _split(v) -> list[str]:
+    if v is None or (isinstance(v, float) and v != v):
+        return []
+    return [x.strip() for x in str(v).replace(",", ";").split(";") if x.strip()]
+
+
+def zone_locks(zones, where: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Locks and per-zone forbids from a table's ``lock_option`` and ``forbid`` columns (empty
+    cells: none), so a planner fixes zones in QGIS or Excel and re-optimises the rest."""
+    locks: list[tuple[str, str]] = []
+    forbid: list[tuple[str, str]] = []
+    if "zone_id" not in zones.columns:
+        return locks, forbid
+    ids = zones["zone_id"].astype(str).to_numpy()
+    if "lock_option" in zones.columns:
+        for z, v in zip(ids, zones["lock_option"]):
+            opts = _split(v)
+            if len(opts) > 1:
+                raise SinkPlanError(f"{where}, zone {z!r}: lock_option = {v!r} names more than one option")
+            if opts:
+                locks.append((z, opts[0]))
+    if "forbid" in zones.columns:
+        for z, v in zip(ids, zones["forbid"]):
+            forbid += [(z, m) for m in _split(v)]
+    return locks, forbid
+
+
+def read_locks_file(path: str | Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """A locks file: CSV with ``zone_id`` and ``lock_option`` and/or ``forbid`` (UTF-8 or GB18030)."""
+    from .errors import Issue, SiteError
+    from .io.paths import input_file_problem
+    from .io.tables import read_csv_text
+
+    bad = input_file_problem(Path(path), "locks file", example="locks.csv", suffixes=(".csv",))
+    if bad is not None:
+        raise SiteError([bad])
+    problems: list[Issue] = []
+    df = read_csv_text(path, problems)
+    if df is None:
+        raise SiteError(problems)
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    if "zone_id" not in df.columns or not (set(LOCK_COLUMNS) & set(df.columns)):
+        raise SinkPlanError(f"{path}: a locks file needs a zone_id column and a lock_option and/or forbid column "
+                            f"(columns: {', '.join(df.columns)})")
+    return zone_locks(df, str(path))
+
+
+def _lock_clashes(locks: list[tuple[str, str]]) -> list[str]:
+    seen: dict[str, str] = {}
+    out = []
+    for z, o in locks:
+        if z in seen and seen[z] != o:
+            out.append(f"zone {z!r} locked to {seen[z]!r} and to {o!r}")
+        seen.setdefault(z, o)
+    return out
 
 
 def _read_and_score(source: SiteInput, progress: Progress):
@@ -112,8 +185,9 @@ def _checked_out_dir(out_dir):
 def optimize_site(source: SiteInput | str | Path, objective: str, limits: Constraints = Constraints(), *,
                   method: str = "auto", solver: str = "highs", gap: float = 1e-4, exact: bool = False,
                   time_limit_s: float = 60.0, out_dir: str | Path | None = None, progress: Progress = None,
-                  before_solve: Callable[[], None] | None = None) -> RunResult:
-    """The best plan for one objective under every constraint; written to ``out_dir`` if given.
+                  before_solve: Callable[[], None] | None = None, excel: str | None = None) -> RunResult:
+    """The best plan for one objective under every constraint; written to ``out_dir`` if given
+    (``excel``: ``"csv"`` or ``"xlsx"``, see :func:`optimizer.io.plans.write_plan`).
 
     ``progress(done, total)`` follows the scoring of options; ``before_solve()`` is called once the
     problem is compiled (the command line compiles solver kernels there on a first run).
@@ -135,7 +209,7 @@ def optimize_site(source: SiteInput | str | Path, objective: str, limits: Constr
         summary = plan.summary()
         doc = manifest(command="optimize", site=site, table=table, problem=asdict(problem),
                        solver={k: summary[k] for k in ("status", "solver", "gap", "bound", "runtime_s", "message")})
-        result.files = write_plan(plan, site, out, manifest=doc, summary=summary)
+        result.files = write_plan(plan, site, out, manifest=doc, summary=summary, excel=excel)
         result.files.append(write_json(out / "manifest.json", doc))
     return result
 
@@ -146,7 +220,7 @@ def pareto_site(source: SiteInput | str | Path, objectives: Sequence[str], limit
                 generations: int | None = None, evaluations: int | None = None, pop_size: int = 100,
                 max_points: int = 50, out_dir: str | Path | None = None, progress: Progress = None,
                 front_progress: Progress = None, genetic_callback: Callable[[dict], None] | None = None,
-                before_solve: Callable[[], None] | None = None) -> RunResult:
+                before_solve: Callable[[], None] | None = None, excel: str | None = None) -> RunResult:
     """A trade-off front of two or three objectives (``method``: exact ε-constraint, supported,
     genetic or hybrid); written to ``out_dir`` (front.csv, plans/point_NNN.*, manifest.json).
 
@@ -197,7 +271,7 @@ def pareto_site(source: SiteInput | str | Path, objectives: Sequence[str], limit
                                   callback=genetic_callback)
     result = RunResult(site=site, table=table, problem=problem, compiled=compiled, front=front, quality=quality)
     if out is not None:
-        result.files, result.removed = write_front(front, site, table, problem, out)
+        result.files, result.removed = write_front(front, site, table, problem, out, excel=excel)
     return result
 
 
@@ -230,7 +304,8 @@ def _genetic(compiled, method, *, points, gap, time_limit_s, exact, workers, see
     return front, quality
 
 
-def write_front(front, site, table, problem: Problem, out: Path) -> tuple[list[Path], list[Path]]:
+def write_front(front, site, table, problem: Problem, out: Path, excel: str | None = None
+                ) -> tuple[list[Path], list[Path]]:
     """front.csv (and supported_front.csv), plans/point_NNN.*, manifest.json; then the files an
     earlier, larger run left that this one did not rewrite are removed. Returns (written, removed)."""
     import numpy as np
@@ -241,14 +316,14 @@ def write_front(front, site, table, problem: Problem, out: Path) -> tuple[list[P
     from .io.plans import write_json, write_plan
     from .io.tables import write_table
 
-    files = [write_table(front.to_frame(), out / "front.csv")]
+    files = [write_table(front.to_frame(), out / "front.csv", excel=excel is not None)]
     if front.supported is not None:
         o = front.compiled.objectives
         sup = pd.DataFrame({o[1].name: front.supported["cost"], o[0].name: front.supported["value"]})
         files.append(write_table(sup, out / "supported_front.csv"))
     for k in range(len(front)):
         files += write_plan(front.plan(k), site, out / "plans", manifest={}, name=f"point_{k:03d}",
-                            formats=("csv", "gpkg", "trajectories"))
+                            formats=("csv", "gpkg", "trajectories"), excel=excel)
     gaps = front.gaps[np.isfinite(front.gaps)] if len(front.gaps) else front.gaps
     doc = manifest(command="pareto", site=site, table=table, problem=asdict(problem),
                    solver={"method": front.method, "runtime_s": front.runtime_s, "points": len(front),

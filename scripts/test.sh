@@ -26,6 +26,15 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# QGIS (tests/test_qgis.py opens plan GeoPackages in it) and a CJK font (Chinese figures and
+# reports): optional; their tests skip when these cannot be installed
+opt=()
+/usr/bin/python3 -c 'import qgis.core' >/dev/null 2>&1 || opt+=(python3-qgis qgis-providers)
+fc-list 2>/dev/null | grep -qi 'cjk' || opt+=(fonts-noto-cjk)
+if [ ${#opt[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${opt[@]}" >/dev/null; } ||
+        echo "note: could not install ${opt[*]}; their tests will be skipped" >&2
+fi
 
 python="${PYTHON:-python3}"
 "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "SinkPlan needs Python >= 3.11")'

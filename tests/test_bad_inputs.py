@@ -167,7 +167,8 @@ class Case:
     expect: tuple[str, ...]          # all in one problem line: file, field, zone/row, value …
 
 
-GBK_ZONES = "zone_id,zone_type,area_ha\n平1,platform,1\n平2,平台,2\n".encode("gbk")
+# '平台' is an alias of platform (issue 15); '平地' is not a zone type
+GBK_ZONES = "zone_id,zone_type,area_ha\n平1,platform,1\n平2,平地,2\n".encode("gbk")
 UTF16_ZONES = "zone_id,zone_type,area_ha\nA,platform,1\n".encode("utf-16")
 LATIN1_ZONES = "zone_id,zone_type,area_ha\nZoné,platform,1\n".encode("latin-1")
 GOOD_SETTINGS = "[site]\nname = 'x'\n"
@@ -224,7 +225,7 @@ CASES = [
     Case("csv-no-zone-type-column", csv(lambda df: df.pop("zone_type")), SiteError,
          ("zones.csv", "'zone_type'", "required column is missing")),
     Case("csv-gbk-with-typo", raw_zoning("zones.csv", GBK_ZONES), SiteError,
-         ("zones.csv", "zone '平2'", "'zone_type'", "'平台'")),
+         ("zones.csv", "zone '平2'", "'zone_type'", "'平地'")),
     Case("csv-latin1", raw_zoning("zones.csv", LATIN1_ZONES), SiteError,
          ("zones.csv", "not UTF-8", "0xe9", "line 2", "CSV UTF-8")),
     Case("csv-utf16", raw_zoning("zones.csv", UTF16_ZONES), SiteError, ("zones.csv", "UTF-16", "CSV UTF-8")),
@@ -374,10 +375,11 @@ def test_mixed_file_reports_typo_range_invalid_polygon_and_overlap_at_once(tmp_p
 
 def test_gbk_zoning_csv_is_decoded_and_warned_about(tmp_path):
     path = tmp_path / "zones.csv"
-    path.write_bytes(GBK_ZONES.replace("平台".encode("gbk"), b"platform"))
+    path.write_bytes(GBK_ZONES.replace("平地".encode("gbk"), "平台".encode("gbk")))
     with pytest.warns(TextEncodingWarning) as w:
         site = read_site(path)
     assert list(site.zones["zone_id"]) == ["平1", "平2"]
+    assert list(site.zones["zone_type"].astype(str)) == ["platform", "platform"]   # 平台: a Chinese alias
     assert str(path) in str(w[0].message) and "GB18030" in str(w[0].message)
 
 

@@ -305,10 +305,17 @@ def test_front_report_in_chromium(runs, browser, tmp_path):
     b.eval("document.getElementById('plan-map').scrollIntoView({block: 'start'})")
     b.pump(0.2)
     b.screenshot(_shots_dir(tmp_path) / "front_report_selected.png")
-    for mode in ("removals", "soil", "credits", "category"):
+    for mode in ("removals", "soil", "credits", "works", "category"):
         b.eval(f"(function () {{ var s = document.getElementById('map-mode'); s.value = '{mode}';"
                "s.dispatchEvent(new Event('change')); })()")
         assert b.eval("document.querySelectorAll('#map-legend span.sw').length") > 0, mode
+        if mode == "works":   # landform works hatched, waste works outlined
+            fills = b.eval("Array.from(document.querySelectorAll('#plan-map path[data-z]'))"
+                           ".map(p => p.getAttribute('fill'))")
+            assert any(f.startswith("url(#works-hatch-") for f in fills)
+            assert b.eval("Array.from(document.querySelectorAll('#plan-map path[data-z]'))"
+                          ".some(p => p.style.stroke !== '')")
+            b.screenshot(_shots_dir(tmp_path) / "front_report_works.png")
     # hovering a zone tells what the plan does there
     _click(b, "#plan-map path[data-z='0']")
     assert "Zone " in b.eval("document.getElementById('zone-info').textContent")
@@ -322,6 +329,8 @@ def test_plan_report_in_chromium_and_in_print(runs, browser, tmp_path):
     _assert_clean(b)
     _assert_figures(b, EXPECTED_PLAN_FIGURES)
     assert b.eval("document.querySelectorAll('#front-chart').length") == 0
+    annex = b.eval("document.querySelectorAll('#annex table tbody tr').length")
+    assert annex == 132, "the zone-by-zone annex lists every zone"
     plan_text = b.eval("document.getElementById('plan').textContent")
     assert "No works (natural regeneration)" in plan_text and "Net removals over the horizon" in plan_text
     b.screenshot(_shots_dir(tmp_path) / "plan_report_full.png", full_page=True)
@@ -354,3 +363,52 @@ if __name__ == "__main__":  # pragma: no cover - a tool for looking at reports b
         print("offline namespace:", b.offline_namespace)
         print("errors:", b.console_errors())
         print("requests:", b.requests())
+
+
+def test_report_pdf_is_printed_by_chromium(runs, tmp_path):
+    """``sinkplan report --pdf``: a PDF beside the HTML, printed with the report's print stylesheet."""
+    from optimizer.cli import main
+
+    html = tmp_path / "report.html"
+    assert main(["report", str(runs["opt"]), "-o", str(html), "--no-figures", "--pdf"]) == 0
+    pdf = html.with_suffix(".pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 5 or pdf.count(b"/Type/Page") >= 5
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary file left
+
+
+def _platform_fonts(b: Browser, selector: str) -> list[str]:
+    """Font families Chromium really drew the element's text with (DevTools CSS domain)."""
+    b.page("DOM.enable")
+    b.page("CSS.enable")
+    root = b.page("DOM.getDocument", {"depth": 1})["root"]["nodeId"]
+    node = b.page("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    return [f["familyName"] for f in b.page("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_in_both_languages(runs, browser, tmp_path, lang):
+    from optimizer.cli import main
+
+    html = tmp_path / f"report_{lang}.html"
+    assert main(["--lang", lang, "report", str(runs["opt"]), "-o", str(html), "--no-figures"]) == 0
+    b = browser
+    b.open(html.as_uri(), ready_js=READY)
+    assert b.eval(READY)
+    _assert_clean(b)
+    assert b.eval("document.documentElement.lang") == ("zh-CN" if lang == "zh" else "en")
+    nav = b.eval("document.querySelector('nav.toc').textContent")
+    h2 = b.eval("document.querySelector('#cost h2').textContent")
+    assert b.eval("document.querySelectorAll('#annex table tbody tr').length") == 132
+    if lang == "zh":
+        assert "摘要" in nav and "附表" in nav and h2 == "6. 成本"
+        from optimizer.report.figures.canvas import cjk_font
+        fonts = _platform_fonts(b, "#cost h2")
+        if cjk_font() is not None:   # a CJK font is installed: Chromium must draw the heading with it
+            assert any("CJK" in f or "Hei" in f or "Han" in f for f in fonts), \
+                f"Chinese heading drawn with {fonts}: glyphs missing"
+        annex_head = b.eval("document.querySelector('#annex thead').textContent")
+        assert "侵蚀强度分级" in annex_head
+    else:
+        assert "Summary" in nav and h2 == "6. Cost"
+    b.screenshot(_shots_dir(tmp_path) / f"report_{lang}.png")

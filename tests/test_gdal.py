@@ -54,6 +54,7 @@ def test_geopackage_layers(runs):
     assert "using driver `GPKG' successful" in text
     assert re.search(r"^1: plan \(Polygon\)$", text, re.M)
     assert re.search(r"^2: run_settings( \(None\))?$", text, re.M)
+    assert re.search(r"^3: layer_styles( \(None\))?$", text, re.M)   # the map styles QGIS reads
 
 
 def test_plan_layer_features_fields_and_crs(runs):

@@ -111,7 +111,7 @@ def test_run_settings_layer(runs):
     import pyogrio
 
     layers = dict((str(a), b) for a, b in pyogrio.list_layers(runs["opt"] / "plan.gpkg"))
-    assert layers.keys() == {"plan", "run_settings"}
+    assert layers.keys() == {"plan", "run_settings", "layer_styles"}   # layer_styles: QGIS's own table
     st = pyogrio.read_dataframe(runs["opt"] / "plan.gpkg", layer="run_settings").set_index("setting")["value"]
     assert json.loads(st["horizon_yr"]) == 40 and json.loads(st["status"]) == "optimal"
 

@@ -55,8 +55,8 @@ def runs():
     return loess_runs()
 
 
-EXPECTED_PLAN_FIGURES = ("fig-site", "fig-plan", "fig-trajectories", "fig-soil-maps", "fig-soil", "fig-cost",
-                         "fig-credits-map", "fig-credits")
+EXPECTED_PLAN_FIGURES = ("fig-site", "fig-plan", "fig-works", "fig-trajectories", "fig-soil-maps", "fig-soil",
+                         "fig-cost", "fig-credits-map", "fig-credits")
 EXPECTED_FRONT_FIGURES = EXPECTED_PLAN_FIGURES + ("fig-front", "fig-frequency", "fig-jaccard",
                                                   "fig-trajectories-front")
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import SinkPlanError
+from ..i18n import _
 from ..options.land import CROPLAND_VEG_TYPE
 
 
@@ -263,3 +265,34 @@ def by_group(zones: pd.DataFrame, group: str, columns) -> pd.DataFrame:
     out = g[list(columns)].sum()
     out.insert(0, "zones", g.size())
     return out.reset_index()
+
+
+class ZoningMismatchError(SinkPlanError):
+    """Plans (or a plan and a site) made from different zonings: the message names the zones."""
+
+
+def check_same_zones(zone_ids: dict[str, pd.Series], where: object) -> None:
+    """Raise a :class:`SinkPlanError` naming the zones that one table has and another lacks."""
+    sets = {k: set(map(str, v)) for k, v in zone_ids.items()}
+    names = list(sets)
+    problems = []
+    first = names[0]
+    for other in names[1:]:
+        only_a = sorted(sets[first] - sets[other])
+        only_b = sorted(sets[other] - sets[first])
+        if only_a or only_b:
+            parts = []
+            if only_a:
+                parts.append(_("{n} zone(s) only in {plan}: {zones}").format(n=len(only_a), plan=first,
+                                                                               zones=_few(only_a)))
+            if only_b:
+                parts.append(_("{n} zone(s) only in {plan}: {zones}").format(n=len(only_b), plan=other,
+                                                                               zones=_few(only_b)))
+            problems.append("; ".join(parts))
+    if problems:
+        raise ZoningMismatchError(f"{where}: " + _("the zones differ") + " — " + " | ".join(problems) + ". "
+                                  + _("Plans compare and re-score only over the same zoning (same zone ids)."))
+
+
+def _few(ids: list[str], k: int = 8) -> str:
+    return ", ".join(ids[:k]) + (f" and {len(ids) - k} more" if len(ids) > k else "")

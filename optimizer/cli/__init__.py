@@ -15,19 +15,23 @@ import click
 
 from .. import __version__
 from ..errors import SinkPlanError, Terminated
+from ..i18n import LANGUAGES, _, set_language
 from .common import err
 
 
 @click.group(invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", "-V", prog_name="sinkplan", message="%(prog)s %(version)s")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, envvar="SINKPLAN_LANG",
+              help="Language of messages, reports and figures: en or zh (default: SINKPLAN_LANG, else en).")
 @click.pass_context
-def app(ctx: click.Context) -> None:
+def app(ctx: click.Context, lang: str | None) -> None:
     """SinkPlan: plan the ecological restoration of mines for carbon.
 
     Read a zoning file, score every feasible restoration option per zone, find the best plans and
     Pareto fronts, compare them and write a report. Start with `sinkplan validate SITE`.
     """
+    set_language(lang or "en")
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
 
@@ -48,7 +52,7 @@ def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subpro
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     """Warnings to the user as one line each (``warning: …``), not Python's source-line format."""
     from rich.text import Text
-    err.print(Text("warning: ", style="bold yellow") + Text(str(message)), highlight=False, soft_wrap=True)
+    err.print(Text(_("warning: "), style="bold yellow") + Text(str(message)), highlight=False, soft_wrap=True)
 
 
 def _caused_by(exc: BaseException, kinds: tuple) -> bool:
@@ -76,19 +80,19 @@ def main(argv: list[str] | None = None) -> int:
             app.main(args=argv, prog_name="sinkplan", standalone_mode=False)
     except SinkPlanError as exc:
         from rich.text import Text
-        err.print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False, soft_wrap=True)
+        err.print(Text(_("error: "), style="bold red") + Text(str(exc)), highlight=False, soft_wrap=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:  # usage errors: one line, then where to look
         from rich.text import Text
         ctx = getattr(exc, "ctx", None)
-        where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-        err.print(Text("error: ", style="bold red") + Text(exc.format_message() + where), highlight=False,
+        where = _(" (see '{cmd} --help')").format(cmd=ctx.command_path) if ctx is not None else ""
+        err.print(Text(_("error: "), style="bold red") + Text(exc.format_message() + where), highlight=False,
                   soft_wrap=True)
         return 2
     except (click.exceptions.Abort, KeyboardInterrupt):
-        err.print("interrupted", highlight=False)
+        err.print(_("interrupted"), highlight=False)
         return 130
     except Terminated:
         err.print("terminated", highlight=False)
@@ -103,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             return 143 if terminated else 130
         raise
     finally:
+        set_language("en")   # the next call (a test, a notebook) starts in English again
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     return 0

@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from .common import emit_json, out, progress, site_argument, site_options, voice_options, warm_kernels
-from .plan import problem_options
+from .plan import excel_option, problem_options
 
 METHODS = ("exact", "supported", "genetic", "hybrid")
 
@@ -39,11 +39,12 @@ def register(app: click.Group) -> None:
               help="genetic/hybrid: population size.")
 @click.option("--max-points", type=click.IntRange(2), default=50, show_default=True,
               help="genetic/hybrid: plans kept in the front.")
+@excel_option
 @site_options
 @voice_options
-def pareto(site_path: Path, objectives, points, method, budget, budget_on, constraint, lock, forbid,
+def pareto(site_path: Path, objectives, points, method, budget, budget_on, constraint, lock, forbid, locks_file,
            allow_intolerable, gap, exact, time_limit, out_dir, workers, seed, generations, evaluations, pop_size,
-           max_points, settings, layer, crs, fix_geometry, catalog, quiet, as_json):
+           max_points, excel, settings, layer, crs, fix_geometry, catalog, quiet, as_json):
     """Trade-off front between two or three objectives, one plan per point.
 
     For genetic and hybrid runs the exact front of the linear objectives is computed too, and the
@@ -78,12 +79,12 @@ def pareto(site_path: Path, objectives, points, method, budget, budget_on, const
                                     f"best: {best}")
 
         result = pareto_site(SiteInput(site_path, settings, layer, crs, fix_geometry, catalog), objs,
-                             limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable),
+                             limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable, locks_file),
                              method=method, points=points, gap=gap, exact=exact, time_limit_s=time_limit,
                              workers=workers, seed=seed, generations=generations, evaluations=evaluations,
                              pop_size=pop_size, max_points=max_points, out_dir=out_dir,
                              progress=steps.step("scoring options"), front_progress=front_progress,
-                             genetic_callback=genetic_callback, before_solve=before_solve)
+                             genetic_callback=genetic_callback, before_solve=before_solve, excel=excel)
     front, quality, removed = result.front, result.quality, result.removed
     assert front is not None  # pareto_site always returns its front
     df = front.to_frame()

@@ -42,6 +42,10 @@ def problem_options(fn):
         click.option("--lock", multiple=True, metavar="ZONE_ID=OPTION_ID", help="Repeatable. Keep a zone's option."),
         click.option("--forbid", multiple=True, metavar="MEASURE",
                      help="Repeatable. A measure or option id never to use."),
+        click.option("--locks-file", type=click.Path(path_type=Path), default=None, metavar="CSV",
+                     help="Locks and forbids per zone: a CSV with zone_id and lock_option and/or forbid "
+                          "(measure or option ids, ';'-separated). The zoning file's own lock_option and "
+                          "forbid columns are always read."),
         click.option("--allow-intolerable", is_flag=True, help="Keep options above the tolerable soil loss."),
         click.option("--gap", type=GAP, default=1e-4, show_default=True, help="Certified relative gap to reach."),
         click.option("--exact", is_flag=True, help="Prove the optimum (gap ≤ 1e-6)."),
@@ -53,11 +57,19 @@ def problem_options(fn):
     return fn
 
 
-def limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable):
+def excel_option(fn):
+    """--excel [csv|xlsx]: tables for a spreadsheet (UTF-8 with BOM and a units row; or .xlsx)."""
+    return click.option("--excel", type=click.Choice(["csv", "xlsx"]), is_flag=False, flag_value="csv",
+                        default=None, help="Tables for Excel: CSV as UTF-8 with BOM and a units row "
+                                           "(--excel or --excel csv), or also an .xlsx workbook (--excel xlsx).")(fn)
+
+
+def limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable, locks_file=None):
     """The command line's constraint options as a workflow's :class:`~optimizer.workflows.Constraints`."""
     from ..workflows import Constraints
     return Constraints(budget_cny=budget, budget_on=budget_on, constraints=tuple(constraint or ()),
-                       locks=tuple(lock or ()), forbid=tuple(forbid or ()), allow_intolerable=allow_intolerable)
+                       locks=tuple(lock or ()), forbid=tuple(forbid or ()), allow_intolerable=allow_intolerable,
+                       locks_file=locks_file)
 
 
 @click.command()
@@ -69,11 +81,12 @@ def limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable):
               help="auto: the certified fast engine, PuLP if it fails; milp: PuLP.")
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True,
               help="MILP solver for --method milp.")
+@excel_option
 @site_options
 @voice_options
-def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint, lock, forbid, allow_intolerable,
-             gap, exact, time_limit, out_dir, method, solver, settings, layer, crs, fix_geometry, catalog,
-             quiet, as_json):
+def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint, lock, forbid, locks_file,
+             allow_intolerable, gap, exact, time_limit, out_dir, method, solver, excel, settings, layer, crs,
+             fix_geometry, catalog, quiet, as_json):
     """Find the best plan for one objective under the budget and the other constraints.
 
     Writes plan.gpkg, plan.geojson, plan.csv, plan_trajectories.csv, summary.json and manifest.json
@@ -91,9 +104,10 @@ def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint,
 
         result = optimize_site(SiteInput(site_path, settings, layer, crs, fix_geometry, catalog),
                                maximize or minimize,
-                               limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable),
+                               limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable, locks_file),
                                method=method, solver=solver, gap=gap, exact=exact, time_limit_s=time_limit,
-                               out_dir=out_dir, progress=steps.step("scoring options"), before_solve=before_solve)
+                               out_dir=out_dir, progress=steps.step("scoring options"), before_solve=before_solve,
+                               excel=excel)
     assert result.plan is not None  # optimize_site always returns its plan
     summary = result.plan.summary()
     if as_json:

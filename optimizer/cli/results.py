@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import SinkPlanError
+from ..i18n import LANGUAGES, _, set_language
 
 
 def _labels(paths: list[Path], given: str | None) -> list[str]:
@@ -49,12 +50,17 @@ def compare_plans(paths: list[Path], labels: str | None = None):
 
     if len(paths) < 2:
         raise SinkPlanError("compare needs at least two plans (run folders or plan files)")
+    from ..analysis.compare import check_same_zones
+
     names = _labels(paths, labels)
-    return [read_plan(p, label=n) for p, n in zip(paths, names)]
+    plans = [read_plan(p, label=n) for p, n in zip(paths, names)]
+    check_same_zones({f"{p.label} ({p.path})": p.zones["zone_id"] for p in plans}, "compare")
+    return plans
 
 
-def write_comparison(plans, out_dir: Path, formats=("png", "svg")) -> list[Path]:
-    """compare_totals.csv, compare_zones.csv, compare_trajectories.csv and figures in ``out_dir``."""
+def write_comparison(plans, out_dir: Path, formats=("png", "svg"), excel: str | None = None) -> list[Path]:
+    """compare_totals.csv, compare_zones.csv, compare_trajectories.csv and figures in ``out_dir``
+    (``excel``: CSV with BOM and units row; ``"xlsx"`` also compare.xlsx)."""
     from ..analysis import compare
     from ..io.tables import write_table
     from ..report import figures as F
@@ -64,9 +70,15 @@ def write_comparison(plans, out_dir: Path, formats=("png", "svg")) -> list[Path]
     totals = compare.compare_totals(plans)
     zones = compare.compare_zones(plans)
     traj = compare.compare_trajectories(plans)
-    files = [write_table(totals, out_dir / "compare_totals.csv"), write_table(zones, out_dir / "compare_zones.csv")]
+    bom = excel is not None
+    files = [write_table(totals, out_dir / "compare_totals.csv", excel=bom),
+             write_table(zones, out_dir / "compare_zones.csv", excel=bom)]
     if len(traj):
-        files.append(write_table(traj, out_dir / "compare_trajectories.csv"))
+        files.append(write_table(traj, out_dir / "compare_trajectories.csv", excel=bom))
+    if excel == "xlsx":
+        from ..io.excel import write_xlsx
+        sheets = {"totals": totals, "zones": zones} | ({"trajectories": traj} if len(traj) else {})
+        files.append(write_xlsx(sheets, out_dir / "compare.xlsx"))
     labels = [p.label for p in plans]
     files += F.save_figure(F.totals_compare_figure(totals, labels), out_dir, "compare_totals", formats)
     if len(traj):
@@ -81,6 +93,7 @@ def register(app: click.Group) -> None:
     """Add this module's commands to the ``sinkplan`` group."""
     app.add_command(compare)
     app.add_command(report)
+    app.add_command(rescore)
 
 
 @click.command()
@@ -91,7 +104,9 @@ def register(app: click.Group) -> None:
 @click.option("--formats", default="png,svg", show_default=True, help="Figure formats: png, svg, pdf.")
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True,
               help="Zones to list with the largest differences.")
-def compare(plans, out_dir, labels, formats, top):
+@click.option("--excel", type=click.Choice(["csv", "xlsx"]), is_flag=False, flag_value="csv", default=None,
+              help="Tables for Excel (as for optimize).")
+def compare(plans, out_dir, labels, formats, top, excel):
     """Plans side by side: totals, zone-by-zone differences and carbon trajectories.
 
     PLAN: run folders of `sinkplan optimize`, or plan files (.csv, .gpkg, .geojson; e.g.
@@ -113,7 +128,7 @@ def compare(plans, out_dir, labels, formats, top):
     names = [p.label for p in ps]
     diff_cols = [c for c in totals.columns if " − " in c]
     t = Table("quantity", "unit", *names, *diff_cols, title="Site totals", title_justify="left")
-    for _, r in totals.iterrows():
+    for _i, r in totals.iterrows():
         money = r["unit"] == "CNY"
         unit = "¥ M" if money else r["unit"]
         val = (lambda v: f"{v / 1e6:,.2f}") if money else style.fmt_number
@@ -130,7 +145,7 @@ def compare(plans, out_dir, labels, formats, top):
         tz = Table("zone", "type", f"{names[0]}", f"{last}", "Δ net removals", "Δ cost",
                    title=f"Zones with the largest change in net removals, {last} against {names[0]}",
                    title_justify="left")
-        for _, r in zt.iterrows():
+        for _i, r in zt.iterrows():
             tz.add_row(str(r["zone_id"]), str(r["zone_type"]), str(r[f"option_id[{names[0]}]"]),
                        str(r[f"option_id[{last}]"]), style.fmt_delta(r[key], "t CO2e"),
                        style.fmt_delta(r[f"Δcost_cny[{last}]"], "CNY"))
@@ -140,7 +155,7 @@ def compare(plans, out_dir, labels, formats, top):
     if out_dir is None:
         out.print("add --out DIR to write the tables (CSV) and figures (PNG/SVG)")
         return
-    files = write_comparison(ps, out_dir, fm)
+    files = write_comparison(ps, out_dir, fm, excel)
     out.print(f"wrote {len(files)} files in {out_dir}: " + ", ".join(f.name for f in files))
 
 
@@ -152,7 +167,11 @@ def compare(plans, out_dir, labels, formats, top):
               help="Folder for the print figures (default: <report name>_figures beside the report).")
 @click.option("--no-figures", is_flag=True, help="Write only the HTML file.")
 @click.option("--formats", default="png,svg", show_default=True, help="Figure formats: png, svg, pdf.")
-def report(run_dir, output, figures, no_figures, formats):
+@click.option("--pdf", "as_pdf", is_flag=True,
+              help="Also print the report to PDF (beside the HTML) with headless Chromium, when installed.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of the report and its figures (default: sinkplan --lang, else en).")
+def report(run_dir, output, figures, no_figures, formats, as_pdf, lang):
     """One self-contained HTML report (opens offline) of a run, with print figures.
 
     RUN_DIR: the --out folder of `sinkplan optimize` or `sinkplan pareto` (or one plan file).
@@ -163,6 +182,7 @@ def report(run_dir, output, figures, no_figures, formats):
     from ..report.build import build_report
     from .common import progress
 
+    set_language(lang)
     if output.suffix.lower() not in (".html", ".htm"):
         raise SinkPlanError(f"-o {output}: the report is an HTML file; name it e.g. report.html")
     if not run_dir.exists():
@@ -172,14 +192,81 @@ def report(run_dir, output, figures, no_figures, formats):
     fig_dir = None if no_figures else (figures or output.with_name(f"{output.stem}_figures"))
     if fig_dir is not None:
         fig_dir = check_output_dir(fig_dir, option="--figures")
-    with progress("drawing the report's figures") as update:
+    with progress(_("drawing the report's figures")) as update:
         res = build_report(run_dir, output, fig_dir, fm, progress=update)
     ctx = res["context"]
     out = Console()
-    kind = f"front of {len(ctx.plans)} plans" if ctx.kind == "front" else "one plan"
+    kind = _("front of {n} plans").format(n=len(ctx.plans)) if ctx.kind == "front" else _("one plan")
     size = output.stat().st_size
-    out.print(f"report of {kind} for {ctx.site_name} → {output} ({size / 1e6:.1f} MB, self-contained)")
+    out.print(_("report of {kind} for {site} → {file} ({mb} MB, self-contained)").format(
+        kind=kind, site=ctx.site_name, file=output, mb=f"{size / 1e6:.1f}"))
     if res["figures"]:
-        out.print(f"{len(res['figures'])} print figures in {fig_dir}")
+        out.print(_("{n} print figures in {folder}").format(n=len(res["figures"]), folder=fig_dir))
     for p in ctx.integrity:
-        out.print(f"[yellow]warning:[/yellow] {p}")
+        out.print(f"[yellow]{_('warning: ')}[/yellow]{p}")
+    if as_pdf:
+        from ..report.pdf import chromium_path, html_to_pdf
+        if chromium_path() is None:
+            out.print(f"[yellow]{_('warning: ')}[/yellow]"
+                      + _("no Chromium installed: no PDF written; open the HTML report and print it (its print "
+                          "stylesheet lays it out for paper)"))
+        else:
+            pdf = html_to_pdf(output, output.with_suffix(".pdf"))
+            out.print(f"PDF → {pdf} ({pdf.stat().st_size / 1e6:.1f} MB)")
+
+
+@click.command()
+@click.argument("plan_file", metavar="PLAN_FILE", type=click.Path(path_type=Path))
+@click.option("--site", type=click.Path(path_type=Path), default=None,
+              help="The zoning file (default: the run's, from manifest.json; else the plan file's own attributes).")
+@click.option("--settings", type=click.Path(path_type=Path), default=None,
+              help="Settings TOML (default: the run's, from manifest.json).")
+@click.option("--catalog", type=click.Path(path_type=Path), default=None,
+              help="The planner's own catalog CSV (default: the run's).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the re-scored plan (plan files, summary.json, changes.csv, manifest.json).")
+@click.option("--excel", type=click.Choice(["csv", "xlsx"]), is_flag=False, flag_value="csv", default=None,
+              help="Tables for Excel (as for optimize).")
+@click.option("--top", type=click.IntRange(0), default=20, show_default=True, help="Changed zones to list.")
+def rescore(plan_file, site, settings, catalog, out_dir, excel, top):
+    """Re-score an edited plan: every number recomputed from the site and the model.
+
+    PLAN_FILE: a plan (.gpkg, .geojson, .csv) whose option_id a planner changed, e.g. in QGIS.
+    Only zone_id and option_id are read from it; the stored numbers are compared with the new
+    ones and the zones that changed are listed.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..report import style
+    from ..rescore import rescore_plan, write_rescored
+    from .common import progress
+
+    if out_dir is not None:
+        from ..io.paths import check_output_dir
+        out_dir = check_output_dir(out_dir)
+    with progress("scoring options") as update:
+        r = rescore_plan(plan_file, site=site, settings=settings, catalog=catalog, progress=update)
+    out = Console()
+    out.print(_("re-scored {n} zones of {file} against {site}").format(n=len(r.stored), file=plan_file,
+                                                                       site=r.site_source))
+    ch = r.changes
+    if len(ch) == 0:
+        out.print(_("no zone changed: the stored numbers are the model's"))
+    else:
+        out.print(_("{n} zone(s) changed").format(n=len(ch)))
+        t = Table(_("zone"), _("option"), _("Δ net removals"), _("Δ cost (NPV)"), _("Δ capital"), _("Δ soil loss"),
+                  title=_("Zones whose stored numbers were stale"), title_justify="left")
+        order = ch["delta_removals_tco2e"].abs().sort_values(ascending=False).index
+        for _i, z in ch.reindex(order).head(top).iterrows():
+            t.add_row(str(z["zone_id"]), str(z["option_id"]), style.fmt_delta(z["delta_removals_tco2e"], "t CO2e"),
+                      style.fmt_delta(z["delta_cost_cny"], "CNY"), style.fmt_delta(z["delta_capex_cny"], "CNY"),
+                      style.fmt_delta(z["delta_soil_loss_t_per_yr"], "t/yr"))
+        out.print(t)
+    tot = r.plan.summary()["totals"]
+    out.print(_("plan totals: net removals {removals} t CO2e, cost (NPV) ¥ {cost} M, capital ¥ {capex} M").format(
+        removals=style.fmt_number(tot["removals_tco2e"]), cost=f"{tot['cost_cny'] / 1e6:,.2f}",
+        capex=f"{tot['capex_cny'] / 1e6:,.2f}"))
+    if out_dir is not None:
+        files = write_rescored(r, out_dir, excel)
+        out.print(_("wrote {n} files in {folder}").format(n=len(files), folder=out_dir))

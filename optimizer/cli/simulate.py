@@ -32,6 +32,7 @@ def simulate(site_path: Path, option_specs: tuple[str, ...], years: int | None, 
     ecosystem carbon [t C/ha], that year's net removals [t CO2e] and soil loss [t/ha], cover [%],
     and the same for the zone's no-works baseline (columns ending in _baseline)."""
     from ..io.atomic import atomic_path
+    from ..io.excel import neutralise
     from ..io.paths import check_output_file
     from ..options.simulate import check_years, iter_simulate, parse_option_specs
 
@@ -43,7 +44,7 @@ def simulate(site_path: Path, option_specs: tuple[str, ...], years: int | None, 
     with progress("simulating options") as update, atomic_path(output) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             for part in iter_simulate(site, pairs, years, catalog=catalog, progress=update):
-                part.to_csv(f, header=lines == 0, index=False, float_format="%.10g")
+                neutralise(part).to_csv(f, header=lines == 0, index=False, float_format="%.10g")
                 lines += len(part)
                 horizon = int(part["year"].max()) if len(part) else horizon
                 pairs_done += int((part["year"] == 0).sum())

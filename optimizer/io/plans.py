@@ -24,9 +24,12 @@ import pandas as pd
 
 from ..analysis.compare import accounting_sums, zone_sums, zones_with_works
 from ..catalog import GROUPS
+from ..catalog.palette import plan_category
 from ..errors import PlanFileError
 from .atomic import atomic_path, write_text_atomic
+from .excel import restore, write_xlsx
 from .manifest import dumps, record_outputs
+from .styles import plan_styles, write_layer_styles
 from .tables import write_table
 
 if TYPE_CHECKING:
@@ -37,8 +40,16 @@ if TYPE_CHECKING:
 BASELINE_COLUMNS = ("removals_tco2e", "soil_loss_t_per_yr", "soil_loss_first_year_t")
 
 
-def plan_frame(plan) -> pd.DataFrame:
-    """One row per zone with the chosen measure in each group and the option's metrics."""
+#: Per-hectare fields written beside the totals: (new column, total column).
+PER_HA_COLUMNS = (("removals_tco2e_per_ha", "removals_tco2e"), ("credits_tco2e_per_ha", "credits_tco2e"),
+                  ("cost_cny_per_ha", "cost_cny"), ("capex_cny_per_ha", "capex_cny"),
+                  ("soil_loss_t_per_ha_yr", "soil_loss_t_per_yr"))
+
+
+def plan_frame(plan, site=None) -> pd.DataFrame:
+    """One row per zone with the chosen measure in each group, the option's metrics, per-hectare
+    fields beside the totals and (given the ``site``) the zoning file's own attributes, so the
+    plan file is itself a zoning file a planner can edit and read again."""
     table = plan.compiled.table
     rows = plan.rows
     df = table.to_frame(rows)
@@ -46,10 +57,36 @@ def plan_frame(plan) -> pd.DataFrame:
     mids = table.combos.measures["measure_id"].to_numpy(dtype=object)
     for g, group in enumerate(GROUPS):
         df.insert(4 + g, group, np.where(idx[:, g] >= 0, mids[np.maximum(idx[:, g], 0)], ""))
+    df["map_category"] = [plan_category(v, w, e, o) for v, w, e, o in
+                          zip(df["vegetation_type"].fillna("").astype(str), df["water"], df["energy"],
+                              df["option_id"].astype(str))]
     base = table.baseline_rows()
     for c in BASELINE_COLUMNS:
         df[f"baseline_{c}"] = table.data[c][base]
+    area = df["area_ha"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for new, total in PER_HA_COLUMNS:
+            if total in df.columns:
+                df[new] = np.where(area > 0, df[total].to_numpy(dtype=float) / area, np.nan)
+    if site is not None:
+        df = df.join(input_attributes(site, df), on="zone_id")
     return df
+
+
+def input_attributes(site, plan_df: pd.DataFrame) -> pd.DataFrame:
+    """The site's attribute columns (canonical inputs, then the planner's own), indexed by zone id;
+    a name the plan already uses is prefixed ``input_``."""
+    z = pd.DataFrame(site.zones).drop(columns=["geometry", "zone_type", "area_ha"], errors="ignore")
+    out = pd.DataFrame(index=z["zone_id"].astype(str).to_numpy())
+    for c in z.columns:
+        if c == "zone_id":
+            continue
+        v = z[c]
+        if isinstance(v.dtype, pd.CategoricalDtype):
+            v = v.astype(object).where(v.notna(), "")
+        name = f"input_{c}" if c in plan_df.columns else str(c)
+        out[name] = v.to_numpy()
+    return out
 
 
 def settings_frame(settings, extra: dict | None = None) -> pd.DataFrame:
@@ -82,12 +119,20 @@ def write_geo(df: pd.DataFrame, site, path: Path, settings_table: pd.DataFrame |
             gdf.to_file(tmp, layer=layer, driver="GPKG", engine="pyogrio", dataset_options={"VERSION": "1.2"})
             if settings_table is not None:
                 pyogrio.write_dataframe(settings_table, tmp, layer="run_settings", driver="GPKG", append=True)
+            write_layer_styles(tmp, layer, plan_styles(df, layer, _measure_names()))
         else:
             # name the layer: by default GDAL would name it after the temporary file
             gdf.to_crs("EPSG:4326").to_file(tmp, layer=path.stem, driver="GeoJSON", engine="pyogrio",
                                             layer_options={"COORDINATE_PRECISION": 8})
         _fsync(tmp)
     return path
+
+
+def _measure_names() -> dict[str, str]:
+    """Names of the bundled catalog's measures, for legends (a planner's own measure: its id)."""
+    from ..catalog import load_catalog
+    m = load_catalog().measures
+    return dict(zip(m["measure_id"].astype(str), m["name"].astype(str)))
 
 
 def _fsync(path: Path) -> None:
@@ -129,12 +174,18 @@ def terminate_raises():
 
 
 def write_plan(plan, site, out_dir: Path, *, manifest: dict, name: str = "plan",
-               formats=("gpkg", "csv", "geojson", "trajectories"), summary: dict | None = None) -> list[Path]:
+               formats=("gpkg", "csv", "geojson", "trajectories"), summary: dict | None = None,
+               excel: str | None = None) -> list[Path]:
     """Write a plan: ``{name}.gpkg`` (+ layer run_settings), ``.geojson``, ``.csv``,
     ``{name}_trajectories.csv`` (the plan's :attr:`~optimizer.solve.result.Plan.trajectories`, as
     :mod:`optimizer.evaluate` computed them), and ``summary.json`` when a ``summary`` is given
     (:meth:`Plan.summary <optimizer.solve.result.Plan.summary>`: totals, credits by standard,
     baseline totals, constraint rows).
+
+    ``excel``: ``"csv"`` writes the CSV files as UTF-8 with BOM and a units row (for Excel; the
+    readers here skip that row), ``"xlsx"`` also writes ``{name}.xlsx`` (plan, trajectories and
+    run settings, with units). Text cells that Excel would read as a formula are neutralised in
+    every CSV and XLSX (:mod:`optimizer.io.excel`).
 
     Each file is written atomically. The SHA-256 of every file written is added to
     ``manifest["outputs"]`` (when a manifest is given), so the manifest written after it
@@ -142,15 +193,21 @@ def write_plan(plan, site, out_dir: Path, *, manifest: dict, name: str = "plan",
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    df = plan_frame(plan)
+    if excel not in (None, "csv", "xlsx"):
+        raise ValueError(f"excel={excel!r}: use None, 'csv' or 'xlsx'")
+    df = plan_frame(plan, site if getattr(site, "zones", None) is not None else None)
     written = []
+    bom = excel is not None
+    st = settings_frame(site.settings, {"objective": plan.objective_name, "solver": plan.solver,
+                                        "status": plan.status.value, "gap": plan.gap})
     with terminate_raises():
         if "csv" in formats:
-            written.append(write_table(df, out_dir / f"{name}.csv"))
+            written.append(write_table(df, out_dir / f"{name}.csv", excel=bom))
         if "trajectories" in formats:
-            written.append(write_table(plan.trajectories, out_dir / f"{name}_trajectories.csv"))
-        st = settings_frame(site.settings, {"objective": plan.objective_name, "solver": plan.solver,
-                                            "status": plan.status.value, "gap": plan.gap})
+            written.append(write_table(plan.trajectories, out_dir / f"{name}_trajectories.csv", excel=bom))
+        if excel == "xlsx":
+            sheets = {"plan": df, "trajectories": plan.trajectories, "run_settings": st}
+            written.append(write_xlsx(sheets, out_dir / f"{name}.xlsx"))
         for fmt in ("gpkg", "geojson"):
             if fmt in formats:
                 p = write_geo(df, site, out_dir / f"{name}.{fmt}", st if fmt == "gpkg" else None)
@@ -329,7 +386,7 @@ def _clean_plan_table(df: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 def _read_table(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, keep_default_na=True)
+        return restore(pd.read_csv(path, keep_default_na=True, encoding="utf-8-sig"))
     except pd.errors.EmptyDataError:
         raise PlanFileError(f"{path}: the file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:

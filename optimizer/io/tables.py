@@ -11,16 +11,19 @@ import pandas as pd
 
 from ..errors import Issue, SinkPlanError, TextEncodingWarning
 from .atomic import write_atomic
+from .excel import restore, write_csv
 from .paths import CSV_ADVICE, decode_text
 
 TABLE_FORMATS = (".csv", ".parquet")
 
 
-def write_table(df: pd.DataFrame, path: str | Path) -> Path:
+def write_table(df: pd.DataFrame, path: str | Path, *, excel: bool = False) -> Path:
+    """Write ``df`` atomically. A CSV has its formula-like text cells neutralised
+    (:func:`optimizer.io.excel.neutralise`); with ``excel`` it is UTF-8 with BOM and a units row."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return write_atomic(path, lambda p: df.to_csv(p, index=False, float_format="%.10g"))
+        return write_csv(df, path, excel=excel)
     if suffix == ".parquet":
         return write_atomic(path, lambda p: df.to_parquet(p, index=False))
     raise SinkPlanError(f"{path}: cannot write {suffix!r}; use one of {', '.join(TABLE_FORMATS)}")
@@ -53,7 +56,7 @@ def read_csv_text(path: str | Path, problems: list[Issue], notes: list[str] | No
     if encoding != "utf-8" and notes is not None:
         notes.append(f"read as {encoding.upper()} text (not UTF-8): save it as UTF-8")
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        return restore(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), numeric=False)
     except pd.errors.EmptyDataError:
         problems.append(Issue(file=f, message="is empty (no header row)"))
     except pd.errors.ParserError as exc:

@@ -253,7 +253,7 @@ class Compiled:
             reasons = []
             if self.problem.enforce_tolerance:
                 reasons.append("the soil-loss tolerance")
-            if self.problem.forbid:
+            if self.problem.forbid or self.problem.zone_forbid:
                 reasons.append("the forbidden measures")
             if locked.any():
                 reasons.append("the locks")

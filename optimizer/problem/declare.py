@@ -31,6 +31,7 @@ class Problem:
     targets: tuple[Target, ...] = ()              # bounds on linear objectives' site totals
     locks: tuple[tuple[str, str], ...] = ()       # (zone_id, option_id)
     forbid: tuple[str, ...] = ()                  # option ids or measure ids never to use
+    zone_forbid: tuple[tuple[str, str], ...] = ()  # (zone_id, option or measure id) not to use in that zone
 
     @classmethod
     def from_settings(cls, settings, **changes) -> Problem:
@@ -162,6 +163,24 @@ def allowed_rows(problem: Problem, table, errors: list[str]) -> Allowed:
         keep &= ~bad_combo[t.combo]
         why_dropped[hit] = 2
     zindex = {z: i for i, z in enumerate(zone_ids)}
+    if problem.zone_forbid:
+        parts_of = [set(o.split("+")) | {o} for o in t.combos.option_id]
+        known = set(opt_ids) | set(t.combos.measures["measure_id"])
+        for zid, f in problem.zone_forbid:
+            if zid not in zindex:
+                errors.append(f"forbid in zone {zid!r}: no such zone")
+                continue
+            if f not in known:
+                near = difflib.get_close_matches(f, sorted(known), n=1)
+                errors.append(f"forbid in zone {zid!r}: {f!r} is neither a measure nor an option id"
+                              + (f"; did you mean {near[0]!r}?" if near else ""))
+                continue
+            z = zindex[zid]
+            lo, hi = t.zone_ptr[z], t.zone_ptr[z + 1]
+            bad = np.array([f in parts_of[c] for c in t.combo[lo:hi]], dtype=bool)
+            hit = bad & keep[lo:hi]
+            why_dropped[lo:hi][hit] = 2
+            keep[lo:hi] &= ~bad
     locked_zone = np.zeros(t.n_zones, dtype=bool)
     for zid, oid in problem.locks:
         if zid not in zindex:

@@ -9,7 +9,7 @@ CSS = r"""
 :root { --ink:#1d2430; --muted:#5b6575; --line:#d9dee6; --bg:#ffffff; --panel:#f6f8fb; --accent:#1f5fa8;
         --warn:#8a5300; --warnbg:#fff4e0; --bad:#a50026; --good:#1a7f37; }
 * { box-sizing: border-box; }
-html { font-family: "Noto Sans", "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: var(--ink); background: var(--bg);
+html { font-family: "Noto Sans", "DejaVu Sans", "Segoe UI", Arial, "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", sans-serif; color: var(--ink); background: var(--bg);
        font-size: 15px; line-height: 1.5; }
 body { margin: 0; }
 header.cover { background: #14324f; color: #fff; padding: 28px 40px 22px; }
@@ -175,8 +175,32 @@ JS = r"""
     category: {label: "What the plan does"},
     removals: {label: "Net removals per ha over the horizon"},
     soil: {label: "Soil loss grade (SL 190-2007)"},
-    credits: {label: "Earns credits under"}
+    credits: {label: "Earns credits under"},
+    works: {label: "Works: soil measure (fill), landform (hatch), waste (outline)"}
   };
+  function hatchFill(w, i) {
+    if (!w.hatch || !w.hatch.length) return w.fill;
+    var id = "works-hatch-" + i, svg = document.querySelector("#plan-map svg");
+    if (svg && !document.getElementById(id)) {
+      var NS = "http://www.w3.org/2000/svg";
+      var defs = svg.querySelector("defs") || svg.insertBefore(document.createElementNS(NS, "defs"), svg.firstChild);
+      var pat = document.createElementNS(NS, "pattern");
+      pat.setAttribute("id", id); pat.setAttribute("patternUnits", "userSpaceOnUse");
+      pat.setAttribute("width", "8"); pat.setAttribute("height", "8");
+      var bg = document.createElementNS(NS, "rect");
+      bg.setAttribute("width", "8"); bg.setAttribute("height", "8"); bg.setAttribute("fill", w.fill);
+      pat.appendChild(bg);
+      w.hatch.forEach(function (a) {
+        var ln = document.createElementNS(NS, "line");
+        ln.setAttribute("x1", "0"); ln.setAttribute("y1", "4"); ln.setAttribute("x2", "8"); ln.setAttribute("y2", "4");
+        ln.setAttribute("stroke", "#222222"); ln.setAttribute("stroke-width", "1.2");
+        ln.setAttribute("transform", "rotate(" + a + " 4 4)");
+        pat.appendChild(ln);
+      });
+      defs.appendChild(pat);
+    }
+    return "url(#" + id + ")";
+  }
   var SEQ = ["#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c", "#00441b"];
   var NEG = "#d6604d";
 
@@ -184,6 +208,7 @@ JS = r"""
     if (state.mode === "category") return DATA.categories[p.cat[z]].color;
     if (state.mode === "soil") return DATA.grades[p.grade[z]].color;
     if (state.mode === "credits") return DATA.eligibility[p.elig[z]].color;
+    if (state.mode === "works") return hatchFill(DATA.works[p.works[z]], p.works[z]);
     var v = p.removals[z] / DATA.zones[z].area;
     if (v < 0) return NEG;
     var b = DATA.removalBreaks, k = 0;
@@ -209,6 +234,9 @@ JS = r"""
     } else if (state.mode === "credits") {
       p.elig.forEach(function (c) { used[c] = 1; });
       DATA.eligibility.forEach(function (c, i) { if (used[i]) item(c.color, c.label); });
+    } else if (state.mode === "works") {
+      p.works.forEach(function (c) { used[c] = 1; });
+      DATA.works.forEach(function (w, i) { if (used[i]) item(w.fill, w.label + (w.hatch.length ? " (hatched)" : "") + (w.stroke ? " (outlined)" : "")); });
     } else {
       item(NEG, "net source (< 0)");
       var b = DATA.removalBreaks, lo = 0;
@@ -226,6 +254,9 @@ JS = r"""
     for (var i = 0; i < paths.length; i++) {
       var z = +paths[i].getAttribute("data-z");
       paths[i].setAttribute("fill", zoneColor(p, z));
+      var w = state.mode === "works" && DATA.works ? DATA.works[p.works[z]] : null;
+      paths[i].style.stroke = w && w.stroke ? w.stroke : "";
+      paths[i].style.strokeWidth = w && w.stroke ? "2.5" : "";
     }
     legend(p);
     var cap = document.getElementById("map-title");

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis import compare
+from ..i18n import N_, _, language
 from ..io.atomic import write_text_atomic
 from ..io.plans import terminate_raises
 from . import figures as F
@@ -50,7 +51,11 @@ def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> t
     if geo is not None:
         crs = geo.crs.to_string() if geo.crs is not None else ""
         todo.append(("fig-site", lambda: F.site_map_figure(geo, z, crs)))
-        todo.append(("fig-plan", lambda: F.plan_map_figure(geo, z, f"{head_title}: vegetation or main measure")))
+        todo.append(("fig-plan", lambda: F.plan_map_figure(
+            geo, z, _("{plan}: vegetation or main measure").format(plan=_(head_title)))))
+        todo.append(("fig-works", lambda: F.works_map_figure(geo, z, _("{plan}: works by zone").format(
+                                                                 plan=_(head_title)),
+                                                             ctx.measure_names)))
         todo.append(("fig-credits-map",
                      lambda: F.eligibility_map_figure(geo, z, f"{head_title}: credit eligibility")))
         tolerable = ctx.tolerable
@@ -58,7 +63,7 @@ def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> t
             todo.append(("fig-soil-maps", lambda: F.soil_loss_maps_figure(geo, z, tolerable)))
     if ctx.kind == "front":
         todo.append(("fig-front", lambda: F.front_figure(ctx.front_points, ctx.objectives, ctx.roles)))
-        _, dom, J = frontier_tables(ctx)
+        _t, dom, J = frontier_tables(ctx)
         if geo is not None:
             todo.append(("fig-frequency", lambda: F.frequency_map_figure(geo, dom, len(ctx.plans))))
         todo.append(("fig-jaccard", lambda: F.jaccard_figure(J, [str(int(p)) for p in ctx.front_points["point"]])))
@@ -123,6 +128,27 @@ def _r(v, digits=5):
     return float(f"{v:.{digits}g}")
 
 
+#: SVG hatch angles of the QGIS brush styles of :func:`optimizer.catalog.palette.works_symbol`.
+HATCH_ANGLES = {"b_diagonal": [135], "f_diagonal": [45], "horizontal": [0], "vertical": [90], "cross": [0, 90],
+                "diagonal_x": [45, 135]}
+
+
+def works_key(row: dict) -> tuple:
+    return tuple(str(row.get(g, "") or "") for g in style.WORKS_GROUPS)
+
+
+def works_entry(key: tuple, names: dict) -> dict:
+    """How the interactive works map draws one combination of soil, landform and waste measures."""
+    d = dict(zip(style.WORKS_GROUPS, key))
+    fill = style.works_symbol("soil", d["soil"])["color"] if d.get("soil") else "#f2f2f2"
+    hatch = HATCH_ANGLES.get(style.works_symbol("landform", d["landform"])["pattern"], [45]) \
+        if d.get("landform") else []
+    stroke = style.works_symbol("waste", d["waste"])["color"] if d.get("waste") else ""
+    parts = [f"{g}: {names.get(m, m)}" for g, m in d.items() if m]
+    return {"fill": fill, "hatch": hatch, "stroke": stroke,
+            "label": "; ".join(parts) or "no landform, soil or waste works"}
+
+
 def interactive_data(ctx: ReportContext) -> dict:
     order = list(ctx.plans[0].zones["zone_id"])
     cats: list[str] = []
@@ -133,6 +159,9 @@ def interactive_data(ctx: ReportContext) -> dict:
     points = []
     metrics = compare.metrics_for(ctx.standards)
     tol = ctx.tolerable or 10.0
+    works: list[dict] = []
+    works_index: dict[tuple, int] = {}
+    names = ctx.measure_names
     for k, p in enumerate(ctx.plans):
         z = zone_arrays(p.zones, order)
         c = F.plan_categories(z.fillna({"option_id": "", "vegetation_type": ""}))
@@ -148,6 +177,11 @@ def interactive_data(ctx: ReportContext) -> dict:
             if lab not in opt_index:
                 opt_index[lab] = len(options)
                 options.append(lab)
+        wk = [works_key(r) for r in z.fillna({g: "" for g in style.WORKS_GROUPS if g in z}).to_dict("records")]
+        for key in wk:
+            if key not in works_index:
+                works_index[key] = len(works)
+                works.append(works_entry(key, names))
         g = F.soil_grades(z["soil_loss_t_per_yr"].fillna(0), z["area_ha"].fillna(1), tol)
         t = ctx.totals(k)
         if ctx.kind == "front":
@@ -162,6 +196,7 @@ def interactive_data(ctx: ReportContext) -> dict:
             "totals": {m.key: _r(t.get(m.key, float("nan")), 8) for m in metrics},
             "cat": [cats.index(x) for x in c], "elig": [elig.index(x) for x in e],
             "grade": [grades.index(x) for x in g], "option": [opt_index[lab] for lab in labels],
+            "works": [works_index[key] for key in wk],
             "removals": [_r(v) for v in z["removals_tco2e"].fillna(0)],
             "cost": [_r(v) for v in z["cost_cny"].fillna(0)],
             "soil": [_r(v) for v in z["soil_loss_t_per_yr"].fillna(0)],
@@ -182,6 +217,7 @@ def interactive_data(ctx: ReportContext) -> dict:
         "eligibility": [{"id": e, "label": e, "color": ecolors[e]} for e in elig],
         "grades": [{"id": g, "label": style.GRADE_LABELS[g], "color": style.GRADE_COLORS[g]} for g in grades],
         "options": options,
+        "works": works,
         "metrics": [{"key": m.key, "label": m.label, "unit": m.unit} for m in metrics],
         "removalBreaks": removal_breaks(ctx.plans),
     }
@@ -194,9 +230,10 @@ def interactive_data(ctx: ReportContext) -> dict:
     return data
 
 
-NAV = [("summary", "1 Summary"), ("site", "2 Site"), ("plan", "3 Plan"), ("carbon", "4 Carbon"),
-       ("soil", "5 Soil loss"), ("cost", "6 Cost"), ("credits", "7 Credits"), ("placeholders", "8 Placeholders"),
-       ("solver", "9 Solver"), ("manifest", "10 Manifest"), ("method", "11 Method")]
+NAV = [("summary", N_("1 Summary")), ("site", N_("2 Site")), ("plan", N_("3 Plan")), ("carbon", N_("4 Carbon")),
+       ("soil", N_("5 Soil loss")), ("cost", N_("6 Cost")), ("credits", N_("7 Credits")),
+       ("placeholders", N_("8 Placeholders")), ("solver", N_("9 Solver")), ("manifest", N_("10 Manifest")),
+       ("method", N_("11 Method")), ("annex", N_("12 Annex"))]
 
 
 def render_html(ctx: ReportContext, figs: dict) -> str:
@@ -213,11 +250,13 @@ def render_html(ctx: ReportContext, figs: dict) -> str:
         sections.solver(ctx),
         sections.reproducibility(ctx),
         sections.method_notes(ctx),
+        sections.annex(ctx),
     ])
     made = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     version = (ctx.manifest.get("packages") or {}).get("sinkplan") or "?"
     footer = (f"Made by SinkPlan {esc(version)} on {esc(made)} from the files in "
               f"<span class=\"mono\">{esc(ctx.run_path)}</span>. The report reads the run's results; it does not "
               "re-run any model. It opens offline: everything it shows is inside this one file.")
-    title = f"SinkPlan report: {ctx.site_name}"
-    return page(title, sections.header(ctx), NAV, body, interactive_data(ctx), footer)
+    title = _("SinkPlan report: {site}").format(site=ctx.site_name)
+    nav = [(k, _(v)) for k, v in NAV]
+    return page(title, sections.header(ctx), nav, body, interactive_data(ctx), footer, lang=language())

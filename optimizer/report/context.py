@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..analysis import compare, frontier
 from ..catalog import GROUPS
+from ..i18n import _
 from ..io.manifest import verify_outputs
 from ..io.plans import FrontResult, PlanResult, read_run
 
@@ -88,10 +89,17 @@ class ReportContext:
         return base
 
     @property
+    def measure_names(self) -> dict[str, str]:
+        """Measure id → name of the bundled catalog (a planner's own measure shows its id)."""
+        from ..catalog import load_catalog
+        m = load_catalog().measures
+        return dict(zip(m["measure_id"].astype(str), m["name"].astype(str)))
+
+    @property
     def headline_name(self) -> str:
         """"Knee plan (point 4)", "Point 0" or "The plan"."""
         if self.kind != "front":
-            return "The plan"
+            return _("The plan")
         k = int(self.front_points["point"].iloc[self.headline])
         return f"Knee plan (point {k})" if self.roles.get("knee") == self.headline else f"Point {k}"
 

@@ -74,10 +74,11 @@ def json_script(data: dict, element_id: str) -> str:
     return f'<script type="application/json" id="{esc(element_id)}">{json_for_script(data)}</script>'
 
 
-def page(title: str, header: str, nav: list[tuple[str, str]], body: str, data: dict, footer: str) -> str:
+def page(title: str, header: str, nav: list[tuple[str, str]], body: str, data: dict, footer: str,
+         lang: str = "en") -> str:
     toc = "".join(f'<a href="#{esc(i)}">{esc(t)}</a>' for i, t in nav)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<!DOCTYPE html>\n<html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<meta name=\"generator\" content=\"SinkPlan\">\n"
         f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"

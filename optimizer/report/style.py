@@ -8,6 +8,17 @@ from __future__ import annotations
 
 import math
 
+from ..catalog.palette import (  # noqa: F401  (re-exported: the report's names)
+    CATEGORY_COLORS,
+    CATEGORY_LABELS,
+    EXTRA_COLORS,
+    WORKS_GROUPS,
+    category_color,
+    plan_category,
+    works_symbol,
+)
+from ..i18n import _
+
 ZONE_TYPE_LABELS = {
     "platform": "Platform (dump bench or top)",
     "slope": "Slope face",
@@ -22,37 +33,6 @@ ZONE_TYPE_COLORS = {
     "pit_floor": "#8f9bb3",
     "subsidence_pool": "#5b9bd5",
 }
-
-#: What a plan does in a zone, for maps: vegetation type, or the water/energy measure.
-CATEGORY_LABELS = {
-    "tree_shrub_herb": "Tree–shrub–herb, three layers",
-    "robinia": "Black locust (Robinia)",
-    "poplar": "Poplar",
-    "conifer": "Conifers",
-    "shrub": "Deep-rooted shrubs",
-    "grassland": "Grassland",
-    "grass_legume": "Grass–legume",
-    "natural_regeneration": "Natural regeneration (no works)",
-    "constructed_wetland": "Constructed wetland",
-    "pv_ground": "Photovoltaic, ground-mounted",
-    "pv_floating": "Photovoltaic, floating",
-    "no_works": "No works",
-}
-CATEGORY_COLORS = {
-    "tree_shrub_herb": "#1b7837",
-    "robinia": "#5aae61",
-    "poplar": "#a6d96a",
-    "conifer": "#00441b",
-    "shrub": "#8073ac",
-    "grassland": "#e6f598",
-    "grass_legume": "#c2e699",
-    "natural_regeneration": "#e3e3e3",
-    "constructed_wetland": "#4393c3",
-    "pv_ground": "#f4a582",
-    "pv_floating": "#d6604d",
-    "no_works": "#b8c4cf",
-}
-EXTRA_COLORS = ("#e08214", "#b2182b", "#35978f", "#c51b7d", "#7f3b08", "#542788", "#8c510a", "#01665e")
 
 #: SL 190-2007 water erosion grades [B] (see optimizer.models.erosion.EROSION_GRADES).
 GRADE_LABELS = {
@@ -104,34 +84,24 @@ BASELINE_COLOR = "#7f7f7f"
 
 
 def label(key: str, labels: dict) -> str:
-    return labels.get(key) or key.replace("_", " ").capitalize() if key else "(none)"
+    """The label of ``key`` in the current language (:mod:`optimizer.i18n`)."""
+    return _(labels.get(key) or key.replace("_", " ").capitalize()) if key else _("(none)")
 
 
 def lower_first(text: str) -> str:
-    """"Cost (NPV)" → "cost (NPV)": lower-case the first letter only, keeping acronyms."""
+    """"Cost (NPV)" → "cost (NPV)": lower-case the first letter only; a first word that is an
+    acronym or a code ("SL 190-2007 grade", "CCER credits", "PV") stays as it is."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and (first[1].isupper() or any(ch.isdigit() for ch in first)):
+        return text
     return text[:1].lower() + text[1:]
-
-
-def plan_category(vegetation_type: str, water: str = "", energy: str = "", option_id: str = "") -> str:
-    """What a zone's option is, for a map colour: energy, then water, then vegetation type."""
-    for v in (energy, water, vegetation_type):
-        if v:
-            return v
-    return "no_works" if option_id in ("no_works", "") else option_id
-
-
-def category_color(cat: str, seen: list | None = None) -> str:
-    if cat in CATEGORY_COLORS:
-        return CATEGORY_COLORS[cat]
-    key = sum(map(ord, cat))
-    return EXTRA_COLORS[key % len(EXTRA_COLORS)]
 
 
 def fmt_number(v, digits: int = 3) -> str:
     """A number for people: thousands separators, about ``digits`` significant figures."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "–"
-    v = float(v)
+    v = float(v) + 0.0   # -0.0 → 0.0: never print "-0"
     a = abs(v)
     if a >= 10 ** digits or a == 0 or v.is_integer():
         return f"{v:,.0f}"

@@ -35,6 +35,38 @@ ALIASES = {
     "land_designation": ("land_desig", "designation", "land_use", "landuse", "land_des"),
     "area_ha": ("area", "area_hectares", "hectares", "ha"),
 }
+# Chinese field names (GB/T 21010 land-use and SL 190-2007 soil-erosion terms, as Chinese zoning
+# tables name them): the same fields, read like the English aliases.
+ALIASES_ZH = {
+    "zone_id": ("分区编号", "分区号", "编号", "图斑编号", "分区"),
+    "zone_type": ("分区类型", "类型", "地貌单元", "单元类型"),
+    "slope_deg": ("坡度", "坡度_度", "坡度(度)", "坡度（度）", "坡度(°)", "坡度（°）"),
+    "slope_pct": ("坡度百分比", "坡度(%)", "坡度（%）"),
+    "slope_length_m": ("坡长", "坡长_米", "坡长(m)", "坡长（m）"),
+    "soil_depth_cm": ("土层厚度", "覆土厚度", "土层厚度(cm)", "土层厚度（cm）"),
+    "burning": ("自燃", "自燃程度", "自燃等级"),
+    "water_depth_m": ("水深", "水深(m)", "水深（m）"),
+    "contaminated": ("污染", "重金属污染", "是否污染"),
+    "land_designation": ("用地类型", "土地用途", "规划用途", "地类"),
+    "area_ha": ("面积", "面积_公顷", "面积(公顷)", "面积（公顷）", "面积(hm2)", "面积（hm²）"),
+    "lock_option": ("锁定方案", "锁定"),
+    "forbid": ("禁用措施", "禁用"),
+}
+for _canon, _zh in ALIASES_ZH.items():
+    ALIASES[_canon] = ALIASES.get(_canon, ()) + _zh
+#: Chinese values of the category fields → canonical values.
+VALUE_ALIASES = {
+    "zone_type": {"平台": "platform", "排土场平台": "platform", "边坡": "slope", "坡面": "slope",
+                  "排土场边坡": "slope", "矸石山": "waste_heap", "矸石堆": "waste_heap", "煤矸石山": "waste_heap",
+                  "坑底": "pit_floor", "采坑底部": "pit_floor", "塌陷水域": "subsidence_pool",
+                  "塌陷坑塘": "subsidence_pool", "塌陷积水区": "subsidence_pool"},
+    "burning": {"无": "none", "未自燃": "none", "轻": "low", "轻度": "low", "低": "low", "中": "medium",
+                "中度": "medium", "重": "high", "重度": "high", "高": "high"},
+    "land_designation": {"采矿用地": "mining_land", "规划造林地": "planned_afforestation_land",
+                         "宜林地": "planned_afforestation_land", "耕地": "farmland", "草地": "grassland",
+                         "建设用地": "construction_land", "水域": "water", "其他": "other", "其他用地": "other"},
+}
+
 RANGES = {  # field: (low, high, unit)
     "slope_deg": (0.0, 90.0, "°"),
     "slope_pct": (0.0, 1000.0, "%"),
@@ -48,8 +80,8 @@ RANGES = {  # field: (low, high, unit)
 MISSING_TEXT = {"", "none", "<na>", "null"}
 # Text that looks like a number but is not a finite one: a mistake, never a value.
 NON_FINITE_TEXT = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
-TRUE = {"true", "t", "yes", "y", "1", "1.0"}
-FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
+TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "有"}
+FALSE = {"false", "f", "no", "n", "0", "0.0", "", "否", "无"}
 SLOPE_AGREEMENT_DEG = 0.5       # slope_deg and slope_pct given together may differ by this much
 
 
@@ -194,7 +226,7 @@ def _parse_ids(df: pd.DataFrame, f: str, problems: list[Issue]) -> pd.Series:
 
 def _parse_zone_types(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[Issue]) -> pd.Series:
     """Zone types, normalised; a missing or unknown type is a problem (with the nearest valid one)."""
-    zt = _norm_text(df["zone_type"])
+    zt = _norm_text(df["zone_type"]).replace(VALUE_ALIASES["zone_type"])
     for i in np.flatnonzero(~zt.isin(ZONE_TYPES).to_numpy()):
         v = df["zone_type"].iloc[i]
         if zt.iloc[i] == "":
@@ -252,7 +284,8 @@ def _parse_numbers(df: pd.DataFrame, ids: pd.Series, zt: pd.Series, f: str, prob
 def _parse_categories(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[Issue], notes: list[str]):
     """(burning level, contaminated, land designation) of every zone, with their defaults."""
     if "burning" in df.columns:
-        burn = _norm_text(df["burning"]).replace({"": "none", "false": "none", "no": "none", "0": "none"})
+        burn = _norm_text(df["burning"]).replace({"": "none", "false": "none", "no": "none", "0": "none",
+                                                  **VALUE_ALIASES["burning"]})
         burn = burn.where(burn != "", "none")
         for i in np.flatnonzero(~burn.isin(BURNING).to_numpy()):
             near = difflib.get_close_matches(burn.iloc[i], BURNING, n=1)
@@ -264,7 +297,7 @@ def _parse_categories(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[I
     contaminated = (_parse_bool(df["contaminated"], ids, f, problems) if "contaminated" in df.columns
                     else np.zeros(len(df), dtype=bool))
     if "land_designation" in df.columns:
-        desig = _norm_text(df["land_designation"]).replace({"": "mining_land"})
+        desig = _norm_text(df["land_designation"]).replace({"": "mining_land", **VALUE_ALIASES["land_designation"]})
     else:
         desig = pd.Series(["mining_land"] * len(df))
     odd = sorted(set(desig) - set(KNOWN_DESIGNATIONS))

@@ -32,6 +32,7 @@ from .maps import (
                      site_map_figure,
                      soil_grades,
                      soil_loss_maps_figure,
+                     works_map_figure,
                      zones_compare_figure,
 )
 
@@ -39,4 +40,4 @@ __all__ = ["RC", "SIMPLIFY_M", "cost_figure", "credits_figure", "draw_categories
            "eligibility_colors", "eligibility_map_figure", "frequency_map_figure", "front_figure", "jaccard_figure",
            "new_figure", "plan_categories", "plan_map_figure", "save_figure", "site_map_figure", "soil_grades",
            "soil_loss_figure", "soil_loss_maps_figure", "svg_text", "totals_compare_figure",
-           "trajectories_compare_figure", "trajectories_figure", "zones_compare_figure"]
+           "trajectories_compare_figure", "trajectories_figure", "works_map_figure", "zones_compare_figure"]

@@ -29,10 +29,60 @@ RC: dict[RcKeyType, Any] = {
 }
 
 
+#: Fonts that draw Chinese, in order of preference (Debian: fonts-noto-cjk, fonts-wqy-microhei).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+             "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei", "PingFang SC")
+LATIN_FONT = "DejaVu Sans"
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """The first installed font of :data:`CJK_FONTS` that matplotlib can use, or None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((f for f in CJK_FONTS if f in installed), None)
+    if found is None:
+        # matplotlib's font cache predates a font installed later (apt-get install fonts-noto-cjk): add
+        # the system's CJK font files to this process's font list
+        for path in font_manager.findSystemFonts():
+            name = Path(path).name.lower()
+            if "cjk" in name or "wqy" in name or "sourcehan" in name:
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((f for f in CJK_FONTS if f in installed), None)
+    return found
+
+
+def font_rc() -> dict:
+    """The font family: DejaVu Sans for Latin text, a CJK font for what it cannot draw (matplotlib
+    falls back glyph by glyph). In Chinese without any CJK font: a :class:`FontWarning`, once."""
+    from ...i18n import language
+
+    cjk = cjk_font()
+    if cjk is None and language() == "zh":
+        _warn_no_cjk()
+    # concrete family names, not "sans-serif": matplotlib falls back glyph by glyph only along a list of names
+    return {"font.family": [LATIN_FONT] + ([cjk] if cjk else [])}
+
+
+@functools.cache
+def _warn_no_cjk() -> None:
+    import warnings
+
+    from ...errors import FontWarning
+    warnings.warn("no font that draws Chinese is installed: the figures' Chinese text will show as boxes "
+                  "(Debian: apt-get install fonts-noto-cjk)", FontWarning, stacklevel=4)
+
+
 def new_figure(width_in: float = 8.0, height_in: float = 4.5) -> Figure:
     import matplotlib
 
     matplotlib.rcParams.update(RC)
+    matplotlib.rcParams.update(font_rc())
     return Figure(figsize=(width_in, height_in), layout="constrained")
 
 

@@ -8,21 +8,27 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from ...i18n import _
 from .. import style
 from .canvas import new_figure
 from .maps import plan_categories
 
 
 def _tick(v: float) -> str:
-    return f"{v:,.0f}" if abs(v) >= 100 or v == 0 else f"{v:.3g}"
+    """A tick label: thousands separators, three significant figures, never "-0"."""
+    v = 0.0 if abs(v) < 1e-9 else v   # float noise of a tick at zero
+    s = f"{v:,.0f}" if abs(v) >= 100 or v == 0 else f"{v:.3g}"
+    if s.startswith("-") and not s.strip("-0.,"):
+        s = s[1:]
+    return s
 
 
 def _money_axis(axis, unit: str) -> None:
     """Thousands separators; CNY shown in millions."""
     if unit == "CNY":
-        axis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v / 1e6)))
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: _tick(v / 1e6)))
     else:
-        axis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v)))
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: _tick(v)))
 
 
 def _axis_label(name: str) -> tuple[str, str]:
@@ -80,8 +86,8 @@ def trajectories_figure(traj: pd.DataFrame, title: str) -> Figure:
         neg += np.where(v < 0, v, 0)
     ax1.plot(years, traj["net_removals_tco2e"], color="black", lw=1.2, label="Net removals")
     ax1.axhline(0, color="#666666", lw=0.6)
-    ax1.set_ylabel("t CO2e per year")
-    ax1.set_title("Annual net removals by pool")
+    ax1.set_ylabel(_("t CO2e per year"))
+    ax1.set_title(_("Annual net removals by pool"))
     ax1.legend(frameon=False, fontsize=7, loc="upper right")
     # the first year holds biochar and project emissions: clip the axis so later years stay legible
     later = np.r_[pos[1:], neg[1:]] if len(traj) > 2 else np.r_[pos, neg]
@@ -99,8 +105,8 @@ def trajectories_figure(traj: pd.DataFrame, title: str) -> Figure:
         ax2.plot(years, traj["cumulative_net_removals_tco2e_baseline"], color=style.BASELINE_COLOR, lw=1.5,
                  label="No works: net removals")
     ax2.axhline(0, color="#666666", lw=0.6)
-    ax2.set_ylabel("t CO2e, cumulative")
-    ax2.set_title("Cumulative removals and credits")
+    ax2.set_ylabel(_("t CO2e, cumulative"))
+    ax2.set_title(_("Cumulative removals and credits"))
     ax2.legend(frameon=False, fontsize=7, loc="upper left")
     _money_axis(ax2.yaxis, "")
     fig.suptitle(title, fontweight="bold", fontsize=10)
@@ -126,12 +132,12 @@ def trajectories_compare_figure(long: pd.DataFrame) -> Figure:
         ax1.plot(years, g["cumulative_net_removals_tco2e"], color=color, lw=lw, label=plan, ls="--" if base else "-")
         if "soil_loss_t" in g:
             ax2.plot(years, g["soil_loss_t"], color=color, lw=lw, label=plan, ls="--" if base else "-")
-    ax1.set_title("Cumulative net removals")
-    ax1.set_ylabel("t CO2e")
+    ax1.set_title(_("Cumulative net removals"))
+    ax1.set_ylabel(_("t CO2e"))
     ax1.axhline(0, color="#666666", lw=0.6)
     _money_axis(ax1.yaxis, "")
-    ax2.set_title("Soil loss, whole site")
-    ax2.set_ylabel("t per year")
+    ax2.set_title(_("Soil loss, whole site"))
+    ax2.set_ylabel(_("t per year"))
     ax2.set_yscale("symlog", linthresh=100)
     ax1.legend(frameon=False, fontsize=7)
     if many:
@@ -156,8 +162,8 @@ def soil_loss_figure(zones: pd.DataFrame, traj: pd.DataFrame | None, tolerable_t
         tol = g["area_ha"] * tolerable_t_per_ha_yr
         ax1.scatter(idx, tol, marker="_", s=400, color="#d62728", zorder=3, label="Tolerable (area × limit)")
     ax1.set_xticks(idx, [style.ZONE_TYPE_LABELS.get(z, z).split(" (")[0] for z in g.index], rotation=15)
-    ax1.set_ylabel("t per year (mean over the horizon)")
-    ax1.set_title("Soil loss by zone type")
+    ax1.set_ylabel(_("t per year (mean over the horizon)"))
+    ax1.set_title(_("Soil loss by zone type"))
     ax1.legend(frameon=False, fontsize=7)
     _money_axis(ax1.yaxis, "")
     if traj is not None and "soil_loss_t" in traj:
@@ -169,8 +175,8 @@ def soil_loss_figure(zones: pd.DataFrame, traj: pd.DataFrame | None, tolerable_t
             ax2.axhline(zones["area_ha"].sum() * tolerable_t_per_ha_yr, color="#d62728", lw=1, ls=":",
                         label="Tolerable for the whole site")
         ax2.set_yscale("log")
-        ax2.set_ylabel("t per year")
-        ax2.set_title("Soil loss of the whole site, year by year")
+        ax2.set_ylabel(_("t per year"))
+        ax2.set_title(_("Soil loss of the whole site, year by year"))
         ax2.legend(frameon=False, fontsize=7)
     else:
         ax2.set_axis_off()
@@ -190,7 +196,7 @@ def cost_figure(zones: pd.DataFrame) -> Figure:
         ax.barh(names, g["capex_cny"] / 1e6, color="#4575b4", label="Capital (year 0)")
         ax.barh(names, g["later_cny"] / 1e6, left=g["capex_cny"] / 1e6, color="#91bfdb",
                 label="Upkeep, maintenance, monitoring (NPV)")
-        ax.set_xlabel("¥ million (CNY of 2025)")
+        ax.set_xlabel(_("¥ million (CNY of 2025)"))
         ax.set_title(title)
         ax.grid(True, axis="x", color="#eeeeee")
     ax1.legend(frameon=False, fontsize=7, loc="lower right")
@@ -208,14 +214,14 @@ def credits_figure(zones: pd.DataFrame, standards, totals: dict) -> Figure:
     cred = [totals.get(f"credits_{s}_tco2e", float("nan")) for s in standards] or [0]
     area = [zones["area_ha"][eligible_mask(zones, s)].sum() for s in standards] or [0]
     ax1.bar(names, cred, color="#1b9e77")
-    ax1.set_ylabel("t CO2e over the horizon")
-    ax1.set_title("Credits from eligible zones")
+    ax1.set_ylabel(_("t CO2e over the horizon"))
+    ax1.set_title(_("Credits from eligible zones"))
     _money_axis(ax1.yaxis, "")
     ax2.bar(names, area, color="#7570b3")
     ax2.axhline(zones["area_ha"].sum(), color="#666666", lw=0.8, ls=":")
     ax2.text(len(names) - 0.5, zones["area_ha"].sum(), " whole site", va="bottom", ha="right", fontsize=7)
-    ax2.set_ylabel("ha")
-    ax2.set_title("Area of eligible zones")
+    ax2.set_ylabel(_("ha"))
+    ax2.set_title(_("Area of eligible zones"))
     return fig
 
 
@@ -230,13 +236,13 @@ def totals_compare_figure(totals: pd.DataFrame, labels) -> Figure:
     fig = new_figure(9.5, 2.3 * nrow)
     axes = np.atleast_1d(fig.subplots(nrow, ncol)).ravel()
     colors = [style.PLAN_COLORS[i % len(style.PLAN_COLORS)] for i in range(len(labels))]
-    for ax, (_, r) in zip(axes, rows.iterrows()):
+    for ax, (_i, r) in zip(axes, rows.iterrows()):
         vals = [r[lab] for lab in labels]
         money = r["unit"] == "CNY"
         ax.bar(range(len(labels)), [v / 1e6 if money else v for v in vals], color=colors)
         ax.set_xticks(range(len(labels)), labels, fontsize=7, rotation=20 if len(labels) > 2 else 0)
         ax.set_title(r["label"].split(" (")[0], fontsize=8.5)
-        ax.set_ylabel("¥ M" if money else r["unit"], fontsize=7.5)
+        ax.set_ylabel(_("¥ M") if money else r["unit"], fontsize=7.5)
         _money_axis(ax.yaxis, "")
     for ax in axes[n:]:
         ax.set_axis_off()
@@ -251,8 +257,8 @@ def jaccard_figure(J: np.ndarray, labels) -> Figure:
     im = ax.imshow(J, vmin=0, vmax=1, cmap="viridis")
     ax.set_xticks(range(n), labels, fontsize=7, rotation=90 if n > 12 else 0)
     ax.set_yticks(range(n), labels, fontsize=7)
-    ax.set_xlabel("point on the front")
-    ax.set_ylabel("point on the front")
-    ax.set_title("Similarity of the plans\n(Jaccard, zone–measure pairs)", fontsize=9)
+    ax.set_xlabel(_("point on the front"))
+    ax.set_ylabel(_("point on the front"))
+    ax.set_title(_("Similarity of the plans\n(Jaccard, zone–measure pairs)"), fontsize=9)
     fig.colorbar(im, ax=ax, shrink=0.8, label="shared / all zone–measure pairs")
     return fig

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
 
+from ...i18n import _
 from .. import style
 from .canvas import new_figure
 
@@ -77,8 +78,8 @@ def site_map_figure(geometry, zones: pd.DataFrame, crs_name: str = "") -> Figure
     fig = new_figure(8, 5.2)
     ax = fig.add_subplot()
     draw_categories(ax, geometry, zones["zone_id"], zones["zone_type"], style.ZONE_TYPE_COLORS,
-                    style.ZONE_TYPE_LABELS, "Zone type", order=list(style.ZONE_TYPE_COLORS))
-    ax.set_title(f"The site: {len(zones)} zones, {zones['area_ha'].sum():,.1f} ha"
+                    style.ZONE_TYPE_LABELS, _("Zone type"), order=list(style.ZONE_TYPE_COLORS))
+    ax.set_title(_("The site: {n} zones, {area} ha").format(n=len(zones), area=f"{zones['area_ha'].sum():,.1f}")
                  + (f" ({crs_name})" if crs_name else ""))
     return fig
 
@@ -94,7 +95,7 @@ def plan_map_figure(geometry, zones: pd.DataFrame, title: str) -> Figure:
     ax = fig.add_subplot()
     cats = plan_categories(zones)
     draw_categories(ax, geometry, zones["zone_id"], cats, {c: style.category_color(c) for c in set(cats)},
-                    style.CATEGORY_LABELS, "Vegetation or main measure",
+                    style.CATEGORY_LABELS, _("Vegetation or main measure"),
                     order=list(style.CATEGORY_COLORS) + sorted(set(cats)))
     ax.set_title(title)
     return fig
@@ -152,8 +153,8 @@ def soil_loss_maps_figure(geometry, zones: pd.DataFrame, tolerable_t_per_ha_yr: 
                     legend=False)
     draw_categories(axes[1], geometry, zones["zone_id"], after, style.GRADE_COLORS, style.GRADE_LABELS,
                     "Erosion grade (SL 190-2007)", order=order, legend_categories=set(before) | set(after))
-    axes[0].set_title("No works (natural regeneration)")
-    axes[1].set_title("With the plan")
+    axes[0].set_title(_("No works (natural regeneration)"))
+    axes[1].set_title(_("With the plan"))
     return fig
 
 
@@ -194,4 +195,60 @@ def zones_compare_figure(geometry, plans) -> Figure:
             ax.set_title(f"{p.label}\n{int(differs.sum())} zone(s) differ from {plans[0].label}")
         else:
             ax.set_title(f"{p.label}\n(reference)")
+    return fig
+
+
+def _short_name(name: str, limit: int = 38) -> str:
+    name = str(name).split(" (")[0]
+    return name if len(name) <= limit else name[:limit].rsplit(" ", 1)[0] + " …"
+
+
+#: QGIS brush styles of :func:`optimizer.catalog.palette.works_symbol` as matplotlib hatches.
+HATCH = {"b_diagonal": "\\\\\\\\", "f_diagonal": "////", "horizontal": "----", "vertical": "||||",
+         "cross": "++++", "diagonal_x": "xxxx"}
+
+
+def works_map_figure(geometry, zones: pd.DataFrame, title: str, names: dict | None = None) -> Figure:
+    """The works by zone, as the plan GeoPackage's ``works`` style draws them: a fill per soil
+    measure, a hatch per landform measure, a coloured outline per waste measure."""
+    from matplotlib.lines import Line2D
+
+    names = names or {}
+    fig = new_figure(8, 5.6)
+    ax = fig.add_subplot()
+    g = geometry.set_index("zone_id").reindex(list(zones["zone_id"]))
+    paths = _paths(g.geometry.simplify(SIMPLIFY_M))
+    ax.add_collection(PathCollection(paths, facecolors="#f2f2f2", edgecolors="#bbbbbb", linewidths=0.3))
+    handles: dict[str, list] = {grp: [] for grp in style.WORKS_GROUPS}
+    for grp in style.WORKS_GROUPS:
+        col = zones[grp].fillna("").astype(str).to_numpy() if grp in zones else np.array([""] * len(zones))
+        for m in sorted(set(col) - {""}):
+            sym = style.works_symbol(grp, m)
+            sel = [p for p, v in zip(paths, col) if v == m]
+            label = _short_name(_(names.get(m, m)))
+            if sym["kind"] == "fill":
+                ax.add_collection(PathCollection(sel, facecolors=sym["color"], edgecolors="#bbbbbb", linewidths=0.3))
+                handles[grp].append(Patch(facecolor=sym["color"], edgecolor="#666666", lw=0.4, label=label))
+            elif sym["kind"] == "hatch":
+                ax.add_collection(PathCollection(sel, facecolors="none", edgecolors=sym["color"], linewidths=0,
+                                                 hatch=HATCH.get(sym["pattern"], "////")))
+                handles[grp].append(Patch(facecolor="white", edgecolor=sym["color"], lw=0.4,
+                                          hatch=HATCH.get(sym["pattern"], "////"), label=label))
+            else:
+                ax.add_collection(PathCollection(sel, facecolors="none", edgecolors=sym["color"], linewidths=1.6))
+                handles[grp].append(Line2D([], [], color=sym["color"], lw=2, label=label))
+    _map_axes(ax, geometry)
+    titles = {"soil": _("Soil measures (fill)"), "landform": _("Landform works (hatch)"),
+              "waste": _("Waste works (outline)")}
+    entries: list = []
+    for grp in style.WORKS_GROUPS:
+        if handles[grp]:
+            entries.append(Patch(visible=False, label=titles[grp]))
+            entries += handles[grp]
+    if entries:
+        fig.legend(handles=entries, loc="outside right upper", frameon=False, fontsize=7)
+    if not any(handles.values()):
+        ax.text(0.5, -0.04, _("No landform, soil or waste works in this plan."), transform=ax.transAxes,
+                ha="center", fontsize=8)
+    ax.set_title(title)
     return fig

@@ -9,11 +9,12 @@ The parts: :mod:`.overview` (cover, §1 summary, §2 site), :mod:`.plans` (§3 t
 from __future__ import annotations
 
 from .accounting import carbon, cost, credits, soil
+from .annex import annex
 from .common import STATUS_WORDS
 from .overview import SETTING_ROWS, header, site, summary
 from .plans import constraints_table, explorer, front_section, options_table, plans_section, totals_table
 from .provenance import method_notes, placeholders, reproducibility, solver
 
-__all__ = ["SETTING_ROWS", "STATUS_WORDS", "carbon", "constraints_table", "cost", "credits", "explorer",
+__all__ = ["annex", "SETTING_ROWS", "STATUS_WORDS", "carbon", "constraints_table", "cost", "credits", "explorer",
            "front_section", "header", "method_notes", "options_table", "placeholders", "plans_section",
            "reproducibility", "site", "soil", "solver", "summary", "totals_table"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...analysis import compare
+from ...i18n import _
 from .. import style
 from ..context import ReportContext
 from ..html import esc, table
@@ -14,7 +15,7 @@ from .common import _fig, _v
 
 def carbon(ctx: ReportContext, figs) -> str:
     traj = ctx.plan.trajectories
-    out = ['<section id="carbon"><h2>4. Carbon over time</h2>',
+    out = ['<section id="carbon"><h2>' + _("4. Carbon over time") + '</h2>',
            "<p>Net removals in each year are the change in biomass and soil carbon, biochar added, and wetland burial "
            "less methane, minus the soil carbon carried off by erosion and the project's own emissions (fuel, lime, "
            "fertiliser), all in tonnes of CO2 equivalent (t CO2e; 1 t C = 44/12 t CO2e). The grey line is the same "
@@ -51,7 +52,7 @@ def carbon(ctx: ReportContext, figs) -> str:
 def soil(ctx: ReportContext, figs) -> str:
     z = ctx.zones
     tol = ctx.tolerable
-    out = ['<section id="soil"><h2>5. Soil loss before and after</h2>',
+    out = ['<section id="soil"><h2>' + _("5. Soil loss before and after") + '</h2>',
            "<p>Soil loss is estimated with RUSLE (A = R·K·LS·C·P, USDA Agriculture Handbook 703) for each zone and "
            "year. \"Before\" is the site with no works, left to natural regeneration; \"after\" is the plan. Grades "
            "follow the Chinese standard SL 190-2007"
@@ -88,7 +89,7 @@ def cost(ctx: ReportContext, figs) -> str:
             for r in g.itertuples()]
     rows.append(("All zones", len(z), f"{t['area_ha']:,.1f}", _v(t["capex_cny"], "CNY"),
                  _v(t["cost_cny"] - t["capex_cny"], "CNY"), _v(t["cost_cny"] / t["area_ha"], "CNY")))
-    return ('<section id="cost"><h2>6. Cost</h2>'
+    return ('<section id="cost"><h2>' + _("6. Cost") + '</h2>'
             "<p>Capital cost is spent in year 0: works priced from the measure catalog, plus 10 % project management "
             "and 10 % contingency (Queensland ERC rule). Later costs are upkeep of the measures, maintenance and "
             "monitoring, discounted to today. Money is in CNY of 2025; ¥ M = million CNY.</p>"
@@ -100,7 +101,7 @@ def cost(ctx: ReportContext, figs) -> str:
 
 def credits(ctx: ReportContext, figs) -> str:
     z = ctx.zones
-    out = ['<section id="credits"><h2>7. Carbon credits: which zones earn under which standard</h2>',
+    out = ['<section id="credits"><h2>' + _("7. Carbon credits: which zones earn under which standard") + '</h2>',
            "<p>Whether a zone's removals can be sold as credits depends on the standard and on the zone: its land "
            "designation, its type, its vegetation and its size. Credits are net removals of the credited carbon "
            f"pools less a buffer for non-permanence ({100 * float(ctx.settings.get('buffer_fraction', 0)):g} %) and "
@@ -127,7 +128,7 @@ def credits(ctx: ReportContext, figs) -> str:
         rr = [(r["standard"], r["name"], ", ".join(r["credited_pools"]),
                ", ".join(r["land_designations"]) if r["land_designations"] else "any",
                ", ".join(r["excluded_zone_types"]) or "none", r.get("baseline_rule", "–"), r["source"]) for r in rules]
-        out.append("<h3>Eligibility rules applied</h3>")
+        out.append("<h3>" + _('Eligibility rules applied') + "</h3>")
         out.append(table(["Standard", "Name", "Credited pools", "Land designations admitted", "Zone types excluded",
                           "Baseline", "Source"], rr))
         src = [(r["standard"], r["accounting_source"]) for r in rules if r.get("accounting_source")]
@@ -143,7 +144,7 @@ def _net_accounting(ctx: ReportContext) -> str:
     acc = ctx.plans[ctx.headline].numbers.get("accounting") or {}
     net = acc.get("removals_net_of_baseline_tco2e")
     farm = acc.get("restored_farmland_ha")
-    out = ['<h3>Net of the baseline and leakage</h3>',
+    out = ['<h3>' + _("Net of the baseline and leakage") + '</h3>',
            "<p>Credits are the project's removals of the credited pools less what the same zone would remove "
            "with no works (its natural-regeneration or no-works trajectory) less leakage: CCER-14-001-V01 and "
            "Verra VM0047 both subtract a baseline and leakage (VMD0054 for displaced farming or grazing); VM0044's "

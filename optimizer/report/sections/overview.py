@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...analysis import compare
+from ...i18n import _
 from .. import style
 from ..context import ReportContext, placeholders_in_plan
 from ..html import Raw, cards, esc, table
@@ -90,11 +91,11 @@ def summary(ctx: ReportContext) -> str:
         st, g = statuses[0]
         s.append(f"The optimiser's result is {esc(STATUS_WORDS.get(st, st))} (relative gap {_gap(g)}).")
     else:
-        worst = max((g for _, g in statuses if g is not None), default=None)
+        worst = max((g for _s, g in statuses if g is not None), default=None)
         n_opt = sum(st == "optimal" for st, _ in statuses)
         s.append(f"{n_opt} of {len(statuses)} front plans are proven optimal; "
                  f"the largest certified gap is {_gap(worst)}.")
-    out = [f'<section id="summary"><h2>1. Summary</h2><p class="lead">{" ".join(s)}</p>']
+    out = ['<section id="summary"><h2>' + _("1. Summary") + f'</h2><p class="lead">{" ".join(s)}</p>']
     out.append(cards([
         ("Net removals over the horizon", _v(t["removals_tco2e"], "t CO2e"),
          f"no works: {_v(b_rem, 't CO2e')}" if b_rem is not None else ""),
@@ -139,7 +140,7 @@ def _schema():
 
 def site(ctx: ReportContext, figs) -> str:
     z = ctx.zones
-    out = ['<section id="site"><h2>2. The site</h2>']
+    out = ['<section id="site"><h2>' + _("2. The site") + '</h2>']
     crs = ""
     if ctx.geometry is not None and ctx.geometry.crs is not None:
         crs = ctx.geometry.crs.to_string()
@@ -164,7 +165,7 @@ def site(ctx: ReportContext, figs) -> str:
         ph = k in (ctx.settings.get("placeholders") or [])
         rows.append((k, Raw(f"{esc(v)}" + (' <span class="pill">placeholder</span>' if ph else "")), unit, src))
     if rows:
-        out.append("<h3>Site settings used</h3>")
+        out.append("<h3>" + _('Site settings used') + "</h3>")
         out.append(table(["Setting", "Value", "Unit", "Where the value comes from"], rows))
     out.append("</section>")
     return "".join(out)

@@ -7,10 +7,16 @@ import numpy as np
 import pandas as pd
 
 from ...analysis import compare, frontier
+from ...i18n import N_, _
 from .. import style
 from ..context import ReportContext
 from ..html import esc, table
 from .common import _fig, _v
+
+WORKS_CAPTION = N_("Figure {n}. Works map of {which}: soil measures as fills, landform works as hatching, waste "
+                 "works (fire treatment, gangue backfill) as coloured outlines; the zone-by-zone annex (§12) "
+                 "lists them with area, removals, soil loss and grade, cost and eligibility. The plan GeoPackage "
+                 "holds the same map as its 'works' style.")
 
 
 def explorer(ctx: ReportContext, map_svg: str) -> str:
@@ -30,7 +36,8 @@ def explorer(ctx: ReportContext, map_svg: str) -> str:
                '<option value="category">what the plan does</option>'
                '<option value="removals">net removals per ha</option>'
                '<option value="soil">soil loss grade</option>'
-               '<option value="credits">credit eligibility</option></select></label></div>'
+               '<option value="credits">credit eligibility</option>'
+               '<option value="works">works (landform, soil, waste)</option></select></label></div>'
                '<div id="map-title" class="note"></div>'
                f'<div id="plan-map" data-figure="map-interactive">{map_svg}</div>'
                '<div id="map-legend" class="legend"></div>'
@@ -47,12 +54,14 @@ def plans_section(ctx: ReportContext, figs, map_svg: str) -> str:
     if ctx.kind == "front":
         return front_section(ctx, figs, map_svg)
     t = ctx.totals()
-    out = ['<section id="plan"><h2>3. The plan</h2>',
+    out = ['<section id="plan"><h2>' + _("3. The plan") + '</h2>',
            "<p>What the plan does in each zone. On screen the map can be coloured by other quantities, and pointing "
            "at a zone shows its option and numbers; the printed figure below shows the vegetation or main measure.</p>",
            explorer(ctx, map_svg),
-           _fig(figs, "fig-plan", "Figure 2. Vegetation or main measure of each zone under the plan.", "print-only")]
-    out.append("<h3>Totals</h3>")
+           _fig(figs, "fig-plan", _("Figure 2. Vegetation or main measure of each zone under the plan."),
+                "print-only"),
+           _fig(figs, "fig-works", _(WORKS_CAPTION).format(n="2b", which=_("the plan")))]
+    out.append("<h3>" + _('Totals') + "</h3>")
     base = ctx.baseline_totals()
     if base:
         out.append(totals_table(ctx, [t, base], ["The plan", "No works (natural regeneration)"]))
@@ -81,7 +90,8 @@ def options_table(zones: pd.DataFrame) -> str:
     rows = [(r.Index or "(no works)", int(r.zones), f"{r.area_ha:,.1f}", _v(r.removals, "t CO2e"),
              _v(r.capex, "CNY")) for r in g.itertuples()]
     head = "Measures (group=measure)" if key == "measures" else "Option (the plan file has no measures column)"
-    return ("<h3>Measures chosen</h3>" + table([head, "Zones", "Area [ha]", "Net removals", "Capital cost"], rows,
+    return ("<h3>" + _('Measures chosen') + "</h3>"
+            + table([head, "Zones", "Area [ha]", "Net removals", "Capital cost"], rows,
                                                num=(1, 2, 3, 4)))
 
 
@@ -96,14 +106,14 @@ def constraints_table(ctx) -> str:
                      "–" if used is None else f"{100 * used:.1f} %",
                      "binding" if c.get("slack") is not None and abs(c["slack"]) <= 1e-3 * max(1, abs(c["rhs"]))
                      else ""))
-    return ("<h3>Constraints</h3><p>Resources the plan may use and how much of each it uses.</p>"
+    return ("<h3>" + _('Constraints') + "</h3><p>Resources the plan may use and how much of each it uses.</p>"
             + table(["Constraint", "Used", "Limit", "Share", ""], rows, num=(1, 2, 3)))
 
 
 def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
     f = ctx.front_points
     obj = ctx.objectives
-    out = ['<section id="plan"><h2>3. Trade-offs: the Pareto front</h2>',
+    out = ['<section id="plan"><h2>' + _("3. Trade-offs: the Pareto front") + '</h2>',
            f"<p>The optimiser found {len(f)} plans, each the best possible for one level of "
            f"{esc(' and '.join(style.lower_first(style.OBJECTIVE_LABELS.get(o, (o, ''))[0]) for o in obj))}: "
            "no other plan is better "
@@ -116,7 +126,8 @@ def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
            _fig(figs, "fig-front", "Figure 2. The Pareto front (static version for print). Numbers label the points.",
                 "print-only"),
            _fig(figs, "fig-plan", f"Figure 3. Vegetation or main measure of each zone in the "
-                f"{style.lower_first(ctx.headline_name)}.", "print-only")]
+                f"{style.lower_first(ctx.headline_name)}.", "print-only"),
+           _fig(figs, "fig-works", _(WORKS_CAPTION).format(n="3b", which=style.lower_first(_(ctx.headline_name))))]
     # named points
     rows: list[tuple] = []
     for role, i in ctx.roles.items():
@@ -125,7 +136,7 @@ def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
         t = ctx.totals(i)
         rows.append((name, int(f["point"].iloc[i]), _v(t["removals_tco2e"], "t CO2e"), _v(t["capex_cny"], "CNY"),
                      _v(t["cost_cny"], "CNY"), _v(t["soil_loss_t_per_yr"], "t/yr"), _v(t["credit_value_cny"], "CNY")))
-    out.append("<h3>Named plans on the front</h3>")
+    out.append("<h3>" + _('Named plans on the front') + "</h3>")
     out.append("<p class=\"note\">Knee: the point farthest below the line (plane) through the extremes in normalised "
                "objective space (Das 1999). Closest to the ideal point: nearest, in normalised space, to the "
                "unattainable point that is best in every objective at once.</p>")
@@ -142,11 +153,11 @@ def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
             rows.append((f"{int(f['point'].iloc[r.from_point])} → {int(f['point'].iloc[r.to_point])}",
                          style.fmt_delta(getattr(r, f"d_{a}"), ua), style.fmt_delta(getattr(r, f"d_{b}"), ub),
                          "–" if not np.isfinite(rate) else f"{style.fmt_number(rate)} {ub} per {ua}"))
-        out.append("<h3>Marginal trade-off between neighbouring plans</h3>")
+        out.append("<h3>" + _('Marginal trade-off between neighbouring plans') + "</h3>")
         out.append(f"<p>Moving along the front, sorted by {esc(obj[0])}: how much {esc(obj[1])} each step adds "
                    "or saves per unit gained.</p>")
         out.append(table(["Step", f"Δ {obj[0]}", f"Δ {obj[1]}", "Rate"], rows, num=(1, 2, 3)))
-    out.append("<h3>How the plans differ</h3>")
+    out.append("<h3>" + _('How the plans differ') + "</h3>")
     out.append(_fig(figs, "fig-frequency", "Figure 4. For each zone, the vegetation chosen most often across the "
                     "front; the paler the zone, the more the plans disagree there."))
     out.append(_fig(figs, "fig-jaccard", "Figure 5. Pairwise similarity of the front's plans: the share of "

@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ...i18n import _
 from .. import style
 from ..context import ReportContext, placeholders_in_plan
 from ..html import Raw, esc, table
@@ -17,7 +18,7 @@ def placeholders(ctx: ReportContext) -> str:
     z = ctx.zones
     used = placeholders_in_plan(z)
     details = ctx.manifest.get("placeholder_details")
-    out = ['<section id="placeholders"><h2>8. Placeholder values</h2>',
+    out = ['<section id="placeholders"><h2>' + _("8. Placeholder values") + '</h2>',
            "<p>A placeholder is a value with no published source: an engineering estimate that makes the model run. "
            "Every result that depends on one is an estimate to be checked. Replace them with site data or cited "
            "values in the settings file or a planner's catalog, and run again.</p>"]
@@ -27,7 +28,7 @@ def placeholders(ctx: ReportContext) -> str:
     if len(used):
         rows: list[tuple] = []
         for r in used.itertuples():
-            kind, _, name = r.name.rpartition(":")
+            kind, _sep, name = r.name.rpartition(":")
             kind = {"setting": "setting", "growth": "growth curve", "": "measure"}.get(kind, kind)
             d = known.get((kind, name)) or known.get(("catalog parameter", name)) or {}
             what = d.get("description", "")
@@ -37,20 +38,20 @@ def placeholders(ctx: ReportContext) -> str:
     if details:
         rows = [(d["kind"], d["name"], "" if d.get("value") is None else _setting_value(d["value"]), d.get("unit", ""),
                  _short(d.get("description", "")), _short(d.get("source", ""), 240)) for d in details]
-        out.append("<h3>Every placeholder the run could use</h3>")
+        out.append("<h3>" + _('Every placeholder the run could use') + "</h3>")
         out.append(table(["Kind", "Name", "Value", "Unit", "What it is", "Basis"], rows))
     else:
         ph = ctx.manifest.get("placeholders") or {}
         rows = [(k, ", ".join(v)) for k, v in ph.items() if v]
         if rows:
-            out.append("<h3>Every placeholder the run could use (from the manifest)</h3>")
+            out.append("<h3>" + _('Every placeholder the run could use (from the manifest)') + "</h3>")
             out.append(table(["Kind", "Names"], rows))
     out.append("</section>")
     return "".join(out)
 
 
 def solver(ctx: ReportContext) -> str:
-    out = ['<section id="solver"><h2>9. How the plans were found: solver status and gaps</h2>',
+    out = ['<section id="solver"><h2>' + _("9. How the plans were found: solver status and gaps") + '</h2>',
            "<p>The optimiser chooses one option per zone. The gap is the certified distance, relative to the "
            "plan's value, between the plan found and a proven bound on the best possible plan: a gap of 1e-4 "
            "means no plan can be better by more than 0.01 %. A run stopped by its time limit is never called "
@@ -85,14 +86,14 @@ def solver(ctx: ReportContext) -> str:
     prob = ctx.manifest.get("problem") or {}
     if prob:
         rows = [(k, json.dumps(v, ensure_ascii=False)) for k, v in prob.items()]
-        out.append("<h3>The problem as declared</h3>" + table(["Item", "Value"], rows))
+        out.append("<h3>" + _('The problem as declared') + "</h3>" + table(["Item", "Value"], rows))
     out.append("</section>")
     return "".join(out)
 
 
 def reproducibility(ctx: ReportContext) -> str:
     m = ctx.manifest
-    out = ['<section id="manifest"><h2>10. Reproducibility: the run manifest</h2>']
+    out = ['<section id="manifest"><h2>' + _("10. Reproducibility: the run manifest") + '</h2>']
     if not m:
         out.append("<p class=\"callout\">No manifest was found.</p></section>")
         return "".join(out)
@@ -112,12 +113,13 @@ def reproducibility(ctx: ReportContext) -> str:
             for f, h in v.items():
                 rows.append(("planner catalog file", Raw(f'<span class="mono">{esc(f)}</span>'),
                              Raw(f'<span class="mono">{esc(h)}</span>')))
-    out.append("<h3>Inputs</h3>" + table(["Input", "File", "SHA-256"], rows))
+    out.append("<h3>" + _('Inputs') + "</h3>" + table(["Input", "File", "SHA-256"], rows))
     outs = m.get("outputs") or {}
     if outs:
         status = ("All output files match the manifest." if not ctx.integrity else
                   "Some output files do NOT match the manifest: " + "; ".join(ctx.integrity))
-        out.append(f'<h3>Outputs</h3><p class="{"note" if not ctx.integrity else "callout bad"}">{esc(status)}</p>')
+        cls = "note" if not ctx.integrity else "callout bad"
+        out.append('<h3>' + _("Outputs") + f'</h3><p class="{cls}">{esc(status)}</p>')
         shown = list(outs.items())[:12]
         rows = [(Raw(f'<span class="mono">{esc(k)}</span>'), f"{v.get('bytes', 0):,}",
                  Raw(f'<span class="mono">{esc(v.get("sha256"))}</span>')) for k, v in shown]
@@ -126,16 +128,17 @@ def reproducibility(ctx: ReportContext) -> str:
             out.append(f"<p class=\"note\">… and {len(outs) - len(shown)} more files, "
                        "listed in the manifest below.</p>")
     if m.get("seeds"):
-        out.append("<h3>Seeds</h3>" + table(["Name", "Seed"], list(m["seeds"].items())))
+        out.append("<h3>" + _('Seeds') + "</h3>" + table(["Name", "Seed"], list(m["seeds"].items())))
     pk = m.get("packages") or {}
-    out.append("<h3>Software</h3>" + table(["Package", "Version"], [(k, v or "not installed") for k, v in pk.items()]))
+    out.append("<h3>" + _('Software') + "</h3>"
+               + table(["Package", "Version"], [(k, v or "not installed") for k, v in pk.items()]))
     out.append('<details><summary>The full manifest (JSON)</summary><pre class="json">'
                + esc(json.dumps(m, indent=2, ensure_ascii=False)) + "</pre></details></section>")
     return "".join(out)
 
 
 def method_notes(ctx: ReportContext) -> str:
-    return ('<section id="method"><h2>11. Method, units and sources</h2><ul>'
+    return ('<section id="method"><h2>' + _("11. Method, units and sources") + '</h2><ul>'
             "<li><b>Net removals</b> [t CO2e]: the sum over the horizon of each year's net uptake by biomass "
             "(Chapman–Richards growth, root:shoot ratios from IPCC 2019 Refinement Vol 4 Table 4.4), soil organic "
             "carbon (first-order approach to equilibrium), biochar (IPCC 2019 Refinement Vol 4 Ch 2 App 4) and "

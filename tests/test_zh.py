@@ -1,0 +1,123 @@
+"""Chinese throughout: catalogs complete, the CLI's messages, zoning files with Chinese field names
+and values, and figures drawn without a missing glyph (the report itself in Chromium:
+tests/test_browser.py)."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from optimizer import i18n
+from optimizer.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_message_has_a_chinese_translation_and_the_template_is_current():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import i18n as script  # scripts/i18n.py
+    assert script.main(["--check"]) == 0
+
+
+def test_gettext_switches_language_and_english_is_the_default():
+    assert i18n.language() == "en"
+    assert i18n._("6. Cost") == "6. Cost"
+    try:
+        i18n.set_language("zh")
+        assert i18n._("6. Cost") == "6. 成本"
+        assert i18n._("Erosion grade (SL 190-2007)") == "侵蚀强度分级（SL 190-2007）"   # the code keeps its case
+        assert i18n._("a message nobody translated") == "a message nobody translated"
+    finally:
+        i18n.set_language("en")
+    with pytest.raises(Exception, match="language 'fr'"):
+        i18n.set_language("fr")
+
+
+def test_terms_follow_sl_190_and_ccer():
+    """The standards' own words: erosion grades of SL 190-2007, 基线 and 泄漏 of the CCER texts."""
+    from optimizer.report import style
+    try:
+        i18n.set_language("zh")
+        grades = [style.label(g, style.GRADE_LABELS) for g in style.GRADE_LABELS]
+        assert grades[1:] == ["轻度", "中度", "强烈", "极强烈", "剧烈"] and grades[0].startswith("微度")
+        net = i18n._("Net of the baseline and leakage")
+        assert "基线" in net and "泄漏" in net
+        assert i18n._("Soil loss [t/(ha·yr)]").startswith("土壤侵蚀模数")
+    finally:
+        i18n.set_language("en")
+
+
+def _chinese_site(folder: Path) -> Path:
+    f = folder / "分区.csv"
+    f.write_text("分区编号,分区类型,坡度,坡长,土层厚度,自燃,污染,用地类型,面积,业主\n"
+                 "甲-1,平台,2,40,10,无,否,采矿用地,1.5,矿务局\n"
+                 "乙-1,边坡,25,30,0,无,否,规划造林地,2.0,张三\n"
+                 "丙-1,矸石山,28,20,0,中度,是,采矿用地,1.0,\n", encoding="utf-8")
+    return f
+
+
+def test_chinese_field_names_and_values_are_read(tmp_path):
+    from optimizer.site import read_site
+
+    site = read_site(_chinese_site(tmp_path))
+    z = site.zones.set_index("zone_id")
+    assert list(z["zone_type"].astype(str)) == ["platform", "slope", "waste_heap"]
+    assert z.at["乙-1", "slope_deg"] == 25 and z.at["乙-1", "slope_length_m"] == 30
+    assert z.at["丙-1", "burning"] == "medium" and bool(z.at["丙-1", "contaminated"])
+    assert z.at["乙-1", "land_designation"] == "planned_afforestation_land"
+    assert z.at["甲-1", "area_ha"] == 1.5 and z.at["甲-1", "业主"] == "矿务局"
+
+
+def test_cli_messages_in_chinese(tmp_path, capsys):
+    site = _chinese_site(tmp_path)
+    assert main(["--lang", "zh", "optimize", str(site), "--maximize", "removals", "--out", str(tmp_path / "a"),
+                 "-q"]) == 0
+    other = tmp_path / "other.csv"
+    other.write_text(site.read_text(encoding="utf-8").replace("丙-1", "丁-9"), encoding="utf-8")
+    assert main(["optimize", str(other), "--maximize", "removals", "--out", str(tmp_path / "b"), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["--lang", "zh", "compare", str(tmp_path / "a"), str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "错误：" in err and "分区不一致" in err and "丁-9" in err and "丙-1" in err
+    assert main(["compare", str(tmp_path / "a"), str(tmp_path / "b")]) == 2   # English again by default
+    assert "error: " in capsys.readouterr().err
+
+
+def test_chinese_figures_have_no_missing_glyph(tmp_path):
+    from optimizer.report.build import build_report
+    from optimizer.report.figures.canvas import cjk_font
+
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian: apt-get install fonts-noto-cjk; scripts/test.sh does)")
+    site = _chinese_site(tmp_path)
+    assert main(["optimize", str(site), "--maximize", "removals", "--out", str(tmp_path / "run"), "-q"]) == 0
+    try:
+        i18n.set_language("zh")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = build_report(tmp_path / "run", tmp_path / "r.html", tmp_path / "figs", ("png", "svg"))
+    finally:
+        i18n.set_language("en")
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert missing == []
+    assert res["figures"]
+    svg = (tmp_path / "figs" / "soil.svg").read_text(encoding="utf-8")
+    assert "土壤" in svg or "分区" in svg or "方案" in svg or "Noto Sans CJK" in svg
+
+
+def test_a_warning_when_no_cjk_font(monkeypatch):
+    from optimizer.errors import FontWarning
+    from optimizer.report.figures import canvas
+
+    monkeypatch.setattr(canvas, "cjk_font", lambda: None)
+    canvas._warn_no_cjk.cache_clear()
+    try:
+        i18n.set_language("zh")
+        with pytest.warns(FontWarning, match="fonts-noto-cjk"):
+            canvas.font_rc()
+    finally:
+        i18n.set_language("en")
+        canvas._warn_no_cjk.cache_clear()
