@@ -33,8 +33,8 @@ def app(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from . import batch, catalog, front, inputs, plan, portfolio, results, simulate, uncertainty
-    for module in (inputs, plan, front, results, simulate, catalog, batch, portfolio, uncertainty):
+    from . import batch, catalog, front, inputs, monitor, plan, portfolio, results, simulate, uncertainty
+    for module in (inputs, plan, front, results, simulate, catalog, batch, portfolio, uncertainty, monitor):
         module.register(app)
 
 
