@@ -119,14 +119,16 @@ def read_observations(path: str | Path, zone_ids, start_year: int, *, zones_geo=
             continue
         date = _parse_date(r.get("date"))
         if date is None:
-            problems.append(Issue(**where, field="date", message=f"{r.get('date')!r} is not a date (YYYY-MM-DD or YYYY)"))
+            problems.append(Issue(**where, field="date",
+                                  message=f"{r.get('date')!r} is not a date (YYYY-MM-DD or YYYY)"))
         elif date.year < start_year:
             problems.append(Issue(**where, field="date", message=f"{date.date()} is before the works ({start_year})"))
         method_raw = r.get("method") if "method" in df.columns else None
         method = None if method_raw is None or pd.isna(method_raw) or str(method_raw).strip() == "" \
             else str(method_raw).strip().lower()
         if method is not None and method not in METHOD_SD_LOG:
-            problems.append(Issue(**where, field="method", message=f"{method!r} is not one of {', '.join(METHOD_SD_LOG)}"))
+            problems.append(Issue(**where, field="method",
+                                  message=f"{method!r} is not one of {', '.join(METHOD_SD_LOG)}"))
         depth = _number(r.get("soc_depth_cm")) if "soc_depth_cm" in df.columns else None
         any_value = False
         for q in measured:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,9 +18,9 @@ from ..models import carbon
 @dataclass(frozen=True, eq=False)
 class RunPaths:
     run_dir: Path
-    site: object
-    table: object
-    plan: object                    # io.plans.PlanResult
+    site: Any                       # optimizer.site.Site
+    table: Any                      # optimizer.options.OptionTable
+    plan: Any                       # io.plans.PlanResult
     zones: pd.DataFrame             # zone_id, option_id, vegetation_type, area_ha, worked, group, prior_se_log
     trajectories: pd.DataFrame      # simulate()'s frame of the plan's options (years 0…N)
     start_year: int

@@ -30,7 +30,8 @@ import pandas as pd
 
 from .calibrate import BETWEEN_ZONE_SD_LOG
 from .observations import years_since_start
-from .paths import RunPaths, interp as _interp
+from .paths import RunPaths
+from .paths import interp as _interp
 
 NDVI_SOIL, NDVI_VEG = 0.08, 0.82
 FAILING_MULTIPLIER, THRIVING_MULTIPLIER = 0.3, 1.8
