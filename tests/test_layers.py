@@ -17,10 +17,12 @@ LAYERS = [
     ("options", ("optimizer.options",)),
     ("problem", ("optimizer.problem", "optimizer.evaluate", "optimizer.linear")),
     ("solve", ("optimizer.solve",)),
-    ("analysis", ("optimizer.analysis", "optimizer.uncertainty")),
+    ("analysis", ("optimizer.analysis", "optimizer.uncertainty", "optimizer.monitoring.calibrate",
+                  "optimizer.monitoring.observations", "optimizer.monitoring.zonal")),
     ("outputs", ("optimizer.io",)),
     ("report", ("optimizer.report",)),
-    ("workflows", ("optimizer.workflows", "optimizer.sweep", "optimizer.portfolio", "optimizer.uncertainty.run")),
+    ("workflows", ("optimizer.workflows", "optimizer.sweep", "optimizer.portfolio", "optimizer.uncertainty.run",
+                   "optimizer.monitoring")),
     ("cli", ("optimizer.cli", "optimizer.__main__", "optimizer")),
 ]
 

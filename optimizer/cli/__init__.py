@@ -37,8 +37,8 @@ def app(ctx: click.Context, lang: str | None) -> None:
 
 
 def _register() -> None:
-    from . import batch, catalog, front, inputs, plan, portfolio, results, simulate, uncertainty
-    for module in (inputs, plan, front, results, simulate, catalog, batch, portfolio, uncertainty):
+    from . import batch, catalog, front, inputs, monitor, plan, portfolio, results, simulate, uncertainty
+    for module in (inputs, plan, front, results, simulate, catalog, batch, portfolio, uncertainty, monitor):
         module.register(app)
 
 
