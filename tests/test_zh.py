@@ -162,7 +162,8 @@ def test_chinese_report_has_no_english_prose(tmp_path):
     finally:
         i18n.set_language("en")
     sections = prose_of_report((tmp_path / "r.html").read_text(encoding="utf-8"))
-    assert {"summary", "site", "plan", "carbon", "soil", "cost", "credits", "solver", "method", "annex"} <= set(sections)
+    assert {"summary", "site", "plan", "carbon", "soil", "cost", "credits", "solver", "method",
+            "annex"} <= set(sections)
     for sid, text in sections.items():
         cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
         latin = english_words(text)

@@ -87,7 +87,8 @@ def trajectories_figure(traj: pd.DataFrame, title: str) -> Figure:
         if not np.any(np.abs(v) > 1e-9):
             continue
         bottom = np.where(v >= 0, pos, neg)
-        ax1.bar(years, v, bottom=bottom, width=0.85, color=style.POOL_COLORS[key], label=style.label(key, style.POOL_LABELS))
+        ax1.bar(years, v, bottom=bottom, width=0.85, color=style.POOL_COLORS[key],
+                label=style.label(key, style.POOL_LABELS))
         pos += np.where(v >= 0, v, 0)
         neg += np.where(v < 0, v, 0)
     ax1.plot(years, traj["net_removals_tco2e"], color="black", lw=1.2, label=_("Net removals"))
@@ -104,7 +105,8 @@ def trajectories_figure(traj: pd.DataFrame, title: str) -> Figure:
         ax1.text(0.01, 0.98, _("first year off scale: {value} t CO2e").format(value=f"{pos[0] + neg[0]:,.0f}"),
                  transform=ax1.transAxes,
                  fontsize=7, va="top", color="#444444")
-    ax2.plot(years, traj["cumulative_net_removals_tco2e"], color=style.PLAN_COLORS[0], lw=2, label=_("Plan: net removals"))
+    ax2.plot(years, traj["cumulative_net_removals_tco2e"], color=style.PLAN_COLORS[0], lw=2,
+             label=_("Plan: net removals"))
     if "credits_tco2e" in traj:
         ax2.plot(years, traj["credits_tco2e"].cumsum(), color=style.PLAN_COLORS[0], lw=1.2, ls="--",
                  label=_("Plan: credits"))

@@ -17,16 +17,17 @@ def carbon(ctx: ReportContext, figs) -> str:
     traj = ctx.plan.trajectories
     out = ['<section id="carbon"><h2>' + _("4. Carbon over time") + '</h2>',
            "<p>" + _("Net removals in each year are the change in biomass and soil carbon, biochar added, and wetland "
-                     "burial less methane, minus the soil carbon carried off by erosion and the project's own emissions "
-                     "(fuel, lime, fertiliser), all in tonnes of CO2 equivalent (t CO2e; 1 t C = 44/12 t CO2e). The "
-                     "grey line is the same site with no works, left to natural regeneration.") + "</p>"]
+                     "burial less methane, minus the soil carbon carried off by erosion and the project's own "
+                     "emissions (fuel, lime, fertiliser), all in tonnes of CO2 equivalent (t CO2e; 1 t C = 44/12 "
+                     "t CO2e). The grey line is the same site with no works, left to natural regeneration.") + "</p>"]
     if traj is None:
         out.append('<p class="callout">' + _("No trajectory file was found beside the plan.") + '</p></section>')
         return "".join(out)
     out.append(_fig(figs, "fig-trajectories", _("Figure 6. Annual net removals by pool (left) and cumulative net "
                     "removals and credits against no works (right).")))
     if "fig-trajectories-front" in figs:
-        out.append(_fig(figs, "fig-trajectories-front", _("Figure 7. Cumulative net removals and soil loss of every plan "
+        out.append(_fig(figs, "fig-trajectories-front",
+                        _("Figure 7. Cumulative net removals and soil loss of every plan "
                         "on the front, and of no works.")))
     years = [y for y in (5, 10, 20, 30, 40) if y <= len(traj)] or [len(traj)]
     if len(traj) not in years:
@@ -43,8 +44,9 @@ def carbon(ctx: ReportContext, figs) -> str:
     net = traj["cumulative_net_removals_tco2e"].to_numpy(float)
     neg = np.flatnonzero(net > 0)
     if len(neg):
+        stays = np.all(net[neg[0]:] > 0)
         text = (_("The site's cumulative balance is a net removal from year {year} on (it stays positive from then).")
-                if np.all(net[neg[0]:] > 0) else _("The site's cumulative balance is a net removal from year {year} on."))
+                if stays else _("The site's cumulative balance is a net removal from year {year} on."))
         out.append('<p class="note">' + text.format(year=int(neg[0]) + 1) + "</p>")
     out.append("</section>")
     return "".join(out)
@@ -74,7 +76,8 @@ def soil(ctx: ReportContext, figs) -> str:
             if nb or na:
                 rows.append((style.label(g, style.GRADE_LABELS), nb, f"{z['area_ha'][before == g].sum():,.1f}", na,
                              f"{z['area_ha'][after == g].sum():,.1f}"))
-        out.append(table([_("Erosion grade"), _("Zones, no works"), _("ha, no works"), _("Zones, plan"), _("ha, plan")], rows,
+        out.append(table([_("Erosion grade"), _("Zones, no works"), _("ha, no works"), _("Zones, plan"),
+                          _("ha, plan")], rows,
                          num=(1, 2, 3, 4)))
     t = ctx.totals()
     out.append("<p>" + _("First-year soil loss under the plan is {loss}: the year after the works, before vegetation "
@@ -94,11 +97,13 @@ def cost(ctx: ReportContext, figs) -> str:
                  _v(t["cost_cny"] - t["capex_cny"], "CNY"), _v(t["cost_cny"] / t["area_ha"], "CNY")))
     return ('<section id="cost"><h2>' + _("6. Cost") + '</h2>'
             + "<p>" + _("Capital cost is spent in year 0: works priced from the measure catalog, plus 10 % project "
-                        "management and 10 % contingency (Queensland ERC rule). Later costs are upkeep of the measures, "
-                        "maintenance and monitoring, discounted to today. Money is in CNY of 2025; ¥ M = million CNY.")
+                        "management and 10 % contingency (Queensland ERC rule). Later costs are upkeep of the "
+                        "measures, maintenance and monitoring, discounted to today. Money is in CNY of 2025; ¥ M = "
+                        "million CNY.")
             + "</p>"
             + _fig(figs, "fig-cost", _("Figure 10. Capital and later costs by zone type and by what the plan does."))
-            + table([_("Zone type"), _("Zones"), _("Area [ha]"), _("Capital cost"), _("Later costs (NPV)"), _("Total per ha")], rows,
+            + table([_("Zone type"), _("Zones"), _("Area [ha]"), _("Capital cost"), _("Later costs (NPV)"),
+                     _("Total per ha")], rows,
                     num=(1, 2, 3, 4, 5))
             + "</section>")
 
@@ -114,7 +119,8 @@ def credits(ctx: ReportContext, figs) -> str:
                buffer=f"{100 * float(ctx.settings.get('buffer_fraction', 0)):g}",
                level=esc(ctx.settings.get('monitoring_level', '?'))) + "</p>"]
     out.append(_net_accounting(ctx))
-    out.append(_fig(figs, "fig-credits-map", _("Figure 11. Standards under which each zone of the plan earns credits.")))
+    out.append(_fig(figs, "fig-credits-map",
+                    _("Figure 11. Standards under which each zone of the plan earns credits.")))
     out.append(_fig(figs, "fig-credits", _("Figure 12. Credits and area of the zones eligible under each standard.")))
     rows = []
     t = ctx.totals()
@@ -125,15 +131,18 @@ def credits(ctx: ReportContext, figs) -> str:
     none = (~np.any([compare.eligible_mask(z, s) for s in ctx.standards], axis=0) if ctx.standards
             else np.ones(len(z), bool))
     rows.append((_("No standard"), int(none.sum()), f"{z['area_ha'][none].sum():,.1f}", "–", "–"))
-    out.append(table([_("Standard"), _("Eligible zones"), _("Area [ha]"), _("Credits over the horizon"), _("Credit value (NPV)")],
+    out.append(table([_("Standard"), _("Eligible zones"), _("Area [ha]"), _("Credits over the horizon"),
+                      _("Credit value (NPV)")],
                      rows, num=(1, 2, 3, 4)))
     rules = ctx.manifest.get("standards") or []
     if rules:
         rr = [(r["standard"], r["name"], ", ".join(r["credited_pools"]),
                ", ".join(r["land_designations"]) if r["land_designations"] else _("any"),
-               ", ".join(r["excluded_zone_types"]) or _("none"), r.get("baseline_rule", "–"), r["source"]) for r in rules]
+               ", ".join(r["excluded_zone_types"]) or _("none"), r.get("baseline_rule",
+                                                                       "–"), r["source"]) for r in rules]
         out.append("<h3>" + _('Eligibility rules applied') + "</h3>")
-        out.append(table([_("Standard"), _("Name"), _("Credited pools"), _("Land designations admitted"), _("Zone types excluded"),
+        out.append(table([_("Standard"), _("Name"), _("Credited pools"), _("Land designations admitted"),
+                          _("Zone types excluded"),
                           _("Baseline"), _("Source")], rr))
         src = [(r["standard"], r["accounting_source"]) for r in rules if r.get("accounting_source")]
         if src:

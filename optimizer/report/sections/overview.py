@@ -36,7 +36,8 @@ def header(ctx: ReportContext) -> str:
                     or ((ctx.manifest.get('problem') or {}).get('objectives') or ['?'])[0])
     what = (_("Pareto front of {n} plans: {objectives}").format(
         n=len(ctx.plans), objectives=_(" vs ").join(_objective_name(o) for o in ctx.objectives))
-        if ctx.kind == "front" else _("One plan, optimised for {objective}").format(objective=_objective_name(objective)))
+        if ctx.kind == "front"
+        else _("One plan, optimised for {objective}").format(objective=_objective_name(objective)))
     created = ctx.manifest.get("created_utc") or _("unknown time")
     badge = (_("all plans proven optimal within their gaps") if ctx.kind == "front" else _("proven optimal")) if ok \
         else _("not every plan is proven optimal: see §9")
@@ -192,7 +193,8 @@ def site(ctx: ReportContext, figs) -> str:
         unit = sch.at[k, "unit"] if k in sch.index else ""
         src = sources.get(k, "")
         ph = k in (ctx.settings.get("placeholders") or [])
-        rows.append((k, Raw(f"{esc(v)}" + (' <span class="pill">' + _("placeholder") + '</span>' if ph else "")), unit, src))
+        rows.append((k, Raw(f"{esc(v)}" + (' <span class="pill">' + _("placeholder") + '</span>' if ph else "")), unit,
+                     src))
     if rows:
         out.append("<h3>" + _('Site settings used') + "</h3>")
         out.append(table([_("Setting"), _("Value"), _("Unit"), _("Where the value comes from")], rows))

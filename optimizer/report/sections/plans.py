@@ -136,7 +136,8 @@ def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
            ('<p class="note">' + _("The chart shows the first two objectives; {others} of every point is in the table "
                                    "of §9 and in each point's tooltip.").format(others=esc(", ".join(obj[2:]))) + "</p>"
             if len(obj) > 2 else ""),
-           _fig(figs, "fig-front", _("Figure 2. The Pareto front (static version for print). Numbers label the points."),
+           _fig(figs, "fig-front",
+                _("Figure 2. The Pareto front (static version for print). Numbers label the points."),
                 "print-only"),
            _fig(figs, "fig-plan", _("Figure 3. Vegetation or main measure of each zone in the {plan}.").format(
                plan=style.lower_first(_(ctx.headline_name))), "print-only"),
@@ -153,7 +154,8 @@ def front_section(ctx: ReportContext, figs, map_svg: str) -> str:
                                       "normalised objective space (Das 1999). Closest to the ideal point: nearest, in "
                                       "normalised space, to the unattainable point that is best in every objective at "
                                       "once.") + "</p>")
-    out.append(table([_("Plan"), _("Point"), _("Net removals"), _("Capital cost"), _("Net present cost"), _("Soil loss"), _("Credit value")],
+    out.append(table([_("Plan"), _("Point"), _("Net removals"), _("Capital cost"), _("Net present cost"),
+                      _("Soil loss"), _("Credit value")],
                      rows, num=(1, 2, 3, 4, 5, 6)))
     if len(obj) == 2 and len(f) > 1:
         mr = frontier.marginal_rates(f[list(obj)].to_numpy(float), obj)

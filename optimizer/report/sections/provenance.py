@@ -37,9 +37,11 @@ def placeholders(ctx: ReportContext) -> str:
             what = d.get("description", "")
             rows.append((_(kind), name, _short(what), r.zones, f"{r.area_ha:,.1f}"))
         out.append("<h3>" + _("Placeholders the plan's chosen options depend on") + "</h3>")
-        out.append(table([_("Kind"), _("Name"), _("What it is"), _("Zones using it"), _("Area [ha]")], rows, num=(3, 4)))
+        out.append(table([_("Kind"), _("Name"), _("What it is"), _("Zones using it"), _("Area [ha]")], rows, num=(3,
+                                                                                                                  4)))
     if details:
-        rows = [(_(d["kind"]), d["name"], "" if d.get("value") is None else _setting_value(d["value"]), d.get("unit", ""),
+        rows = [(_(d["kind"]), d["name"], "" if d.get("value") is None else _setting_value(d["value"]), d.get("unit",
+                                                                                                              ""),
                  _short(d.get("description", "")), _short(d.get("source", ""), 240)) for d in details]
         out.append("<h3>" + _('Every placeholder the run could use') + "</h3>")
         out.append(table([_("Kind"), _("Name"), _("Value"), _("Unit"), _("What it is"), _("Basis")], rows))
