@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -409,6 +410,54 @@ def test_report_in_both_languages(runs, browser, tmp_path, lang):
                 f"Chinese heading drawn with {fonts}: glyphs missing"
         annex_head = b.eval("document.querySelector('#annex thead').textContent")
         assert "侵蚀强度分级" in annex_head
+        _assert_chinese_page(b)
     else:
         assert "Summary" in nav and h2 == "6. Cost"
     b.screenshot(_shots_dir(tmp_path) / f"report_{lang}.png")
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _assert_chinese_page(b: Browser) -> None:
+    """The zh report as Chromium shows it: prose, the map's controls, legend and hover text in Chinese,
+    and a prose paragraph drawn with a CJK font."""
+    from test_zh import english_words, prose_of_report
+
+    for sid, text in prose_of_report(b.eval("document.documentElement.outerHTML")).items():
+        assert len(english_words(text)) <= max(8, len(CJK.findall(text)) // 40), (sid, english_words(text))
+    modes = b.eval("Array.from(document.querySelectorAll('#map-mode option')).map(o => o.textContent)")
+    assert modes and all(CJK.search(m) for m in modes), modes
+    for mode in ("category", "removals", "soil", "credits", "works"):
+        legend = b.eval("(function () { var s = document.getElementById('map-mode'); s.value = "
+                        + json.dumps(mode) + "; s.dispatchEvent(new Event('change')); "
+                        "return [document.getElementById('map-legend').textContent, "
+                        "document.getElementById('map-title').textContent]; })()")
+        assert CJK.search(legend[0]) or mode in ("removals", "credits"), (mode, legend)   # t CO2e/ha; standards
+        assert CJK.search(legend[1]), (mode, legend)
+    hover = b.eval("(function () { var p = document.querySelector('#plan-map path[data-z]'); "
+                   "p.dispatchEvent(new MouseEvent('mouseenter')); "
+                   "return document.getElementById('zone-info').textContent; })()")
+    assert "分区" in hover and "净碳汇量" in hover and "成本" in hover, hover
+    assert not re.search(r"\b(Zone|Net removals|cost|soil loss|credits)\b", hover), hover
+    from optimizer.report.figures.canvas import cjk_font
+    if cjk_font() is not None:
+        fonts = _platform_fonts(b, "#summary p.lead")
+        assert any("CJK" in f or "Hei" in f or "Han" in f for f in fonts), fonts
+    assert b.console_errors() == []
+
+
+def test_front_report_in_chinese(runs, browser, tmp_path):
+    """A front run's zh report: the chart's axis and the totals' title in Chinese too."""
+    from optimizer.cli import main
+
+    html = tmp_path / "front_zh.html"
+    assert main(["--lang", "zh", "report", str(runs["front"]), "-o", str(html), "--no-figures"]) == 0
+    b = browser
+    b.open(html.as_uri(), ready_js=READY)
+    assert b.eval(READY)
+    _assert_clean(b)
+    _assert_chinese_page(b)
+    axis = b.eval("Array.from(document.querySelectorAll('#front-chart svg > text')).map(t => t.textContent)")
+    assert any(CJK.search(t) for t in axis), axis
+    assert CJK.search(b.eval("document.getElementById('totals-title').textContent"))

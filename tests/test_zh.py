@@ -4,6 +4,8 @@ tests/test_browser.py)."""
 
 from __future__ import annotations
 
+import html
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -121,3 +123,62 @@ def test_a_warning_when_no_cjk_font(monkeypatch):
     finally:
         i18n.set_language("en")
         canvas._warn_no_cjk.cache_clear()
+
+
+# Latin words a Chinese report may keep: units, codes, names of standards, software and methods.
+KEPT_LATIN = {"CO2e", "CNY", "NPV", "RUSLE", "USDA", "CCER", "Verra", "VCS", "IPCC", "Refinement", "McCool",
+              "Chapman", "Richards", "Carras", "SinkPlan", "GeoPackage", "works", "Python", "JSON", "Jaccard",
+              "Das", "Queensland", "ERC", "SHA", "Linux", "EPSG", "HiGHS", "PuLP", "docs", "science", "scripts",
+              "make_sites", "manifest", "json", "sinkplan", "Pareto", "standard", "synthetic"}
+ENGLISH_PROSE = re.compile(r"\b(the|and|with|of|which|each|zones?|plans?|from|over|are|is|by|for)\b")
+
+
+def prose_of_report(html_text: str) -> dict[str, str]:
+    """Section id → its prose: headings, paragraphs, captions, table headers and list items, without
+    table cells (data: zone ids, catalog sources), figures, code spans and the JSON manifest."""
+    main = html_text[html_text.index("<main>"):html_text.index("</main>")]
+    for pattern in (r"<svg.*?</svg>", r"<pre.*?</pre>", r'<span class="mono">.*?</span>', r"<td[^>]*>.*?</td>",
+                    r"<select.*?</select>"):
+        main = re.sub(pattern, " ", main, flags=re.S)
+    return {sid: html.unescape(re.sub(r"<[^>]+>", " ", body))
+            for sid, body in re.findall(r'<section id="([^"]+)">(.*?)</section>', main, flags=re.S)}
+
+
+def english_words(text: str) -> list[str]:
+    words = re.findall(r"[A-Za-z][A-Za-z_]{2,}", text)
+    return [w for w in words if w not in KEPT_LATIN and not w.isupper()]
+
+
+def test_chinese_report_has_no_english_prose(tmp_path):
+    """Every section of the zh report speaks Chinese: no English function words in its prose, and
+    Latin words (outside units, codes and names) are a handful against thousands of Chinese characters."""
+    from optimizer.report.build import build_report
+
+    site = _chinese_site(tmp_path)
+    assert main(["optimize", str(site), "--maximize", "removals", "--out", str(tmp_path / "run"), "-q"]) == 0
+    try:
+        i18n.set_language("zh")
+        build_report(tmp_path / "run", tmp_path / "r.html", None)
+    finally:
+        i18n.set_language("en")
+    sections = prose_of_report((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert {"summary", "site", "plan", "carbon", "soil", "cost", "credits", "solver", "method",
+            "annex"} <= set(sections)
+    for sid, text in sections.items():
+        cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+        latin = english_words(text)
+        assert not ENGLISH_PROSE.findall(" ".join(latin)), (sid, latin)
+        assert len(latin) <= max(8, cjk // 40), (sid, cjk, latin)
+
+
+def test_chinese_cli_messages(tmp_path, capsys):
+    site = _chinese_site(tmp_path)
+    assert main(["--lang", "zh", "optimize", str(site), "--maximize", "removals", "--minimize", "cost",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert "请且仅请给出" in capsys.readouterr().err
+    assert main(["--lang", "zh", "optimize", str(site), "--maximize", "removals", "--budget", "nan",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert "不是有限数" in capsys.readouterr().err
+    assert main(["--lang", "zh", "optimize", str(site), "--maximize", "removals", "--out", str(tmp_path / "y")]) == 0
+    text = capsys.readouterr().out
+    assert "方案：" in text and "已写出" in text

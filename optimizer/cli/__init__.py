@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         err.print(_("interrupted"), highlight=False)
         return 130
     except Terminated:
-        err.print("terminated", highlight=False)
+        err.print(_("terminated"), highlight=False)
         return 143
     except BrokenPipeError:  # `sinkplan ... | head`
         return 141
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         # compiled code (numba) turns a Ctrl-C inside it into a SystemError caused by it
         if _caused_by(exc, (KeyboardInterrupt, Terminated)):
             terminated = _caused_by(exc, (Terminated,))
-            err.print("terminated" if terminated else "interrupted", highlight=False)
+            err.print(_("terminated") if terminated else _("interrupted"), highlight=False)
             return 143 if terminated else 130
         raise
     finally:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from .common import GAP, SECONDS, emit_json, err, out, progress, site_argument, site_options, voice_options
 from .plan import MAXIMIZE, MINIMIZE
 
@@ -52,7 +53,7 @@ def sweep(site_path: Path, grid_items, objective, budget_on, constraint, gap, ti
     limits = Constraints(budget_on=budget_on, constraints=tuple(constraint))
     show = not (quiet or as_json)
     with progress(enabled=show) as steps:
-        update = steps.step("scenarios")
+        update = steps.step(_("scenarios"))
 
         def on_progress(done, total, failed):
             update(done, total, stats=f"{failed} failed" if failed else "")
@@ -76,4 +77,4 @@ def sweep(site_path: Path, grid_items, objective, budget_on, constraint, gap, ti
         out.print(f"{doc['scenarios']} scenarios: {doc['ok']} solved ({s.ok} now, {s.skipped} before), "
                   f"{s.failed} failed; {s.workers} workers, {s.runtime_s:.1f} s; "
                   f"{doc['stable_zones']} of {doc['zones']} zones never change", highlight=False)
-        out.print("wrote " + ", ".join(str(f) for f in result.files), highlight=False)
+        out.print(_("wrote ") + ", ".join(str(f) for f in result.files), highlight=False)

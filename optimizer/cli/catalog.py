@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from ..i18n import _
 from .common import out, progress, warm_kernels
 
 #: The bundled example sites, when SinkPlan runs from a source checkout.
@@ -59,7 +60,7 @@ def catalog(sites, placeholders, objective, csv_path, top, workers, catalog_file
 
     if not placeholders:
         if sites or csv_path or top is not None or workers is not None:
-            raise click.UsageError("SITES, --csv, --top and --workers go with --placeholders")
+            raise click.UsageError(_("SITES, --csv, --top and --workers go with --placeholders"))
         _summary(load_catalog(catalog_file))
         return
     from ..analysis.placeholders import rank_placeholders
@@ -72,13 +73,13 @@ def catalog(sites, placeholders, objective, csv_path, top, workers, catalog_file
     with progress() as steps:
         warm_kernels(steps, "mckp")
         df = rank_placeholders(paths, catalog=catalog_file, objective=objective, workers=workers,
-                               progress=steps.step("moving each placeholder (low, high) and re-solving"))
+                               progress=steps.step(_("moving each placeholder (low, high) and re-solving")))
     if csv_path is not None:
         write_table(df, csv_path)
     shown = df if top is None else df.head(top)
     t = Table("placeholder (table: row.column)", "value", "low–high", "zones low", "zones high", "zones", "sites",
               title=f"[P] values ranked by zones whose choice changes ({objective}; {len(paths)} site(s))")
-    for _, r in shown.iterrows():
+    for _i, r in shown.iterrows():
         t.add_row(f"{r['table']}: {r['row']}.{r['column']}", f"{r['value']:.4g}", f"{r['low']:.4g}–{r['high']:.4g}",
                   str(r["zones_changed_low"]), str(r["zones_changed_high"]), str(r["zones_changed"]),
                   r["sites"] + (f" (infeasible: {r['infeasible']})" if r["infeasible"] else ""))

@@ -16,6 +16,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from ..i18n import _
+
 out = Console()
 err = Console(stderr=True)
 
@@ -35,13 +37,15 @@ class FiniteFloat(click.ParamType):
             try:
                 v = float(str(value).replace("_", ""))
             except ValueError:
-                self.fail(f"{value!r} is not a number", param, ctx)
+                self.fail(_("{value} is not a number").format(value=repr(value)), param, ctx)
         if not math.isfinite(v):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
+            self.fail(_("{value} is not a finite number").format(value=repr(value)), param, ctx)
         if self.low is not None and (v <= self.low if self.low_open else v < self.low):
-            self.fail(f"{value} must be {'>' if self.low_open else '≥'} {self.low:g}", param, ctx)
+            self.fail(_("{value} must be {rel} {limit}").format(value=value, rel=">" if self.low_open else "≥",
+                                                                  limit=f"{self.low:g}"), param, ctx)
         if self.high is not None and v > self.high:
-            self.fail(f"{value} must be ≤ {self.high:g}", param, ctx)
+            self.fail(_("{value} must be {rel} {limit}").format(value=value, rel="≤", limit=f"{self.high:g}"),
+                      param, ctx)
         return v
 
 
@@ -86,7 +90,7 @@ def read_site(path: Path, settings: Path | None, layer, crs, fix_geometry: bool)
 
 class Steps:
     """One transient progress display on stderr for a whole command, one line per step:
-    ``update = steps.step("scoring options")`` then ``update(done, total)``. Silent when disabled
+    ``update = steps.step(_("scoring options"))`` then ``update(done, total)``. Silent when disabled
     or when stderr is not a terminal (a log file or a pipe gets no control characters)."""
 
     def __init__(self, bar=None):
@@ -133,11 +137,11 @@ def warm_kernels(steps: Steps, groups: str | None = "mckp", *, ahead: bool = Tru
     from .. import jit
 
     if not jit.cache_is_cold(groups=groups):
-        return "solving"
+        return _("solving")
     if ahead:
-        jit.warm_up(progress=steps.step("compiling solver kernels (first run only)"), groups=groups)
-        return "solving"
-    return "solving (compiling solver kernels the first time they are used)"
+        jit.warm_up(progress=steps.step(_("compiling solver kernels (first run only)")), groups=groups)
+        return _("solving")
+    return _("solving (compiling solver kernels the first time they are used)")
 
 
 def emit_json(doc: dict) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from ..i18n import _
 from .common import emit_json, out, progress, site_argument, site_options, voice_options, warm_kernels
 from .plan import excel_option, problem_options
 
@@ -63,7 +64,7 @@ def pareto(site_path: Path, objectives, points, method, budget, budget_on, const
         def before_solve():
             # ahead of the worker processes, so that each loads the kernels instead of compiling them
             warm_kernels(steps, "mckp" if method in ("exact", "supported") else None)
-            search["front"] = steps.step("exact ε-front" if method != "supported" else "supported front")
+            search["front"] = steps.step(_("exact ε-front") if method != "supported" else _("supported front"))
 
         def front_progress(done, total):
             search["front"](done, total)
@@ -83,7 +84,7 @@ def pareto(site_path: Path, objectives, points, method, budget, budget_on, const
                              method=method, points=points, gap=gap, exact=exact, time_limit_s=time_limit,
                              workers=workers, seed=seed, generations=generations, evaluations=evaluations,
                              pop_size=pop_size, max_points=max_points, out_dir=out_dir,
-                             progress=steps.step("scoring options"), front_progress=front_progress,
+                             progress=steps.step(_("scoring options")), front_progress=front_progress,
                              genetic_callback=genetic_callback, before_solve=before_solve, excel=excel)
     front, quality, removed = result.front, result.quality, result.removed
     assert front is not None  # pareto_site always returns its front
@@ -98,7 +99,7 @@ def pareto(site_path: Path, objectives, points, method, budget, budget_on, const
         return
     out_dir = Path(out_dir)
     t = Table(*df.columns, title=f"front: {len(front)} points, {front.runtime_s:.1f} s ({front.method})")
-    for _, r in df.iterrows():
+    for _i, r in df.iterrows():
         t.add_row(*[f"{v:,.6g}" if isinstance(v, float) else str(v) for v in r])
     out.print(t)
     if front.method in ("genetic", "hybrid"):

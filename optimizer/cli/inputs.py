@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from ..i18n import _
 from .common import out, progress, read_site, site_argument, site_options
 
 
@@ -33,13 +34,13 @@ def validate(site_path: Path, settings, layer, crs, fix_geometry, catalog):
         t.add_row(k, str(v["zones"]), f"{v['area_ha']:,.1f}")
     out.print(t)
     if s["burning"]:
-        out.print("burning heaps: " + ", ".join(f"{k} {v}" for k, v in s["burning"].items()))
+        out.print(_("burning heaps: ") + ", ".join(f"{k} {v}" for k, v in s["burning"].items()))
     if s["contaminated"]:
         out.print(f"contaminated zones: {s['contaminated']}")
     out.print(f"settings: {s['settings']}")
     for n in s["notes"]:
         out.print(f"note: {n}")
-    out.print("[green]valid[/green]")
+    out.print("[green]" + _("valid") + "[/green]")
 
 
 @click.command()
@@ -58,7 +59,7 @@ def options(site_path: Path, output: Path, settings, layer, crs, fix_geometry, c
         raise SinkPlanError(f"-o {output}: write the option table as .csv or .parquet")
     output = check_output_file(output, suffixes=(".csv", ".parquet"), option="-o")
     site = read_site(site_path, settings, layer, crs, fix_geometry)
-    with progress("scoring options") as update:
+    with progress(_("scoring options")) as update:
         table = evaluate_options(site, catalog, progress=update)
     df = table.to_frame()
     write_table(df, output)
@@ -79,6 +80,6 @@ def settings_schema():
     """Print the settings schema: every key with its section, default and unit."""
     from ..settings import schema_table
     t = Table("section", "key", "default", "unit", "description", show_lines=False)
-    for _, r in schema_table().iterrows():
+    for _i, r in schema_table().iterrows():
         t.add_row(r["section"], r["key"], str(r["default"]), r["unit"], r["description"])
     out.print(t)

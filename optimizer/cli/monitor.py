@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from .common import out
 
 
@@ -37,4 +38,4 @@ def monitor(run_dir: Path, observations: Path, rasters: tuple[Path, ...], out_di
               f"vs {s['removals_to_date_tco2e_forecast']:,.0f} forecast; at the horizon "
               f"{s['removals_horizon_tco2e_recalibrated']:,.0f} (90 %: {s['removals_horizon_tco2e_p5']:,.0f}–"
               f"{s['removals_horizon_tco2e_p95']:,.0f}) vs {s['removals_horizon_tco2e_forecast']:,.0f} forecast")
-    out.print("wrote " + ", ".join(str(p) for p in r.files))
+    out.print(_("wrote ") + ", ".join(str(p) for p in r.files))

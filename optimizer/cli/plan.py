@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from ..i18n import _
 from .common import (
     GAP,
     MONEY,
@@ -96,7 +97,7 @@ def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint,
     from ..workflows import SiteInput, optimize_site
 
     if (maximize is None) == (minimize is None):
-        raise click.UsageError("give exactly one of --maximize or --minimize")
+        raise click.UsageError(_("give exactly one of --maximize or --minimize"))
     show = not (quiet or as_json)
     with progress(enabled=show) as steps:
         def before_solve():
@@ -106,7 +107,7 @@ def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint,
                                maximize or minimize,
                                limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable, locks_file),
                                method=method, solver=solver, gap=gap, exact=exact, time_limit_s=time_limit,
-                               out_dir=out_dir, progress=steps.step("scoring options"), before_solve=before_solve,
+                               out_dir=out_dir, progress=steps.step(_("scoring options")), before_solve=before_solve,
                                excel=excel)
     assert result.plan is not None  # optimize_site always returns its plan
     summary = result.plan.summary()
@@ -114,20 +115,21 @@ def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint,
         emit_json({**summary, "files": [str(f) for f in result.files]})
     elif not quiet:
         print_plan(summary)
-        out.print("wrote " + ", ".join(str(f) for f in result.files))
+        out.print(_("wrote ") + ", ".join(str(f) for f in result.files))
 
 
 def print_plan(summary: dict) -> None:
-    t = Table("", "value", title=f"plan: {summary['status']}, gap {summary['gap']:.2e}, "
-                                 f"{summary['runtime_s']:.2f} s ({summary['solver']})")
+    t = Table("", _("value"), title=_("plan: {status}, gap {gap}, {seconds} s ({solver})").format(
+        status=summary['status'], gap=f"{summary['gap']:.2e}", seconds=f"{summary['runtime_s']:.2f}",
+        solver=summary['solver']))
     units = {"removals_tco2e": "t CO2e", "avoided_tco2e": "t CO2e", "credits_tco2e": "t CO2e",
              "credit_value_cny": "CNY", "cost_cny": "CNY", "capex_cny": "CNY", "soil_loss_t_per_yr": "t/yr",
              "soil_loss_first_year_t": "t", "topsoil_m3": "m³", "gangue_m3": "m³", "area_ha": "ha"}
     for k, v in summary["totals"].items():
         t.add_row(k, f"{v:,.0f} {units.get(k, '')}")
     for c in summary["constraints"]:
-        rel = "≥" if c.get("sense") == ">=" else "of"
-        t.add_row(f"constraint: {c['name']}", f"{c['lhs']:,.0f} {rel} {c['rhs']:,.0f} {c['unit']}")
+        rel = "≥" if c.get("sense") == ">=" else _("of")
+        t.add_row(_("constraint: {name}").format(name=c['name']), f"{c['lhs']:,.0f} {rel} {c['rhs']:,.0f} {c['unit']}")
     if summary["bound"] is not None:
-        t.add_row(f"bound on {summary['objective_name']}", f"{summary['bound']:,.1f}")
+        t.add_row(_("bound on {objective}").format(objective=summary['objective_name']), f"{summary['bound']:,.1f}")
     out.print(t)

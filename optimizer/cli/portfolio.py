@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from ..i18n import _
 from .common import GAP, MONEY, SECONDS, emit_json, out, progress, voice_options
 
 
@@ -43,7 +44,7 @@ def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, 
     with progress(enabled=show) as steps:
         result = optimize_portfolio(portfolio_path, out_dir=out_dir, gap=gap, exact=exact, time_limit_s=time_limit,
                                     allow_intolerable=allow_intolerable, budget_cny=budget, points=points,
-                                    workers=workers, progress=steps.step("scoring sites"))
+                                    workers=workers, progress=steps.step(_("scoring sites")))
     s = result.summary
     if as_json:
         emit_json({**s, "sites": result.frame.to_dict(orient="records"), "files": [str(f) for f in result.files]})
@@ -64,5 +65,5 @@ def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, 
     m = s["budget_moves"]
     out.print(f"budget +{m['shift']:.0%}: gain first {', '.join(m['gain_first']) or 'none'}; "
               f"budget −{m['shift']:.0%}: lose first {', '.join(m['lose_first']) or 'none'}", highlight=False)
-    out.print("wrote " + ", ".join(str(f) for f in result.files if f.parent == Path(out_dir))
+    out.print(_("wrote ") + ", ".join(str(f) for f in result.files if f.parent == Path(out_dir))
               + f" and sites/*/ ({len(result.site_plans)} plan folders)", highlight=False)

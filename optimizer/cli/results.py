@@ -153,7 +153,7 @@ def compare(plans, out_dir, labels, formats, top, excel):
     for note in cmp.zone_coverage_notes(ps):
         out.print(f"[yellow]note:[/yellow] {note}")
     if out_dir is None:
-        out.print("add --out DIR to write the tables (CSV) and figures (PNG/SVG)")
+        out.print(_("add --out DIR to write the tables (CSV) and figures (PNG/SVG)"))
         return
     files = write_comparison(ps, out_dir, fm, excel)
     out.print(f"wrote {len(files)} files in {out_dir}: " + ", ".join(f.name for f in files))
@@ -245,7 +245,7 @@ def rescore(plan_file, site, settings, catalog, out_dir, excel, top):
     if out_dir is not None:
         from ..io.paths import check_output_dir
         out_dir = check_output_dir(out_dir)
-    with progress("scoring options") as update:
+    with progress(_("scoring options")) as update:
         r = rescore_plan(plan_file, site=site, settings=settings, catalog=catalog, progress=update)
     out = Console()
     out.print(_("re-scored {n} zones of {file} against {site}").format(n=len(r.stored), file=plan_file,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from .common import out, progress, read_site, site_argument, site_options
 
 
@@ -41,7 +42,7 @@ def simulate(site_path: Path, option_specs: tuple[str, ...], years: int | None, 
     check_years(years)
     site = read_site(site_path, settings, layer, crs, fix_geometry)
     lines, pairs_done, horizon = 0, 0, 0
-    with progress("simulating options") as update, atomic_path(output) as tmp:
+    with progress(_("simulating options")) as update, atomic_path(output) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             for part in iter_simulate(site, pairs, years, catalog=catalog, progress=update):
                 neutralise(part).to_csv(f, header=lines == 0, index=False, float_format="%.10g")

@@ -81,6 +81,8 @@ JS = r"""
   var DATA = JSON.parse(document.getElementById("sinkplan-data").textContent);
   var NS = "http://www.w3.org/2000/svg";
   var state = { point: DATA.initial, mode: "category" };
+  var TEXT = DATA.text || {};
+  function T(key, english) { return TEXT[key] || english; }
 
   function el(name, attrs, parent) {
     var e = document.createElementNS(NS, name);
@@ -113,14 +115,14 @@ JS = r"""
     if (unit === "CNY") return (v / 1e6).toLocaleString("en-US", {maximumFractionDigits: 1});
     return v.toLocaleString("en-US", {maximumFractionDigits: Math.abs(v) < 10 ? 1 : 0});
   }
-  function axisUnit(unit) { return unit === "CNY" ? "\u00a5 M" : unit; }
+  function axisUnit(unit) { return unit === "CNY" ? T("millionCny", "\u00a5 M") : unit; }
 
   // ------------------------------------------------------------------ front chart
   function drawFront() {
     var box = document.getElementById("front-chart");
     if (!box || DATA.kind !== "front") return;
     var W = 560, H = 400, m = {l: 70, r: 16, t: 14, b: 48};
-    var svg = el("svg", {viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "Pareto front; choose a point"});
+    var svg = el("svg", {viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": T("frontAria", "Pareto front; choose a point")});
     box.appendChild(svg);
     var ox = DATA.objectives[1], oy = DATA.objectives[0];
     var xs = DATA.points.map(function (p) { return p.values[1]; });
@@ -145,7 +147,7 @@ JS = r"""
     el("line", {x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, stroke: "#666"}, svg);
     var lx = el("text", {x: (m.l + W - m.r) / 2, y: H - 10, "text-anchor": "middle", "font-size": 12}, svg);
     lx.textContent = ox.label + (ox.unit ? " [" + axisUnit(ox.unit) + "]" : "") +
-      (ox.sense > 0 ? "  (less is better)" : (ox.sense < 0 ? "  (more is better)" : ""));
+      (ox.sense > 0 ? "  " + T("lessBetter", "(less is better)") : (ox.sense < 0 ? "  " + T("moreBetter", "(more is better)") : ""));
     var ly = el("text", {x: 14, y: (m.t + H - m.b) / 2, "text-anchor": "middle", "font-size": 12,
                          transform: "rotate(-90 14 " + ((m.t + H - m.b) / 2) + ")"}, svg);
     ly.textContent = oy.label + " [" + axisUnit(oy.unit) + "]";
@@ -164,7 +166,7 @@ JS = r"""
       var t = el("title", {}, c);
       t.textContent = p.label + (roles.length ? " (" + roles.join(", ") + ")" : "") + "\n" +
         DATA.objectives.map(function (o, j) { return o.label + ": " + fmt(p.values[j], o.unit); }).join("\n") +
-        "\nstatus " + p.status + ", gap " + (p.gap === null ? "\u2013" : p.gap.toExponential(1));
+        "\n" + T("status", "status") + " " + p.status + ", " + T("gap", "gap") + " " + (p.gap === null ? "\u2013" : p.gap.toExponential(1));
       c.addEventListener("click", function () { select(i); });
       c.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); select(i); } });
     });
@@ -172,11 +174,11 @@ JS = r"""
 
   // ------------------------------------------------------------------ map
   var MODES = {
-    category: {label: "What the plan does"},
-    removals: {label: "Net removals per ha over the horizon"},
-    soil: {label: "Soil loss grade (SL 190-2007)"},
-    credits: {label: "Earns credits under"},
-    works: {label: "Works: soil measure (fill), landform (hatch), waste (outline)"}
+    category: {label: T("modeCategory", "What the plan does")},
+    removals: {label: T("modeRemovals", "Net removals per ha over the horizon")},
+    soil: {label: T("modeSoil", "Soil loss grade (SL 190-2007)")},
+    credits: {label: T("modeCredits", "Earns credits under")},
+    works: {label: T("modeWorks", "Works: soil measure (fill), landform (hatch), waste (outline)")}
   };
   function hatchFill(w, i) {
     if (!w.hatch || !w.hatch.length) return w.fill;
@@ -236,9 +238,9 @@ JS = r"""
       DATA.eligibility.forEach(function (c, i) { if (used[i]) item(c.color, c.label); });
     } else if (state.mode === "works") {
       p.works.forEach(function (c) { used[c] = 1; });
-      DATA.works.forEach(function (w, i) { if (used[i]) item(w.fill, w.label + (w.hatch.length ? " (hatched)" : "") + (w.stroke ? " (outlined)" : "")); });
+      DATA.works.forEach(function (w, i) { if (used[i]) item(w.fill, w.label + (w.hatch.length ? " " + T("hatched", "(hatched)") : "") + (w.stroke ? " " + T("outlined", "(outlined)") : "")); });
     } else {
-      item(NEG, "net source (< 0)");
+      item(NEG, T("netSource", "net source (< 0)"));
       var b = DATA.removalBreaks, lo = 0;
       for (var k = 0; k < SEQ.length; k++) {
         var hi = k < b.length ? b[k] : null;
@@ -265,9 +267,9 @@ JS = r"""
   function zoneInfo(z) {
     var p = DATA.points[state.point], zn = DATA.zones[z], box = document.getElementById("zone-info");
     if (!box) return;
-    box.textContent = "Zone " + zn.id + " (" + zn.typeLabel + ", " + fmt(zn.area, "ha") + "): " + DATA.options[p.option[z]] +
-      ". Net removals " + fmt(p.removals[z], "t CO2e") + ", cost " + fmt(p.cost[z], "CNY") +
-      ", soil loss " + fmt(p.soil[z] / zn.area, "t/ha/yr") + ", credits " + fmt(p.credits[z], "t CO2e") + " (" + DATA.eligibility[p.elig[z]].label + ").";
+    box.textContent = T("zone", "Zone") + " " + zn.id + " (" + zn.typeLabel + ", " + fmt(zn.area, "ha") + "): " + DATA.options[p.option[z]] +
+      ". " + T("netRemovals", "Net removals") + " " + fmt(p.removals[z], "t CO2e") + ", " + T("cost", "cost") + " " + fmt(p.cost[z], "CNY") +
+      ", " + T("soilLoss", "soil loss") + " " + fmt(p.soil[z] / zn.area, "t/ha/yr") + ", " + T("credits", "credits") + " " + fmt(p.credits[z], "t CO2e") + " (" + DATA.eligibility[p.elig[z]].label + ").";
   }
   function totalsTable() {
     var tb = document.getElementById("totals-body");
@@ -284,13 +286,13 @@ JS = r"""
         var tol = 1e-5 * Math.max(Math.abs(p.totals[m.key]), Math.abs(ref.totals[m.key]));
         if (Math.abs(d) <= tol) d = 0;
         td2.textContent = (d > 0 ? "+" : "") + fmt(d, m.unit);
-      } else { td2.textContent = "reference"; }
+      } else { td2.textContent = T("reference", "reference"); }
       tr.appendChild(td2);
       tb.appendChild(tr);
     });
     var h = document.getElementById("totals-title");
-    if (h) h.textContent = "Totals of " + p.label + (p.roles && p.roles.length ? " (" + p.roles.join(", ") + ")" : "") +
-      " \u2014 status " + p.status + ", gap " + (p.gap === null ? "\u2013" : p.gap.toExponential(1));
+    if (h) h.textContent = T("totalsOf", "Totals of") + " " + p.label + (p.roles && p.roles.length ? " (" + p.roles.join(", ") + ")" : "") +
+      " \u2014 " + T("status", "status") + " " + p.status + ", " + T("gap", "gap") + " " + (p.gap === null ? "\u2013" : p.gap.toExponential(1));
   }
   function select(i) {
     state.point = i;

@@ -57,7 +57,8 @@ def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> t
                                                                  plan=_(head_title)),
                                                              ctx.measure_names)))
         todo.append(("fig-credits-map",
-                     lambda: F.eligibility_map_figure(geo, z, f"{head_title}: credit eligibility")))
+                     lambda: F.eligibility_map_figure(
+                         geo, z, _("{plan}: credit eligibility").format(plan=_(head_title)))))
         tolerable = ctx.tolerable
         if "baseline_soil_loss_t_per_yr" in z and tolerable:
             todo.append(("fig-soil-maps", lambda: F.soil_loss_maps_figure(geo, z, tolerable)))
@@ -72,7 +73,7 @@ def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> t
             todo.append(("fig-trajectories-front", lambda: F.trajectories_compare_figure(long)))
     if ctx.plan.trajectories is not None:
         todo.append(("fig-trajectories", lambda: F.trajectories_figure(
-            ctx.plan.trajectories, f"{head_title}: carbon over {ctx.horizon} years")))
+            ctx.plan.trajectories, _("{plan}: carbon over {n} years").format(plan=_(head_title), n=ctx.horizon))))
     todo.append(("fig-soil", lambda: F.soil_loss_figure(z, ctx.plan.trajectories, ctx.tolerable)))
     todo.append(("fig-cost", lambda: F.cost_figure(z)))
     todo.append(("fig-credits", lambda: F.credits_figure(z, ctx.standards, ctx.totals())))
@@ -96,7 +97,7 @@ def map_svg(ctx: ReportContext, order) -> str:
     """The zones as SVG paths (``data-z`` = zone index in ``order``) for the interactive map."""
     geo = ctx.geometry
     if geo is None:
-        return '<p class="note">The plan has no geometry (CSV site): no map.</p>'
+        return '<p class="note">' + _("The plan has no geometry (CSV site): no map.") + "</p>"
     g = geo.set_index("zone_id").reindex(list(order))
     x0, y0, x1, y1 = geo.total_bounds
     W = 1000.0
@@ -144,9 +145,9 @@ def works_entry(key: tuple, names: dict) -> dict:
     hatch = HATCH_ANGLES.get(style.works_symbol("landform", d["landform"])["pattern"], [45]) \
         if d.get("landform") else []
     stroke = style.works_symbol("waste", d["waste"])["color"] if d.get("waste") else ""
-    parts = [f"{g}: {names.get(m, m)}" for g, m in d.items() if m]
+    parts = [f"{_(g)}: {_(names.get(m, m))}" for g, m in d.items() if m]
     return {"fill": fill, "hatch": hatch, "stroke": stroke,
-            "label": "; ".join(parts) or "no landform, soil or waste works"}
+            "label": "; ".join(parts) or _("no landform, soil or waste works")}
 
 
 def interactive_data(ctx: ReportContext) -> dict:
@@ -191,7 +192,7 @@ def interactive_data(ctx: ReportContext) -> dict:
         else:
             (status, gap), values = ctx.statuses()[0], []
         points.append({
-            "label": p.label if ctx.kind == "front" else "The plan", "values": values, "status": status, "gap": gap,
+            "label": p.label if ctx.kind == "front" else _("The plan"), "values": values, "status": status, "gap": gap,
             "roles": ctx.roles_of(k),
             "totals": {m.key: _r(t.get(m.key, float("nan")), 8) for m in metrics},
             "cat": [cats.index(x) for x in c], "elig": [elig.index(x) for x in e],
@@ -210,25 +211,52 @@ def interactive_data(ctx: ReportContext) -> dict:
         "reference": int(ctx.headline),
         "points": points,
         "zones": [{"id": str(i), "type": str(t),
-                   "typeLabel": style.label(str(t), style.ZONE_TYPE_LABELS).split(" (")[0],
+                   "typeLabel": style.label(str(t), style.ZONE_TYPE_LABELS).split(" (")[0].split("（")[0],
                    "area": _r(a)} for i, t, a in zip(zones0["zone_id"], zones0["zone_type"], zones0["area_ha"])],
         "categories": [{"id": c, "label": style.label(c, style.CATEGORY_LABELS), "color": style.category_color(c)}
                        for c in cats],
         "eligibility": [{"id": e, "label": e, "color": ecolors[e]} for e in elig],
-        "grades": [{"id": g, "label": style.GRADE_LABELS[g], "color": style.GRADE_COLORS[g]} for g in grades],
+        "grades": [{"id": g, "label": style.label(g, style.GRADE_LABELS), "color": style.GRADE_COLORS[g]}
+                   for g in grades],
         "options": options,
         "works": works,
-        "metrics": [{"key": m.key, "label": m.label, "unit": m.unit} for m in metrics],
+        "metrics": [{"key": m.key, "label": _(m.label), "unit": m.unit} for m in metrics],
+        "text": {k: _(v) for k, v in JS_TEXT.items()},
         "removalBreaks": removal_breaks(ctx.plans),
     }
     if ctx.kind == "front":
         from ..problem import OBJECTIVES
-        data["objectives"] = [{"name": o, "label": style.OBJECTIVE_LABELS.get(o, (o, ""))[0],
+        data["objectives"] = [{"name": o, "label": _(style.OBJECTIVE_LABELS.get(o, (o, ""))[0]),
                                "unit": style.OBJECTIVE_LABELS.get(o, (o, ""))[1],
                                "sense": OBJECTIVES[o].sense if o in OBJECTIVES else 0}
                               for o in ctx.objectives]
     return data
 
+
+#: The inline script's visible words (``DATA.text``), in the report's language.
+JS_TEXT = {
+    "frontAria": N_("Pareto front; choose a point"),
+    "lessBetter": N_("(less is better)"),
+    "moreBetter": N_("(more is better)"),
+    "status": N_("status"),
+    "gap": N_("gap"),
+    "modeCategory": N_("What the plan does"),
+    "modeRemovals": N_("Net removals per ha over the horizon"),
+    "modeSoil": N_("Soil loss grade (SL 190-2007)"),
+    "modeCredits": N_("Earns credits under"),
+    "modeWorks": N_("Works: soil measure (fill), landform (hatch), waste (outline)"),
+    "hatched": N_("(hatched)"),
+    "outlined": N_("(outlined)"),
+    "netSource": N_("net source (< 0)"),
+    "zone": N_("Zone"),
+    "netRemovals": N_("Net removals"),
+    "cost": N_("cost"),
+    "soilLoss": N_("soil loss"),
+    "credits": N_("credits"),
+    "reference": N_("reference"),
+    "totalsOf": N_("Totals of"),
+    "millionCny": N_("¥ M"),
+}
 
 NAV = [("summary", N_("1 Summary")), ("site", N_("2 Site")), ("plan", N_("3 Plan")), ("carbon", N_("4 Carbon")),
        ("soil", N_("5 Soil loss")), ("cost", N_("6 Cost")), ("credits", N_("7 Credits")),
@@ -254,9 +282,9 @@ def render_html(ctx: ReportContext, figs: dict) -> str:
     ])
     made = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     version = (ctx.manifest.get("packages") or {}).get("sinkplan") or "?"
-    footer = (f"Made by SinkPlan {esc(version)} on {esc(made)} from the files in "
-              f"<span class=\"mono\">{esc(ctx.run_path)}</span>. The report reads the run's results; it does not "
-              "re-run any model. It opens offline: everything it shows is inside this one file.")
+    footer = _("Made by SinkPlan {version} on {made} from the files in {folder}. The report reads the run's results; "
+               "it does not re-run any model. It opens offline: everything it shows is inside this one file.").format(
+        version=esc(version), made=esc(made), folder=f'<span class="mono">{esc(ctx.run_path)}</span>')
     title = _("SinkPlan report: {site}").format(site=ctx.site_name)
     nav = [(k, _(v)) for k, v in NAV]
     return page(title, sections.header(ctx), nav, body, interactive_data(ctx), footer, lang=language())

@@ -101,18 +101,25 @@ class ReportContext:
         if self.kind != "front":
             return _("The plan")
         k = int(self.front_points["point"].iloc[self.headline])
-        return f"Knee plan (point {k})" if self.roles.get("knee") == self.headline else f"Point {k}"
+        return (_("Knee plan (point {k})") if self.roles.get("knee") == self.headline else _("Point {k}")).format(k=k)
 
     def roles_of(self, k: int) -> list[str]:
-        names = {"knee": "knee", "closest_to_ideal": "closest to ideal"}
+        names = {"knee": _("knee"), "closest_to_ideal": _("closest to ideal")}
         out = []
         for r, i in self.roles.items():
             if i == k:
-                out.append(names.get(r, r.replace("best_", "best ").replace("_", " ")))
+                if r in names:
+                    out.append(names[r])
+                elif r.startswith("best_"):
+                    from .style import OBJECTIVE_LABELS, lower_first
+                    out.append(_("best {objective}").format(
+                        objective=lower_first(_(OBJECTIVE_LABELS.get(r[5:], (r[5:], ""))[0]))))
+                else:
+                    out.append(r.replace("_", " "))
         return out
 
     def point_label(self, k: int) -> str:
-        return self.plans[k].label if self.kind == "front" else "the plan"
+        return self.plans[k].label if self.kind == "front" else _("the plan")
 
     def statuses(self) -> list[tuple[str, float | None]]:
         if self.kind == "front":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as _html
 import json
 
+from ..i18n import _
 from .assets import CSS, JS
 
 
@@ -39,8 +40,8 @@ def cell(v) -> str:
 def figure(svg: str, caption: str, fig_id: str, files: list[str] | None = None, cls: str = "") -> str:
     links = ""
     if files:
-        links = " <span class=\"note\">(for print: " + ", ".join(f'<span class="mono">{esc(f)}</span>'
-                                                                 for f in files) + ")</span>"
+        links = (' <span class="note">' + esc(_("(for print: {files})")).format(
+            files=", ".join(f'<span class="mono">{esc(f)}</span>' for f in files)) + "</span>")
     c = f' class="{cls}"' if cls else ""
     return (f'<figure id="{esc(fig_id)}" data-figure="{esc(fig_id)}"{c}>{svg}'
             f"<figcaption>{caption}{links}</figcaption></figure>")
@@ -82,6 +83,6 @@ def page(title: str, header: str, nav: list[tuple[str, str]], body: str, data: d
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<meta name=\"generator\" content=\"SinkPlan\">\n"
         f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f"{header}\n<nav class=\"toc\" aria-label=\"Contents\">{toc}</nav>\n<main>\n{body}\n</main>\n"
+        f"{header}\n<nav class=\"toc\" aria-label=\"{esc(_('Contents'))}\">{toc}</nav>\n<main>\n{body}\n</main>\n"
         f"<footer>{footer}</footer>\n{json_script(data, 'sinkplan-data')}\n<script>{JS}</script>\n</body>\n</html>\n"
     )

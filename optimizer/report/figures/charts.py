@@ -31,9 +31,14 @@ def _money_axis(axis, unit: str) -> None:
         axis.set_major_formatter(FuncFormatter(lambda v, _pos: _tick(v)))
 
 
+def _short_label(text: str) -> str:
+    """"Platform (dump bench or top)" → "Platform"; "平台（排土场平台或顶部）" → "平台"."""
+    return text.split(" (")[0].split("（")[0]
+
+
 def _axis_label(name: str) -> tuple[str, str]:
     lab, unit = style.OBJECTIVE_LABELS.get(name, (name, ""))
-    return lab, unit
+    return _(lab), unit
 
 
 def front_figure(front: pd.DataFrame, objectives, roles: dict) -> Figure:
@@ -44,25 +49,26 @@ def front_figure(front: pd.DataFrame, objectives, roles: dict) -> Figure:
     x, y = front[b].to_numpy(float), front[a].to_numpy(float)   # cost on x, benefit on y reads naturally
     order = np.argsort(x)
     ax.plot(x[order], y[order], color="#9ecae1", lw=1.2, zorder=1)
-    ax.scatter(x, y, s=28, color="#1f77b4", zorder=2, label="plan on the front")
-    marks = [("knee", "Knee", "D", "#d62728"), ("closest_to_ideal", "Closest to ideal", "s", "#2ca02c")]
+    ax.scatter(x, y, s=28, color="#1f77b4", zorder=2, label=_("plan on the front"))
+    marks = [("knee", _("Knee"), "D", "#d62728"), ("closest_to_ideal", _("Closest to ideal"), "s", "#2ca02c")]
     for key, text, marker, color in marks:
         if key in roles:
             i = roles[key]
             ax.scatter([x[i]], [y[i]], s=90, marker=marker, facecolors="none", edgecolors=color, lw=1.6, zorder=3,
-                       label=f"{text} (point {int(front['point'].iloc[i])})")
+                       label=_("{mark} (point {k})").format(mark=text, k=int(front['point'].iloc[i])))
     for i, p in enumerate(front["point"]):
         ax.annotate(str(int(p)), (x[i], y[i]), xytext=(4, -9), textcoords="offset points", fontsize=6.5,
                     color="#555555")
     la, ua = _axis_label(a)
     lb, ub = _axis_label(b)
-    ax.set_xlabel(f"{lb} [{'¥ M' if ub == 'CNY' else ub}]")
-    ax.set_ylabel(f"{la} [{'¥ M' if ua == 'CNY' else ua}]")
+    ax.set_xlabel(f"{lb} [{_('¥ M') if ub == 'CNY' else ub}]")
+    ax.set_ylabel(f"{la} [{_('¥ M') if ua == 'CNY' else ua}]")
     _money_axis(ax.xaxis, ub)
     _money_axis(ax.yaxis, ua)
     ax.grid(True, color="#eeeeee")
     ax.legend(loc="best", frameon=False)
-    ax.set_title(f"Trade-off between {style.lower_first(la)} and {style.lower_first(lb)} ({len(front)} plans)")
+    ax.set_title(_("Trade-off between {a} and {b} ({n} plans)").format(
+        a=style.lower_first(la), b=style.lower_first(lb), n=len(front)))
     return fig
 
 
@@ -81,10 +87,11 @@ def trajectories_figure(traj: pd.DataFrame, title: str) -> Figure:
         if not np.any(np.abs(v) > 1e-9):
             continue
         bottom = np.where(v >= 0, pos, neg)
-        ax1.bar(years, v, bottom=bottom, width=0.85, color=style.POOL_COLORS[key], label=style.POOL_LABELS[key])
+        ax1.bar(years, v, bottom=bottom, width=0.85, color=style.POOL_COLORS[key],
+                label=style.label(key, style.POOL_LABELS))
         pos += np.where(v >= 0, v, 0)
         neg += np.where(v < 0, v, 0)
-    ax1.plot(years, traj["net_removals_tco2e"], color="black", lw=1.2, label="Net removals")
+    ax1.plot(years, traj["net_removals_tco2e"], color="black", lw=1.2, label=_("Net removals"))
     ax1.axhline(0, color="#666666", lw=0.6)
     ax1.set_ylabel(_("t CO2e per year"))
     ax1.set_title(_("Annual net removals by pool"))
@@ -95,15 +102,17 @@ def trajectories_figure(traj: pd.DataFrame, title: str) -> Figure:
     span = max(hi - lo, 1.0)
     if pos[0] > hi + 1.5 * span or neg[0] < lo - 1.5 * span:
         ax1.set_ylim(lo - 0.15 * span, hi + 0.35 * span)
-        ax1.text(0.01, 0.98, f"first year off scale: {pos[0] + neg[0]:,.0f} t CO2e", transform=ax1.transAxes,
+        ax1.text(0.01, 0.98, _("first year off scale: {value} t CO2e").format(value=f"{pos[0] + neg[0]:,.0f}"),
+                 transform=ax1.transAxes,
                  fontsize=7, va="top", color="#444444")
-    ax2.plot(years, traj["cumulative_net_removals_tco2e"], color=style.PLAN_COLORS[0], lw=2, label="Plan: net removals")
+    ax2.plot(years, traj["cumulative_net_removals_tco2e"], color=style.PLAN_COLORS[0], lw=2,
+             label=_("Plan: net removals"))
     if "credits_tco2e" in traj:
         ax2.plot(years, traj["credits_tco2e"].cumsum(), color=style.PLAN_COLORS[0], lw=1.2, ls="--",
-                 label="Plan: credits")
+                 label=_("Plan: credits"))
     if "cumulative_net_removals_tco2e_baseline" in traj:
         ax2.plot(years, traj["cumulative_net_removals_tco2e_baseline"], color=style.BASELINE_COLOR, lw=1.5,
-                 label="No works: net removals")
+                 label=_("No works: net removals"))
     ax2.axhline(0, color="#666666", lw=0.6)
     ax2.set_ylabel(_("t CO2e, cumulative"))
     ax2.set_title(_("Cumulative removals and credits"))
@@ -141,7 +150,8 @@ def trajectories_compare_figure(long: pd.DataFrame) -> Figure:
     ax2.set_yscale("symlog", linthresh=100)
     ax1.legend(frameon=False, fontsize=7)
     if many:
-        ax1.text(0.99, 0.02, f"{len(names)} plans: dark = {names[0]}, light = {names[-1]}", transform=ax1.transAxes,
+        ax1.text(0.99, 0.02, _("{n} plans: dark = {first}, light = {last}").format(
+            n=len(names), first=names[0], last=names[-1]), transform=ax1.transAxes,
                  ha="right", va="bottom", fontsize=7, color="#444444")
     return fig
 
@@ -156,12 +166,12 @@ def soil_loss_figure(zones: pd.DataFrame, traj: pd.DataFrame | None, tolerable_t
     idx = np.arange(len(g))
     w = 0.38
     if "baseline_soil_loss_t_per_yr" in g:
-        ax1.bar(idx - w / 2, g["baseline_soil_loss_t_per_yr"], w, color=style.BASELINE_COLOR, label="No works")
-    ax1.bar(idx + w / 2, g["soil_loss_t_per_yr"], w, color=style.PLAN_COLORS[0], label="With the plan")
+        ax1.bar(idx - w / 2, g["baseline_soil_loss_t_per_yr"], w, color=style.BASELINE_COLOR, label=_("No works"))
+    ax1.bar(idx + w / 2, g["soil_loss_t_per_yr"], w, color=style.PLAN_COLORS[0], label=_("With the plan"))
     if tolerable_t_per_ha_yr:
         tol = g["area_ha"] * tolerable_t_per_ha_yr
-        ax1.scatter(idx, tol, marker="_", s=400, color="#d62728", zorder=3, label="Tolerable (area × limit)")
-    ax1.set_xticks(idx, [style.ZONE_TYPE_LABELS.get(z, z).split(" (")[0] for z in g.index], rotation=15)
+        ax1.scatter(idx, tol, marker="_", s=400, color="#d62728", zorder=3, label=_("Tolerable (area × limit)"))
+    ax1.set_xticks(idx, [_short_label(style.label(z, style.ZONE_TYPE_LABELS)) for z in g.index], rotation=15)
     ax1.set_ylabel(_("t per year (mean over the horizon)"))
     ax1.set_title(_("Soil loss by zone type"))
     ax1.legend(frameon=False, fontsize=7)
@@ -169,11 +179,11 @@ def soil_loss_figure(zones: pd.DataFrame, traj: pd.DataFrame | None, tolerable_t
     if traj is not None and "soil_loss_t" in traj:
         years = traj["calendar_year"] if "calendar_year" in traj else traj["year"]
         if "soil_loss_t_baseline" in traj:
-            ax2.plot(years, traj["soil_loss_t_baseline"], color=style.BASELINE_COLOR, lw=1.5, label="No works")
-        ax2.plot(years, traj["soil_loss_t"], color=style.PLAN_COLORS[0], lw=2, label="With the plan")
+            ax2.plot(years, traj["soil_loss_t_baseline"], color=style.BASELINE_COLOR, lw=1.5, label=_("No works"))
+        ax2.plot(years, traj["soil_loss_t"], color=style.PLAN_COLORS[0], lw=2, label=_("With the plan"))
         if tolerable_t_per_ha_yr:
             ax2.axhline(zones["area_ha"].sum() * tolerable_t_per_ha_yr, color="#d62728", lw=1, ls=":",
-                        label="Tolerable for the whole site")
+                        label=_("Tolerable for the whole site"))
         ax2.set_yscale("log")
         ax2.set_ylabel(_("t per year"))
         ax2.set_title(_("Soil loss of the whole site, year by year"))
@@ -189,13 +199,13 @@ def cost_figure(zones: pd.DataFrame) -> Figure:
     fig = new_figure(9.5, 4.0)
     ax1, ax2 = fig.subplots(1, 2)
     z = zones.assign(later_cny=zones["cost_cny"] - zones["capex_cny"], category=plan_categories(zones))
-    for ax, key, labels, title in ((ax1, "zone_type", style.ZONE_TYPE_LABELS, "By zone type"),
-                                   (ax2, "category", style.CATEGORY_LABELS, "By vegetation or main measure")):
+    for ax, key, labels, title in ((ax1, "zone_type", style.ZONE_TYPE_LABELS, _("By zone type")),
+                                   (ax2, "category", style.CATEGORY_LABELS, _("By vegetation or main measure"))):
         g = z.groupby(key)[["capex_cny", "later_cny"]].sum().sort_values("capex_cny")
-        names = [style.label(k, labels).split(" (")[0] for k in g.index]
-        ax.barh(names, g["capex_cny"] / 1e6, color="#4575b4", label="Capital (year 0)")
+        names = [_short_label(style.label(k, labels)) for k in g.index]
+        ax.barh(names, g["capex_cny"] / 1e6, color="#4575b4", label=_("Capital (year 0)"))
         ax.barh(names, g["later_cny"] / 1e6, left=g["capex_cny"] / 1e6, color="#91bfdb",
-                label="Upkeep, maintenance, monitoring (NPV)")
+                label=_("Upkeep, maintenance, monitoring (NPV)"))
         ax.set_xlabel(_("¥ million (CNY of 2025)"))
         ax.set_title(title)
         ax.grid(True, axis="x", color="#eeeeee")
@@ -219,7 +229,7 @@ def credits_figure(zones: pd.DataFrame, standards, totals: dict) -> Figure:
     _money_axis(ax1.yaxis, "")
     ax2.bar(names, area, color="#7570b3")
     ax2.axhline(zones["area_ha"].sum(), color="#666666", lw=0.8, ls=":")
-    ax2.text(len(names) - 0.5, zones["area_ha"].sum(), " whole site", va="bottom", ha="right", fontsize=7)
+    ax2.text(len(names) - 0.5, zones["area_ha"].sum(), _(" whole site"), va="bottom", ha="right", fontsize=7)
     ax2.set_ylabel(_("ha"))
     ax2.set_title(_("Area of eligible zones"))
     return fig
@@ -241,7 +251,7 @@ def totals_compare_figure(totals: pd.DataFrame, labels) -> Figure:
         money = r["unit"] == "CNY"
         ax.bar(range(len(labels)), [v / 1e6 if money else v for v in vals], color=colors)
         ax.set_xticks(range(len(labels)), labels, fontsize=7, rotation=20 if len(labels) > 2 else 0)
-        ax.set_title(r["label"].split(" (")[0], fontsize=8.5)
+        ax.set_title(_short_label(_(r["label"])), fontsize=8.5)
         ax.set_ylabel(_("¥ M") if money else r["unit"], fontsize=7.5)
         _money_axis(ax.yaxis, "")
     for ax in axes[n:]:
@@ -260,5 +270,5 @@ def jaccard_figure(J: np.ndarray, labels) -> Figure:
     ax.set_xlabel(_("point on the front"))
     ax.set_ylabel(_("point on the front"))
     ax.set_title(_("Similarity of the plans\n(Jaccard, zone–measure pairs)"), fontsize=9)
-    fig.colorbar(im, ax=ax, shrink=0.8, label="shared / all zone–measure pairs")
+    fig.colorbar(im, ax=ax, shrink=0.8, label=_("shared / all zone–measure pairs"))
     return fig

@@ -105,7 +105,7 @@ def eligibility_categories(zones: pd.DataFrame) -> list[str]:
     out = []
     for e, c in zip(zones.get("eligible_standards", pd.Series([""] * len(zones))).fillna(""), zones["credits_tco2e"]):
         out.append(" + ".join(s for s in str(e).split(";") if s) if e and c > 0 else
-                   ("eligible, net source: no credits" if e else "not eligible"))
+                   (_("eligible, net source: no credits") if e else _("not eligible")))
     return out
 
 
@@ -113,9 +113,9 @@ def eligibility_colors(cats) -> dict:
     palette = ["#1b9e77", "#7570b3", "#d95f02", "#e7298a", "#66a61e", "#e6ab02"]
     colors, k = {}, 0
     for c in sorted(set(cats)):
-        if c == "not eligible":
+        if c == _("not eligible"):
             colors[c] = "#e0e0e0"
-        elif c.startswith("eligible, net source"):
+        elif c == _("eligible, net source: no credits"):
             colors[c] = "#bdbdbd"
         else:
             colors[c] = palette[k % len(palette)]
@@ -128,7 +128,7 @@ def eligibility_map_figure(geometry, zones: pd.DataFrame, title: str) -> Figure:
     ax = fig.add_subplot()
     cats = eligibility_categories(zones)
     colors = eligibility_colors(cats)
-    draw_categories(ax, geometry, zones["zone_id"], cats, colors, {c: c for c in colors}, "Earns credits under")
+    draw_categories(ax, geometry, zones["zone_id"], cats, colors, {c: c for c in colors}, _("Earns credits under"))
     ax.set_title(title)
     return fig
 
@@ -152,7 +152,7 @@ def soil_loss_maps_figure(geometry, zones: pd.DataFrame, tolerable_t_per_ha_yr: 
     draw_categories(axes[0], geometry, zones["zone_id"], before, style.GRADE_COLORS, style.GRADE_LABELS, "",
                     legend=False)
     draw_categories(axes[1], geometry, zones["zone_id"], after, style.GRADE_COLORS, style.GRADE_LABELS,
-                    "Erosion grade (SL 190-2007)", order=order, legend_categories=set(before) | set(after))
+                    _("Erosion grade (SL 190-2007)"), order=order, legend_categories=set(before) | set(after))
     axes[0].set_title(_("No works (natural regeneration)"))
     axes[1].set_title(_("With the plan"))
     return fig
@@ -166,9 +166,9 @@ def frequency_map_figure(geometry, dominant: pd.DataFrame, n_points: int) -> Fig
     cats = [m if m != "(none)" else "no_works" for m in dominant["measure_id"]]
     colors = {c: style.category_color(c) for c in set(cats)}
     draw_categories(ax, geometry, dominant["zone_id"], cats, colors, style.CATEGORY_LABELS,
-                    "Most frequent vegetation", alpha=0.25 + 0.75 * dominant["share"].to_numpy(),
+                    _("Most frequent vegetation"), alpha=0.25 + 0.75 * dominant["share"].to_numpy(),
                     order=list(style.CATEGORY_COLORS) + sorted(set(cats)), edgecolor="#9a9a9a")
-    ax.set_title(f"Agreement across the {n_points} plans of the front (pale: the plans disagree)")
+    ax.set_title(_("Agreement across the {n} plans of the front (pale: the plans disagree)").format(n=n_points))
     return fig
 
 
@@ -185,16 +185,17 @@ def zones_compare_figure(geometry, plans) -> Figure:
     for i, (ax, p) in enumerate(zip(axes, plans)):
         cats = plan_categories(p.zones)
         draw_categories(ax, geometry, p.zones["zone_id"], cats, colors, style.CATEGORY_LABELS,
-                        "Vegetation or main measure", legend=(i == n - 1), legend_categories=all_cats,
+                        _("Vegetation or main measure"), legend=(i == n - 1), legend_categories=all_cats,
                         order=list(style.CATEGORY_COLORS) + sorted(all_cats))
         if i:
             differs = p.zones["option_id"].to_numpy() != first.reindex(p.zones["zone_id"]).to_numpy()
             g = geometry.set_index("zone_id").reindex(p.zones["zone_id"][differs])
             ax.add_collection(PathCollection(_paths(g.geometry.simplify(SIMPLIFY_M)), facecolors="none",
                                              edgecolors="black", linewidths=0.7))
-            ax.set_title(f"{p.label}\n{int(differs.sum())} zone(s) differ from {plans[0].label}")
+            ax.set_title(f"{p.label}\n" + _("{n} zone(s) differ from {reference}").format(
+                n=int(differs.sum()), reference=plans[0].label))
         else:
-            ax.set_title(f"{p.label}\n(reference)")
+            ax.set_title(f"{p.label}\n" + _("(reference)"))
     return fig
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ...i18n import _
 from .canvas import new_figure, save_figure
 
 
@@ -19,9 +20,9 @@ def fan_figure(fans: pd.DataFrame, directory: Path, formats=("png",), max_plans:
         line = ax.plot(d["year"], d["p50"], label=f"{plan} P50")[0]
         ax.fill_between(d["year"], d["p5"], d["p95"], alpha=0.2, color=line.get_color(), label=f"{plan} P5–P95")
         ax.plot(d["year"], d["central"], ls="--", color=line.get_color(), lw=0.8)
-    ax.set_xlabel("year after the works")
-    ax.set_ylabel("cumulative net removals [t CO2e]")
-    ax.set_title("How sure is this plan? Cumulative removals (dashed: central values)")
+    ax.set_xlabel(_("year after the works"))
+    ax.set_ylabel(_("cumulative net removals [t CO2e]"))
+    ax.set_title(_("How sure is this plan? Cumulative removals (dashed: central values)"))
     ax.legend(loc="upper left")
     return save_figure(fig, directory, "fan_removals", formats)
 
@@ -32,6 +33,6 @@ def priority_figure(voi: pd.DataFrame, directory: Path, formats=("png",)) -> lis
     ax = fig.add_subplot()
     d = voi.iloc[::-1]
     ax.barh(d["group"], d["evppi"] / 1e6)
-    ax.set_xlabel("expected value of perfect information [M CNY]")
-    ax.set_title("What to measure next")
+    ax.set_xlabel(_("expected value of perfect information [M CNY]"))
+    ax.set_title(_("What to measure next"))
     return save_figure(fig, directory, "measurement_priorities", formats)

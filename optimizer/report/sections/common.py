@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import math
 
+from ...i18n import N_
 from .. import style
 from ..html import figure
 
 STATUS_WORDS = {
-    "optimal": "proven optimal within the certified gap",
-    "feasible": "feasible, but not proven optimal: the certified gap is larger than requested",
-    "time_limit": "NOT proven optimal: the solver stopped at its time limit",
-    "infeasible": "infeasible: no plan meets the constraints",
-    "error": "the solver failed",
+    "optimal": N_("proven optimal within the certified gap"),
+    "feasible": N_("feasible, but not proven optimal: the certified gap is larger than requested"),
+    "time_limit": N_("NOT proven optimal: the solver stopped at its time limit"),
+    "infeasible": N_("infeasible: no plan meets the constraints"),
+    "error": N_("the solver failed"),
 }
 
 

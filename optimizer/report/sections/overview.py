@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ... import i18n
 from ...analysis import compare
 from ...i18n import _
 from .. import style
@@ -23,25 +24,34 @@ def _zones_over_tolerable(z: pd.DataFrame, tol: float) -> int:
 
 def _years(ctx: ReportContext) -> str:
     if ctx.start_year is not None and ctx.horizon:
-        return f"{ctx.horizon} years ({ctx.start_year + 1}–{ctx.start_year + ctx.horizon})"
-    return f"{ctx.horizon} years" if ctx.horizon else "the planning horizon"
+        return _("{n} years ({first}–{last})").format(n=ctx.horizon, first=ctx.start_year + 1,
+                                                       last=ctx.start_year + ctx.horizon)
+    return _("{n} years").format(n=ctx.horizon) if ctx.horizon else _("the planning horizon")
 
 
 def header(ctx: ReportContext) -> str:
-    statuses = [s for s, _ in ctx.statuses()]
+    statuses = [s for s, _g in ctx.statuses()]
     ok = all(s == "optimal" for s in statuses)
-    what = (f"Pareto front of {len(ctx.plans)} plans: {' vs '.join(ctx.objectives)}" if ctx.kind == "front"
-            else "One plan, optimised for "
-            + str((ctx.summary or {}).get('objective_name') or (ctx.summary or {}).get('objective')
-                  or ((ctx.manifest.get('problem') or {}).get('objectives') or ['?'])[0]))
-    created = ctx.manifest.get("created_utc", "unknown time")
-    badge = ("all plans proven optimal within their gaps" if ctx.kind == "front" else "proven optimal") if ok else \
-        "not every plan is proven optimal: see §9"
-    return (f'<header class="cover"><p>SinkPlan report on a mine ecological restoration plan for carbon</p>'
-            f"<h1>{esc(ctx.site_name)}</h1>"
-            f"<p>{esc(what)} · run of {esc(created)} · <span class=\"status {'ok' if ok else 'notok'}\">"
-            f"{esc(badge)}</span></p>"
-            f'<p>Run folder: <span class="mono">{esc(ctx.run_path)}</span></p></header>')
+    objective = str((ctx.summary or {}).get('objective_name') or (ctx.summary or {}).get('objective')
+                    or ((ctx.manifest.get('problem') or {}).get('objectives') or ['?'])[0])
+    what = (_("Pareto front of {n} plans: {objectives}").format(
+        n=len(ctx.plans), objectives=_(" vs ").join(_objective_name(o) for o in ctx.objectives))
+        if ctx.kind == "front"
+        else _("One plan, optimised for {objective}").format(objective=_objective_name(objective)))
+    created = ctx.manifest.get("created_utc") or _("unknown time")
+    badge = (_("all plans proven optimal within their gaps") if ctx.kind == "front" else _("proven optimal")) if ok \
+        else _("not every plan is proven optimal: see §9")
+    return ('<header class="cover"><p>' + _("SinkPlan report on a mine ecological restoration plan for carbon")
+            + f"</p><h1>{esc(ctx.site_name)}</h1>"
+            f"<p>{esc(what)} · " + esc(_("run of {created}").format(created=created))
+            + f" · <span class=\"status {'ok' if ok else 'notok'}\">{esc(badge)}</span></p>"
+            '<p>' + _("Run folder:") + f' <span class="mono">{esc(ctx.run_path)}</span></p></header>')
+
+
+def _objective_name(key: str) -> str:
+    """"removals" → "Net removals" in the current language; anything else as it is."""
+    return style.label(key, {k: v[0] for k, v in style.OBJECTIVE_LABELS.items()}) \
+        if key in style.OBJECTIVE_LABELS else _(key)
 
 
 def summary(ctx: ReportContext) -> str:
@@ -54,70 +64,89 @@ def summary(ctx: ReportContext) -> str:
     works_area = float(z.loc[~z["option_id"].isin(compare.BASELINE_OPTIONS), "area_ha"].sum())
     tol = ctx.tolerable
     over = _zones_over_tolerable(z, tol) if tol else None
-    which = (f"This report describes the {style.lower_first(ctx.headline_name)} of a Pareto front of "
-             f"{len(ctx.plans)} plans" if ctx.kind == "front" else "This report describes one plan")
-    s = [f"{which} for <b>{esc(ctx.site_name)}</b>: {len(z)} zones covering {t['area_ha']:,.1f} ha."]
-    if n_works == len(z):
-        s.append("The plan carries out restoration works in every zone.")
+    site_name = "<b>" + esc(ctx.site_name) + "</b>"
+    if ctx.kind == "front":
+        first = _("This report describes the {plan} of a Pareto front of {n} plans for {site}: {zones} zones covering "
+                  "{area} ha.")
     else:
-        s.append(f"The plan carries out restoration works in {n_works} zones ({works_area:,.1f} ha) and leaves the "
-                 f"other {len(z) - n_works} to natural regeneration.")
-    rem = f"Over {_years(ctx)} it removes a net <b>{_v(t['removals_tco2e'], 't CO2e')}</b> from the atmosphere"
-    if b_rem is not None:
-        rem += (f"; left without works, the site would release a net {_v(-b_rem, 't CO2e')} instead (eroding soil "
-                "carries its carbon away)" if b_rem < 0 else
-                f", against {_v(b_rem, 't CO2e')} if the site were left without works")
-    s.append(rem + ".")
-    cost = f"Its capital cost is <b>{_v(t['capex_cny'], 'CNY')}</b>"
+        first = _("This report describes one plan for {site}: {zones} zones covering {area} ha.")
+    s = [first.format(plan=style.lower_first(_(ctx.headline_name)), n=len(ctx.plans), site=site_name, zones=len(z),
+                      area=f"{t['area_ha']:,.1f}")]
+    if n_works == len(z):
+        s.append(_("The plan carries out restoration works in every zone."))
+    else:
+        s.append(_("The plan carries out restoration works in {n} zones ({area} ha) and leaves the other {rest} to "
+                   "natural regeneration.").format(n=n_works, area=f"{works_area:,.1f}", rest=len(z) - n_works))
+    removals = "<b>" + _v(t['removals_tco2e'], 't CO2e') + "</b>"
+    if b_rem is None:
+        s.append(_("Over {years} it removes a net {removals} from the atmosphere.").format(
+            years=_years(ctx), removals=removals))
+    elif b_rem < 0:
+        s.append(_("Over {years} it removes a net {removals} from the atmosphere; left without works, the site would "
+                   "release a net {baseline} instead (eroding soil carries its carbon away).").format(
+            years=_years(ctx), removals=removals, baseline=_v(-b_rem, 't CO2e')))
+    else:
+        s.append(_("Over {years} it removes a net {removals} from the atmosphere, against {baseline} if the site were "
+                   "left without works.").format(years=_years(ctx), removals=removals, baseline=_v(b_rem, 't CO2e')))
+    capex = "<b>" + _v(t['capex_cny'], 'CNY') + "</b>"
     if budget:
-        cost += f" (budget {_v(float(budget), 'CNY')})"
-    cost += f"; with upkeep, maintenance and monitoring the net present cost is {_v(t['cost_cny'], 'CNY')}."
-    s.append(cost)
+        s.append(_("Its capital cost is {capex} (budget {budget}); with upkeep, maintenance and monitoring the net "
+                   "present cost is {cost}.").format(capex=capex, budget=_v(float(budget), 'CNY'),
+                                                     cost=_v(t['cost_cny'], 'CNY')))
+    else:
+        s.append(_("Its capital cost is {capex}; with upkeep, maintenance and monitoring the net present cost is "
+                   "{cost}.").format(capex=capex, cost=_v(t['cost_cny'], 'CNY')))
     if b_soil is not None:
-        soil = (f"Mean soil loss falls from {_v(b_soil, 't/yr')} without works to "
-                f"<b>{_v(t['soil_loss_t_per_yr'], 't/yr')}</b>")
+        soil = _("Mean soil loss falls from {before} without works to {after}").format(
+            before=_v(b_soil, 't/yr'), after="<b>" + _v(t['soil_loss_t_per_yr'], 't/yr') + "</b>")
         if over is not None:
-            soil += (f"; {over} zone(s) stay above the tolerable loss of {tol:g} t/ha/yr" if over else
-                     f"; every zone is within the tolerable loss of {tol:g} t/ha/yr")
-        s.append(soil + ".")
-    std = ", ".join(ctx.standards) or "no standard"
-    s.append(f"Expected credits are {_v(t['credits_tco2e'], 't CO2e')} (standards assessed: {esc(std)}), worth "
-             f"{_v(t['credit_value_cny'], 'CNY')} at the assumed carbon price path, discounted at "
-             f"{100 * float(ctx.settings.get('discount_rate', 0)):g} % a year.")
-    s.append(f"Avoided emissions of {_v(t['avoided_tco2e'], 't CO2e')} (burning gangue put out, solar power replacing "
-             "grid power) are reported separately and are not counted as removals or credits.")
+            soil += (_("; {n} zone(s) stay above the tolerable loss of {tol} t/ha/yr") if over else
+                     _("; every zone is within the tolerable loss of {tol} t/ha/yr")).format(n=over, tol=f"{tol:g}")
+        s.append(soil + _("."))
+    std = ", ".join(ctx.standards) or _("no standard")
+    s.append(_("Expected credits are {credits} (standards assessed: {standards}), worth {value} at the assumed carbon "
+               "price path, discounted at {rate} % a year.").format(
+        credits=_v(t['credits_tco2e'], 't CO2e'), standards=esc(std), value=_v(t['credit_value_cny'], 'CNY'),
+        rate=f"{100 * float(ctx.settings.get('discount_rate', 0)):g}"))
+    s.append(_("Avoided emissions of {avoided} (burning gangue put out, solar power replacing grid power) are reported "
+               "separately and are not counted as removals or credits.").format(
+        avoided=_v(t['avoided_tco2e'], 't CO2e')))
     statuses = ctx.statuses()
     if ctx.kind == "plan":
         st, g = statuses[0]
-        s.append(f"The optimiser's result is {esc(STATUS_WORDS.get(st, st))} (relative gap {_gap(g)}).")
+        s.append(_("The optimiser's result is {status} (relative gap {gap}).").format(
+            status=esc(_(STATUS_WORDS.get(st, st))), gap=_gap(g)))
     else:
         worst = max((g for _s, g in statuses if g is not None), default=None)
-        n_opt = sum(st == "optimal" for st, _ in statuses)
-        s.append(f"{n_opt} of {len(statuses)} front plans are proven optimal; "
-                 f"the largest certified gap is {_gap(worst)}.")
-    out = ['<section id="summary"><h2>' + _("1. Summary") + f'</h2><p class="lead">{" ".join(s)}</p>']
+        n_opt = sum(st == "optimal" for st, _s in statuses)
+        s.append(_("{n} of {total} front plans are proven optimal; the largest certified gap is {gap}.").format(
+            n=n_opt, total=len(statuses), gap=_gap(worst)))
+    sep = "" if i18n.language() == "zh" else " "
+    out = ['<section id="summary"><h2>' + _("1. Summary") + f'</h2><p class="lead">{sep.join(s)}</p>']
     out.append(cards([
-        ("Net removals over the horizon", _v(t["removals_tco2e"], "t CO2e"),
-         f"no works: {_v(b_rem, 't CO2e')}" if b_rem is not None else ""),
-        ("Capital cost", _v(t["capex_cny"], "CNY"), f"budget {_v(float(budget), 'CNY')}" if budget else ""),
-        ("Net present cost", _v(t["cost_cny"], "CNY"), "capital + upkeep + monitoring"),
-        ("Mean soil loss", _v(t["soil_loss_t_per_yr"], "t/yr"),
-         f"no works: {_v(b_soil, 't/yr')}" if b_soil is not None else ""),
-        ("Credits", _v(t["credits_tco2e"], "t CO2e"), f"value {_v(t['credit_value_cny'], 'CNY')} (NPV)"),
-        ("Avoided emissions", _v(t["avoided_tco2e"], "t CO2e"), "reported apart, not removals"),
+        (_("Net removals over the horizon"), _v(t["removals_tco2e"], "t CO2e"),
+         _("no works: {value}").format(value=_v(b_rem, 't CO2e')) if b_rem is not None else ""),
+        (_("Capital cost"), _v(t["capex_cny"], "CNY"),
+         _("budget {value}").format(value=_v(float(budget), 'CNY')) if budget else ""),
+        (_("Net present cost"), _v(t["cost_cny"], "CNY"), _("capital + upkeep + monitoring")),
+        (_("Mean soil loss"), _v(t["soil_loss_t_per_yr"], "t/yr"),
+         _("no works: {value}").format(value=_v(b_soil, 't/yr')) if b_soil is not None else ""),
+        (_("Credits"), _v(t["credits_tco2e"], "t CO2e"),
+         _("value {value} (NPV)").format(value=_v(t['credit_value_cny'], 'CNY'))),
+        (_("Avoided emissions"), _v(t["avoided_tco2e"], "t CO2e"), _("reported apart, not removals")),
     ]))
     warn = []
     n_ph = len(placeholders_in_plan(z))
     if n_ph:
-        warn.append(f"The plan depends on {n_ph} placeholder value(s) that have no published source (§8). "
-                    "Treat the numbers as estimates until these are replaced by site data or cited values.")
+        warn.append(_("The plan depends on {n} placeholder value(s) that have no published source (§8). Treat the "
+                      "numbers as estimates until these are replaced by site data or cited values.").format(n=n_ph))
     if "synthetic" in ctx.site_name.lower():
-        warn.append("The site is synthetic (an example made by scripts/make_sites.py), not a surveyed mine.")
+        warn.append(_("The site is synthetic (an example made by scripts/make_sites.py), not a surveyed mine."))
     if ctx.integrity:
-        warn.append("Some files in the run folder do not match the run's manifest (§10): "
+        warn.append(_("Some files in the run folder do not match the run's manifest (§10):") + " "
                     + "; ".join(ctx.integrity[:3]) + ("…" if len(ctx.integrity) > 3 else ""))
     if not ctx.manifest:
-        warn.append("No manifest.json was found beside the plan: inputs, settings and versions cannot be shown.")
+        warn.append(_("No manifest.json was found beside the plan: inputs, settings and versions cannot be shown."))
     for w in warn:
         out.append(f'<div class="callout">{esc(w)}</div>')
     out.append("</section>")
@@ -145,14 +174,15 @@ def site(ctx: ReportContext, figs) -> str:
     if ctx.geometry is not None and ctx.geometry.crs is not None:
         crs = ctx.geometry.crs.to_string()
     inp = (ctx.manifest.get("inputs") or {}).get("zoning_file") or {}
-    out.append(f"<p>The zoning file <span class=\"mono\">{esc(inp.get('path', '?'))}</span> divides the site into "
-               f"{len(z)} zones. Areas are computed in the projected coordinate system "
-               f"{esc(crs or 'of the file')}.</p>")
-    out.append(_fig(figs, "fig-site", "Figure 1. Zones by type. Scale bar in metres; north is up."))
+    out.append("<p>" + _("The zoning file {file} divides the site into {n} zones. Areas are computed in the projected "
+                         "coordinate system {crs}.").format(
+        file=f'<span class="mono">{esc(inp.get("path", "?"))}</span>', n=len(z),
+        crs=esc(crs or _("of the file"))) + "</p>")
+    out.append(_fig(figs, "fig-site", _("Figure 1. Zones by type. Scale bar in metres; north is up.")))
     g = compare.by_group(z, "zone_type", ["area_ha"])
     rows = [(style.label(r.zone_type, style.ZONE_TYPE_LABELS), r.zones, f"{r.area_ha:,.1f}",
              f"{100 * r.area_ha / z['area_ha'].sum():.0f} %") for r in g.itertuples()]
-    out.append(table(["Zone type", "Zones", "Area [ha]", "Share of area"], rows, num=(1, 2, 3)))
+    out.append(table([_("Zone type"), _("Zones"), _("Area [ha]"), _("Share of area")], rows, num=(1, 2, 3)))
     sch = _schema()
     sources = dict(ctx.settings.get("sources") or {})
     rows = []
@@ -163,9 +193,10 @@ def site(ctx: ReportContext, figs) -> str:
         unit = sch.at[k, "unit"] if k in sch.index else ""
         src = sources.get(k, "")
         ph = k in (ctx.settings.get("placeholders") or [])
-        rows.append((k, Raw(f"{esc(v)}" + (' <span class="pill">placeholder</span>' if ph else "")), unit, src))
+        rows.append((k, Raw(f"{esc(v)}" + (' <span class="pill">' + _("placeholder") + '</span>' if ph else "")), unit,
+                     src))
     if rows:
         out.append("<h3>" + _('Site settings used') + "</h3>")
-        out.append(table(["Setting", "Value", "Unit", "Where the value comes from"], rows))
+        out.append(table([_("Setting"), _("Value"), _("Unit"), _("Where the value comes from")], rows))
     out.append("</section>")
     return "".join(out)
