@@ -55,7 +55,7 @@ def replan(run_dir: Path, monitoring: Path, year: int, budget, gap, time_limit, 
     """Continue a run after monitoring: worked zones keep their options on their recalibrated
     growth, the capex spent is deducted from the budget, and the zones without works and the
     failing stands (corrective works) are re-optimised under the budget left. Writes plan files,
-    replan_changes.csv and a manifest with the run's history in --out (docs/science.md §9.4)."""
+    replan_changes.csv and a manifest with the run's history in --out (docs/science.md §9)."""
     from ..monitoring.replan import replan_run
 
     r = replan_run(run_dir, monitoring, year, out_dir=out_dir, budget_cny=budget, gap=gap, time_limit_s=time_limit)

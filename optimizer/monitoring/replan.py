@@ -1,4 +1,4 @@
-"""``sinkplan replan``: continue a run after monitoring, with the recalibrated growth (docs/science.md §9.4).
+"""``sinkplan replan``: continue a run after monitoring, with the recalibrated growth (docs/science.md §9).
 
     result = replan_run("runs/plan", "runs/mon", year=2035, out_dir="runs/replan")
     result.plan.totals["removals_tco2e"], result.changed
