@@ -77,6 +77,12 @@ def test_replan_beats_the_stale_plan_on_the_synthetic_truth(tmp_path):
     assert step["run"]["path"] == str(run) and step["monitoring"]["path"] == str(mon) and step["year"] == 2035
     assert {"plan.csv", "plan.gpkg", "replan_changes.csv"} <= {p.name for p in new.iterdir()}
 
+    # the re-plan's report has the Monitoring section, found through the run's history
+    from optimizer.report.build import build_report
+    html = build_report(new, tmp_path / "report.html", tmp_path / "figs")["report"].read_text(encoding="utf-8")
+    assert 'id="monitoring"' in html and "Flagged zones" in html
+    assert (tmp_path / "figs" / "monitoring-flags.png").is_file()
+
     # a spent budget: exit 2 with a message, nothing written
     assert main(["replan", str(run), "--monitoring", str(mon), "--year", "2035", "--budget", "1e7",
                  "--out", str(tmp_path / "spent")]) == 2
