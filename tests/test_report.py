@@ -224,7 +224,7 @@ def test_a_failed_report_leaves_the_old_one(runs, tmp_path, monkeypatch):
     out = tmp_path / "report.html"
     out.write_text("the good old report")
 
-    def broken(ctx, figs):
+    def broken(ctx, figs, **kw):
         raise RuntimeError("boom while rendering")
 
     monkeypatch.setattr(build, "render_html", broken)

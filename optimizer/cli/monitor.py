@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from ..i18n import _
-from .common import out
+from .common import GAP, MONEY, SECONDS, out
 
 
 def register(app: click.Group) -> None:
     app.add_command(monitor)
+    app.add_command(replan)
 
 
 @click.command()
@@ -38,4 +39,31 @@ def monitor(run_dir: Path, observations: Path, rasters: tuple[Path, ...], out_di
               f"vs {s['removals_to_date_tco2e_forecast']:,.0f} forecast; at the horizon "
               f"{s['removals_horizon_tco2e_recalibrated']:,.0f} (90 %: {s['removals_horizon_tco2e_p5']:,.0f}–"
               f"{s['removals_horizon_tco2e_p95']:,.0f}) vs {s['removals_horizon_tco2e_forecast']:,.0f} forecast")
+    out.print(_("wrote ") + ", ".join(str(p) for p in r.files))
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--monitoring", "monitoring", type=click.Path(path_type=Path), required=True,
+              help="The --out folder of `sinkplan monitor` for this run (its zones.csv).")
+@click.option("--year", type=int, required=True, help="Calendar year of the re-plan (within the run's horizon).")
+@click.option("--budget", type=MONEY, default=None,
+              help="Total capital budget [CNY] (default: the run's); what the run spent is deducted.")
+@click.option("--gap", type=GAP, default=1e-4, show_default=True, help="Certified relative gap to reach.")
+@click.option("--time-limit", type=SECONDS, default=60.0, show_default=True, help="Wall-clock limit [s].")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder.")
+def replan(run_dir: Path, monitoring: Path, year: int, budget, gap, time_limit, out_dir: Path):
+    """Continue a run after monitoring: worked zones keep their options on their recalibrated
+    growth, the capex spent is deducted from the budget, and the zones without works and the
+    failing stands (corrective works) are re-optimised under the budget left. Writes plan files,
+    replan_changes.csv and a manifest with the run's history in --out (docs/science.md §9)."""
+    from ..monitoring.replan import replan_run
+
+    r = replan_run(run_dir, monitoring, year, out_dir=out_dir, budget_cny=budget, gap=gap, time_limit_s=time_limit)
+    t = r.plan.totals
+    left = "no budget limit" if r.budget_left_cny is None else f"{r.budget_left_cny:,.0f} CNY left"
+    out.print(f"spent {r.spent_capex_cny:,.0f} CNY on the works of {len(r.worked)} zones; {left}; "
+              f"{len(r.locked)} zones kept, {len(r.free)} re-optimised, {len(r.changed)} changed")
+    out.print(f"re-plan ({r.plan.status.value}): {t['removals_tco2e']:,.0f} t CO2e at the horizon on the "
+              f"recalibrated model, new capex {t['capex_cny']:,.0f} CNY")
     out.print(_("wrote ") + ", ".join(str(p) for p in r.files))

@@ -171,7 +171,9 @@ def compare(plans, out_dir, labels, formats, top, excel):
               help="Also print the report to PDF (beside the HTML) with headless Chromium, when installed.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of the report and its figures (default: sinkplan --lang, else en).")
-def report(run_dir, output, figures, no_figures, formats, as_pdf, lang):
+@click.option("--monitoring", type=click.Path(path_type=Path), default=None,
+              help="A `sinkplan monitor` folder: adds the Monitoring section (default: the one a re-plan continues).")
+def report(run_dir, output, figures, no_figures, formats, as_pdf, lang, monitoring):
     """One self-contained HTML report (opens offline) of a run, with print figures.
 
     RUN_DIR: the --out folder of `sinkplan optimize` or `sinkplan pareto` (or one plan file).
@@ -193,7 +195,7 @@ def report(run_dir, output, figures, no_figures, formats, as_pdf, lang):
     if fig_dir is not None:
         fig_dir = check_output_dir(fig_dir, option="--figures")
     with progress(_("drawing the report's figures")) as update:
-        res = build_report(run_dir, output, fig_dir, fm, progress=update)
+        res = build_report(run_dir, output, fig_dir, fm, progress=update, monitoring=monitoring)
     ctx = res["context"]
     out = Console()
     kind = _("front of {n} plans").format(n=len(ctx.plans)) if ctx.kind == "front" else _("one plan")

@@ -27,21 +27,28 @@ SIMPLIFY_M = 0.5      # map outlines simplified to half a metre: invisible at re
 
 
 def build_report(run_path: str | Path, out: str | Path, figures_dir: str | Path | None = None,
-                 formats=("png", "svg"), progress=None) -> dict:
+                 formats=("png", "svg"), progress=None, monitoring: str | Path | None = None) -> dict:
     """Write the report for a run folder to ``out`` (atomically) and its figures to
     ``figures_dir`` (None: no print files). Returns {"report": path, "figures": [paths], "context": ctx}.
-    ``progress(done, total)`` is called as the figures are drawn."""
+    ``progress(done, total)`` is called as the figures are drawn. ``monitoring``: a ``sinkplan
+    monitor`` folder for a "Monitoring" section (default: the one a re-plan run's history names)."""
+    from .sections.monitoring import load_monitoring, monitoring_from_history
+
     with terminate_raises():          # SIGTERM unwinds through the atomic writes' clean-up
         ctx = load_context(run_path)
-        figs, written = render_figures(ctx, figures_dir, formats, progress=progress)
-        html = render_html(ctx, figs)
+        if monitoring is None:
+            monitoring = monitoring_from_history(ctx.manifest, ctx.run_path)
+        mon = load_monitoring(monitoring) if monitoring is not None else None
+        figs, written = render_figures(ctx, figures_dir, formats, progress=progress, monitoring=mon)
+        html = render_html(ctx, figs, monitoring=mon)
         out = Path(out)
         write_text_atomic(out, html)
     return {"report": out, "figures": written, "context": ctx}
 
 
 # ----------------------------------------------------------------------------------------------
-def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> tuple[dict, list[Path]]:
+def render_figures(ctx: ReportContext, figures_dir, formats, progress=None, monitoring=None
+                   ) -> tuple[dict, list[Path]]:
     """id → (inline SVG, [print file names]); and the files written. ``progress(done, total)`` is
     called after each figure."""
     todo = []                                     # (id, thunk): drawn one by one, with progress
@@ -77,6 +84,13 @@ def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> t
     todo.append(("fig-soil", lambda: F.soil_loss_figure(z, ctx.plan.trajectories, ctx.tolerable)))
     todo.append(("fig-cost", lambda: F.cost_figure(z)))
     todo.append(("fig-credits", lambda: F.credits_figure(z, ctx.standards, ctx.totals())))
+    if monitoring is not None:
+        from .figures import monitoring as M
+        todo.append(("fig-monitoring-forecast", lambda: M.forecast_figure(monitoring.site,
+                                                                          monitoring.summary.get("to_date_year"))))
+        todo.append(("fig-monitoring-multipliers", lambda: M.multipliers_figure(monitoring.zones)))
+        if geo is not None:
+            todo.append(("fig-monitoring-flags", lambda: M.flagged_map_figure(geo, monitoring.zones)))
 
     out, written = {}, []
     for k, (key, draw) in enumerate(todo):
@@ -264,7 +278,9 @@ NAV = [("summary", N_("1 Summary")), ("site", N_("2 Site")), ("plan", N_("3 Plan
        ("method", N_("11 Method")), ("annex", N_("12 Annex"))]
 
 
-def render_html(ctx: ReportContext, figs: dict) -> str:
+def render_html(ctx: ReportContext, figs: dict, monitoring=None) -> str:
+    from .sections.monitoring import monitoring_section
+
     order = list(ctx.plans[0].zones["zone_id"])
     body = "\n".join([
         sections.summary(ctx),
@@ -274,6 +290,7 @@ def render_html(ctx: ReportContext, figs: dict) -> str:
         sections.soil(ctx, figs),
         sections.cost(ctx, figs),
         sections.credits(ctx, figs),
+        *([monitoring_section(monitoring, figs)] if monitoring is not None else []),
         sections.placeholders(ctx),
         sections.solver(ctx),
         sections.reproducibility(ctx),
@@ -287,4 +304,6 @@ def render_html(ctx: ReportContext, figs: dict) -> str:
         version=esc(version), made=esc(made), folder=f'<span class="mono">{esc(ctx.run_path)}</span>')
     title = _("SinkPlan report: {site}").format(site=ctx.site_name)
     nav = [(k, _(v)) for k, v in NAV]
+    if monitoring is not None:
+        nav.insert(7, ("monitoring", "Monitoring"))
     return page(title, sections.header(ctx), nav, body, interactive_data(ctx), footer, lang=language())

@@ -1,0 +1,92 @@
+"""``sinkplan replan`` (issue 14 item 3): the re-scored option table is the model's at multiplier 1,
+the re-plan beats the stale plan on the synthetic truth, a spent budget and bad inputs exit 2."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optimizer.cli import main
+from optimizer.monitoring.replan import rescored_table
+
+pytest.importorskip("geopandas")
+
+
+def test_rescoring_at_multiplier_one_is_the_option_table(tiny_table):
+    """Every row re-scored (a multiplier a hair from 1) gives the table's numbers back: the re-plan
+    scores rows by the same chain as evaluate_options."""
+    again = rescored_table(tiny_table, np.full(tiny_table.n_rows, 1.0 + 1e-15))
+    for c, v in tiny_table.data.items():
+        np.testing.assert_allclose(np.asarray(again.data[c], float), np.asarray(v, float), rtol=1e-9, atol=1e-9)
+    doubled = rescored_table(tiny_table, np.full(tiny_table.n_rows, 2.0))
+    more = doubled.data["removals_tco2e"] - tiny_table.data["removals_tco2e"]
+    assert (more >= -1e-9).all() and (more > 1.0).mean() > 0.5     # rows without biomass do not change
+    np.testing.assert_array_equal(doubled.data["capex_cny"], tiny_table.data["capex_cny"])
+
+
+def test_replan_bad_inputs_exit_2(tmp_path):
+    assert main(["replan", str(tmp_path / "nope"), "--monitoring", str(tmp_path / "m"), "--year", "2030",
+                 "--out", str(tmp_path / "o")]) == 2
+    assert main(["replan", str(tmp_path), "--monitoring", str(tmp_path), "--year", "x",
+                 "--out", str(tmp_path / "o")]) == 2
+
+
+def _under_truth(paths, rows, truth: pd.Series) -> float:
+    """Removals at the horizon of the plan ``rows`` when each zone's stand grows at its true
+    multiplier on the run's option, and new works on the model's curve."""
+    t = paths.table
+    zid = t.zones["zone_id"].astype(str).to_numpy()
+    choice = dict(zip(paths.zones["zone_id"], paths.zones["option_id"]))
+    cur = t.option_id == np.array([choice[z] for z in zid], dtype=object)[t.zone_of_row]
+    m = np.where(cur, truth.reindex(zid).fillna(1.0).to_numpy()[t.zone_of_row], 1.0)
+    return float(rescored_table(t, m).data["removals_tco2e"][rows].sum())
+
+
+@pytest.mark.slow
+def test_replan_beats_the_stale_plan_on_the_synthetic_truth(tmp_path):
+    from optimizer.monitoring.replan import replan_run
+    from optimizer.monitoring.synthetic import write_synthetic
+
+    run, syn, mon, new = (tmp_path / n for n in ("run", "syn", "mon", "new"))
+    assert main(["optimize", "sites/loess_dump/zones.gpkg", "--maximize", "removals", "--out", str(run)]) == 0
+    files = write_synthetic(run, syn, seed=0, raster_years=())
+    assert main(["monitor", str(run), "--observations", str(files["observations"]), "--out", str(mon)]) == 0
+    assert main(["replan", str(run), "--monitoring", str(mon), "--year", "2035", "--out", str(new)]) == 0
+
+    r = replan_run(run, mon, 2035)
+    truth = pd.read_csv(files["truth"], dtype={"zone_id": str}).set_index("zone_id")["true_multiplier"]
+    stale_rows = np.flatnonzero(r.paths.table.option_id == np.array(
+        [dict(zip(r.paths.zones.zone_id, r.paths.zones.option_id))[z]
+         for z in r.paths.table.zones["zone_id"].astype(str)], dtype=object)[r.paths.table.zone_of_row])
+    stale, replanned = _under_truth(r.paths, stale_rows, truth), _under_truth(r.paths, r.plan.rows, truth)
+    assert replanned >= stale
+    assert replanned > stale * 1.01          # the failing stands are worth re-working on this site
+    # what the run did stays: every unflagged worked zone keeps its option; only free zones change
+    assert set(r.changed["zone_id"]) <= set(r.free)
+    zones = pd.read_csv(mon / "zones.csv", dtype={"zone_id": str})
+    assert set(r.free) == set(zones.loc[zones["flag"] == "failing", "zone_id"])
+    spent = r.paths.table.data["capex_cny"][stale_rows].sum()
+    assert r.spent_capex_cny == pytest.approx(spent)
+    assert r.plan.totals["capex_cny"] <= r.budget_left_cny * (1 + 1e-9)
+    doc = json.loads((new / "manifest.json").read_text())
+    assert doc["command"] == "replan"
+    step = doc["history"][-1]
+    assert step["run"]["path"] == str(run) and step["monitoring"]["path"] == str(mon) and step["year"] == 2035
+    assert {"plan.csv", "plan.gpkg", "replan_changes.csv"} <= {p.name for p in new.iterdir()}
+
+    # the re-plan's report has the Monitoring section, found through the run's history
+    from optimizer.report.build import build_report
+    html = build_report(new, tmp_path / "report.html", tmp_path / "figs")["report"].read_text(encoding="utf-8")
+    assert 'id="monitoring"' in html and "Flagged zones" in html
+    assert (tmp_path / "figs" / "monitoring-flags.png").is_file()
+
+    # a spent budget: exit 2 with a message, nothing written
+    assert main(["replan", str(run), "--monitoring", str(mon), "--year", "2035", "--budget", "1e7",
+                 "--out", str(tmp_path / "spent")]) == 2
+    assert not (tmp_path / "spent" / "plan.csv").exists()
+    # a year outside the horizon, a monitoring folder of another run
+    assert main(["replan", str(run), "--monitoring", str(mon), "--year", "1990", "--out", str(tmp_path / "y")]) == 2
+    assert main(["replan", str(run), "--monitoring", str(run), "--year", "2035", "--out", str(tmp_path / "z")]) == 2
