@@ -76,6 +76,17 @@ def render_figures(ctx: ReportContext, figures_dir, formats, progress=None) -> t
     todo.append(("fig-soil", lambda: F.soil_loss_figure(z, ctx.plan.trajectories, ctx.tolerable)))
     todo.append(("fig-cost", lambda: F.cost_figure(z)))
     todo.append(("fig-credits", lambda: F.credits_figure(z, ctx.standards, ctx.totals())))
+    u = ctx.uncertainty
+    if u:
+        from .figures import uncertainty as UF
+        if "fans" in u:
+            todo.append(("fig-unc-fan", lambda: UF.fan_chart(u["fans"])))
+        if "priorities" in u and (u["priorities"]["evppi"] >= 0.5).any():
+            todo.append(("fig-unc-priorities", lambda: UF.priority_chart(u["priorities"])))
+        if "sensitivity" in u and len(u["sensitivity"]):
+            plans = [str(x) for x in u["sensitivity"]["plan"].unique()]
+            head = str(ctx.plan.label) if str(ctx.plan.label) in plans else plans[0]
+            todo.append(("fig-unc-sensitivity", lambda: UF.sensitivity_chart(u["sensitivity"], head)))
 
     out, written = {}, []
     for k, (key, draw) in enumerate(todo):
@@ -246,6 +257,7 @@ def render_html(ctx: ReportContext, figs: dict) -> str:
         sections.soil(ctx, figs),
         sections.cost(ctx, figs),
         sections.credits(ctx, figs),
+        sections.uncertainty(ctx, figs),
         sections.placeholders(ctx),
         sections.solver(ctx),
         sections.reproducibility(ctx),
@@ -259,4 +271,6 @@ def render_html(ctx: ReportContext, figs: dict) -> str:
               "re-run any model. It opens offline: everything it shows is inside this one file.")
     title = _("SinkPlan report: {site}").format(site=ctx.site_name)
     nav = [(k, _(v)) for k, v in NAV]
+    if ctx.uncertainty:            # after the credits: "How sure is this plan?"
+        nav.insert([k for k, _v in NAV].index("credits") + 1, ("uncertainty", "How sure?"))
     return page(title, sections.header(ctx), nav, body, interactive_data(ctx), footer, lang=language())

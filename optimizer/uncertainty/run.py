@@ -30,6 +30,7 @@ from .montecarlo import (
 from .ranges import parameter_ranges
 from .robust import cvar_plan, expected_plan, price_of_robustness, scenario_matrix
 from .sample import Rescorer, latin_hypercube
+from .sensitivity import morris_screening
 from .voi import evppi_by_group
 
 OUT_NAME = "uncertainty"
@@ -43,6 +44,7 @@ class UncertaintyResult:
     deductions: pd.DataFrame
     priorities: pd.DataFrame
     robust: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None
     files: list = field(default_factory=list)
 
 
@@ -107,8 +109,10 @@ def plan_rows(table, zones: pd.DataFrame) -> np.ndarray:
 
 def uncertainty_run(run_dir: str | Path, *, samples: int = 500, seed: int = 1, out: str | Path | None = None,
                     robust_scenarios: int = 0, alpha: float = 0.1, robust_gap: float = 0.01,
-                    time_limit_s: float = 60.0, figures: bool = True) -> UncertaintyResult:
-    """Monte Carlo of every plan of ``run_dir``; results in ``out`` (default ``RUN_DIR/uncertainty``)."""
+                    time_limit_s: float = 60.0, figures: bool = True,
+                    sensitivity_trajectories: int = 10) -> UncertaintyResult:
+    """Monte Carlo of every plan of ``run_dir``; results in ``out`` (default ``RUN_DIR/uncertainty``).
+    ``sensitivity_trajectories``: Morris trajectories of the screening by parameter group (0: none)."""
     run_dir = Path(run_dir)
     run, site, table, problem = load_run(run_dir)
     points = run.points if isinstance(run, FrontResult) else (run,)
@@ -138,6 +142,9 @@ def uncertainty_run(run_dir: str | Path, *, samples: int = 500, seed: int = 1, o
     voi = evppi_by_group(value, smp.u, ranges["group"].to_numpy())
     voi["unit"] = "CNY"
 
+    sens = (morris_screening(table, rows, ranges, sensitivity_trajectories, seed, labels, rescorer=rs)
+            if sensitivity_trajectories else None)
+
     robust_df = None
     robust_plans = None
     if robust_scenarios:
@@ -166,17 +173,25 @@ def uncertainty_run(run_dir: str | Path, *, samples: int = 500, seed: int = 1, o
              write_table(ded, out_dir / "deductions.csv"),
              write_table(voi, out_dir / "priorities.csv"),
              write_table(ranges, out_dir / "ranges.csv")]
+    if sens is not None:
+        files.append(write_table(sens, out_dir / "sensitivity.csv"))
     if robust_df is not None:
         files += [write_table(robust_df, out_dir / "robust.csv"),
                   write_table(robust_plans, out_dir / "robust_plans.csv")]
     if figures:
-        from ..report.figures.uncertainty import fan_figure, priority_figure
+        from ..report.figures.uncertainty import fan_figure, priority_figure, sensitivity_figure
         files += fan_figure(fan_table(mc), out_dir) + priority_figure(voi, out_dir)
+        if sens is not None:
+            files += sensitivity_figure(sens, out_dir)
     doc = manifest(command="uncertainty", site=site, table=table, problem=None,
-                   seeds={"uncertainty": seed, "robust": seed + 1 if robust_scenarios else None})
+                   seeds={"uncertainty": seed, "robust": seed + 1 if robust_scenarios else None,
+                          "sensitivity": seed if sensitivity_trajectories else None})
     doc["uncertainty"] = {"run_dir": str(run_dir), "samples": samples, "sampler": "scipy.stats.qmc.LatinHypercube",
-                          "dimensions": len(ranges), "robust_scenarios": robust_scenarios, "alpha": alpha}
+                          "dimensions": len(ranges), "robust_scenarios": robust_scenarios, "alpha": alpha,
+                          "sensitivity": {"method": "Morris (SALib), by parameter group",
+                                          "trajectories": sensitivity_trajectories} if sensitivity_trajectories
+                          else None}
     record_outputs(doc, files, out_dir)
     (out_dir / "manifest.json").write_text(dumps(json.loads(json.dumps(doc, default=str))), encoding="utf-8")
     return UncertaintyResult(out=out_dir, intervals=intervals, probabilities=prob, deductions=ded, priorities=voi,
-                             robust=robust_df, files=files + [out_dir / "manifest.json"])
+                             robust=robust_df, sensitivity=sens, files=files + [out_dir / "manifest.json"])
