@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -120,30 +120,7 @@ def uncertainty_run(run_dir: str | Path, *, samples: int = 500, seed: int = 1, o
     rows = np.stack([plan_rows(table, p.zones) for p in points])
     ranges = parameter_ranges(table.catalog, table.settings)
     rs = Rescorer(table, ranges)
-    smp = latin_hypercube(ranges, samples, seed, rs.n_draws)
-    mc = monte_carlo(table, rows, smp, labels, rescorer=rs)
-    intervals = interval_table(mc)
-
-    prob = pd.DataFrame({"plan": labels})
-    low = [t.low for t in problem.targets if t.objective == "removals" and t.low is not None]
-    if low:
-        prob["removals_target_tco2e"] = low[0]
-        prob["p_removals_ge_target"] = probability_at_least(mc, "removals_tco2e", low[0])
-    if isinstance(run, FrontResult):
-        prob["p_dominated"] = probability_dominated(mc, run.objectives)
-    prob["share_zones_within_tolerance_every_sample"] = (mc.within >= 1.0).mean(axis=1)
-    prob["min_zone_p_within_tolerance"] = mc.within.min(axis=1)
-
-    s = table.settings
-    ded = deduction_table(labels, mc.totals["removals_tco2e"], mc.central["credits_tco2e"], s.standards,
-                          s.buffer_fraction, float(table.catalog.monitoring.at[s.monitoring_level,
-                                                                                 "uncertainty_deduction"]))
-    value = mc.totals["credit_value_cny"] - mc.totals["cost_cny"]
-    voi = evppi_by_group(value, smp.u, ranges["group"].to_numpy())
-    voi["unit"] = "CNY"
-
-    sens = (morris_screening(table, rows, ranges, sensitivity_trajectories, seed, labels, rescorer=rs)
-            if sensitivity_trajectories else None)
+    n_run = len(labels)                  # the run's own plans come first; robust plans after them
 
     robust_df = None
     robust_plans = None
@@ -163,6 +140,38 @@ def uncertainty_run(run_dir: str | Path, *, samples: int = 500, seed: int = 1, o
         zid = table.zones["zone_id"].to_numpy(dtype=object)
         robust_plans = pd.concat([pd.DataFrame({"plan": p.name, "zone_id": zid[table.zone_of_row[p.rows]],
                                                 "option_id": table.option_id[p.rows]}) for p in (exp, cv)])
+        # the robust plans join the Monte Carlo (out of sample: its samples are not the scenarios)
+        for p in (exp, cv):
+            if len(p.rows) == rows.shape[1]:
+                labels.append(p.name)
+                rows = np.vstack([rows, p.rows[np.argsort(table.zone_of_row[p.rows], kind="stable")]])
+
+    smp = latin_hypercube(ranges, samples, seed, rs.n_draws)
+    mc = monte_carlo(table, rows, smp, labels, rescorer=rs)
+    intervals = interval_table(mc)
+
+    prob = pd.DataFrame({"plan": labels})
+    low = [t.low for t in problem.targets if t.objective == "removals" and t.low is not None]
+    if low:
+        prob["removals_target_tco2e"] = low[0]
+        prob["p_removals_ge_target"] = probability_at_least(mc, "removals_tco2e", low[0])
+    if isinstance(run, FrontResult):
+        dom = probability_dominated(replace(mc, labels=mc.labels[:n_run],
+                                            totals={m: v[:, :n_run] for m, v in mc.totals.items()}), run.objectives)
+        prob["p_dominated"] = np.r_[dom, np.full(len(labels) - n_run, np.nan)]
+    prob["share_zones_within_tolerance_every_sample"] = (mc.within >= 1.0).mean(axis=1)
+    prob["min_zone_p_within_tolerance"] = mc.within.min(axis=1)
+
+    s = table.settings
+    ded = deduction_table(labels, mc.totals["removals_tco2e"], mc.central["credits_tco2e"], s.standards,
+                          s.buffer_fraction, float(table.catalog.monitoring.at[s.monitoring_level,
+                                                                                 "uncertainty_deduction"]))
+    value = mc.totals["credit_value_cny"] - mc.totals["cost_cny"]
+    voi = evppi_by_group(value, smp.u, ranges["group"].to_numpy())
+    voi["unit"] = "CNY"
+
+    sens = (morris_screening(table, rows, ranges, sensitivity_trajectories, seed, labels, rescorer=rs)
+            if sensitivity_trajectories else None)
 
     out_dir = Path(out) if out is not None else run_dir / OUT_NAME
     out_dir.mkdir(parents=True, exist_ok=True)
