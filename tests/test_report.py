@@ -283,7 +283,10 @@ def test_uncertainty_robust_end_to_end_and_the_report_section(runs, tmp_path):
     for _name, d in plans.astype({"zone_id": str}).groupby("plan"):
         assert len(d) == len(zones) and set(d["zone_id"]) == zones          # one option per zone
     sens = pd.read_csv(u / "sensitivity.csv")
-    assert sens["group"].nunique() == len(sens) and (sens["mu_star"] >= 0).all()
+    # one row per plan (the run's and both robust plans) and parameter group
+    assert set(sens["plan"]) == {"opt", "expected", "cvar10"} and (sens["mu_star"] >= 0).all()
+    assert sens.groupby("plan")["group"].nunique().eq(sens.groupby("plan").size()).all()
+    assert set(pd.read_csv(u / "uncertainty.csv")["plan"]) == {"opt", "expected", "cvar10"}
 
     out = tmp_path / "r.html"
     assert main(["report", str(run), "-o", str(out)]) == 0
@@ -301,7 +304,7 @@ def test_uncertainty_robust_end_to_end_and_the_report_section(runs, tmp_path):
     for name in ("expected", "cvar10"):
         assert f"<td>{name}</td>" in sec
         assert esc_num(fmt_value(rob.loc[name, "expected_given_up_tco2e"], "t CO2e")) in sec
-    top = sens.sort_values("rank").iloc[0]
+    top = sens[sens["plan"] == "opt"].sort_values("rank").iloc[0]
     assert f"<td>{top['group']}</td>" in sec and "Morris" in sec
     assert 'data-figure="fig-unc-fan"' in sec and "seed 4" in sec
 

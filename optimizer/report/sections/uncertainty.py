@@ -135,9 +135,9 @@ def uncertainty(ctx: ReportContext, figs) -> str:
     if voi is not None and len(voi):
         out.append("<p>The expected value of partial perfect information (EVPPI) of each parameter group: what "
                    "knowing the group's true values would be worth in expected plan value (credit value − cost) "
-                   "before choosing among the plans evaluated. With one plan there is no choice to change and "
-                   "every value is 0; the ranking of the Morris screening below still says what moves the "
-                   "numbers.</p>")
+                   "before choosing among the plans evaluated (the run's plans and, with --robust, the robust "
+                   "plans). With one plan there is no choice to change and every value is 0; the ranking of the "
+                   "Morris screening below still says what moves the numbers.</p>")
         # below ¥0.5 is round-off of the regression (the estimate is clipped at 0): shown as ¥0
         ev = voi["evppi"].to_numpy(dtype=float)
         if (ev >= 0.5).any():
