@@ -245,3 +245,70 @@ def test_load_context_roles_and_headline(runs):
     assert front["cost"].iloc[ctx.roles["best_cost"]] == front["cost"].min()
     with pytest.raises(SinkPlanError, match="no plan.csv"):
         load_context(runs["root"])
+
+
+# ----------------------------------------------------------------------------------------------
+def _section(html: str, sid: str) -> str:
+    m = re.search(rf'<section id="{sid}">.*?</section>', html, re.S)
+    return m.group(0) if m else ""
+
+
+def test_no_uncertainty_section_without_results(runs):
+    html = _html(runs["opt_report"])
+    assert not (runs["opt"] / "uncertainty").exists()
+    assert _section(html, "uncertainty") == "" and 'href="#uncertainty"' not in html
+
+
+@pytest.mark.slow
+def test_uncertainty_robust_end_to_end_and_the_report_section(runs, tmp_path):
+    """``sinkplan uncertainty RUN --robust 20`` on a copy of the Loess run, then the report: the
+    section "How sure is this plan?" shows the run's own numbers (intervals, deduction per
+    standard, robust plans and their price, Morris ranking)."""
+    from optimizer.report.style import fmt_value
+
+    run = tmp_path / "opt"
+    shutil.copytree(runs["opt"], run)
+    assert main(["uncertainty", str(run), "--samples", "20", "--seed", "4", "--robust", "20",
+                 "--sensitivity", "2", "--no-figures"]) == 0
+    u = run / "uncertainty"
+    rob = pd.read_csv(u / "robust.csv").set_index("plan")
+    assert {"expected", "cvar10"} <= set(rob.index) and len(rob) == 3
+    assert rob.loc["cvar10", "status"] == "optimal" and rob.loc["cvar10", "gap"] <= 0.01 + 1e-12
+    # each robust plan is best on its own measure over the same scenarios (within its certified gap)
+    assert rob.loc["cvar10", "cvar10_tco2e"] >= (1 - 0.01) * rob["cvar10_tco2e"].max() - 1e-6
+    assert rob.loc["expected", "expected_tco2e"] >= (1 - 1e-4) * rob["expected_tco2e"].max() - 1e-6
+    assert (rob["expected_given_up_tco2e"] >= -1e-9).all()
+    plans = pd.read_csv(u / "robust_plans.csv")
+    zones = set(pd.read_csv(run / "plan.csv", dtype={"zone_id": str})["zone_id"])
+    for _name, d in plans.astype({"zone_id": str}).groupby("plan"):
+        assert len(d) == len(zones) and set(d["zone_id"]) == zones          # one option per zone
+    sens = pd.read_csv(u / "sensitivity.csv")
+    # one row per plan (the run's and both robust plans) and parameter group
+    assert set(sens["plan"]) == {"opt", "expected", "cvar10"} and (sens["mu_star"] >= 0).all()
+    assert sens.groupby("plan")["group"].nunique().eq(sens.groupby("plan").size()).all()
+    assert set(pd.read_csv(u / "uncertainty.csv")["plan"]) == {"opt", "expected", "cvar10"}
+
+    out = tmp_path / "r.html"
+    assert main(["report", str(run), "-o", str(out)]) == 0
+    html = _html(out)
+    sec = _section(html, "uncertainty")
+    assert "How sure is this plan?" in sec and 'href="#uncertainty"' in html
+    iv = pd.read_csv(u / "uncertainty.csv")
+    rem = iv[iv["metric"] == "removals_tco2e"].iloc[0]
+    for col in ("central", "p5", "p50", "p95"):
+        assert esc_num(fmt_value(rem[col], "t CO2e")) in sec
+    ded = pd.read_csv(u / "deductions.csv")
+    for r in ded.itertuples():
+        assert f"<td>{r.standard}</td>" in sec
+        assert esc_num(fmt_value(r.credits_rule_tco2e, "t CO2e")) in sec
+    for name in ("expected", "cvar10"):
+        assert f"<td>{name}</td>" in sec
+        assert esc_num(fmt_value(rob.loc[name, "expected_given_up_tco2e"], "t CO2e")) in sec
+    top = sens[sens["plan"] == "opt"].sort_values("rank").iloc[0]
+    assert f"<td>{top['group']}</td>" in sec and "Morris" in sec
+    assert 'data-figure="fig-unc-fan"' in sec and "seed 4" in sec
+
+
+def esc_num(s: str) -> str:
+    from optimizer.report.html import esc
+    return esc(s)

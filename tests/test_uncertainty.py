@@ -142,3 +142,135 @@ def test_same_seed_same_numbers_on_a_run(tmp_path):
     central = a[a["metric"] == "removals_tco2e"]["central"].iloc[0]
     import json
     assert central == pytest.approx(json.loads((run / "summary.json").read_text())["totals"]["removals_tco2e"])
+
+
+# ----------------------------------------------------------------------------------------------
+# A designed site: two zones (a 2-ha platform A, a 1-ha slope B), two options each (shrub, or
+# natural regeneration: the baseline, no credits), through the real model chain.
+def _designed(tmp_path):
+    from conftest import make_site
+    from optimizer.catalog import load_catalog
+    from optimizer.options import evaluate_options
+
+    keep = {"shrub", "natural_regeneration"}
+    f = tmp_path / "two_options.csv"
+    pd.DataFrame({"measure_id": [m for m in load_catalog().measures["measure_id"] if m not in keep],
+                  "enabled": "false"}).to_csv(f, index=False)
+    site = make_site([dict(zone_id="A", area_ha=2.0),
+                      dict(zone_id="B", zone_type="slope", slope_deg=20.0, slope_length_m=30.0, area_ha=1.0)])
+    table = evaluate_options(site, catalog=str(f))
+    assert table.n_rows == 4 and sorted(set(table.option_id)) == ["natural_regeneration", "shrub"]
+    # the four plans, rows (P, 2): zone A's option × zone B's option
+    rows = {(a, b): np.array([ra, rb]) for a, ra in zip(table.option_id[:2], range(2))
+            for b, rb in zip(table.option_id[2:], range(2, 4))}
+    return table, rows
+
+
+def _only(table, keys):
+    """The ranges of ``table`` reduced to the rows ``keys`` (every other value fixed at its central)."""
+    r = parameter_ranges(table.catalog, table.settings)
+    return r[r["key"].isin(keys)].reset_index(drop=True)
+
+
+def test_designed_site_credit_intervals_by_hand(tmp_path):
+    """Only the buffer varies, uniform on [0.10, 0.20] (central 0.15): credits = C0 (1 − b) / 0.85
+    exactly, removals do not move, so P5/P95 of credits are C0 (1 − 0.195) / 0.85 and
+    C0 (1 − 0.105) / 0.85 (within the LHS's stratum width), the VCS deduction is 0."""
+    from optimizer.uncertainty.montecarlo import interval_table, monte_carlo
+    from optimizer.uncertainty.sample import Rescorer
+
+    table, plans = _designed(tmp_path)
+    ranges = _only(table, ["settings:*:buffer_fraction"])
+    assert ranges[["low", "central", "high"]].iloc[0].tolist() == [0.10, 0.15, 0.20]
+    rows = np.stack(list(plans.values()))
+    rs = Rescorer(table, ranges)
+    smp = latin_hypercube(ranges, 400, 5, rs.n_draws)
+    mc = monte_carlo(table, rows, smp, [f"{a}+{b}" for a, b in plans], rescorer=rs)
+    iv = interval_table(mc).set_index(["plan", "metric"])
+    for (a, b), r in plans.items():
+        label = f"{a}+{b}"
+        c0 = float(table.data["credits_tco2e"][r].sum())
+        removals = iv.loc[(label, "removals_tco2e")]
+        assert removals["p5"] == pytest.approx(removals["central"], rel=1e-9)
+        assert removals["p95"] == pytest.approx(removals["central"], rel=1e-9)
+        got = iv.loc[(label, "credits_tco2e")]
+        assert got["central"] == pytest.approx(c0, rel=1e-9)
+        assert got["p5"] == pytest.approx(c0 * (1 - 0.195) / 0.85, rel=2e-3, abs=1e-9)
+        assert got["p50"] == pytest.approx(c0 * (1 - 0.150) / 0.85, rel=2e-3, abs=1e-9)
+        assert got["p95"] == pytest.approx(c0 * (1 - 0.105) / 0.85, rel=2e-3, abs=1e-9)
+        assert deduction(mc.totals["removals_tco2e"][:, list(plans).index((a, b))], RULES["VCS"])[1] == 0.0
+    # shrub everywhere earns credits; natural regeneration is the baseline and earns none
+    assert float(table.data["credits_tco2e"][plans[("shrub", "shrub")]].sum()) > 0
+    assert float(table.data["credits_tco2e"][plans[("natural_regeneration", "natural_regeneration")]].sum()) == 0
+
+
+def test_designed_site_morris_by_hand(tmp_path):
+    """Morris μ* of credits when only the buffer moves: credits are linear in it, so every
+    elementary effect is −C0 (0.20 − 0.10) / 0.85 per unit of the unit cube, μ* = C0 · 0.1 / 0.85
+    with no spread; a group that cannot move credits (the carbon price) has μ* = 0; the same seed
+    gives the same table."""
+    from optimizer.uncertainty.sensitivity import morris_screening
+
+    table, plans = _designed(tmp_path)
+    ranges = _only(table, ["settings:*:buffer_fraction", "settings:*:start_cny_per_t"])
+    rows = np.stack(list(plans.values()))
+    labels = [f"{a}+{b}" for a, b in plans]
+    m = morris_screening(table, rows, ranges, trajectories=6, seed=2, labels=labels, metric="credits_tco2e")
+    pd.testing.assert_frame_equal(m, morris_screening(table, rows, ranges, trajectories=6, seed=2, labels=labels,
+                                                      metric="credits_tco2e"))
+    for (a, b), label in zip(plans, labels, strict=True):
+        c0 = float(table.data["credits_tco2e"][plans[(a, b)]].sum())
+        d = m[m["plan"] == label].set_index("group")
+        assert d.at["credits", "mu_star"] == pytest.approx(c0 * 0.1 / 0.85, rel=1e-9, abs=1e-9)
+        assert d.at["price", "mu_star"] == pytest.approx(0.0, abs=1e-9)
+        assert d.at["credits", "rank"] == 1 or c0 == 0
+
+
+def _pulp_cvar(compiled, R, alpha):
+    """An independent CVaR_α scenario MILP (Rockafellar & Uryasev 2000) written with PuLP and
+    solved by HiGHS: max t − Σ u_s / (α S), u_s ≥ t − R_s·x, u ≥ 0, one option per zone, A x ≤ b."""
+    import pulp
+
+    S, n = R.shape
+    m = pulp.LpProblem("cvar", pulp.LpMaximize)
+    x = [m.add_variable(f"x{j}", cat="Binary") for j in range(n)]
+    t = m.add_variable("t")
+    u = [m.add_variable(f"u{s}", lowBound=0) for s in range(S)]
+    m += t - pulp.lpSum(u) / (alpha * S)
+    for z in range(compiled.n_zones):
+        m += pulp.lpSum(x[j] for j in range(compiled.zone_ptr[z], compiled.zone_ptr[z + 1])) == 1
+    for s in range(S):
+        m += u[s] >= t - pulp.lpSum(float(R[s, j]) * x[j] for j in range(n))
+    for a, b in zip(np.atleast_2d(compiled.A), np.atleast_1d(compiled.b), strict=True):
+        m += pulp.lpSum(float(a[j]) * x[j] for j in range(n)) <= float(b)
+    assert m.solve(pulp.HiGHS(msg=False, gapRel=0.0)) == pulp.LpStatusOptimal
+    return np.array([v.value() > 0.5 for v in x]), pulp.value(m.objective)
+
+
+def test_designed_site_cvar_plan_against_pulp_highs_and_by_hand(tmp_path):
+    """The CVaR plan of the designed site under a budget that buys one shrub zone only: the
+    scenario MILP of robust.py (scipy/HiGHS), an independent PuLP+HiGHS MILP and enumeration of the
+    plans (by hand: two zones, two options) agree on the plan and its CVaR."""
+    from optimizer.problem import Problem
+    from optimizer.uncertainty.robust import scenario_matrix
+    from optimizer.uncertainty.sample import Rescorer
+
+    table, plans = _designed(tmp_path)
+    capex = table.data["capex_cny"]
+    budget = float(max(capex[plans[("shrub", "natural_regeneration")]].sum(),
+                       capex[plans[("natural_regeneration", "shrub")]].sum())) * 1.001
+    assert capex[plans[("shrub", "shrub")]].sum() > budget            # both shrubs do not fit
+    compiled = Problem(objectives=("removals",), budget_cny=budget, enforce_tolerance=False).compile(table)
+    assert np.array_equal(compiled.rows, np.arange(4))
+    ranges = _only(table, ["growth_draws", "settings:*:buffer_fraction"] +
+                   [k for k in parameter_ranges(table.catalog, table.settings)["key"] if ":shrub:" in k])
+    rs = Rescorer(table, ranges)
+    R = scenario_matrix(compiled, latin_hypercube(ranges, 40, 11, rs.n_draws), rescorer=rs)
+    alpha = 0.2
+    plan = cvar_plan(compiled, R, alpha, gap=1e-9)
+    x, obj = _pulp_cvar(compiled, R, alpha)
+    assert np.array_equal(compiled.rows[np.flatnonzero(x)], plan.rows)
+    assert plan.objective == pytest.approx(obj, rel=1e-6)
+    best = max((cvar(R[:, r].sum(axis=1), alpha), key) for key, r in plans.items() if capex[r].sum() <= budget)
+    assert plan.objective == pytest.approx(best[0], rel=1e-9)
+    assert np.array_equal(np.sort(plan.rows), np.sort(plans[best[1]]))

@@ -27,8 +27,10 @@ def register(app: click.Group) -> None:
               help="CVaR tail: the mean of the worst alpha share of scenarios.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               help="Wall-clock limit of the CVaR MILP [s].")
+@click.option("--sensitivity", "sensitivity", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Morris trajectories of the global sensitivity screening by parameter group (SALib); 0: none.")
 @click.option("--no-figures", is_flag=True, help="Write only the tables.")
-def uncertainty(run_dir, samples, seed, out, robust_scenarios, alpha, time_limit, no_figures):
+def uncertainty(run_dir, samples, seed, out, robust_scenarios, alpha, time_limit, sensitivity, no_figures):
     """Monte Carlo of every plan of RUN_DIR (the --out folder of `sinkplan optimize` or
     `sinkplan pareto`): P5/P50/P95 of removals, credits, credit value, cost and soil loss, fan
     charts, probabilities, registry uncertainty deductions and measurement priorities."""
@@ -40,9 +42,14 @@ def uncertainty(run_dir, samples, seed, out, robust_scenarios, alpha, time_limit
         raise SinkPlanError(f"{run_dir}: not a run folder (no manifest.json); give the --out folder of "
                             "`sinkplan optimize` or `sinkplan pareto`")
     res = uncertainty_run(run_dir, samples=samples, seed=seed, out=out, robust_scenarios=robust_scenarios,
-                          alpha=alpha, time_limit_s=time_limit, figures=not no_figures)
+                          alpha=alpha, time_limit_s=time_limit, figures=not no_figures,
+                          sensitivity_trajectories=sensitivity)
     con = Console()
     d = res.intervals[res.intervals["metric"] == "removals_tco2e"]
     for r in d.itertuples():
         con.print(f"{r.plan}: removals {r.central:,.0f} t CO2e central, P5–P95 {r.p5:,.0f}–{r.p95:,.0f}")
+    if res.robust is not None:
+        for r in res.robust.itertuples():
+            con.print(f"robust {r.plan}: expected {r.expected_tco2e:,.0f} t CO2e, gives up "
+                      f"{r.expected_given_up_tco2e:,.0f} for downside protection")
     con.print(f"wrote {len(res.files)} files in {res.out}")

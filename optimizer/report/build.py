@@ -91,6 +91,17 @@ def render_figures(ctx: ReportContext, figures_dir, formats, progress=None, moni
         todo.append(("fig-monitoring-multipliers", lambda: M.multipliers_figure(monitoring.zones)))
         if geo is not None:
             todo.append(("fig-monitoring-flags", lambda: M.flagged_map_figure(geo, monitoring.zones)))
+    u = ctx.uncertainty
+    if u:
+        from .figures import uncertainty as UF
+        if "fans" in u:
+            todo.append(("fig-unc-fan", lambda: UF.fan_chart(u["fans"])))
+        if "priorities" in u and (u["priorities"]["evppi"] >= 0.5).any():
+            todo.append(("fig-unc-priorities", lambda: UF.priority_chart(u["priorities"])))
+        if "sensitivity" in u and len(u["sensitivity"]):
+            plans = [str(x) for x in u["sensitivity"]["plan"].unique()]
+            head = str(ctx.plan.label) if str(ctx.plan.label) in plans else plans[0]
+            todo.append(("fig-unc-sensitivity", lambda: UF.sensitivity_chart(u["sensitivity"], head)))
 
     out, written = {}, []
     for k, (key, draw) in enumerate(todo):
@@ -290,6 +301,7 @@ def render_html(ctx: ReportContext, figs: dict, monitoring=None) -> str:
         sections.soil(ctx, figs),
         sections.cost(ctx, figs),
         sections.credits(ctx, figs),
+        sections.uncertainty(ctx, figs),
         *([monitoring_section(monitoring, figs)] if monitoring is not None else []),
         sections.placeholders(ctx),
         sections.solver(ctx),
@@ -304,6 +316,9 @@ def render_html(ctx: ReportContext, figs: dict, monitoring=None) -> str:
         version=esc(version), made=esc(made), folder=f'<span class="mono">{esc(ctx.run_path)}</span>')
     title = _("SinkPlan report: {site}").format(site=ctx.site_name)
     nav = [(k, _(v)) for k, v in NAV]
-    if monitoring is not None:
-        nav.insert(7, ("monitoring", "Monitoring"))
+    if ctx.uncertainty:            # after the credits: "How sure is this plan?"
+        nav.insert([k for k, _v in nav].index("credits") + 1, ("uncertainty", _("How sure?")))
+    if monitoring is not None:     # after the credits (and the uncertainty)
+        after = "uncertainty" if ctx.uncertainty else "credits"
+        nav.insert([k for k, _v in nav].index(after) + 1, ("monitoring", _("Monitoring")))
     return page(title, sections.header(ctx), nav, body, interactive_data(ctx), footer, lang=language())

@@ -38,6 +38,7 @@ class ReportContext:
     roles: dict = field(default_factory=dict)
     integrity: tuple[str, ...] = ()        # problems found checking outputs against the manifest
     summary: dict | None = None            # summary.json of an optimize run
+    uncertainty: dict | None = None        # RUN_DIR/uncertainty/ tables (name → DataFrame, "manifest" → dict)
 
     @property
     def plan(self) -> PlanResult:
@@ -155,12 +156,34 @@ def load_context(path: str | Path) -> ReportContext:
         return ReportContext(run_path=path, kind="front", plans=plans, headline=headline, manifest=man,
                              settings=man.get("settings") or {}, standards=tuple(plans[0].standards),
                              geometry=run.geometry, front=run.front, objectives=run.objectives, roles=roles,
-                             integrity=tuple(verify_outputs(man, root)) if man else ())
+                             integrity=tuple(verify_outputs(man, root)) if man else (),
+                             uncertainty=load_uncertainty(root / "uncertainty"))
     man = run.manifest or {}
     root = run.path.parent
     return ReportContext(run_path=path, kind="plan", plans=(run,), headline=0, manifest=man,
                          settings=man.get("settings") or {}, standards=tuple(run.standards), geometry=run.geometry,
-                         integrity=tuple(verify_outputs(man, root)) if man else (), summary=run.summary)
+                         integrity=tuple(verify_outputs(man, root)) if man else (), summary=run.summary,
+                         uncertainty=load_uncertainty(root / "uncertainty"))
+
+
+#: Tables of ``sinkplan uncertainty`` the report shows (file stems; only uncertainty.csv is required).
+UNCERTAINTY_FILES = ("uncertainty", "fans", "probabilities", "deductions", "priorities", "sensitivity", "robust")
+
+
+def load_uncertainty(folder: Path) -> dict | None:
+    """The results of ``sinkplan uncertainty`` in ``folder`` (None when it holds no uncertainty.csv):
+    name → DataFrame for each table present, and ``manifest`` (its manifest.json, or {})."""
+    import json
+
+    folder = Path(folder)
+    if not (folder / "uncertainty.csv").is_file():
+        return None
+    out: dict = {name: pd.read_csv(folder / f"{name}.csv", dtype={"plan": str})
+                 for name in UNCERTAINTY_FILES if (folder / f"{name}.csv").is_file()}
+    m = folder / "manifest.json"
+    out["manifest"] = json.loads(m.read_text(encoding="utf-8")) if m.is_file() else {}
+    out["path"] = folder
+    return out
 
 
 def placeholders_in_plan(zones: pd.DataFrame) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +30,7 @@ from .montecarlo import (
 from .ranges import parameter_ranges
 from .robust import cvar_plan, expected_plan, price_of_robustness, scenario_matrix
 from .sample import Rescorer, latin_hypercube
+from .sensitivity import morris_screening
 from .voi import evppi_by_group
 
 OUT_NAME = "uncertainty"
@@ -43,6 +44,7 @@ class UncertaintyResult:
     deductions: pd.DataFrame
     priorities: pd.DataFrame
     robust: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None
     files: list = field(default_factory=list)
 
 
@@ -107,8 +109,10 @@ def plan_rows(table, zones: pd.DataFrame) -> np.ndarray:
 
 def uncertainty_run(run_dir: str | Path, *, samples: int = 500, seed: int = 1, out: str | Path | None = None,
                     robust_scenarios: int = 0, alpha: float = 0.1, robust_gap: float = 0.01,
-                    time_limit_s: float = 60.0, figures: bool = True) -> UncertaintyResult:
-    """Monte Carlo of every plan of ``run_dir``; results in ``out`` (default ``RUN_DIR/uncertainty``)."""
+                    time_limit_s: float = 60.0, figures: bool = True,
+                    sensitivity_trajectories: int = 10) -> UncertaintyResult:
+    """Monte Carlo of every plan of ``run_dir``; results in ``out`` (default ``RUN_DIR/uncertainty``).
+    ``sensitivity_trajectories``: Morris trajectories of the screening by parameter group (0: none)."""
     run_dir = Path(run_dir)
     run, site, table, problem = load_run(run_dir)
     points = run.points if isinstance(run, FrontResult) else (run,)
@@ -116,27 +120,7 @@ def uncertainty_run(run_dir: str | Path, *, samples: int = 500, seed: int = 1, o
     rows = np.stack([plan_rows(table, p.zones) for p in points])
     ranges = parameter_ranges(table.catalog, table.settings)
     rs = Rescorer(table, ranges)
-    smp = latin_hypercube(ranges, samples, seed, rs.n_draws)
-    mc = monte_carlo(table, rows, smp, labels, rescorer=rs)
-    intervals = interval_table(mc)
-
-    prob = pd.DataFrame({"plan": labels})
-    low = [t.low for t in problem.targets if t.objective == "removals" and t.low is not None]
-    if low:
-        prob["removals_target_tco2e"] = low[0]
-        prob["p_removals_ge_target"] = probability_at_least(mc, "removals_tco2e", low[0])
-    if isinstance(run, FrontResult):
-        prob["p_dominated"] = probability_dominated(mc, run.objectives)
-    prob["share_zones_within_tolerance_every_sample"] = (mc.within >= 1.0).mean(axis=1)
-    prob["min_zone_p_within_tolerance"] = mc.within.min(axis=1)
-
-    s = table.settings
-    ded = deduction_table(labels, mc.totals["removals_tco2e"], mc.central["credits_tco2e"], s.standards,
-                          s.buffer_fraction, float(table.catalog.monitoring.at[s.monitoring_level,
-                                                                                 "uncertainty_deduction"]))
-    value = mc.totals["credit_value_cny"] - mc.totals["cost_cny"]
-    voi = evppi_by_group(value, smp.u, ranges["group"].to_numpy())
-    voi["unit"] = "CNY"
+    n_run = len(labels)                  # the run's own plans come first; robust plans after them
 
     robust_df = None
     robust_plans = None
@@ -156,6 +140,38 @@ def uncertainty_run(run_dir: str | Path, *, samples: int = 500, seed: int = 1, o
         zid = table.zones["zone_id"].to_numpy(dtype=object)
         robust_plans = pd.concat([pd.DataFrame({"plan": p.name, "zone_id": zid[table.zone_of_row[p.rows]],
                                                 "option_id": table.option_id[p.rows]}) for p in (exp, cv)])
+        # the robust plans join the Monte Carlo (out of sample: its samples are not the scenarios)
+        for p in (exp, cv):
+            if len(p.rows) == rows.shape[1]:
+                labels.append(p.name)
+                rows = np.vstack([rows, p.rows[np.argsort(table.zone_of_row[p.rows], kind="stable")]])
+
+    smp = latin_hypercube(ranges, samples, seed, rs.n_draws)
+    mc = monte_carlo(table, rows, smp, labels, rescorer=rs)
+    intervals = interval_table(mc)
+
+    prob = pd.DataFrame({"plan": labels})
+    low = [t.low for t in problem.targets if t.objective == "removals" and t.low is not None]
+    if low:
+        prob["removals_target_tco2e"] = low[0]
+        prob["p_removals_ge_target"] = probability_at_least(mc, "removals_tco2e", low[0])
+    if isinstance(run, FrontResult):
+        dom = probability_dominated(replace(mc, labels=mc.labels[:n_run],
+                                            totals={m: v[:, :n_run] for m, v in mc.totals.items()}), run.objectives)
+        prob["p_dominated"] = np.r_[dom, np.full(len(labels) - n_run, np.nan)]
+    prob["share_zones_within_tolerance_every_sample"] = (mc.within >= 1.0).mean(axis=1)
+    prob["min_zone_p_within_tolerance"] = mc.within.min(axis=1)
+
+    s = table.settings
+    ded = deduction_table(labels, mc.totals["removals_tco2e"], mc.central["credits_tco2e"], s.standards,
+                          s.buffer_fraction, float(table.catalog.monitoring.at[s.monitoring_level,
+                                                                                 "uncertainty_deduction"]))
+    value = mc.totals["credit_value_cny"] - mc.totals["cost_cny"]
+    voi = evppi_by_group(value, smp.u, ranges["group"].to_numpy())
+    voi["unit"] = "CNY"
+
+    sens = (morris_screening(table, rows, ranges, sensitivity_trajectories, seed, labels, rescorer=rs)
+            if sensitivity_trajectories else None)
 
     out_dir = Path(out) if out is not None else run_dir / OUT_NAME
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -166,17 +182,25 @@ def uncertainty_run(run_dir: str | Path, *, samples: int = 500, seed: int = 1, o
              write_table(ded, out_dir / "deductions.csv"),
              write_table(voi, out_dir / "priorities.csv"),
              write_table(ranges, out_dir / "ranges.csv")]
+    if sens is not None:
+        files.append(write_table(sens, out_dir / "sensitivity.csv"))
     if robust_df is not None:
         files += [write_table(robust_df, out_dir / "robust.csv"),
                   write_table(robust_plans, out_dir / "robust_plans.csv")]
     if figures:
-        from ..report.figures.uncertainty import fan_figure, priority_figure
+        from ..report.figures.uncertainty import fan_figure, priority_figure, sensitivity_figure
         files += fan_figure(fan_table(mc), out_dir) + priority_figure(voi, out_dir)
+        if sens is not None:
+            files += sensitivity_figure(sens, out_dir)
     doc = manifest(command="uncertainty", site=site, table=table, problem=None,
-                   seeds={"uncertainty": seed, "robust": seed + 1 if robust_scenarios else None})
+                   seeds={"uncertainty": seed, "robust": seed + 1 if robust_scenarios else None,
+                          "sensitivity": seed if sensitivity_trajectories else None})
     doc["uncertainty"] = {"run_dir": str(run_dir), "samples": samples, "sampler": "scipy.stats.qmc.LatinHypercube",
-                          "dimensions": len(ranges), "robust_scenarios": robust_scenarios, "alpha": alpha}
+                          "dimensions": len(ranges), "robust_scenarios": robust_scenarios, "alpha": alpha,
+                          "sensitivity": {"method": "Morris (SALib), by parameter group",
+                                          "trajectories": sensitivity_trajectories} if sensitivity_trajectories
+                          else None}
     record_outputs(doc, files, out_dir)
     (out_dir / "manifest.json").write_text(dumps(json.loads(json.dumps(doc, default=str))), encoding="utf-8")
     return UncertaintyResult(out=out_dir, intervals=intervals, probabilities=prob, deductions=ded, priorities=voi,
-                             robust=robust_df, files=files + [out_dir / "manifest.json"])
+                             robust=robust_df, sensitivity=sens, files=files + [out_dir / "manifest.json"])
