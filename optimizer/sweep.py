@@ -160,7 +160,8 @@ def solve_scenario(scored: Scored, scenario: dict, spec: SolveSpec) -> dict:
     limits = spec.limits
     if "budget" in scenario:
         limits = replace(limits, budget_cny=float(scenario["budget"]))
-    problem = declare_problem(SimpleNamespace(settings=table.settings), [spec.objective], limits)
+    problem = declare_problem(SimpleNamespace(settings=table.settings, zones=table.zones, path=table.site_path),
+                              [spec.objective], limits)
     try:
         compiled = problem.compile(table)
         plan = solve(compiled, gap=spec.gap, time_limit_s=spec.time_limit_s)

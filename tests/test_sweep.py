@@ -122,3 +122,13 @@ def test_sweep_end_to_end_and_resume(tmp_path, capsys):
     assert sorted((out / "parts").glob("part-*.parquet")) == parts
     pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet").drop(columns=["runtime_s"]),
                                   df.drop(columns=["runtime_s"]))
+
+
+def test_stability_of_a_sweep_whose_every_scenario_failed_is_empty():
+    """A sweep whose tasks all failed has no ``options`` column: its stability table is empty, not
+    a KeyError (the sweep then writes its files and reports the failures)."""
+    from optimizer.analysis.stability import plan_stability
+
+    failed = pd.DataFrame({"scenario_id": ["a", "b"], "price": [40.0, 80.0], "status": ["failed", "failed"],
+                           "error": ["x", "y"]})
+    assert plan_stability(failed, ["Z1"], ["price"]).empty

@@ -25,6 +25,8 @@ def plan_stability(sweep: pd.DataFrame, zone_ids: Sequence[str], axes: Sequence[
     the other axes of the first value at which it flips, with the most common options before and
     after; ``flips_along_axis`` counts the lines of the grid along which it flips at all.
     """
+    if "options" not in sweep or "status" not in sweep:     # every scenario failed: nothing to compare
+        return pd.DataFrame(columns=list(COLUMNS))
     ok = sweep[(sweep["status"] == "ok") & sweep["options"].map(_has_plan)]
     if ok.empty:
         return pd.DataFrame(columns=list(COLUMNS))
