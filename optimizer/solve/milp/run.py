@@ -339,10 +339,13 @@ def _pulp_cbc(prob, x, core, deadline, gap_rel, threads, msg, tmpdir) -> dict:  
         outcome = "error"
     elif result.startswith("Optimal solution found"):
         outcome = "optimal"
-    elif "infeasible" in result.lower() or prob.status == pulp.LpStatusInfeasible:
+    elif "infeasible" in result.lower():
         outcome = "infeasible"
-    elif result.startswith("Stopped on time"):
-        outcome = "time_limit"
+    elif result.startswith("Stopped on time") or (not result and time.monotonic() >= deadline - 0.05):
+        outcome = "time_limit"          # stopped (or ended by the deadline) before printing a result:
+        #                                 PuLP may then read "infeasible", which nothing proved
+    elif prob.status == pulp.LpStatusInfeasible:
+        outcome = "infeasible"          # proved in presolve, before CBC's result line
     else:
         outcome = "error"
     choice = None
