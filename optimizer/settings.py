@@ -23,16 +23,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
-import tomllib
-import warnings
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import Issue, SettingsError, TextEncodingWarning
-from .io.paths import TOML_ADVICE, check_input_file, decode_text
+from .errors import Issue, SettingsError
+from .io.paths import read_toml
 from .models import carbon, erosion
 from .models import climate as climate_model
 
@@ -516,22 +514,7 @@ def load_settings(path: str | Path | None, overrides: dict | None = None) -> Set
     """
     if path is None:
         return resolve_settings({}, overrides=overrides)
-    path = check_input_file(path, "settings file", example="settings.toml", suffixes=(".toml",),
-                            error=SettingsError)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SettingsError([Issue(file=str(path), message=f"cannot be read ({exc.strerror or exc})")]) from None
-    text, _, problem, warning = decode_text(data, str(path), advice=TOML_ADVICE, accept_gb18030=False)
-    if problem is not None:
-        raise SettingsError([problem])
-    assert text is not None  # decode_text: set when there is no problem
-    if warning is not None:
-        warnings.warn(warning, TextEncodingWarning, stacklevel=2)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError([Issue(file=str(path), message=f"not valid TOML: {exc}")]) from None
+    path, raw = read_toml(path, "settings file", example="settings.toml", error=SettingsError)
     return resolve_settings(raw, file=str(path), overrides=overrides)
 
 

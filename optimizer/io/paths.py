@@ -206,6 +206,32 @@ def decode_text(data: bytes, file: str, *, advice: str = CSV_ADVICE, accept_gb18
 # ----------------------------------------------------------------------------------------------
 # output folders and files
 # ----------------------------------------------------------------------------------------------
+def read_toml(path: str | Path, what: str, *, example: str, error: type[ProblemsError]) -> tuple[Path, dict]:
+    """Check, read and parse a UTF-8 TOML file (TOML's rule: a GBK/GB18030 file is refused with a
+    message saying so). Every problem is raised as ``error`` naming the file; a decoding warning is
+    issued as :class:`~optimizer.errors.TextEncodingWarning`. Returns the checked path and the data."""
+    import tomllib
+    import warnings
+
+    from ..errors import TextEncodingWarning
+
+    path = check_input_file(path, what, example=example, suffixes=(".toml",), error=error)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error([Issue(file=str(path), message=f"cannot be read ({exc.strerror or exc})")]) from None
+    text, _, problem, warning = decode_text(data, str(path), advice=TOML_ADVICE, accept_gb18030=False)
+    if problem is not None:
+        raise error([problem])
+    assert text is not None  # decode_text: set when there is no problem
+    if warning is not None:
+        warnings.warn(warning, TextEncodingWarning, stacklevel=3)
+    try:
+        return path, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error([Issue(file=str(path), message=f"not valid TOML: {exc}")]) from None
+
+
 def _missing_chain(p: Path) -> tuple[list[Path], Path]:
     """The folders from ``p`` up that do not exist (deepest first) and the first that does."""
     missing = []

@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Issue, PortfolioError, TextEncodingWarning
-from ..io.paths import TOML_ADVICE, check_input_file, decode_text, input_file_problem
+from ..errors import Issue, PortfolioError
+from ..io.paths import input_file_problem, read_toml
 
 #: objectives a shared budget is spent on (all in t CO2e, so a marginal value is t CO2e per ¥)
 PORTFOLIO_OBJECTIVES = ("removals", "credits", "avoided")
@@ -228,20 +226,5 @@ def load_portfolio(path: str | Path) -> PortfolioSpec:
     """Read and check a portfolio TOML (UTF-8); paths inside are relative to its folder."""
     from dataclasses import replace
 
-    path = check_input_file(path, "portfolio file", example="portfolio.toml", suffixes=(".toml",),
-                            error=PortfolioError)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PortfolioError([Issue(file=str(path), message=f"cannot be read ({exc.strerror or exc})")]) from None
-    text, _, problem, warning = decode_text(data, str(path), advice=TOML_ADVICE, accept_gb18030=False)
-    if problem is not None:
-        raise PortfolioError([problem])
-    assert text is not None
-    if warning is not None:
-        warnings.warn(warning, TextEncodingWarning, stacklevel=2)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PortfolioError([Issue(file=str(path), message=f"not valid TOML: {exc}")]) from None
+    path, raw = read_toml(path, "portfolio file", example="portfolio.toml", error=PortfolioError)
     return replace(resolve_portfolio(raw, file=str(path), root=path.parent), file=path)

@@ -5,11 +5,9 @@ the section is absent when the run folder holds no uncertainty results."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-from ..context import ReportContext
+from ..context import ReportContext, _num
 from ..html import cards, esc, table
 from .common import _fig, _pct, _v
 
@@ -20,14 +18,6 @@ TITLE = "How sure is this plan?"
 METRIC_LABELS = {"removals_tco2e": ("Net removals", "t CO2e"), "credits_tco2e": ("Credits", "t CO2e"),
                  "credit_value_cny": ("Credit value", "CNY"), "cost_cny": ("Cost", "CNY"),
                  "soil_loss_t_per_yr": ("Soil loss", "t/yr")}
-
-
-def _num(v):
-    try:
-        v = float(v)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def _headline_label(ctx: ReportContext, labels) -> str:
