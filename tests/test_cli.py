@@ -211,10 +211,18 @@ def test_ctrl_c_exits_130_without_traceback(tmp_path):
     p = subprocess.Popen([sys.executable, "-c", "from optimizer.cli import entry; entry()", "pareto", LOESS,
                           "--method", "genetic", "--generations", "100000", "--out", str(tmp_path), "--workers", "1"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
-    time.sleep(3.0)  # well into the work (not a timing assertion: 10⁵ generations take hours, any moment will do)
-    p.send_signal(signal.SIGINT)
-    _, stderr = p.communicate(timeout=120)
+                         env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+                         # a user's Ctrl-C reaches a foreground program whose SIGINT is at its default; CI may run
+                         # us in a background job, whose children start with SIGINT ignored (POSIX), so reset it
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        time.sleep(3.0)  # well into the work (not a timing assertion: 10⁵ generations take hours, any moment will do)
+        p.send_signal(signal.SIGINT)
+        _, stderr = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
     assert p.returncode == 130, stderr
     assert "Traceback" not in stderr and "interrupted" in stderr
     assert not (tmp_path / "front.csv").exists()
