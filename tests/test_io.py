@@ -236,7 +236,9 @@ def test_a_run_interrupted_midway_leaves_the_old_file_and_no_temp(tmp_path, sig)
     target.write_text("the good old plan\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     p = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=env, cwd=ROOT)
+                         text=True, env=env, cwd=ROOT,
+                         # as a foreground program gets it (a background job's children start with SIGINT ignored)
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert p.stdout.readline().strip() == "writing"
         assert len(list(tmp_path.iterdir())) == 2                 # the target and the temporary file
