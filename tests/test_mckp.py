@@ -304,9 +304,10 @@ def test_highs_fallback_agrees_with_enumeration(monkeypatch):
 
     for seed in range(3):
         core = to_core(make_instance(200, 10, seed))
-        a = solve_mckp(core, exact=True, time_limit_s=30)
+        # limits far above the ~1 s these take, so a loaded machine cannot turn a proof into a timeout
+        a = solve_mckp(core, exact=True, time_limit_s=600)
         monkeypatch.setattr(mckp, "_ENUM_MAX_NODES", 0)
-        h = solve_mckp(core, exact=True, time_limit_s=30)
+        h = solve_mckp(core, exact=True, time_limit_s=600)
         monkeypatch.undo()
         assert a.status is Status.OPTIMAL and h.status is Status.OPTIMAL
         assert core.is_feasible(a.choice) and core.is_feasible(h.choice)

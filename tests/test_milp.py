@@ -238,7 +238,9 @@ def test_outside_deadline_when_the_solver_ignores_its_limit(engine, monkeypatch)
     if res.choice is not None:
         assert core.is_feasible(res.choice, tol=1e-6)
         assert res.objective == core.value(res.choice)
-        assert res.bound <= res.objective and res.gap < 1.0
+        assert res.bound <= res.objective
+        # a dual bound exists only once HiGHS has reported one after its incumbent (load again)
+        assert res.gap < 1.0 if res.bound > -math.inf else res.gap == math.inf
     else:
         assert res.bound == -math.inf
     time.sleep(0.3)
