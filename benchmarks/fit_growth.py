@@ -39,7 +39,8 @@ SOURCES = {
     "grassland": "Shukla et al. 2004; Ohio JASMR; Rosebud; Li et al. 2014; Shrestha & Lal 2010",
     "grass_legume": "prior (no usable stock)",
     "natural_regeneration": "Sokolov spontaneous succession (field rows); Li et al. 2014; Prach & Hobbs 2008 (prior)",
-    "eucalyptus_acacia": "Balieiro et al. 2017; Anaden 2025 (field rows)",
+    "eucalyptus_acacia": ("Bargali et al. 1992; Dutta & Agrawal 2003 (shape); Balieiro et al. 2017; Anaden 2025 "
+                          "(field rows); Berau 2016"),
     "cropland": "prior; no lasting biomass",
 }
 

@@ -4,7 +4,7 @@ Tables (``schema.csv`` documents every column with type and unit):
 
 - ``measures.csv``       every measure (docs/science.md §1.3), with suitability rules as data
 - ``vegetation_growth.csv`` Chapman–Richards and SOC parameters per vegetation type, written by
-  ``scripts/fit_growth.py`` from ``chronosequences.csv``
+  ``benchmarks/fit_growth.py`` from ``chronosequences.csv``
 - ``standards.csv``      crediting standards, their eligibility rules and baseline rule
 - ``leakage.csv``        leakage share per standard and land designation (docs/science.md §5.5)
 - ``land_rules.csv``     vegetation a land designation may not take, with its legal source (§1.3)

@@ -95,7 +95,7 @@ def biomass_carbon_stock(t_yr, c_max_t_c_per_ha, k_per_yr, m, growth_multiplier=
     """Total (above- + below-ground) biomass carbon stock [t C/ha] at age ``t_yr``.
 
     Chapman–Richards with the per-vegetation-type parameters of
-    ``optimizer/catalog/vegetation_growth.csv`` (fitted by ``scripts/fit_growth.py`` to the
+    ``optimizer/catalog/vegetation_growth.csv`` (fitted by ``benchmarks/fit_growth.py`` to the
     chronosequences of ``chronosequences.csv``, docs/science.md §2.1; below-ground by root:shoot
     0.303 broadleaf / 0.224 conifer, IPCC 2019 Refinement Vol 4 Table 4.4 [A]; carbon fraction
     0.47 [C]).

@@ -10,7 +10,7 @@ Two inputs, mean annual rainfall P [mm] and mean annual temperature T [°C], dec
   ``NPP_P = 3000 (1 − e^(−0.000664 P))`` g dry matter/m²/yr (Lieth 1975, in Lieth & Whittaker
   (eds.) *Primary Productivity of the Biosphere*, Springer, pp. 237–263) [B]. Within a class the
   model scales a curve's asymptote and rate by ``(I / I_ref)^β`` and ``(I / I_ref)^γ``, with β and γ
-  fitted to the field chronosequences (``scripts/fit_growth.py``), not clipped. Outside the range
+  fitted to the field chronosequences (``benchmarks/fit_growth.py``), not clipped. Outside the range
   of the data the fit saw (:data:`FIT_RAINFALL_RANGE_MM`, :data:`FIT_TEMPERATURE_RANGE_C`) the
   response is extrapolated and :func:`out_of_range` says so.
 """
@@ -35,7 +35,7 @@ COLD_MAX_C = 3.0
 #: Old class names (SinkPlan ≤ 0.x) and the class each now means.
 ALIASES = {"cold_semiarid": "cold", "temperate_semiarid": "semi_arid", "warm_humid": "humid_temperate"}
 
-#: Rainfall and temperature of the field rows the growth fit used (scripts/fit_growth.py);
+#: Rainfall and temperature of the field rows the growth fit used (benchmarks/fit_growth.py);
 #: outside them the climate response is an extrapolation.
 FIT_RAINFALL_RANGE_MM = (290.0, 2300.0)
 FIT_TEMPERATURE_RANGE_C = (1.0, 27.0)
