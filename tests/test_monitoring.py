@@ -158,3 +158,10 @@ def test_monitoring_loop_recovers_the_synthetic_truth(tmp_path):
     assert not truth.loc[truth.truth.fillna("") == "", "flagged"].any()
     doc = json.loads((mon / "manifest.json").read_text())
     assert {"zones.csv", "trajectories.csv", "site.csv"} <= set(doc["outputs"])
+    # credits issuable to date, one row per assessed standard, beside the forecast to the same year
+    mrv = pd.read_csv(mon / "mrv.csv")
+    summary = json.loads((mon / "summary.json").read_text())
+    assert "mrv.csv" in doc["outputs"] and len(mrv) == len(summary["credits_to_date_by_standard"]) >= 1
+    assert (mrv["to_date_year"] == summary["to_date_year"]).all()
+    assert (mrv["credits_issuable_tco2e"] >= 0).all() and (mrv["credits_issuable_tco2e"] > 0).any()
+    np.testing.assert_allclose(mrv["difference_tco2e"], mrv["credits_issuable_tco2e"] - mrv["credits_forecast_tco2e"])

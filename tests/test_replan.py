@@ -89,7 +89,7 @@ def test_replan_beats_the_stale_plan_on_the_synthetic_truth(tmp_path):
     # the re-plan's report has the Monitoring section, found through the run's history
     from optimizer.report.build import build_report
     html = build_report(new, tmp_path / "report.html", tmp_path / "figs")["report"].read_text(encoding="utf-8")
-    assert 'id="monitoring"' in html and "Flagged zones" in html
+    assert 'id="monitoring"' in html and "Flagged zones" in html and "Credits issuable to 2034" in html
     assert (tmp_path / "figs" / "monitoring-flags.png").is_file()
 
     # a spent budget: exit 2 with a message, nothing written

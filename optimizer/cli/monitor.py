@@ -39,6 +39,11 @@ def monitor(run_dir: Path, observations: Path, rasters: tuple[Path, ...], out_di
               f"vs {s['removals_to_date_tco2e_forecast']:,.0f} forecast; at the horizon "
               f"{s['removals_horizon_tco2e_recalibrated']:,.0f} (90 %: {s['removals_horizon_tco2e_p5']:,.0f}–"
               f"{s['removals_horizon_tco2e_p95']:,.0f}) vs {s['removals_horizon_tco2e_forecast']:,.0f} forecast")
+    if r.mrv is not None and len(r.mrv):
+        each = "; ".join(_("{standard} {issuable} (forecast {forecast})").format(
+            standard=m.standard, issuable=f"{m.credits_issuable_tco2e:,.0f}",
+            forecast=f"{m.credits_forecast_tco2e:,.0f}") for m in r.mrv.itertuples())
+        out.print(_("credits issuable to {year}, t CO2e: {each}").format(year=s["to_date_year"], each=each))
     out.print(_("wrote ") + ", ".join(str(p) for p in r.files))
 
 
@@ -46,7 +51,9 @@ def monitor(run_dir: Path, observations: Path, rasters: tuple[Path, ...], out_di
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--monitoring", "monitoring", type=click.Path(path_type=Path), required=True,
               help="The --out folder of `sinkplan monitor` for this run (its zones.csv).")
-@click.option("--year", type=int, required=True, help="Calendar year of the re-plan (within the run's horizon).")
+@click.option("--year", type=int, required=True,
+              help="Calendar year of the re-plan (before the last year of the run's horizon); corrective and new "
+                   "works start in it.")
 @click.option("--budget", type=MONEY, default=None,
               help="Total capital budget [CNY] (default: the run's); what the run spent is deducted.")
 @click.option("--gap", type=GAP, default=1e-4, show_default=True, help="Certified relative gap to reach.")

@@ -6,8 +6,9 @@
 Writes ``zones.csv`` (posterior per zone), ``observations_used.csv`` (each observation with its
 model value, log ratio and error sd), ``trajectories.csv`` (per zone and year: biomass prior and
 posterior mean/p5/p95, net removals before and after recalibration), ``site.csv`` (the site's
-cumulative removals, forecast before and after, with a 90 % band), ``summary.json`` (the MRV
-numbers), ``monitoring.png`` and ``manifest.json``.
+cumulative removals, forecast before and after, with a 90 % band), ``mrv.csv`` (credits issuable
+to date by each standard against the plan's forecast, :mod:`optimizer.monitoring.mrv`),
+``summary.json`` (the MRV numbers), ``monitoring.png`` and ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class MonitorResult:
     trajectories: pd.DataFrame
     site: pd.DataFrame
     summary: dict
+    mrv: pd.DataFrame | None = None      # credits issuable to date by standard (mrv.credits_to_date)
     files: list[Path] = field(default_factory=list)
 
 
@@ -157,8 +159,13 @@ def monitor_run(run_dir, observations, rasters=(), *, out_dir=None, seed: int = 
                                      for c, g in obs[obs["used"]].groupby("campaign")},
         "ndvi_end_members": members,
     }
+    from .mrv import credits_to_date
+    mrv = credits_to_date(paths, np.exp(post.mean_log + 0.5 * post.sd_log ** 2), paths.start_year + last)
+    summary["credits_to_date_by_standard"] = {
+        r.standard: {"issuable_tco2e": r.credits_issuable_tco2e, "forecast_tco2e": r.credits_forecast_tco2e}
+        for r in mrv.itertuples()}
     result = MonitorResult(paths=paths, observations=obs, posterior=post, zones=zones, trajectories=traj,
-                           site=site, summary=summary)
+                           site=site, summary=summary, mrv=mrv)
     if out is not None:
         from .write import write_monitoring
         result.files = write_monitoring(result, out, observations=observations, rasters=rasters)

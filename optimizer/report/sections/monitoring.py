@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...errors import SinkPlanError
+from ...i18n import _
 from ..html import esc, table
 
 
@@ -20,6 +21,7 @@ class Monitoring:
     zones: pd.DataFrame
     site: pd.DataFrame
     summary: dict
+    mrv: pd.DataFrame | None = None     # mrv.csv: credits issuable to date by standard (older folders: none)
 
 
 def load_monitoring(path) -> Monitoring:
@@ -32,8 +34,9 @@ def load_monitoring(path) -> Monitoring:
     zones = pd.read_csv(p / "zones.csv", dtype={"zone_id": str, "flag": str})
     zones["flag"] = zones["flag"].fillna("")
     zones["worked"] = zones["worked"].astype(str).str.lower().isin(("true", "1"))
+    mrv = pd.read_csv(p / "mrv.csv", dtype={"standard": str}) if (p / "mrv.csv").is_file() else None
     return Monitoring(path=p, zones=zones, site=pd.read_csv(p / "site.csv"),
-                      summary=json.loads((p / "summary.json").read_text(encoding="utf-8")))
+                      summary=json.loads((p / "summary.json").read_text(encoding="utf-8")), mrv=mrv)
 
 
 def monitoring_from_history(manifest: dict, run_path: Path) -> Path | None:
@@ -77,6 +80,8 @@ def monitoring_section(m: Monitoring, figs: dict) -> str:
            "each worked zone's growth recalibrated from the observations, by a Bayesian update with partial pooling "
            "per vegetation type × climate (docs/science.md §9).</p>",
            table(["", "value"], rows, num=(1,))]
+    if m.mrv is not None and len(m.mrv):
+        out.append(_mrv_table(m.mrv))
     if noisy:
         out.append("<p>Campaigns noisier than their declared method, their errors inflated: "
                    + ", ".join(f"{esc(c)} ×{f:.1f}" for c, f in sorted(noisy.items())) + ".</p>")
@@ -90,3 +95,21 @@ def monitoring_section(m: Monitoring, figs: dict) -> str:
         out.append(table(["Zone", "Flag", "Growth multiplier", "90 % interval", "Observations"], trows, num=(2, 3, 4)))
     out.append("</section>")
     return "\n".join(out)
+
+
+def _mrv_table(mrv: pd.DataFrame) -> str:
+    """Credits issuable to date by each standard against the plan's forecast (mrv.csv)."""
+    year = int(mrv["to_date_year"].iloc[0])
+    cols = ("removals_to_date_tco2e", "baseline_to_date_tco2e", "leakage_to_date_tco2e", "deductions_to_date_tco2e",
+            "credits_issuable_tco2e", "credits_forecast_tco2e")
+    rows = [(r["standard"], f"{int(r['zones_eligible']):,}", *(f"{r[c]:,.0f}" for c in cols),
+             f"{r['difference_tco2e']:+,.0f}") for _i, r in mrv.iterrows()]
+    head = [_("Standard"), _("Eligible zones"), _("Removals of its pools"), _("Baseline"), _("Leakage"),
+            _("Buffer and uncertainty"), _("Credits issuable"), _("Forecast of the plan"), _("Difference")]
+    title = _("Credits issuable to {year} by standard [t CO2e]").format(year=year)
+    note = _("Removals to date of the pools each standard credits, measured where zones were observed and "
+             "estimated from the recalibrated growth elsewhere, net of the no-works baseline and leakage as the "
+             "standard has them, less the non-permanence buffer and the uncertainty deduction of the monitoring "
+             "level; a zone that is a net source to date earns none. The forecast is the same count on the plan's "
+             "model (mrv.csv; docs/science.md §9).")
+    return f"<h3>{esc(title)}</h3><p>{esc(note)}</p>" + table(head, rows, num=tuple(range(1, 9)))
