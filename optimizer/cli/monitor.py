@@ -20,7 +20,8 @@ def register(app: click.Group) -> None:
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--observations", "observations", type=click.Path(path_type=Path), required=True,
               help="CSV or GIS layer: zone_id (or point geometry), date, any of biomass_c_t_per_ha, cover_pct, "
-                   "soc_c_t_per_ha with soc_depth_cm, soil_loss_t_per_ha; optional campaign, method.")
+                   "soc_c_t_per_ha with soc_depth_cm, soil_loss_t_per_ha, dbh_cm and/or height_m with "
+                   "stems_per_ha (converted by the catalog's allometry.csv); optional campaign, method.")
 @click.option("--raster", "rasters", multiple=True, type=click.Path(path_type=Path),
               help="Repeatable. NDVI GeoTIFF (any CRS; date in its name or a DATE tag) → cover per zone.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder.")

@@ -72,7 +72,9 @@ def log_ratios(paths: RunPaths, obs: pd.DataFrame) -> pd.DataFrame:
     used &= value > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         obs["log_ratio"] = np.where(used, np.log(value / model), np.nan)
-    obs["sd_log"] = obs["method"].map(METHOD_SD_LOG).astype(float)
+    by_method = obs["method"].map(METHOD_SD_LOG).astype(float)
+    own = obs["sd_log"].astype(float) if "sd_log" in obs else by_method      # the allometry's, per row
+    obs["sd_log"] = own.where(np.isfinite(own), by_method)
     obs["used"] = used
     return obs
 
@@ -119,7 +121,9 @@ def monitor_run(run_dir, observations, rasters=(), *, out_dir=None, seed: int = 
     if out_dir is not None:
         from ..io.paths import check_output_dir
         out = check_output_dir(out_dir, create=True)
-    obs = read_observations(observations, paths.zones["zone_id"], paths.start_year, zones_geo=paths.plan.geometry)
+    veg = dict(zip(paths.zones["zone_id"].astype(str), paths.zones["vegetation_type"].astype(str)))
+    obs = read_observations(observations, paths.zones["zone_id"], paths.start_year, zones_geo=paths.plan.geometry,
+                            vegetation_type=veg, allometry=paths.table.catalog.allometry)
     members = {}
     if rasters:
         from .zonal import raster_cover

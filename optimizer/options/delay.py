@@ -1,4 +1,4 @@
-"""Works that begin after the run's start: a re-plan's corrective and new works (docs/science.md §9.3).
+"""Works that begin after the run's start: a re-plan's corrective and new works (docs/science.md §9).
 
 A row delayed by D whole years (works in calendar year Y = start_year + D, horizon T) is scored as
 a fresh option over the T − D years left, then placed in the run's calendar:

@@ -42,7 +42,7 @@ class OptionTable:
     #: each zone's no-works net-removal terms (t CO2e/yr, (n_zones, T) each), scored once by
     #: ``evaluate_options``; credits are net of them (docs/science.md §5.5). None: scored on demand.
     baseline_terms: dict[str, np.ndarray] | None = None
-    #: per-row overrides a re-plan sets (docs/science.md §9.3), None: none. ``growth_multiplier``
+    #: per-row overrides a re-plan sets (docs/science.md §9), None: none. ``growth_multiplier``
     #: scales the row's biomass asymptote (its combination's ``growth_mult`` × this);
     #: ``start_delay_yr`` is the whole number of years after the run's start at which the row's
     #: works begin (0: at the start). A delayed row's series are its own, cut at the horizon and
