@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...errors import SinkPlanError
-from ...i18n import _
+from ...i18n import N_, _
 from ..html import esc, table
 
 
@@ -58,41 +58,53 @@ def _fig(figs: dict, key: str) -> str:
     return f'<figure>{svg}<figcaption>{links}</figcaption></figure>'
 
 
+#: the flags of zones.csv as the report names them
+FLAG_NAMES = {"failing": N_("failing"), "thriving": N_("thriving")}
+
+
 def monitoring_section(m: Monitoring, figs: dict) -> str:
     s = m.summary
     flagged = m.zones[m.zones["flagged"].astype(str).str.lower().isin(("true", "1"))]
+    year = s["to_date_year"]
     rows = [
-        ("Observations used / read", f"{s['observations_used']:,} / {s['observations']:,}"),
-        ("Zones observed; flagged", f"{s['zones_observed']:,}; {s['zones_flagged']:,} "
-                                    f"({len(s['failing'])} failing, {len(s['thriving'])} thriving)"),
-        (f"Removals to {s['to_date_year']}, estimated from monitoring [t CO2e]",
+        (_("Observations used / read"), f"{s['observations_used']:,} / {s['observations']:,}"),
+        (_("Zones observed; flagged"), f"{s['zones_observed']:,}; {s['zones_flagged']:,} ("
+         + _("{failing} failing, {thriving} thriving").format(failing=len(s["failing"]), thriving=len(s["thriving"]))
+         + ")"),
+        (_("Removals to {year}, estimated from monitoring [t CO2e]").format(year=year),
          f"{s['removals_to_date_tco2e_estimated']:,.0f}"),
-        (f"Removals to {s['to_date_year']}, forecast of the plan [t CO2e]",
+        (_("Removals to {year}, forecast of the plan [t CO2e]").format(year=year),
          f"{s['removals_to_date_tco2e_forecast']:,.0f}"),
-        ("Removals at the horizon, recalibrated (90 % band) [t CO2e]",
+        (_("Removals at the horizon, recalibrated (90 % band) [t CO2e]"),
          f"{s['removals_horizon_tco2e_recalibrated']:,.0f} ({s['removals_horizon_tco2e_p5']:,.0f}–"
          f"{s['removals_horizon_tco2e_p95']:,.0f})"),
-        ("Removals at the horizon, forecast of the plan [t CO2e]", f"{s['removals_horizon_tco2e_forecast']:,.0f}"),
+        (_("Removals at the horizon, forecast of the plan [t CO2e]"), f"{s['removals_horizon_tco2e_forecast']:,.0f}"),
     ]
     noisy = {c: f for c, f in (s.get("campaign_error_inflation") or {}).items() if f > 1.0}
-    out = ['<section id="monitoring"><h2>Monitoring</h2>',
-           f'<p>From the monitoring folder <span class="mono">{esc(m.path)}</span> (<code>sinkplan monitor</code>): '
-           "each worked zone's growth recalibrated from the observations, by a Bayesian update with partial pooling "
-           "per vegetation type × climate (docs/science.md §9).</p>",
-           table(["", "value"], rows, num=(1,))]
+    intro = esc(_("From the monitoring folder {folder} ({command}): each worked zone's growth recalibrated from the "
+                  "observations, by a Bayesian update with partial pooling per vegetation type × climate "
+                  "(docs/science.md §9)."))
+    intro = intro.format(folder=f'<span class="mono">{esc(m.path)}</span>', command="<code>sinkplan monitor</code>")
+    heading = esc(_("Monitoring"))
+    out = [f'<section id="monitoring"><h2>{heading}</h2>', f"<p>{intro}</p>",
+           table(["", _("value")], rows, num=(1,))]
     if m.mrv is not None and len(m.mrv):
         out.append(_mrv_table(m.mrv))
     if noisy:
-        out.append("<p>Campaigns noisier than their declared method, their errors inflated: "
-                   + ", ".join(f"{esc(c)} ×{f:.1f}" for c, f in sorted(noisy.items())) + ".</p>")
+        noisy_text = esc(_("Campaigns noisier than their declared method, their errors inflated:"))
+        out.append(f"<p>{noisy_text} "
+                   + ", ".join(f'<span class="mono">{esc(c)}</span> ×{f:.1f}' for c, f in sorted(noisy.items()))
+                   + "</p>")
     out += [_fig(figs, "fig-monitoring-forecast"), _fig(figs, "fig-monitoring-multipliers"),
             _fig(figs, "fig-monitoring-flags")]
     if len(flagged):
-        trows = [(r.zone_id, r.flag, f"{r.growth_multiplier_mean:.2f}",
+        trows = [(r.zone_id, _(FLAG_NAMES.get(r.flag, r.flag)), f"{r.growth_multiplier_mean:.2f}",
                   f"{r.growth_multiplier_p5:.2f}–{r.growth_multiplier_p95:.2f}", int(r.n_observations))
                  for r in flagged.sort_values("growth_multiplier_mean").itertuples()]
-        out.append("<h3>Flagged zones (replant, maintain, or accept)</h3>")
-        out.append(table(["Zone", "Flag", "Growth multiplier", "90 % interval", "Observations"], trows, num=(2, 3, 4)))
+        flagged_title = esc(_("Flagged zones (replant, maintain, or accept)"))
+        out.append(f"<h3>{flagged_title}</h3>")
+        out.append(table([_("Zone"), _("Flag"), _("Growth multiplier"), _("90 % interval"), _("Observations")], trows,
+                         num=(2, 3, 4)))
     out.append("</section>")
     return "\n".join(out)
 
