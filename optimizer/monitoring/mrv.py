@@ -78,11 +78,11 @@ def credits_to_date(paths: RunPaths, mean_multiplier: np.ndarray, to_year: int) 
     out = []
     for std in s.standards:
         ok = np.asarray(table.eligible[std], dtype=bool)[rows]
-        pools = str(cat.standards.at[std, "credited_pools"])
+        pools = cat.standards.at[std, "credited_pools"]            # as credited_pool_mask reads it
         mask = np.array([[p in pools for p in credits.POOLS]] * len(rows)) & ok[:, None]
         mine = lk[lk["standard"] == std] if len(lk) else lk
         shares = dict(zip(mine.get("land_designation", []), mine.get("leakage_fraction", [])))
-        leak = np.array([float(shares.get(d, shares.get("*", 0.0))) for d in designation])
+        leak = np.array([shares[d] if d in shares else shares.get("*", 0.0) for d in designation], dtype=float)
         subtract = cat.standards.at[std, "baseline_rule"] == "no_works"
         baseline = credits.credited_net_co2e(mask, **base) if subtract else np.zeros((len(rows), years))
 
