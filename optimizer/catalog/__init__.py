@@ -49,7 +49,7 @@ GROUPS = ("waste", "landform", "soil", "vegetation", "upkeep", "water", "energy"
 CONFIDENCE = ("A", "B", "C", "P")
 TABLES = ("measures", "vegetation_growth", "standards", "monitoring", "interactions", "parameters", "leakage",
           "land_rules", "allometry")
-#: Allometric equation forms of ``allometry.csv`` (optimizer.monitoring.allometry).
+#: Allometric equation forms of ``allometry.csv`` (optimizer.models.allometry).
 ALLOMETRY_FORMS = ("jenkins2003", "chave2014")
 #: How a standard's baseline is subtracted (``standards.csv`` ``baseline_rule``; docs/science.md §5.5).
 BASELINE_RULES = ("no_works", "none")

@@ -9,7 +9,7 @@ point geometry inside a zone), when (``date``, ISO ``YYYY-MM-DD`` or a year), an
 - ``soil_loss_t_per_ha``  measured soil loss of the year [t/ha] (erosion pins, sediment traps);
 - ``dbh_cm`` and/or ``height_m`` of the plot's mean tree with ``stems_per_ha``: converted to
   ``biomass_c_t_per_ha`` by the allometry of the zone's vegetation type in the catalog
-  (``allometry.csv``, :mod:`optimizer.monitoring.allometry`), method ``allometry`` with the
+  (``allometry.csv``, :mod:`optimizer.models.allometry`), method ``allometry`` with the
   equation's observation error.
 
 Optional: ``campaign`` (a label; default the date's year), ``method`` (a key of
@@ -192,7 +192,7 @@ def _tree_biomass(r, trees: list[str], where: dict, veg: str | None, allometry: 
                   problems: list[Issue]) -> tuple[float, float] | None:
     """(biomass carbon [t C/ha], its sd_log) of a row's tree measurements, or None (none given, or
     problems reported)."""
-    from .allometry import aboveground_biomass_kg, biomass_c_t_per_ha, needs
+    from ..models.allometry import aboveground_biomass_kg, biomass_c_t_per_ha, needs
 
     given = {c: r.get(c) for c in trees if _given(r.get(c))}
     if not given:
