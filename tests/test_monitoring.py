@@ -120,6 +120,54 @@ def test_observation_file_mistakes_are_reported_at_once(tmp_path):
     assert len(e.value.problems) == 8
 
 
+def test_tree_measurements_become_biomass_carbon_by_the_catalogs_allometry(tmp_path):
+    """dbh and height of the mean tree × stems → t C/ha by allometry.csv: Jenkins et al. 2003's pine
+    equation worked by hand for a conifer zone, Chave et al. 2014 Eq. 4 for a eucalyptus zone;
+    the row's observation error is the equation's."""
+    from optimizer.catalog import load_catalog
+
+    allometry = load_catalog().allometry
+    f = tmp_path / "obs.csv"
+    f.write_text("zone_id,date,dbh_cm,height_m,stems_per_ha\n"
+                 "P1,2031-07-01,12,7.5,1600\n"
+                 "E1,2031-07-01,10,12,1100\n", encoding="utf-8")
+    obs = read_observations(f, ["P1", "E1"], 2026, vegetation_type={"P1": "conifer", "E1": "eucalyptus_acacia"},
+                            allometry=allometry)
+    assert list(obs["quantity"]) == ["biomass_c_t_per_ha"] * 2 and set(obs["method"]) == {"allometry"}
+    # pine: exp(-2.5356 + 2.4349 ln 12) = 33.61 kg a tree; × 1600 / 1000 × (1 + 0.224) × 0.47
+    pine_kg = np.exp(-2.5356 + 2.4349 * np.log(12.0))
+    assert pine_kg == pytest.approx(33.61, abs=0.01)
+    assert obs["value"].iloc[0] == pytest.approx(1600 * pine_kg / 1000 * 1.224 * 0.47, rel=1e-12)
+    # eucalyptus: 0.0673 × (0.60 × 10² × 12)^0.976 = 41.38 kg a tree; × 1100 / 1000 × 1.25 × 0.47
+    euc_kg = 0.0673 * (0.60 * 100 * 12) ** 0.976
+    assert euc_kg == pytest.approx(41.38, abs=0.01)
+    assert obs["value"].iloc[1] == pytest.approx(1100 * euc_kg / 1000 * 1.25 * 0.47, rel=1e-12)
+    np.testing.assert_allclose(obs["sd_log"], allometry.loc[["conifer", "eucalyptus_acacia"], "sd_log"])
+
+
+def test_tree_measurement_mistakes_name_file_row_and_field(tmp_path):
+    from optimizer.catalog import load_catalog
+
+    f = tmp_path / "trees.csv"
+    f.write_text("zone_id,date,dbh_cm,height_m,stems_per_ha\n"
+                 "P1,2031,12,-3,1600\n"           # negative height
+                 "P1,2031,12,nan,1600\n"          # nan height
+                 "P1,2031,12,7,\n"                # no stems
+                 "S1,2031,3,1.5,5000\n"           # a shrub zone: no allometry
+                 "E1,2031,10,,1100\n"             # chave2014 needs the height
+                 "P1,2031,,,1600\n", encoding="utf-8")   # stems alone
+    with pytest.raises(ObservationError) as e:
+        read_observations(f, ["P1", "S1", "E1"], 2026, allometry=load_catalog().allometry,
+                          vegetation_type={"P1": "conifer", "S1": "shrub", "E1": "eucalyptus_acacia"})
+    msg = str(e.value)
+    for part in ("trees.csv, zone 'P1', row '1', field 'height_m': -3 is outside",
+                 "row '2', field 'height_m': 'nan' is not a number",
+                 "row '3', field 'stems_per_ha'", "zone 'S1', row '4', field 'dbh_cm': no allometry",
+                 "zone 'E1', row '5', field 'height_m': the chave2014 allometry", "row '6', field 'stems_per_ha'"):
+        assert part in msg, part
+    assert len(e.value.problems) == 6
+
+
 def test_observations_read_long(tmp_path):
     f = tmp_path / "obs.csv"
     f.write_text("zone,date,biomass_c,cover_pct,soc_c_t_per_ha,soc_depth_cm\nZ1,2030-07-01,1.5,40,20,20\n",
@@ -158,3 +206,24 @@ def test_monitoring_loop_recovers_the_synthetic_truth(tmp_path):
     assert not truth.loc[truth.truth.fillna("") == "", "flagged"].any()
     doc = json.loads((mon / "manifest.json").read_text())
     assert {"zones.csv", "trajectories.csv", "site.csv"} <= set(doc["outputs"])
+    # credits issuable to date, one row per assessed standard, beside the forecast to the same year
+    mrv = pd.read_csv(mon / "mrv.csv")
+    summary = json.loads((mon / "summary.json").read_text())
+    assert "mrv.csv" in doc["outputs"] and len(mrv) == len(summary["credits_to_date_by_standard"]) >= 1
+    assert (mrv["to_date_year"] == summary["to_date_year"]).all()
+    assert (mrv["credits_issuable_tco2e"] >= 0).all() and (mrv["credits_issuable_tco2e"] > 0).any()
+    np.testing.assert_allclose(mrv["difference_tco2e"], mrv["credits_issuable_tco2e"] - mrv["credits_forecast_tco2e"])
+
+    # tree measurements enter the update as observations of biomass carbon, with their allometry's error
+    obs = pd.read_csv(files["observations"], dtype=str)
+    trees = pd.DataFrame({"zone_id": ["P-004"], "date": ["2035-08-15"], "campaign": ["trees-2035"],
+                          "dbh_cm": ["4.0"], "height_m": ["3.1"], "stems_per_ha": ["1650"]})
+    with_trees = tmp_path / "with_trees.csv"
+    pd.concat([obs, trees], ignore_index=True).to_csv(with_trees, index=False)
+    mon2 = tmp_path / "mon2"
+    assert main(["monitor", str(run), "--observations", str(with_trees), "--out", str(mon2)]) == 0
+    used = pd.read_csv(mon2 / "observations_used.csv", dtype={"zone_id": str})
+    tree = used[used["method"] == "allometry"]
+    assert len(tree) == 1 and bool(tree["used"].iloc[0]) and tree["quantity"].iloc[0] == "biomass_c_t_per_ha"
+    assert tree["sd_log"].iloc[0] == pytest.approx(0.357)
+    assert np.isfinite(tree["sd_log_used"].iloc[0])

@@ -34,15 +34,21 @@ def test_replan_bad_inputs_exit_2(tmp_path):
                  "--out", str(tmp_path / "o")]) == 2
 
 
-def _under_truth(paths, rows, truth: pd.Series) -> float:
+def _under_truth(paths, rows, truth: pd.Series, delay_yr: int = 0) -> float:
     """Removals at the horizon of the plan ``rows`` when each zone's stand grows at its true
-    multiplier on the run's option, and new works on the model's curve."""
+    multiplier on the run's option, and new works on the model's curve from ``delay_yr`` years
+    after the start. A zone that changes option keeps what its stand removed before then (the
+    history both plans share)."""
     t = paths.table
     zid = t.zones["zone_id"].astype(str).to_numpy()
     choice = dict(zip(paths.zones["zone_id"], paths.zones["option_id"]))
     cur = t.option_id == np.array([choice[z] for z in zid], dtype=object)[t.zone_of_row]
     m = np.where(cur, truth.reindex(zid).fillna(1.0).to_numpy()[t.zone_of_row], 1.0)
-    return float(rescored_table(t, m).data["removals_tco2e"][rows].sum())
+    true = rescored_table(t, m, np.where(cur, 0, delay_yr))
+    rows = np.asarray(rows)
+    moved = t.zone_of_row[rows[~cur[rows]]]
+    history = true.annual(np.flatnonzero(cur)[moved])["net_removals_tco2e"][:, :delay_yr].sum()
+    return float(true.data["removals_tco2e"][rows].sum() + history)
 
 
 @pytest.mark.slow
@@ -61,7 +67,10 @@ def test_replan_beats_the_stale_plan_on_the_synthetic_truth(tmp_path):
     stale_rows = np.flatnonzero(r.paths.table.option_id == np.array(
         [dict(zip(r.paths.zones.zone_id, r.paths.zones.option_id))[z]
          for z in r.paths.table.zones["zone_id"].astype(str)], dtype=object)[r.paths.table.zone_of_row])
-    stale, replanned = _under_truth(r.paths, stale_rows, truth), _under_truth(r.paths, r.plan.rows, truth)
+    delay = 2035 - r.paths.start_year
+    stale, replanned = _under_truth(r.paths, stale_rows, truth), _under_truth(r.paths, r.plan.rows, truth, delay)
+    print(f"re-plan {replanned:,.0f} vs stale {stale:,.0f} t CO2e: {replanned - stale:+,.0f} t "
+          f"({replanned / stale - 1:+.1%}) for {r.plan.totals['capex_cny']:,.0f} CNY of new capex")
     assert replanned >= stale
     assert replanned > stale * 1.01          # the failing stands are worth re-working on this site
     # what the run did stays: every unflagged worked zone keeps its option; only free zones change
@@ -80,7 +89,7 @@ def test_replan_beats_the_stale_plan_on_the_synthetic_truth(tmp_path):
     # the re-plan's report has the Monitoring section, found through the run's history
     from optimizer.report.build import build_report
     html = build_report(new, tmp_path / "report.html", tmp_path / "figs")["report"].read_text(encoding="utf-8")
-    assert 'id="monitoring"' in html and "Flagged zones" in html
+    assert 'id="monitoring"' in html and "Flagged zones" in html and "Credits issuable to 2034" in html
     assert (tmp_path / "figs" / "monitoring-flags.png").is_file()
 
     # a spent budget: exit 2 with a message, nothing written
@@ -90,3 +99,54 @@ def test_replan_beats_the_stale_plan_on_the_synthetic_truth(tmp_path):
     # a year outside the horizon, a monitoring folder of another run
     assert main(["replan", str(run), "--monitoring", str(mon), "--year", "1990", "--out", str(tmp_path / "y")]) == 2
     assert main(["replan", str(run), "--monitoring", str(run), "--year", "2035", "--out", str(tmp_path / "z")]) == 2
+
+
+def test_works_begun_at_year_y_are_a_fresh_plan_shifted_and_cut_at_the_horizon(tiny_table):
+    """A zone replanted at Y = start + 5: no project carbon, soil loss or money before year 5; its
+    year-(5 + t) stock is a fresh plan's year-t stock; its totals are the fresh option's over the
+    T − 5 years left (an independent option table built over the shorter horizon), its costs
+    discounted five more years."""
+    from optimizer.options import evaluate_options
+    from optimizer.options.simulate import simulate
+
+    t = tiny_table
+    delay, horizon = 5, t.settings.horizon_yr
+    zid = t.zones["zone_id"].astype(str).to_numpy()
+    woody = np.flatnonzero((t.data["removals_tco2e"] > 1.0) & (t.data["capex_cny"] > 0))
+    row = int(woody[np.argmax(t.data["removals_tco2e"][woody])])
+    zone, option = zid[t.zone_of_row[row]], str(t.option_id[row])
+    late = rescored_table(t, np.ones(t.n_rows), np.where(np.arange(t.n_rows) == row, delay, 0))
+
+    fresh_s, late_s = t.annual(np.array([row])), late.annual(np.array([row]))
+    for k, v in late_s.items():
+        assert v.shape == (1, horizon)
+        np.testing.assert_array_equal(v[:, :delay], 0.0, err_msg=k)
+    for k in ("biomass_tco2e", "soc_tco2e", "soil_loss_t", "project_emissions_tco2e", "net_removals_tco2e"):
+        np.testing.assert_allclose(late_s[k][:, delay:], fresh_s[k][:, :horizon - delay], rtol=1e-12, err_msg=k)
+    assert late_s["project_emissions_tco2e"][0, delay] < 0            # the works' emissions fall in year Y + 1
+
+    fresh_y, late_y = (simulate(x, {zone: option}).set_index("year") for x in (t, late))
+    b_fresh, b_late = fresh_y["biomass_c_t_per_ha"], late_y["biomass_c_t_per_ha"]
+    assert (b_late.loc[:delay] == 0).all() and b_fresh.loc[delay] > 0
+    np.testing.assert_allclose(b_late.loc[delay:].to_numpy(), b_fresh.loc[:horizon - delay].to_numpy(), rtol=1e-12)
+    assert (late_y["cover_pct"].loc[:delay] == 0).all()
+    np.testing.assert_allclose(late_y["cover_pct"].loc[delay + 1:].to_numpy(),
+                               fresh_y["cover_pct"].loc[1:horizon - delay].to_numpy(), rtol=1e-12)
+
+    short = evaluate_options(_site_of(t), t.catalog, settings=t.settings.with_(horizon_yr=horizon - delay))
+    srow = int(np.flatnonzero((short.zones["zone_id"].astype(str).to_numpy()[short.zone_of_row] == zone)
+                              & (short.option_id == option))[0])
+    assert late.data["removals_tco2e"][row] == pytest.approx(short.data["removals_tco2e"][srow], rel=1e-12)
+    assert late.data["removals_tco2e"][row] < t.data["removals_tco2e"][row]
+    assert late.data["capex_cny"][row] == pytest.approx(t.data["capex_cny"][row], rel=1e-12)
+    to_start = (1 + t.settings.discount_rate) ** -delay
+    assert late.data["cost_cny"][row] == pytest.approx(short.data["cost_cny"][srow] * to_start, rel=1e-12)
+    others = np.arange(t.n_rows) != row
+    for c, v in t.data.items():                                       # no other row moves
+        np.testing.assert_array_equal(late.data[c][others], v[others])
+
+
+def _site_of(table):
+    from optimizer.site import Site
+
+    return Site(zones=table.zones, settings=table.settings, path="test", sha256="")

@@ -182,3 +182,40 @@ def test_chinese_cli_messages(tmp_path, capsys):
     assert main(["--lang", "zh", "optimize", str(site), "--maximize", "removals", "--out", str(tmp_path / "y")]) == 0
     text = capsys.readouterr().out
     assert "方案：" in text and "已写出" in text
+
+
+def test_the_monitoring_section_speaks_chinese():
+    """The report's Monitoring section under zh: headings, prose, table headers, its row labels and
+    flags in Chinese (issue 14)."""
+    import pandas as pd
+
+    from optimizer.report.sections.monitoring import Monitoring, monitoring_section
+
+    zones = pd.DataFrame({"zone_id": ["P-1", "P-2"], "worked": [True, True], "flag": ["failing", ""],
+                          "flagged": [True, False], "growth_multiplier_mean": [0.3, 1.1],
+                          "growth_multiplier_p5": [0.2, 0.9], "growth_multiplier_p95": [0.45, 1.3],
+                          "n_observations": [3, 2]})
+    summary = {"observations_used": 5, "observations": 9, "zones_observed": 2, "zones_flagged": 1,
+               "failing": ["P-1"], "thriving": [], "to_date_year": 2034, "removals_to_date_tco2e_estimated": 100.0,
+               "removals_to_date_tco2e_forecast": 120.0, "removals_horizon_tco2e_recalibrated": 900.0,
+               "removals_horizon_tco2e_p5": 850.0, "removals_horizon_tco2e_p95": 950.0,
+               "removals_horizon_tco2e_forecast": 1000.0, "campaign_error_inflation": {"C2": 3.3}}
+    mrv = pd.DataFrame({"standard": ["VCS"], "to_date_year": [2034], "zones_eligible": [2],
+                        "removals_to_date_tco2e": [80.0], "baseline_to_date_tco2e": [10.0],
+                        "leakage_to_date_tco2e": [0.0], "deductions_to_date_tco2e": [15.0],
+                        "credits_issuable_tco2e": [55.0], "credits_forecast_tco2e": [70.0],
+                        "difference_tco2e": [-15.0]})
+    m = Monitoring(path=Path("runs/mon"), zones=zones, site=pd.DataFrame(), summary=summary, mrv=mrv)
+    try:
+        i18n.set_language("zh")
+        html_zh = monitoring_section(m, {})
+    finally:
+        i18n.set_language("en")
+    html_en = monitoring_section(m, {})
+    text = prose_of_report(f"<main>{html_zh}</main>")["monitoring"]
+    latin = english_words(text)
+    assert not ENGLISH_PROSE.findall(" ".join(latin)), latin
+    assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 100
+    for english in ("Observations used", "Removals to 2034", "failing", "Credits issuable", "Flagged zones"):
+        assert english in html_en and english not in html_zh, english
+    assert "长势不良" in html_zh and "可签发碳信用量" in html_zh

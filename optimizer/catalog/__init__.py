@@ -11,6 +11,8 @@ Tables (``schema.csv`` documents every column with type and unit):
 - ``monitoring.csv``     monitoring levels: uncertainty deduction and cost
 - ``interactions.csv``   interaction multipliers between measures (1.0 [P] unless sourced)
 - ``parameters.csv``     model constants with unit and source
+- ``allometry.csv``      tree allometry per vegetation type: monitored height and diameter → biomass
+  carbon (docs/science.md §9)
 
 A planner's own catalog file (``--catalog FILE``) overrides or adds rows: a CSV with a
 ``measure_id`` column changes or adds measures (only the columns it has), one with a
@@ -46,7 +48,9 @@ ZONE_TYPES = ("platform", "slope", "subsidence_pool", "waste_heap", "pit_floor")
 GROUPS = ("waste", "landform", "soil", "vegetation", "upkeep", "water", "energy")
 CONFIDENCE = ("A", "B", "C", "P")
 TABLES = ("measures", "vegetation_growth", "standards", "monitoring", "interactions", "parameters", "leakage",
-          "land_rules")
+          "land_rules", "allometry")
+#: Allometric equation forms of ``allometry.csv`` (optimizer.models.allometry).
+ALLOMETRY_FORMS = ("jenkins2003", "chave2014")
 #: How a standard's baseline is subtracted (``standards.csv`` ``baseline_rule``; docs/science.md §5.5).
 BASELINE_RULES = ("no_works", "none")
 
@@ -89,6 +93,7 @@ class Catalog:
     files: tuple[str, ...] = ()     # the planner's catalog files applied
     leakage: pd.DataFrame = field(default_factory=pd.DataFrame)     # standard, land_designation, leakage_fraction
     land_rules: pd.DataFrame = field(default_factory=pd.DataFrame)  # indexed by land_designation
+    allometry: pd.DataFrame = field(default_factory=pd.DataFrame)   # indexed by vegetation_type
 
     def growth_for(self, climate: str) -> pd.DataFrame:
         """The growth curves of one climate class, indexed by veg_type (docs/science.md §2.1)."""
@@ -266,6 +271,8 @@ def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
     parameters = _typed_parameters(raw["parameters"], problems, origin["parameters"])
     leakage = _typed(raw["leakage"], "leakage", "leakage.csv", problems, "standard")
     land_rules = _typed(raw["land_rules"], "land_rules", "land_rules.csv", problems, "land_designation")
+    allometry = _typed(raw["allometry"], "allometry", "allometry.csv", problems, "vegetation_type")
+    _check_allometry(allometry, set(growth["veg_type"]), problems)
     _check_measures(measures, set(growth["veg_type"]), problems, origin["measures"])
     _check_accounting(standards, leakage, land_rules, set(growth["veg_type"]), problems)
     if problems:
@@ -281,7 +288,28 @@ def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
         files=tuple(files),
         leakage=leakage.reset_index(drop=True),
         land_rules=land_rules.set_index("land_designation"),
+        allometry=allometry.set_index("vegetation_type"),
     )
+
+
+def _check_allometry(allometry: pd.DataFrame, veg_types: set, problems: list[Issue]) -> None:
+    """Each allometry row names a vegetation type with a growth curve, a known form, once; the
+    pantropical form needs a wood density."""
+    seen = set()
+    for _, r in allometry.iterrows():
+        v = str(r["vegetation_type"])
+        where = dict(file="allometry.csv", row=v)
+        if v not in veg_types:
+            problems.append(Issue(**where, field="vegetation_type", message="not a vegetation type of "
+                                  "vegetation_growth.csv"))
+        if v in seen:
+            problems.append(Issue(**where, field="vegetation_type", message="listed twice"))
+        seen.add(v)
+        if r["form"] not in ALLOMETRY_FORMS:
+            problems.append(Issue(**where, field="form", message=f"{r['form']!r} is not one of "
+                                  + ", ".join(ALLOMETRY_FORMS)))
+        elif r["form"] == "chave2014" and not np.isfinite(float(r["wood_density_g_per_cm3"])):
+            problems.append(Issue(**where, field="wood_density_g_per_cm3", message="the chave2014 form needs it"))
 
 
 def _merge(base: pd.DataFrame, user: pd.DataFrame, key: str, file: str, problems: list[Issue],

@@ -52,7 +52,10 @@ BETWEEN_ZONE_SD_LOG = 0.3
 #: ``field_cover``: line-intercept / quadrat cover ~15 %; ``ndvi``: cover from NDVI by the dimidiate
 #: pixel model, ~25 % (Gutman & Ignatov 1998; Jiapaer et al. 2011 in arid land); ``visual``:
 #: ocular estimates, ~40 %. Placeholders [P] where the source gives a range.
-METHOD_SD_LOG = {"plot": 0.15, "lidar": 0.2, "field_cover": 0.15, "ndvi": 0.25, "visual": 0.4}
+METHOD_SD_LOG = {"plot": 0.15, "lidar": 0.2, "field_cover": 0.15, "ndvi": 0.25, "visual": 0.4,
+                 # tree dbh/height through allometry.csv: each row's equation gives its own sd_log;
+                 # this is the default, Chave et al. 2014 Eq. 4's residual standard error
+                 "allometry": 0.357}
 
 #: Default method per observed quantity when the observation file gives none.
 DEFAULT_METHOD = {"biomass_c_t_per_ha": "plot", "cover_pct": "field_cover"}

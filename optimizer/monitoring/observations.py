@@ -6,7 +6,11 @@ point geometry inside a zone), when (``date``, ISO ``YYYY-MM-DD`` or a year), an
 - ``biomass_c_t_per_ha``  living biomass carbon [t C/ha];
 - ``cover_pct``           vegetation cover [%], 0–100;
 - ``soc_c_t_per_ha``      soil organic carbon [t C/ha] over ``soc_depth_cm`` (required with it);
-- ``soil_loss_t_per_ha``  measured soil loss of the year [t/ha] (erosion pins, sediment traps).
+- ``soil_loss_t_per_ha``  measured soil loss of the year [t/ha] (erosion pins, sediment traps);
+- ``dbh_cm`` and/or ``height_m`` of the plot's mean tree with ``stems_per_ha``: converted to
+  ``biomass_c_t_per_ha`` by the allometry of the zone's vegetation type in the catalog
+  (``allometry.csv``, :mod:`optimizer.models.allometry`), method ``allometry`` with the
+  equation's observation error.
 
 Optional: ``campaign`` (a label; default the date's year), ``method`` (a key of
 :data:`optimizer.monitoring.calibrate.METHOD_SD_LOG`; default ``plot`` for biomass,
@@ -17,6 +21,7 @@ and reported at once, naming the file, zone, row and field (:class:`ObservationE
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +35,12 @@ QUANTITIES = {"biomass_c_t_per_ha": (0.0, 1000.0), "cover_pct": (0.0, 100.0),
               "soc_c_t_per_ha": (0.0, 2000.0), "soil_loss_t_per_ha": (0.0, 2000.0)}
 #: column aliases settled at the border (STYLE.md habit 10)
 ALIASES = {"zone": "zone_id", "zoneid": "zone_id", "biomass_c": "biomass_c_t_per_ha", "cover": "cover_pct",
-           "soc": "soc_c_t_per_ha", "soc_depth": "soc_depth_cm", "soil_loss": "soil_loss_t_per_ha"}
-LONG_COLUMNS = ("zone_id", "date", "campaign", "quantity", "value", "method", "soc_depth_cm", "source_row")
+           "soc": "soc_c_t_per_ha", "soc_depth": "soc_depth_cm", "soil_loss": "soil_loss_t_per_ha",
+           "dbh": "dbh_cm", "height": "height_m", "stems": "stems_per_ha", "density_per_ha": "stems_per_ha"}
+#: tree measurements converted to biomass carbon by the catalog's allometry, and their ranges [unit]
+TREE_COLUMNS = {"dbh_cm": (0.0, 500.0), "height_m": (0.0, 150.0), "stems_per_ha": (0.0, 100_000.0)}
+LONG_COLUMNS = ("zone_id", "date", "campaign", "quantity", "value", "method", "soc_depth_cm", "source_row",
+                "sd_log")
 
 
 class ObservationError(ProblemsError):
@@ -72,9 +81,13 @@ def _zone_of_points(raw, zones_geo, f: str, problems: list[Issue]) -> pd.Series:
     return out.reset_index(drop=True)
 
 
-def read_observations(path: str | Path, zone_ids, start_year: int, *, zones_geo=None) -> pd.DataFrame:
+def read_observations(path: str | Path, zone_ids, start_year: int, *, zones_geo=None,
+                      vegetation_type: Mapping[str, str] | None = None,
+                      allometry: pd.DataFrame | None = None) -> pd.DataFrame:
     """The observations of ``path`` as a long frame (:data:`LONG_COLUMNS`: one row per measured
-    quantity), checked against the run's ``zone_ids`` and its works' ``start_year``.
+    quantity), checked against the run's ``zone_ids`` and its works' ``start_year``. Tree
+    measurements (:data:`TREE_COLUMNS`) are converted by the ``allometry`` table (the catalog's,
+    indexed by vegetation type) of each zone's ``vegetation_type``.
 
     Raises :class:`ObservationError` listing every problem found."""
     path = Path(path)
@@ -97,8 +110,10 @@ def read_observations(path: str | Path, zone_ids, start_year: int, *, zones_geo=
     if "date" not in df.columns:
         problems.append(Issue(file=f, field="date", message="missing column (ISO date YYYY-MM-DD or a year)"))
     measured = [q for q in QUANTITIES if q in df.columns]
-    if not measured:
-        problems.append(Issue(file=f, message="no measured column; give any of " + ", ".join(QUANTITIES)))
+    trees = [c for c in TREE_COLUMNS if c in df.columns]
+    if not measured and not trees:
+        problems.append(Issue(file=f, message="no measured column; give any of " + ", ".join(QUANTITIES)
+                              + ", or dbh_cm/height_m with stems_per_ha"))
     if problems:
         raise ObservationError(problems)
 
@@ -152,12 +167,77 @@ def read_observations(path: str | Path, zone_ids, start_year: int, *, zones_geo=
                 c = r.get("campaign") if "campaign" in df.columns else None
                 campaign = str(date.year) if c is None or pd.isna(c) or str(c).strip() == "" else str(c).strip()
                 rows.append((z, date, campaign, q, x, method or _default_method(q),
-                             depth if q == "soc_c_t_per_ha" else np.nan, i + 1))
+                             depth if q == "soc_c_t_per_ha" else np.nan, i + 1, np.nan))
+        tree = _tree_biomass(r, trees, where, (vegetation_type or {}).get(z), allometry, problems)
+        if tree is not None:
+            any_value = True
+            if date is not None:
+                c = r.get("campaign") if "campaign" in df.columns else None
+                campaign = str(date.year) if c is None or pd.isna(c) or str(c).strip() == "" else str(c).strip()
+                rows.append((z, date, campaign, "biomass_c_t_per_ha", tree[0], "allometry", np.nan, i + 1, tree[1]))
+        elif any(_given(r.get(c)) for c in trees):
+            any_value = True                    # its problems are reported
         if not any_value and not any(p.row == str(i + 1) for p in problems):
             problems.append(Issue(**where, message="no measured value in this row"))
     if problems:
         raise ObservationError(problems)
     return pd.DataFrame(rows, columns=list(LONG_COLUMNS))
+
+
+def _given(v) -> bool:
+    return not (v is None or (not isinstance(v, str) and pd.isna(v)) or str(v).strip() == "")
+
+
+def _tree_biomass(r, trees: list[str], where: dict, veg: str | None, allometry: pd.DataFrame | None,
+                  problems: list[Issue]) -> tuple[float, float] | None:
+    """(biomass carbon [t C/ha], its sd_log) of a row's tree measurements, or None (none given, or
+    problems reported)."""
+    from ..models.allometry import aboveground_biomass_kg, biomass_c_t_per_ha, needs
+
+    given = {c: r.get(c) for c in trees if _given(r.get(c))}
+    if not given:
+        return None
+    vals, bad = {}, False
+    for c, v in given.items():
+        x = _number(v)
+        lo, hi = TREE_COLUMNS[c]
+        if x is None or not np.isfinite(x):
+            problems.append(Issue(**where, field=c, message=f"{v!r} is not a number"))
+            bad = True
+        elif not lo <= x <= hi:
+            problems.append(Issue(**where, field=c, message=f"{x:g} is outside {lo:g}–{hi:g}"))
+            bad = True
+        else:
+            vals[c] = x
+    if bad:
+        return None
+    if "dbh_cm" not in vals and "height_m" not in vals:
+        problems.append(Issue(**where, field="stems_per_ha", message="stems_per_ha without dbh_cm or height_m"))
+        return None
+    if "stems_per_ha" not in vals:
+        problems.append(Issue(**where, field="stems_per_ha", message="needed with dbh_cm/height_m (trees per ha) "
+                              "to convert them to biomass carbon per ha"))
+        return None
+    field = "dbh_cm" if "dbh_cm" in vals else "height_m"
+    if allometry is None or veg not in allometry.index:
+        known = ", ".join(map(str, allometry.index)) if allometry is not None and len(allometry) else "none"
+        problems.append(Issue(**where, field=field, message=f"no allometry in allometry.csv for the zone's vegetation "
+                              f"type {veg or '(no vegetation)'!r} (types with one: {known}); give biomass_c_t_per_ha"))
+        return None
+    eq = allometry.loc[veg]
+    lack = [c for c in needs(str(eq["form"])) if c not in vals]
+    if lack:
+        problems.append(Issue(**where, field=lack[0], message=f"the {eq['form']} allometry of {veg!r} needs it"))
+        return None
+    agb = aboveground_biomass_kg(eq["form"], eq["a"], eq["b"], vals.get("dbh_cm", np.nan),
+                                 vals.get("height_m", np.nan), eq["wood_density_g_per_cm3"])
+    c_t = float(biomass_c_t_per_ha(agb, vals["stems_per_ha"], eq["root_shoot"], eq["carbon_fraction"]))
+    lo, hi = QUANTITIES["biomass_c_t_per_ha"]
+    if not lo <= c_t <= hi:
+        problems.append(Issue(**where, field=field, message=f"gives {c_t:,.1f} t C/ha by the {eq['form']} allometry "
+                              f"of {veg!r}, outside {lo:g}–{hi:g}: check dbh_cm, height_m and stems_per_ha"))
+        return None
+    return c_t, float(eq["sd_log"])
 
 
 def _default_method(q: str) -> str:

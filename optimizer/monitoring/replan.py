@@ -22,8 +22,17 @@ The approach, simple and stated:
    objective under its constraints and the budget left, with the exact engine
    (:func:`optimizer.solve.exact.solve`).
 
-Limit: corrective and new works are scored as if they had started in year 0 (no delay to year Y):
-optimistic for them. When the budget left is ≤ 0, there is nothing to re-plan: :class:`ReplanError`
+5. **Corrective and new works start in year Y.** Every row that is not the option a zone has had
+   since the run's start (replanting a failing stand, works on a zone left without them) is scored
+   with its works begun D = Y − start_year years late (:mod:`optimizer.options.delay`): nothing
+   before Y, its own trajectory from Y, cut at the run's horizon (its last D years are not
+   counted), capex paid in Y and every cash flow discounted to the run's start. The option a zone
+   has had since the start (an accepted failing stand, a zone left without works) keeps its path
+   from year 0. The re-plan's totals count, for a zone that changes option, only the new works'
+   years: what the old option did there before Y is not in them (``sinkplan monitor``'s removals
+   to date report it).
+
+When the budget left is ≤ 0, there is nothing to re-plan: :class:`ReplanError`
 (exit 2), and ``sinkplan monitor``'s recalibrated forecast is the one to read.
 """
 
@@ -115,32 +124,25 @@ def group_log_multipliers(mon: pd.DataFrame, vegetation_type) -> dict[str, float
     return z[z["ok"]].groupby("veg")["log"].mean().to_dict()
 
 
-def rescored_table(table, row_multiplier: np.ndarray):
-    """``table`` with each row re-scored under ``growth_mult`` × ``row_multiplier`` (rows whose
-    multiplier is 1 are left as they are); vectorised over chunks of rows."""
-    from ..options.accounting import baseline_credited_co2e, baseline_terms, row_rules
-    from ..options.eligibility import credited_pool_mask
-    from ..options.scoring import COLUMNS, row_inputs, score_rows, zone_arrays
+def rescored_table(table, row_multiplier: np.ndarray, start_delay_yr: np.ndarray | None = None):
+    """``table`` with each row re-scored under ``growth_mult`` × ``row_multiplier`` and, where
+    ``start_delay_yr`` > 0, with its works begun that many years after the run's start
+    (:mod:`optimizer.options.delay`); rows at multiplier 1 and no delay are left as they are.
+    The overrides travel with the table, so its annual series agree with its totals. Vectorised
+    over chunks of rows."""
+    from ..options.scoring import COLUMNS
 
+    mult = np.asarray(row_multiplier, dtype=float)
+    delay = None if start_delay_yr is None else np.asarray(start_delay_yr, dtype=np.int64)
+    out = replace(table, growth_multiplier=mult, start_delay_yr=delay)
     data = {k: np.array(v, copy=True) for k, v in table.data.items()}
-    zones = zone_arrays(table.zones, table.catalog)
-    base = table.baseline_terms
-    if base is None or next(iter(base.values())).shape[1] != len(table.settings.years):
-        base = baseline_terms(zones, table.combo[table.baseline_rows()], table.combos, table.settings, table.catalog)
-    designation_all = table.zones["land_designation"].astype(str).to_numpy()
-    todo = np.flatnonzero(row_multiplier != 1.0)
+    todo = np.flatnonzero((mult != 1.0) | (delay != 0 if delay is not None else False))
     for start in range(0, len(todo), CHUNK_ROWS):
         rows = todo[start:start + CHUNK_ROWS]
-        credited = credited_pool_mask(table.eligible, rows, table.catalog, table.settings)
-        z = table.zone_of_row[rows]
-        subtract, leak = row_rules(table.eligible, rows, designation_all[z], table.catalog, table.settings)
-        x = row_inputs(zones, z, table.combo[rows], table.combos, credited,
-                       baseline_credited_co2e(credited, base, z, subtract), leak)
-        x = replace(x, option=replace(x.option, growth_mult=x.option.growth_mult * row_multiplier[rows]))
-        scored = score_rows(x, table.settings, table.catalog)
+        scored = out.score(rows)
         for c in COLUMNS:
             data[c][rows] = scored[c]
-    return replace(table, data=data)
+    return replace(out, data=data)
 
 
 def _run_problem(doc: dict, settings):
@@ -173,10 +175,11 @@ def replan_run(run_dir, monitoring, year: int, *, out_dir=None, budget_cny: floa
         from ..io.paths import check_output_dir
         out = check_output_dir(out_dir)
     paths = load_run_paths(run_dir)
-    first, last = paths.start_year + 1, paths.start_year + paths.horizon_yr
+    first, last = paths.start_year + 1, paths.start_year + paths.horizon_yr - 1
     if not first <= int(year) <= last:
-        raise ReplanError(f"--year {year}: the run's horizon is {first}–{last} (works in {paths.start_year}); "
-                          "give the calendar year of the re-plan within it")
+        raise ReplanError(f"--year {year}: the run's horizon ends in {last + 1} (works in {paths.start_year}); "
+                          f"give the calendar year of the re-plan, {first}–{last}, so that new works have a year "
+                          "to grow")
     mon = read_monitoring(monitoring, run_dir, paths.zones["zone_id"])
     mon = mon.set_index("zone_id").reindex(paths.zones["zone_id"].astype(str)).reset_index()
     table, site = paths.table, paths.site
@@ -196,7 +199,7 @@ def replan_run(run_dir, monitoring, year: int, *, out_dir=None, budget_cny: floa
     is_worked = np.isin(zid, list(worked))
     done = current & is_worked[zone_of_row]
     mult[done] = zone_m[zone_of_row[done]]
-    recal = rescored_table(table, mult)
+    recal = rescored_table(table, mult, np.where(current, 0, int(year) - paths.start_year))
 
     spent = float(table.data["capex_cny"][done].sum())
     data = dict(recal.data)

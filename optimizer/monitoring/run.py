@@ -6,8 +6,9 @@
 Writes ``zones.csv`` (posterior per zone), ``observations_used.csv`` (each observation with its
 model value, log ratio and error sd), ``trajectories.csv`` (per zone and year: biomass prior and
 posterior mean/p5/p95, net removals before and after recalibration), ``site.csv`` (the site's
-cumulative removals, forecast before and after, with a 90 % band), ``summary.json`` (the MRV
-numbers), ``monitoring.png`` and ``manifest.json``.
+cumulative removals, forecast before and after, with a 90 % band), ``mrv.csv`` (credits issuable
+to date by each standard against the plan's forecast, :mod:`optimizer.monitoring.mrv`),
+``summary.json`` (the MRV numbers), ``monitoring.png`` and ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class MonitorResult:
     trajectories: pd.DataFrame
     site: pd.DataFrame
     summary: dict
+    mrv: pd.DataFrame | None = None      # credits issuable to date by standard (mrv.credits_to_date)
     files: list[Path] = field(default_factory=list)
 
 
@@ -70,7 +72,9 @@ def log_ratios(paths: RunPaths, obs: pd.DataFrame) -> pd.DataFrame:
     used &= value > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         obs["log_ratio"] = np.where(used, np.log(value / model), np.nan)
-    obs["sd_log"] = obs["method"].map(METHOD_SD_LOG).astype(float)
+    by_method = obs["method"].map(METHOD_SD_LOG).astype(float)
+    own = obs["sd_log"].astype(float) if "sd_log" in obs else by_method      # the allometry's, per row
+    obs["sd_log"] = own.where(np.isfinite(own), by_method)
     obs["used"] = used
     return obs
 
@@ -117,7 +121,9 @@ def monitor_run(run_dir, observations, rasters=(), *, out_dir=None, seed: int = 
     if out_dir is not None:
         from ..io.paths import check_output_dir
         out = check_output_dir(out_dir, create=True)
-    obs = read_observations(observations, paths.zones["zone_id"], paths.start_year, zones_geo=paths.plan.geometry)
+    veg = dict(zip(paths.zones["zone_id"].astype(str), paths.zones["vegetation_type"].astype(str)))
+    obs = read_observations(observations, paths.zones["zone_id"], paths.start_year, zones_geo=paths.plan.geometry,
+                            vegetation_type=veg, allometry=paths.table.catalog.allometry)
     members = {}
     if rasters:
         from .zonal import raster_cover
@@ -157,8 +163,13 @@ def monitor_run(run_dir, observations, rasters=(), *, out_dir=None, seed: int = 
                                      for c, g in obs[obs["used"]].groupby("campaign")},
         "ndvi_end_members": members,
     }
+    from .mrv import credits_to_date
+    mrv = credits_to_date(paths, np.exp(post.mean_log + 0.5 * post.sd_log ** 2), paths.start_year + last)
+    summary["credits_to_date_by_standard"] = {
+        r.standard: {"issuable_tco2e": r.credits_issuable_tco2e, "forecast_tco2e": r.credits_forecast_tco2e}
+        for r in mrv.itertuples()}
     result = MonitorResult(paths=paths, observations=obs, posterior=post, zones=zones, trajectories=traj,
-                           site=site, summary=summary)
+                           site=site, summary=summary, mrv=mrv)
     if out is not None:
         from .write import write_monitoring
         result.files = write_monitoring(result, out, observations=observations, rasters=rasters)

@@ -42,6 +42,7 @@ def write_monitoring(result, out: Path, *, observations, rasters) -> list[Path]:
 
     files = [csv("zones.csv", result.zones), csv("observations_used.csv", result.observations),
              csv("trajectories.csv", result.trajectories), csv("site.csv", result.site),
+             *([csv("mrv.csv", result.mrv)] if result.mrv is not None else []),
              write_json(out / "summary.json", result.summary), _figure(result, out / "monitoring.png")]
     doc = manifest(command="monitor", site=result.paths.site, table=result.paths.table)
     doc["inputs"]["run"] = {"path": str(result.paths.run_dir),

@@ -181,8 +181,13 @@ def _trajectories(table: OptionTable, rows: np.ndarray) -> dict[str, np.ndarray]
     soc = np.concatenate([soc_0, soc_0 + np.cumsum(series["soc_tco2e"] + series["erosion_tco2e"], axis=1)
                           * per_ha_c], axis=1)
     biochar = stock("biochar_tco2e", 0.0)
-    cover = np.concatenate([np.zeros((n, 1)), annual_cover_pct(params.take(combo), np.arange(1.0, horizon + 1))],
-                           axis=1)
+    # works begun late (a re-plan's, optimizer.options.delay): no cover before them, their own curve after
+    delay = (np.zeros(n, dtype=np.int64) if table.start_delay_yr is None
+             else np.asarray(table.start_delay_yr, dtype=np.int64)[rows])[:, None]
+    own_year = np.arange(1, horizon + 1) - delay                 # year of the works' own life, ≤ 0 before
+    fresh = annual_cover_pct(params.take(combo), np.arange(1.0, horizon + 1))
+    cover = np.where(own_year >= 1, np.take_along_axis(fresh, np.maximum(own_year, 1) - 1, axis=1), 0.0)
+    cover = np.concatenate([np.zeros((n, 1)), cover], axis=1)
     return {
         "biomass_c_t_per_ha": biomass,
         "soc_c_t_per_ha": soc,

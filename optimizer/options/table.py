@@ -6,7 +6,7 @@ Built by :func:`optimizer.options.evaluate_options`; read by the problem, the so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,13 @@ class OptionTable:
     #: each zone's no-works net-removal terms (t CO2e/yr, (n_zones, T) each), scored once by
     #: ``evaluate_options``; credits are net of them (docs/science.md §5.5). None: scored on demand.
     baseline_terms: dict[str, np.ndarray] | None = None
+    #: per-row overrides a re-plan sets (docs/science.md §9), None: none. ``growth_multiplier``
+    #: scales the row's biomass asymptote (its combination's ``growth_mult`` × this);
+    #: ``start_delay_yr`` is the whole number of years after the run's start at which the row's
+    #: works begin (0: at the start). A delayed row's series are its own, cut at the horizon and
+    #: shifted (:func:`optimizer.options.delay.score_delayed`).
+    growth_multiplier: np.ndarray | None = None
+    start_delay_yr: np.ndarray | None = None
 
     @property
     def n_rows(self) -> int:
@@ -117,7 +124,28 @@ class OptionTable:
         ``project_emissions_tco2e`` (negative), ``credits_tco2e``, ``soil_loss_t``,
         ``avoided_tco2e``.
         """
+        return self.score(rows, series=True)["series"]
+
+    def score(self, rows: np.ndarray, series: bool = False) -> dict:
+        """The model's scores of flat ``rows`` (:func:`~optimizer.options.scoring.score_rows`'
+        columns, and its ``"series"`` with ``series``), with the table's per-row overrides."""
+        from .delay import score_delayed
+
         rows = np.asarray(rows, dtype=np.int64)
+        mult = None if self.growth_multiplier is None else np.asarray(self.growth_multiplier, float)[rows]
+        delay = (np.zeros(len(rows), dtype=np.int64) if self.start_delay_yr is None
+                 else np.asarray(self.start_delay_yr, dtype=np.int64)[rows])
+        if not delay.any():
+            return self._score_from_start(rows, mult, series)
+        out: dict = {}
+        for d in np.unique(delay):
+            sel = np.flatnonzero(delay == d)
+            part = (self._score_from_start(rows[sel], None if mult is None else mult[sel], series) if d == 0
+                    else score_delayed(self, rows[sel], int(d), None if mult is None else mult[sel], series))
+            _scatter(out, part, sel, len(rows))
+        return out
+
+    def _score_from_start(self, rows: np.ndarray, mult: np.ndarray | None, series: bool) -> dict:
         credited = credited_pool_mask(self.eligible, rows, self.catalog, self.settings)
         zones = zone_arrays(self.zones, self.catalog)
         base = self.baseline_terms
@@ -128,4 +156,18 @@ class OptionTable:
         subtract, leak = row_rules(self.eligible, rows, designation, self.catalog, self.settings)
         x = row_inputs(zones, z, self.combo[rows], self.combos, credited,
                        baseline_credited_co2e(credited, base, z, subtract), leak)
-        return score_rows(x, self.settings, self.catalog, series=True)["series"]
+        if mult is not None:
+            x = replace(x, option=replace(x.option, growth_mult=x.option.growth_mult * mult))
+        return score_rows(x, self.settings, self.catalog, series=series)
+
+
+def _scatter(out: dict, part: dict, sel: np.ndarray, n: int) -> None:
+    """Put ``part`` (scores of rows ``sel``) into ``out`` (scores of ``n`` rows), nested dicts too."""
+    for k, v in part.items():
+        if isinstance(v, dict):
+            _scatter(out.setdefault(k, {}), v, sel, n)
+            continue
+        v = np.asarray(v)
+        if k not in out:
+            out[k] = np.zeros((n, *v.shape[1:]), dtype=v.dtype)
+        out[k][sel] = v

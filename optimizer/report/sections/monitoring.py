@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...errors import SinkPlanError
+from ...i18n import N_, _
 from ..html import esc, table
 
 
@@ -20,6 +21,7 @@ class Monitoring:
     zones: pd.DataFrame
     site: pd.DataFrame
     summary: dict
+    mrv: pd.DataFrame | None = None     # mrv.csv: credits issuable to date by standard (older folders: none)
 
 
 def load_monitoring(path) -> Monitoring:
@@ -32,8 +34,9 @@ def load_monitoring(path) -> Monitoring:
     zones = pd.read_csv(p / "zones.csv", dtype={"zone_id": str, "flag": str})
     zones["flag"] = zones["flag"].fillna("")
     zones["worked"] = zones["worked"].astype(str).str.lower().isin(("true", "1"))
+    mrv = pd.read_csv(p / "mrv.csv", dtype={"standard": str}) if (p / "mrv.csv").is_file() else None
     return Monitoring(path=p, zones=zones, site=pd.read_csv(p / "site.csv"),
-                      summary=json.loads((p / "summary.json").read_text(encoding="utf-8")))
+                      summary=json.loads((p / "summary.json").read_text(encoding="utf-8")), mrv=mrv)
 
 
 def monitoring_from_history(manifest: dict, run_path: Path) -> Path | None:
@@ -55,38 +58,70 @@ def _fig(figs: dict, key: str) -> str:
     return f'<figure>{svg}<figcaption>{links}</figcaption></figure>'
 
 
+#: the flags of zones.csv as the report names them
+FLAG_NAMES = {"failing": N_("failing"), "thriving": N_("thriving")}
+
+
 def monitoring_section(m: Monitoring, figs: dict) -> str:
     s = m.summary
     flagged = m.zones[m.zones["flagged"].astype(str).str.lower().isin(("true", "1"))]
+    year = s["to_date_year"]
     rows = [
-        ("Observations used / read", f"{s['observations_used']:,} / {s['observations']:,}"),
-        ("Zones observed; flagged", f"{s['zones_observed']:,}; {s['zones_flagged']:,} "
-                                    f"({len(s['failing'])} failing, {len(s['thriving'])} thriving)"),
-        (f"Removals to {s['to_date_year']}, estimated from monitoring [t CO2e]",
+        (_("Observations used / read"), f"{s['observations_used']:,} / {s['observations']:,}"),
+        (_("Zones observed; flagged"), f"{s['zones_observed']:,}; {s['zones_flagged']:,} ("
+         + _("{failing} failing, {thriving} thriving").format(failing=len(s["failing"]), thriving=len(s["thriving"]))
+         + ")"),
+        (_("Removals to {year}, estimated from monitoring [t CO2e]").format(year=year),
          f"{s['removals_to_date_tco2e_estimated']:,.0f}"),
-        (f"Removals to {s['to_date_year']}, forecast of the plan [t CO2e]",
+        (_("Removals to {year}, forecast of the plan [t CO2e]").format(year=year),
          f"{s['removals_to_date_tco2e_forecast']:,.0f}"),
-        ("Removals at the horizon, recalibrated (90 % band) [t CO2e]",
+        (_("Removals at the horizon, recalibrated (90 % band) [t CO2e]"),
          f"{s['removals_horizon_tco2e_recalibrated']:,.0f} ({s['removals_horizon_tco2e_p5']:,.0f}–"
          f"{s['removals_horizon_tco2e_p95']:,.0f})"),
-        ("Removals at the horizon, forecast of the plan [t CO2e]", f"{s['removals_horizon_tco2e_forecast']:,.0f}"),
+        (_("Removals at the horizon, forecast of the plan [t CO2e]"), f"{s['removals_horizon_tco2e_forecast']:,.0f}"),
     ]
     noisy = {c: f for c, f in (s.get("campaign_error_inflation") or {}).items() if f > 1.0}
-    out = ['<section id="monitoring"><h2>Monitoring</h2>',
-           f'<p>From the monitoring folder <span class="mono">{esc(m.path)}</span> (<code>sinkplan monitor</code>): '
-           "each worked zone's growth recalibrated from the observations, by a Bayesian update with partial pooling "
-           "per vegetation type × climate (docs/science.md §9).</p>",
-           table(["", "value"], rows, num=(1,))]
+    intro = esc(_("From the monitoring folder {folder} ({command}): each worked zone's growth recalibrated from the "
+                  "observations, by a Bayesian update with partial pooling per vegetation type × climate "
+                  "(docs/science.md §9)."))
+    intro = intro.format(folder=f'<span class="mono">{esc(m.path)}</span>', command="<code>sinkplan monitor</code>")
+    heading = esc(_("Monitoring"))
+    out = [f'<section id="monitoring"><h2>{heading}</h2>', f"<p>{intro}</p>",
+           table(["", _("value")], rows, num=(1,))]
+    if m.mrv is not None and len(m.mrv):
+        out.append(_mrv_table(m.mrv))
     if noisy:
-        out.append("<p>Campaigns noisier than their declared method, their errors inflated: "
-                   + ", ".join(f"{esc(c)} ×{f:.1f}" for c, f in sorted(noisy.items())) + ".</p>")
+        noisy_text = esc(_("Campaigns noisier than their declared method, their errors inflated:"))
+        out.append(f"<p>{noisy_text} "
+                   + ", ".join(f'<span class="mono">{esc(c)}</span> ×{f:.1f}' for c, f in sorted(noisy.items()))
+                   + "</p>")
     out += [_fig(figs, "fig-monitoring-forecast"), _fig(figs, "fig-monitoring-multipliers"),
             _fig(figs, "fig-monitoring-flags")]
     if len(flagged):
-        trows = [(r.zone_id, r.flag, f"{r.growth_multiplier_mean:.2f}",
+        trows = [(r.zone_id, _(FLAG_NAMES.get(r.flag, r.flag)), f"{r.growth_multiplier_mean:.2f}",
                   f"{r.growth_multiplier_p5:.2f}–{r.growth_multiplier_p95:.2f}", int(r.n_observations))
                  for r in flagged.sort_values("growth_multiplier_mean").itertuples()]
-        out.append("<h3>Flagged zones (replant, maintain, or accept)</h3>")
-        out.append(table(["Zone", "Flag", "Growth multiplier", "90 % interval", "Observations"], trows, num=(2, 3, 4)))
+        flagged_title = esc(_("Flagged zones (replant, maintain, or accept)"))
+        out.append(f"<h3>{flagged_title}</h3>")
+        out.append(table([_("Zone"), _("Flag"), _("Growth multiplier"), _("90 % interval"), _("Observations")], trows,
+                         num=(2, 3, 4)))
     out.append("</section>")
     return "\n".join(out)
+
+
+def _mrv_table(mrv: pd.DataFrame) -> str:
+    """Credits issuable to date by each standard against the plan's forecast (mrv.csv)."""
+    year = int(mrv["to_date_year"].iloc[0])
+    cols = ("removals_to_date_tco2e", "baseline_to_date_tco2e", "leakage_to_date_tco2e", "deductions_to_date_tco2e",
+            "credits_issuable_tco2e", "credits_forecast_tco2e")
+    rows = [(r["standard"], f"{int(r['zones_eligible']):,}", *(f"{r[c]:,.0f}" for c in cols),
+             f"{r['difference_tco2e']:+,.0f}") for _i, r in mrv.iterrows()]
+    head = [_("Standard"), _("Eligible zones"), _("Removals of its pools"), _("Baseline"), _("Leakage"),
+            _("Buffer and uncertainty"), _("Credits issuable"), _("Forecast of the plan"), _("Difference")]
+    title = _("Credits issuable to {year} by standard [t CO2e]").format(year=year)
+    note = _("Removals to date of the pools each standard credits, measured where zones were observed and "
+             "estimated from the recalibrated growth elsewhere, net of the no-works baseline and leakage as the "
+             "standard has them, less the non-permanence buffer and the uncertainty deduction of the monitoring "
+             "level; a zone that is a net source to date earns none. The forecast is the same count on the plan's "
+             "model (mrv.csv; docs/science.md §9).")
+    return f"<h3>{esc(title)}</h3><p>{esc(note)}</p>" + table(head, rows, num=tuple(range(1, 9)))

@@ -1,0 +1,74 @@
+"""Works that begin after the run's start: a re-plan's corrective and new works (docs/science.md §9).
+
+A row delayed by D whole years (works in calendar year Y = start_year + D, horizon T) is scored as
+a fresh option over the T − D years left, then placed in the run's calendar:
+
+- its annual series are zero in years 1…D and equal to the fresh option's years 1…T − D in years
+  D + 1…T: the stock in year D + t is the fresh stock of year t; the fresh option's last D years
+  fall beyond the horizon and are not counted (the horizon of the run is kept);
+- its no-works baseline, subtracted from credits, is the zone's baseline in the same calendar
+  years D + 1…T (the counterfactual continues from the run's start);
+- capex is paid in year D; costs and credit value are discounted to the run's start, each cash
+  flow of year D + t by (1 + r)^-(D + t), at the calendar year's carbon price;
+- per-year means (``soil_loss_t_per_yr``) and the first-year loss are those of the works' own years.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..models import credits
+from .accounting import baseline_credited_co2e, baseline_terms, row_rules
+from .eligibility import credited_pool_mask
+from .params import combo_params
+from .scoring import row_inputs, score_rows, zone_arrays
+
+if TYPE_CHECKING:
+    from .table import OptionTable
+
+
+def score_delayed(table: OptionTable, rows: np.ndarray, delay_yr: int, growth_multiplier: np.ndarray | None,
+                  series: bool = False) -> dict:
+    """Scores of ``rows`` whose works begin ``delay_yr`` years after the run's start (1 ≤ delay <
+    horizon), in the run's calendar and discounting (module docstring); keys of
+    :func:`~optimizer.options.scoring.score_rows`, series (n, T) with zeros before the works."""
+    s = table.settings
+    horizon = int(s.horizon_yr)
+    if not 1 <= delay_yr < horizon:
+        raise ValueError(f"a delay of {delay_yr} years is outside 1…{horizon - 1} (the run's horizon is {horizon})")
+    short = s.with_(horizon_yr=horizon - delay_yr, start_year=int(s.start_year) + delay_yr)
+    combos = replace(table.combos, params=combo_params(table.combos.measures, table.combos.index,
+                                                        table.catalog, short))   # upkeep over the years left
+    zones = zone_arrays(table.zones, table.catalog)
+    base = table.baseline_terms
+    if base is None or next(iter(base.values())).shape[1] != horizon:
+        base = baseline_terms(zones, table.combo[table.baseline_rows()], table.combos, s, table.catalog)
+    base = {k: v[:, delay_yr:] for k, v in base.items()}        # the baseline in the same calendar years
+    z = table.zone_of_row[rows]
+    credited = credited_pool_mask(table.eligible, rows, table.catalog, s)
+    designation = table.zones["land_designation"].astype(str).to_numpy()[z]
+    subtract, leak = row_rules(table.eligible, rows, designation, table.catalog, s)
+    x = row_inputs(zones, z, table.combo[rows], combos, credited,
+                   baseline_credited_co2e(credited, base, z, subtract), leak)
+    if growth_multiplier is not None:
+        x = replace(x, option=replace(x.option, growth_mult=x.option.growth_mult * growth_multiplier))
+    out = score_rows(x, short, table.catalog, series=True)
+    to_start = (1.0 + s.discount_rate) ** -float(delay_yr)      # year D's money in the run's year 0
+    out["cost_cny"] = out["cost_cny"] * to_start
+    cal = slice(delay_yr, None)                                  # the calendar years D + 1…T
+    out["credit_value_cny"] = credits.credit_value_cny(out["series"]["credits_tco2e"],   # 0 where none issued
+                                                       s.price_path_cny_per_t()[cal], s.discount_factors()[cal])
+    if series:
+        out["series"] = {k: _shift(v, delay_yr) for k, v in out["series"].items()}
+    else:
+        del out["series"]
+    return out
+
+
+def _shift(a: np.ndarray, delay_yr: int) -> np.ndarray:
+    """(n, T − D) series of the works' own years → (n, T) in the run's years, zero before."""
+    a = np.asarray(a)
+    return np.concatenate([np.zeros((a.shape[0], delay_yr), dtype=a.dtype), a], axis=1)
