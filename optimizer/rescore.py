@@ -44,7 +44,9 @@ def _site_path(plan_path: Path, manifest: dict | None, site: Path | None) -> tup
         return Path(site), None, f"{site} (--site)"
     zf = ((manifest or {}).get("inputs") or {}).get("zoning_file") or {}
     if zf.get("path"):
-        for cand in (Path(zf["path"]), plan_path.parent / zf["path"]):
+        from .io.manifest import input_candidates
+
+        for cand in input_candidates(zf, plan_path.parent):
             if cand.is_file():
                 from .site import file_sha256
                 if zf.get("sha256") and file_sha256(cand) != zf["sha256"]:
@@ -61,9 +63,9 @@ def _settings_for(manifest: dict | None, settings: Path | None):
     if settings is not None:
         return settings
     sf = ((manifest or {}).get("inputs") or {}).get("settings_file") or {}
-    if sf.get("path") and Path(sf["path"]).is_file():
-        return Path(sf["path"])
-    return None
+    from .io.manifest import input_candidates
+
+    return next((c for c in input_candidates(sf) if c.is_file()), None)
 
 
 def rescore_plan(plan_path: str | Path, *, site: str | Path | None = None, settings: str | Path | None = None,

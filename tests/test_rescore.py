@@ -109,3 +109,19 @@ def test_plans_of_different_zonings_are_refused_with_the_zones_named(run, tmp_pa
     # re-scoring a plan against a site of other zones
     assert main(["rescore", str(d / "run" / "plan.csv"), "--site", str(other)]) == 2
     assert "X-9" in capsys.readouterr().err
+
+
+def test_a_run_made_with_a_relative_path_is_found_from_another_folder(tmp_path, monkeypatch):
+    """The manifest keeps the zoning file's path as given and where it was, so a later command run
+    from another folder (rescore here; uncertainty and monitor read the same records) finds it."""
+    import json
+
+    _site(tmp_path / "work")
+    monkeypatch.chdir(tmp_path / "work")
+    assert main(["optimize", "zones.gpkg", "--maximize", "removals", "--out", "run", "-q"]) == 0
+    rec = json.loads((tmp_path / "work" / "run" / "manifest.json").read_text())["inputs"]["zoning_file"]
+    assert rec["path"] == "zones.gpkg" and rec["absolute_path"] == str((tmp_path / "work" / "zones.gpkg").resolve())
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    r = rescore_plan(tmp_path / "work" / "run" / "plan.csv")
+    assert "the run's zoning file" in r.site_source and str(tmp_path / "work" / "zones.gpkg") in r.site_source

@@ -48,15 +48,35 @@ def _clean(v):
     return v
 
 
+def _absolute(path) -> str | None:
+    return None if path is None else str(Path(path).resolve())
+
+
+def input_candidates(rec: dict | None, *bases: Path) -> list[Path]:
+    """Where a recorded input may be now: its path as given (from the working folder and from each
+    of ``bases``), then the absolute path recorded when the run was made."""
+    if not rec or not rec.get("path"):
+        return []
+    p = Path(rec["path"])
+    out = [p, *(b / p for b in bases)]
+    if rec.get("absolute_path"):
+        out.append(Path(rec["absolute_path"]))
+    return out
+
+
 def manifest(*, command: str, site=None, table=None, problem=None, solver: dict | None = None,
              seeds: dict | None = None, extra_inputs: dict | None = None) -> dict:
     """A JSON-able dict describing a run."""
     inputs = {}
     if site is not None:
-        inputs["zoning_file"] = {"path": site.path, "sha256": site.sha256, "layer": site.layer}
+        # the path as the user gave it, and where it was: a later command run from another folder
+        # (rescore, uncertainty, monitor) finds the input by either
+        inputs["zoning_file"] = {"path": site.path, "absolute_path": _absolute(site.path), "sha256": site.sha256,
+                                 "layer": site.layer}
         if site.settings.file:
             from ..site import file_sha256
-            inputs["settings_file"] = {"path": site.settings.file, "sha256": file_sha256(site.settings.file)}
+            inputs["settings_file"] = {"path": site.settings.file, "absolute_path": _absolute(site.settings.file),
+                                       "sha256": file_sha256(site.settings.file)}
     if table is not None:
         cat = table.catalog
         inputs["catalog"] = {"version": cat.version, "planner_files": list(cat.files)}

@@ -47,12 +47,13 @@ def interp(series: np.ndarray, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
     return series[rows, lo] * (1 - w) + series[rows, lo + 1] * w
 
 
-def _resolve(p: str, run_dir: Path) -> Path:
-    path = Path(p)
-    for cand in (path, run_dir / path, run_dir.parent / path):
+def _resolve(rec: dict, run_dir: Path) -> Path:
+    from ..io.manifest import input_candidates
+
+    for cand in input_candidates(rec, run_dir, run_dir.parent):
         if cand.exists():
             return cand
-    return path
+    return Path(rec["path"])
 
 
 def load_run_paths(run_dir: str | Path) -> RunPaths:
@@ -70,14 +71,14 @@ def load_run_paths(run_dir: str | Path) -> RunPaths:
         raise SinkPlanError(f"{run_dir}: a Pareto front; monitor one plan (a front point's folder or an optimize run)")
     inputs = (plan.manifest or {}).get("inputs", {})
     zoning = inputs.get("zoning_file", {})
-    settings = (inputs.get("settings_file") or {}).get("path")
+    settings = inputs.get("settings_file") or {}
     if not zoning.get("path"):
         raise SinkPlanError(f"{run_dir}/manifest.json names no zoning file")
-    zpath = _resolve(zoning["path"], run_dir)
+    zpath = _resolve(zoning, run_dir)
     if not zpath.exists():
         raise SinkPlanError(f"{run_dir}: its zoning file {zoning['path']} is not found (run from the folder "
                             "the plan was made in)")
-    site = read_site(zpath, _resolve(settings, run_dir) if settings else None, layer=zoning.get("layer"))
+    site = read_site(zpath, _resolve(settings, run_dir) if settings.get("path") else None, layer=zoning.get("layer"))
     table = evaluate_options(site)
     pz = plan.zones
     choice = dict(zip(pz["zone_id"].astype(str), pz["option_id"].astype(str)))

@@ -51,8 +51,10 @@ class UncertaintyResult:
 def _input_path(rec: dict | None, run_dir: Path) -> Path | None:
     if not rec:
         return None
+    from ..io.manifest import input_candidates
+
     p = Path(rec["path"])
-    for cand in (p, run_dir / p, run_dir.parent / p):
+    for cand in input_candidates(rec, run_dir, run_dir.parent):
         if cand.exists():
             return cand
     raise PlanFileError(f"{run_dir / 'manifest.json'}: input {p} of the run is not there any more")
