@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Issue, PortfolioError
+from ..i18n import N_, _
 from ..io.paths import input_file_problem, read_toml
 
 #: objectives a shared budget is spent on (all in t CO2e, so a marginal value is t CO2e per ¥)
@@ -226,5 +227,5 @@ def load_portfolio(path: str | Path) -> PortfolioSpec:
     """Read and check a portfolio TOML (UTF-8); paths inside are relative to its folder."""
     from dataclasses import replace
 
-    path, raw = read_toml(path, "portfolio file", example="portfolio.toml", error=PortfolioError)
+    path, raw = read_toml(path, N_("portfolio file"), example="portfolio.toml", error=PortfolioError)
     return replace(resolve_portfolio(raw, file=str(path), root=path.parent), file=path)
