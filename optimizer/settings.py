@@ -318,11 +318,13 @@ def _check_number(spec: Spec, value, where: dict, problems: list[Issue]) -> bool
     if isinstance(value, float) and math.isinf(value):
         if value > 0 and spec.allow_inf:
             return True
-        problems.append(Issue(message=_("{value} is not a finite number; allowed: {allowed}").format(value=value, allowed=allowed),
+        problems.append(Issue(message=_("{value} is not a finite number; allowed: {allowed}").format(
+            value=value, allowed=allowed),
                               **where))
         return False
     if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
-        problems.append(Issue(message=_("{value} is outside the allowed range: {allowed}").format(value=f"{value:g}", allowed=allowed),
+        problems.append(Issue(message=_("{value} is outside the allowed range: {allowed}").format(
+            value=f"{value:g}", allowed=allowed),
                               **where))
         return False
     return True
@@ -341,16 +343,19 @@ def _coerce_price_table(spec: Spec, value: dict, where: dict, problems: list[Iss
         try:
             year = int(str(k).strip())
         except ValueError:
-            problems.append(Issue(message=_("{key} is not a calendar year (keys are years, e.g. 2030 = 85.0)").format(key=repr(k)),
+            problems.append(Issue(message=_("{key} is not a calendar year (keys are years, e.g. 2030 = 85.0)").format(
+                key=repr(k)),
                                   **here))
             ok = False
             continue
         if not first_year <= year <= last_year:
-            problems.append(Issue(message=_("year {year} is outside {first}–{last}").format(year=year, first=f"{first_year:g}",
+            problems.append(Issue(message=_("year {year} is outside {first}–{last}").format(
+                year=year, first=f"{first_year:g}",
                                                                                     last=f"{last_year:g}"), **here))
             ok = False
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            problems.append(Issue(message=_("{value} is not a number; allowed: {allowed}").format(value=repr(v), allowed=_range_text(price)),
+            problems.append(Issue(message=_("{value} is not a number; allowed: {allowed}").format(
+                value=repr(v), allowed=_range_text(price)),
                                   **here))
             ok = False
             continue
@@ -423,7 +428,8 @@ def _coerce_standards(value: list[str], where: dict, problems: list[Issue]) -> l
             ok = False
     dups = sorted({n for n in value if value.count(n) > 1})
     if dups:
-        problems.append(Issue(message=_("{names} listed more than once").format(names=", ".join(map(repr, dups))), **where))
+        problems.append(Issue(message=_("{names} listed more than once").format(
+            names=", ".join(map(repr, dups))), **where))
         ok = False
     return value if ok else None
 

@@ -215,7 +215,8 @@ def _typed_parameters(raw: pd.DataFrame, problems: list[Issue], origin: dict) ->
         if not ok:
             file = origin.get((name, "value"), "parameters.csv")
             if vals.iloc[i] == "":
-                problems.append(Issue(file=file, row=name, field="value", message=_("missing; every parameter needs a value")))
+                problems.append(Issue(file=file, row=name, field="value",
+                    message=_("missing; every parameter needs a value")))
             else:
                 _check_float(vals.iloc[i], num[i], file, name, "value", lo, hi, unit, "", problems)
     out["value"] = np.where(np.isfinite(num), num, np.nan)
@@ -259,7 +260,8 @@ def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
             raw["parameters"] = _merge(raw["parameters"], df, "parameter", str(path), problems, origin["parameters"],
                                        required=("value", "unit", "source", "confidence"))
         else:
-            problems.append(Issue(file=str(path), message=_("a catalog file needs a 'measure_id' column (measures) or a "
+            problems.append(Issue(file=str(path),
+                message=_("a catalog file needs a 'measure_id' column (measures) or a "
                                                              "'parameter' column (constants); columns: ")
                                   + ", ".join(map(repr, df.columns))))
     measures = _typed(raw["measures"], "measures", "measures.csv", problems, "measure_id", origin["measures"])
@@ -307,7 +309,8 @@ def _merge(base: pd.DataFrame, user: pd.DataFrame, key: str, file: str, problems
                                   message=_("a row has an empty id")))
             continue
         if k in seen:
-            problems.append(Issue(file=file, row=k, field=key, message=_("appears twice (lines {first} and {second})").format(
+            problems.append(Issue(file=file, row=k, field=key,
+                message=_("appears twice (lines {first} and {second})").format(
                 first=seen[k], second=i + 2)))
             continue
         seen[k] = i + 2
@@ -384,17 +387,20 @@ def _check_accounting(standards: pd.DataFrame, leakage: pd.DataFrame, land_rules
         key = (r["standard"], r["land_designation"])
         if r["standard"] not in known:
             problems.append(Issue(file="leakage.csv", row=r["standard"], field="standard",
-                                  message=_("unknown standard; standards.csv has {known}").format(known=", ".join(sorted(known)))))
+                                  message=_("unknown standard; standards.csv has {known}").format(
+                                      known=", ".join(sorted(known)))))
         if key in seen:
             problems.append(Issue(file="leakage.csv", row=r["standard"], field="land_designation",
-                                  message=_("{value} appears twice for this standard").format(value=repr(r["land_designation"]))))
+                                  message=_("{value} appears twice for this standard").format(
+                                      value=repr(r["land_designation"]))))
         seen.add(key)
     for _idx, r in land_rules.iterrows():
         for v in r["forbidden_vegetation_types"]:
             if v not in veg_types:
                 problems.append(Issue(file="land_rules.csv", row=r["land_designation"],
                                       field="forbidden_vegetation_types",
-                                      message=_("{value} has no growth curve in vegetation_growth.csv").format(value=repr(v))))
+                                      message=_("{value} has no growth curve in vegetation_growth.csv").format(
+                                          value=repr(v))))
         if r["confidence"] not in CONFIDENCE:
             problems.append(Issue(file="land_rules.csv", row=r["land_designation"], field="confidence",
                                   message=_("{value} is not one of A, B, C, P").format(value=repr(r["confidence"]))))

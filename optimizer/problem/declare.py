@@ -112,7 +112,8 @@ class Problem:
                 if v is not None and not 0 <= v <= 1:
                     errors.append(_("{name}: {value} is not a fraction between 0 and 1").format(name=s.name, value=v))
             if s.low is not None and s.high is not None and s.low > s.high:
-                errors.append(_("{name}: minimum {low} above maximum {high}").format(name=s.name, low=s.low, high=s.high))
+                errors.append(_("{name}: minimum {low} above maximum {high}").format(
+                    name=s.name, low=s.low, high=s.high))
         for g in self.targets:
             o = OBJECTIVES.get(g.objective)
             if o is None or not o.linear:
@@ -120,10 +121,12 @@ class Problem:
                 errors.append(_("a target needs a linear objective, not {name}").format(name=repr(g.objective))
                               + (_("; did you mean {name}?").format(name=repr(near[0])) if near else ""))
             if g.low is None and g.high is None:
-                errors.append(_("target on {name} has neither a lower nor an upper bound").format(name=repr(g.objective)))
+                errors.append(_("target on {name} has neither a lower nor an upper bound").format(
+                    name=repr(g.objective)))
             for v in (g.low, g.high):
                 if v is not None and not np.isfinite(v):
-                    errors.append(_("target on {name}: {value} is not a finite number").format(name=repr(g.objective), value=v))
+                    errors.append(_("target on {name}: {value} is not a finite number").format(
+                        name=repr(g.objective), value=v))
             if g.low is not None and g.high is not None and g.low > g.high:
                 errors.append(_("target on {name}: lower bound {low} above upper bound {high}").format(
                     name=repr(g.objective), low=g.low, high=g.high))
@@ -222,7 +225,8 @@ def _intolerable_why(table, lo: int, hi: int) -> str:
         best=f"{mean.min():.1f}")
     if s.tolerance_rule == "mean_and_early":
         bound = s.tolerance_early_factor * s.tolerable_soil_loss_t_per_ha_yr
-        text += _("; worst of the first {years} yr above {factor} × {limit} = {bound} t/ha in {n} (best {best})").format(
+        text += _("; worst of the first {years} yr above {factor} × {limit} = {bound} t/ha in {n} "
+                  "(best {best})").format(
             years=s.tolerance_early_years, factor=f"{s.tolerance_early_factor:g}",
             limit=f"{s.tolerable_soil_loss_t_per_ha_yr:g}", bound=f"{bound:g}", n=(~early_ok).sum(),
             best=f"{worst.min():.1f}")

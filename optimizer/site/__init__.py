@@ -120,12 +120,14 @@ def _read_table(path: Path, layer: str | None, problems: list[Issue], notes: lis
     try:
         layers = [name for name, _ in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        problems.append(Issue(file=str(path), message=_("cannot be opened as {format}: {error}").format(format=fmt, error=exc)))
+        problems.append(Issue(file=str(path), message=_("cannot be opened as {format}: {error}").format(
+            format=fmt, error=exc)))
         return None, None
     if layer:
         if layer not in layers:
             near = difflib.get_close_matches(layer, layers, n=1)
-            problems.append(Issue(file=str(path), field="--layer", message=_("no layer {layer}; layers: ").format(layer=repr(layer))
+            problems.append(Issue(file=str(path), field="--layer", message=_("no layer {layer}; layers: ").format(
+                layer=repr(layer))
                                   + ", ".join(layers) + (_(" (did you mean {name}?)").format(name=repr(near[0]))
                                                          if near else "")))
             return None, None

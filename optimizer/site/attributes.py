@@ -142,11 +142,12 @@ def _parse_number(df: pd.DataFrame, col: str, file: str, problems: list[Issue],
     outside = np.isfinite(num) & ((num < lo) | (num > hi))
     for i in np.flatnonzero(infinite):
         problems.append(Issue(file=file, zone_id=ids.iloc[i], field=col,
-                                message=_("{value} is not a finite number ({lo}–{hi} {unit}); leave it empty if the value "
-                                          "is unknown").format(value=text.iloc[i], lo=f"{lo:g}", hi=f"{hi:g}",
+                                message=_("{value} is not a finite number ({lo}–{hi} {unit}); leave it empty if "
+                                          "the value is unknown").format(value=text.iloc[i], lo=f"{lo:g}", hi=f"{hi:g}",
                                                                unit=unit)))
     for i in np.flatnonzero(not_number):
-        problems.append(Issue(file=file, zone_id=ids.iloc[i], field=col, message=_("{value} is not a number").format(value=repr(raw.iloc[i]))))
+        problems.append(Issue(file=file, zone_id=ids.iloc[i], field=col, message=_("{value} is not a number").format(
+            value=repr(raw.iloc[i]))))
     for i in np.flatnonzero(outside):
         problems.append(Issue(file=file, zone_id=ids.iloc[i], field=col,
                                 message=_("{value} {unit} is outside {lo}–{hi} {unit}").format(
@@ -224,7 +225,8 @@ def _parse_ids(df: pd.DataFrame, f: str, problems: list[Issue]) -> pd.Series:
         problems.append(Issue(file=f, zone_id=f"<row {i + 1}>", field="zone_id", message=_("missing zone_id")))
     dups = ids[(ids != "") & ids.duplicated(keep=False)]
     for zid, n in dups.value_counts().items():
-        problems.append(Issue(file=f, zone_id=zid, field="zone_id", message=_("duplicate id ({n} zones share it)").format(n=n)))
+        problems.append(Issue(file=f, zone_id=zid, field="zone_id",
+            message=_("duplicate id ({n} zones share it)").format(n=n)))
     return ids.where(ids != "", [f"<row {i + 1}>" for i in range(len(ids))])
 
 
@@ -277,7 +279,8 @@ def _parse_numbers(df: pd.DataFrame, ids: pd.Series, zt: pd.Series, f: str, prob
                                     message=_("a slope zone needs slope_length_m (horizontal length, m)")))
         elif length[i] <= 0:
             problems.append(Issue(file=f, zone_id=ids.iloc[i], field="slope_length_m",
-                                    message=_("slope length must be > 0 m, not {value}").format(value=f"{length[i]:g}")))
+                                    message=_("slope length must be > 0 m, not {value}").format(
+                                        value=f"{length[i]:g}")))
     pools_missing = np.flatnonzero((zt == "subsidence_pool").to_numpy() & np.isnan(water))
     if len(pools_missing):
         notes.append(_("{n} subsidence pool(s) without water_depth_m: no wetland, backfill or floating PV offered "
@@ -295,7 +298,8 @@ def _parse_categories(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[I
         for i in np.flatnonzero(~burn.isin(BURNING).to_numpy()):
             near = difflib.get_close_matches(burn.iloc[i], BURNING, n=1)
             problems.append(Issue(file=f, zone_id=ids.iloc[i], field="burning",
-                                    message=_("{value} is not one of {valid}").format(value=repr(df["burning"].iloc[i]), valid=", ".join(BURNING))
+                                    message=_("{value} is not one of {valid}").format(
+                                        value=repr(df["burning"].iloc[i]), valid=", ".join(BURNING))
                                     + (_("; did you mean {name}?").format(name=repr(near[0])) if near else "")))
     else:
         burn = pd.Series(["none"] * len(df))

@@ -30,7 +30,8 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
     src_crs = raw.crs
     if src_crs is None:
         if not crs:
-            problems.append(Issue(file=f, field="CRS", message=_("the file has no coordinate reference system; give one with --crs "
+            problems.append(Issue(file=f, field="CRS",
+                message=_("the file has no coordinate reference system; give one with --crs "
                                                         "(e.g. --crs EPSG:32649) or [site] crs in the settings")))
             return zones
         try:
@@ -49,7 +50,8 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
                                   message=_("{crs} is not a CRS: {error}").format(crs=repr(crs), error=exc)))
             return zones
         if given != src_crs:
-            notes.append(_("--crs {crs} ignored: the file declares {declared}").format(crs=crs, declared=src_crs.to_string()))
+            notes.append(_("--crs {crs} ignored: the file declares {declared}").format(
+                crs=crs, declared=src_crs.to_string()))
     gdf = gpd.GeoDataFrame(zones, geometry=geom.to_numpy(), crs=src_crs)
 
     arr = gdf.geometry.to_numpy()
@@ -76,14 +78,16 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
             arr[i] = fixed
         else:
             problems.append(Issue(file=f, zone_id=ids.iloc[i], field="geometry",
-                                    message=_("invalid polygon: {reason} (repair with --fix-geometry)").format(reason=reason)))
+                                    message=_("invalid polygon: {reason} (repair with --fix-geometry)").format(
+                                        reason=reason)))
     usable = ok if fix else ok & ~invalid     # repaired polygons are usable
     gdf = gdf.set_geometry(arr, crs=src_crs)
     if gdf.crs.is_geographic:
         bounds = gdf.geometry[usable].total_bounds if usable.any() else np.zeros(4)
         if not (-180 <= bounds[0] <= 180 and -90 <= bounds[1] <= 90 and -180 <= bounds[2] <= 180
                 and -90 <= bounds[3] <= 90):
-            problems.append(Issue(file=f, field="geometry", message=_("coordinates are outside longitude/latitude ranges for a "
+            problems.append(Issue(file=f, field="geometry",
+                message=_("coordinates are outside longitude/latitude ranges for a "
                                                              "geographic CRS: is the CRS right?")))
             return zones
         utm = gdf.estimate_utm_crs()
@@ -91,7 +95,8 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
                                                                          name=utm.name))
         gdf = gdf.to_crs(utm)
     elif not gdf.crs.is_projected:
-        problems.append(Issue(file=f, field="CRS", message=_("{crs} is neither geographic nor projected; areas cannot be "
+        problems.append(Issue(file=f, field="CRS",
+            message=_("{crs} is neither geographic nor projected; areas cannot be "
                                                         "computed").format(crs=gdf.crs.to_string())))
         return zones
     unit = gdf.crs.axis_info[0].unit_conversion_factor if gdf.crs.axis_info else 1.0

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PlanFileError
+from ..i18n import _
 from ..io.manifest import dumps, manifest, record_outputs
 from ..io.plans import FrontResult, read_run
 from ..io.tables import write_table
@@ -83,8 +84,8 @@ def load_run(run_dir: Path):
     settings = _input_path(inputs.get("settings_file"), run_dir)
     for rec, p in ((inputs.get("zoning_file") or {}, zoning), (inputs.get("settings_file") or {}, settings)):
         if p is not None and rec.get("sha256") and file_sha256(p) != rec["sha256"]:
-            warnings.warn(f"{p} changed since the run; its plans are re-scored with the file as it is now",
-                          UserWarning, stacklevel=2)
+            warnings.warn(_("{file} changed since the run; its plans are re-scored with the file as it is now").format(
+                file=p), UserWarning, stacklevel=2)
     site = read_site(zoning, settings, layer=(inputs.get("zoning_file") or {}).get("layer"))
     planner = [str(f) for f in (inputs.get("catalog") or {}).get("planner_files") or []]
     table = evaluate_options(site, load_catalog(planner) if planner else None)
