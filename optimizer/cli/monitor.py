@@ -32,13 +32,16 @@ def monitor(run_dir: Path, observations: Path, rasters: tuple[Path, ...], out_di
 
     r = monitor_run(run_dir, observations, rasters, out_dir=out_dir)
     s = r.summary
-    out.print(f"{s['observations_used']:,} of {s['observations']:,} observations used, "
-              f"{s['zones_observed']} zones observed, {s['zones_flagged']} flagged "
-              f"({len(s['failing'])} failing, {len(s['thriving'])} thriving)")
-    out.print(f"removals to {s['to_date_year']}: {s['removals_to_date_tco2e_estimated']:,.0f} t CO2e estimated "
-              f"vs {s['removals_to_date_tco2e_forecast']:,.0f} forecast; at the horizon "
-              f"{s['removals_horizon_tco2e_recalibrated']:,.0f} (90 %: {s['removals_horizon_tco2e_p5']:,.0f}–"
-              f"{s['removals_horizon_tco2e_p95']:,.0f}) vs {s['removals_horizon_tco2e_forecast']:,.0f} forecast")
+    out.print(_("{used} of {n} observations used, {observed} zones observed, {flagged} flagged ({failing} failing, "
+                "{thriving} thriving)").format(
+        used=f"{s['observations_used']:,}", n=f"{s['observations']:,}", observed=s["zones_observed"],
+        flagged=s["zones_flagged"], failing=len(s["failing"]), thriving=len(s["thriving"])))
+    out.print(_("removals to {year}: {estimated} t CO2e estimated vs {forecast} forecast; at the horizon "
+                "{recalibrated} (90 %: {p5}–{p95}) vs {horizon_forecast} forecast").format(
+        year=s["to_date_year"], estimated=f"{s['removals_to_date_tco2e_estimated']:,.0f}",
+        forecast=f"{s['removals_to_date_tco2e_forecast']:,.0f}",
+        recalibrated=f"{s['removals_horizon_tco2e_recalibrated']:,.0f}", p5=f"{s['removals_horizon_tco2e_p5']:,.0f}",
+        p95=f"{s['removals_horizon_tco2e_p95']:,.0f}", horizon_forecast=f"{s['removals_horizon_tco2e_forecast']:,.0f}"))
     out.print(_("wrote ") + ", ".join(str(p) for p in r.files))
 
 
@@ -61,9 +64,12 @@ def replan(run_dir: Path, monitoring: Path, year: int, budget, gap, time_limit, 
 
     r = replan_run(run_dir, monitoring, year, out_dir=out_dir, budget_cny=budget, gap=gap, time_limit_s=time_limit)
     t = r.plan.totals
-    left = "no budget limit" if r.budget_left_cny is None else f"{r.budget_left_cny:,.0f} CNY left"
-    out.print(f"spent {r.spent_capex_cny:,.0f} CNY on the works of {len(r.worked)} zones; {left}; "
-              f"{len(r.locked)} zones kept, {len(r.free)} re-optimised, {len(r.changed)} changed")
-    out.print(f"re-plan ({r.plan.status.value}): {t['removals_tco2e']:,.0f} t CO2e at the horizon on the "
-              f"recalibrated model, new capex {t['capex_cny']:,.0f} CNY")
+    left = _("no budget limit") if r.budget_left_cny is None else _("{amount} CNY left").format(
+        amount=f"{r.budget_left_cny:,.0f}")
+    out.print(_("spent {spent} CNY on the works of {worked} zones; {left}; {kept} zones kept, {free} re-optimised, "
+                "{changed} changed").format(spent=f"{r.spent_capex_cny:,.0f}", worked=len(r.worked), left=left,
+                                            kept=len(r.locked), free=len(r.free), changed=len(r.changed)))
+    out.print(_("re-plan ({status}): {removals} t CO2e at the horizon on the recalibrated model, new capex {capex} "
+                "CNY").format(status=r.plan.status.value, removals=f"{t['removals_tco2e']:,.0f}",
+                              capex=f"{t['capex_cny']:,.0f}"))
     out.print(_("wrote ") + ", ".join(str(p) for p in r.files))
