@@ -59,6 +59,12 @@ class SiteError(ProblemsError):
     what = N_("zoning file")
 
 
+class LocksError(SiteError):
+    """A locks file (``--locks-file``: zone_id, lock_option, forbid) that cannot be read."""
+
+    what = N_("locks file")
+
+
 class SettingsError(ProblemsError):
     """The site settings TOML has a bad key or value."""
 

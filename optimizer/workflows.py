@@ -139,17 +139,17 @@ def zone_locks(zones, where: str) -> tuple[list[tuple[str, str]], list[tuple[str
 
 def read_locks_file(path: str | Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """A locks file: CSV with ``zone_id`` and ``lock_option`` and/or ``forbid`` (UTF-8 or GB18030)."""
-    from .errors import Issue, SiteError
+    from .errors import Issue, LocksError
     from .io.paths import input_file_problem
     from .io.tables import read_csv_text
 
     bad = input_file_problem(Path(path), N_("locks file"), example="locks.csv", suffixes=(".csv",))
     if bad is not None:
-        raise SiteError([bad])
+        raise LocksError([bad])
     problems: list[Issue] = []
     df = read_csv_text(path, problems)
     if df is None:
-        raise SiteError(problems)
+        raise LocksError(problems)
     df.columns = [str(c).strip().lower() for c in df.columns]
     if "zone_id" not in df.columns or not (set(LOCK_COLUMNS) & set(df.columns)):
         raise SinkPlanError(_("{file}: a locks file needs a zone_id column and a lock_option and/or forbid column "

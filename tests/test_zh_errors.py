@@ -125,7 +125,7 @@ def test_a_bad_catalog_override_in_chinese(tmp_path, zones, capsys):
     cat.write_text("measure_id,group,name,zone_types,source,confidence,min_slope_deg,max_slope_deg\n"
                    "my_shrubs,vegetaton,My shrubs,slope;moon,own trial,Q,30,10\n", encoding="utf-8")
     code, text = _cli(["validate", str(zones), "--catalog", str(cat)], capsys)
-    _assert_chinese_error(code, text, tmp_path, "my_catalog.csv", "条目 'my_shrubs'", "'group'", "'vegetaton'",
+    _assert_chinese_error(code, text, tmp_path, "my_catalog.csv", "行 'my_shrubs'", "'group'", "'vegetaton'",
                           "'moon'", "'confidence'", "'Q'", "min_slope_deg")
     assert "措施目录中发现" in text and "未知的措施类别" in text
 
@@ -141,8 +141,8 @@ def test_a_bad_locks_file_and_bad_locks_in_chinese(tmp_path, zones, capsys):
     code, text = _cli([*args, "--locks-file", str(locks)], capsys)
     _assert_chinese_error(code, text, tmp_path, "'S-9'", "'S-1'", "'no_such_option'", "'P-1'", "'no_such_measure'")
     assert "锁定：没有分区 'S-9'" in text and "不可行" in text and "既不是措施编号也不是方案编号" in text
-    code, text = _cli(["validate", str(tmp_path / "missing_locks.csv")], capsys)
-    _assert_chinese_error(code, text, tmp_path, "missing_locks.csv", "文件不存在")
+    code, text = _cli([*args, "--locks-file", str(tmp_path / "missing_locks.csv")], capsys)
+    _assert_chinese_error(code, text, tmp_path, "missing_locks.csv", "文件不存在", "锁定文件中发现 1 个问题")
 
 
 def test_a_bad_portfolio_file_in_chinese(tmp_path, zones, capsys):
@@ -153,7 +153,7 @@ def test_a_bad_portfolio_file_in_chinese(tmp_path, zones, capsys):
     code, text = _cli(["portfolio", str(toml), "--out", str(tmp_path / "out")], capsys)
     _assert_chinese_error(code, text, tmp_path, "portfolio.toml", "'portfolio.budget_cny'", "'portfolio.objectiv'",
                           "'sites[0].name'", "'sites[0].path'", "'sites[0].weight'", "'sites[1].name'")
-    assert "项目组合文件中发现" in text and "共用预算" in text and "文件不存在" in text
+    assert "项目组合文件中发现" in text and "共用预算" in text and "nowhere.csv：文件不存在" in text
 
 
 @pytest.fixture(scope="module")

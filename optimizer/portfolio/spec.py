@@ -122,7 +122,7 @@ def _file(value, root: Path, where: dict, problems: list[Issue], what: str, *, f
         return p
     problem = input_file_problem(p, what)
     if problem is not None:
-        problems.append(Issue(message=f"{p}: {problem.message}", **where))
+        problems.append(Issue(message=_("{where}: {message}").format(where=p, message=problem.message), **where))
         return None
     return p
 
