@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass
 
 from ..errors import ProblemDefinitionError
-from ..i18n import _
+from ..i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -29,20 +29,21 @@ class Objective:
 
 
 OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
-    Objective("removals", "removals_tco2e", -1, "t CO2e", "net removals over the horizon"),
-    Objective("credit_value", "credit_value_cny", -1, "CNY", "credit value (NPV)"),
-    Objective("credits", "credits_tco2e", -1, "t CO2e", "credits over the horizon"),
-    Objective("avoided", "avoided_tco2e", -1, "t CO2e", "avoided emissions (kept apart from removals)"),
-    Objective("cost", "cost_cny", +1, "CNY", "cost (NPV)"),
-    Objective("capex", "capex_cny", +1, "CNY", "capital cost"),
-    Objective("soil_loss", "soil_loss_t_per_yr", +1, "t/yr", "site soil loss (mean over the horizon)"),
+    Objective("removals", "removals_tco2e", -1, "t CO2e", N_("net removals over the horizon")),
+    Objective("credit_value", "credit_value_cny", -1, "CNY", N_("credit value (NPV)")),
+    Objective("credits", "credits_tco2e", -1, "t CO2e", N_("credits over the horizon")),
+    Objective("avoided", "avoided_tco2e", -1, "t CO2e", N_("avoided emissions (kept apart from removals)")),
+    Objective("cost", "cost_cny", +1, "CNY", N_("cost (NPV)")),
+    Objective("capex", "capex_cny", +1, "CNY", N_("capital cost")),
+    Objective("soil_loss", "soil_loss_t_per_yr", +1, "t/yr", N_("site soil loss (mean over the horizon)")),
     # non-linear objectives: only the genetic and hybrid solvers take them (definitions in evaluate.py)
-    Objective("diversity", "", -1, "nats", "Shannon index of the area shares of vegetation types", "diversity"),
-    Objective("fragmentation", "", +1, "m", "boundary between neighbouring zones of different vegetation",
+    Objective("diversity", "", -1, "nats", N_("Shannon index of the area shares of vegetation types"), "diversity"),
+    Objective("fragmentation", "", +1, "m", N_("boundary between neighbouring zones of different vegetation"),
               "fragmentation"),
-    Objective("sink_year", "", +1, "year", "first year from which cumulative net removals stay positive",
+    Objective("sink_year", "", +1, "year", N_("first year from which cumulative net removals stay positive"),
               "sink_year"),
-    Objective("soil_loss_worst5", "", +1, "t/yr", "site soil loss, mean of the five worst years", "soil_loss_worst5"),
+    Objective("soil_loss_worst5", "", +1, "t/yr", N_("site soil loss, mean of the five worst years"),
+              "soil_loss_worst5"),
 )}
 NONLINEAR = tuple(n for n, o in OBJECTIVES.items() if not o.linear)
 SERIES_OBJECTIVES = ("sink_year", "soil_loss_worst5")    # need annual series per option
