@@ -34,8 +34,8 @@ def bundled_sites() -> list[Path]:
     found = sorted(_zoning_file(d) for d in BUNDLED_SITES.glob("*") if d.is_dir()) if BUNDLED_SITES.is_dir() else []
     found = [f for f in found if f.is_file()]
     if not found:
-        raise SinkPlanError("no bundled sites found (they ship with the source checkout): name the zoning files, "
-                            "e.g. sinkplan catalog --placeholders sites/loess_dump")
+        raise SinkPlanError(_("no bundled sites found (they ship with the source checkout): name the zoning files, "
+                              "e.g. sinkplan catalog --placeholders sites/loess_dump"))
     return found
 
 

@@ -56,7 +56,8 @@ def _input_path(rec: dict | None, run_dir: Path) -> Path | None:
     for cand in (p, run_dir / p, run_dir.parent / p):
         if cand.exists():
             return cand
-    raise PlanFileError(f"{run_dir / 'manifest.json'}: input {p} of the run is not there any more")
+    raise PlanFileError(_("{file}: input {path} of the run is not there any more").format(
+        file=run_dir / "manifest.json", path=p))
 
 
 def _problem(doc: dict) -> Problem:
@@ -80,7 +81,7 @@ def load_run(run_dir: Path):
     inputs = man.get("inputs") or {}
     zoning = _input_path(inputs.get("zoning_file"), run_dir)
     if zoning is None:
-        raise PlanFileError(f"{run_dir}: no manifest.json naming the run's zoning file")
+        raise PlanFileError(_("{path}: no manifest.json naming the run's zoning file").format(path=run_dir))
     settings = _input_path(inputs.get("settings_file"), run_dir)
     for rec, p in ((inputs.get("zoning_file") or {}, zoning), (inputs.get("settings_file") or {}, settings)):
         if p is not None and rec.get("sha256") and file_sha256(p) != rec["sha256"]:
@@ -101,8 +102,8 @@ def plan_rows(table, zones: pd.DataFrame) -> np.ndarray:
     key.index = pd.MultiIndex.from_arrays([key.index.get_level_values(0).astype(str), key.index.get_level_values(1)])
     got = key.reindex(want)
     if got.isna().any():
-        raise PlanFileError(f"{int(got.isna().sum())} zone–option pair(s) of the plan are not options of the "
-                            "re-scored site (changed inputs or catalog?)")
+        raise PlanFileError(_("{n} zone–option pair(s) of the plan are not options of the re-scored site (changed "
+                              "inputs or catalog?)").format(n=int(got.isna().sum())))
     rows = got.to_numpy(dtype=np.int64)
     order = np.argsort(table.zone_of_row[rows])
     return rows[order]
