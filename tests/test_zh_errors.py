@@ -203,3 +203,23 @@ def test_english_messages_are_unchanged(tmp_path, capsys):
            "'slpe'; did you mean 'slope'?" in err
     assert f"{bad}, zone 'S-1', field 'slope_deg': 95 ° is outside 0–90 °" in err
     assert i18n.language() == "en"
+
+
+def test_the_rarer_commands_print_their_tables_in_chinese(tmp_path, run_dir, capsys):
+    """Column headers and summary lines of catalog, settings, options, simulate and compare."""
+    code, text = _cli(["catalog"], capsys)
+    assert code == 0 and "措施目录各表按可信度等级统计" in text and "行数" in text
+    assert _english_left(text, tmp_path) == [], text
+    code, text = _cli(["settings"], capsys)
+    assert code == 0 and all(h in text for h in ("节", "键", "默认值", "单位", "说明"))
+    zones = run_dir.parent / "zones.csv"
+    code, text = _cli(["options", str(zones), "-o", str(tmp_path / "options.csv")], capsys)
+    assert code == 0 and "3 个分区" in text and "每分区" in text, text
+    code, text = _cli(["simulate", str(zones), "--option", "P-1=natural_regeneration", "--years", "5",
+                       "-o", str(tmp_path / "traj.csv")], capsys)
+    assert code == 0 and "1 个分区–方案组合，第 0–5 年：6 行" in text, text
+    code, text = _cli(["compare", str(run_dir), str(run_dir)], capsys)
+    assert code == 0, text
+    assert all(h in text for h in ("场地总计", "指标", "单位", "净碳汇量", "建设投资")), text
+    assert "3 个分区中有 0 个在至少一个方案中的选择不同" in text
+    assert _english_left(text.replace("t CO2e", ""), tmp_path) == [], text
