@@ -477,7 +477,7 @@ def read_plan(path: str | Path, label: str | None = None, *, geometry: bool = Tr
                 gdf = _read_geo(g)
                 geo = _projected(gdf[["zone_id", "geometry"]].copy())
             except (PlanFileError, KeyError) as exc:
-                notes.append(f"geometry not read from {g}: {exc}")
+                notes.append(_("geometry not read from {file}: {error}").format(file=g, error=exc))
     traj_path = path.with_name(f"{path.stem}_trajectories.csv")
     traj = None
     if traj_path.is_file():

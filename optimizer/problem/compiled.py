@@ -166,7 +166,7 @@ class Compiled:
         plans of one are plans of the other, zone for zone)."""
         keep = [k for k, o in enumerate(self.objectives) if o.linear]
         if not keep:
-            raise ProblemDefinitionError("the problem has no linear objective for an exact solver")
+            raise ProblemDefinitionError(_("the problem has no linear objective for an exact solver"))
         if len(keep) == len(self.objectives):
             return self
         objs = tuple(self.objectives[k] for k in keep)

@@ -73,8 +73,8 @@ class Problem:
                                      adjacency=adjacency)
         if any(o.name == "fragmentation" for o in objs) and nonlinear.adjacency is None:
             raise ProblemDefinitionError(
-                "the fragmentation objective needs the zones' polygons: compile(table, "
-                "adjacency=optimizer.adjacency.adjacency(site.zones)); a CSV zoning file has no geometry")
+                _("the fragmentation objective needs the zones' polygons: compile(table, "
+                  "adjacency=optimizer.adjacency.adjacency(site.zones)); a CSV zoning file has no geometry"))
         cons = coupling_rows(self, table, rows)
         A = np.vstack([c.coefficients for c in cons]) if cons else np.zeros((0, len(rows)))
         b = np.array([c.rhs for c in cons], dtype=float)

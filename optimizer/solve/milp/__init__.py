@@ -169,7 +169,8 @@ def solve_highs_direct(core: LinearCore, *, time_limit_s: float, gap_rel: float,
     try:
         import highspy  # noqa: F401
     except ImportError as exc:
-        raise SolverError(f"HiGHS is not available: {exc}; install highspy") from exc
+        from ...i18n import _
+        raise SolverError(_("HiGHS is not available: {error}; install highspy").format(error=exc)) from exc
     if core.n_zones == 0:
         return _empty_core_result(core, label)
     info = {"solver_version": f"HiGHS {_version('highspy')}"}
