@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ProblemDefinitionError
+from .i18n import _
 
 MIN_SHARED_LENGTH_M = 1e-6     # shared boundary shorter than this is a corner contact, not an edge
 
@@ -36,14 +37,15 @@ def adjacency(zones, tolerance_m: float = 0.0,
     geom = getattr(zones, "geometry", None) if "geometry" in getattr(zones, "columns", ()) else None
     if geom is None or len(zones) == 0 or geom.isna().all():
         raise ProblemDefinitionError(
-            "neighbouring zones can only be found from polygons, and this site has none (a CSV zoning "
-            "file has no geometry): give the zones as GeoPackage, GeoJSON or Shapefile to use fragmentation")
+            _("neighbouring zones can only be found from polygons, and this site has none (a CSV zoning file has no "
+              "geometry): give the zones as GeoPackage, GeoJSON or Shapefile to use fragmentation"))
     crs = getattr(zones, "crs", None)
     if crs is not None and getattr(crs, "is_geographic", False):
-        raise ProblemDefinitionError(f"zones are in the geographic CRS {crs}; shared boundary lengths need a "
-                                     "projected CRS in metres (read the file with optimizer.site.read_site)")
+        raise ProblemDefinitionError(_("zones are in the geographic CRS {crs}; shared boundary lengths need a "
+                                       "projected CRS in metres (read the file with optimizer.site.read_site)").format(
+                                           crs=crs))
     if tolerance_m < 0:
-        raise ProblemDefinitionError(f"tolerance_m must be ≥ 0, not {tolerance_m}")
+        raise ProblemDefinitionError(_("tolerance_m must be ≥ 0, not {value}").format(value=tolerance_m))
     g = np.asarray(geom.values, dtype=object)
     valid = np.array([x is not None and not shapely.is_empty(x) for x in g])
     tree = shapely.STRtree(g[valid])

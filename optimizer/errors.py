@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import N_, _
+
 
 class SinkPlanError(Exception):
     """A problem the user can fix. The message is complete and says what to do."""
@@ -29,54 +31,62 @@ class Issue:
     def __str__(self) -> str:
         where = self.file
         if self.zone_id is not None:
-            where += f", zone {self.zone_id!r}"
+            where += _(", zone {zone}").format(zone=repr(self.zone_id))
         if self.row is not None:
-            where += f", row {self.row!r}"
+            where += _(", row {row}").format(row=repr(self.row))
         if self.field is not None:
-            where += f", field {self.field!r}"
-        return f"{where}: {self.message}"
+            where += _(", field {field}").format(field=repr(self.field))
+        return _("{where}: {message}").format(where=where, message=self.message)
 
 
 class ProblemsError(SinkPlanError):
     """Several problems gathered, then reported at once (InVEST-style validation)."""
 
-    what = "input"
+    what = N_("input")
 
     def __init__(self, problems: list[Issue], header: str | None = None):
         self.problems = list(problems)
         n = len(self.problems)
-        head = header or f"{n} problem{'s' if n != 1 else ''} found in the {self.what}:"
+        what = _(self.what)
+        head = header or (_("1 problem found in the {what}:") if n == 1
+                          else _("{n} problems found in the {what}:")).format(n=n, what=what)
         super().__init__(head + "\n" + "\n".join(f"  - {p}" for p in self.problems))
 
 
 class SiteError(ProblemsError):
     """The zoning file cannot be used as it is."""
 
-    what = "zoning file"
+    what = N_("zoning file")
+
+
+class LocksError(SiteError):
+    """A locks file (``--locks-file``: zone_id, lock_option, forbid) that cannot be read."""
+
+    what = N_("locks file")
 
 
 class SettingsError(ProblemsError):
     """The site settings TOML has a bad key or value."""
 
-    what = "site settings"
+    what = N_("site settings")
 
 
 class CatalogError(ProblemsError):
     """The measure catalog (bundled or the planner's own) is inconsistent."""
 
-    what = "measure catalog"
+    what = N_("measure catalog")
 
 
 class PortfolioError(ProblemsError):
     """The portfolio TOML (``sinkplan portfolio``) has a bad section, key, value or site."""
 
-    what = "portfolio file"
+    what = N_("portfolio file")
 
 
 class InputFileError(ProblemsError):
     """An input path that cannot be read as a file: missing, a folder, unreadable."""
 
-    what = "input files"
+    what = N_("input files")
 
 
 class OutputPathError(SinkPlanError):

@@ -259,8 +259,9 @@ def _nonlinear(compiled, loc: np.ndarray, name: str) -> np.ndarray:
     if name == "fragmentation":
         if nl.adjacency is None:
             from .errors import ProblemDefinitionError
-            raise ProblemDefinitionError("fragmentation needs neighbouring zones from polygons "
-                                         "(Compiled.with_adjacency); a CSV site has none")
+            from .i18n import _
+            raise ProblemDefinitionError(_("fragmentation needs neighbouring zones from polygons "
+                                           "(Compiled.with_adjacency); a CSV site has none"))
         i, j, length = nl.adjacency
         return fragmentation(nl.veg_code[loc], i, j, length)
     if name in ("sink_year", "soil_loss_worst5"):

@@ -206,9 +206,10 @@ def kernel(*signatures: str) -> Callable:
         where = cache_location(str(Path(fn.__code__.co_filename).resolve().parent))
         if where.kind == "off":
             if not _warned_off:
-                warnings.warn("no writable folder for compiled kernels (the package's __pycache__, "
-                              f"{user_cache_dir()}, the temporary folder): every run compiles them "
-                              "(a few seconds); set NUMBA_CACHE_DIR to a writable folder to keep them",
+                from .i18n import _
+                warnings.warn(_("no writable folder for compiled kernels (the package's __pycache__, {folder}, the "
+                                "temporary folder): every run compiles them (a few seconds); set NUMBA_CACHE_DIR to a "
+                                "writable folder to keep them").format(folder=user_cache_dir()),
                               KernelCacheWarning, stacklevel=2)
                 _warned_off = True
             dispatcher = numba.njit(cache=False)(fn)

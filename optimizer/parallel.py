@@ -287,9 +287,10 @@ def run_pool(fn: Callable, tasks: Iterable, *, workers: int | None = None, initi
         if pool is not None:
             stop_pool(pool)
         from .errors import SolverError
-        raise SolverError("a worker process ended before its work was done. In a script, run SinkPlan under "
-                          "`if __name__ == \"__main__\":` (spawned workers import the script again); "
-                          f"otherwise the worker crashed: {exc}") from exc
+        from .i18n import _
+        raise SolverError(_("a worker process ended before its work was done. In a script, run SinkPlan under "
+                            "`if __name__ == \"__main__\":` (spawned workers import the script again); otherwise the "
+                            "worker crashed: {error}").format(error=exc)) from exc
     except BaseException:
         if pool is not None:
             stop_pool(pool)

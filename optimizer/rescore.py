@@ -20,6 +20,7 @@ import pandas as pd
 
 from .analysis.compare import check_same_zones
 from .errors import PlanFileError, ProblemDefinitionError
+from .i18n import _
 
 #: Per-zone numbers compared between the stored and the re-scored plan.
 COMPARED = ("removals_tco2e", "credits_tco2e", "cost_cny", "capex_cny", "soil_loss_t_per_yr")
@@ -55,8 +56,8 @@ def _site_path(plan_path: Path, manifest: dict | None, site: Path | None) -> tup
     if plan_path.suffix.lower() in (".gpkg", ".geojson"):
         layer = "plan" if plan_path.suffix.lower() == ".gpkg" else None
         return plan_path, layer, f"{plan_path} itself (its zoning attributes; the run's zoning file was not found)"
-    raise PlanFileError(f"{plan_path}: cannot find the zoning file the plan was made from "
-                        f"({zf.get('path') or 'no manifest beside it'}); give it with --site")
+    raise PlanFileError(_("{path}: cannot find the zoning file the plan was made from ({file}); give it with "
+                          "--site").format(path=plan_path, file=zf.get("path") or _("no manifest beside it")))
 
 
 def _settings_for(manifest: dict | None, settings: Path | None):
@@ -90,14 +91,16 @@ def rescore_plan(plan_path: str | Path, *, site: str | Path | None = None, setti
     options = stored.zones.set_index("zone_id")["option_id"].astype(str)
     blank = [z for z, o in options.items() if not o.strip()]
     if blank:
-        raise PlanFileError(f"{path}: option_id is empty for zone(s) {', '.join(map(str, blank[:10]))}")
+        raise PlanFileError(_("{path}: option_id is empty for zone(s) {zones}").format(
+            path=path, zones=", ".join(map(str, blank[:10]))))
     problem = Problem(objectives=("removals",), enforce_tolerance=False,
                       locks=tuple((str(z), o.strip()) for z, o in options.items()))
     try:
         compiled = problem.compile(table)
     except ProblemDefinitionError as exc:
         lines = [x.strip().removeprefix("- lock: ") for x in str(exc).splitlines()[1:]]
-        raise PlanFileError(f"{path}: option_id the model cannot score (file, zone, field option_id):\n"
+        raise PlanFileError(_("{path}: option_id the model cannot score (file, zone, field option_id):").format(
+            path=path) + "\n"
                             + "\n".join(f"  - {x}" for x in lines)) from None
     plan = Plan(compiled=compiled, choice=np.zeros(compiled.n_zones, dtype=np.int64), status=Status.FEASIBLE,
                 objective_name="removals", bound=float("nan"), gap=float("nan"), runtime_s=0.0, solver="rescore",

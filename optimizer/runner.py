@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import SinkPlanError
+from .i18n import _
 from .io.atomic import write_atomic
 from .parallel import available_cpus
 
@@ -130,7 +131,9 @@ def cluster(scheduler: str | None = None, workers: int | None = None) -> Iterato
         try:
             client = Client(scheduler, timeout="10s")
         except OSError as exc:
-            raise SinkPlanError(f"no Dask scheduler answers at {scheduler}: {exc}") from None
+            raise SinkPlanError(_("no Dask scheduler answers at {address}: {error}").format(
+                address=scheduler, error=exc)
+                                ) from None
         try:
             yield client
         finally:

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from .errors import Issue, SettingsError
+from .i18n import N_, _
 from .io.paths import read_toml
 from .models import carbon, erosion
 from .models import climate as climate_model
@@ -304,23 +305,27 @@ def _range_text(spec: Spec) -> str:
     elif spec.high is not None:
         text = f"≤ {spec.high:g}{unit}"
     else:
-        text = f"any finite number{unit}"
-    return text + (", or inf for no limit" if spec.allow_inf else "")
+        text = _("any finite number") + unit
+    return text + (_(", or inf for no limit") if spec.allow_inf else "")
 
 
 def _check_number(spec: Spec, value, where: dict, problems: list[Issue]) -> bool:
     """Finiteness and range of a numeric value; adds a problem and returns False when bad."""
     allowed = _range_text(spec)
     if isinstance(value, float) and math.isnan(value):
-        problems.append(Issue(message=f"nan is not a number; allowed: {allowed}", **where))
+        problems.append(Issue(message=_("nan is not a number; allowed: {allowed}").format(allowed=allowed), **where))
         return False
     if isinstance(value, float) and math.isinf(value):
         if value > 0 and spec.allow_inf:
             return True
-        problems.append(Issue(message=f"{value} is not a finite number; allowed: {allowed}", **where))
+        problems.append(Issue(message=_("{value} is not a finite number; allowed: {allowed}").format(
+            value=value, allowed=allowed),
+                              **where))
         return False
     if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
-        problems.append(Issue(message=f"{value:g} is outside the allowed range: {allowed}", **where))
+        problems.append(Issue(message=_("{value} is outside the allowed range: {allowed}").format(
+            value=f"{value:g}", allowed=allowed),
+                              **where))
         return False
     return True
 
@@ -338,14 +343,20 @@ def _coerce_price_table(spec: Spec, value: dict, where: dict, problems: list[Iss
         try:
             year = int(str(k).strip())
         except ValueError:
-            problems.append(Issue(message=f"{k!r} is not a calendar year (keys are years, e.g. 2030 = 85.0)", **here))
+            problems.append(Issue(message=_("{key} is not a calendar year (keys are years, e.g. 2030 = 85.0)").format(
+                key=repr(k)),
+                                  **here))
             ok = False
             continue
         if not first_year <= year <= last_year:
-            problems.append(Issue(message=f"year {year} is outside {first_year:g}–{last_year:g}", **here))
+            problems.append(Issue(message=_("year {year} is outside {first}–{last}").format(
+                year=year, first=f"{first_year:g}",
+                                                                                    last=f"{last_year:g}"), **here))
             ok = False
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            problems.append(Issue(message=f"{v!r} is not a number; allowed: {_range_text(price)}", **here))
+            problems.append(Issue(message=_("{value} is not a number; allowed: {allowed}").format(
+                value=repr(v), allowed=_range_text(price)),
+                                  **here))
             ok = False
             continue
         if not _check_number(price, float(v), here, problems):
@@ -359,7 +370,8 @@ def _coerce(spec: Spec, value: Any, file: str, problems: list[Issue]):
     where = dict(file=file, field=f"{spec.section}.{spec.key}")
     if spec.type is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(Issue(message=f"{value!r} is not a number; allowed: {_range_text(spec)}", **where))
+            problems.append(Issue(message=_("{value} is not a number; allowed: {allowed}").format(
+                value=repr(value), allowed=_range_text(spec)), **where))
             return None
         value = float(value)
     elif spec.type is int:
@@ -367,29 +379,31 @@ def _coerce(spec: Spec, value: Any, file: str, problems: list[Issue]):
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             else:
-                problems.append(Issue(message=f"{value!r} is not a whole number; allowed: {_range_text(spec)}",
-                                        **where))
+                problems.append(Issue(message=_("{value} is not a whole number; allowed: {allowed}").format(
+                    value=repr(value), allowed=_range_text(spec)), **where))
                 return None
     elif spec.type is str:
         if not isinstance(value, str):
-            problems.append(Issue(message=f"{value!r} is not text", **where))
+            problems.append(Issue(message=_("{value} is not text").format(value=repr(value)), **where))
             return None
         if spec.choices and value not in spec.choices:
             near = difflib.get_close_matches(value, spec.choices, n=1)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
-            problems.append(Issue(message=f"{value!r} is not one of {', '.join(spec.choices)}{hint}", **where))
+            hint = _("; did you mean {name}?").format(name=repr(near[0])) if near else ""
+            problems.append(Issue(message=_("{value} is not one of {valid}").format(
+                value=repr(value), valid=", ".join(spec.choices)) + hint, **where))
             return None
     elif spec.type is list:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            problems.append(Issue(message=f"{value!r} is not a list of names", **where))
+            problems.append(Issue(message=_("{value} is not a list of names").format(value=repr(value)), **where))
             return None
         if spec.key == "standards":
             return _coerce_standards(value, where, problems)
     elif spec.type is dict:
         if not isinstance(value, dict):
-            problems.append(Issue(message=f"{value!r} is not a table of year = price", **where))
+            problems.append(Issue(message=_("{value} is not a table of year = price").format(value=repr(value)),
+                                  **where))
             return None
         return _coerce_price_table(spec, value, where, problems)
     if spec.type in (float, int) and value is not None:
@@ -408,12 +422,14 @@ def _coerce_standards(value: list[str], where: dict, problems: list[Issue]) -> l
     for name in value:
         if name not in known:
             near = difflib.get_close_matches(name, known, n=1)
-            problems.append(Issue(message=f"unknown standard {name!r}; the catalog has {', '.join(known)}"
-                                    + (f" (did you mean {near[0]!r}?)" if near else ""), **where))
+            problems.append(Issue(message=_("unknown standard {name}; the catalog has {known}").format(
+                name=repr(name), known=", ".join(known))
+                                  + (_(" (did you mean {name}?)").format(name=repr(near[0])) if near else ""), **where))
             ok = False
     dups = sorted({n for n in value if value.count(n) > 1})
     if dups:
-        problems.append(Issue(message=f"{', '.join(map(repr, dups))} listed more than once", **where))
+        problems.append(Issue(message=_("{names} listed more than once").format(
+            names=", ".join(map(repr, dups))), **where))
         ok = False
     return value if ok else None
 
@@ -430,19 +446,21 @@ def resolve_settings(raw: dict | None = None, file: str = "<settings>", override
     for section, body in raw.items():
         if section not in SECTIONS:
             near = difflib.get_close_matches(section, SECTIONS, n=1)
-            problems.append(Issue(file=file, field=f"[{section}]", message="unknown section"
-                                    + (f"; did you mean [{near[0]}]?" if near else f"; valid: {', '.join(SECTIONS)}")))
+            problems.append(Issue(file=file, field=f"[{section}]", message=_("unknown section")
+                                  + (_("; did you mean [{name}]?").format(name=near[0]) if near
+                                     else _("; valid: {valid}").format(valid=", ".join(SECTIONS)))))
             continue
         if not isinstance(body, dict):
-            problems.append(Issue(file=file, field=section, message="must be a [section] table"))
+            problems.append(Issue(file=file, field=section, message=_("must be a [section] table")))
             continue
         for key, value in body.items():
             spec = SPEC_BY_KEY.get(key)
             if spec is None or spec.section != section:
                 keys = [s.key for s in SPEC if s.section == section]
                 near = difflib.get_close_matches(key, keys, n=1)
-                problems.append(Issue(file=file, field=f"{section}.{key}", message="unknown setting"
-                                        + (f"; did you mean {near[0]!r}?" if near else f"; valid: {', '.join(keys)}")))
+                problems.append(Issue(file=file, field=f"{section}.{key}", message=_("unknown setting")
+                                      + (_("; did you mean {name}?").format(name=repr(near[0])) if near
+                                         else _("; valid: {valid}").format(valid=", ".join(keys)))))
                 continue
             v = _coerce(spec, value, file, problems)
             if v is not None:
@@ -450,7 +468,7 @@ def resolve_settings(raw: dict | None = None, file: str = "<settings>", override
     for key, value in (overrides or {}).items():
         spec = SPEC_BY_KEY.get(key)
         if spec is None:
-            problems.append(Issue(file="<command line>", field=key, message="unknown setting"))
+            problems.append(Issue(file="<command line>", field=key, message=_("unknown setting")))
             continue
         v = _coerce(spec, value, "<command line>", problems)
         if v is not None:
@@ -489,7 +507,7 @@ def resolve_settings(raw: dict | None = None, file: str = "<settings>", override
         values["climate"] = climate_model.ALIASES.get(values["climate"], values["climate"])
     if values["path"] == "table" and not values["table"]:
         raise SettingsError([Issue(file=file, field="carbon_price.table",
-                                     message="path = 'table' needs a [carbon_price.table] of year = price")])
+                                     message=_("path = 'table' needs a [carbon_price.table] of year = price"))])
     values["standards"] = tuple(values["standards"])
     values["table"] = tuple(sorted(values["table"].items()))
     return Settings(**values, sources=tuple(sources.items()), placeholders=tuple(placeholders),
@@ -514,7 +532,7 @@ def load_settings(path: str | Path | None, overrides: dict | None = None) -> Set
     """
     if path is None:
         return resolve_settings({}, overrides=overrides)
-    path, raw = read_toml(path, "settings file", example="settings.toml", error=SettingsError)
+    path, raw = read_toml(path, N_("settings file"), example="settings.toml", error=SettingsError)
     return resolve_settings(raw, file=str(path), overrides=overrides)
 
 

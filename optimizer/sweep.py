@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InfeasibleError, SinkPlanError
+from .i18n import _
 from .workflows import Constraints, SiteInput, declare_problem
 
 if TYPE_CHECKING:
@@ -60,22 +61,23 @@ def parse_grid(items: Sequence[str]) -> dict[str, list]:
         name, sep, text = str(item).partition("=")
         name = name.strip()
         if not sep or not text.strip():
-            raise SinkPlanError(f"grid {item!r}: write AXIS=v1,v2,… or AXIS=LO:HI:N")
+            raise SinkPlanError(_("grid {item}: write AXIS=v1,v2,… or AXIS=LO:HI:N").format(item=repr(item)))
         if name not in AXES:
-            raise SinkPlanError(f"grid {item!r}: unknown axis {name!r}; use {', '.join(AXES)}")
+            raise SinkPlanError(_("grid {item}: unknown axis {name}; use {valid}").format(
+                item=repr(item), name=repr(name), valid=", ".join(AXES)))
         if name in grid:
-            raise SinkPlanError(f"grid axis {name!r} is given twice")
+            raise SinkPlanError(_("grid axis {name} is given twice").format(name=repr(name)))
         if name == "standard":
             values: list = [v.strip() for v in text.split(",") if v.strip()]
         else:
             values = _numbers(item, text)
         if not values:
-            raise SinkPlanError(f"grid {item!r}: no values")
+            raise SinkPlanError(_("grid {item}: no values").format(item=repr(item)))
         if len(set(values)) != len(values):
-            raise SinkPlanError(f"grid {item!r}: a value is repeated")
+            raise SinkPlanError(_("grid {item}: a value is repeated").format(item=repr(item)))
         grid[name] = values
     if not grid:
-        raise SinkPlanError("give at least one --grid AXIS=VALUES")
+        raise SinkPlanError(_("give at least one --grid AXIS=VALUES"))
     return grid
 
 
@@ -91,10 +93,11 @@ def _numbers(item: str, text: str) -> list[float]:
         else:
             out = [float(v.replace("_", "")) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise SinkPlanError(f"grid {item!r}: write numbers as v1,v2,… or LO:HI:N (N a whole number ≥ 1)") from None
+        raise SinkPlanError(_("grid {item}: write numbers as v1,v2,… or LO:HI:N (N a whole number ≥ 1)").format(
+            item=repr(item))) from None
     bad = [v for v in out if not np.isfinite(v) or v < 0]
     if bad:
-        raise SinkPlanError(f"grid {item!r}: {bad[0]} is not a finite number ≥ 0")
+        raise SinkPlanError(_("grid {item}: {value} is not a finite number ≥ 0").format(item=repr(item), value=bad[0]))
     return out
 
 
@@ -218,8 +221,8 @@ def sweep_site(source: SiteInput | str | Path, grid: dict[str, list], *, objecti
     from .site import read_site
 
     if objective not in OBJECTIVES or not OBJECTIVES[objective].linear:
-        raise SinkPlanError(f"objective {objective!r}: a sweep takes a linear objective "
-                            f"({', '.join(n for n, o in OBJECTIVES.items() if o.linear)})")
+        raise SinkPlanError(_("objective {name}: a sweep takes a linear objective ({valid})").format(
+            name=repr(objective), valid=", ".join(n for n, o in OBJECTIVES.items() if o.linear)))
     source = source if isinstance(source, SiteInput) else SiteInput(source)
     out = check_output_dir(out_dir)
     site = read_site(source.path, source.settings, layer=source.layer, crs=source.crs,
@@ -228,8 +231,8 @@ def sweep_site(source: SiteInput | str | Path, grid: dict[str, list], *, objecti
         from .catalog import standard_ids
         unknown = [s for s in grid["standard"] if s not in standard_ids()]
         if unknown:
-            raise SinkPlanError(f"grid standard: unknown {', '.join(unknown)}; the catalog has "
-                                f"{', '.join(standard_ids())}")
+            raise SinkPlanError(_("grid standard: unknown {names}; the catalog has {known}").format(
+                names=", ".join(unknown), known=", ".join(standard_ids())))
     spec = SolveSpec(objective=objective, limits=limits or Constraints(), gap=gap, time_limit_s=time_limit_s)
     scen, tasks = sweep_tasks(source, grid, spec)
     journal = Journal(out / "parts")

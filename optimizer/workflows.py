@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import SinkPlanError
+from .i18n import N_, _
 from .problem import Problem, parse_constraints
 
 if TYPE_CHECKING:
@@ -86,9 +87,9 @@ def declare_problem(site, objectives: Sequence[str], limits: Constraints) -> Pro
         else:
             zid, sep, oid = str(item).partition("=")
             if not sep:
-                raise SinkPlanError(f"lock {item!r}: write ZONE_ID=OPTION_ID")
+                raise SinkPlanError(_("lock {item}: write ZONE_ID=OPTION_ID").format(item=repr(item)))
         if not str(zid).strip() or not str(oid).strip():
-            raise SinkPlanError(f"lock {item!r}: write ZONE_ID=OPTION_ID")
+            raise SinkPlanError(_("lock {item}: write ZONE_ID=OPTION_ID").format(item=repr(item)))
         locks.append((str(zid).strip(), str(oid).strip()))
     col_locks, zone_forbid = zone_locks(site.zones, site.path)
     if limits.locks_file is not None:
@@ -99,7 +100,7 @@ def declare_problem(site, objectives: Sequence[str], limits: Constraints) -> Pro
     locks += [(z, o) for z, o in col_locks if z not in given]   # a --lock on the command line wins
     clash = _lock_clashes(locks)
     if clash:
-        raise SinkPlanError("locks disagree: " + "; ".join(clash))
+        raise SinkPlanError(_("locks disagree: ") + "; ".join(clash))
     return Problem.from_settings(site.settings, objectives=tuple(objectives), budget_on=limits.budget_on,
                                  enforce_tolerance=not limits.allow_intolerable, locks=tuple(dict(locks).items()),
                                  forbid=tuple(limits.forbid or ()), zone_forbid=tuple(zone_forbid), **kw)
@@ -126,7 +127,8 @@ def zone_locks(zones, where: str) -> tuple[list[tuple[str, str]], list[tuple[str
         for z, v in zip(ids, zones["lock_option"]):
             opts = _split(v)
             if len(opts) > 1:
-                raise SinkPlanError(f"{where}, zone {z!r}: lock_option = {v!r} names more than one option")
+                raise SinkPlanError(_("{file}, zone {zone}: lock_option = {value} names more than one option").format(
+                    file=where, zone=repr(z), value=repr(v)))
             if opts:
                 locks.append((z, opts[0]))
     if "forbid" in zones.columns:
@@ -137,21 +139,21 @@ def zone_locks(zones, where: str) -> tuple[list[tuple[str, str]], list[tuple[str
 
 def read_locks_file(path: str | Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """A locks file: CSV with ``zone_id`` and ``lock_option`` and/or ``forbid`` (UTF-8 or GB18030)."""
-    from .errors import Issue, SiteError
+    from .errors import Issue, LocksError
     from .io.paths import input_file_problem
     from .io.tables import read_csv_text
 
-    bad = input_file_problem(Path(path), "locks file", example="locks.csv", suffixes=(".csv",))
+    bad = input_file_problem(Path(path), N_("locks file"), example="locks.csv", suffixes=(".csv",))
     if bad is not None:
-        raise SiteError([bad])
+        raise LocksError([bad])
     problems: list[Issue] = []
     df = read_csv_text(path, problems)
     if df is None:
-        raise SiteError(problems)
+        raise LocksError(problems)
     df.columns = [str(c).strip().lower() for c in df.columns]
     if "zone_id" not in df.columns or not (set(LOCK_COLUMNS) & set(df.columns)):
-        raise SinkPlanError(f"{path}: a locks file needs a zone_id column and a lock_option and/or forbid column "
-                            f"(columns: {', '.join(df.columns)})")
+        raise SinkPlanError(_("{file}: a locks file needs a zone_id column and a lock_option and/or forbid column "
+                              "(columns: {columns})").format(file=path, columns=", ".join(df.columns)))
     return zone_locks(df, str(path))
 
 
@@ -160,7 +162,8 @@ def _lock_clashes(locks: list[tuple[str, str]]) -> list[str]:
     out = []
     for z, o in locks:
         if z in seen and seen[z] != o:
-            out.append(f"zone {z!r} locked to {seen[z]!r} and to {o!r}")
+            out.append(_("zone {zone} locked to {first} and to {second}").format(
+                zone=repr(z), first=repr(seen[z]), second=repr(o)))
         seen.setdefault(z, o)
     return out
 
@@ -233,23 +236,25 @@ def pareto_site(source: SiteInput | str | Path, objectives: Sequence[str], limit
 
     methods = ("exact", "supported", "genetic", "hybrid")
     if method not in methods:
-        raise SinkPlanError(f"method {method!r}: use {', '.join(methods)}")
+        raise SinkPlanError(_("method {method}: use {valid}").format(method=repr(method), valid=", ".join(methods)))
     objectives = [o.strip() for o in objectives if o.strip()]
     unknown = [o for o in objectives if o not in OBJECTIVES]
     if unknown:
-        raise SinkPlanError(f"unknown objective {', '.join(map(repr, unknown))}; use {', '.join(OBJECTIVES)}")
+        raise SinkPlanError(_("unknown objective {names}; use {valid}").format(
+            names=", ".join(map(repr, unknown)), valid=", ".join(OBJECTIVES)))
     if method in ("exact", "supported") and not 2 <= len(objectives) <= 3:
-        raise SinkPlanError(f"{method} fronts take two or three objectives, not {len(objectives)}")
+        raise SinkPlanError(_("{method} fronts take two or three objectives, not {n}").format(
+            method=method, n=len(objectives)))
     nonlin = [o for o in objectives if o in NONLINEAR]
     if nonlin and method in ("exact", "supported"):
-        raise SinkPlanError(f"{', '.join(nonlin)} is not a sum over zones, so the exact front cannot take it: "
-                            "use the genetic or hybrid method")
+        raise SinkPlanError(_("{names} is not a sum over zones, so the exact front cannot take it: use the genetic "
+                              "or hybrid method").format(names=", ".join(nonlin)))
     source = source if isinstance(source, SiteInput) else SiteInput(source)
     out = _checked_out_dir(out_dir)
     site, table = _read_and_score(source, progress)
     if "fragmentation" in nonlin and not site.has_geometry:
-        raise SinkPlanError(f"fragmentation needs the zones' polygons; {source.path} has none (a CSV zoning "
-                            "file): give the zones as GeoPackage, GeoJSON or Shapefile")
+        raise SinkPlanError(_("fragmentation needs the zones' polygons; {file} has none (a CSV zoning file): give "
+                              "the zones as GeoPackage, GeoJSON or Shapefile").format(file=source.path))
     problem = declare_problem(site, objectives, limits)
     adj = None
     if method in ("genetic", "hybrid") and site.has_geometry:

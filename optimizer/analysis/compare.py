@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SinkPlanError
-from ..i18n import _
+from ..i18n import N_, _
 from ..options.land import CROPLAND_VEG_TYPE
 
 
@@ -32,18 +32,19 @@ class Metric:
 #: Site totals compared between plans, in display order. Credits per standard are added by
 #: :func:`metrics_for` after ``credits_tco2e``.
 METRICS: tuple[Metric, ...] = (
-    Metric("removals_tco2e", "Net removals over the horizon", "t CO2e", +1, "net removals"),
-    Metric("avoided_tco2e", "Avoided emissions (reported apart, not removals)", "t CO2e", +1, "avoided (apart)"),
-    Metric("credits_tco2e", "Credits, all assessed standards", "t CO2e", +1, "credits, all"),
-    Metric("credit_value_cny", "Credit value (NPV)", "CNY", +1, "credit value NPV"),
-    Metric("cost_cny", "Cost (NPV: capital, upkeep, monitoring)", "CNY", -1, "cost NPV"),
-    Metric("capex_cny", "Capital cost (year 0)", "CNY", -1, "capital cost"),
-    Metric("soil_loss_t_per_yr", "Soil loss, mean over the horizon", "t/yr", -1, "soil loss, mean"),
-    Metric("soil_loss_first_year_t", "Soil loss in the first year", "t", -1, "soil loss, year 1"),
-    Metric("topsoil_m3", "Topsoil used", "m³", 0, "topsoil used"),
-    Metric("gangue_m3", "Gangue used", "m³", 0, "gangue used"),
-    Metric("area_ha", "Area", "ha", 0, "area"),
-    Metric("zones_with_works", "Zones with works (not left to natural regeneration)", "zones", 0, "zones with works"),
+    Metric("removals_tco2e", "Net removals over the horizon", "t CO2e", +1, N_("net removals")),
+    Metric("avoided_tco2e", "Avoided emissions (reported apart, not removals)", "t CO2e", +1, N_("avoided (apart)")),
+    Metric("credits_tco2e", "Credits, all assessed standards", "t CO2e", +1, N_("credits, all")),
+    Metric("credit_value_cny", "Credit value (NPV)", "CNY", +1, N_("credit value NPV")),
+    Metric("cost_cny", "Cost (NPV: capital, upkeep, monitoring)", "CNY", -1, N_("cost NPV")),
+    Metric("capex_cny", "Capital cost (year 0)", "CNY", -1, N_("capital cost")),
+    Metric("soil_loss_t_per_yr", "Soil loss, mean over the horizon", "t/yr", -1, N_("soil loss, mean")),
+    Metric("soil_loss_first_year_t", "Soil loss in the first year", "t", -1, N_("soil loss, year 1")),
+    Metric("topsoil_m3", "Topsoil used", "m³", 0, N_("topsoil used")),
+    Metric("gangue_m3", "Gangue used", "m³", 0, N_("gangue used")),
+    Metric("area_ha", "Area", "ha", 0, N_("area")),
+    Metric("zones_with_works", "Zones with works (not left to natural regeneration)", "zones", 0,
+           N_("zones with works")),
 )
 
 BASELINE_OPTIONS = ("natural_regeneration", "no_works")
@@ -215,15 +216,16 @@ def zone_coverage_notes(plans) -> list[str]:
     for p, s in zip(plans, ids):
         extra = len(s - common)
         if extra:
-            notes.append(f"{p.label}: {extra} zone(s) not in every plan are left out of the zone-by-zone table")
+            notes.append(_("{plan}: {n} zone(s) not in every plan are left out of the zone-by-zone table").format(
+                plan=p.label, n=extra))
     shas = {((p.manifest or {}).get("inputs") or {}).get("zoning_file", {}).get("sha256") for p in plans}
     shas.discard(None)
     if len(shas) > 1:
-        notes.append("the plans were made from different zoning files (SHA-256 differ)")
+        notes.append(_("the plans were made from different zoning files (SHA-256 differ)"))
     sets = {tuple((p.manifest or {}).get("settings", {}).get(k) for k in ("horizon_yr", "discount_rate"))
             for p in plans if p.manifest}
     if len(sets) > 1:
-        notes.append("the plans use different horizons or discount rates; totals are not like for like")
+        notes.append(_("the plans use different horizons or discount rates; totals are not like for like"))
     return notes
 
 

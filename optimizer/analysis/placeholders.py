@@ -37,6 +37,7 @@ import pandas as pd
 
 from ..catalog import Catalog, load_catalog, schema
 from ..errors import ClimateRangeWarning, InfeasibleError, SinkPlanError, SlopeRangeWarning
+from ..i18n import _
 
 #: Words of a measure's (or interaction's) source text that name a column; regular expressions.
 CELL_WORDS: dict[str, tuple[str, ...]] = {
@@ -157,14 +158,14 @@ def list_placeholders(catalog: Catalog, settings: Sequence = (), site_names: Seq
     out: list[Placeholder] = []
     ms = catalog.enabled_measures()
     defaults = _defaults("measures")
-    for _, r in ms.iterrows():
+    for _idx, r in ms.iterrows():
         for col in CELL_WORDS:
             cls, named = cell_class(r["source"], col, r["confidence"])
             # an empty cell reads as the schema's default (no effect): a [P] value only when named
             if cls == "P" and (named or r[col] != defaults.get(col)):
                 _add(out, "measures", r["measure_id"], col, r[col], *_bounds("measures", col))
     enabled = set(ms["measure_id"])
-    for _, r in catalog.interactions.iterrows():
+    for _idx, r in catalog.interactions.iterrows():
         if {r["measure_a"], r["measure_b"]} <= enabled:
             for col in MULTIPLIER_COLUMNS:
                 if cell_class(r["source"], col, r["confidence"])[0] == "P":
@@ -319,13 +320,15 @@ def rank_placeholders(sites: Sequence[str | Path], *, catalog: str | Path | Sequ
 
     if objective not in OBJECTIVES or not OBJECTIVES[objective].linear:
         linear = [k for k, o in OBJECTIVES.items() if o.linear]
-        raise SinkPlanError(f"objective {objective!r}: use one of {', '.join(linear)}")
+        raise SinkPlanError(_("objective {name}: use one of {valid}").format(
+            name=repr(objective), valid=", ".join(linear)))
     if not sites:
-        raise SinkPlanError("no site given: name at least one zoning file")
+        raise SinkPlanError(_("no site given: name at least one zoning file"))
     names = [site_name(p) for p in sites]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
-        raise SinkPlanError(f"two sites share the name {', '.join(map(repr, dup))}: give each site its own folder")
+        raise SinkPlanError(_("two sites share the name {names}: give each site its own folder").format(
+            names=", ".join(map(repr, dup))))
     files = tuple(str(c) for c in ([catalog] if isinstance(catalog, (str, Path)) else (catalog or ())))
     cat = load_catalog(list(files) or None)
     settings = [read_site(p).settings for p in sites]

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CatalogError, Issue
+from ..i18n import N_, _
 from ..io.paths import input_file_problem
 from ..io.tables import read_csv_text
 
@@ -133,7 +134,7 @@ def _range_text(lo: float | None, hi: float | None, unit: str) -> str:
         return f"≥ {lo:g}{unit}"
     if hi is not None:
         return f"≤ {hi:g}{unit}"
-    return "a finite number"
+    return _("a finite number")
 
 
 def _check_float(text: str, num: float, file: str, row: str, col: str, lo, hi, unit: str, default: str,
@@ -141,16 +142,20 @@ def _check_float(text: str, num: float, file: str, row: str, col: str, lo, hi, u
     """One numeric cell: a number, finite, within [lo, hi]."""
     where = dict(file=file, row=row, field=col)
     allowed = _range_text(lo, hi, unit)
-    empty = "the schema's default" if default not in ("", "(all)") else "'not given'"
+    empty = _("the schema's default") if default not in ("", "(all)") else _("'not given'")
     if text.lower() in NON_FINITE:
-        problems.append(Issue(message=f"{text!r} is not a finite number (allowed: {allowed}); "
-                                        f"leave the cell empty for {empty}", **where))
+        problems.append(Issue(message=_("{value} is not a finite number (allowed: {allowed}); leave the cell empty "
+                                        "for {empty}").format(value=repr(text), allowed=allowed, empty=empty),
+                              **where))
     elif np.isnan(num):
-        problems.append(Issue(message=f"{text!r} is not a number (allowed: {allowed})", **where))
+        problems.append(Issue(message=_("{value} is not a number (allowed: {allowed})").format(
+            value=repr(text), allowed=allowed), **where))
     elif not np.isfinite(num):
-        problems.append(Issue(message=f"{text!r} is too large (allowed: {allowed})", **where))
+        problems.append(Issue(message=_("{value} is too large (allowed: {allowed})").format(
+            value=repr(text), allowed=allowed), **where))
     elif (lo is not None and num < lo) or (hi is not None and num > hi):
-        problems.append(Issue(message=f"{text} is outside the allowed range {allowed}", **where))
+        problems.append(Issue(message=_("{value} is outside the allowed range {allowed}").format(
+            value=text, allowed=allowed), **where))
 
 
 def _typed(df: pd.DataFrame, table: str, file: str, problems: list[Issue], key: str,
@@ -191,7 +196,7 @@ def _typed(df: pd.DataFrame, table: str, file: str, problems: list[Issue], key: 
             for i in np.flatnonzero(bad.to_numpy()):
                 row = ids.iloc[i]
                 problems.append(Issue(file=origin.get((row, col), file), row=row, field=col,
-                                        message=f"{vals.iloc[i]!r} is not true/false"))
+                                        message=_("{value} is not true/false").format(value=repr(vals.iloc[i]))))
             out[col] = vals.isin(["true", "1", "yes"])
         elif typ == "list":
             out[col] = vals.map(lambda s: tuple(x.strip() for x in s.split(";") if x.strip()))
@@ -215,8 +220,8 @@ def _typed_parameters(raw: pd.DataFrame, problems: list[Issue], origin: dict) ->
         if not ok:
             file = origin.get((name, "value"), "parameters.csv")
             if vals.iloc[i] == "":
-                problems.append(Issue(file=file, row=name, field="value", message="missing; every parameter "
-                                        "needs a value"))
+                problems.append(Issue(file=file, row=name, field="value",
+                    message=_("missing; every parameter needs a value")))
             else:
                 _check_float(vals.iloc[i], num[i], file, name, "value", lo, hi, unit, "", problems)
     out["value"] = np.where(np.isfinite(num), num, np.nan)
@@ -224,7 +229,7 @@ def _typed_parameters(raw: pd.DataFrame, problems: list[Issue], origin: dict) ->
 
 
 def _read_user(path: Path, problems: list[Issue]) -> pd.DataFrame | None:
-    problem = input_file_problem(path, "catalog file", example="my_catalog.csv", suffixes=(".csv",))
+    problem = input_file_problem(path, N_("catalog file"), example="my_catalog.csv", suffixes=(".csv",))
     if problem is not None:
         problems.append(problem)
         return None
@@ -260,9 +265,10 @@ def load_catalog(extra: str | Path | list | tuple | None = None) -> Catalog:
             raw["parameters"] = _merge(raw["parameters"], df, "parameter", str(path), problems, origin["parameters"],
                                        required=("value", "unit", "source", "confidence"))
         else:
-            problems.append(Issue(file=str(path), message="a catalog file needs a 'measure_id' column "
-                                    "(measures) or a 'parameter' column (constants); columns: "
-                                    + ", ".join(map(repr, df.columns))))
+            problems.append(Issue(file=str(path),
+                message=_("a catalog file needs a 'measure_id' column (measures) or a "
+                                                             "'parameter' column (constants); columns: ")
+                                  + ", ".join(map(repr, df.columns))))
     measures = _typed(raw["measures"], "measures", "measures.csv", problems, "measure_id", origin["measures"])
     growth = _typed(raw["vegetation_growth"], "vegetation_growth", "vegetation_growth.csv", problems, "veg_type")
     standards = _typed(raw["standards"], "standards", "standards.csv", problems, "standard")
@@ -318,19 +324,22 @@ def _merge(base: pd.DataFrame, user: pd.DataFrame, key: str, file: str, problems
     unknown = [c for c in user.columns if c not in base.columns]
     for c in unknown:
         near = difflib.get_close_matches(c, list(base.columns), n=1)
-        problems.append(Issue(file=file, field=c, message="unknown column"
-                                + (f"; did you mean {near[0]!r}?" if near else "")))
+        problems.append(Issue(file=file, field=c, message=_("unknown column")
+                              + (_("; did you mean {name}?").format(name=repr(near[0])) if near else "")))
     if unknown:
         return base
     out = base.set_index(key)
     seen: dict[str, int] = {}
-    for i, (_, row) in enumerate(user.iterrows()):
+    for i, (_idx, row) in enumerate(user.iterrows()):
         k = str(row[key]).strip()
         if not k:
-            problems.append(Issue(file=file, row=f"<line {i + 2}>", field=key, message="a row has an empty id"))
+            problems.append(Issue(file=file, row=_("<line {line}>").format(line=i + 2), field=key,
+                                  message=_("a row has an empty id")))
             continue
         if k in seen:
-            problems.append(Issue(file=file, row=k, field=key, message=f"appears twice (lines {seen[k]} and {i + 2})"))
+            problems.append(Issue(file=file, row=k, field=key,
+                message=_("appears twice (lines {first} and {second})").format(
+                first=seen[k], second=i + 2)))
             continue
         seen[k] = i + 2
         if k in out.index:
@@ -342,7 +351,7 @@ def _merge(base: pd.DataFrame, user: pd.DataFrame, key: str, file: str, problems
             missing = [c for c in required if c not in row or str(row[c]).strip() == ""]
             if missing:
                 problems.append(Issue(file=file, row=k, field=", ".join(missing),
-                                        message=f"a new row must give {', '.join(missing)}"))
+                                        message=_("a new row must give {columns}").format(columns=", ".join(missing))))
                 continue
             new = pd.Series({c: "" for c in out.columns}, name=k)
             for col, v in row.items():
@@ -363,59 +372,66 @@ def _check_measures(m: pd.DataFrame, veg_types: set[str], problems: list[Issue],
 
     dup = m["measure_id"][m["measure_id"].duplicated()]
     for d in dup:
-        at(d, "measure_id", "appears twice")
-    for _, r in m.iterrows():
+        at(d, "measure_id", _("appears twice"))
+    for _idx, r in m.iterrows():
         mid = r["measure_id"]
         if r["group"] not in GROUPS:
             near = difflib.get_close_matches(r["group"], GROUPS, n=1)
-            at(mid, "group", f"unknown group {r['group']!r}" + (f"; did you mean {near[0]!r}?" if near
-                                                                 else f"; valid: {', '.join(GROUPS)}"))
+            at(mid, "group", _("unknown group {value}").format(value=repr(r["group"]))
+               + (_("; did you mean {name}?").format(name=repr(near[0])) if near
+                  else _("; valid: {valid}").format(valid=", ".join(GROUPS))))
         for zt in r["zone_types"]:
             if zt not in ZONE_TYPES:
                 near = difflib.get_close_matches(zt, ZONE_TYPES, n=1)
-                at(mid, "zone_types", f"unknown zone type {zt!r}" + (f"; did you mean {near[0]!r}?" if near else ""))
+                at(mid, "zone_types", _("unknown zone type {value}").format(value=repr(zt))
+                   + (_("; did you mean {name}?").format(name=repr(near[0])) if near else ""))
         if r["confidence"] not in CONFIDENCE:
-            at(mid, "confidence", f"{r['confidence']!r} is not one of A, B, C, P")
+            at(mid, "confidence", _("{value} is not one of A, B, C, P").format(value=repr(r["confidence"])))
         if not r["source"]:
-            at(mid, "source", "every row needs a source")
+            at(mid, "source", _("every row needs a source"))
         if r["group"] == "vegetation":
             if r["vegetation_type"] not in veg_types:
-                at(mid, "vegetation_type", f"{r['vegetation_type']!r} has no growth curve in "
-                                           f"vegetation_growth.csv ({', '.join(sorted(veg_types))})")
+                at(mid, "vegetation_type", _("{value} has no growth curve in vegetation_growth.csv ({known})").format(
+                    value=repr(r["vegetation_type"]), known=", ".join(sorted(veg_types))))
             if not np.isfinite(r["cover_max_pct"]) or not np.isfinite(r["cover_rate_per_yr"]):
-                at(mid, "cover_max_pct", "a vegetation measure needs cover_max_pct and cover_rate_per_yr")
+                at(mid, "cover_max_pct", _("a vegetation measure needs cover_max_pct and cover_rate_per_yr"))
         if r["min_slope_deg"] > r["max_slope_deg"]:
             col = "min_slope_deg" if (mid, "min_slope_deg") in origin else "max_slope_deg"
-            at(mid, col, f"min_slope_deg {r['min_slope_deg']:g}° is above max_slope_deg {r['max_slope_deg']:g}°")
+            at(mid, col, _("min_slope_deg {low}° is above max_slope_deg {high}°").format(
+                low=f"{r['min_slope_deg']:g}", high=f"{r['max_slope_deg']:g}"))
 
 
 def _check_accounting(standards: pd.DataFrame, leakage: pd.DataFrame, land_rules: pd.DataFrame,
                       veg_types: set[str], problems: list[Issue]) -> None:
     """Baseline rules, leakage rows and land rules name what exists (docs/science.md §1.3, §5.5)."""
-    for _, r in standards.iterrows():
+    for _idx, r in standards.iterrows():
         if r["baseline_rule"] not in BASELINE_RULES:
             problems.append(Issue(file="standards.csv", row=r["standard"], field="baseline_rule",
-                                  message=f"{r['baseline_rule']!r} is not one of {', '.join(BASELINE_RULES)}"))
+                                  message=_("{value} is not one of {valid}").format(value=repr(r["baseline_rule"]),
+                                                                            valid=", ".join(BASELINE_RULES))))
     known = set(standards["standard"])
     seen: set[tuple[str, str]] = set()
-    for _, r in leakage.iterrows():
+    for _idx, r in leakage.iterrows():
         key = (r["standard"], r["land_designation"])
         if r["standard"] not in known:
             problems.append(Issue(file="leakage.csv", row=r["standard"], field="standard",
-                                  message=f"unknown standard; standards.csv has {', '.join(sorted(known))}"))
+                                  message=_("unknown standard; standards.csv has {known}").format(
+                                      known=", ".join(sorted(known)))))
         if key in seen:
             problems.append(Issue(file="leakage.csv", row=r["standard"], field="land_designation",
-                                  message=f"{r['land_designation']!r} appears twice for this standard"))
+                                  message=_("{value} appears twice for this standard").format(
+                                      value=repr(r["land_designation"]))))
         seen.add(key)
-    for _, r in land_rules.iterrows():
+    for _idx, r in land_rules.iterrows():
         for v in r["forbidden_vegetation_types"]:
             if v not in veg_types:
                 problems.append(Issue(file="land_rules.csv", row=r["land_designation"],
                                       field="forbidden_vegetation_types",
-                                      message=f"{v!r} has no growth curve in vegetation_growth.csv"))
+                                      message=_("{value} has no growth curve in vegetation_growth.csv").format(
+                                          value=repr(v))))
         if r["confidence"] not in CONFIDENCE:
             problems.append(Issue(file="land_rules.csv", row=r["land_designation"], field="confidence",
-                                  message=f"{r['confidence']!r} is not one of A, B, C, P"))
+                                  message=_("{value} is not one of A, B, C, P").format(value=repr(r["confidence"]))))
         if not r["source"]:
             problems.append(Issue(file="land_rules.csv", row=r["land_designation"], field="source",
-                                  message="every land rule needs its legal source"))
+                                  message=_("every land rule needs its legal source")))

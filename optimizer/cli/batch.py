@@ -56,7 +56,7 @@ def sweep(site_path: Path, grid_items, objective, budget_on, constraint, gap, ti
         update = steps.step(_("scenarios"))
 
         def on_progress(done, total, failed):
-            update(done, total, stats=f"{failed} failed" if failed else "")
+            update(done, total, stats=_("{n} failed").format(n=failed) if failed else "")
 
         result = sweep_site(SiteInput(site_path, settings, layer, crs, fix_geometry, catalog), grid,
                             objective=objective, limits=limits, gap=gap, time_limit_s=time_limit, out_dir=out_dir,
@@ -72,9 +72,11 @@ def sweep(site_path: Path, grid_items, objective, budget_on, constraint, gap, ti
         return
     for f in s.failures:
         scen = ", ".join(f"{k}={v}" for k, v in f.items() if k not in ("task_id", "error"))
-        err.print(f"failed: scenario {scen}: {f['error']}", highlight=False, soft_wrap=True)
+        err.print(_("failed: scenario {scenario}: {error}").format(scenario=scen, error=f["error"]), highlight=False,
+                  soft_wrap=True)
     if not quiet:
-        out.print(f"{doc['scenarios']} scenarios: {doc['ok']} solved ({s.ok} now, {s.skipped} before), "
-                  f"{s.failed} failed; {s.workers} workers, {s.runtime_s:.1f} s; "
-                  f"{doc['stable_zones']} of {doc['zones']} zones never change", highlight=False)
+        out.print(_("{n} scenarios: {ok} solved ({now} now, {before} before), {failed} failed; {workers} workers, "
+                    "{seconds} s; {stable} of {zones} zones never change").format(
+                      n=doc["scenarios"], ok=doc["ok"], now=s.ok, before=s.skipped, failed=s.failed, workers=s.workers,
+                      seconds=f"{s.runtime_s:.1f}", stable=doc["stable_zones"], zones=doc["zones"]), highlight=False)
         out.print(_("wrote ") + ", ".join(str(f) for f in result.files), highlight=False)

@@ -34,8 +34,8 @@ def bundled_sites() -> list[Path]:
     found = sorted(_zoning_file(d) for d in BUNDLED_SITES.glob("*") if d.is_dir()) if BUNDLED_SITES.is_dir() else []
     found = [f for f in found if f.is_file()]
     if not found:
-        raise SinkPlanError("no bundled sites found (they ship with the source checkout): name the zoning files, "
-                            "e.g. sinkplan catalog --placeholders sites/loess_dump")
+        raise SinkPlanError(_("no bundled sites found (they ship with the source checkout): name the zoning files, "
+                              "e.g. sinkplan catalog --placeholders sites/loess_dump"))
     return found
 
 
@@ -77,20 +77,22 @@ def catalog(sites, placeholders, objective, csv_path, top, workers, catalog_file
     if csv_path is not None:
         write_table(df, csv_path)
     shown = df if top is None else df.head(top)
-    t = Table("placeholder (table: row.column)", "value", "low–high", "zones low", "zones high", "zones", "sites",
-              title=f"[P] values ranked by zones whose choice changes ({objective}; {len(paths)} site(s))")
+    t = Table(_("placeholder (table: row.column)"), _("value"), _("low–high"), _("zones low"), _("zones high"),
+              _("zones"), _("sites"),
+              title=_("[P] values ranked by zones whose choice changes ({objective}; {n} site(s))").format(
+                  objective=objective, n=len(paths)))
     for _i, r in shown.iterrows():
         t.add_row(f"{r['table']}: {r['row']}.{r['column']}", f"{r['value']:.4g}", f"{r['low']:.4g}–{r['high']:.4g}",
                   str(r["zones_changed_low"]), str(r["zones_changed_high"]), str(r["zones_changed"]),
-                  r["sites"] + (f" (infeasible: {r['infeasible']})" if r["infeasible"] else ""))
+                  r["sites"] + (_(" (infeasible: {sites})").format(sites=r["infeasible"]) if r["infeasible"] else ""))
     out.print(t, width=None if out.is_terminal else 200)   # a pipe or a file gets whole rows
     moving = int((df["zones_changed"] > 0).sum())
-    out.print(f"{len(df)} placeholder values; {moving} change at least one zone's choice"
+    out.print(_("{n} placeholder values; {moving} change at least one zone's choice").format(n=len(df), moving=moving)
               + (f" → {csv_path}" if csv_path is not None else ""))
 
 
 def _summary(cat) -> None:
-    t = Table("table", "rows", "A", "B", "C", "P", title="catalog tables by confidence class")
+    t = Table(_("table"), _("rows"), "A", "B", "C", "P", title=_("catalog tables by confidence class"))
     for name, df in (("measures", cat.enabled_measures()), ("interactions", cat.interactions),
                      ("vegetation_growth", cat.growth), ("parameters", cat.parameters),
                      ("monitoring", cat.monitoring)):
@@ -98,4 +100,5 @@ def _summary(cat) -> None:
         counts = [str(int((conf == c).sum())) if conf is not None else "" for c in "ABCP"]
         t.add_row(name, str(len(df)), *counts)
     out.print(t)
-    out.print("enabled measures only; `sinkplan catalog --placeholders` ranks the [P] values by their effect on plans")
+    out.print(_("enabled measures only; `sinkplan catalog --placeholders` ranks the [P] values by their effect on "
+                "plans"))

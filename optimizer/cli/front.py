@@ -71,13 +71,14 @@ def pareto(site_path: Path, objectives, points, method, budget, budget_on, const
 
         def genetic_callback(d):
             if "genetic" not in search:
-                search["genetic"] = steps.step(f"{method} search")
+                search["genetic"] = steps.step(_("{method} search").format(method=method))
             best = ", ".join(f"{n} {d['best'][n]:,.4g}" for n in d["best"])
             gens = generations if generations is not None or evaluations is not None else DEFAULT_GENERATIONS
             search["genetic"](d["generation"] if evaluations is None else d["evaluations"],
                               gens if evaluations is None else evaluations,
-                              stats=f"gen {d['generation']}, {d['evaluations']:,} evals, HV {d['hv']:.4f}, "
-                                    f"best: {best}")
+                              stats=_("gen {generation}, {evaluations} evals, HV {hv}, best: {best}").format(
+                                  generation=d["generation"], evaluations=f"{d['evaluations']:,}", hv=f"{d['hv']:.4f}",
+                                  best=best))
 
         result = pareto_site(SiteInput(site_path, settings, layer, crs, fix_geometry, catalog), objs,
                              limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable, locks_file),
@@ -98,22 +99,28 @@ def pareto(site_path: Path, objectives, points, method, budget, budget_on, const
     if quiet:
         return
     out_dir = Path(out_dir)
-    t = Table(*df.columns, title=f"front: {len(front)} points, {front.runtime_s:.1f} s ({front.method})")
+    t = Table(*df.columns, title=_("front: {n} points, {seconds} s ({method})").format(
+        n=len(front), seconds=f"{front.runtime_s:.1f}", method=front.method))
     for _i, r in df.iterrows():
         t.add_row(*[f"{v:,.6g}" if isinstance(v, float) else str(v) for v in r])
     out.print(t)
     if front.method in ("genetic", "hybrid"):
         i = front.info
-        out.print(f"seed {i['seed']}, {i['generations']} generations, {i['evaluations']:,} evaluations, "
-                  f"{i['algorithm']}, archive {i['archive_size']} plans")
+        out.print(_("seed {seed}, {generations} generations, {evaluations} evaluations, {algorithm}, archive "
+                    "{archive} plans").format(seed=i["seed"], generations=i["generations"],
+                                              evaluations=f"{i['evaluations']:,}", algorithm=i["algorithm"],
+                                              archive=i["archive_size"]))
         if quality is not None:
-            out.print(f"against the exact front ({quality['points']} points): hypervolume "
-                      f"{100 * quality['hv_ratio']:.2f} % of the exact, IGD {quality['igd']:.4g} "
-                      f"(normalised by the exact front's ideal and nadir, reference point {quality['ref_point']})")
+            out.print(_("against the exact front ({points} points): hypervolume {ratio} % of the exact, IGD {igd} "
+                        "(normalised by the exact front's ideal and nadir, reference point {ref})").format(
+                          points=quality["points"], ratio=f"{100 * quality['hv_ratio']:.2f}",
+                          igd=f"{quality['igd']:.4g}", ref=quality["ref_point"]))
         elif "hv" in i:
-            out.print(f"hypervolume {i['hv']:.4f} (normalised by the {i['normalisation']['from']}, reference point "
-                      f"{i['normalisation']['ref_point']}); no exact front exists for non-linear objectives"
-                      + (f"; the exact seeds had {i['hv_seed']:.4f}" if "hv_seed" in i else ""))
+            out.print(_("hypervolume {hv} (normalised by the {source}, reference point {ref}); no exact front exists "
+                        "for non-linear objectives").format(hv=f"{i['hv']:.4f}", source=i["normalisation"]["from"],
+                                                             ref=i["normalisation"]["ref_point"])
+                      + (_("; the exact seeds had {hv}").format(hv=f"{i['hv_seed']:.4f}") if "hv_seed" in i else ""))
     if removed:
-        out.print(f"removed {len(removed)} file(s) a previous run had left in {out_dir}")
-    out.print(f"wrote {out_dir / 'front.csv'} and {len(front)} plans in {out_dir / 'plans'}")
+        out.print(_("removed {n} file(s) a previous run had left in {folder}").format(n=len(removed), folder=out_dir))
+    out.print(_("wrote {file} and {n} plans in {folder}").format(file=out_dir / "front.csv", n=len(front),
+                                                                 folder=out_dir / "plans"))

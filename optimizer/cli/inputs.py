@@ -27,19 +27,20 @@ def validate(site_path: Path, settings, layer, crs, fix_geometry, catalog):
         from ..catalog import load_catalog
         load_catalog(catalog)
     s = site.summary()
-    out.print(f"[bold]{s['file']}[/bold]" + (f" (layer {s['layer']})" if s["layer"] else "")
-              + f": {s['zones']} zones, {s['area_ha']:,.1f} ha, CRS {s['crs'] or 'none (CSV)'}")
-    t = Table("zone type", "zones", "area (ha)")
+    out.print(f"[bold]{s['file']}[/bold]" + (_(" (layer {layer})").format(layer=s["layer"]) if s["layer"] else "")
+              + _(": {zones} zones, {area} ha, CRS {crs}").format(zones=s["zones"], area=f"{s['area_ha']:,.1f}",
+                                                               crs=s["crs"] or _("none (CSV)")))
+    t = Table(_("zone type"), _("zones"), _("area (ha)"))
     for k, v in s["by_type"].items():
         t.add_row(k, str(v["zones"]), f"{v['area_ha']:,.1f}")
     out.print(t)
     if s["burning"]:
         out.print(_("burning heaps: ") + ", ".join(f"{k} {v}" for k, v in s["burning"].items()))
     if s["contaminated"]:
-        out.print(f"contaminated zones: {s['contaminated']}")
-    out.print(f"settings: {s['settings']}")
+        out.print(_("contaminated zones: {n}").format(n=s["contaminated"]))
+    out.print(_("settings: {file}").format(file=s["settings"]))
     for n in s["notes"]:
-        out.print(f"note: {n}")
+        out.print(_("note: {note}").format(note=n))
     out.print("[green]" + _("valid") + "[/green]")
 
 
@@ -56,30 +57,33 @@ def options(site_path: Path, output: Path, settings, layer, crs, fix_geometry, c
     from ..options import evaluate_options
 
     if output.suffix.lower() not in (".csv", ".parquet"):
-        raise SinkPlanError(f"-o {output}: write the option table as .csv or .parquet")
+        raise SinkPlanError(_("-o {output}: write the option table as .csv or .parquet").format(output=output))
     output = check_output_file(output, suffixes=(".csv", ".parquet"), option="-o")
     site = read_site(site_path, settings, layer, crs, fix_geometry)
     with progress(_("scoring options")) as update:
         table = evaluate_options(site, catalog, progress=update)
     df = table.to_frame()
     write_table(df, output)
-    out.print(f"{table.n_zones} zones, {table.n_rows:,} options "
-              f"({table.n_rows / max(1, table.n_zones):.0f} per zone) → {output}")
+    out.print(_("{zones} zones, {options} options ({per_zone} per zone) → {output}").format(
+        zones=table.n_zones, options=f"{table.n_rows:,}", per_zone=f"{table.n_rows / max(1, table.n_zones):.0f}",
+        output=output))
     tol = df.groupby("zone_id")["within_tolerance"].any()
     if not tol.all():
         st = site.settings
-        rule = (f"; rule {st.tolerance_rule}: also each of the first {st.tolerance_early_years} yr ≤ "
-                f"{st.tolerance_early_factor * st.tolerable_soil_loss_t_per_ha_yr:g} t/ha"
+        rule = (_("; rule {rule}: also each of the first {years} yr ≤ {limit} t/ha").format(
+            rule=st.tolerance_rule, years=st.tolerance_early_years,
+            limit=f"{st.tolerance_early_factor * st.tolerable_soil_loss_t_per_ha_yr:g}")
                 if st.tolerance_rule == "mean_and_early" else "")
-        out.print(f"[yellow]{(~tol).sum()} zone(s) have no option within the tolerable soil loss "
-                  f"({st.tolerable_soil_loss_t_per_ha_yr:g} t/ha/yr on the mean{rule})[/yellow]")
+        out.print("[yellow]" + _("{n} zone(s) have no option within the tolerable soil loss ({limit} t/ha/yr on the "
+                                 "mean{rule})").format(n=(~tol).sum(), limit=f"{st.tolerable_soil_loss_t_per_ha_yr:g}",
+                                                       rule=rule) + "[/yellow]")
 
 
 @click.command("settings")
 def settings_schema():
     """Print the settings schema: every key with its section, default and unit."""
     from ..settings import schema_table
-    t = Table("section", "key", "default", "unit", "description", show_lines=False)
+    t = Table(_("section"), _("key"), _("default"), _("unit"), _("description"), show_lines=False)
     for _i, r in schema_table().iterrows():
         t.add_row(r["section"], r["key"], str(r["default"]), r["unit"], r["description"])
     out.print(t)

@@ -52,18 +52,22 @@ def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, 
     if quiet:
         return
     dual = s["budget_dual_tco2e_per_cny"]
-    t = Table("site", "zones", "removals t CO2e", "credits t CO2e", "capex ¥ M", "cost ¥ M", "t CO2e per extra ¥ 1k",
-              title=f"portfolio {s['portfolio']!r}: {s['status']}, gap {s['gap']:.1e}; "
-                    f"budget ¥{s['budget_cny'] / 1e6:,.2f} M ({s['budget_on']}), "
-                    f"used ¥{s['budget_used_cny'] / 1e6:,.2f} M")
+    t = Table(_("site"), _("zones"), _("removals t CO2e"), _("credits t CO2e"), _("capex ¥ M"), _("cost ¥ M"),
+              _("t CO2e per extra ¥ 1k"),
+              title=_("portfolio {name}: {status}, gap {gap}; budget ¥{budget} M ({budget_on}), used ¥{used} M").format(
+                  name=repr(s["portfolio"]), status=s["status"], gap=f"{s['gap']:.1e}",
+                  budget=f"{s['budget_cny'] / 1e6:,.2f}", budget_on=s["budget_on"],
+                  used=f"{s['budget_used_cny'] / 1e6:,.2f}"))
     for r in result.frame.itertuples():
         t.add_row(r.site, str(r.zones), f"{r.removals_tco2e:,.0f}", f"{r.credits_tco2e:,.0f}",
                   f"{r.capex_cny / 1e6:,.2f}", f"{r.cost_cny / 1e6:,.2f}", f"{1e3 * r.marginal_tco2e_per_cny:.3f}")
     out.print(t)
     if dual is not None:
-        out.print(f"budget dual price: {1e3 * dual:.3f} t CO2e per extra ¥1k", highlight=False)
+        out.print(_("budget dual price: {value} t CO2e per extra ¥1k").format(value=f"{1e3 * dual:.3f}"),
+                  highlight=False)
     m = s["budget_moves"]
-    out.print(f"budget +{m['shift']:.0%}: gain first {', '.join(m['gain_first']) or 'none'}; "
-              f"budget −{m['shift']:.0%}: lose first {', '.join(m['lose_first']) or 'none'}", highlight=False)
+    out.print(_("budget +{shift}: gain first {gain}; budget −{shift}: lose first {lose}").format(
+        shift=f"{m['shift']:.0%}", gain=", ".join(m["gain_first"]) or _("none"),
+        lose=", ".join(m["lose_first"]) or _("none")), highlight=False)
     out.print(_("wrote ") + ", ".join(str(f) for f in result.files if f.parent == Path(out_dir))
-              + f" and sites/*/ ({len(result.site_plans)} plan folders)", highlight=False)
+              + _(" and sites/*/ ({n} plan folders)").format(n=len(result.site_plans)), highlight=False)

@@ -18,9 +18,10 @@ def _labels(paths: list[Path], given: str | None) -> list[str]:
     if given:
         labels = [x.strip() for x in given.split(",")]
         if len(labels) != len(paths) or any(not x for x in labels):
-            raise SinkPlanError(f"--labels {given!r}: give one non-empty label per plan ({len(paths)})")
+            raise SinkPlanError(_("--labels {given}: give one non-empty label per plan ({n})").format(
+                given=repr(given), n=len(paths)))
         if len(set(labels)) != len(labels):
-            raise SinkPlanError(f"--labels {given!r}: labels must differ")
+            raise SinkPlanError(_("--labels {given}: labels must differ").format(given=repr(given)))
         return labels
     out = []
     for p in paths:
@@ -36,11 +37,24 @@ def _labels(paths: list[Path], given: str | None) -> list[str]:
     return out
 
 
+def _short(text: str) -> str:
+    """A metric's few words (``compare_totals``' ``short`` column) in the current language."""
+    import re
+
+    m = re.fullmatch(r"credits, (.+) zones", text)
+    return _("credits, {standard} zones").format(standard=m.group(1)) if m else _(text)
+
+
+def _unit(unit: str) -> str:
+    return _("zones") if unit == "zones" else unit
+
+
 def _formats(formats: str) -> tuple[str, ...]:
     fm = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
     bad = [f for f in fm if f not in ("png", "svg", "pdf")]
     if bad:
-        raise SinkPlanError(f"--formats {formats!r}: unknown {', '.join(bad)}; use png, svg and/or pdf")
+        raise SinkPlanError(_("--formats {formats}: unknown {bad}; use png, svg and/or pdf").format(
+            formats=repr(formats), bad=", ".join(bad)))
     return fm
 
 
@@ -49,7 +63,7 @@ def compare_plans(paths: list[Path], labels: str | None = None):
     from ..io.plans import read_plan
 
     if len(paths) < 2:
-        raise SinkPlanError("compare needs at least two plans (run folders or plan files)")
+        raise SinkPlanError(_("compare needs at least two plans (run folders or plan files)"))
     from ..analysis.compare import check_same_zones
 
     names = _labels(paths, labels)
@@ -127,23 +141,24 @@ def compare(plans, out_dir, labels, formats, top, excel):
     totals = cmp.compare_totals(ps)
     names = [p.label for p in ps]
     diff_cols = [c for c in totals.columns if " − " in c]
-    t = Table("quantity", "unit", *names, *diff_cols, title="Site totals", title_justify="left")
+    t = Table(_("quantity"), _("unit"), *names, *diff_cols, title=_("Site totals"), title_justify="left")
     for _i, r in totals.iterrows():
         money = r["unit"] == "CNY"
         unit = "¥ M" if money else r["unit"]
         val = (lambda v: f"{v / 1e6:,.2f}") if money else style.fmt_number
-        t.add_row(r["short"], unit, *[val(r[n]) for n in names],
+        t.add_row(_short(r["short"]), _unit(unit), *[val(r[n]) for n in names],
                   *[("+" if r[c] > 0 else "") + val(r[c]) for c in diff_cols])
     out.print(t)
     zones = cmp.compare_zones(ps)
     nd = int(zones["differs"].sum())
-    out.print(f"{nd} of {len(zones)} zones have different options in at least one plan.")
+    out.print(_("{n} of {total} zones have different options in at least one plan.").format(n=nd, total=len(zones)))
     if nd and len(ps) >= 2 and top > 0:
         last = names[-1]
         key = f"Δremovals_tco2e[{last}]"
         zt = zones[zones["differs"]].assign(_abs=lambda d: d[key].abs()).nlargest(top, "_abs")
-        tz = Table("zone", "type", f"{names[0]}", f"{last}", "Δ net removals", "Δ cost",
-                   title=f"Zones with the largest change in net removals, {last} against {names[0]}",
+        tz = Table(_("zone"), _("type"), f"{names[0]}", f"{last}", _("Δ net removals"), _("Δ cost"),
+                   title=_("Zones with the largest change in net removals, {plan} against {first}").format(
+                       plan=last, first=names[0]),
                    title_justify="left")
         for _i, r in zt.iterrows():
             tz.add_row(str(r["zone_id"]), str(r["zone_type"]), str(r[f"option_id[{names[0]}]"]),
@@ -151,12 +166,13 @@ def compare(plans, out_dir, labels, formats, top, excel):
                        style.fmt_delta(r[f"Δcost_cny[{last}]"], "CNY"))
         out.print(tz)
     for note in cmp.zone_coverage_notes(ps):
-        out.print(f"[yellow]note:[/yellow] {note}")
+        out.print("[yellow]" + _("note:") + f"[/yellow] {note}")
     if out_dir is None:
         out.print(_("add --out DIR to write the tables (CSV) and figures (PNG/SVG)"))
         return
     files = write_comparison(ps, out_dir, fm, excel)
-    out.print(f"wrote {len(files)} files in {out_dir}: " + ", ".join(f.name for f in files))
+    out.print(_("wrote {n} files in {folder}: ").format(
+        n=len(files), folder=out_dir) + ", ".join(f.name for f in files))
 
 
 @click.command()
@@ -186,9 +202,10 @@ def report(run_dir, output, figures, no_figures, formats, as_pdf, lang, monitori
 
     set_language(lang)
     if output.suffix.lower() not in (".html", ".htm"):
-        raise SinkPlanError(f"-o {output}: the report is an HTML file; name it e.g. report.html")
+        raise SinkPlanError(_("-o {output}: the report is an HTML file; name it e.g. report.html").format(
+            output=output))
     if not run_dir.exists():
-        raise SinkPlanError(f"{run_dir}: no such run folder or plan file")
+        raise SinkPlanError(_("{path}: no such run folder or plan file").format(path=run_dir))
     fm = _formats(formats)
     output = check_output_file(output, suffixes=(".html", ".htm"), option="-o")
     fig_dir = None if no_figures else (figures or output.with_name(f"{output.stem}_figures"))

@@ -49,4 +49,5 @@ def simulate(site_path: Path, option_specs: tuple[str, ...], years: int | None, 
                 lines += len(part)
                 horizon = int(part["year"].max()) if len(part) else horizon
                 pairs_done += int((part["year"] == 0).sum())
-    out.print(f"{pairs_done:,} zone–option pair(s), years 0–{horizon}: {lines:,} rows → {output}")
+    out.print(_("{pairs} zone–option pair(s), years 0–{horizon}: {rows} rows → {output}").format(
+        pairs=f"{pairs_done:,}", horizon=horizon, rows=f"{lines:,}", output=output))

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import SinkPlanError
+from ..i18n import _
 
 
 def register(app: click.Group) -> None:
@@ -39,17 +40,19 @@ def uncertainty(run_dir, samples, seed, out, robust_scenarios, alpha, time_limit
     from ..uncertainty.run import uncertainty_run
 
     if not run_dir.is_dir() or not (run_dir / "manifest.json").is_file():
-        raise SinkPlanError(f"{run_dir}: not a run folder (no manifest.json); give the --out folder of "
-                            "`sinkplan optimize` or `sinkplan pareto`")
+        raise SinkPlanError(_("{path}: not a run folder (no manifest.json); give the --out folder of "
+                              "`sinkplan optimize` or `sinkplan pareto`").format(path=run_dir))
     res = uncertainty_run(run_dir, samples=samples, seed=seed, out=out, robust_scenarios=robust_scenarios,
                           alpha=alpha, time_limit_s=time_limit, figures=not no_figures,
                           sensitivity_trajectories=sensitivity)
     con = Console()
     d = res.intervals[res.intervals["metric"] == "removals_tco2e"]
     for r in d.itertuples():
-        con.print(f"{r.plan}: removals {r.central:,.0f} t CO2e central, P5–P95 {r.p5:,.0f}–{r.p95:,.0f}")
+        con.print(_("{plan}: removals {central} t CO2e central, P5–P95 {p5}–{p95}").format(
+            plan=r.plan, central=f"{r.central:,.0f}", p5=f"{r.p5:,.0f}", p95=f"{r.p95:,.0f}"))
     if res.robust is not None:
         for r in res.robust.itertuples():
-            con.print(f"robust {r.plan}: expected {r.expected_tco2e:,.0f} t CO2e, gives up "
-                      f"{r.expected_given_up_tco2e:,.0f} for downside protection")
-    con.print(f"wrote {len(res.files)} files in {res.out}")
+            con.print(_("robust {plan}: expected {expected} t CO2e, gives up {given_up} for downside "
+                        "protection").format(
+                plan=r.plan, expected=f"{r.expected_tco2e:,.0f}", given_up=f"{r.expected_given_up_tco2e:,.0f}"))
+    con.print(_("wrote {n} files in {folder}").format(n=len(res.files), folder=res.out))

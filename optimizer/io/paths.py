@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import InputFileError, Issue, OutputPathError, ProblemsError
+from ..i18n import N_, _
 
 #: Zoning file suffixes, for the hint when a folder is given instead of a file.
 ZONING_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".csv", ".zip")
@@ -36,14 +37,16 @@ def input_file_problem(path: str | Path, what: str, example: str | None = None,
     """
     p = Path(path)
     f = str(p)
+    what = _(what)
     if str(path) == "":
-        return Issue(file="''", message=f"no {what} given")
+        return Issue(file="''", message=_("no {what} given").format(what=what))
     if not p.exists():
         if p.is_symlink():
-            return Issue(file=f, message=f"is a broken link; give the {what} itself")
-        return Issue(file=f, message="file not found")
+            return Issue(file=f, message=_("is a broken link; give the {what} itself").format(what=what))
+        return Issue(file=f, message=_("file not found"))
     if p.is_dir():
-        hint = f"give the {what}" + (f", e.g. {example}" if example else "")
+        hint = _("give the {what}").format(what=what) + (_(", e.g. {example}").format(example=example)
+                                                         if example else "")
         suffixes = tuple(s.lower() for s in suffixes)
         if suffixes:
             try:
@@ -52,12 +55,13 @@ def input_file_problem(path: str | Path, what: str, example: str | None = None,
                 inside = []
             if inside:
                 shown = ", ".join(str(p / n) for n in inside[:5]) + (", …" if len(inside) > 5 else "")
-                hint += f" (this folder has {shown})"
-        return Issue(file=f, message=f"is a folder; {hint}")
+                hint += _(" (this folder has {files})").format(files=shown)
+        return Issue(file=f, message=_("is a folder; {hint}").format(hint=hint))
     if not p.is_file():
-        return Issue(file=f, message=f"is not a regular file (a device or pipe?); give the {what}")
+        return Issue(file=f, message=_("is not a regular file (a device or pipe?); give the {what}").format(what=what))
     if not os.access(p, os.R_OK):
-        return Issue(file=f, message=f"cannot be read (permission denied); check the {what}'s permissions")
+        return Issue(file=f, message=_("cannot be read (permission denied); check the {what}'s permissions").format(
+            what=what))
     return None
 
 
@@ -80,9 +84,9 @@ def check_input_file(path: str | Path, what: str, *, example: str | None = None,
 # text encodings
 # ----------------------------------------------------------------------------------------------
 #: How to save a CSV as UTF-8 (what Chinese Windows Excel writes by default is GBK).
-CSV_ADVICE = "save it as UTF-8 (Excel: Save As → 'CSV UTF-8 (Comma delimited) (*.csv)')"
+CSV_ADVICE = N_("save it as UTF-8 (Excel: Save As → 'CSV UTF-8 (Comma delimited) (*.csv)')")
 #: How to save a TOML file as UTF-8.
-TOML_ADVICE = "TOML files must be UTF-8: save it as UTF-8 (e.g. Notepad: Save As → Encoding: UTF-8)"
+TOML_ADVICE = N_("TOML files must be UTF-8: save it as UTF-8 (e.g. Notepad: Save As → Encoding: UTF-8)")
 
 # Unicode blocks that GBK/GB18030 text of a Chinese planner plausibly contains. Text that decodes
 # as GB18030 but yields characters outside these (e.g. Latin-1 bytes read as rare ideographs or
@@ -91,10 +95,10 @@ _PLAUSIBLE_GB = ((0x00A0, 0x00FF), (0x0370, 0x03FF), (0x0400, 0x04FF), (0x2000, 
                  (0x2460, 0x24FF), (0x2500, 0x25FF), (0x3000, 0x303F), (0x3040, 0x312F), (0x3400, 0x4DBF),
                  (0x4E00, 0x9FFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
 
-_BINARY_SIGNATURES = ((b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook?)"),
-                      (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook"),
-                      (b"SQLite format 3\x00", "an SQLite database (a GeoPackage?)"),
-                      (b"%PDF", "a PDF document"))
+_BINARY_SIGNATURES = ((b"PK\x03\x04", N_("a ZIP archive (an Excel .xlsx workbook?)")),
+                      (b"\xd0\xcf\x11\xe0", N_("an old Excel .xls workbook")),
+                      (b"SQLite format 3\x00", N_("an SQLite database (a GeoPackage?)")),
+                      (b"%PDF", N_("a PDF document")))
 
 
 # Characters that GBK bytes produce when they happen to be valid UTF-8 (a GBK lead byte C2–DF
@@ -127,7 +131,7 @@ def _odd_utf8(text: str) -> str:
 
 def _where(data: bytes, pos: int) -> str:
     line = data[:pos].count(b"\n") + 1
-    return f"byte 0x{data[pos]:02x} on line {line}"
+    return _("byte 0x{byte} on line {line}").format(byte=f"{data[pos]:02x}", line=line)
 
 
 class Decoded(NamedTuple):
@@ -155,16 +159,19 @@ def decode_text(data: bytes, file: str, *, advice: str = CSV_ADVICE, accept_gb18
     def problem(msg):
         return Decoded(None, None, Issue(file=file, field=field, message=msg))
 
+    advice = _(advice)
     for sig, kind in _BINARY_SIGNATURES:
         if data.startswith(sig):
-            return problem(f"is {kind}, not text; {advice}")
+            return problem(_("is {kind}, not text; {advice}").format(kind=_(kind), advice=advice))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return problem(f"is UTF-16 text (Excel 'Unicode Text' or Notepad 'Unicode'), not UTF-8; {advice}")
+        return problem(_("is UTF-16 text (Excel 'Unicode Text' or Notepad 'Unicode'), not UTF-8; {advice}").format(
+            advice=advice))
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return Decoded(data[3:].decode("utf-8"), "utf-8", None)
         except UnicodeDecodeError as exc:
-            return problem(f"starts with a UTF-8 mark but is not UTF-8 ({_where(data, exc.start + 3)}); {advice}")
+            return problem(_("starts with a UTF-8 mark but is not UTF-8 ({where}); {advice}").format(
+                where=_where(data, exc.start + 3), advice=advice))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -182,13 +189,15 @@ def decode_text(data: bytes, file: str, *, advice: str = CSV_ADVICE, accept_gb18
         sample = next((ln for ln in gb.splitlines() if any(ord(c) > 0x7F for c in ln)), "")[:60]
         if accept_gb18030:
             return Decoded(gb, "gb18030", None,
-                           f"{file}: valid UTF-8 only by accident (it would read {odd!r}); read as GB18030 "
-                           f"(GBK) instead, e.g. {sample!r}. Check the text, and {advice} to be sure")
-        return problem(f"is valid UTF-8 only by accident (it would read {odd!r}); it appears to be GBK/GB18030 "
-                       f"(Chinese Windows) text ({sample!r}). {advice}; if {odd!r} is really meant, save it "
-                       "as UTF-8 with BOM")
+                           _("{file}: valid UTF-8 only by accident (it would read {odd}); read as GB18030 (GBK) "
+                             "instead, e.g. {sample}. Check the text, and {advice} to be sure").format(
+                               file=file, odd=repr(odd), sample=repr(sample), advice=advice))
+        return problem(_("is valid UTF-8 only by accident (it would read {odd}); it appears to be GBK/GB18030 "
+                         "(Chinese Windows) text ({sample}). {advice}; if {odd} is really meant, save it as UTF-8 "
+                         "with BOM").format(odd=repr(odd), sample=repr(sample), advice=advice))
     if b"\x00" in data[:4096]:
-        return problem(f"is not text (it contains NUL bytes; {where} is not UTF-8); {advice}")
+        return problem(_("is not text (it contains NUL bytes; {where} is not UTF-8); {advice}").format(
+            where=where, advice=advice))
     gb_text: str | None
     try:
         gb_text = data.decode("gb18030")
@@ -197,10 +206,13 @@ def decode_text(data: bytes, file: str, *, advice: str = CSV_ADVICE, accept_gb18
     if gb_text is not None and _plausible_gb18030(gb_text):
         if accept_gb18030:
             return Decoded(gb_text, "gb18030", None,
-                           f"{file}: not UTF-8 ({where}); read as GB18030 (GBK, as written by Chinese Windows "
-                           f"Excel). Check the text; {advice} to silence this warning")
-        return problem(f"is not UTF-8 ({where}); it appears to be GBK/GB18030 (Chinese Windows) text. {advice}")
-    return problem(f"is not UTF-8 text ({where}) and not GBK/GB18030 either; {advice}")
+                           _("{file}: not UTF-8 ({where}); read as GB18030 (GBK, as written by Chinese Windows "
+                             "Excel). Check the text; {advice} to silence this warning").format(
+                               file=file, where=where, advice=advice))
+        return problem(_("is not UTF-8 ({where}); it appears to be GBK/GB18030 (Chinese Windows) text. "
+                         "{advice}").format(where=where, advice=advice))
+    return problem(_("is not UTF-8 text ({where}) and not GBK/GB18030 either; {advice}").format(
+        where=where, advice=advice))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -219,8 +231,9 @@ def read_toml(path: str | Path, what: str, *, example: str, error: type[Problems
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise error([Issue(file=str(path), message=f"cannot be read ({exc.strerror or exc})")]) from None
-    text, _, problem, warning = decode_text(data, str(path), advice=TOML_ADVICE, accept_gb18030=False)
+        raise error([Issue(file=str(path), message=_("cannot be read ({error})").format(
+            error=exc.strerror or exc))]) from None
+    text, _encoding, problem, warning = decode_text(data, str(path), advice=TOML_ADVICE, accept_gb18030=False)
     if problem is not None:
         raise error([problem])
     assert text is not None  # decode_text: set when there is no problem
@@ -229,7 +242,7 @@ def read_toml(path: str | Path, what: str, *, example: str, error: type[Problems
     try:
         return path, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise error([Issue(file=str(path), message=f"not valid TOML: {exc}")]) from None
+        raise error([Issue(file=str(path), message=_("not valid TOML: {error}").format(error=exc))]) from None
 
 
 def _missing_chain(p: Path) -> tuple[list[Path], Path]:
@@ -266,29 +279,30 @@ def check_output_dir(path: str | Path, *, create: bool = False, option: str = "-
     """
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise OutputPathError(f"{p}: is a file, not a folder; give {option} a folder (new or existing), "
-                              f"e.g. {option} runs/{p.stem or 'plan'}")
+        raise OutputPathError(_("{path}: is a file, not a folder; give {option} a folder (new or existing), "
+                                "e.g. {option} runs/{name}").format(path=p, option=option, name=p.stem or "plan"))
     missing, base = _missing_chain(p)
     if base.exists() and not base.is_dir():
-        raise OutputPathError(f"{p}: the folder cannot be created because {base} is a file, not a folder; "
-                              f"choose another {option}")
+        raise OutputPathError(_("{path}: the folder cannot be created because {base} is a file, not a folder; "
+                                "choose another {option}").format(path=p, base=base, option=option))
     if not base.exists():   # a dangling symbolic link on the way
-        raise OutputPathError(f"{p}: the folder cannot be created because {base} is a broken link; "
-                              f"choose another {option}")
+        raise OutputPathError(_("{path}: the folder cannot be created because {base} is a broken link; "
+                                "choose another {option}").format(path=p, base=base, option=option))
     created: list[Path] = []
     try:
         for q in reversed(missing):
             try:
                 q.mkdir()
             except OSError as exc:
-                raise OutputPathError(f"{p}: the folder cannot be created ({exc.strerror or exc}); "
-                                      f"choose another {option}") from None
+                raise OutputPathError(_("{path}: the folder cannot be created ({error}); choose another "
+                                        "{option}").format(path=p, error=exc.strerror or exc, option=option)) from None
             created.append(q)
         try:
             _test_write(p)
         except OSError as exc:
-            raise OutputPathError(f"{p}: the folder is not writable ({exc.strerror or exc}); "
-                                  f"choose another {option} or change the folder's permissions") from None
+            raise OutputPathError(_("{path}: the folder is not writable ({error}); choose another {option} or "
+                                    "change the folder's permissions").format(path=p, error=exc.strerror or exc,
+                                                                              option=option)) from None
     finally:
         if not create:
             for q in reversed(created):
@@ -312,13 +326,14 @@ def check_output_file(path: str | Path, *, suffixes: Iterable[str] | None = None
     suffixes = tuple(suffixes) if suffixes is not None else None
     if p.is_dir():
         first = next(iter(suffixes or ()), "")
-        raise OutputPathError(f"{p}: is a folder; give {option} a file name"
-                              + (f", e.g. {p / ('output' + first)}" if first else ""))
+        raise OutputPathError(_("{path}: is a folder; give {option} a file name").format(path=p, option=option)
+                              + (_(", e.g. {example}").format(example=p / ("output" + first)) if first else ""))
     if suffixes is not None:
         allowed = tuple(s.lower() for s in suffixes)
         if p.suffix.lower() not in allowed:
-            raise OutputPathError(f"{p}: cannot write {p.suffix or 'a file without suffix'!r}; "
-                                  f"use one of {', '.join(allowed)}")
+            raise OutputPathError(_("{path}: cannot write {suffix}; use one of {allowed}").format(
+                path=p, suffix=repr(p.suffix) if p.suffix else repr(_("a file without suffix")),
+                allowed=", ".join(allowed)))
     check_output_dir(p.parent, option=option)
     return p
 

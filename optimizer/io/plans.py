@@ -26,6 +26,7 @@ from ..analysis.compare import accounting_sums, zone_sums, zones_with_works
 from ..catalog import GROUPS
 from ..catalog.palette import plan_category
 from ..errors import PlanFileError
+from ..i18n import N_, _
 from .atomic import atomic_path, write_text_atomic
 from .excel import restore, write_xlsx
 from .manifest import dumps, record_outputs
@@ -342,20 +343,21 @@ def _read_json(path: Path, what: str) -> dict:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise PlanFileError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno}); "
-                            f"is this {what} complete?") from None
+        raise PlanFileError(_("{path}: not valid JSON ({error}, line {line}); is this {what} complete?").format(
+            path=path, error=exc.msg, line=exc.lineno, what=_(what))) from None
     except OSError as exc:
-        raise PlanFileError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise PlanFileError(_("{path}: cannot be read ({error})").format(path=path, error=exc.strerror)) from None
     if not isinstance(doc, dict):
-        raise PlanFileError(f"{path}: expected a JSON object ({what})")
+        raise PlanFileError(_("{path}: expected a JSON object ({what})").format(path=path, what=_(what)))
     return doc
 
 
 def _clean_plan_table(df: pd.DataFrame, path: Path) -> pd.DataFrame:
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
-        raise PlanFileError(f"{path}: not a SinkPlan plan; missing column(s) {', '.join(missing)} "
-                            "(write plans with `sinkplan optimize` or `sinkplan pareto`)")
+        raise PlanFileError(_("{path}: not a SinkPlan plan; missing column(s) {columns} (write plans with "
+                              "`sinkplan optimize` or `sinkplan pareto`)").format(
+                                  path=path, columns=", ".join(missing)))
     df = pd.DataFrame(df).reset_index(drop=True)
     for c in TEXT_COLUMNS:
         if c in df.columns:
@@ -366,8 +368,8 @@ def _clean_plan_table(df: pd.DataFrame, path: Path) -> pd.DataFrame:
             num = pd.to_numeric(df[c], errors="coerce")
             bad = num.isna() & df[c].notna() & (df[c].astype(str).str.strip() != "")
             if bad.any():
-                problems.append(f"column {c!r} has non-numbers, e.g. zone {df.loc[bad, 'zone_id'].iloc[0]!r}: "
-                                f"{df.loc[bad, c].iloc[0]!r}")
+                problems.append(_("column {column} has non-numbers, e.g. zone {zone}: {value}").format(
+                    column=repr(c), zone=repr(df.loc[bad, "zone_id"].iloc[0]), value=repr(df.loc[bad, c].iloc[0])))
             df[c] = num.astype(float)
         elif c in METRIC_COLUMNS:
             df[c] = np.nan
@@ -376,11 +378,11 @@ def _clean_plan_table(df: pd.DataFrame, path: Path) -> pd.DataFrame:
             lambda v: str(v).strip().lower() in ("true", "1", "1.0", "yes"))
     dup = df["zone_id"][df["zone_id"].duplicated()].unique()
     if len(dup):
-        problems.append(f"zone_id repeated: {', '.join(map(str, dup[:5]))}")
+        problems.append(_("zone_id repeated: {zones}").format(zones=", ".join(map(str, dup[:5]))))
     if len(df) == 0:
-        problems.append("no zones")
+        problems.append(_("no zones"))
     if problems:
-        raise PlanFileError(f"{path}: " + "; ".join(problems))
+        raise PlanFileError(_("{where}: {message}").format(where=path, message="; ".join(problems)))
     return df
 
 
@@ -388,11 +390,12 @@ def _read_table(path: Path) -> pd.DataFrame:
     try:
         return restore(pd.read_csv(path, keep_default_na=True, encoding="utf-8-sig"))
     except pd.errors.EmptyDataError:
-        raise PlanFileError(f"{path}: the file is empty") from None
+        raise PlanFileError(_("{path}: the file is empty").format(path=path)) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise PlanFileError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
+        raise PlanFileError(_("{path}: not a readable CSV ({error})").format(path=path, error=str(exc).splitlines()[0])
+                            ) from None
     except OSError as exc:
-        raise PlanFileError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise PlanFileError(_("{path}: cannot be read ({error})").format(path=path, error=exc.strerror)) from None
 
 
 def _read_geo(path: Path, layer: str | None = "plan"):
@@ -401,17 +404,19 @@ def _read_geo(path: Path, layer: str | None = "plan"):
     try:
         layers = [str(x[0]) for x in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises DataSourceError and friends for broken files
-        raise PlanFileError(f"{path}: GDAL cannot open it ({str(exc).splitlines()[0]})") from None
+        raise PlanFileError(_("{path}: GDAL cannot open it ({error})").format(path=path,
+                                                                              error=str(exc).splitlines()[0])) from None
     if layer is not None and path.suffix.lower() == ".gpkg":
         if layer not in layers:
-            raise PlanFileError(f"{path}: no layer {layer!r} (layers: {', '.join(layers) or 'none'}); "
-                                "not a SinkPlan plan GeoPackage")
+            raise PlanFileError(_("{path}: no layer {layer} (layers: {layers}); not a SinkPlan plan GeoPackage").format(
+                path=path, layer=repr(layer), layers=", ".join(layers) or _("none")))
     else:
         layer = layers[0] if layers else None
     try:
         return pyogrio.read_dataframe(path, layer=layer)
     except Exception as exc:
-        raise PlanFileError(f"{path}: GDAL cannot read layer {layer!r} ({str(exc).splitlines()[0]})") from None
+        raise PlanFileError(_("{path}: GDAL cannot read layer {layer} ({error})").format(
+            path=path, layer=repr(layer), error=str(exc).splitlines()[0])) from None
 
 
 def _sibling(path: Path, suffixes) -> Path | None:
@@ -441,20 +446,20 @@ def read_plan(path: str | Path, label: str | None = None, *, geometry: bool = Tr
     """
     path = Path(path)
     if not path.exists():
-        raise PlanFileError(f"{path}: no such file or folder")
+        raise PlanFileError(_("{path}: no such file or folder").format(path=path))
     if path.is_dir():
         if (path / "front.csv").is_file() and not (path / "plan.csv").is_file():
-            raise PlanFileError(f"{path}: a Pareto front run, not one plan; name its points instead, e.g. "
-                                f"{path / 'plans' / 'point_000.csv'}")
+            raise PlanFileError(_("{path}: a Pareto front run, not one plan; name its points instead, e.g. "
+                                  "{example}").format(path=path, example=path / "plans" / "point_000.csv"))
         found = _sibling(path / "plan", (".csv", ".gpkg", ".geojson"))
         if found is None:
-            raise PlanFileError(f"{path}: no plan.csv, plan.gpkg or plan.geojson in this folder "
-                                "(expected the --out folder of `sinkplan optimize`)")
+            raise PlanFileError(_("{path}: no plan.csv, plan.gpkg or plan.geojson in this folder (expected the "
+                                  "--out folder of `sinkplan optimize`)").format(path=path))
         path = found
     suffix = path.suffix.lower()
     if suffix not in PLAN_SUFFIXES:
-        raise PlanFileError(f"{path}: cannot read {suffix or 'a file without extension'} as a plan; "
-                            "give a run folder or a .csv, .gpkg or .geojson plan file")
+        raise PlanFileError(_("{path}: cannot read {suffix} as a plan; give a run folder or a .csv, .gpkg or "
+                              ".geojson plan file").format(path=path, suffix=suffix or _("a file without extension")))
     notes = []
     geo = None
     if suffix == ".csv":
@@ -472,22 +477,22 @@ def read_plan(path: str | Path, label: str | None = None, *, geometry: bool = Tr
                 gdf = _read_geo(g)
                 geo = _projected(gdf[["zone_id", "geometry"]].copy())
             except (PlanFileError, KeyError) as exc:
-                notes.append(f"geometry not read from {g}: {exc}")
+                notes.append(_("geometry not read from {file}: {error}").format(file=g, error=exc))
     traj_path = path.with_name(f"{path.stem}_trajectories.csv")
     traj = None
     if traj_path.is_file():
         traj = _read_table(traj_path)
         need = {"year", "net_removals_tco2e"}
         if not need <= set(traj.columns):
-            raise PlanFileError(f"{traj_path}: not a SinkPlan trajectory table; missing "
-                                f"{', '.join(sorted(need - set(traj.columns)))}")
+            raise PlanFileError(_("{path}: not a SinkPlan trajectory table; missing {columns}").format(
+                path=traj_path, columns=", ".join(sorted(need - set(traj.columns)))))
     summary = None
     if path.stem == "plan" and (path.parent / "summary.json").is_file():
-        summary = _read_json(path.parent / "summary.json", "a run summary")
+        summary = _read_json(path.parent / "summary.json", N_("a run summary"))
     man = None
     for cand in (path.parent / "manifest.json", path.parent.parent / "manifest.json"):
         if cand.is_file():
-            man = _read_json(cand, "a run manifest")
+            man = _read_json(cand, N_("a run manifest"))
             break
     return PlanResult(label=label or _label_for(path), path=path, zones=df, trajectories=traj, summary=summary,
                       manifest=man, geometry=geo if geometry else None, notes=tuple(notes))
@@ -497,23 +502,26 @@ def read_front(path: str | Path, *, geometry: bool = True) -> FrontResult:
     """Read the --out folder of ``sinkplan pareto``: front.csv, manifest.json, plans/point_NNN.*."""
     path = Path(path)
     if not (path / "front.csv").is_file():
-        raise PlanFileError(f"{path}: no front.csv (expected the --out folder of `sinkplan pareto`)")
+        raise PlanFileError(_("{path}: no front.csv (expected the --out folder of `sinkplan pareto`)").format(
+            path=path))
     front = _read_table(path / "front.csv")
     if "point" not in front.columns:
-        raise PlanFileError(f"{path / 'front.csv'}: no 'point' column; not a SinkPlan front")
-    man = _read_json(path / "manifest.json", "a run manifest") if (path / "manifest.json").is_file() else {}
+        raise PlanFileError(_("{path}: no 'point' column; not a SinkPlan front").format(path=path / "front.csv"))
+    man = _read_json(path / "manifest.json", N_("a run manifest")) if (path / "manifest.json").is_file() else {}
     objectives = tuple((man.get("problem") or {}).get("objectives") or
                        [c for c in front.columns if c not in ("point", "gap", "status")])
     missing = [o for o in objectives if o not in front.columns]
     if missing:
-        raise PlanFileError(f"{path / 'front.csv'}: objective column(s) {', '.join(missing)} missing")
+        raise PlanFileError(_("{path}: objective column(s) {columns} missing").format(path=path / "front.csv",
+                                                                                     columns=", ".join(missing)))
     points = []
     geo = None
     for k in front["point"].astype(int):
         stem = path / "plans" / f"point_{k:03d}"
         f = _sibling(stem, (".csv", ".gpkg", ".geojson"))
         if f is None:
-            raise PlanFileError(f"{stem}.csv: missing; front.csv lists point {k} but its plan file is not there")
+            raise PlanFileError(_("{file}: missing; front.csv lists point {k} but its plan file is not there").format(
+                file=f"{stem}.csv", k=k))
         want_geo = geometry and geo is None
         p = read_plan(f, label=f"point {k}", geometry=want_geo)
         geo = geo if geo is not None else p.geometry

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Issue, SinkPlanError, TextEncodingWarning
+from ..i18n import _
 from .atomic import write_atomic
 from .excel import restore, write_csv
 from .paths import CSV_ADVICE, decode_text
@@ -26,7 +27,8 @@ def write_table(df: pd.DataFrame, path: str | Path, *, excel: bool = False) -> P
         return write_csv(df, path, excel=excel)
     if suffix == ".parquet":
         return write_atomic(path, lambda p: df.to_parquet(p, index=False))
-    raise SinkPlanError(f"{path}: cannot write {suffix!r}; use one of {', '.join(TABLE_FORMATS)}")
+    raise SinkPlanError(_("{path}: cannot write {suffix}; use one of {allowed}").format(
+        path=path, suffix=repr(suffix), allowed=", ".join(TABLE_FORMATS)))
 
 
 def read_csv_text(path: str | Path, problems: list[Issue], notes: list[str] | None = None
@@ -44,7 +46,7 @@ def read_csv_text(path: str | Path, problems: list[Issue], notes: list[str] | No
     try:
         data = p.read_bytes()
     except OSError as exc:
-        problems.append(Issue(file=f, message=f"cannot be read ({exc.strerror or exc})"))
+        problems.append(Issue(file=f, message=_("cannot be read ({error})").format(error=exc.strerror or exc)))
         return None
     text, encoding, problem, warning = decode_text(data, f, advice=CSV_ADVICE)
     if problem is not None:
@@ -54,11 +56,11 @@ def read_csv_text(path: str | Path, problems: list[Issue], notes: list[str] | No
     if warning is not None:
         warnings.warn(warning, TextEncodingWarning, stacklevel=3)
     if encoding != "utf-8" and notes is not None:
-        notes.append(f"read as {encoding.upper()} text (not UTF-8): save it as UTF-8")
+        notes.append(_("read as {encoding} text (not UTF-8): save it as UTF-8").format(encoding=encoding.upper()))
     try:
         return restore(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), numeric=False)
     except pd.errors.EmptyDataError:
-        problems.append(Issue(file=f, message="is empty (no header row)"))
+        problems.append(Issue(file=f, message=_("is empty (no header row)")))
     except pd.errors.ParserError as exc:
-        problems.append(Issue(file=f, message=f"is not a readable CSV: {str(exc).strip()}"))
+        problems.append(Issue(file=f, message=_("is not a readable CSV: {error}").format(error=str(exc).strip())))
     return None

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..i18n import _
+
 #: Climate classes, in order from cold and dry to warm and wet (docs/science.md §2.2).
 CLASSES = ("cold", "semi_arid", "sub_humid", "humid_temperate", "humid_subtropical")
 
@@ -85,9 +87,11 @@ def out_of_range(annual_rainfall_mm, mean_temperature_c) -> list[str]:
     lo, hi = FIT_RAINFALL_RANGE_MM
     p = float(annual_rainfall_mm)
     if not lo <= p <= hi:
-        out.append(f"annual rainfall {p:g} mm is outside the fitted {lo:g}–{hi:g} mm")
+        out.append(_("annual rainfall {value} mm is outside the fitted {lo}–{hi} mm").format(
+            value=f"{p:g}", lo=f"{lo:g}", hi=f"{hi:g}"))
     lo, hi = FIT_TEMPERATURE_RANGE_C
     t = float(mean_temperature_c)
     if not lo <= t <= hi:
-        out.append(f"mean temperature {t:g} °C is outside the fitted {lo:g}–{hi:g} °C")
+        out.append(_("mean temperature {value} °C is outside the fitted {lo}–{hi} °C").format(
+            value=f"{t:g}", lo=f"{lo:g}", hi=f"{hi:g}"))
     return out

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Issue, ProblemsError
+from ..i18n import N_, _
 from .calibrate import METHOD_SD_LOG
 
 #: measured quantities and their allowed range [unit]
@@ -46,13 +47,13 @@ LONG_COLUMNS = ("zone_id", "date", "campaign", "quantity", "value", "method", "s
 class ObservationError(ProblemsError):
     """The observation file cannot be used as it is."""
 
-    what = "observation file"
+    what = N_("observation file")
 
 
 def _read_raw(path: Path, problems: list[Issue]):
     name = path.name
     if not path.is_file():
-        problems.append(Issue(file=str(path), message="no such file"))
+        problems.append(Issue(file=str(path), message=_("no such file")))
         return None
     try:
         if path.suffix.lower() == ".csv":
@@ -60,7 +61,7 @@ def _read_raw(path: Path, problems: list[Issue]):
         import geopandas as gpd
         return gpd.read_file(path)
     except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
-        problems.append(Issue(file=name, message=f"cannot be read: {exc}"))
+        problems.append(Issue(file=name, message=_("cannot be read: {error}").format(error=exc)))
         return None
 
 
@@ -69,7 +70,7 @@ def _zone_of_points(raw, zones_geo, f: str, problems: list[Issue]) -> pd.Series:
     import geopandas as gpd
     pts = gpd.GeoDataFrame({"_row": np.arange(len(raw))}, geometry=raw.geometry.values, crs=raw.crs)
     if zones_geo is None:
-        problems.append(Issue(file=f, message="points given but the run has no zone geometry; give zone_id"))
+        problems.append(Issue(file=f, message=_("points given but the run has no zone geometry; give zone_id")))
         return pd.Series([None] * len(raw), dtype=object)
     if pts.crs is not None and zones_geo.crs is not None:
         pts = pts.to_crs(zones_geo.crs)
@@ -77,7 +78,8 @@ def _zone_of_points(raw, zones_geo, f: str, problems: list[Issue]) -> pd.Series:
     hit = hit.drop_duplicates("_row").set_index("_row")["zone_id"]
     out = hit.reindex(np.arange(len(raw)))
     for i in np.flatnonzero(out.isna().to_numpy()):
-        problems.append(Issue(file=f, row=str(i + 1), field="geometry", message="the point lies in no zone of the run"))
+        problems.append(Issue(file=f, row=str(i + 1), field="geometry",
+                              message=_("the point lies in no zone of the run")))
     return out.reset_index(drop=True)
 
 
@@ -105,15 +107,15 @@ def read_observations(path: str | Path, zone_ids, start_year: int, *, zones_geo=
     elif has_geom:
         zid = _zone_of_points(df, zones_geo, f, problems)
     else:
-        problems.append(Issue(file=f, field="zone_id", message="no zone_id column and no point geometry"))
+        problems.append(Issue(file=f, field="zone_id", message=_("no zone_id column and no point geometry")))
         zid = pd.Series([None] * len(df), dtype=object)
     if "date" not in df.columns:
-        problems.append(Issue(file=f, field="date", message="missing column (ISO date YYYY-MM-DD or a year)"))
+        problems.append(Issue(file=f, field="date", message=_("missing column (ISO date YYYY-MM-DD or a year)")))
     measured = [q for q in QUANTITIES if q in df.columns]
     trees = [c for c in TREE_COLUMNS if c in df.columns]
     if not measured and not trees:
-        problems.append(Issue(file=f, message="no measured column; give any of " + ", ".join(QUANTITIES)
-                              + ", or dbh_cm/height_m with stems_per_ha"))
+        problems.append(Issue(file=f, message=_("no measured column; give any of {columns}, or dbh_cm/height_m with "
+                                                "stems_per_ha").format(columns=", ".join(QUANTITIES))))
     if problems:
         raise ObservationError(problems)
 
@@ -125,25 +127,29 @@ def read_observations(path: str | Path, zone_ids, start_year: int, *, zones_geo=
         where = {"file": f, "zone_id": z, "row": str(i + 1)}
         if z is None:
             if "zone_id" in df.columns:
-                problems.append(Issue(**where, field="zone_id", message="empty"))
+                problems.append(Issue(**where, field="zone_id", message=_("empty")))
             continue
         if z not in known:
             near = difflib.get_close_matches(z, sorted(known), n=3)
-            problems.append(Issue(**where, field="zone_id", message="no such zone in the run"
-                                  + (f"; did you mean {', '.join(map(repr, near))}?" if near else "")))
+            problems.append(Issue(**where, field="zone_id", message=_("no such zone in the run")
+                                  + (_("; did you mean {name}?").format(name=", ".join(map(repr, near))) if near
+                                     else "")))
             continue
         date = _parse_date(r.get("date"))
         if date is None:
             problems.append(Issue(**where, field="date",
-                                  message=f"{r.get('date')!r} is not a date (YYYY-MM-DD or YYYY)"))
+                                  message=_("{value} is not a date (YYYY-MM-DD or YYYY)").format(
+                                      value=repr(r.get("date")))))
         elif date.year < start_year:
-            problems.append(Issue(**where, field="date", message=f"{date.date()} is before the works ({start_year})"))
+            problems.append(Issue(**where, field="date", message=_("{date} is before the works ({year})").format(
+                date=date.date(), year=start_year)))
         method_raw = r.get("method") if "method" in df.columns else None
         method = None if method_raw is None or pd.isna(method_raw) or str(method_raw).strip() == "" \
             else str(method_raw).strip().lower()
         if method is not None and method not in METHOD_SD_LOG:
             problems.append(Issue(**where, field="method",
-                                  message=f"{method!r} is not one of {', '.join(METHOD_SD_LOG)}"))
+                                  message=_("{value} is not one of {valid}").format(value=repr(method),
+                                                                             valid=", ".join(METHOD_SD_LOG))))
         depth = _number(r.get("soc_depth_cm")) if "soc_depth_cm" in df.columns else None
         any_value = False
         for q in measured:
@@ -153,14 +159,15 @@ def read_observations(path: str | Path, zone_ids, start_year: int, *, zones_geo=
             x = _number(v)
             lo, hi = QUANTITIES[q]
             if x is None or not np.isfinite(x):
-                problems.append(Issue(**where, field=q, message=f"{v!r} is not a number"))
+                problems.append(Issue(**where, field=q, message=_("{value} is not a number").format(value=repr(v))))
                 continue
             if not lo <= x <= hi:
-                problems.append(Issue(**where, field=q, message=f"{x:g} is outside {lo:g}–{hi:g}"))
+                problems.append(Issue(**where, field=q, message=_("{value} is outside {lo}–{hi}").format(
+                    value=f"{x:g}", lo=f"{lo:g}", hi=f"{hi:g}")))
                 continue
             if q == "soc_c_t_per_ha" and (depth is None or not 0 < depth <= 300):
                 problems.append(Issue(**where, field="soc_depth_cm",
-                                      message="SOC needs its sampling depth, 0 < soc_depth_cm ≤ 300 [cm]"))
+                                      message=_("SOC needs its sampling depth, 0 < soc_depth_cm ≤ 300 [cm]")))
                 continue
             any_value = True
             if date is not None and (method is None or method in METHOD_SD_LOG):
@@ -178,7 +185,7 @@ def read_observations(path: str | Path, zone_ids, start_year: int, *, zones_geo=
         elif any(_given(r.get(c)) for c in trees):
             any_value = True                    # its problems are reported
         if not any_value and not any(p.row == str(i + 1) for p in problems):
-            problems.append(Issue(**where, message="no measured value in this row"))
+            problems.append(Issue(**where, message=_("no measured value in this row")))
     if problems:
         raise ObservationError(problems)
     return pd.DataFrame(rows, columns=list(LONG_COLUMNS))

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SinkPlanError
+from ..i18n import _
 from ..models import carbon
 
 
@@ -65,19 +66,23 @@ def load_run_paths(run_dir: str | Path) -> RunPaths:
 
     run_dir = Path(run_dir)
     if not (run_dir / "manifest.json").is_file():
-        raise SinkPlanError(f"{run_dir}: not a run folder (no manifest.json); give the --out of `sinkplan optimize`")
+        raise SinkPlanError(_("{path}: not a run folder (no manifest.json); give the --out of `sinkplan "
+                              "optimize`").format(
+            path=run_dir))
     plan = read_run(run_dir, geometry=True)
     if not hasattr(plan, "zones") or not hasattr(plan, "summary"):
-        raise SinkPlanError(f"{run_dir}: a Pareto front; monitor one plan (a front point's folder or an optimize run)")
+        raise SinkPlanError(_("{path}: a Pareto front; monitor one plan (a front point's folder or an optimize "
+                              "run)").format(
+            path=run_dir))
     inputs = (plan.manifest or {}).get("inputs", {})
     zoning = inputs.get("zoning_file", {})
     settings = inputs.get("settings_file") or {}
     if not zoning.get("path"):
-        raise SinkPlanError(f"{run_dir}/manifest.json names no zoning file")
+        raise SinkPlanError(_("{path}/manifest.json names no zoning file").format(path=run_dir))
     zpath = _resolve(zoning, run_dir)
     if not zpath.exists():
-        raise SinkPlanError(f"{run_dir}: its zoning file {zoning['path']} is not found (run from the folder "
-                            "the plan was made in)")
+        raise SinkPlanError(_("{path}: its zoning file {file} is not found (run from the folder the plan was made "
+                              "in)").format(path=run_dir, file=zoning["path"]))
     site = read_site(zpath, _resolve(settings, run_dir) if settings.get("path") else None, layer=zoning.get("layer"))
     table = evaluate_options(site)
     pz = plan.zones

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SinkPlanError
+from ..i18n import _
 
 if TYPE_CHECKING:
     from ..options import OptionTable
@@ -84,31 +85,34 @@ def read_monitoring(mon_dir: str | Path, run_dir: Path, zone_ids) -> pd.DataFram
     mon = Path(mon_dir)
     f = mon / "zones.csv"
     if not f.is_file():
-        raise ReplanError(f"{mon}: not a monitoring folder (no zones.csv); give the --out of `sinkplan monitor`")
+        raise ReplanError(_("{path}: not a monitoring folder (no zones.csv); give the --out of `sinkplan "
+                            "monitor`").format(
+            path=mon))
     z = pd.read_csv(f, dtype={"zone_id": str})
     missing = [c for c in MONITORING_COLUMNS if c not in z.columns]
     if missing:
-        raise ReplanError(f"{f}: missing column(s) {', '.join(missing)}")
+        raise ReplanError(_("{file}: missing column(s) {columns}").format(file=f, columns=", ".join(missing)))
     problems = []
     for c in ("growth_multiplier_mean", "log_multiplier_mean"):
         v = pd.to_numeric(z[c], errors="coerce")
         bad = z["zone_id"][~np.isfinite(v) | ((v <= 0) if c == "growth_multiplier_mean" else False)]
         if len(bad):
-            problems.append(f"{f}, zone(s) {', '.join(map(repr, bad[:5]))}: {c} is not a valid number")
+            problems.append(_("{file}, zone(s) {zones}: {column} is not a valid number").format(
+                file=f, zones=", ".join(map(repr, bad[:5])), column=c))
     ids, want = set(z["zone_id"]), {str(i) for i in zone_ids}
     if ids != want:
         extra, lack = sorted(ids - want)[:5], sorted(want - ids)[:5]
-        problems.append(f"{f}: its zones are not the run's ({run_dir})"
-                        + (f"; not in the run: {', '.join(extra)}" if extra else "")
-                        + (f"; missing: {', '.join(lack)}" if lack else ""))
+        problems.append(_("{file}: its zones are not the run's ({run})").format(file=f, run=run_dir)
+                        + (_("; not in the run: {zones}").format(zones=", ".join(extra)) if extra else "")
+                        + (_("; missing: {zones}").format(zones=", ".join(lack)) if lack else ""))
     man = mon / "manifest.json"
     if man.is_file():
         from ..site import file_sha256
         rec = (json.loads(man.read_text(encoding="utf-8")).get("inputs") or {}).get("run") or {}
         sha = rec.get("manifest_sha256")
         if sha and (run_dir / "manifest.json").is_file() and sha != file_sha256(run_dir / "manifest.json"):
-            problems.append(f"{mon} was made from another run ({rec.get('path')}), not {run_dir}: "
-                            "monitor this run first")
+            problems.append(_("{path} was made from another run ({other}), not {run}: monitor this run first").format(
+                path=mon, other=rec.get("path"), run=run_dir))
     if problems:
         raise ReplanError("\n".join(problems))
     z["flag"] = z["flag"].fillna("").astype(str)
@@ -152,7 +156,7 @@ def _run_problem(doc: dict, settings):
 
     p = dict(doc.get("problem") or {})
     if not p.get("objectives"):
-        raise ReplanError("the run's manifest.json records no problem: re-plan an `sinkplan optimize` run")
+        raise ReplanError(_("the run's manifest.json records no problem: re-plan an `sinkplan optimize` run"))
     return Problem.from_settings(
         settings, objectives=tuple(p["objectives"][:1]), budget_cny=p.get("budget_cny"),
         budget_on=p.get("budget_on", "capex"), enforce_tolerance=bool(p.get("enforce_tolerance", True)),
@@ -177,9 +181,9 @@ def replan_run(run_dir, monitoring, year: int, *, out_dir=None, budget_cny: floa
     paths = load_run_paths(run_dir)
     first, last = paths.start_year + 1, paths.start_year + paths.horizon_yr - 1
     if not first <= int(year) <= last:
-        raise ReplanError(f"--year {year}: the run's horizon ends in {last + 1} (works in {paths.start_year}); "
-                          f"give the calendar year of the re-plan, {first}–{last}, so that new works have a year "
-                          "to grow")
+        raise ReplanError(_("--year {year}: the run's horizon ends in {end} (works in {start}); give the calendar "
+                            "year of the re-plan, {first}–{last}, so that new works have a year to grow").format(
+            year=year, end=last + 1, start=paths.start_year, first=first, last=last))
     mon = read_monitoring(monitoring, run_dir, paths.zones["zone_id"])
     mon = mon.set_index("zone_id").reindex(paths.zones["zone_id"].astype(str)).reset_index()
     table, site = paths.table, paths.site
@@ -209,9 +213,10 @@ def replan_run(run_dir, monitoring, year: int, *, out_dir=None, budget_cny: floa
     total = budget_cny if budget_cny is not None else problem.budget_cny
     left = None if total is None else float(total) - spent
     if left is not None and left <= 0:
-        raise ReplanError(f"the budget is spent: {spent:,.0f} CNY of {float(total):,.0f} went on the works of "
-                          f"{len(worked)} zones in {paths.start_year}; nothing is left for corrective or new "
-                          "works (give a larger --budget, or read `sinkplan monitor`'s recalibrated forecast)")
+        raise ReplanError(_("the budget is spent: {spent} CNY of {total} went on the works of {n} zones in {year}; "
+                            "nothing is left for corrective or new works (give a larger --budget, or read "
+                            "`sinkplan monitor`'s recalibrated forecast)").format(
+            spent=f"{spent:,.0f}", total=f"{float(total):,.0f}", n=len(worked), year=paths.start_year))
     locked = sorted(worked - failing)
     problem = problem.with_(budget_cny=left, budget_on="capex", locks=tuple((z, choice[z]) for z in locked))
     compiled = problem.compile(recal)

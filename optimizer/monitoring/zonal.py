@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Issue
+from ..i18n import _
 from .observations import ObservationError
 
 #: end-member percentiles of the dimidiate pixel model (Gutman & Ignatov 1998; 5 %/95 % as
@@ -99,14 +100,15 @@ def raster_cover(paths, zones, *, kind: str = "ndvi") -> pd.DataFrame:
                 band = src.read(1, masked=True).astype(np.float64).filled(np.nan)
                 transform, crs, tags = src.transform, src.crs, src.tags()
         except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
-            problems.append(Issue(file=p.name, message=f"cannot be read as a raster: {exc}"))
+            problems.append(Issue(file=p.name, message=_("cannot be read as a raster: {error}").format(error=exc)))
             continue
         date = raster_date(p, tags)
         if date is None:
-            problems.append(Issue(file=p.name, message="no date: put YYYY or YYYY-MM-DD in the name or a DATE tag"))
+            problems.append(Issue(file=p.name, message=_("no date: put YYYY or YYYY-MM-DD in the name or a DATE "
+                                                                       "tag")))
             continue
         if crs is None:
-            problems.append(Issue(file=p.name, message="no CRS"))
+            problems.append(Issue(file=p.name, message=_("no CRS")))
             continue
         if kind == "ndvi":
             soil, veg = end_members(band)
@@ -121,7 +123,7 @@ def raster_cover(paths, zones, *, kind: str = "ndvi") -> pd.DataFrame:
                                     "value": 100.0 * mean[ok], "method": "ndvi", "soc_depth_cm": np.nan,
                                     "source_row": 0}))
     if problems:
-        raise ObservationError(problems, header=f"{len(problems)} problem(s) found in the rasters:")
+        raise ObservationError(problems, header=_("{n} problem(s) found in the rasters:").format(n=len(problems)))
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     out.attrs["end_members"] = members
     return out

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..catalog import Catalog, load_catalog
 from ..errors import ClimateRangeWarning, Issue, SettingsError, SlopeRangeWarning
+from ..i18n import _
 from ..models import climate, erosion
 from ..settings import Settings
 from .accounting import baseline_credited_co2e, baseline_rows, baseline_terms, row_rules
@@ -74,9 +75,10 @@ def warn_steep_slopes(zone_ids, slope_deg, method: str) -> None:
         return
     limit = erosion.CALIBRATED_MAX_SLOPE_DEG[method]
     shown = ", ".join(f"{zone_ids[i]!s} ({slope_deg[i]:.0f}°)" for i in steep[:10])
-    more = f" and {len(steep) - 10} more" if len(steep) > 10 else ""
-    warnings.warn(f"{len(steep)} zone(s) are steeper than the {limit:.1f}° the '{method}' slope-steepness relation "
-                  f"was calibrated on, so their soil loss is extrapolated: {shown}{more} (docs/science.md §3.4)",
+    more = _(" and {n} more").format(n=len(steep) - 10) if len(steep) > 10 else ""
+    warnings.warn(_("{n} zone(s) are steeper than the {limit}° the '{method}' slope-steepness relation was "
+                    "calibrated on, so their soil loss is extrapolated: {zones}{more} (docs/science.md §3.4)").format(
+                      n=len(steep), limit=f"{limit:.1f}", method=method, zones=shown, more=more),
                   SlopeRangeWarning, stacklevel=3)
 
 
@@ -85,8 +87,8 @@ def warn_climate_range(settings: Settings) -> None:
     (docs/science.md §2.2): the growth response is extrapolated, not clipped."""
     out = climate.out_of_range(settings.annual_rainfall_mm, settings.mean_temperature_c)
     if out:
-        warnings.warn(f"{' and '.join(out)} of the growth fit, so growth is extrapolated (docs/science.md §2.2)",
-                      ClimateRangeWarning, stacklevel=3)
+        warnings.warn(_("{what} of the growth fit, so growth is extrapolated (docs/science.md §2.2)").format(
+                          what=_(" and ").join(out)), ClimateRangeWarning, stacklevel=3)
 
 
 def check_standards(catalog: Catalog, settings: Settings) -> None:
@@ -94,5 +96,5 @@ def check_standards(catalog: Catalog, settings: Settings) -> None:
     unknown = [x for x in settings.standards if x not in catalog.standards.index]
     if unknown:
         raise SettingsError([Issue(file=settings.file or "<settings>", field="accounting.standards",
-                                     message=f"unknown standard {u!r}; the catalog has "
-                                             f"{', '.join(catalog.standards.index)}") for u in unknown])
+                                     message=_("unknown standard {name}; the catalog has {known}").format(
+                                         name=repr(u), known=", ".join(catalog.standards.index))) for u in unknown])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..catalog import Catalog
+from ..i18n import _
 from .combos import Combos
 
 #: The vegetation type of cropland reclamation: a zone whose option has it is restored farmland
@@ -40,7 +41,8 @@ def refusal_reason(combos: Combos, catalog: Catalog, designation: str, option_id
     if len(hit) == 0 or not forbidden_combos(combos, catalog)[designation][hit[0]]:
         return None
     r = catalog.land_rules.loc[designation]
-    return f"a land rule forbids it on {designation}: {r['reason']} ({r['source']})"
+    return _("a land rule forbids it on {designation}: {reason} ({source})").format(
+        designation=designation, reason=r["reason"], source=r["source"])
 
 
 def is_cropland(veg_type: np.ndarray) -> np.ndarray:

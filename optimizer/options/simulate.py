@@ -49,6 +49,7 @@ import pandas as pd
 
 from ..catalog import Catalog
 from ..errors import Issue, ProblemsError, SinkPlanError
+from ..i18n import _
 from ..models import carbon
 from ..settings import SPEC_BY_KEY
 from .build import evaluate_options
@@ -77,8 +78,8 @@ def parse_option_specs(specs: Iterable[str]) -> list[tuple[str, str]]:
     for spec in specs:
         zone, sep, option = str(spec).rpartition("=")
         if not sep or not zone.strip() or not option.strip():
-            problems.append(Issue(file=OPTION_SOURCE, message=f"{spec!r} is not ZONE=OPTION "
-                                                               "(e.g. S-07=terrace+robinia)"))
+            problems.append(Issue(file=OPTION_SOURCE, message=_("{spec} is not ZONE=OPTION (e.g. S-07=terrace+robinia)"
+                                                                 ).format(spec=repr(spec))))
             continue
         pairs.append((zone.strip(), option.strip()))
     if problems:
@@ -94,7 +95,8 @@ def check_years(years: int | None) -> int | None:
     spec = SPEC_BY_KEY["horizon_yr"]
     low, high = float(spec.low or 1), float(spec.high or 200)
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not low <= years <= high:
-        raise SinkPlanError(f"--years {years!r}: give a whole number of years from {low:g} to {high:g}")
+        raise SinkPlanError(_("--years {years}: give a whole number of years from {low} to {high}").format(
+            years=repr(years), low=f"{low:g}", high=f"{high:g}"))
     return int(years)
 
 
@@ -116,21 +118,23 @@ def option_rows(table: OptionTable, options: Mapping[str, str] | Iterable[tuple[
         z = zone_index.get(str(zone))
         if z is None:
             near = difflib.get_close_matches(str(zone), zone_ids, n=3)
-            problems.append(Issue(file=OPTION_SOURCE, zone_id=str(zone), message="no such zone in the site"
-                                  + (f"; did you mean {', '.join(map(repr, near))}?" if near else "")))
+            problems.append(Issue(file=OPTION_SOURCE, zone_id=str(zone), message=_("no such zone in the site")
+                                  + (_("; did you mean {name}?").format(name=", ".join(map(repr, near))) if near
+                                     else "")))
             continue
         lo, hi = int(table.zone_ptr[z]), int(table.zone_ptr[z + 1])
         hit = np.flatnonzero(ids[lo:hi] == option)
         if len(hit) == 0:
             feasible = [str(x) for x in ids[lo:hi]]
             near = difflib.get_close_matches(str(option), feasible, n=3, cutoff=0.5)
-            what = ("is not feasible for this zone" if option in catalog_ids
-                    else "is not an option of the catalog")
+            what = (_("is not feasible for this zone") if option in catalog_ids
+                    else _("is not an option of the catalog"))
             why = table.refusal_reason(z, str(option)) if option in catalog_ids else None
             what += f": {why}" if why else ""
             problems.append(Issue(file=OPTION_SOURCE, zone_id=str(zone), message=(
-                f"option {option!r} {what} ({len(feasible)} feasible options; `sinkplan options` lists them)"
-                + (f"; nearest: {', '.join(map(repr, near))}" if near else ""))))
+                _("option {option} {what} ({n} feasible options; `sinkplan options` lists them)").format(
+                    option=repr(option), what=what, n=len(feasible))
+                + (_("; nearest: {names}").format(names=", ".join(map(repr, near))) if near else ""))))
             continue
         rows.append(lo + int(hit[0]))
     if problems:
@@ -140,7 +144,8 @@ def option_rows(table: OptionTable, options: Mapping[str, str] | Iterable[tuple[
 
 def _header(problems: list[Issue]) -> str:
     n = len(problems)
-    return f"{n} problem{'s' if n != 1 else ''} found in the {OPTION_SOURCE} values:"
+    return (_("1 problem found in the {source} values:") if n == 1
+            else _("{n} problems found in the {source} values:")).format(n=n, source=OPTION_SOURCE)
 
 
 def _table_for(site_or_table, years: int | None, catalog: Catalog | str | None) -> OptionTable:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import Issue, PortfolioError, SinkPlanError
+from ..i18n import _
 from ..workflows import SiteInput
 from .spec import PortfolioSite, PortfolioSpec
 
@@ -83,13 +84,15 @@ def build_sites(spec: PortfolioSpec, *, allow_intolerable: bool = False, workers
                 progress(k + 1, len(tasks))
     else:
         results = run_pool(_build_one, tasks, workers=workers, progress=progress)
-    for s, (_, _, caught) in zip(spec.sites, results):
+    for s, (_kind, _r, caught) in zip(spec.sites, results):
         for category, message in dict.fromkeys(caught):
-            warnings.warn(f"site {s.name!r}: {message}", category, stacklevel=2)
+            warnings.warn(_("site {name}: {message}").format(name=repr(s.name), message=message), category,
+                          stacklevel=2)
     file = str(spec.file) if spec.file else "<portfolio>"
     problems = [Issue(file=file, field=f"sites[{i}] ({s.name})", message=str(r))
-                for i, (s, (kind, r, _)) in enumerate(zip(spec.sites, results)) if kind == "error"]
+                for i, (s, (kind, r, _caught)) in enumerate(zip(spec.sites, results)) if kind == "error"]
     if problems:
-        raise PortfolioError(problems, header=f"{len(problems)} site{'s' if len(problems) != 1 else ''} of the "
-                                              "portfolio cannot be used:")
-    return [r for _, r, _ in results]  # type: ignore[misc]
+        n = len(problems)
+        raise PortfolioError(problems, header=(_("1 site of the portfolio cannot be used:") if n == 1
+                                               else _("{n} sites of the portfolio cannot be used:")).format(n=n))
+    return [r for _kind, r, _caught in results]  # type: ignore[misc]

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ProblemDefinitionError
+from ..i18n import _
 from ..problem import OBJECTIVES, Compiled, Problem
 
 
@@ -85,9 +86,10 @@ def join_sites(parts: list[SitePart] | tuple[SitePart, ...], budget_cny: float, 
                objective: str = "removals", budget_on: str = "capex") -> Joined:
     """One problem over every site's zones: the shared budget row first, then each site's rows."""
     if not parts:
-        raise ProblemDefinitionError("a portfolio needs at least one site")
+        raise ProblemDefinitionError(_("a portfolio needs at least one site"))
     if not (math.isfinite(budget_cny) and budget_cny >= 0):
-        raise ProblemDefinitionError(f"the shared budget must be a finite number ≥ 0 CNY, not {budget_cny}")
+        raise ProblemDefinitionError(_("the shared budget must be a finite number ≥ 0 CNY, not {value}").format(
+            value=budget_cny))
     o = OBJECTIVES[objective]
     sizes = np.array([len(p.spend_cny) for p in parts])
     n = int(sizes.sum())

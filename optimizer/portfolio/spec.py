@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Issue, PortfolioError
+from ..i18n import N_, _
 from ..io.paths import input_file_problem, read_toml
 
 #: objectives a shared budget is spent on (all in t CO2e, so a marginal value is t CO2e per ¥)
@@ -74,34 +75,39 @@ class PortfolioSpec:
 
 def _unknown(key: str, known: tuple[str, ...]) -> str:
     near = difflib.get_close_matches(key, known, n=1)
-    return "unknown key" + (f"; did you mean {near[0]!r}?" if near else f"; known: {', '.join(known)}")
+    return _("unknown key") + (_("; did you mean {name}?").format(name=repr(near[0])) if near
+                               else _("; known: {known}").format(known=", ".join(known)))
 
 
 def _number(value, where: dict, problems: list[Issue], *, low: float, low_open: bool, what: str):
-    allowed = f"a finite number {'>' if low_open else '≥'} {low:g} ({what})"
+    allowed = _("a finite number {rel} {low} ({what})").format(rel=">" if low_open else "≥", low=f"{low:g}",
+                                                                what=_(what))
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        problems.append(Issue(message=f"{value!r} is not a number; allowed: {allowed}", **where))
+        problems.append(Issue(message=_("{value} is not a number; allowed: {allowed}").format(
+            value=repr(value), allowed=allowed), **where))
         return None
     v = float(value)
     if not math.isfinite(v):
-        problems.append(Issue(message=f"{value} is not a finite number; allowed: {allowed}", **where))
+        problems.append(Issue(message=_("{value} is not a finite number; allowed: {allowed}").format(
+            value=value, allowed=allowed), **where))
         return None
     if v < low or (low_open and v == low):
-        problems.append(Issue(message=f"{v:g} is outside the allowed range: {allowed}", **where))
+        problems.append(Issue(message=_("{value} is outside the allowed range: {allowed}").format(
+            value=f"{v:g}", allowed=allowed), **where))
         return None
     return v
 
 
 def _text(value, where: dict, problems: list[Issue]) -> str | None:
     if not isinstance(value, str) or not value.strip():
-        problems.append(Issue(message=f"{value!r} is not a non-empty text", **where))
+        problems.append(Issue(message=_("{value} is not a non-empty text").format(value=repr(value)), **where))
         return None
     return value.strip()
 
 
 def _flag(value, where: dict, problems: list[Issue]) -> bool:
     if not isinstance(value, bool):
-        problems.append(Issue(message=f"{value!r} is not true or false", **where))
+        problems.append(Issue(message=_("{value} is not true or false").format(value=repr(value)), **where))
         return False
     return value
 
@@ -116,7 +122,7 @@ def _file(value, root: Path, where: dict, problems: list[Issue], what: str, *, f
         return p
     problem = input_file_problem(p, what)
     if problem is not None:
-        problems.append(Issue(message=f"{p}: {problem.message}", **where))
+        problems.append(Issue(message=_("{where}: {message}").format(where=p, message=problem.message), **where))
         return None
     return p
 
@@ -124,7 +130,7 @@ def _file(value, root: Path, where: dict, problems: list[Issue], what: str, *, f
 def _site(i: int, raw, root: Path, file: str, problems: list[Issue]) -> PortfolioSite | None:
     here = f"sites[{i}]"
     if not isinstance(raw, dict):
-        problems.append(Issue(file=file, field=here, message="must be a [[sites]] table"))
+        problems.append(Issue(file=file, field=here, message=_("must be a [[sites]] table")))
         return None
     for k in raw:
         if k not in SITE_KEYS:
@@ -132,24 +138,25 @@ def _site(i: int, raw, root: Path, file: str, problems: list[Issue]) -> Portfoli
     w = lambda k: {"file": file, "field": f"{here}.{k}"}  # noqa: E731
     name = None
     if "name" not in raw:
-        problems.append(Issue(message="missing: every site needs a name", **w("name")))
+        problems.append(Issue(message=_("missing: every site needs a name"), **w("name")))
     else:
         name = _text(raw["name"], w("name"), problems)
         if name is not None and (set(name) & _BAD_NAME_CHARS or name in (".", "..")):
-            problems.append(Issue(message=f"{name!r} cannot be a folder name (it names DIR/sites/<name>/): "
-                                          f"avoid {' '.join(sorted(_BAD_NAME_CHARS))}", **w("name")))
+            problems.append(Issue(message=_("{name} cannot be a folder name (it names DIR/sites/<name>/): avoid "
+                                            "{chars}").format(name=repr(name), chars=" ".join(sorted(_BAD_NAME_CHARS))),
+                                  **w("name")))
             name = None
     path = None
     if "path" not in raw:
-        problems.append(Issue(message="missing: the site's zoning file, relative to the portfolio file",
+        problems.append(Issue(message=_("missing: the site's zoning file, relative to the portfolio file"),
                               **w("path")))
     else:
-        path = _file(raw["path"], root, w("path"), problems, "zoning file")
-    settings = _file(raw["settings"], root, w("settings"), problems, "settings file") if "settings" in raw else None
-    catalog = _file(raw["catalog"], root, w("catalog"), problems, "catalog", folder_ok=True) \
+        path = _file(raw["path"], root, w("path"), problems, N_("zoning file"))
+    settings = _file(raw["settings"], root, w("settings"), problems, N_("settings file")) if "settings" in raw else None
+    catalog = _file(raw["catalog"], root, w("catalog"), problems, N_("catalog"), folder_ok=True) \
         if "catalog" in raw else None
     weight = _number(raw.get("weight", 1.0), w("weight"), problems, low=0.0, low_open=True,
-                     what="the site's objective counts × weight")
+                     what=N_("the site's objective counts × weight"))
     allow = _flag(raw.get("allow_intolerable", False), w("allow_intolerable"), problems)
     layer = _text(raw["layer"], w("layer"), problems) if "layer" in raw else None
     if name is None or path is None or weight is None:
@@ -168,12 +175,13 @@ def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = "
     for k in raw:
         if k not in ("portfolio", "sites"):
             near = difflib.get_close_matches(k, ("portfolio", "sites"), n=1)
-            problems.append(Issue(file=file, field=k, message="unknown section"
-                                  + (f"; did you mean {near[0]!r}?" if near else "; use [portfolio] and [[sites]]")))
+            problems.append(Issue(file=file, field=k, message=_("unknown section")
+                                  + (_("; did you mean {name}?").format(name=repr(near[0])) if near
+                                     else _("; use [portfolio] and [[sites]]"))))
     head = raw.get("portfolio")
     if not isinstance(head, dict):
-        problems.append(Issue(file=file, field="[portfolio]", message="missing: a [portfolio] table with name and "
-                                                                     "budget_cny"))
+        problems.append(Issue(file=file, field="[portfolio]", message=_("missing: a [portfolio] table with name and "
+                                                                       "budget_cny")))
         head = {}
     for k in head:
         if k not in PORTFOLIO_KEYS:
@@ -181,27 +189,30 @@ def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = "
     w = lambda k: {"file": file, "field": f"portfolio.{k}"}  # noqa: E731
     name = _text(head["name"], w("name"), problems) if "name" in head else None
     if raw.get("portfolio") is not None and "name" not in head:
-        problems.append(Issue(message="missing: the portfolio's name", **w("name")))
+        problems.append(Issue(message=_("missing: the portfolio's name"), **w("name")))
     budget = None
     if "budget_cny" not in head:
         if isinstance(raw.get("portfolio"), dict):
-            problems.append(Issue(message="missing: the shared budget [CNY]", **w("budget_cny")))
+            problems.append(Issue(message=_("missing: the shared budget [CNY]"), **w("budget_cny")))
     else:
         budget = _number(head["budget_cny"], w("budget_cny"), problems, low=0.0, low_open=False,
-                         what="the shared budget [CNY]")
+                         what=N_("the shared budget [CNY]"))
     budget_on = head.get("budget_on", "capex")
     if budget_on not in ("capex", "cost"):
-        problems.append(Issue(message=f"{budget_on!r} is not one of capex, cost", **w("budget_on")))
+        problems.append(Issue(message=_("{value} is not one of {valid}").format(
+            value=repr(budget_on), valid="capex, cost"),
+                              **w("budget_on")))
     objective = head.get("objective", "removals")
     if objective not in PORTFOLIO_OBJECTIVES:
-        problems.append(Issue(message=f"{objective!r} is not one of {', '.join(PORTFOLIO_OBJECTIVES)}",
+        problems.append(Issue(message=_("{value} is not one of {valid}").format(value=repr(objective),
+                                                                           valid=", ".join(PORTFOLIO_OBJECTIVES)),
                               **w("objective")))
     allow = _flag(head.get("allow_intolerable", False), w("allow_intolerable"), problems)
     sites_raw = raw.get("sites")
     sites: list[PortfolioSite] = []
     if not isinstance(sites_raw, list) or not sites_raw:
-        problems.append(Issue(file=file, field="[[sites]]", message="missing: at least one [[sites]] table with "
-                                                                     "name and path"))
+        problems.append(Issue(file=file, field="[[sites]]", message=_("missing: at least one [[sites]] table "
+                                                                       "with name and path")))
     else:
         for i, s in enumerate(sites_raw):
             site = _site(i, s, root, file, problems)
@@ -212,7 +223,8 @@ def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = "
             n = s.get("name") if isinstance(s, dict) else None
             if isinstance(n, str) and n.strip() in seen:
                 problems.append(Issue(file=file, field=f"sites[{i}].name",
-                                      message=f"{n.strip()!r} is also the name of sites[{seen[n.strip()]}]"))
+                                      message=_("{name} is also the name of sites[{i}]").format(
+                                          name=repr(n.strip()), i=seen[n.strip()])))
             elif isinstance(n, str):
                 seen[n.strip()] = i
     if problems:
@@ -226,5 +238,5 @@ def load_portfolio(path: str | Path) -> PortfolioSpec:
     """Read and check a portfolio TOML (UTF-8); paths inside are relative to its folder."""
     from dataclasses import replace
 
-    path, raw = read_toml(path, "portfolio file", example="portfolio.toml", error=PortfolioError)
+    path, raw = read_toml(path, N_("portfolio file"), example="portfolio.toml", error=PortfolioError)
     return replace(resolve_portfolio(raw, file=str(path), root=path.parent), file=path)

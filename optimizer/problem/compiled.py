@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import InfeasibleError, ProblemDefinitionError
+from ..i18n import N_, _
 from ..linear import LinearCore
 from .objectives import OBJECTIVES, Objective
 
@@ -84,6 +85,18 @@ def _check_adjacency(adjacency, n_zones: int):
     return i.astype(np.int64), j.astype(np.int64), length.astype(np.float64)
 
 
+#: Names of the constraint rows (:func:`~optimizer.problem.declare.coupling_rows`), for messages.
+CONSTRAINT_NAMES = (N_("budget (capex)"), N_("budget (cost)"), N_("site soil loss"), N_("topsoil stock"),
+                    N_("gangue stock"))
+
+
+def _and(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c" in the current language."""
+    if len(items) <= 1:
+        return "".join(items)
+    return _("{items} and {last}").format(items=_(", ").join(items[:-1]), last=items[-1])
+
+
 def _money(v: float, unit: str) -> str:
     if unit == "CNY":
         return f"¥{v / 1e6:,.2f} M" if abs(v) >= 1e5 else f"¥{v:,.0f}"
@@ -153,7 +166,7 @@ class Compiled:
         plans of one are plans of the other, zone for zone)."""
         keep = [k for k, o in enumerate(self.objectives) if o.linear]
         if not keep:
-            raise ProblemDefinitionError("the problem has no linear objective for an exact solver")
+            raise ProblemDefinitionError(_("the problem has no linear objective for an exact solver"))
         if len(keep) == len(self.objectives):
             return self
         objs = tuple(self.objectives[k] for k in keep)
@@ -181,8 +194,9 @@ class Compiled:
         used = [o.name for o, wk in zip(self.objectives, w) if wk != 0 and not o.linear]
         if used:
             raise ProblemDefinitionError(
-                f"{', '.join(sorted(set(used)))} is not a sum over zones, so the exact solvers cannot take it: "
-                "use the genetic or hybrid method (or Compiled.linear_part() for the linear objectives)")
+                _("{names} is not a sum over zones, so the exact solvers cannot take it: use the genetic or hybrid "
+                  "method (or Compiled.linear_part() for the linear objectives)").format(
+                      names=", ".join(sorted(set(used)))))
         if np.ndim(objective) == 0:
             c = self.F[int(objective)].astype(float)
         else:
@@ -223,7 +237,8 @@ class Compiled:
             if total[i] > self.b[i] + float(feasibility_tolerance(self.b[i])):
                 msgs.append(self.explain_row(i, total[i], mins[i]))
         if msgs:
-            raise InfeasibleError("no plan meets the constraints:\n" + "\n".join(f"  - {m}" for m in msgs), msgs)
+            raise InfeasibleError(_("no plan meets the constraints:") + "\n" + "\n".join(f"  - {m}" for m in msgs),
+                                  msgs)
 
     def explain_row(self, i: int, least: float, zone_mins: np.ndarray, others: tuple[str, ...] = ()) -> str:
         """Say why row ``i`` cannot hold: by how much, and which zones force it.
@@ -246,40 +261,50 @@ class Compiled:
             by_rules[locked] = 0
             order = np.argsort(-by_rules)
             top = [ids[z] for z in order[:6] if by_rules[z] > 0]
-            lead = {"budget (capex)": "budget", "budget (cost)": "budget (NPV cost)"}.get(name, f"the {name}")
+            lead = ({"budget (capex)": _("budget"), "budget (cost)": _("budget (NPV cost)")}.get(name)
+                    or _("the {name}").format(name=_(name)))
             if by_lock > rhs and by_rules.sum() <= 0:
-                return (f"{lead} {_money(rhs, unit)} cannot cover the locked zones "
-                        f"({_money(by_lock, unit)}: {', '.join(ids[locked][:6])}{', …' if locked.sum() > 6 else ''})")
+                return _("{lead} {rhs} cannot cover the locked zones ({locked}: {zones})").format(
+                    lead=lead, rhs=_money(rhs, unit), locked=_money(by_lock, unit),
+                    zones=", ".join(ids[locked][:6]) + (", …" if locked.sum() > 6 else ""))
             reasons = []
             if self.problem.enforce_tolerance:
-                reasons.append("the soil-loss tolerance")
+                reasons.append(_("the soil-loss tolerance"))
             if self.problem.forbid or self.problem.zone_forbid:
-                reasons.append("the forbidden measures")
+                reasons.append(_("the forbidden measures"))
             if locked.any():
-                reasons.append("the locks")
-            reasons += [f"the {o}" for o in others]
-            why = (", ".join(reasons[:-1]) + " and " + reasons[-1]) if len(reasons) > 1 else \
-                (reasons[0] if reasons else "the zones' feasible options")
-            zones = f" (zones {', '.join(top)}{', …' if (by_rules > 0).sum() > 6 else ''})" if top and not others \
-                else ""
-            verb = "requires" if len(reasons) <= 1 else "require"
-            alone = "" if others else " alone"
-            return (f"{lead} {_money(rhs, unit)} is below the {_money(least, unit)} that {why}{alone} "
-                    f"{verb}{zones}; short by {_money(least - rhs, unit)}")
-        under = f" while meeting the {' and '.join(others)}" if others else ""
+                reasons.append(_("the locks"))
+            reasons += [_("the {name}").format(name=_(o)) for o in others]
+            why = _and(reasons) if reasons else _("the zones' feasible options")
+            zones = _(" (zones {zones})").format(zones=", ".join(top) + (", …" if (by_rules > 0).sum() > 6 else "")) \
+                if top and not others else ""
+            text = {(True, True): N_("{lead} {rhs} is below the {least} that {why} alone requires{zones}; short by "
+                                     "{short}"),
+                    (False, True): N_("{lead} {rhs} is below the {least} that {why} alone require{zones}; short by "
+                                      "{short}"),
+                    (True, False): N_("{lead} {rhs} is below the {least} that {why} requires{zones}; short by {short}"),
+                    (False, False): N_("{lead} {rhs} is below the {least} that {why} require{zones}; short by {short}"),
+                    }[(len(reasons) <= 1, not others)]
+            return _(text).format(lead=lead, rhs=_money(rhs, unit), least=_money(least, unit), why=why, zones=zones,
+                                  short=_money(least - rhs, unit))
+        under = _(" while meeting the {names}").format(names=_(" and ").join(_(o) for o in others)) if others else ""
         target = name.split(" target (", 1)[0] if name.endswith((" target (at least)", " target (at most)")) else ""
         if target in OBJECTIVES:
             o = OBJECTIVES[target]
             if name.endswith("(at least)"):
-                return (f"the most any plan can reach for {o.label} is {_money(-least, unit)}{under}; "
-                        f"the target asks at least {_money(-rhs, unit)} (short by {_money(least - rhs, unit)})")
-            return (f"the least any plan can reach for {o.label} is {_money(least, unit)}{under}; "
-                    f"the target asks at most {_money(rhs, unit)} (over by {_money(least - rhs, unit)})")
+                return _("the most any plan can reach for {label} is {most}{under}; the target asks at least {target} "
+                         "(short by {short})").format(label=_(o.label), most=_money(-least, unit), under=under,
+                                                      target=_money(-rhs, unit), short=_money(least - rhs, unit))
+            return _("the least any plan can reach for {label} is {least}{under}; the target asks at most {target} "
+                     "(over by {over})").format(label=_(o.label), least=_money(least, unit), under=under,
+                                                target=_money(rhs, unit), over=_money(least - rhs, unit))
         if name.startswith("min "):
-            return (f"{name} cannot reach {-rhs:,.1f} ha: at most {-least:,.1f} ha of the site can carry it"
-                    f"{under}; short by {least - rhs:,.1f} ha")
-        return (f"{name} cannot stay within {rhs:,.1f} {unit}: at least {least:,.1f} {unit} are forced{under}; "
-                f"over by {least - rhs:,.1f} {unit}")
+            return _("{name} cannot reach {target} ha: at most {most} ha of the site can carry it{under}; short by "
+                     "{short} ha").format(name=name, target=f"{-rhs:,.1f}", most=f"{-least:,.1f}", under=under,
+                                          short=f"{least - rhs:,.1f}")
+        return _("{name} cannot stay within {limit} {unit}: at least {least} {unit} are forced{under}; over by "
+                 "{over} {unit}").format(name=_(name), limit=f"{rhs:,.1f}", unit=unit, least=f"{least:,.1f}",
+                                         under=under, over=f"{least - rhs:,.1f}")
 
 
 def _scale(v: np.ndarray) -> float:

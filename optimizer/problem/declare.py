@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import InfeasibleError, ProblemDefinitionError
+from ..i18n import _
 from ..models import erosion
 from .compiled import Compiled, nonlinear_inputs
 from .objectives import OBJECTIVES, SERIES_OBJECTIVES, SHARE_KINDS, Share, Target
@@ -61,7 +62,7 @@ class Problem:
         errors = self.check()
         allowed = allowed_rows(self, table, errors)
         if errors:
-            raise ProblemDefinitionError("the problem does not fit the option table:\n"
+            raise ProblemDefinitionError(_("the problem does not fit the option table:") + "\n"
                                          + "\n".join(f"  - {e}" for e in errors))
         rows, zone_ptr = rows_by_zone(table, allowed)
         objs = [OBJECTIVES[o] for o in self.objectives]
@@ -72,8 +73,8 @@ class Problem:
                                      adjacency=adjacency)
         if any(o.name == "fragmentation" for o in objs) and nonlinear.adjacency is None:
             raise ProblemDefinitionError(
-                "the fragmentation objective needs the zones' polygons: compile(table, "
-                "adjacency=optimizer.adjacency.adjacency(site.zones)); a CSV zoning file has no geometry")
+                _("the fragmentation objective needs the zones' polygons: compile(table, "
+                  "adjacency=optimizer.adjacency.adjacency(site.zones)); a CSV zoning file has no geometry"))
         cons = coupling_rows(self, table, rows)
         A = np.vstack([c.coefficients for c in cons]) if cons else np.zeros((0, len(rows)))
         b = np.array([c.rhs for c in cons], dtype=float)
@@ -90,39 +91,45 @@ class Problem:
         for name in self.objectives:
             if name not in OBJECTIVES:
                 near = difflib.get_close_matches(name, OBJECTIVES, n=1)
-                errors.append(f"unknown objective {name!r}" + (f"; did you mean {near[0]!r}?" if near else
-                                                                f"; valid: {', '.join(OBJECTIVES)}"))
+                errors.append(_("unknown objective {name}").format(name=repr(name))
+                              + (_("; did you mean {name}?").format(name=repr(near[0])) if near
+                                 else _("; valid: {valid}").format(valid=", ".join(OBJECTIVES))))
         if not self.objectives:
-            errors.append("at least one objective is needed")
+            errors.append(_("at least one objective is needed"))
         if len(set(self.objectives)) != len(self.objectives):
-            errors.append("an objective is listed twice")
+            errors.append(_("an objective is listed twice"))
         if self.budget_on not in ("capex", "cost"):
-            errors.append(f"budget_on must be 'capex' or 'cost', not {self.budget_on!r}")
+            errors.append(_("budget_on must be 'capex' or 'cost', not {value}").format(value=repr(self.budget_on)))
         for name in ("budget_cny", "site_soil_loss_cap_t_per_yr", "topsoil_stock_m3", "gangue_stock_m3"):
             v = getattr(self, name)
             if v is not None and not (v >= 0 and np.isfinite(v)):
-                errors.append(f"{name} must be a finite number ≥ 0, not {v}")
+                errors.append(_("{name} must be a finite number ≥ 0, not {value}").format(name=name, value=v))
         for s in self.shares:
             if s.kind not in SHARE_KINDS:
-                errors.append(f"share kind {s.kind!r} is not one of {', '.join(SHARE_KINDS)}")
+                errors.append(_("share kind {kind} is not one of {valid}").format(kind=repr(s.kind),
+                                                                                    valid=", ".join(SHARE_KINDS)))
             for v in (s.low, s.high):
                 if v is not None and not 0 <= v <= 1:
-                    errors.append(f"{s.name}: {v} is not a fraction between 0 and 1")
+                    errors.append(_("{name}: {value} is not a fraction between 0 and 1").format(name=s.name, value=v))
             if s.low is not None and s.high is not None and s.low > s.high:
-                errors.append(f"{s.name}: minimum {s.low} above maximum {s.high}")
+                errors.append(_("{name}: minimum {low} above maximum {high}").format(
+                    name=s.name, low=s.low, high=s.high))
         for g in self.targets:
             o = OBJECTIVES.get(g.objective)
             if o is None or not o.linear:
                 near = difflib.get_close_matches(g.objective, [n for n, x in OBJECTIVES.items() if x.linear], n=1)
-                errors.append(f"a target needs a linear objective, not {g.objective!r}"
-                              + (f"; did you mean {near[0]!r}?" if near else ""))
+                errors.append(_("a target needs a linear objective, not {name}").format(name=repr(g.objective))
+                              + (_("; did you mean {name}?").format(name=repr(near[0])) if near else ""))
             if g.low is None and g.high is None:
-                errors.append(f"target on {g.objective!r} has neither a lower nor an upper bound")
+                errors.append(_("target on {name} has neither a lower nor an upper bound").format(
+                    name=repr(g.objective)))
             for v in (g.low, g.high):
                 if v is not None and not np.isfinite(v):
-                    errors.append(f"target on {g.objective!r}: {v} is not a finite number")
+                    errors.append(_("target on {name}: {value} is not a finite number").format(
+                        name=repr(g.objective), value=v))
             if g.low is not None and g.high is not None and g.low > g.high:
-                errors.append(f"target on {g.objective!r}: lower bound {g.low} above upper bound {g.high}")
+                errors.append(_("target on {name}: lower bound {low} above upper bound {high}").format(
+                    name=repr(g.objective), low=g.low, high=g.high))
         return errors
 
 
@@ -154,8 +161,8 @@ def allowed_rows(problem: Problem, table, errors: list[str]) -> Allowed:
         for f in problem.forbid:
             if f not in known:
                 near = difflib.get_close_matches(f, sorted(known), n=1)
-                errors.append(f"forbidden {f!r} is neither a measure nor an option id"
-                              + (f"; did you mean {near[0]!r}?" if near else ""))
+                errors.append(_("forbidden {name} is neither a measure nor an option id").format(name=repr(f))
+                              + (_("; did you mean {name}?").format(name=repr(near[0])) if near else ""))
         parts = np.array([set(o.split("+")) for o in t.combos.option_id], dtype=object)
         bad_combo = np.array([bool(p & set(problem.forbid)) or o in problem.forbid
                               for p, o in zip(parts, t.combos.option_id)])
@@ -168,12 +175,13 @@ def allowed_rows(problem: Problem, table, errors: list[str]) -> Allowed:
         known = set(opt_ids) | set(t.combos.measures["measure_id"])
         for zid, f in problem.zone_forbid:
             if zid not in zindex:
-                errors.append(f"forbid in zone {zid!r}: no such zone")
+                errors.append(_("forbid in zone {zone}: no such zone").format(zone=repr(zid)))
                 continue
             if f not in known:
                 near = difflib.get_close_matches(f, sorted(known), n=1)
-                errors.append(f"forbid in zone {zid!r}: {f!r} is neither a measure nor an option id"
-                              + (f"; did you mean {near[0]!r}?" if near else ""))
+                errors.append(_("forbid in zone {zone}: {name} is neither a measure nor an option id").format(
+                    zone=repr(zid), name=repr(f)) + (_("; did you mean {name}?").format(name=repr(near[0])) if near
+                                                     else ""))
                 continue
             z = zindex[zid]
             lo, hi = t.zone_ptr[z], t.zone_ptr[z + 1]
@@ -185,7 +193,8 @@ def allowed_rows(problem: Problem, table, errors: list[str]) -> Allowed:
     for zid, oid in problem.locks:
         if zid not in zindex:
             near = difflib.get_close_matches(str(zid), list(map(str, zone_ids)), n=1)
-            errors.append(f"lock: no zone {zid!r}" + (f"; did you mean {near[0]!r}?" if near else ""))
+            errors.append(_("lock: no zone {zone}").format(zone=repr(zid))
+                          + (_("; did you mean {name}?").format(name=repr(near[0])) if near else ""))
             continue
         z = zindex[zid]
         lo, hi = t.zone_ptr[z], t.zone_ptr[z + 1]
@@ -193,8 +202,9 @@ def allowed_rows(problem: Problem, table, errors: list[str]) -> Allowed:
         if len(match) == 0:
             near = difflib.get_close_matches(oid, list(opt_ids[lo:hi]), n=3)
             why = t.refusal_reason(z, oid)
-            errors.append(f"lock: option {oid!r} is not feasible for zone {zid!r}" + (f" ({why})" if why else "")
-                          + (f"; feasible options include {', '.join(near)}" if near else ""))
+            errors.append(_("lock: option {option} is not feasible for zone {zone}").format(
+                option=repr(oid), zone=repr(zid)) + (_(" ({reason})").format(reason=why) if why else "")
+                + (_("; feasible options include {options}").format(options=", ".join(near)) if near else ""))
             continue
         others = np.arange(lo, hi) != lo + match[0]
         why_dropped[lo:hi][others & keep[lo:hi]] = 3
@@ -210,13 +220,16 @@ def _intolerable_why(table, lo: int, hi: int) -> str:
     loss = table.annual(np.arange(lo, hi))["soil_loss_t"] / table.data["area_ha"][lo]
     mean_ok, early_ok, mean, worst = erosion.tolerance_tests(loss, s.tolerable_soil_loss_t_per_ha_yr,
                                                              s.tolerance_early_years, s.tolerance_early_factor)
-    text = (f"mean over {loss.shape[1]} yr above {s.tolerable_soil_loss_t_per_ha_yr:g} t/ha/yr in "
-            f"{(~mean_ok).sum()} (best {mean.min():.1f})")
+    text = _("mean over {years} yr above {limit} t/ha/yr in {n} (best {best})").format(
+        years=loss.shape[1], limit=f"{s.tolerable_soil_loss_t_per_ha_yr:g}", n=(~mean_ok).sum(),
+        best=f"{mean.min():.1f}")
     if s.tolerance_rule == "mean_and_early":
         bound = s.tolerance_early_factor * s.tolerable_soil_loss_t_per_ha_yr
-        text += (f"; worst of the first {s.tolerance_early_years} yr above {s.tolerance_early_factor:g} × "
-                 f"{s.tolerable_soil_loss_t_per_ha_yr:g} = {bound:g} t/ha in {(~early_ok).sum()} "
-                 f"(best {worst.min():.1f})")
+        text += _("; worst of the first {years} yr above {factor} × {limit} = {bound} t/ha in {n} "
+                  "(best {best})").format(
+            years=s.tolerance_early_years, factor=f"{s.tolerance_early_factor:g}",
+            limit=f"{s.tolerable_soil_loss_t_per_ha_yr:g}", bound=f"{bound:g}", n=(~early_ok).sum(),
+            best=f"{worst.min():.1f}")
     return text
 
 
@@ -230,19 +243,24 @@ def rows_by_zone(table, allowed: Allowed) -> tuple[np.ndarray, np.ndarray]:
     empty = np.flatnonzero(counts == 0)
     if len(empty):
         msgs = []
+        intolerable = False
         for z in empty[:20]:
             lo, hi = t.zone_ptr[z], t.zone_ptr[z + 1]
             w = why_dropped[lo:hi]
             bits = []
             if (w == 1).any():
-                bits.append(f"{(w == 1).sum()} exceed the tolerable soil loss: {_intolerable_why(t, lo, hi)}")
+                intolerable = True
+                bits.append(_("{n} exceed the tolerable soil loss: {why}").format(
+                    n=(w == 1).sum(), why=_intolerable_why(t, lo, hi)))
             if (w == 2).any():
-                bits.append(f"{(w == 2).sum()} use forbidden measures")
-            msgs.append(f"zone {zone_ids[z]!r}: none of its {hi - lo} options is allowed: " + "; ".join(bits))
-        more = f" (and {len(empty) - 20} more zones)" if len(empty) > 20 else ""
-        hint = " Allow them with enforce_tolerance=False (--allow-intolerable) or add a landform measure." \
-            if any("tolerable" in m for m in msgs) else ""
-        raise InfeasibleError(f"{len(empty)} zone(s) have no allowed option{more}.{hint}\n"
+                bits.append(_("{n} use forbidden measures").format(n=(w == 2).sum()))
+            msgs.append(_("zone {zone}: none of its {n} options is allowed: ").format(zone=repr(zone_ids[z]), n=hi - lo)
+                        + "; ".join(bits))
+        more = _(" (and {n} more zones)").format(n=len(empty) - 20) if len(empty) > 20 else ""
+        hint = _(" Allow them with enforce_tolerance=False (--allow-intolerable) or add a landform measure.") \
+            if intolerable else ""
+        raise InfeasibleError(_("{n} zone(s) have no allowed option{more}.{hint}").format(
+                                  n=len(empty), more=more, hint=hint) + "\n"
                               + "\n".join(f"  - {m}" for m in msgs), msgs)
 
     rows = np.flatnonzero(keep)
@@ -305,9 +323,10 @@ def _share_member(s: Share, t, rows) -> np.ndarray:
     ms = t.combos.measures
     if s.kind == "measure":
         if s.value not in set(ms["measure_id"]):
-            raise ProblemDefinitionError(f"share: unknown measure {s.value!r}")
+            raise ProblemDefinitionError(_("share: unknown measure {name}").format(name=repr(s.value)))
         i = int(np.flatnonzero(ms["measure_id"].to_numpy() == s.value)[0])
         return (t.combos.index[c] == i).any(axis=1).astype(float)
     if s.value not in GROUPS:
-        raise ProblemDefinitionError(f"share: unknown measure group {s.value!r}; valid: {', '.join(GROUPS)}")
+        raise ProblemDefinitionError(_("share: unknown measure group {name}; valid: {valid}").format(
+            name=repr(s.value), valid=", ".join(GROUPS)))
     return (t.combos.index[c, GROUPS.index(s.value)] >= 0).astype(float)

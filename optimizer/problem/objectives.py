@@ -11,6 +11,7 @@ import difflib
 from dataclasses import dataclass
 
 from ..errors import ProblemDefinitionError
+from ..i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -28,20 +29,21 @@ class Objective:
 
 
 OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
-    Objective("removals", "removals_tco2e", -1, "t CO2e", "net removals over the horizon"),
-    Objective("credit_value", "credit_value_cny", -1, "CNY", "credit value (NPV)"),
-    Objective("credits", "credits_tco2e", -1, "t CO2e", "credits over the horizon"),
-    Objective("avoided", "avoided_tco2e", -1, "t CO2e", "avoided emissions (kept apart from removals)"),
-    Objective("cost", "cost_cny", +1, "CNY", "cost (NPV)"),
-    Objective("capex", "capex_cny", +1, "CNY", "capital cost"),
-    Objective("soil_loss", "soil_loss_t_per_yr", +1, "t/yr", "site soil loss (mean over the horizon)"),
+    Objective("removals", "removals_tco2e", -1, "t CO2e", N_("net removals over the horizon")),
+    Objective("credit_value", "credit_value_cny", -1, "CNY", N_("credit value (NPV)")),
+    Objective("credits", "credits_tco2e", -1, "t CO2e", N_("credits over the horizon")),
+    Objective("avoided", "avoided_tco2e", -1, "t CO2e", N_("avoided emissions (kept apart from removals)")),
+    Objective("cost", "cost_cny", +1, "CNY", N_("cost (NPV)")),
+    Objective("capex", "capex_cny", +1, "CNY", N_("capital cost")),
+    Objective("soil_loss", "soil_loss_t_per_yr", +1, "t/yr", N_("site soil loss (mean over the horizon)")),
     # non-linear objectives: only the genetic and hybrid solvers take them (definitions in evaluate.py)
-    Objective("diversity", "", -1, "nats", "Shannon index of the area shares of vegetation types", "diversity"),
-    Objective("fragmentation", "", +1, "m", "boundary between neighbouring zones of different vegetation",
+    Objective("diversity", "", -1, "nats", N_("Shannon index of the area shares of vegetation types"), "diversity"),
+    Objective("fragmentation", "", +1, "m", N_("boundary between neighbouring zones of different vegetation"),
               "fragmentation"),
-    Objective("sink_year", "", +1, "year", "first year from which cumulative net removals stay positive",
+    Objective("sink_year", "", +1, "year", N_("first year from which cumulative net removals stay positive"),
               "sink_year"),
-    Objective("soil_loss_worst5", "", +1, "t/yr", "site soil loss, mean of the five worst years", "soil_loss_worst5"),
+    Objective("soil_loss_worst5", "", +1, "t/yr", N_("site soil loss, mean of the five worst years"),
+              "soil_loss_worst5"),
 )}
 NONLINEAR = tuple(n for n, o in OBJECTIVES.items() if not o.linear)
 SERIES_OBJECTIVES = ("sink_year", "soil_loss_worst5")    # need annual series per option
@@ -111,28 +113,32 @@ def parse_constraints(items) -> dict:
             except ValueError:
                 val = None
         if m is None or val is None:
-            raise ProblemDefinitionError(f"constraint {item!r}: write NAME<=VALUE or NAME>=VALUE, e.g. "
-                                         "removals>=40000, soil_loss<=800 or share:woody>=0.3")
+            raise ProblemDefinitionError(_("constraint {item}: write NAME<=VALUE or NAME>=VALUE, e.g. "
+                                           "removals>=40000, soil_loss<=800 or share:woody>=0.3").format(
+                                               item=repr(item)))
         if not math.isfinite(val):
-            raise ProblemDefinitionError(f"constraint {item!r}: {m.group(3)} is not a finite number")
+            raise ProblemDefinitionError(_("constraint {item}: {value} is not a finite number").format(
+                item=repr(item), value=m.group(3)))
         name, op = m.group(1), {"≤": "<=", "≥": ">="}.get(m.group(2), m.group(2))
         if name.startswith("share:"):
-            kind, _, value = name[len("share:"):].partition("=")
+            kind, _eq, value = name[len("share:"):].partition("=")
             out["shares"].append(Share(kind=kind, value=value, low=val if op == ">=" else None,
                                        high=val if op == "<=" else None))
         elif name in linear:
             out["targets"].append(Target(name, low=val if op == ">=" else None, high=val if op == "<=" else None))
         elif name in RESOURCE_CONSTRAINTS and op == "<=":
             if val < 0:
-                raise ProblemDefinitionError(f"constraint {item!r}: a {name} limit cannot be negative")
+                raise ProblemDefinitionError(_("constraint {item}: a {name} limit cannot be negative").format(
+                    item=repr(item), name=name))
             out[RESOURCE_CONSTRAINTS[name]] = val
         else:
             near = difflib.get_close_matches(name, [*linear, *RESOURCE_CONSTRAINTS], n=1)
-            hint = f"; did you mean {near[0]!r}?" if near and near[0] != name else ""
+            hint = _("; did you mean {name}?").format(name=repr(near[0])) if near and near[0] != name else ""
             raise ProblemDefinitionError(
-                f"constraint {item!r}: unknown constraint {name!r} (or wrong direction){hint}; use a target on "
-                f"{', '.join(linear)} (>= or <=), " + ", ".join(f"{k}<=…" for k in RESOURCE_CONSTRAINTS)
-                + ", or share:KIND[=VALUE]>=… / <=…")
+                _("constraint {item}: unknown constraint {name} (or wrong direction){hint}; use a target on {linear} "
+                  "(>= or <=), {resources}, or share:KIND[=VALUE]>=… / <=…").format(
+                    item=repr(item), name=repr(name), hint=hint, linear=", ".join(linear),
+                    resources=", ".join(f"{k}<=…" for k in RESOURCE_CONSTRAINTS)))
     out["shares"] = tuple(out["shares"])
     out["targets"] = tuple(out["targets"])
     return out

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import SinkPlanError
+from ..i18n import _
 from ..io.atomic import atomic_path
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -32,8 +33,8 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
     """Print ``html`` to ``pdf`` (atomically) with headless Chromium, offline."""
     exe = chromium or chromium_path()
     if exe is None:
-        raise SinkPlanError("--pdf needs Chromium (Debian: apt-get install chromium); without it, open the HTML "
-                            "report and print it to PDF (it has a print stylesheet)")
+        raise SinkPlanError(_("--pdf needs Chromium (Debian: apt-get install chromium); without it, open the HTML "
+                              "report and print it to PDF (it has a print stylesheet)"))
     profile = tempfile.mkdtemp(prefix="sinkplan-pdf-")
     try:
         with atomic_path(pdf) as tmp:
@@ -45,10 +46,12 @@ def html_to_pdf(html: Path, pdf: Path, chromium: str | None = None) -> Path:
             try:
                 r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, stdin=subprocess.DEVNULL)
             except subprocess.TimeoutExpired:
-                raise SinkPlanError(f"{pdf}: Chromium did not finish printing within {TIMEOUT_S} s") from None
+                raise SinkPlanError(_("{file}: Chromium did not finish printing within {seconds} s").format(
+                    file=pdf, seconds=TIMEOUT_S)) from None
             if r.returncode != 0 or not tmp.is_file() or tmp.stat().st_size == 0:
-                tail = (r.stderr or "").strip().splitlines()[-1:] or ["no output"]
-                raise SinkPlanError(f"{pdf}: Chromium could not print the report (exit {r.returncode}: {tail[0]})")
+                tail = (r.stderr or "").strip().splitlines()[-1:] or [_("no output")]
+                raise SinkPlanError(_("{file}: Chromium could not print the report (exit {code}: {error})").format(
+                    file=pdf, code=r.returncode, error=tail[0]))
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     return Path(pdf)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Issue, SiteError
+from ..i18n import N_, _
 from ..io.paths import input_file_problem
 from ..io.tables import read_csv_text
 from ..settings import Settings, load_settings, settings_path_for
@@ -104,11 +105,11 @@ def _read_table(path: Path, layer: str | None, problems: list[Issue], notes: lis
     """Read the raw table (GeoDataFrame or DataFrame) and the layer used."""
     fmt = FORMATS.get(path.suffix.lower())
     if not path.exists():
-        problems.append(Issue(file=str(path), message="file not found"))
+        problems.append(Issue(file=str(path), message=_("file not found")))
         return None, None
     if fmt is None:
-        problems.append(Issue(file=str(path), message=f"unsupported format {path.suffix!r}; use "
-                                ".gpkg, .geojson, .shp or .csv"))
+        problems.append(Issue(file=str(path), message=_("unsupported format {suffix}; use .gpkg, .geojson, .shp or "
+                                                             ".csv").format(suffix=repr(path.suffix))))
         return None, None
     if fmt == "CSV":
         df = read_csv_text(path, problems, notes)   # UTF-8, else GB18030 with a TextEncodingWarning
@@ -119,27 +120,30 @@ def _read_table(path: Path, layer: str | None, problems: list[Issue], notes: lis
     try:
         layers = [name for name, _ in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        problems.append(Issue(file=str(path), message=f"cannot be opened as {fmt}: {exc}"))
+        problems.append(Issue(file=str(path), message=_("cannot be opened as {format}: {error}").format(
+            format=fmt, error=exc)))
         return None, None
     if layer:
         if layer not in layers:
             near = difflib.get_close_matches(layer, layers, n=1)
-            problems.append(Issue(file=str(path), field="--layer", message=f"no layer {layer!r}; layers: "
-                                    + ", ".join(layers) + (f" (did you mean {near[0]!r}?)" if near else "")))
+            problems.append(Issue(file=str(path), field="--layer", message=_("no layer {layer}; layers: ").format(
+                layer=repr(layer))
+                                  + ", ".join(layers) + (_(" (did you mean {name}?)").format(name=repr(near[0]))
+                                                         if near else "")))
             return None, None
     elif len(layers) > 1:
         if "zones" in layers:
             layer = "zones"
         else:
             problems.append(Issue(file=str(path), field="--layer",
-                                    message="has several layers; choose one with --layer: " + ", ".join(layers)))
+                                    message=_("has several layers; choose one with --layer: ") + ", ".join(layers)))
             return None, None
     else:
         layer = layers[0] if layers else None
     try:
         gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:
-        problems.append(Issue(file=str(path), message=f"cannot be read: {exc}"))
+        problems.append(Issue(file=str(path), message=_("cannot be read: {error}").format(error=exc)))
         return None, None
     return gdf, layer
 
@@ -162,7 +166,7 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
     """
     path = Path(path)
     # the zoning file first: a folder or a missing file is the first thing to fix
-    bad_path = input_file_problem(path, "zoning file", example="zones.gpkg", suffixes=tuple(FORMATS))
+    bad_path = input_file_problem(path, N_("zoning file"), example="zones.gpkg", suffixes=tuple(FORMATS))
     if bad_path is not None:
         raise SiteError([bad_path])
     if settings is None or isinstance(settings, (str, Path)):
@@ -177,7 +181,7 @@ def read_site(path: str | Path, settings: Settings | str | Path | None = None, *
     if raw is None:
         raise SiteError(problems)
     if len(raw) == 0:
-        raise SiteError([Issue(file=f, message="the file has no zones (it is empty)")])
+        raise SiteError([Issue(file=f, message=_("the file has no zones (it is empty)"))])
     df = canonical_frame(raw, f, problems, notes)
     if problems:
         raise SiteError(problems)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..catalog import ZONE_TYPES
 from ..errors import Issue
+from ..i18n import _
 
 BURNING = ("none", "low", "medium", "high")
 KNOWN_DESIGNATIONS = ("mining_land", "planned_afforestation_land", "farmland", "grassland", "construction_land",
@@ -112,7 +113,7 @@ def _parse_bool(values: pd.Series, ids: pd.Series, file: str, problems: list[Iss
             out[i] = True
         elif s not in FALSE:
             problems.append(Issue(file=file, zone_id=ids.iloc[i], field="contaminated",
-                                    message=f"{v!r} is not true/false"))
+                                    message=_("{value} is not true/false").format(value=repr(v))))
     return out
 
 
@@ -141,13 +142,16 @@ def _parse_number(df: pd.DataFrame, col: str, file: str, problems: list[Issue],
     outside = np.isfinite(num) & ((num < lo) | (num > hi))
     for i in np.flatnonzero(infinite):
         problems.append(Issue(file=file, zone_id=ids.iloc[i], field=col,
-                                message=f"{text.iloc[i]} is not a finite number ({lo:g}–{hi:g} {unit}); "
-                                        "leave it empty if the value is unknown"))
+                                message=_("{value} is not a finite number ({lo}–{hi} {unit}); leave it empty if "
+                                          "the value is unknown").format(value=text.iloc[i], lo=f"{lo:g}", hi=f"{hi:g}",
+                                                               unit=unit)))
     for i in np.flatnonzero(not_number):
-        problems.append(Issue(file=file, zone_id=ids.iloc[i], field=col, message=f"{raw.iloc[i]!r} is not a number"))
+        problems.append(Issue(file=file, zone_id=ids.iloc[i], field=col, message=_("{value} is not a number").format(
+            value=repr(raw.iloc[i]))))
     for i in np.flatnonzero(outside):
         problems.append(Issue(file=file, zone_id=ids.iloc[i], field=col,
-                                message=f"{num[i]:g} {unit} is outside {lo:g}–{hi:g} {unit}"))
+                                message=_("{value} {unit} is outside {lo}–{hi} {unit}").format(
+                                    value=f"{num[i]:g}", unit=unit, lo=f"{lo:g}", hi=f"{hi:g}")))
     bad = infinite | not_number | outside
     reported.update((int(i), col) for i in np.flatnonzero(bad))
     num[bad] = np.nan
@@ -190,12 +194,13 @@ def canonical_frame(raw, f: str, problems: list[Issue], notes: list[str]) -> pd.
     df = raw.rename(columns=rename)
     for src, dst in rename.items():
         if src != dst:
-            notes.append(f"column {src!r} read as {dst!r}")
+            notes.append(_("column {src} read as {dst}").format(src=repr(src), dst=repr(dst)))
     for req in ("zone_id", "zone_type"):
         if req not in df.columns:
             near = difflib.get_close_matches(req, cols, n=1, cutoff=0.5)
-            problems.append(Issue(file=f, field=req, message="required column is missing"
-                                    + (f"; is {near[0]!r} it?" if near else f" (columns: {', '.join(cols)})")))
+            problems.append(Issue(file=f, field=req, message=_("required column is missing")
+                                    + (_("; is {name} it?").format(name=repr(near[0])) if near
+                                       else _(" (columns: {columns})").format(columns=", ".join(cols)))))
     return df
 
 
@@ -217,10 +222,11 @@ def _parse_ids(df: pd.DataFrame, f: str, problems: list[Issue]) -> pd.Series:
     ids = df["zone_id"].map(lambda v: "" if _is_missing(v) else str(v).strip()).astype(object)
     ids = ids.map(lambda s: s[:-2] if s.endswith(".0") and s[:-2].isdigit() else s)
     for i in np.flatnonzero((ids == "").to_numpy()):
-        problems.append(Issue(file=f, zone_id=f"<row {i + 1}>", field="zone_id", message="missing zone_id"))
+        problems.append(Issue(file=f, zone_id=f"<row {i + 1}>", field="zone_id", message=_("missing zone_id")))
     dups = ids[(ids != "") & ids.duplicated(keep=False)]
     for zid, n in dups.value_counts().items():
-        problems.append(Issue(file=f, zone_id=zid, field="zone_id", message=f"duplicate id ({n} zones share it)"))
+        problems.append(Issue(file=f, zone_id=zid, field="zone_id",
+            message=_("duplicate id ({n} zones share it)").format(n=n)))
     return ids.where(ids != "", [f"<row {i + 1}>" for i in range(len(ids))])
 
 
@@ -231,12 +237,13 @@ def _parse_zone_types(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[I
         v = df["zone_type"].iloc[i]
         if zt.iloc[i] == "":
             problems.append(Issue(file=f, zone_id=ids.iloc[i], field="zone_type",
-                                    message=f"missing; valid: {', '.join(ZONE_TYPES)}"))
+                                    message=_("missing; valid: {valid}").format(valid=", ".join(ZONE_TYPES))))
         else:
             near = difflib.get_close_matches(zt.iloc[i], ZONE_TYPES, n=1, cutoff=0.4)
             problems.append(Issue(file=f, zone_id=ids.iloc[i], field="zone_type",
-                                    message=f"unknown zone type {v!r}" + (f"; did you mean {near[0]!r}?" if near
-                                                                          else f"; valid: {', '.join(ZONE_TYPES)}")))
+                                    message=_("unknown zone type {value}").format(value=repr(v))
+                                    + (_("; did you mean {name}?").format(name=repr(near[0])) if near
+                                       else _("; valid: {valid}").format(valid=", ".join(ZONE_TYPES)))))
     return zt
 
 
@@ -253,10 +260,10 @@ def _parse_numbers(df: pd.DataFrame, ids: pd.Series, zt: pd.Series, f: str, prob
     both = ~np.isnan(slope_deg) & ~np.isnan(slope_pct)
     for i in np.flatnonzero(both & (np.abs(slope_deg - from_pct) > SLOPE_AGREEMENT_DEG)):
         problems.append(Issue(file=f, zone_id=ids.iloc[i], field="slope_deg",
-                                message=f"slope_deg = {slope_deg[i]:g} disagrees with slope_pct = {slope_pct[i]:g} "
-                                        f"(= {from_pct[i]:.1f}°)"))
+                                message=_("slope_deg = {deg} disagrees with slope_pct = {pct} (= {from_pct}°)").format(
+                                    deg=f"{slope_deg[i]:g}", pct=f"{slope_pct[i]:g}", from_pct=f"{from_pct[i]:.1f}")))
     if "slope_pct" in df.columns and np.any(~np.isnan(slope_pct)):
-        notes.append("slope_pct converted to degrees (θ = atan(pct/100))")
+        notes.append(_("slope_pct converted to degrees (θ = atan(pct/100))"))
     slope = np.where(np.isnan(slope_deg), from_pct, slope_deg)
     length = _parse_number(df, "slope_length_m", f, problems, reported, ids)
     soil = _parse_number(df, "soil_depth_cm", f, problems, reported, ids)
@@ -264,20 +271,21 @@ def _parse_numbers(df: pd.DataFrame, ids: pd.Series, zt: pd.Series, f: str, prob
     for i in np.flatnonzero((zt == "slope").to_numpy()):
         if np.isnan(slope[i]) and (i, "slope_deg") not in reported and (i, "slope_pct") not in reported:
             problems.append(Issue(file=f, zone_id=ids.iloc[i], field="slope_deg",
-                                    message="a slope zone needs slope_deg (or slope_pct)"))
+                                    message=_("a slope zone needs slope_deg (or slope_pct)")))
         if (i, "slope_length_m") in reported:
             continue
         if np.isnan(length[i]):
             problems.append(Issue(file=f, zone_id=ids.iloc[i], field="slope_length_m",
-                                    message="a slope zone needs slope_length_m (horizontal length, m)"))
+                                    message=_("a slope zone needs slope_length_m (horizontal length, m)")))
         elif length[i] <= 0:
             problems.append(Issue(file=f, zone_id=ids.iloc[i], field="slope_length_m",
-                                    message=f"slope length must be > 0 m, not {length[i]:g}"))
+                                    message=_("slope length must be > 0 m, not {value}").format(
+                                        value=f"{length[i]:g}")))
     pools_missing = np.flatnonzero((zt == "subsidence_pool").to_numpy() & np.isnan(water))
     if len(pools_missing):
-        notes.append(f"{len(pools_missing)} subsidence pool(s) without water_depth_m: no wetland, backfill or "
-                     f"floating PV offered there ({', '.join(ids.iloc[pools_missing[:5]])}"
-                     f"{', …' if len(pools_missing) > 5 else ''})")
+        notes.append(_("{n} subsidence pool(s) without water_depth_m: no wetland, backfill or floating PV offered "
+                       "there ({zones})").format(n=len(pools_missing), zones=", ".join(ids.iloc[pools_missing[:5]])
+                                                 + (", …" if len(pools_missing) > 5 else "")))
     return slope, length, soil, water
 
 
@@ -290,8 +298,9 @@ def _parse_categories(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[I
         for i in np.flatnonzero(~burn.isin(BURNING).to_numpy()):
             near = difflib.get_close_matches(burn.iloc[i], BURNING, n=1)
             problems.append(Issue(file=f, zone_id=ids.iloc[i], field="burning",
-                                    message=f"{df['burning'].iloc[i]!r} is not one of {', '.join(BURNING)}"
-                                            + (f"; did you mean {near[0]!r}?" if near else "")))
+                                    message=_("{value} is not one of {valid}").format(
+                                        value=repr(df["burning"].iloc[i]), valid=", ".join(BURNING))
+                                    + (_("; did you mean {name}?").format(name=repr(near[0])) if near else "")))
     else:
         burn = pd.Series(["none"] * len(df))
     contaminated = (_parse_bool(df["contaminated"], ids, f, problems) if "contaminated" in df.columns
@@ -302,8 +311,8 @@ def _parse_categories(df: pd.DataFrame, ids: pd.Series, f: str, problems: list[I
         desig = pd.Series(["mining_land"] * len(df))
     odd = sorted(set(desig) - set(KNOWN_DESIGNATIONS))
     if odd:
-        notes.append("land designations not known to the crediting rules (treated as not eligible where a "
-                     "standard lists designations): " + ", ".join(odd))
+        notes.append(_("land designations not known to the crediting rules (treated as not eligible where a "
+                       "standard lists designations): ") + ", ".join(odd))
     return burn, contaminated, desig
 
 
@@ -334,13 +343,13 @@ def csv_area(df: pd.DataFrame, zones: pd.DataFrame, a: ZoneAttributes, f: str, p
     area = _parse_number(df, "area_ha", f, problems, reported, a.zone_id) if "area_ha" in df.columns else None
     if area is None:
         problems.append(Issue(file=f, field="area_ha",
-                                message="a CSV without geometry needs an area_ha column (hectares)"))
+                                message=_("a CSV without geometry needs an area_ha column (hectares)")))
         return zones
     for i in np.flatnonzero(np.isnan(area) | (area <= 0)):
         if (i, "area_ha") in reported:
             continue  # already reported as not a number or out of range
         problems.append(Issue(file=f, zone_id=a.zone_id.iloc[i], field="area_ha",
-                                message="missing or zero area"))
+                                message=_("missing or zero area")))
     zones["area_ha"] = area
     return zones
 

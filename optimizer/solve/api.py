@@ -139,7 +139,9 @@ def solve(compiled, method=None, stop: Stop | None = None, *, progress: Callable
     method = Exact() if method is None else method
     if isinstance(method, str):
         if method not in METHODS:
-            raise ProblemDefinitionError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+            from ..i18n import _
+            raise ProblemDefinitionError(_("unknown method {method}; use one of {valid}").format(
+                method=repr(method), valid=", ".join(METHODS)))
         method = METHODS[method]()
     if not hasattr(method, "run"):
         raise ProblemDefinitionError(f"{method!r} is not a solve method; use one of "

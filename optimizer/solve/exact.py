@@ -22,6 +22,7 @@ import numpy as np
 from .. import parallel
 from ..errors import InfeasibleError, ProblemDefinitionError
 from ..evaluate import evaluate, feasibility_tolerance
+from ..i18n import _
 from .mckp import front_plan, solve_mckp
 from .mckp import supported_front as _hull_front
 from .result import ParetoFront, Plan
@@ -34,7 +35,8 @@ AUGMENTATION = 1e-4      # weight of the augmentation term relative to the prima
 def _solve_core(core, *, method, solver, gap, time_limit_s, exact, start=None) -> SolveResult:
     """One solve of ``core``; ``start`` (local option per zone) warm-starts the fast engine."""
     if method not in METHODS:
-        raise ProblemDefinitionError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+        raise ProblemDefinitionError(_("unknown method {method}; use one of {valid}").format(
+            method=repr(method), valid=", ".join(METHODS)))
     if method in ("auto", "fast"):
         res = solve_mckp(core, gap_tol=gap, time_limit_s=time_limit_s, exact=exact, start=start)
         if res.status is not Status.ERROR or method == "fast":
@@ -56,7 +58,8 @@ def solve(compiled, *, objective: int | str = 0, method: str = "auto", solver: s
     if res.status is Status.INFEASIBLE:
         raise InfeasibleError(*explain_infeasible(compiled, res.message))
     if res.choice is None:
-        raise InfeasibleError(f"no plan was found within {time_limit_s:g} s ({res.status.value}): {res.message}")
+        raise InfeasibleError(_("no plan was found within {seconds} s ({status}): {message}").format(
+            seconds=f"{time_limit_s:g}", status=res.status.value, message=res.message))
     sense = compiled.objectives[k].sense
     return Plan(compiled=compiled, choice=np.asarray(res.choice, dtype=np.int64), status=res.status,
                 objective_name=compiled.objectives[k].name, bound=float(res.bound) * scale["c_scale"] * sense,
@@ -68,7 +71,8 @@ def _objective_index(compiled, objective) -> int:
     names = [o.name for o in compiled.objectives]
     if isinstance(objective, str):
         if objective not in names:
-            raise ProblemDefinitionError(f"objective {objective!r} is not among the problem's {', '.join(names)}")
+            raise ProblemDefinitionError(_("objective {name} is not among the problem's {names}").format(
+                name=repr(objective), names=", ".join(names)))
         return names.index(objective)
     return int(objective)
 
@@ -97,8 +101,8 @@ def explain_infeasible(compiled, solver_message: str = "") -> tuple[str, list[st
             msgs.append(compiled.explain_row(i, least, np.minimum.reduceat(compiled.A[i], compiled.zone_ptr[:-1]),
                                              others=tuple(compiled.con_names[j] for j in others)))
     if not msgs:
-        msgs = [solver_message or "the constraints cannot hold together"]
-    return "no plan meets the constraints together:\n" + "\n".join(f"  - {x}" for x in msgs), msgs
+        msgs = [solver_message or _("the constraints cannot hold together")]
+    return _("no plan meets the constraints together:") + "\n" + "\n".join(f"  - {x}" for x in msgs), msgs
 
 
 # ----------------------------------------------------------------------------------------------
@@ -113,8 +117,8 @@ def supported_front(compiled, objectives: tuple[int, int] = (0, 1)) -> ParetoFro
     """
     t0 = time.perf_counter()
     if not getattr(compiled, "is_linear", True):
-        raise ProblemDefinitionError("the supported front takes linear objectives only; use the genetic or hybrid "
-                                     "search for diversity, fragmentation, sink year or worst-five-year soil loss")
+        raise ProblemDefinitionError(_("the supported front takes linear objectives only; use the genetic or hybrid "
+                                       "search for diversity, fragmentation, sink year or worst-five-year soil loss"))
     i, j = objectives
     f_val, f_cost = compiled.F[i], compiled.F[j]
     limit = math.inf
@@ -123,15 +127,15 @@ def supported_front(compiled, objectives: tuple[int, int] = (0, 1)) -> ParetoFro
             limit = min(limit, rhs * compiled.objectives[j].sense)
         else:
             raise ProblemDefinitionError(
-                f"the supported front works under one-option-per-zone rows only; constraint "
-                f"{compiled.con_names[r]!r} is not a bound on {compiled.objectives[j].name}: "
-                "use the ε-constraint front")
+                _("the supported front works under one-option-per-zone rows only; constraint {name} is not a "
+                  "bound on {objective}: use the ε-constraint front").format(
+                    name=repr(compiled.con_names[r]), objective=compiled.objectives[j].name))
     hull = _hull_front(f_cost, -f_val, compiled.zone_ptr)
     keep = np.flatnonzero(hull.cost <= limit + 1e-9 * max(1.0, abs(limit))) if math.isfinite(limit) else \
         np.arange(hull.n_vertices)
     if len(keep) == 0:
-        raise InfeasibleError(f"no plan meets {compiled.con_names[0]}: the cheapest costs "
-                              f"{hull.cost[0]:,.0f}, above {limit:,.0f}")
+        raise InfeasibleError(_("no plan meets {name}: the cheapest costs {cheapest}, above {limit}").format(
+            name=_(compiled.con_names[0]), cheapest=f"{hull.cost[0]:,.0f}", limit=f"{limit:,.0f}"))
     # K plans as a sample of vertices for files; the full arrays are kept in ``supported``
     choices = np.array([front_plan(hull, int(v)) for v in _spread(keep, 25)])
     ev = evaluate(compiled, choices, totals=False)
@@ -211,7 +215,7 @@ def _lexicographic_stage(compiled, objective, cap, solve_kw, start=None) -> Solv
     if res.status is Status.INFEASIBLE:
         raise InfeasibleError(*explain_infeasible(compiled, res.message))
     if res.choice is None:
-        raise InfeasibleError(f"no plan found for the payoff table ({res.status.value})")
+        raise InfeasibleError(_("no plan found for the payoff table ({status})").format(status=res.status.value))
     return res
 
 
@@ -290,9 +294,9 @@ def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s
     t0 = time.perf_counter()
     p = len(compiled.objectives)
     if p not in (2, 3):
-        raise ProblemDefinitionError(f"ε-constraint fronts take two or three objectives, not {p}")
+        raise ProblemDefinitionError(_("ε-constraint fronts take two or three objectives, not {n}").format(n=p))
     if points < 2:
-        raise ProblemDefinitionError("a front needs at least 2 points")
+        raise ProblemDefinitionError(_("a front needs at least 2 points"))
     solve_kw = dict(method=method, solver=solver, gap=gap, time_limit_s=time_limit_s, exact=exact)
     payoff, extreme_plans, extreme_status, extreme_gaps = _payoff(compiled, solve_kw)
     lo = payoff.min(axis=0)
@@ -340,7 +344,7 @@ def epsilon_front(compiled, *, points: int = 25, gap: float = 1e-4, time_limit_s
     from .pareto import nondominated
     keep = nondominated(ev.F)
     # one plan per distinct objective vector, ordered along the first objective
-    _, uniq = np.unique(np.round(ev.F[keep], 9), axis=0, return_index=True)
+    _values, uniq = np.unique(np.round(ev.F[keep], 9), axis=0, return_index=True)
     keep = keep[np.sort(uniq)]
     keep = keep[np.argsort(ev.F[keep, 0])]
     return ParetoFront(compiled=compiled, objectives=tuple(o.name for o in compiled.objectives),

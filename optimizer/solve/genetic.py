@@ -32,6 +32,7 @@ import numpy as np
 
 from ..errors import InfeasibleError, ProblemDefinitionError
 from ..evaluate import evaluate
+from ..i18n import _
 from . import pareto as pa
 from .archive import ARCHIVE_CAPACITY, Archive, thin
 from .encoding import Encoding, _zone_argmin
@@ -70,9 +71,9 @@ def genetic_front(compiled, *, pop_size: int = 100, generations: int | None = No
     t0 = time.perf_counter()
     n_obj = len(compiled.objectives)
     if n_obj < 1:
-        raise ProblemDefinitionError("the genetic search needs at least one objective")
+        raise ProblemDefinitionError(_("the genetic search needs at least one objective"))
     if pop_size < 4:
-        raise ProblemDefinitionError(f"pop_size must be at least 4, not {pop_size}")
+        raise ProblemDefinitionError(_("pop_size must be at least 4, not {n}").format(n=pop_size))
     if generations is None and evaluations is None and time_limit_s is None:
         generations = DEFAULT_GENERATIONS
     if seed is None:
@@ -87,7 +88,8 @@ def genetic_front(compiled, *, pop_size: int = 100, generations: int | None = No
     if seeds is not None:
         feas = enc.is_feasible(seeds)
         if not feas.all():
-            raise ProblemDefinitionError(f"{(~feas).sum()} of the {len(seeds)} seed plans break the constraints")
+            raise ProblemDefinitionError(_("{n} of the {total} seed plans break the constraints").format(
+                n=(~feas).sum(), total=len(seeds)))
     problem = PlanProblem(compiled, enc)
     repair = FeasibilityRepair(enc)
     dup = HashDuplicates(compiled.n_zones)
@@ -140,7 +142,7 @@ def genetic_front(compiled, *, pop_size: int = 100, generations: int | None = No
             break
 
     if not len(archive):
-        raise InfeasibleError("the genetic search found no feasible plan")
+        raise InfeasibleError(_("the genetic search found no feasible plan"))
     protect = _seed_dominators(archive.F, seed_F) if seed_F is not None else None
     keep = thin(archive.F, max(max_points, 0 if protect is None else len(protect)), protect=protect)
     X = archive.X[keep].astype(np.int64)
@@ -173,8 +175,8 @@ def _reference_F(reference, compiled) -> np.ndarray | None:
         return None
     if isinstance(reference, ParetoFront):
         if tuple(reference.objectives) != tuple(o.name for o in compiled.objectives):
-            raise ProblemDefinitionError(f"the reference front is over {', '.join(reference.objectives)}, the problem "
-                                         f"over {', '.join(o.name for o in compiled.objectives)}")
+            raise ProblemDefinitionError(_("the reference front is over {front}, the problem over {problem}").format(
+                front=", ".join(reference.objectives), problem=", ".join(o.name for o in compiled.objectives)))
         vals = reference.values
     else:
         vals = np.atleast_2d(np.asarray(reference, dtype=float))

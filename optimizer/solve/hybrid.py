@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from ..errors import ProblemDefinitionError
+from ..i18n import _
 from .genetic import genetic_front
 from .result import ParetoFront
 
@@ -48,12 +49,13 @@ def hybrid_front(compiled, *, points: int = 25, gap: float = 1e-4, exact_time_li
             plan = solve(lin, gap=gap, time_limit_s=exact_time_limit_s)
             seeds = plan.choice[None, :]
         else:
-            raise ProblemDefinitionError("the hybrid search seeds from at most three linear objectives; "
-                                         f"this problem has {p_lin}: use the genetic method")
+            raise ProblemDefinitionError(_("the hybrid search seeds from at most three linear objectives; this "
+                                           "problem has {n}: use the genetic method").format(n=p_lin))
     else:
         if tuple(seed_front.objectives) != tuple(o.name for o in lin.objectives):
-            raise ProblemDefinitionError(f"the seed front is over {', '.join(seed_front.objectives)}, the linear "
-                                         f"part of the problem over {', '.join(o.name for o in lin.objectives)}")
+            raise ProblemDefinitionError(_("the seed front is over {front}, the linear part of the problem over "
+                                           "{problem}").format(front=", ".join(seed_front.objectives),
+                                                               problem=", ".join(o.name for o in lin.objectives)))
         seeds = seed_front.choices
     exact_s = time.perf_counter() - t0
     if reference is None and compiled.is_linear and seed_front is not None:

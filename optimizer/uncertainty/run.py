@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PlanFileError
+from ..i18n import _
 from ..io.manifest import dumps, manifest, record_outputs
 from ..io.plans import FrontResult, read_run
 from ..io.tables import write_table
@@ -57,7 +58,8 @@ def _input_path(rec: dict | None, run_dir: Path) -> Path | None:
     for cand in input_candidates(rec, run_dir, run_dir.parent):
         if cand.exists():
             return cand
-    raise PlanFileError(f"{run_dir / 'manifest.json'}: input {p} of the run is not there any more")
+    raise PlanFileError(_("{file}: input {path} of the run is not there any more").format(
+        file=run_dir / "manifest.json", path=p))
 
 
 def _problem(doc: dict) -> Problem:
@@ -81,12 +83,12 @@ def load_run(run_dir: Path):
     inputs = man.get("inputs") or {}
     zoning = _input_path(inputs.get("zoning_file"), run_dir)
     if zoning is None:
-        raise PlanFileError(f"{run_dir}: no manifest.json naming the run's zoning file")
+        raise PlanFileError(_("{path}: no manifest.json naming the run's zoning file").format(path=run_dir))
     settings = _input_path(inputs.get("settings_file"), run_dir)
     for rec, p in ((inputs.get("zoning_file") or {}, zoning), (inputs.get("settings_file") or {}, settings)):
         if p is not None and rec.get("sha256") and file_sha256(p) != rec["sha256"]:
-            warnings.warn(f"{p} changed since the run; its plans are re-scored with the file as it is now",
-                          UserWarning, stacklevel=2)
+            warnings.warn(_("{file} changed since the run; its plans are re-scored with the file as it is now").format(
+                file=p), UserWarning, stacklevel=2)
     site = read_site(zoning, settings, layer=(inputs.get("zoning_file") or {}).get("layer"))
     planner = [str(f) for f in (inputs.get("catalog") or {}).get("planner_files") or []]
     table = evaluate_options(site, load_catalog(planner) if planner else None)
@@ -102,8 +104,8 @@ def plan_rows(table, zones: pd.DataFrame) -> np.ndarray:
     key.index = pd.MultiIndex.from_arrays([key.index.get_level_values(0).astype(str), key.index.get_level_values(1)])
     got = key.reindex(want)
     if got.isna().any():
-        raise PlanFileError(f"{int(got.isna().sum())} zone–option pair(s) of the plan are not options of the "
-                            "re-scored site (changed inputs or catalog?)")
+        raise PlanFileError(_("{n} zone–option pair(s) of the plan are not options of the re-scored site (changed "
+                              "inputs or catalog?)").format(n=int(got.isna().sum())))
     rows = got.to_numpy(dtype=np.int64)
     order = np.argsort(table.zone_of_row[rows])
     return rows[order]

@@ -74,8 +74,9 @@ def _warn_no_cjk() -> None:
     import warnings
 
     from ...errors import FontWarning
-    warnings.warn("no font that draws Chinese is installed: the figures' Chinese text will show as boxes "
-                  "(Debian: apt-get install fonts-noto-cjk)", FontWarning, stacklevel=4)
+    from ...i18n import _
+    warnings.warn(_("no font that draws Chinese is installed: the figures' Chinese text will show as boxes "
+                    "(Debian: apt-get install fonts-noto-cjk)"), FontWarning, stacklevel=4)
 
 
 def new_figure(width_in: float = 8.0, height_in: float = 4.5) -> Figure:

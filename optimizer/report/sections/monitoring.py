@@ -29,8 +29,8 @@ def load_monitoring(path) -> Monitoring:
     p = Path(path)
     missing = [f for f in ("zones.csv", "site.csv", "summary.json") if not (p / f).is_file()]
     if missing:
-        raise SinkPlanError(f"{p}: not a monitoring folder (missing {', '.join(missing)}); give the --out of "
-                            "`sinkplan monitor`")
+        raise SinkPlanError(_("{path}: not a monitoring folder (missing {files}); give the --out of `sinkplan "
+                              "monitor`").format(path=p, files=", ".join(missing)))
     zones = pd.read_csv(p / "zones.csv", dtype={"zone_id": str, "flag": str})
     zones["flag"] = zones["flag"].fillna("")
     zones["worked"] = zones["worked"].astype(str).str.lower().isin(("true", "1"))

@@ -96,12 +96,14 @@ def _check_solver(solver: str) -> str:
     available = _available_solvers()
     here = ", ".join(k for k, ok in available.items() if ok) or "none"
     if key not in SOLVERS:
-        raise SolverError(f"unknown MILP solver {solver!r}; choose one of "
-                          f"{', '.join(map(repr, SOLVERS))} (available here: {here})")
+        from ...i18n import _
+        raise SolverError(_("unknown MILP solver {solver}; choose one of {valid} (available here: {here})").format(
+            solver=repr(solver), valid=", ".join(map(repr, SOLVERS)), here=here))
     if not available[key]:
         hint = "install highspy" if key == "highs" else "PuLP's bundled CBC binary is missing"
-        raise SolverError(f"MILP solver {solver!r} is not available ({hint}); "
-                          f"available here: {here}")
+        from ...i18n import _
+        raise SolverError(_("MILP solver {solver} is not available ({hint}); available here: {here}").format(
+            solver=repr(solver), hint=hint, here=here))
     return key
 
 
@@ -167,7 +169,8 @@ def solve_highs_direct(core: LinearCore, *, time_limit_s: float, gap_rel: float,
     try:
         import highspy  # noqa: F401
     except ImportError as exc:
-        raise SolverError(f"HiGHS is not available: {exc}; install highspy") from exc
+        from ...i18n import _
+        raise SolverError(_("HiGHS is not available: {error}; install highspy").format(error=exc)) from exc
     if core.n_zones == 0:
         return _empty_core_result(core, label)
     info = {"solver_version": f"HiGHS {_version('highspy')}"}
