@@ -302,7 +302,7 @@ def _check_allometry(allometry: pd.DataFrame, veg_types: set, problems: list[Iss
     """Each allometry row names a vegetation type with a growth curve, a known form, once; the
     pantropical form needs a wood density."""
     seen = set()
-    for _, r in allometry.iterrows():
+    for _i, r in allometry.iterrows():
         v = str(r["vegetation_type"])
         where = dict(file="allometry.csv", row=v)
         if v not in veg_types:
