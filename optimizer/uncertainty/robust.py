@@ -1,6 +1,7 @@
 """Robust plans (docs/science.md §7.4): the plan maximising expected removals (the certified fast
 engine on the mean option table) and the plan maximising the CVaR of removals over sampled
-scenarios (a scenario MILP through HiGHS, certified to its gap), and the price of robustness.
+scenarios (LP bound, exact completion of the zones the LP splits, certified gap; the scenario MILP
+through HiGHS only when that gap is too wide), and the price of robustness.
 
 CVaR_α of removals R(x) over S equally likely scenarios (Rockafellar & Uryasev 2000):
 ``max t − 1/(α S) Σ_s u_s`` s.t. ``u_s ≥ t − R_s·x``, ``u_s ≥ 0``, one option per zone, and the
