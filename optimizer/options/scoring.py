@@ -129,6 +129,17 @@ def score_rows(x: RowInputs, s: Settings, cat: Catalog, series: bool = False) ->
     return out
 
 
+def removal_terms_of_rows(x: RowInputs, s: Settings, cat: Catalog) -> dict:
+    """The yearly terms of net removals [t CO2e], (n, T) each, the ``series`` terms of
+    :func:`score_rows` alone (no credits, costs or tolerance): what a zone's no-works baseline needs
+    (docs/science.md §5.5)."""
+    t = s.years.astype(float)
+    pool = x.zone.zone_type == "subsidence_pool"
+    water = pool & ~x.option.backfill
+    backfill_m3_per_ha = _backfill_m3_per_ha(x)
+    return _removal_terms(x, s, cat, t, _soil_loss_t_per_ha_yr(x, s, cat, t, pool, water), water, backfill_m3_per_ha)
+
+
 def removals_of_rows(x: RowInputs, s: Settings, cat: Catalog) -> np.ndarray:
     """Net removals over the horizon [t CO2e] per row, the ``removals_tco2e`` of :func:`score_rows`
     alone, without credits, avoided emissions, costs or the tolerance test: what a scenario of
