@@ -381,3 +381,32 @@ def test_cvar_plan_certified_gap_holds_against_pulp_highs(seed):
     assert plan.objective <= opt * (1 + 1e-7)
     assert plan.status == "optimal" and plan.gap <= 0.01
     assert (opt - plan.objective) / opt <= plan.gap + 1e-7
+
+
+def test_cvar_plan_falls_back_to_the_scenario_milp_when_the_lp_rounding_is_not_enough(monkeypatch):
+    """Asked for gap 0, the LP bound and its completion rarely meet: the scenario MILP runs (its dual
+    bound tightens the certificate) and the plan is the PuLP+HiGHS optimum."""
+    import optimizer.uncertainty.robust as robust
+
+    rng = np.random.default_rng(4)
+    Z, K, S = 12, 4, 30
+    n = Z * K
+    R = rng.uniform(5, 50, n) * rng.lognormal(0, 0.4, (S, n))
+    A = rng.uniform(1, 10, (1, n))
+    b = np.array([0.5 * A[0].reshape(Z, K).max(axis=1).sum()])
+    compiled = SimpleNamespace(n_zones=Z, n_options=np.full(Z, K), zone_ptr=np.arange(0, n + 1, K),
+                               rows=np.arange(n), A=A, b=b)
+    calls = []
+    real_milp = robust.milp
+
+    def counting(*args, **kw):
+        calls.append(int(np.asarray(kw["integrality"]).sum()))
+        return real_milp(*args, **kw)
+
+    monkeypatch.setattr(robust, "milp", counting)
+    plan = cvar_plan(compiled, R, alpha=0.1, gap=0.0)
+    _, opt = _pulp_cvar(compiled, R, 0.1)
+    assert plan.objective == pytest.approx(opt, rel=1e-7)
+    assert plan.status == "optimal" and plan.gap <= 1e-6
+    # LP (0 integers), the completion of the split zones, then the full scenario MILP (every row kept)
+    assert calls[0] == 0 and len(calls) == 3 and calls[2] > calls[1]
