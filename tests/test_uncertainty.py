@@ -274,3 +274,139 @@ def test_designed_site_cvar_plan_against_pulp_highs_and_by_hand(tmp_path):
     best = max((cvar(R[:, r].sum(axis=1), alpha), key) for key, r in plans.items() if capex[r].sum() <= budget)
     assert plan.objective == pytest.approx(best[0], rel=1e-9)
     assert np.array_equal(np.sort(plan.rows), np.sort(plans[best[1]]))
+
+
+# ----------------------------------------------------------------------------------------------
+# Robust plans fast (issue 13): the short removals path, the row reductions, the LP-bound CVaR.
+def test_removals_path_equals_full_scoring_under_samples():
+    """Rescorer.removals (removals_of_rows: terms telescoped, only the combinations used) gives the
+    removals of the full chain (score_rows) under sampled values, on zones of every type with
+    every measure of the catalog (degrading grass, backfilled and wet pools, burning heaps)."""
+    from conftest import make_site
+    from optimizer.options import evaluate_options
+    from optimizer.uncertainty.sample import Rescorer
+
+    site = make_site([
+        dict(zone_id="A", zone_type="slope", slope_deg=28.0, slope_length_m=30.0, area_ha=2.0),
+        dict(zone_id="C", area_ha=3.0, soil_depth_cm=20.0),
+        dict(zone_id="E", zone_type="waste_heap", slope_deg=30.0, slope_length_m=25.0, burning="high", area_ha=1.2),
+        dict(zone_id="F", zone_type="subsidence_pool", water_depth_m=1.0, area_ha=2.5),
+        dict(zone_id="G", zone_type="subsidence_pool", water_depth_m=3.0, area_ha=1.5),
+    ])
+    table = evaluate_options(site)
+    assert table.combos.params.degrades[table.combo].any()
+    rs = Rescorer(table)
+    smp = latin_hypercube(rs.ranges, 4, 5, rs.n_draws)
+    rows = np.arange(table.n_rows)
+    prepared = rs.prepare(rows)
+    for k in range(smp.n):
+        full = rs.score(prepared, smp.values[k])["removals_tco2e"]
+        short = rs.removals(prepared, smp.values[k])
+        np.testing.assert_allclose(short, full, rtol=1e-9, atol=1e-9 * np.abs(full).max())
+    central = rs.removals(prepared, smp.mean_values())
+    np.testing.assert_allclose(central, table.data["removals_tco2e"], rtol=1e-9, atol=1e-6)
+
+
+def test_rescorer_scores_equal_the_full_chain_with_every_baseline():
+    """Rescorer.score (only the combinations used, only the baselines subtracted, terms alone) equals
+    the option table's chain (every combination, every zone's baseline fully scored) under samples,
+    in every column and the annual net removals; at central values it reproduces the table."""
+    from conftest import make_site
+    from optimizer.options import COLUMNS, evaluate_options, row_inputs, score_rows
+    from optimizer.options.accounting import baseline_credited_co2e, baseline_terms
+    from optimizer.uncertainty.sample import Rescorer
+
+    site = make_site([
+        dict(zone_id="A", zone_type="slope", slope_deg=22.0, slope_length_m=30.0, area_ha=2.0),
+        dict(zone_id="C", area_ha=3.0, soil_depth_cm=20.0, land_designation="planned_afforestation_land"),
+        dict(zone_id="E", zone_type="waste_heap", slope_deg=30.0, slope_length_m=25.0, burning="low", area_ha=1.2),
+        dict(zone_id="F", zone_type="subsidence_pool", water_depth_m=1.0, area_ha=2.5),
+    ])
+    table = evaluate_options(site)
+    rs = Rescorer(table)
+    rows = np.arange(0, table.n_rows, 3)                     # a subset: not every combination, every zone
+    p = rs.prepare(rows)
+    assert p["subtract"].any()
+    smp = latin_hypercube(rs.ranges, 3, 9, rs.n_draws)
+    for values in list(smp.values) + [smp.mean_values()]:
+        got = rs.score(p, values, series=True)
+        cat, s, combos = rs.inputs(values)
+        base = baseline_terms(rs.zones, rs.base_combo, combos, s, cat)
+        x = row_inputs(rs.zones, p["z"], table.combo[rows], combos, p["credited"],
+                       baseline_credited_co2e(p["credited"], base, p["z"], p["subtract"]), p["leak"])
+        want = score_rows(x, s, cat, series=True)
+        for c in COLUMNS:
+            np.testing.assert_allclose(got[c], want[c], rtol=1e-12, atol=1e-9, err_msg=c)
+        np.testing.assert_allclose(got["series"]["credits_tco2e"], want["series"]["credits_tco2e"], rtol=1e-12,
+                                   atol=1e-9)
+    for c in ("removals_tco2e", "credits_tco2e", "cost_cny", "soil_loss_t_per_yr"):
+        np.testing.assert_allclose(got[c], table.data[c][rows], rtol=1e-9, atol=1e-6, err_msg=c)
+
+
+def test_possible_and_undominated_rows_by_hand():
+    from optimizer.uncertainty.robust import possible_rows, undominated_rows
+
+    # zone 0: rows 0, 1, 2; zone 1: rows 3, 4. Budget 10: row 2 (cost 9) plus zone 1's cheapest (2) is 11 > 10.
+    compiled = SimpleNamespace(n_zones=2, n_options=np.array([3, 2]), zone_ptr=np.array([0, 3, 5]),
+                               rows=np.arange(5), A=np.array([[1.0, 3.0, 9.0, 2.0, 2.0]]), b=np.array([10.0]))
+    assert possible_rows(compiled).tolist() == [True, True, False, True, True]
+    R = np.array([[1.0, 2.0, 9.0, 5.0, 5.0],
+                  [1.0, 0.5, 9.0, 4.0, 4.0]])
+    # row 1 is not dominated by row 0 (more removals in scenario 0, dearer); row 4 equals row 3: the first stays
+    assert undominated_rows(compiled, R).tolist() == [True, True, True, True, False]
+    R2 = R.copy()
+    R2[:, 1] = [0.5, 0.5]                    # now row 0 has more removals everywhere and costs less
+    assert undominated_rows(compiled, R2).tolist() == [True, False, True, True, False]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_cvar_plan_certified_gap_holds_against_pulp_highs(seed):
+    """A random 25-zone × 6-option × 60-scenario problem with a budget and a second stock: the plan's
+    CVaR is within its certified gap of the optimum of an independent PuLP+HiGHS scenario MILP on
+    the full (unreduced) problem, and the gap it reports is ≥ the true one."""
+    rng = np.random.default_rng(seed)
+    Z, K, S = 25, 6, 60
+    n = Z * K
+    base = rng.uniform(20, 100, n)
+    R = base * rng.lognormal(0, 0.3, (S, n)) + rng.normal(0, 5, (S, n))
+    A = np.vstack([base * rng.uniform(0.5, 1.5, n), rng.uniform(0, 3, n)])
+    b = np.array([0.5 * A[0].reshape(Z, K).max(axis=1).sum(), 0.4 * A[1].reshape(Z, K).max(axis=1).sum()])
+    compiled = SimpleNamespace(n_zones=Z, n_options=np.full(Z, K), zone_ptr=np.arange(0, n + 1, K),
+                               rows=np.arange(n), A=A, b=b)
+    plan = cvar_plan(compiled, R, alpha=0.1, gap=0.01)
+    pos = compiled.zone_ptr[:-1] + plan.choice
+    assert np.all(A[:, pos].sum(axis=1) <= b * (1 + 1e-7))
+    assert plan.objective == pytest.approx(cvar(R[:, pos].sum(axis=1), 0.1), rel=1e-12)
+    _, opt = _pulp_cvar(compiled, R, 0.1)
+    assert plan.objective <= opt * (1 + 1e-7)
+    assert plan.status == "optimal" and plan.gap <= 0.01
+    assert (opt - plan.objective) / opt <= plan.gap + 1e-7
+
+
+def test_cvar_plan_falls_back_to_the_scenario_milp_when_the_lp_rounding_is_not_enough(monkeypatch):
+    """Asked for gap 0, the LP bound and its completion rarely meet: the scenario MILP runs (its dual
+    bound tightens the certificate) and the plan is the PuLP+HiGHS optimum."""
+    import optimizer.uncertainty.robust as robust
+
+    rng = np.random.default_rng(4)
+    Z, K, S = 12, 4, 30
+    n = Z * K
+    R = rng.uniform(5, 50, n) * rng.lognormal(0, 0.4, (S, n))
+    A = rng.uniform(1, 10, (1, n))
+    b = np.array([0.5 * A[0].reshape(Z, K).max(axis=1).sum()])
+    compiled = SimpleNamespace(n_zones=Z, n_options=np.full(Z, K), zone_ptr=np.arange(0, n + 1, K),
+                               rows=np.arange(n), A=A, b=b)
+    calls = []
+    real_milp = robust.milp
+
+    def counting(*args, **kw):
+        calls.append(int(np.asarray(kw["integrality"]).sum()))
+        return real_milp(*args, **kw)
+
+    monkeypatch.setattr(robust, "milp", counting)
+    plan = cvar_plan(compiled, R, alpha=0.1, gap=0.0)
+    _, opt = _pulp_cvar(compiled, R, 0.1)
+    assert plan.objective == pytest.approx(opt, rel=1e-7)
+    assert plan.status == "optimal" and plan.gap <= 1e-6
+    # LP (0 integers), the completion of the split zones, then the full scenario MILP (every row kept)
+    assert calls[0] == 0 and len(calls) == 3 and calls[2] > calls[1]

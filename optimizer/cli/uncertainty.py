@@ -23,11 +23,12 @@ def register(app: click.Group) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Output folder (default: RUN_DIR/uncertainty).")
 @click.option("--robust", "robust_scenarios", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Scenarios of the robust plans (expected and CVaR scenario MILP); 0: none. 50–200 for small sites.")
+              help="Scenarios of the robust plans (expected removals, and CVaR certified against its LP bound); "
+                   "0: none. 50–200 for small sites.")
 @click.option("--alpha", type=click.FloatRange(0.0, 1.0, min_open=True), default=0.1, show_default=True,
               help="CVaR tail: the mean of the worst alpha share of scenarios.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
-              help="Wall-clock limit of the CVaR MILP [s].")
+              help="Wall-clock limit of the CVaR plan's LP and MILP solves [s].")
 @click.option("--sensitivity", "sensitivity", type=click.IntRange(min=0), default=10, show_default=True,
               help="Morris trajectories of the global sensitivity screening by parameter group (SALib); 0: none.")
 @click.option("--no-figures", is_flag=True, help="Write only the tables.")

@@ -129,6 +129,63 @@ def score_rows(x: RowInputs, s: Settings, cat: Catalog, series: bool = False) ->
     return out
 
 
+def removal_terms_of_rows(x: RowInputs, s: Settings, cat: Catalog) -> dict:
+    """The yearly terms of net removals [t CO2e], (n, T) each, the ``series`` terms of
+    :func:`score_rows` alone (no credits, costs or tolerance): what a zone's no-works baseline needs
+    (docs/science.md §5.5)."""
+    t = s.years.astype(float)
+    pool = x.zone.zone_type == "subsidence_pool"
+    water = pool & ~x.option.backfill
+    backfill_m3_per_ha = _backfill_m3_per_ha(x)
+    return _removal_terms(x, s, cat, t, _soil_loss_t_per_ha_yr(x, s, cat, t, pool, water), water, backfill_m3_per_ha)
+
+
+def removals_of_rows(x: RowInputs, s: Settings, cat: Catalog) -> np.ndarray:
+    """Net removals over the horizon [t CO2e] per row, the ``removals_tco2e`` of :func:`score_rows`
+    alone, without credits, avoided emissions, costs or the tolerance test: what a scenario of
+    removals needs (docs/science.md §7.4).
+
+    The yearly terms of :func:`_removal_terms` telescope over the horizon: biomass adds up to its
+    stock in the last year, the SOC term and the erosion term to the pool's change
+    ``pool(T) − SOC_0``, biochar and the works' emissions are counted once, the wetland flux T
+    times. So only the SOC pool (erosion draws on it year by year) needs the annual series. Equal
+    to ``score_rows`` up to the rounding of the sum (tests: relative 1e-9).
+    """
+    t = s.years.astype(float)
+    z, o = x.zone, x.option
+    pool_zone = z.zone_type == "subsidence_pool"
+    water = pool_zone & ~o.backfill
+    backfill_m3_per_ha = _backfill_m3_per_ha(x)
+    soil_loss = _soil_loss_t_per_ha_yr(x, s, cat, t, pool_zone, water)
+    growth = o.growth_mult * carbon.cover_depth_multiplier(
+        z.soil_depth_cm + o.topsoil_cm, cat.param("cover_depth_full_cm"), cat.param("cover_depth_min_multiplier"))
+    soc_0 = initial_soc_t_per_ha(z.soil_depth_cm, o.topsoil_cm, s)
+    soc_rate = _col(o.soc_rate * o.soc_mult) * carbon.soc_depth_scale(s.soc_depth_cm)
+    last = t[-1:]
+
+    def bio_at(tt, r=slice(None)):
+        return carbon.biomass_carbon_stock(tt, _col(o.c_max[r]), _col(o.k[r]), _col(o.m[r]), _col(growth[r]))[:, -1]
+
+    def soc_of(tt, r=slice(None)):
+        return carbon.soc_accrual(tt, soc_rate[r], _col(o.soc_tau[r]), _col(o.soc_onset_k[r]), _col(o.soc_onset_m[r]))
+
+    bio_end, soc = bio_at(last), soc_of(t)
+    dg = np.flatnonzero(o.degrades)
+    if len(dg):                                     # as in _removal_terms (Yang et al. 2015), on those rows only
+        bio_end[dg] = bio_at(np.minimum(last, carbon.YANG2015_ONSET_YR), dg) * carbon.degradation_factor(last)
+        soc[dg] = soc_of(np.minimum(t, carbon.YANG2015_ONSET_YR), dg) * carbon.degradation_factor(
+            t, loss_fraction=carbon.YANG2015_SOC_LOSS_FRACTION)
+    pool, _ = carbon.soc_pool_with_erosion(soc_0[:, None] + soc, soc_0, soil_loss, s.soc_depth_cm,
+                                           s.soil_bulk_density_t_per_m3)
+    burial = np.where(o.has_wetland, o.wet_burial, cat.param(f"pool_{s.subsidence_water_as}_burial_g_c_per_m2_yr"))
+    ch4 = np.where(o.has_wetland, o.wet_ch4, cat.param(f"pool_{s.subsidence_water_as}_ch4_kg_per_ha_yr"))
+    wet = np.where(water, carbon.wetland_net_removal_co2e(burial, ch4), 0.0) * len(t)
+    diesel_l_per_ha = o.diesel_l_per_ha + backfill_m3_per_ha * cat.param("earthworks_diesel_l_per_m3")
+    emissions = (carbon.diesel_co2_t(diesel_l_per_ha) + carbon.limestone_co2_t(o.limestone_t_per_ha)
+                 + carbon.n2o_fertilizer_co2e_t(o.n_kg_per_ha))
+    return z.area_ha * (carbon.C_TO_CO2 * (bio_end + (pool[:, -1] - soc_0) + o.biochar_c_t_per_ha) + wet - emissions)
+
+
 def cost_of_rows(x: RowInputs, s: Settings, cat: Catalog) -> tuple[np.ndarray, np.ndarray]:
     """(capex, net present cost) [CNY] of rows, the cost part of :func:`score_rows` alone (no
     carbon or erosion model): what a change of discount rate re-weights (docs/science.md §4)."""

@@ -10,7 +10,11 @@ sections are named so a reader can check them):
   (half-width − 10 %) of the estimate [C].
 - CCER (CCER-14-001-V01, following the CDM A/R sampling rule of AR-TOOL03/AR-TOOL14: 90 %
   precision at 90 % confidence): the same rule is applied [C: V01's own uncertainty section was
-  not read; flag].
+  not read; flag]. Searched for it (2026-11-27, issue 13): the methodology's text (Ministry of
+  Ecology and Environment, 2023) was found only as far as its sections 1–2 (introduction,
+  applicability); no source found states V01's sampling precision, confidence level or the
+  deduction beyond them, so the CDM A/R rule stays, flagged, until a reader checks V01's
+  monitoring and uncertainty clauses.
 - VM0044 (biochar): Verra's same 90 %/10 % provision [C].
 """
 

@@ -29,7 +29,7 @@ from .montecarlo import (
     zone_tolerance_table,
 )
 from .ranges import parameter_ranges
-from .robust import cvar_plan, expected_plan, price_of_robustness, scenario_matrix
+from .robust import cvar_plan, expected_plan, possible_rows, price_of_robustness, scenario_matrix
 from .sample import Rescorer, latin_hypercube
 from .sensitivity import morris_screening
 from .voi import evppi_by_group
@@ -131,7 +131,7 @@ def uncertainty_run(run_dir: str | Path, *, samples: int = 500, seed: int = 1, o
     if robust_scenarios:
         compiled = problem.with_(objectives=("removals",)).compile(table)
         scen = latin_hypercube(ranges, robust_scenarios, seed + 1, rs.n_draws)
-        R = scenario_matrix(compiled, scen, rescorer=rs)
+        R = scenario_matrix(compiled, scen, rescorer=rs, only=possible_rows(compiled))
         exp = expected_plan(compiled, R)
         cv = cvar_plan(compiled, R, alpha, gap=robust_gap, time_limit_s=time_limit_s)
         pos = {lab: np.searchsorted(compiled.rows, r) for lab, r in zip(labels, rows, strict=True)

@@ -18,9 +18,11 @@ import pandas as pd
 from scipy.stats import qmc
 
 from ..catalog import Catalog
+from ..models import credits
 from ..options import Combos, OptionTable, credited_pool_mask, row_inputs, score_rows, zone_arrays
-from ..options.accounting import baseline_credited_co2e, baseline_terms, row_rules
+from ..options.accounting import baseline_credited_co2e, row_rules
 from ..options.params import combo_params
+from ..options.scoring import removal_terms_of_rows, removals_of_rows
 from ..settings import Settings
 from .ranges import growth_draws, parameter_ranges
 
@@ -106,9 +108,11 @@ class Rescorer:
             out.append(g)
         return out
 
-    def inputs(self, values: np.ndarray) -> tuple[Catalog, Settings, Combos]:
+    def inputs(self, values: np.ndarray, combos_used: np.ndarray | None = None) -> tuple[Catalog, Settings, Combos]:
         """(catalog, settings, combos) with one sample's ``values`` (the central ones where a
-        dimension is absent: pass :meth:`Samples.mean_values`)."""
+        dimension is absent: pass :meth:`Samples.mean_values`). With ``combos_used`` (sorted
+        combination indices), the combinations' parameters are computed for those alone, in that
+        order (index them by position in ``combos_used``)."""
         t, cat, s = self.table, self.table.catalog, self.table.settings
         r = self.ranges
         ms = t.combos.measures.copy()
@@ -138,7 +142,8 @@ class Rescorer:
         cat_s = replace(cat, parameters=params, monitoring=monitoring, growth=growth)
         sel = np.flatnonzero(self._kind == "settings")
         s_s = s.with_(**{r["column"].iat[j]: float(values[j]) for j in sel}) if len(sel) else s
-        combos = replace(t.combos, measures=ms, params=combo_params(ms, t.combos.index, cat_s, s_s))
+        index = t.combos.index if combos_used is None else t.combos.index[combos_used]
+        combos = replace(t.combos, measures=ms, params=combo_params(ms, index, cat_s, s_s))
         return cat_s, s_s, combos
 
     def prepare(self, rows: np.ndarray) -> dict:
@@ -149,16 +154,38 @@ class Rescorer:
         z = t.zone_of_row[rows]
         designation = t.zones["land_designation"].astype(str).to_numpy()[z]
         subtract, leak = row_rules(t.eligible, rows, designation, t.catalog, t.settings)
-        return {"rows": rows, "z": z, "credited": credited, "subtract": subtract, "leak": leak}
+        # the no-works baselines of the zones whose rows subtract one, and every combination used
+        base_zones = np.unique(z[subtract])
+        used = np.unique(np.r_[t.combo[rows], self.base_combo[base_zones]])
+        return {"rows": rows, "z": z, "credited": credited, "subtract": subtract, "leak": leak,
+                "combos_used": used, "combo_pos": np.searchsorted(used, t.combo[rows]), "base_zones": base_zones,
+                "base_pos": np.searchsorted(used, self.base_combo[base_zones]),
+                "base_of_row": np.minimum(np.searchsorted(base_zones, z), max(len(base_zones) - 1, 0))}
 
     def score(self, prepared: dict, values: np.ndarray, series: bool = False) -> dict:
-        """Scores of the prepared rows under one sample: :func:`optimizer.options.score_rows`'s dict."""
-        cat, s, combos = self.inputs(values)
+        """Scores of the prepared rows under one sample: :func:`optimizer.options.score_rows`'s dict.
+        Only the combinations the rows use and the baselines they subtract are computed."""
         p = prepared
-        base = baseline_terms(self.zones, self.base_combo, combos, s, cat)
-        x = row_inputs(self.zones, p["z"], self.table.combo[p["rows"]], combos, p["credited"],
-                       baseline_credited_co2e(p["credited"], base, p["z"], p["subtract"]), p["leak"])
+        cat, s, combos = self.inputs(values, p["combos_used"])
+        zb = p["base_zones"]
+        if len(zb):
+            xb = row_inputs(self.zones, zb, p["base_pos"], combos, np.zeros((len(zb), len(credits.POOLS)), dtype=bool))
+            terms = removal_terms_of_rows(xb, s, cat)
+            base = baseline_credited_co2e(p["credited"], {k: terms[k] for k in credits.TERMS}, p["base_of_row"],
+                                          p["subtract"])
+        else:
+            base = np.zeros((len(p["rows"]), len(s.years)))
+        x = row_inputs(self.zones, p["z"], p["combo_pos"], combos, p["credited"], base, p["leak"])
         return score_rows(x, s, cat, series=series)
+
+    def removals(self, prepared: dict, values: np.ndarray) -> np.ndarray:
+        """Net removals [t CO2e] of the prepared rows under one sample, the ``removals_tco2e`` of
+        :meth:`score` without the credits, costs and baselines it does not depend on (about half
+        the work; :func:`optimizer.options.scoring.removals_of_rows`)."""
+        p = prepared
+        cat, s, combos = self.inputs(values, p["combos_used"])     # only the combinations the rows use
+        x = row_inputs(self.zones, p["z"], p["combo_pos"], combos, p["credited"])
+        return removals_of_rows(x, s, cat)
 
     def run(self, rows: np.ndarray, samples: Samples, consume: Callable[[int, dict], None],
             series: bool = False) -> None:

@@ -107,7 +107,8 @@ def uncertainty(ctx: ReportContext, figs) -> str:
         out.append("<h3>Robust plans beside the central plan</h3>"
                    f"<p>Over {esc(info.get('robust_scenarios', '?'))} scenarios: <b>expected</b> maximises the mean "
                    f"net removals; <b>cvar{round(100 * float(alpha))}</b> maximises the mean of the worst "
-                   f"{_pct(float(alpha))} of scenarios (CVaR, scenario MILP through HiGHS, certified to its gap). "
+                   f"{_pct(float(alpha))} of scenarios (CVaR: an LP bound through HiGHS, the zones it splits "
+                   "chosen exactly, certified to its gap). "
                    "The price of robustness is the expected removals a plan gives up against the best expected "
                    "plan, for its protection in bad years.</p>")
         rows = [(x["plan"], _v(x["expected_tco2e"], "t CO2e"), _v(x[ccol], "t CO2e") if ccol else "–",
