@@ -31,6 +31,7 @@ class BuiltSite:
     table: OptionTable
     problem: Problem
     compiled: Compiled
+    lonlat: tuple[float, float] | None = None     # the site's place (its location, else its zones' centroid)
 
 
 def _build_one(task) -> tuple[str, object, list]:
@@ -63,7 +64,20 @@ def _build(task) -> tuple[str, object]:
             msg += ("\n  (in a portfolio: set allow_intolerable = true in this [[sites]] table, or pass "
                     "--allow-intolerable for every site)")
         return "error", msg
-    return "ok", BuiltSite(spec=s, site=site, table=table, problem=problem, compiled=compiled)
+    lonlat = s.location if s.location is not None else site_lonlat(site)
+    return "ok", BuiltSite(spec=s, site=site, table=table, problem=problem, compiled=compiled, lonlat=lonlat)
+
+
+def site_lonlat(site: Site) -> tuple[float, float] | None:
+    """The centroid of a site's zones as (lon, lat) [degrees, WGS 84]; None without geometry or CRS."""
+    if not site.has_geometry or site.crs is None:
+        return None
+    import geopandas as gpd
+
+    geom = site.zones.geometry
+    union = geom.union_all() if hasattr(geom, "union_all") else geom.unary_union
+    p = gpd.GeoSeries([union.centroid], crs=site.crs).to_crs(4326).iloc[0]
+    return float(p.x), float(p.y)
 
 
 def build_sites(spec: PortfolioSpec, *, allow_intolerable: bool = False, workers: int | None = None,
