@@ -224,6 +224,7 @@ def test_three_bundled_sites_end_to_end(tmp_path):
     man = json.loads((out / "manifest.json").read_text())
     assert len(man["inputs"]["portfolio_file"]["sha256"]) == 64
     assert set(man["sites"]) == set(df["site"]) and "portfolio.csv" in man["outputs"]
+    assert "report.html" in man["outputs"] and "Shared constraints" in (out / "report.html").read_text("utf-8")
     shifts = pd.read_csv(out / "budget_shifts.csv")
     assert (shifts["spend_plus_cny"].sum() >= shifts["spend_cny"].sum() - 1.0)
     front = pd.read_csv(out / "front.csv")
@@ -251,8 +252,9 @@ def _stocked_parts(own_topsoil=(3e3, math.inf, 1e3), zones=10, options=5):
                            con_names=comp.con_names + ("topsoil stock",), con_units=comp.con_units + ("m³",))
         insts.append(inst)
         parts.append(SitePart(f"s{k}", comp, 1e3 * inst["cost"]))
-        data.append(SiteData(name=f"s{k}", columns={"topsoil_m3": topsoil, "gangue_m3": 0 * topsoil,
-                                                    "removals_tco2e": inst["carbon_t"], "credits_tco2e": inst["carbon_t"]},
+        cols = {"topsoil_m3": topsoil, "gangue_m3": 0 * topsoil, "removals_tco2e": inst["carbon_t"],
+                "credits_tco2e": inst["carbon_t"]}
+        data.append(SiteData(name=f"s{k}", columns=cols,
                              own_stock_m3={"topsoil": own, "gangue": 0.0}, county="north" if k < 2 else "south",
                              lonlat=(112.0 + 0.1 * k, 39.5)))
     return insts, parts, data
@@ -377,3 +379,52 @@ def test_bad_shared_constraints_exit_2_naming_file_and_field(tmp_path, what, ext
     assert "Traceback" not in r.stderr
     assert r.stderr.startswith("error: ") and str(p) in r.stderr and f"field {field!r}" in r.stderr, r.stderr
     assert says in r.stderr, r.stderr
+
+
+def test_portfolio_report_shows_allocations_moves_and_binding_rows_in_english_and_chinese(tmp_path):
+    from optimizer.i18n import set_language
+    from optimizer.report.portfolio import build_portfolio_report, load_portfolio_run
+
+    frame = pd.DataFrame({"site": ["a", "b"], "zones": [3, 4], "removals_tco2e": [100.0, 50.0],
+                          "credits_tco2e": [80.0, 40.0], "capex_cny": [2e6, 1e6], "cost_cny": [2.5e6, 1.2e6],
+                          "marginal_tco2e_per_cny": [2e-5, 4e-5], "marginal_loss_tco2e_per_cny": [3e-5, 5e-5],
+                          "weight": [1.0, 1.0], "budget_spend_cny": [2.1e6, 1e6]})
+    shifts = pd.DataFrame({"site": ["a", "b"], "spend_cny": [2.1e6, 1e6], "spend_minus_cny": [2e6, 0.8e6],
+                           "spend_plus_cny": [2.2e6, 1.2e6], "spend_gain_plus_cny": [1e5, 2e5],
+                           "spend_loss_minus_cny": [1e5, 2e5]})
+    front = pd.DataFrame({"budget_cny": [1e6, 3e6], "status": ["optimal", "optimal"], "value": [60.0, 150.0],
+                          "a:spend_cny": [0.5e6, 2e6], "b:spend_cny": [0.5e6, 1e6]})
+    summary = {"portfolio": "p <&>", "status": "optimal", "gap": 1e-5, "sites": 2, "zones": 7, "budget_cny": 3.1e6,
+               "budget_used_cny": 3.1e6, "budget_on": "capex", "totals": {"removals_tco2e": 150.0},
+               "budget_dual_tco2e_per_cny": 3.3e-5, "objective_name": "removals",
+               "budget_moves": {"shift": 0.1, "gain_first": ["b", "a"], "lose_first": ["b"]},
+               "shared_constraints": [
+                   {"name": "shared budget (capex)", "unit": "CNY", "sense": "<=", "lhs": 3.1e6, "rhs": 3.1e6,
+                    "slack": 0.0, "binding": True, "dual": 3.3e-5},
+                   {"name": "least share of removals: site b ≥ 30%", "unit": "t CO2e", "sense": ">=", "lhs": -5.0,
+                    "rhs": 0.0, "slack": 5.0, "binding": False, "dual": 0.0}],
+               "stocks": [{"stock": "dump", "material": "topsoil", "pooled_m3": 5e3, "drawing": ["a", "b"],
+                           "too_far": []}]}
+    (tmp_path / "o").mkdir()
+    frame.to_csv(tmp_path / "o" / "portfolio.csv", index=False)
+    shifts.to_csv(tmp_path / "o" / "budget_shifts.csv", index=False)
+    front.to_csv(tmp_path / "o" / "front.csv", index=False)
+    (tmp_path / "o" / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    run_ = load_portfolio_run(tmp_path / "o")
+    files = build_portfolio_report(run_, tmp_path / "r.html", tmp_path / "figs")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert {p.name for p in files} == {"portfolio-allocation.png", "portfolio-front.png", "r.html"}
+    for text in ("Allocation by site", "As the budget moves", "Shared constraints", "p &lt;&amp;&gt;",
+                 "first to gain: b, a", "first to lose: b", "¥2.10 M", "0.033"):
+        assert text in html, text
+    # the budget binds with its dual; the share row, stored negated, reads back as 5 above its bound of 0
+    rows = html.split("least share of removals")[1].split("</tr>")[0]
+    assert "&gt;= -0" in rows or "&gt;= 0" in rows
+    assert ">5<" in rows and "slack" in rows
+    try:
+        set_language("zh")
+        build_portfolio_report(run_, tmp_path / "r_zh.html")
+    finally:
+        set_language("en")
+    zh = (tmp_path / "r_zh.html").read_text(encoding="utf-8")
+    assert 'lang="zh-CN"' in zh and "Allocation by site" not in zh and "Shared constraints" not in zh

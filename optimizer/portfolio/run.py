@@ -122,11 +122,12 @@ def budget_front(joined: Joined, points: int, *, gap: float = 1e-4, time_limit_s
 def optimize_portfolio(portfolio: str | Path | PortfolioSpec, *, out_dir: str | Path | None = None,
                        gap: float = 1e-4, exact: bool = False, time_limit_s: float = 60.0,
                        allow_intolerable: bool = False, budget_cny: float | None = None, points: int | None = None,
-                       workers: int | None = None, progress=None) -> PortfolioResult:
+                       workers: int | None = None, progress=None, report: bool = True) -> PortfolioResult:
     """Read a portfolio file, score and compile every site (``workers`` processes), join them under
     the shared budget, solve to the certified ``gap``, read off the marginal values, re-solve at
     ±10 % of the budget, optionally trace a budget front of ``points`` budgets, and write
-    ``out_dir``. ``budget_cny`` overrides the file's budget."""
+    ``out_dir`` (with ``report.html`` unless ``report`` is False). ``budget_cny`` overrides the
+    file's budget."""
     from dataclasses import replace
 
     t0 = time.perf_counter()
@@ -153,7 +154,7 @@ def optimize_portfolio(portfolio: str | Path | PortfolioSpec, *, out_dir: str | 
                              shifts=shifts, summary=summary, front=front)
     if out is not None:
         from .write import write_portfolio
-        result.files = write_portfolio(result, out)
+        result.files = write_portfolio(result, out, report=report)
     return result
 
 
