@@ -45,14 +45,19 @@ def _build_one(task) -> tuple[str, object, list]:
 
 
 def _build(task) -> tuple[str, object]:
-    s, objective, budget_on, allow = task
+    s, objective, budget_on, allow, *rest = task
+    standard = rest[0] if rest else None
     try:
+        from dataclasses import replace
+
         from ..options import evaluate_options
         from ..problem import Problem
         from ..site import read_site
 
         source = SiteInput(s.path, s.settings, layer=s.layer, catalog=s.catalog)
         site = read_site(source.path, source.settings, layer=source.layer)
+        if standard is not None:           # a sweep's crediting standard replaces the settings'
+            site = replace(site, settings=replace(site.settings, standards=(standard,)))
         table = evaluate_options(site, source.catalog)
         problem = Problem.from_settings(site.settings, objectives=(objective,), budget_on=budget_on,
                                         enforce_tolerance=not allow, budget_cny=None)
@@ -81,14 +86,15 @@ def site_lonlat(site: Site) -> tuple[float, float] | None:
 
 
 def build_sites(spec: PortfolioSpec, *, allow_intolerable: bool = False, workers: int | None = None,
-                progress=None) -> list[BuiltSite]:
+                progress=None, standard: str | None = None) -> list[BuiltSite]:
     """Every site of ``spec`` read, scored and compiled (``workers`` processes through
-    :func:`optimizer.parallel.run_pool`; 1: in this process). Raises one :class:`PortfolioError`
-    naming every site that cannot be used and why."""
+    :func:`optimizer.parallel.run_pool`; 1: in this process), under crediting ``standard`` when
+    given (else each site's settings'). Raises one :class:`PortfolioError` naming every site that
+    cannot be used and why."""
     from ..parallel import n_workers, run_pool
 
-    tasks = [(s, spec.objective, spec.budget_on, allow_intolerable or spec.allow_intolerable or s.allow_intolerable)
-             for s in spec.sites]
+    tasks = [(s, spec.objective, spec.budget_on, allow_intolerable or spec.allow_intolerable or s.allow_intolerable,
+              standard) for s in spec.sites]
     if n_workers(workers) == 1 or len(tasks) == 1:
         results = []
         for k, t in enumerate(tasks):
