@@ -1,6 +1,6 @@
 """Shared constraints of a portfolio beyond its budget: regional stocks and minimum shares.
 
-Each is one more coupling row of the joined multiple-choice knapsack (docs/portfolio.md), so the
+Each is one more coupling row of the joined multiple-choice knapsack (docs/portfolio.md, docs/science.md §6.10), so the
 certified engine solves it as it solves the budget:
 
 - a **regional stock** of topsoil or gangue pools ``quantity_m3`` with the own stocks (settings'

@@ -77,7 +77,7 @@ class PortfolioSite:
 
 @dataclass(frozen=True)
 class RegionalStock:
-    """A stock of topsoil or gangue [m³] that several sites draw on (docs/portfolio.md)."""
+    """A stock of topsoil or gangue [m³] that several sites draw on (docs/portfolio.md, docs/science.md §6.10)."""
 
     name: str
     material: str
