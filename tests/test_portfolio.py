@@ -428,3 +428,21 @@ def test_portfolio_report_shows_allocations_moves_and_binding_rows_in_english_an
         set_language("en")
     zh = (tmp_path / "r_zh.html").read_text(encoding="utf-8")
     assert 'lang="zh-CN"' in zh and "Allocation by site" not in zh and "Shared constraints" not in zh
+
+
+def test_an_unreachable_share_is_explained_not_a_crash():
+    """A joined problem has no one option table: its infeasibility is still said in words."""
+    from optimizer.errors import InfeasibleError
+    from optimizer.portfolio.shared import share_rows
+
+    insts, parts, data = _stocked_parts((math.inf, math.inf, math.inf))
+    rows = share_rows((_share_for("south"),), data, [p.spend_cny for p in parts])
+    joined = join_sites(parts, 1e9, shared=rows)
+    with pytest.raises(InfeasibleError) as e:
+        solve_joined(joined)
+    assert "least share of removals: county south ≥ 100%" in str(e.value) and "short by" in str(e.value)
+
+
+def _share_for(county):
+    from optimizer.portfolio.spec import MinShare
+    return MinShare(of="removals", share=1.0, county=county)

@@ -36,10 +36,13 @@ def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, 
               lang, no_report, quiet, as_json):
     """Spread one budget over several sites: one certified plan of every zone of every site.
 
-    PORTFOLIO is a TOML file: [portfolio] name, budget_cny (budget_on = "cost" for NPV) and one
-    [[sites]] table per site (name, path, optional settings, weight, allow_intolerable). Writes
+    PORTFOLIO is a TOML file: [portfolio] name, budget_cny (budget_on = "cost" for NPV), one
+    [[sites]] table per site (name, path, optional settings, weight, allow_intolerable, county,
+    location) and optional [[stocks]] (regional topsoil or gangue) and [[min_share]] tables
+    (docs/portfolio.md). Writes
     sites/<name>/ (the plan files of `optimize`), portfolio.csv (one row per site, with its
-    marginal t CO2e per ¥), budget_shifts.csv (±10 % budget), summary.json and manifest.json.
+    marginal t CO2e per ¥), budget_shifts.csv (±10 % budget), summary.json, report.html and
+    manifest.json.
     """
     from ..portfolio import optimize_portfolio
 
@@ -67,6 +70,10 @@ def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, 
     out.print(t)
     if dual is not None:
         out.print(f"budget dual price: {1e3 * dual:.3f} t CO2e per extra ¥1k", highlight=False)
+    for c in s.get("shared_constraints", [])[1:]:
+        if c["binding"]:
+            dual = "" if c["dual"] is None else f", dual price {c['dual']:.4g} per {c['unit']}"
+            out.print(f"binding: {c['name']}{dual}", highlight=False)
     m = s["budget_moves"]
     out.print(f"budget +{m['shift']:.0%}: gain first {', '.join(m['gain_first']) or 'none'}; "
               f"budget −{m['shift']:.0%}: lose first {', '.join(m['lose_first']) or 'none'}", highlight=False)

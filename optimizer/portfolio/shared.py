@@ -121,14 +121,15 @@ def stock_rows(stocks: tuple[RegionalStock, ...], sites: list[SiteData], file: s
             continue
         own = {n: sites[by_name[n]].own_stock_m3.get(st.material, math.inf) for n in drawing}
         own_used = {n: (v if math.isfinite(v) else 0.0) for n, v in own.items()}
-        coef = [None] * len(sites)
+        coef: list[np.ndarray | None] = [None] * len(sites)
         col = f"{st.material}_m3"
         for n in drawing:
             k = by_name[n]
-            coef[k] = np.asarray(sites[k].columns[col], dtype=float)
+            need = np.asarray(sites[k].columns[col], dtype=float)
+            coef[k] = need
             out.drop.setdefault(n, set()).add(OWN_ROW[st.material])
             if st.haul_cny_per_m3_km:
-                extra = st.haul_cny_per_m3_km * km_of.get(n, 0.0) * coef[k]
+                extra = st.haul_cny_per_m3_km * km_of.get(n, 0.0) * need
                 out.haul_cny[n] = out.haul_cny.get(n, 0.0) + extra
         pooled = st.quantity_m3 + sum(own_used.values())
         if drawing:

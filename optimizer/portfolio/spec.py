@@ -292,9 +292,9 @@ def _stock(i: int, raw, file: str, problems: list[Issue], known: set[str]) -> Re
                 km = _number(v, w(f"haul_km.{k}"), problems, low=0.0, low_open=False, what="road distance [km]")
                 if km is not None:
                     haul.append((k, km))
-    if len(problems) > n0 or name is None or quantity is None:
+    if len(problems) > n0 or name is None or quantity is None or material is None:
         return None
-    return RegionalStock(name=name, material=material, quantity_m3=quantity, sites=sites, at_site=at_site,
+    return RegionalStock(name=name, material=str(material), quantity_m3=quantity, sites=sites, at_site=at_site,
                          location=location, max_haul_km=haul_max, haul_km=tuple(haul), haul_cny_per_m3_km=rate)
 
 
@@ -329,9 +329,9 @@ def _share(i: int, raw, file: str, problems: list[Issue], known: set[str], count
         problems.append(Issue(message=f"no site has county = {county!r}; counties of the sites: "
                                       f"{', '.join(sorted(counties)) or 'none (set county in [[sites]])'}",
                               **w("county")))
-    if len(problems) > n0 or share is None:
+    if len(problems) > n0 or share is None or of is None:
         return None
-    return MinShare(of=of, share=share, site=site, county=county)
+    return MinShare(of=str(of), share=share, site=site, county=county)
 
 
 def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = ".") -> PortfolioSpec:
