@@ -244,8 +244,10 @@ def sweep_site(source: SiteInput | str | Path, grid: dict[str, list], *, objecti
     return write_sweep(out, site, scen, journal, grid, spec, summary)
 
 
-def write_sweep(out: Path, site, scen: pd.DataFrame, journal, grid, spec: SolveSpec, summary) -> SweepResult:
-    """sweep.parquet, stability.csv, figures and manifest.json from the journal's records."""
+def write_sweep(out: Path, site, scen: pd.DataFrame, journal, grid, spec: SolveSpec, summary, *,
+                zone_ids: list[str] | None = None, inputs: dict | None = None) -> SweepResult:
+    """sweep.parquet, stability.csv, figures and manifest.json from the journal's records.
+    ``site`` None (a portfolio): ``zone_ids`` name the zones and ``inputs`` go to the manifest."""
     from .analysis.stability import plan_stability
     from .io.manifest import manifest
     from .io.plans import write_json
@@ -257,7 +259,8 @@ def write_sweep(out: Path, site, scen: pd.DataFrame, journal, grid, spec: SolveS
     keep = [c for c in rec.columns if c not in scen.columns or c == "scenario_id"]
     df = scen.merge(rec[keep].drop(columns=["task_id"]), on="scenario_id", how="left")
     df["status"] = df["status"].fillna("missing")
-    zone_ids = [str(z) for z in site.zones["zone_id"]]
+    if zone_ids is None:
+        zone_ids = [str(z) for z in site.zones["zone_id"]]
     axes = list(grid)
     stab = plan_stability(df, zone_ids, axes)
     files = [write_table(df, out / "sweep.parquet"), write_table(stab, out / "stability.csv")]
@@ -268,6 +271,6 @@ def write_sweep(out: Path, site, scen: pd.DataFrame, journal, grid, spec: SolveS
                            "failed": int((df["status"] == "failed").sum()), "run_now": summary.ok + summary.failed,
                            "skipped_done_before": summary.skipped, "workers": summary.workers,
                            "runtime_s": summary.runtime_s},
-                   extra_inputs={"grid": grid, "zone_ids": zone_ids})
+                   extra_inputs={"grid": grid, "zone_ids": zone_ids, **(inputs or {})})
     files.append(write_json(out / "manifest.json", doc))
     return SweepResult(table=df, zone_ids=zone_ids, stability=stab, summary=summary, files=files)

@@ -224,7 +224,225 @@ def test_three_bundled_sites_end_to_end(tmp_path):
     man = json.loads((out / "manifest.json").read_text())
     assert len(man["inputs"]["portfolio_file"]["sha256"]) == 64
     assert set(man["sites"]) == set(df["site"]) and "portfolio.csv" in man["outputs"]
+    assert "report.html" in man["outputs"] and "Shared constraints" in (out / "report.html").read_text("utf-8")
     shifts = pd.read_csv(out / "budget_shifts.csv")
     assert (shifts["spend_plus_cny"].sum() >= shifts["spend_cny"].sum() - 1.0)
     front = pd.read_csv(out / "front.csv")
     assert len(front) == 3 and front["value"].is_monotonic_increasing
+
+
+# ----------------------------------------------------------------------------------------------
+# shared constraints beyond the budget: regional stocks and minimum shares
+# ----------------------------------------------------------------------------------------------
+def _stocked_parts(own_topsoil=(3e3, math.inf, 1e3), zones=10, options=5):
+    """Three synthetic sites, each with its own erosion row and its own topsoil row (own stock)."""
+    from dataclasses import replace
+
+    from optimizer.portfolio.shared import SiteData
+
+    insts, parts, data = [], [], []
+    for k, own in enumerate(own_topsoil):
+        inst = make_instance(zones, options, seed=200 + k)
+        rng = np.random.default_rng(300 + k)
+        topsoil = rng.uniform(0, 800, len(inst["carbon_t"])) * (np.arange(len(inst["carbon_t"])) % options != 0)
+        inst["topsoil_m3"] = topsoil
+        comp = to_compiled(inst, objectives=("removals",), rows=("erosion",))
+        if math.isfinite(own):
+            comp = replace(comp, A=np.vstack([comp.A, topsoil]), b=np.r_[comp.b, own],
+                           con_names=comp.con_names + ("topsoil stock",), con_units=comp.con_units + ("m³",))
+        insts.append(inst)
+        parts.append(SitePart(f"s{k}", comp, 1e3 * inst["cost"]))
+        cols = {"topsoil_m3": topsoil, "gangue_m3": 0 * topsoil, "removals_tco2e": inst["carbon_t"],
+                "credits_tco2e": inst["carbon_t"]}
+        data.append(SiteData(name=f"s{k}", columns=cols,
+                             own_stock_m3={"topsoil": own, "gangue": 0.0}, county="north" if k < 2 else "south",
+                             lonlat=(112.0 + 0.1 * k, 39.5)))
+    return insts, parts, data
+
+
+def _pulp_shared(insts, budget, own, pool, share, haul):
+    """The same problem written directly: s0 and s1 pool their topsoil with a regional stock
+    (s2 keeps its own), the south county gets ≥ ``share`` of the removals; the haul to s1 costs."""
+    m = pulp.LpProblem("shared", pulp.LpMaximize)
+    xs, obj, spend, topsoil, removals = [], [], [], [], []
+    for k, inst in enumerate(insts):
+        zp = inst["zone_ptr"]
+        x = [m.add_variable(f"x_{k}_{j}", cat="Binary") for j in range(len(inst["carbon_t"]))]
+        for z in range(len(zp) - 1):
+            m += pulp.lpSum(x[zp[z]:zp[z + 1]]) == 1
+        m += pulp.lpDot(inst["erosion_t"], x) <= inst["erosion_cap"]
+        xs.append(x)
+        obj.append(pulp.lpDot(inst["carbon_t"], x))
+        spend.append(pulp.lpDot(1e3 * inst["cost"] + haul[k] * inst["topsoil_m3"], x))
+        topsoil.append(pulp.lpDot(inst["topsoil_m3"], x))
+        removals.append(pulp.lpDot(inst["carbon_t"], x))
+    m += pulp.lpSum(obj)
+    m += pulp.lpSum(spend) <= budget
+    m += topsoil[0] + topsoil[1] <= pool + own[0]          # s1's unlimited own stock counts as none
+    m += topsoil[2] <= own[2]
+    m += removals[2] >= share * pulp.lpSum(removals)
+    m.solve(pulp.HiGHS(msg=False, gapRel=1e-7, timeLimit=120))
+    assert pulp.LpStatus[m.status] == "Optimal"
+    return pulp.value(m.objective)
+
+
+def test_regional_stock_and_min_share_optimum_matches_pulp_highs():
+    from optimizer.portfolio.shared import share_rows, stock_rows
+    from optimizer.portfolio.spec import MinShare, RegionalStock
+
+    own = (2e3, math.inf, 1.5e3)
+    insts, parts, data = _stocked_parts(own)
+    stock = RegionalStock(name="dump", material="topsoil", quantity_m3=1e3, sites=("s0", "s1"),
+                          haul_km=(("s1", 20.0),), at_site="s0", haul_cny_per_m3_km=2.0)
+    plan_s = stock_rows((stock,), data)
+    assert plan_s.drop == {"s0": {"topsoil stock"}, "s1": {"topsoil stock"}}
+    assert plan_s.notes[0]["pooled_m3"] == 3e3 and plan_s.notes[0]["own_unlimited_counted_as_zero"] == ["s1"]
+    spend = [p.spend_cny + plan_s.haul_cny.get(p.name, 0.0) for p in parts]
+    parts = [SitePart(p.name, p.compiled, s) for p, s in zip(parts, spend)]
+    share = 0.55
+    rows = plan_s.rows + share_rows((MinShare(of="removals", share=share, county="south"),), data, spend)
+    budget = 0.3 * sum(1e3 * i["cost"].reshape(10, 5).max(axis=1).sum() for i in insts)
+    joined = join_sites(parts, budget, shared=rows, drop=plan_s.drop)
+    assert joined.n_shared == 3 and joined.compiled.con_names[1].startswith("regional topsoil stock")
+    plan = solve_joined(joined, gap=1e-6, exact=True)
+    ours = float(-joined.compiled.F[0][joined.compiled.table_rows(plan.choice)].sum())
+    theirs = _pulp_shared(insts, budget, own, 1e3, share, haul=(0.0, 40.0, 0.0))
+    assert ours == pytest.approx(theirs, rel=2e-6)
+    c = joined.compiled
+    sel = c.table_rows(plan.choice)
+    assert np.all(c.A[:, sel].sum(axis=1) <= c.b + 1e-6 * np.maximum(1, np.abs(c.b)))
+    # the constraints change the optimum: without them the plan removes more
+    loose = join_sites(parts, budget)
+    free = solve_joined(loose, gap=1e-6, exact=True)
+    assert -loose.compiled.F[0][loose.compiled.table_rows(free.choice)].sum() > ours * (1 + 1e-6)
+    # the site plans answer for their own rows only: s0 and s1 lost their topsoil rows
+    assert "topsoil stock" not in joined.own_compiled(0).con_names
+    assert "topsoil stock" in joined.own_compiled(2).con_names
+
+
+def test_a_far_site_keeps_its_own_stock_and_distances_are_great_circle():
+    from optimizer.portfolio.shared import haversine_km, stock_rows
+    from optimizer.portfolio.spec import RegionalStock
+
+    # one degree of latitude is 111.2 km on the IUGG mean sphere
+    assert haversine_km((112.0, 39.0), (112.0, 40.0)) == pytest.approx(111.195, abs=0.01)
+    _, _, data = _stocked_parts()
+    stock = RegionalStock(name="dump", material="topsoil", quantity_m3=1e3, location=(112.0, 39.5), max_haul_km=10.0)
+    p = stock_rows((stock,), data)
+    # s0 at the stock, s1 8.6 km east, s2 17.2 km east: beyond the haul
+    assert p.notes[0]["drawing"] == ["s0", "s1"] and p.notes[0]["too_far"] == ["s2"]
+    assert p.notes[0]["haul_km"]["s1"] == pytest.approx(haversine_km((112.0, 39.5), (112.1, 39.5)))
+    assert "s2" not in p.drop
+
+
+def test_a_stock_without_distances_is_refused_naming_the_stock():
+    from dataclasses import replace
+
+    from optimizer.errors import PortfolioError
+    from optimizer.portfolio.shared import stock_rows
+    from optimizer.portfolio.spec import RegionalStock
+
+    _, _, data = _stocked_parts()
+    data = [replace(d, lonlat=None) for d in data]
+    with pytest.raises(PortfolioError) as e:
+        stock_rows((RegionalStock(name="d", material="topsoil", quantity_m3=1.0, max_haul_km=5.0,
+                                  location=(112.0, 39.5)),), data, file="p.toml")
+    assert "stocks[0]" in str(e.value) and "haul_km" in str(e.value)
+
+
+@pytest.mark.parametrize("what,extra,field,says", [
+    ("share of an unknown site", '[[min_share]]\nof = "removals"\nshare = 0.2\nsite = "nowhere"\n',
+     "min_share[0].site", "unknown site 'nowhere'"),
+    ("share above one", '[[min_share]]\nof = "removals"\nshare = 20\nsite = "loess"\n', "min_share[0].share",
+     "above 1"),
+    ("share of what", '[[min_share]]\nof = "area"\nshare = 0.2\nsite = "loess"\n', "min_share[0].of",
+     "not one of removals, credits, spending"),
+    ("share of an unknown county", '[[min_share]]\nof = "spending"\nshare = 0.2\ncounty = "X"\n',
+     "min_share[0].county", "no site has county"),
+    ("negative stock", '[[stocks]]\nmaterial = "topsoil"\nquantity_m3 = -5\n', "stocks[0].quantity_m3",
+     "outside the allowed range"),
+    ("stock material", '[[stocks]]\nmaterial = "sand"\nquantity_m3 = 5\n', "stocks[0].material",
+     "not one of topsoil, gangue"),
+    ("stock of an unknown site", '[[stocks]]\nmaterial = "gangue"\nquantity_m3 = 5\nsites = ["loess", "b"]\n',
+     "stocks[0].sites", "unknown site 'b'"),
+    ("bad haul distance", '[[stocks]]\nmaterial = "gangue"\nquantity_m3 = 5\nhaul_km = { loess = -1 }\n',
+     "stocks[0].haul_km.loess", "outside the allowed range"),
+    ("bad location", '[[stocks]]\nmaterial = "gangue"\nquantity_m3 = 5\nlocation = [400, 1]\n',
+     "stocks[0].location", "longitude"),
+    ("unknown stock key", '[[stocks]]\nmaterial = "gangue"\nquantity_m3 = 5\nhaul_rate = 1\n',
+     "stocks[0].haul_rate", "unknown key"),
+])
+def test_bad_shared_constraints_exit_2_naming_file_and_field(tmp_path, what, extra, field, says):
+    p = _toml(tmp_path, '[portfolio]\nname = "p"\nbudget_cny = 1e7\n' + GOOD_SITE + extra)
+    r = run("portfolio", p, "--out", tmp_path / "o")
+    assert r.returncode == 2, (what, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith("error: ") and str(p) in r.stderr and f"field {field!r}" in r.stderr, r.stderr
+    assert says in r.stderr, r.stderr
+
+
+def test_portfolio_report_shows_allocations_moves_and_binding_rows_in_english_and_chinese(tmp_path):
+    from optimizer.i18n import set_language
+    from optimizer.report.portfolio import build_portfolio_report, load_portfolio_run
+
+    frame = pd.DataFrame({"site": ["a", "b"], "zones": [3, 4], "removals_tco2e": [100.0, 50.0],
+                          "credits_tco2e": [80.0, 40.0], "capex_cny": [2e6, 1e6], "cost_cny": [2.5e6, 1.2e6],
+                          "marginal_tco2e_per_cny": [2e-5, 4e-5], "marginal_loss_tco2e_per_cny": [3e-5, 5e-5],
+                          "weight": [1.0, 1.0], "budget_spend_cny": [2.1e6, 1e6]})
+    shifts = pd.DataFrame({"site": ["a", "b"], "spend_cny": [2.1e6, 1e6], "spend_minus_cny": [2e6, 0.8e6],
+                           "spend_plus_cny": [2.2e6, 1.2e6], "spend_gain_plus_cny": [1e5, 2e5],
+                           "spend_loss_minus_cny": [1e5, 2e5]})
+    front = pd.DataFrame({"budget_cny": [1e6, 3e6], "status": ["optimal", "optimal"], "value": [60.0, 150.0],
+                          "a:spend_cny": [0.5e6, 2e6], "b:spend_cny": [0.5e6, 1e6]})
+    summary = {"portfolio": "p <&>", "status": "optimal", "gap": 1e-5, "sites": 2, "zones": 7, "budget_cny": 3.1e6,
+               "budget_used_cny": 3.1e6, "budget_on": "capex", "totals": {"removals_tco2e": 150.0},
+               "budget_dual_tco2e_per_cny": 3.3e-5, "objective_name": "removals",
+               "budget_moves": {"shift": 0.1, "gain_first": ["b", "a"], "lose_first": ["b"]},
+               "shared_constraints": [
+                   {"name": "shared budget (capex)", "unit": "CNY", "sense": "<=", "lhs": 3.1e6, "rhs": 3.1e6,
+                    "slack": 0.0, "binding": True, "dual": 3.3e-5},
+                   {"name": "least share of removals: site b ≥ 30%", "unit": "t CO2e", "sense": ">=", "lhs": -5.0,
+                    "rhs": 0.0, "slack": 5.0, "binding": False, "dual": 0.0}],
+               "stocks": [{"stock": "dump", "material": "topsoil", "pooled_m3": 5e3, "drawing": ["a", "b"],
+                           "too_far": []}]}
+    (tmp_path / "o").mkdir()
+    frame.to_csv(tmp_path / "o" / "portfolio.csv", index=False)
+    shifts.to_csv(tmp_path / "o" / "budget_shifts.csv", index=False)
+    front.to_csv(tmp_path / "o" / "front.csv", index=False)
+    (tmp_path / "o" / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    run_ = load_portfolio_run(tmp_path / "o")
+    files = build_portfolio_report(run_, tmp_path / "r.html", tmp_path / "figs")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert {p.name for p in files} == {"portfolio-allocation.png", "portfolio-front.png", "r.html"}
+    for text in ("Allocation by site", "As the budget moves", "Shared constraints", "p &lt;&amp;&gt;",
+                 "first to gain: b, a", "first to lose: b", "¥2.10 M", "0.033"):
+        assert text in html, text
+    # the budget binds with its dual; the share row, stored negated, reads back as 5 above its bound of 0
+    rows = html.split("least share of removals")[1].split("</tr>")[0]
+    assert "&gt;= -0" in rows or "&gt;= 0" in rows
+    assert ">5<" in rows and "slack" in rows
+    try:
+        set_language("zh")
+        build_portfolio_report(run_, tmp_path / "r_zh.html")
+    finally:
+        set_language("en")
+    zh = (tmp_path / "r_zh.html").read_text(encoding="utf-8")
+    assert 'lang="zh-CN"' in zh and "Allocation by site" not in zh and "Shared constraints" not in zh
+
+
+def test_an_unreachable_share_is_explained_not_a_crash():
+    """A joined problem has no one option table: its infeasibility is still said in words."""
+    from optimizer.errors import InfeasibleError
+    from optimizer.portfolio.shared import share_rows
+
+    insts, parts, data = _stocked_parts((math.inf, math.inf, math.inf))
+    rows = share_rows((_share_for("south"),), data, [p.spend_cny for p in parts])
+    joined = join_sites(parts, 1e9, shared=rows)
+    with pytest.raises(InfeasibleError) as e:
+        solve_joined(joined)
+    assert "least share of removals: county south ≥ 100%" in str(e.value) and "short by" in str(e.value)
+
+
+def _share_for(county):
+    from optimizer.portfolio.spec import MinShare
+    return MinShare(of="removals", share=1.0, county=county)

@@ -132,3 +132,38 @@ def test_stability_of_a_sweep_whose_every_scenario_failed_is_empty():
     failed = pd.DataFrame({"scenario_id": ["a", "b"], "price": [40.0, 80.0], "status": ["failed", "failed"],
                            "error": ["x", "y"]})
     assert plan_stability(failed, ["Z1"], ["price"]).empty
+
+
+def test_portfolio_sweep_one_row_per_scenario_with_per_site_columns(tmp_path, capsys):
+    """`sinkplan sweep portfolio.toml`: each budget scenario equals the portfolio solved at that
+    budget in this process; an NPV budget buys more at a higher discount rate."""
+    import json
+
+    from optimizer.cli import main
+    from optimizer.portfolio import optimize_portfolio
+
+    p = tmp_path / "portfolio.toml"
+    grass = ROOT / "sites" / "inner_mongolia_grassland" / "zones.geojson"
+    p.write_text('[portfolio]\nname = "two"\nbudget_cny = 3e7\nbudget_on = "cost"\n'
+                 f'[[sites]]\nname = "loess"\npath = "{LOESS}"\n'
+                 f'[[sites]]\nname = "grass"\npath = "{grass}"\n'
+                 '[[min_share]]\nof = "spending"\nshare = 0.2\nsite = "grass"\n', encoding="utf-8")
+    out = tmp_path / "sweep"
+    argv = ["sweep", str(p), "--grid", "budget=1.5e7,3e7", "--grid", "discount=0.05,0.08", "--workers", "2",
+            "--out", str(out), "--json"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] == 4 and doc["failed"] == 0
+    df = pd.read_parquet(out / "sweep.parquet")
+    assert len(df) == 4 and (df["solve_status"] == "optimal").all()
+    for site in ("loess", "grass"):
+        assert {f"{site}:spend_cny", f"{site}:removals_tco2e", f"{site}:marginal_tco2e_per_cny"} <= set(df.columns)
+    assert np.allclose(df["loess:removals_tco2e"] + df["grass:removals_tco2e"], df["removals_tco2e"])
+    assert (df["spend_cny"] <= df["budget"] * (1 + 1e-9)).all()
+    assert (df["grass:spend_cny"] >= 0.2 * df["spend_cny"] * (1 - 1e-9)).all()      # the file's share holds
+    assert len(df["options"].iloc[0]) == doc["zones"]
+    g = df.set_index(["budget", "discount"])["objective"]
+    assert g.loc[(3e7, 0.08)] >= g.loc[(3e7, 0.05)] * (1 - 1e-4)
+    # the sites' settings discount at 5 %: the sweep's scenario is the portfolio command's optimum
+    direct = optimize_portfolio(p, budget_cny=1.5e7, workers=1, report=False)
+    assert g.loc[(1.5e7, 0.05)] == pytest.approx(direct.summary["objective_value"], rel=2e-4)

@@ -42,8 +42,11 @@ def sweep(site_path: Path, grid_items, objective, budget_on, constraint, gap, ti
           out_dir, settings, layer, crs, fix_geometry, catalog, quiet, as_json):
     """Optimise every scenario of a grid (carbon price × discount rate × budget × standard).
 
-    Writes sweep.parquet (one row per scenario), stability.csv (zones that never change, and
-    where the others flip), figures/ and manifest.json in --out. Results are written as they
+    SITE is a zoning file, or a portfolio TOML (as for `sinkplan portfolio`): then every scenario is
+    the portfolio's joined optimum (its objective, stocks and shares; budget = the shared budget),
+    with per-site columns in sweep.parquet. Writes sweep.parquet (one row per scenario),
+    stability.csv (zones that never change, and where the others flip), figures/ and
+    manifest.json in --out. Results are written as they
     arrive: run the same command again to finish an interrupted sweep.
     """
     from ..sweep import parse_grid, sweep_site
@@ -58,9 +61,14 @@ def sweep(site_path: Path, grid_items, objective, budget_on, constraint, gap, ti
         def on_progress(done, total, failed):
             update(done, total, stats=_("{n} failed").format(n=failed) if failed else "")
 
-        result = sweep_site(SiteInput(site_path, settings, layer, crs, fix_geometry, catalog), grid,
-                            objective=objective, limits=limits, gap=gap, time_limit_s=time_limit, out_dir=out_dir,
-                            scheduler=scheduler, workers=workers, progress=on_progress)
+        if site_path.suffix.lower() == ".toml":
+            from ..portfolio.sweep import sweep_portfolio
+            result = sweep_portfolio(site_path, grid, gap=gap, time_limit_s=time_limit, out_dir=out_dir,
+                                     scheduler=scheduler, workers=workers, progress=on_progress)
+        else:
+            result = sweep_site(SiteInput(site_path, settings, layer, crs, fix_geometry, catalog), grid,
+                                objective=objective, limits=limits, gap=gap, time_limit_s=time_limit,
+                                out_dir=out_dir, scheduler=scheduler, workers=workers, progress=on_progress)
     s = result.summary
     df = result.table
     doc = {"scenarios": len(df), "ok": int((df["status"] == "ok").sum()), "failed": s.failed,

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..i18n import _
+from ..i18n import LANGUAGES, _, set_language
 from .common import GAP, MONEY, SECONDS, emit_json, out, progress, voice_options
 
 
@@ -28,23 +28,31 @@ def register(app: click.Group) -> None:
 @click.option("--time-limit", type=SECONDS, default=60.0, show_default=True, help="Wall-clock limit per solve [s].")
 @click.option("--workers", type=click.IntRange(1), default=None,
               help="Processes scoring the sites (default: usable CPUs).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of report.html (default: sinkplan --lang, else en).")
+@click.option("--no-report", is_flag=True, help="Do not write report.html.")
 @voice_options
 def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, gap, exact, time_limit, workers,
-              quiet, as_json):
+              lang, no_report, quiet, as_json):
     """Spread one budget over several sites: one certified plan of every zone of every site.
 
-    PORTFOLIO is a TOML file: [portfolio] name, budget_cny (budget_on = "cost" for NPV) and one
-    [[sites]] table per site (name, path, optional settings, weight, allow_intolerable). Writes
+    PORTFOLIO is a TOML file: [portfolio] name, budget_cny (budget_on = "cost" for NPV), one
+    [[sites]] table per site (name, path, optional settings, weight, allow_intolerable, county,
+    location) and optional [[stocks]] (regional topsoil or gangue) and [[min_share]] tables
+    (docs/portfolio.md). Writes
     sites/<name>/ (the plan files of `optimize`), portfolio.csv (one row per site, with its
-    marginal t CO2e per ¥), budget_shifts.csv (±10 % budget), summary.json and manifest.json.
+    marginal t CO2e per ¥), budget_shifts.csv (±10 % budget), summary.json, report.html and
+    manifest.json.
     """
     from ..portfolio import optimize_portfolio
 
+    if lang is not None:
+        set_language(lang)
     show = not (quiet or as_json)
     with progress(enabled=show) as steps:
         result = optimize_portfolio(portfolio_path, out_dir=out_dir, gap=gap, exact=exact, time_limit_s=time_limit,
                                     allow_intolerable=allow_intolerable, budget_cny=budget, points=points,
-                                    workers=workers, progress=steps.step(_("scoring sites")))
+                                    workers=workers, progress=steps.step(_("scoring sites")), report=not no_report)
     s = result.summary
     if as_json:
         emit_json({**s, "sites": result.frame.to_dict(orient="records"), "files": [str(f) for f in result.files]})
@@ -65,6 +73,11 @@ def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, 
     if dual is not None:
         out.print(_("budget dual price: {value} t CO2e per extra ¥1k").format(value=f"{1e3 * dual:.3f}"),
                   highlight=False)
+    for c in s.get("shared_constraints", [])[1:]:
+        if c["binding"]:
+            dual = "" if c["dual"] is None else _(", dual price {value} per {unit}").format(
+                value=f"{c['dual']:.4g}", unit=c["unit"])
+            out.print(_("binding: {name}{dual}").format(name=c["name"], dual=dual), highlight=False)
     m = s["budget_moves"]
     out.print(_("budget +{shift}: gain first {gain}; budget −{shift}: lose first {lose}").format(
         shift=f"{m['shift']:.0%}", gain=", ".join(m["gain_first"]) or _("none"),

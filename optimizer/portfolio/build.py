@@ -32,6 +32,7 @@ class BuiltSite:
     table: OptionTable
     problem: Problem
     compiled: Compiled
+    lonlat: tuple[float, float] | None = None     # the site's place (its location, else its zones' centroid)
 
 
 def _build_one(task) -> tuple[str, object, list]:
@@ -45,14 +46,19 @@ def _build_one(task) -> tuple[str, object, list]:
 
 
 def _build(task) -> tuple[str, object]:
-    s, objective, budget_on, allow = task
+    s, objective, budget_on, allow, *rest = task
+    standard = rest[0] if rest else None
     try:
+        from dataclasses import replace
+
         from ..options import evaluate_options
         from ..problem import Problem
         from ..site import read_site
 
         source = SiteInput(s.path, s.settings, layer=s.layer, catalog=s.catalog)
         site = read_site(source.path, source.settings, layer=source.layer)
+        if standard is not None:           # a sweep's crediting standard replaces the settings'
+            site = replace(site, settings=replace(site.settings, standards=(standard,)))
         table = evaluate_options(site, source.catalog)
         problem = Problem.from_settings(site.settings, objectives=(objective,), budget_on=budget_on,
                                         enforce_tolerance=not allow, budget_cny=None)
@@ -64,18 +70,32 @@ def _build(task) -> tuple[str, object]:
             msg += ("\n  (in a portfolio: set allow_intolerable = true in this [[sites]] table, or pass "
                     "--allow-intolerable for every site)")
         return "error", msg
-    return "ok", BuiltSite(spec=s, site=site, table=table, problem=problem, compiled=compiled)
+    lonlat = s.location if s.location is not None else site_lonlat(site)
+    return "ok", BuiltSite(spec=s, site=site, table=table, problem=problem, compiled=compiled, lonlat=lonlat)
+
+
+def site_lonlat(site: Site) -> tuple[float, float] | None:
+    """The centroid of a site's zones as (lon, lat) [degrees, WGS 84]; None without geometry or CRS."""
+    if not site.has_geometry or site.crs is None:
+        return None
+    import geopandas as gpd
+
+    geom = site.zones.geometry
+    union = geom.union_all() if hasattr(geom, "union_all") else geom.unary_union
+    p = gpd.GeoSeries([union.centroid], crs=site.crs).to_crs(4326).iloc[0]
+    return float(p.x), float(p.y)
 
 
 def build_sites(spec: PortfolioSpec, *, allow_intolerable: bool = False, workers: int | None = None,
-                progress=None) -> list[BuiltSite]:
+                progress=None, standard: str | None = None) -> list[BuiltSite]:
     """Every site of ``spec`` read, scored and compiled (``workers`` processes through
-    :func:`optimizer.parallel.run_pool`; 1: in this process). Raises one :class:`PortfolioError`
-    naming every site that cannot be used and why."""
+    :func:`optimizer.parallel.run_pool`; 1: in this process), under crediting ``standard`` when
+    given (else each site's settings'). Raises one :class:`PortfolioError` naming every site that
+    cannot be used and why."""
     from ..parallel import n_workers, run_pool
 
-    tasks = [(s, spec.objective, spec.budget_on, allow_intolerable or spec.allow_intolerable or s.allow_intolerable)
-             for s in spec.sites]
+    tasks = [(s, spec.objective, spec.budget_on, allow_intolerable or spec.allow_intolerable or s.allow_intolerable,
+              standard) for s in spec.sites]
     if n_workers(workers) == 1 or len(tasks) == 1:
         results = []
         for k, t in enumerate(tasks):

@@ -57,6 +57,22 @@ class Joined:
     compiled: Compiled
     parts: tuple[SitePart, ...]
     zone_offset: np.ndarray       # (n_sites + 1,) first zone of each site in the joined problem
+    n_shared: int = 1             # rows 0…n_shared−1 are shared (the budget first), then the sites' own
+    dropped: tuple = ()           # per site, the own row names a shared row replaced
+
+    def own_compiled(self, k: int) -> Compiled:
+        """Site ``k``'s compiled problem without the own rows a shared row replaced (its plan is
+        judged against what it still answers for alone)."""
+        from dataclasses import replace
+
+        c = self.parts[k].compiled
+        gone = self.dropped[k] if self.dropped else ()
+        if not gone:
+            return c
+        keep = [i for i, n in enumerate(c.con_names) if n not in gone]
+        return replace(c, A=c.A[keep], b=c.b[keep], con_names=tuple(c.con_names[i] for i in keep),
+                       con_units=tuple(c.con_units[i] for i in keep),
+                       con_senses=tuple(c.con_senses[i] for i in keep) if c.con_senses else ())
 
     def split(self, choice: np.ndarray) -> list[np.ndarray]:
         """A joined plan (local option per zone) as one plan per site."""
@@ -83,8 +99,12 @@ class Joined:
 
 
 def join_sites(parts: list[SitePart] | tuple[SitePart, ...], budget_cny: float, *,
-               objective: str = "removals", budget_on: str = "capex") -> Joined:
-    """One problem over every site's zones: the shared budget row first, then each site's rows."""
+               objective: str = "removals", budget_on: str = "capex", shared=(), drop=None) -> Joined:
+    """One problem over every site's zones: the shared budget row first, then the other shared
+    rows (``shared``: :class:`~optimizer.portfolio.shared.SharedRow`, regional stocks and minimum
+    shares), then each site's own rows but those ``drop`` names for it (site name → row names: the
+    own stock rows a regional stock replaces)."""
+    drop = drop or {}
     if not parts:
         raise ProblemDefinitionError(_("a portfolio needs at least one site"))
     if not (math.isfinite(budget_cny) and budget_cny >= 0):
@@ -98,15 +118,31 @@ def join_sites(parts: list[SitePart] | tuple[SitePart, ...], budget_cny: float, 
     zone_offset = np.concatenate([[0], np.cumsum(zones)]).astype(np.int64)
     zone_ptr = np.concatenate([[0]] + [p.compiled.zone_ptr[1:] + col0[k] for k, p in enumerate(parts)])
     F = np.concatenate([o.sense * p.weight * p.value for p in parts])[None, :]
-    m = 1 + sum(len(p.compiled.b) for p in parts)
+    keep = [[i for i in range(len(p.compiled.b)) if p.compiled.con_names[i] not in drop.get(p.name, ())]
+            for p in parts]
+    m = 1 + len(shared) + sum(len(k) for k in keep)
     A = np.zeros((m, n))
     A[0] = np.concatenate([np.asarray(p.spend_cny, dtype=float) for p in parts])
     b = [float(budget_cny)]
     names, units, senses = [f"shared budget ({budget_on})"], ["CNY"], ["<="]
     r = 1
+    for row in shared:
+        if len(row.coefficients) != len(parts):
+            raise ProblemDefinitionError(f"shared row {row.name!r} has {len(row.coefficients)} sites' coefficients "
+                                         f"for {len(parts)} sites")
+        for k, coef in enumerate(row.coefficients):
+            if coef is not None:
+                A[r, col0[k]:col0[k + 1]] = coef
+        if not np.all(np.isfinite(A[r])) or not math.isfinite(row.rhs):
+            raise ProblemDefinitionError(f"shared row {row.name!r} has a coefficient or bound that is not finite")
+        b.append(float(row.rhs))
+        names.append(row.name)
+        units.append(row.unit)
+        senses.append(row.sense)
+        r += 1
     for k, p in enumerate(parts):
         c = p.compiled
-        for i in range(len(c.b)):
+        for i in keep[k]:
             A[r, col0[k]:col0[k + 1]] = c.A[i]
             b.append(float(c.b[i]))
             names.append(f"{p.name}: {c.con_names[i]}")
@@ -120,7 +156,8 @@ def join_sites(parts: list[SitePart] | tuple[SitePart, ...], budget_cny: float, 
                       A=A, b=np.array(b), objectives=(o,), con_names=tuple(names), con_units=tuple(units),
                       locked_zone=np.zeros(int(zone_offset[-1]), dtype=bool),
                       con_senses=tuple(senses))
-    return Joined(compiled=joined, parts=tuple(parts), zone_offset=zone_offset)
+    return Joined(compiled=joined, parts=tuple(parts), zone_offset=zone_offset, n_shared=1 + len(shared),
+                  dropped=tuple(tuple(sorted(drop.get(p.name, ()))) for p in parts))
 
 
 def budget_dual_price(joined: Joined, info: dict) -> float | None:
@@ -132,6 +169,16 @@ def budget_dual_price(joined: Joined, info: dict) -> float | None:
         return None
     _, scale = joined.compiled.core(0)
     return float(lam[0]) * scale["c_scale"] / float(scale["row_scale"][0])
+
+
+def shared_row_duals(joined: Joined, info: dict) -> list[float | None]:
+    """The dual price of every shared row at the optimum [objective unit per row unit]: the engine's
+    Lagrangian multipliers in natural units (None for each when the engine reported none)."""
+    lam = info.get("multipliers") or []
+    if not lam:
+        return [None] * joined.n_shared
+    _, scale = joined.compiled.core(0)
+    return [float(lam[i]) * scale["c_scale"] / float(scale["row_scale"][i]) for i in range(joined.n_shared)]
 
 
 def site_marginals(part: SitePart, choice: np.ndarray) -> tuple[float, float]:

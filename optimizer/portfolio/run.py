@@ -23,7 +23,8 @@ import pandas as pd
 
 from ..errors import InfeasibleError
 from .build import BuiltSite, build_sites
-from .join import Joined, SitePart, budget_dual_price, join_sites, site_marginals
+from .join import Joined, SitePart, budget_dual_price, join_sites, shared_row_duals, site_marginals
+from .shared import SiteData, StockPlan, share_rows, stock_rows
 from .spec import PortfolioSpec, load_portfolio
 
 SHIFT = 0.10          # the budget moves ±10 % to see which sites gain or lose first
@@ -121,11 +122,12 @@ def budget_front(joined: Joined, points: int, *, gap: float = 1e-4, time_limit_s
 def optimize_portfolio(portfolio: str | Path | PortfolioSpec, *, out_dir: str | Path | None = None,
                        gap: float = 1e-4, exact: bool = False, time_limit_s: float = 60.0,
                        allow_intolerable: bool = False, budget_cny: float | None = None, points: int | None = None,
-                       workers: int | None = None, progress=None) -> PortfolioResult:
+                       workers: int | None = None, progress=None, report: bool = True) -> PortfolioResult:
     """Read a portfolio file, score and compile every site (``workers`` processes), join them under
     the shared budget, solve to the certified ``gap``, read off the marginal values, re-solve at
     ±10 % of the budget, optionally trace a budget front of ``points`` budgets, and write
-    ``out_dir``. ``budget_cny`` overrides the file's budget."""
+    ``out_dir`` (with ``report.html`` unless ``report`` is False). ``budget_cny`` overrides the
+    file's budget."""
     from dataclasses import replace
 
     t0 = time.perf_counter()
@@ -137,31 +139,76 @@ def optimize_portfolio(portfolio: str | Path | PortfolioSpec, *, out_dir: str | 
         from ..io.paths import check_output_dir
         out = check_output_dir(out_dir)
     built = build_sites(spec, allow_intolerable=allow_intolerable, workers=workers, progress=progress)
-    col = "capex_cny" if spec.budget_on == "capex" else "cost_cny"
-    parts = [SitePart(b.spec.name, b.compiled, np.asarray(b.table.data[col], dtype=np.float64)[b.compiled.rows],
-                      b.spec.weight) for b in built]
-    joined = join_sites(parts, spec.budget_cny, objective=spec.objective, budget_on=spec.budget_on)
+    joined, stocks = join_built(spec, built)
     plan = solve_joined(joined, gap=gap, time_limit_s=time_limit_s, exact=exact)
     site_plans = _site_plans(joined, plan, spec)
     dual = budget_dual_price(joined, plan.info)
+    shared = shared_report(joined, plan, stocks)
     shifts, moves = budget_shifts(joined, plan.choice, gap=gap, time_limit_s=time_limit_s)
     frame = _frame(joined, plan, site_plans)
     front = budget_front(joined, points, gap=gap, time_limit_s=time_limit_s) if points else None
     summary = _summary(spec, joined, plan, site_plans, dual, moves, time.perf_counter() - t0)
+    summary["shared_constraints"] = shared
+    summary["stocks"] = stocks.notes
     result = PortfolioResult(spec=spec, sites=built, joined=joined, plan=plan, site_plans=site_plans, frame=frame,
                              shifts=shifts, summary=summary, front=front)
     if out is not None:
         from .write import write_portfolio
-        result.files = write_portfolio(result, out)
+        result.files = write_portfolio(result, out, report=report)
     return result
+
+
+def site_data(b: BuiltSite) -> SiteData:
+    """What the shared rows need of a built site."""
+    rows = b.compiled.rows
+    cols = {c: np.asarray(b.table.data[c], dtype=np.float64)[rows]
+            for c in ("topsoil_m3", "gangue_m3", "removals_tco2e", "credits_tco2e")}
+    st = b.site.settings
+    return SiteData(name=b.spec.name, columns=cols, county=b.spec.county, lonlat=b.lonlat,
+                    own_stock_m3={"topsoil": float(st.topsoil_stock_m3), "gangue": float(st.gangue_stock_m3)})
+
+
+def join_built(spec: PortfolioSpec, built: list[BuiltSite]) -> tuple[Joined, StockPlan]:
+    """The built sites joined under the shared budget, the regional stocks and the minimum shares;
+    a site's spend on the budget includes the haul of what it draws from a regional stock."""
+    col = "capex_cny" if spec.budget_on == "capex" else "cost_cny"
+    data = [site_data(b) for b in built]
+    file = str(spec.file) if spec.file else "<portfolio>"
+    stocks = stock_rows(spec.stocks, data, file=file)
+    spend = [np.asarray(b.table.data[col], dtype=np.float64)[b.compiled.rows]
+             + stocks.haul_cny.get(b.spec.name, 0.0) for b in built]
+    parts = [SitePart(b.spec.name, b.compiled, s, b.spec.weight) for b, s in zip(built, spend)]
+    shared = stocks.rows + share_rows(spec.min_shares, data, spend)
+    joined = join_sites(parts, spec.budget_cny, objective=spec.objective, budget_on=spec.budget_on,
+                        shared=shared, drop=stocks.drop)
+    return joined, stocks
+
+
+def shared_report(joined: Joined, plan, stocks: StockPlan | None = None) -> list[dict]:
+    """Every shared row at the optimum: its left- and right-hand side in the reader's sense, slack,
+    whether it binds (slack ≤ 1e-6 of the bound, or of the total for shares) and its dual price
+    [objective unit per row unit]."""
+    c = joined.compiled
+    rows = c.table_rows(plan.choice)
+    duals = shared_row_duals(joined, plan.info)
+    out = []
+    for i in range(joined.n_shared):
+        lhs = float(c.A[i][rows].sum())
+        slack = float(c.b[i]) - lhs
+        sense = c.con_senses[i] if c.con_senses else "<="
+        scale = max(1.0, abs(float(c.b[i])), float(np.abs(c.A[i][rows]).sum()))
+        out.append({"name": c.con_names[i], "unit": c.con_units[i], "sense": sense, "lhs": lhs,
+                    "rhs": float(c.b[i]), "slack": slack, "binding": bool(slack <= 1e-6 * scale),
+                    "dual": duals[i]})
+    return out
 
 
 def _site_plans(joined: Joined, plan, spec: PortfolioSpec) -> dict:
     from ..solve.result import Plan
 
     out = {}
-    for part, choice in zip(joined.parts, joined.split(plan.choice)):
-        out[part.name] = Plan(compiled=part.compiled, choice=choice, status=plan.status,
+    for k, (part, choice) in enumerate(zip(joined.parts, joined.split(plan.choice))):
+        out[part.name] = Plan(compiled=joined.own_compiled(k), choice=choice, status=plan.status,
                               objective_name=plan.objective_name, bound=math.nan, gap=plan.gap,
                               runtime_s=plan.runtime_s, solver=plan.solver,
                               message=f"part of portfolio {spec.name!r}: status and gap are the portfolio's")
@@ -170,12 +217,14 @@ def _site_plans(joined: Joined, plan, spec: PortfolioSpec) -> dict:
 
 def _frame(joined: Joined, plan, site_plans: dict) -> pd.DataFrame:
     rows = []
-    for part, choice in zip(joined.parts, joined.split(plan.choice)):
+    spend, _ = _per_site(joined, plan.choice)
+    for part, choice, s in zip(joined.parts, joined.split(plan.choice), spend):
         t = site_plans[part.name].totals
         gain, loss = site_marginals(part, choice)
         rows.append({"site": part.name, "zones": part.compiled.n_zones, "removals_tco2e": t["removals_tco2e"],
                      "credits_tco2e": t["credits_tco2e"], "capex_cny": t["capex_cny"], "cost_cny": t["cost_cny"],
-                     "marginal_tco2e_per_cny": gain, "marginal_loss_tco2e_per_cny": loss, "weight": part.weight})
+                     "marginal_tco2e_per_cny": gain, "marginal_loss_tco2e_per_cny": loss, "weight": part.weight,
+                     "budget_spend_cny": float(s)})
     return pd.DataFrame(rows)
 
 

@@ -15,6 +15,23 @@
     allow_intolerable = false                    # optional, this site only
     catalog = "my_catalog/"                      # optional: the planner's catalog files
     layer = "zones"                              # optional: the zoning file's layer
+    county = "Shuozhou"                          # optional: for [[min_share]] by county
+    location = [112.43, 39.51]                   # optional [lon, lat] (default: the zones' centroid)
+
+    [[stocks]]                                   # optional: a regional stock shared by sites
+    name = "Pingshuo topsoil dump"
+    material = "topsoil"                         # topsoil or gangue
+    quantity_m3 = 2.0e5
+    sites = ["pingshuo_east", "antaibao"]        # optional: who may draw (default: every site)
+    at_site = "pingshuo_east"                    # or location = [lon, lat]: where the stock lies
+    max_haul_km = 30                             # optional: sites farther away do not draw
+    haul_km = { antaibao = 12.5 }                # optional: road distances [km] instead of great-circle
+    haul_cny_per_m3_km = 1.5                     # optional: haul cost, added to the drawing sites' spend
+
+    [[min_share]]                                # optional: a floor on one site's or county's share
+    of = "removals"                              # removals, credits or spending
+    share = 0.1                                  # fraction 0–1 of the portfolio's total
+    county = "Shuozhou"                          # or site = "NAME"
 
 Every problem of the file is gathered and reported at once (:class:`~optimizer.errors.PortfolioError`),
 naming the file, the field (``portfolio.budget_cny``, ``sites[2].path``) and what is allowed.
@@ -24,7 +41,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import Issue, PortfolioError
@@ -34,7 +51,13 @@ from ..io.paths import input_file_problem, read_toml
 #: objectives a shared budget is spent on (all in t CO2e, so a marginal value is t CO2e per ¥)
 PORTFOLIO_OBJECTIVES = ("removals", "credits", "avoided")
 PORTFOLIO_KEYS = ("name", "budget_cny", "budget_on", "objective", "allow_intolerable")
-SITE_KEYS = ("name", "path", "settings", "weight", "allow_intolerable", "catalog", "layer")
+SITE_KEYS = ("name", "path", "settings", "weight", "allow_intolerable", "catalog", "layer", "county", "location")
+STOCK_KEYS = ("name", "material", "quantity_m3", "sites", "at_site", "location", "max_haul_km", "haul_km",
+              "haul_cny_per_m3_km")
+SHARE_KEYS = ("of", "share", "site", "county")
+SECTIONS = ("portfolio", "sites", "stocks", "min_share")
+STOCK_MATERIALS = ("topsoil", "gangue")
+SHARE_OF = ("removals", "credits", "spending")
 _BAD_NAME_CHARS = set('/\\:*?"<>|')
 
 
@@ -49,6 +72,38 @@ class PortfolioSite:
     allow_intolerable: bool = False
     catalog: Path | None = None
     layer: str | None = None
+    county: str | None = None
+    location: tuple[float, float] | None = None   # (lon, lat) [degrees, WGS 84]
+
+
+@dataclass(frozen=True)
+class RegionalStock:
+    """A stock of topsoil or gangue [m³] that several sites draw on (docs/portfolio.md, docs/science.md §6.10)."""
+
+    name: str
+    material: str
+    quantity_m3: float
+    sites: tuple[str, ...] | None = None           # None: every site of the portfolio
+    at_site: str | None = None
+    location: tuple[float, float] | None = None    # (lon, lat)
+    max_haul_km: float | None = None
+    haul_km: tuple[tuple[str, float], ...] = ()     # road distances given per site [km]
+    haul_cny_per_m3_km: float | None = None
+
+
+@dataclass(frozen=True)
+class MinShare:
+    """At least ``share`` of the portfolio's total removals, credits or spending goes to one site or
+    to the sites of one county."""
+
+    of: str
+    share: float
+    site: str | None = None
+    county: str | None = None
+
+    @property
+    def who(self) -> str:
+        return f"site {self.site}" if self.site is not None else f"county {self.county}"
 
 
 @dataclass(frozen=True)
@@ -62,6 +117,8 @@ class PortfolioSpec:
     objective: str = "removals"
     allow_intolerable: bool = False
     file: Path | None = None
+    stocks: tuple[RegionalStock, ...] = ()
+    min_shares: tuple[MinShare, ...] = ()
 
     def as_dict(self) -> dict:
         return {"name": self.name, "budget_cny": self.budget_cny, "budget_on": self.budget_on,
@@ -69,8 +126,11 @@ class PortfolioSpec:
                 "file": str(self.file) if self.file else None,
                 "sites": [{"name": s.name, "path": str(s.path), "settings": str(s.settings) if s.settings else None,
                            "weight": s.weight, "allow_intolerable": s.allow_intolerable,
-                           "catalog": str(s.catalog) if s.catalog else None, "layer": s.layer}
-                          for s in self.sites]}
+                           "catalog": str(s.catalog) if s.catalog else None, "layer": s.layer,
+                           "county": s.county, "location": list(s.location) if s.location else None}
+                          for s in self.sites],
+                "stocks": [{**asdict(k), "haul_km": dict(k.haul_km)} for k in self.stocks],
+                "min_share": [asdict(m) for m in self.min_shares]}
 
 
 def _unknown(key: str, known: tuple[str, ...]) -> str:
@@ -159,10 +219,126 @@ def _site(i: int, raw, root: Path, file: str, problems: list[Issue]) -> Portfoli
                      what=N_("the site's objective counts × weight"))
     allow = _flag(raw.get("allow_intolerable", False), w("allow_intolerable"), problems)
     layer = _text(raw["layer"], w("layer"), problems) if "layer" in raw else None
+    county = _text(raw["county"], w("county"), problems) if "county" in raw else None
+    location = _lonlat(raw["location"], w("location"), problems) if "location" in raw else None
     if name is None or path is None or weight is None:
         return None
     return PortfolioSite(name=name, path=path, settings=settings, weight=weight, allow_intolerable=allow,
-                         catalog=catalog, layer=layer)
+                         catalog=catalog, layer=layer, county=county, location=location)
+
+
+def _lonlat(value, where: dict, problems: list[Issue]) -> tuple[float, float] | None:
+    ok = (isinstance(value, list) and len(value) == 2
+          and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value))
+    if not ok or not (-180 <= value[0] <= 180 and -90 <= value[1] <= 90):
+        problems.append(Issue(message=f"{value!r} is not [longitude, latitude] in degrees (WGS 84): "
+                                      "longitude −180…180, latitude −90…90", **where))
+        return None
+    return float(value[0]), float(value[1])
+
+
+def _unknown_site(name, known: set[str]) -> str:
+    return f"unknown site {name!r}; the portfolio's sites: {', '.join(sorted(known))}"
+
+
+def _names(value, where: dict, problems: list[Issue], known: set[str]) -> tuple[str, ...] | None:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        problems.append(Issue(message=f"{value!r} is not a non-empty list of site names", **where))
+        return None
+    bad = [v for v in value if v not in known]
+    if bad and known:
+        problems.append(Issue(message=_unknown_site(", ".join(bad), known), **where))
+        return None
+    return tuple(value)
+
+
+def _stock(i: int, raw, file: str, problems: list[Issue], known: set[str]) -> RegionalStock | None:
+    here = f"stocks[{i}]"
+    if not isinstance(raw, dict):
+        problems.append(Issue(file=file, field=here, message="must be a [[stocks]] table"))
+        return None
+    for k in raw:
+        if k not in STOCK_KEYS:
+            problems.append(Issue(file=file, field=f"{here}.{k}", message=_unknown(k, STOCK_KEYS)))
+    w = lambda k: {"file": file, "field": f"{here}.{k}"}  # noqa: E731
+    n0 = len(problems)
+    name = _text(raw.get("name", f"stock {i + 1}"), w("name"), problems)
+    material = raw.get("material")
+    if material not in STOCK_MATERIALS:
+        problems.append(Issue(message=(f"{material!r} is not one of " if material is not None else "missing: one of ")
+                                      + ", ".join(STOCK_MATERIALS), **w("material")))
+    quantity = None
+    if "quantity_m3" not in raw:
+        problems.append(Issue(message="missing: the stock's quantity [m³]", **w("quantity_m3")))
+    else:
+        quantity = _number(raw["quantity_m3"], w("quantity_m3"), problems, low=0.0, low_open=False,
+                           what="the stock's quantity [m³]")
+    sites = _names(raw["sites"], w("sites"), problems, known) if "sites" in raw else None
+    at_site = None
+    if "at_site" in raw:
+        at_site = _text(raw["at_site"], w("at_site"), problems)
+        if at_site is not None and known and at_site not in known:
+            problems.append(Issue(message=_unknown_site(at_site, known), **w("at_site")))
+    location = _lonlat(raw["location"], w("location"), problems) if "location" in raw else None
+    if at_site is not None and location is not None:
+        problems.append(Issue(message="give at_site or location, not both", **w("location")))
+    haul_max = _number(raw["max_haul_km"], w("max_haul_km"), problems, low=0.0, low_open=True,
+                       what="the longest haul [km]") if "max_haul_km" in raw else None
+    rate = _number(raw["haul_cny_per_m3_km"], w("haul_cny_per_m3_km"), problems, low=0.0, low_open=False,
+                   what="haul cost [CNY per m³·km]") if "haul_cny_per_m3_km" in raw else None
+    haul: list[tuple[str, float]] = []
+    if "haul_km" in raw:
+        table = raw["haul_km"]
+        if not isinstance(table, dict):
+            problems.append(Issue(message=f"{table!r} is not a table of site = km", **w("haul_km")))
+        else:
+            for k, v in table.items():
+                if known and k not in known:
+                    problems.append(Issue(message=_unknown_site(k, known), **w(f"haul_km.{k}")))
+                    continue
+                km = _number(v, w(f"haul_km.{k}"), problems, low=0.0, low_open=False, what="road distance [km]")
+                if km is not None:
+                    haul.append((k, km))
+    if len(problems) > n0 or name is None or quantity is None or material is None:
+        return None
+    return RegionalStock(name=name, material=str(material), quantity_m3=quantity, sites=sites, at_site=at_site,
+                         location=location, max_haul_km=haul_max, haul_km=tuple(haul), haul_cny_per_m3_km=rate)
+
+
+def _share(i: int, raw, file: str, problems: list[Issue], known: set[str], counties: set[str]) -> MinShare | None:
+    here = f"min_share[{i}]"
+    if not isinstance(raw, dict):
+        problems.append(Issue(file=file, field=here, message="must be a [[min_share]] table"))
+        return None
+    for k in raw:
+        if k not in SHARE_KEYS:
+            problems.append(Issue(file=file, field=f"{here}.{k}", message=_unknown(k, SHARE_KEYS)))
+    w = lambda k: {"file": file, "field": f"{here}.{k}"}  # noqa: E731
+    n0 = len(problems)
+    of = raw.get("of")
+    if of not in SHARE_OF:
+        problems.append(Issue(message=(f"{of!r} is not one of " if of is not None else "missing: one of ")
+                                      + ", ".join(SHARE_OF), **w("of")))
+    share = None
+    if "share" not in raw:
+        problems.append(Issue(message="missing: the least share, a fraction 0–1", **w("share")))
+    else:
+        share = _number(raw["share"], w("share"), problems, low=0.0, low_open=True, what="a fraction of the total")
+        if share is not None and share > 1:
+            problems.append(Issue(message=f"{share:g} is above 1: a share is a fraction 0–1 (0.1 = 10 %)",
+                                  **w("share")))
+    site, county = raw.get("site"), raw.get("county")
+    if (site is None) == (county is None):
+        problems.append(Issue(file=file, field=here, message="give exactly one of site = NAME or county = NAME"))
+    elif site is not None and (not isinstance(site, str) or (known and site not in known)):
+        problems.append(Issue(message=_unknown_site(site, known), **w("site")))
+    elif county is not None and (not isinstance(county, str) or (known and county not in counties)):
+        problems.append(Issue(message=f"no site has county = {county!r}; counties of the sites: "
+                                      f"{', '.join(sorted(counties)) or 'none (set county in [[sites]])'}",
+                              **w("county")))
+    if len(problems) > n0 or share is None or of is None:
+        return None
+    return MinShare(of=str(of), share=share, site=site, county=county)
 
 
 def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = ".") -> PortfolioSpec:
@@ -173,11 +349,11 @@ def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = "
     root = Path(root)
     problems: list[Issue] = []
     for k in raw:
-        if k not in ("portfolio", "sites"):
-            near = difflib.get_close_matches(k, ("portfolio", "sites"), n=1)
+        if k not in SECTIONS:
+            near = difflib.get_close_matches(k, SECTIONS, n=1)
             problems.append(Issue(file=file, field=k, message=_("unknown section")
                                   + (_("; did you mean {name}?").format(name=repr(near[0])) if near
-                                     else _("; use [portfolio] and [[sites]]"))))
+                                     else _("; use [portfolio], [[sites]], [[stocks]] and [[min_share]]"))))
     head = raw.get("portfolio")
     if not isinstance(head, dict):
         problems.append(Issue(file=file, field="[portfolio]", message=_("missing: a [portfolio] table with name and "
@@ -227,11 +403,39 @@ def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = "
                                           name=repr(n.strip()), i=seen[n.strip()])))
             elif isinstance(n, str):
                 seen[n.strip()] = i
+    known = {s.name for s in sites}
+    counties = {s.county for s in sites if s.county}
+    stocks = _tables(raw, "stocks", file, problems, lambda i, t: _stock(i, t, file, problems, known))
+    shares = _tables(raw, "min_share", file, problems, lambda i, t: _share(i, t, file, problems, known, counties))
+    drawn: dict[tuple[str, str], int] = {}
+    for i, k in enumerate(stocks):
+        if k is None:
+            continue
+        for n in (k.sites if k.sites is not None else sorted(known)):
+            if (k.material, n) in drawn:
+                problems.append(Issue(file=file, field=f"stocks[{i}].sites",
+                                      message=f"site {n!r} already draws {k.material} from "
+                                              f"stocks[{drawn[(k.material, n)]}]: a site draws one material "
+                                              "from one regional stock"))
+            drawn[(k.material, n)] = i
     if problems:
         raise PortfolioError(problems)
     assert name is not None and budget is not None
     return PortfolioSpec(name=name, budget_cny=budget, sites=tuple(sites), budget_on=budget_on,
-                         objective=objective, allow_intolerable=allow, file=None)
+                         objective=objective, allow_intolerable=allow, file=None,
+                         stocks=tuple(k for k in stocks if k is not None),
+                         min_shares=tuple(m for m in shares if m is not None))
+
+
+def _tables(raw: dict, key: str, file: str, problems: list[Issue], read) -> list:
+    """Each ``[[key]]`` table read by ``read(i, table)`` (None for a bad one)."""
+    if key not in raw:
+        return []
+    tables = raw[key]
+    if not isinstance(tables, list):
+        problems.append(Issue(file=file, field=key, message=f"must be one or more [[{key}]] tables"))
+        return []
+    return [read(i, t) for i, t in enumerate(tables)]
 
 
 def load_portfolio(path: str | Path) -> PortfolioSpec:

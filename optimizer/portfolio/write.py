@@ -8,9 +8,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 
-def write_portfolio(result, out: Path) -> list[Path]:
-    """Write ``result`` (a :class:`~optimizer.portfolio.run.PortfolioResult`) into ``out``; returns
-    the files written (the manifest last)."""
+def write_portfolio(result, out: Path, *, report: bool = True) -> list[Path]:
+    """Write ``result`` (a :class:`~optimizer.portfolio.run.PortfolioResult`) into ``out``, with
+    ``report.html`` (in the language set by :func:`optimizer.i18n.set_language`) unless ``report``
+    is False; returns the files written (the manifest last)."""
     from ..io.manifest import manifest, record_outputs
     from ..io.plans import write_json, write_plan
     from ..io.tables import write_table
@@ -34,6 +35,10 @@ def write_portfolio(result, out: Path) -> list[Path]:
     if result.front is not None:
         files.append(write_table(result.front, out / "front.csv"))
     files.append(write_json(out / "summary.json", result.summary))
+    if report:
+        from ..report.portfolio import build_portfolio_report
+        files += build_portfolio_report({"frame": result.frame, "shifts": result.shifts, "front": result.front,
+                                         "summary": result.summary}, out / "report.html")
     spec = result.spec
     extra = {"portfolio_file": {"path": str(spec.file), "sha256": file_sha256(spec.file)}} if spec.file else {}
     doc = manifest(command="portfolio", problem=spec.as_dict(),

@@ -248,11 +248,12 @@ class Compiled:
         """
         name, unit, rhs = self.con_names[i], self.con_units[i], self.b[i]
         t = self.table
-        ids = self.zone_ids
+        # a joined portfolio problem has no one option table: its zones are numbered
+        ids = self.zone_ids if t is not None else np.array([str(z) for z in range(self.n_zones)], dtype=object)
         # what each zone needs at least, compared with what it would need with every option allowed
         col = {"budget (capex)": "capex_cny", "budget (cost)": "cost_cny", "site soil loss": "soil_loss_t_per_yr",
                "topsoil stock": "topsoil_m3", "gangue stock": "gangue_m3"}.get(name)
-        if col is not None:
+        if col is not None and t is not None:
             free_min = np.minimum.reduceat(t.data[col], t.zone_ptr[:-1])
             forced = zone_mins - free_min
             locked = self.locked_zone if len(self.locked_zone) else np.zeros(len(ids), bool)
@@ -298,6 +299,9 @@ class Compiled:
             return _("the least any plan can reach for {label} is {least}{under}; the target asks at most {target} "
                      "(over by {over})").format(label=_(o.label), least=_money(least, unit), under=under,
                                                 target=_money(rhs, unit), over=_money(least - rhs, unit))
+        if name.startswith("least share of "):   # a portfolio's [[min_share]] row, Σ (share − member)·q·x <= 0
+            return _("the {name} cannot hold{under}: even the plan that favours it most leaves it short by {short} "
+                     "of the share").format(name=name, under=under, short=_money(least, unit))
         if name.startswith("min "):
             return _("{name} cannot reach {target} ha: at most {most} ha of the site can carry it{under}; short by "
                      "{short} ha").format(name=name, target=f"{-rhs:,.1f}", most=f"{-least:,.1f}", under=under,
