@@ -72,12 +72,13 @@ def _problem(doc: dict) -> Problem:
     return Problem(**{k: v for k, v in d.items() if k in Problem.__dataclass_fields__})
 
 
-def load_run(run_dir: Path):
+def load_run(run_dir: str | Path):
     """(run, site, table, problem) of a run folder, the option table re-scored from its inputs."""
     from ..catalog import load_catalog
     from ..options import evaluate_options
     from ..site import file_sha256, read_site
 
+    run_dir = Path(run_dir)
     run = read_run(run_dir, geometry=False)
     man = run.manifest or {}
     inputs = man.get("inputs") or {}
