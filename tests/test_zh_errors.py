@@ -188,7 +188,7 @@ def test_warnings_in_chinese(tmp_path, capsys):
     assert code == 0, text
     warnings = [ln for ln in text.splitlines() if ln.startswith("警告：")]
     assert any("S-1 (65°)" in w and "坡度" in w and "外推" in w for w in warnings), text
-    assert any("年降水量 2800 mm" in w and "外推" in w for w in warnings), text
+    assert any("年降水量 2800 mm 超出" in w and "外推" in w for w in warnings), text
     for w in warnings:
         assert _english_left(w, tmp_path) == [], w
 
