@@ -183,9 +183,11 @@ SETUP_INLINE_MAX_BYTES = 32 * 1024
 
 
 def _start_worker(parent_pid: int, initializer: Callable | None, initargs: tuple,
-                  setup_file: str | None = None) -> None:
+                  setup_file: str | None = None, lang: str = "en") -> None:
     child_signals()             # first: a forked worker inherits the parent's handlers
     watch_parent(parent_pid)
+    from .i18n import set_language
+    set_language(lang)          # a spawned worker starts in English: its messages and warnings in the parent's
     if setup_file is not None:
         import pickle
         with open(setup_file, "rb") as f:
@@ -270,8 +272,9 @@ def run_pool(fn: Callable, tasks: Iterable, *, workers: int | None = None, initi
     setup, spilled = _setup_payload(initializer, tuple(initargs))
     try:
         with sigterm_raises_interrupt():
+            from .i18n import language
             pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_start_worker,
-                                       initargs=(os.getpid(), *setup))
+                                       initargs=(os.getpid(), *setup, language()))
             futures = [pool.submit(fn, t) for t in tasks]
             pending, done_count = set(futures), 0
             while pending:

@@ -38,7 +38,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import SinkPlanError
-from .i18n import _
+from .i18n import _, language
 from .io.atomic import write_atomic
 from .parallel import available_cpus
 
@@ -144,7 +144,7 @@ def cluster(scheduler: str | None = None, workers: int | None = None) -> Iterato
     # at its deadline (optimizer.solve.deadline); they still end with this process (see above)
     with dask.config.set({"distributed.worker.daemon": False}):
         local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                             silence_logs=logging.ERROR)
+                             silence_logs=logging.ERROR, env={"SINKPLAN_LANG": language()})  # messages as here
     client = Client(local)
     try:
         yield client

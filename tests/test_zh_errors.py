@@ -188,7 +188,7 @@ def test_warnings_in_chinese(tmp_path, capsys):
     assert code == 0, text
     warnings = [ln for ln in text.splitlines() if ln.startswith("警告：")]
     assert any("S-1 (65°)" in w and "坡度" in w and "外推" in w for w in warnings), text
-    assert any("年降水量 2800 mm" in w and "外推" in w for w in warnings), text
+    assert any("年降水量 2800 mm 超出" in w and "外推" in w for w in warnings), text
     for w in warnings:
         assert _english_left(w, tmp_path) == [], w
 
@@ -223,3 +223,15 @@ def test_the_rarer_commands_print_their_tables_in_chinese(tmp_path, run_dir, cap
     assert all(h in text for h in ("场地总计", "指标", "单位", "净碳汇量", "建设投资")), text
     assert "3 个分区中有 0 个在至少一个方案中的选择不同" in text
     assert _english_left(text.replace("t CO2e", ""), tmp_path) == [], text
+
+
+def test_worker_processes_speak_the_parents_language(tmp_path, zones, capsys):
+    """A portfolio scores its sites in spawned workers: their messages come back in Chinese too."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("zone_id,zone_type,slope_deg,slope_length_m,area_ha\nS-1,slpe,20,30,1\n", encoding="utf-8")
+    toml = tmp_path / "pf.toml"
+    toml.write_text('[portfolio]\nname = "p"\nbudget_cny = 1e7\n[[sites]]\nname = "a"\npath = "zones.csv"\n'
+                    '[[sites]]\nname = "b"\npath = "bad.csv"\n', encoding="utf-8")
+    code, text = _cli(["portfolio", str(toml), "--out", str(tmp_path / "out"), "--workers", "2"], capsys)
+    _assert_chinese_error(code, text, tmp_path, "'sites[1] (b)'", "bad.csv", "'S-1'", "'zone_type'", "'slpe'")
+    assert "项目组合中有 1 个场地无法使用" in text and "未知的分区类型" in text

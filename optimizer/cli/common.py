@@ -16,10 +16,20 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from ..i18n import _
+from ..i18n import N_, _
 
 out = Console()
 err = Console(stderr=True)
+
+#: A solve's status (:class:`~optimizer.solve.status.Status` values) as the summaries print it.
+STATUS_WORDS = {"optimal": N_("optimal"), "feasible": N_("feasible"), "time_limit": N_("time_limit"),
+                "infeasible": N_("infeasible"), "error": N_("error")}
+
+
+def status_word(status) -> str:
+    """``status`` (a Status or its value) in the current language; English keeps the value."""
+    value = getattr(status, "value", status)
+    return _(STATUS_WORDS[value]) if value in STATUS_WORDS else str(value)
 
 
 class FiniteFloat(click.ParamType):

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..i18n import _
-from .common import GAP, MONEY, SECONDS, out
+from .common import GAP, MONEY, SECONDS, out, status_word
 
 
 def register(app: click.Group) -> None:
@@ -77,7 +77,7 @@ def replan(run_dir: Path, monitoring: Path, year: int, budget, gap, time_limit, 
     out.print(_("spent {spent} CNY on the works of {worked} zones; {left}; {kept} zones kept, {free} re-optimised, "
                 "{changed} changed").format(spent=f"{r.spent_capex_cny:,.0f}", worked=len(r.worked), left=left,
                                             kept=len(r.locked), free=len(r.free), changed=len(r.changed)))
-    out.print(_("re-plan ({status}): {removals} t CO2e at the horizon on the recalibrated model, new capex {capex} CNY")
-              .format(status=r.plan.status.value, removals=f"{t['removals_tco2e']:,.0f}",
-                      capex=f"{t['capex_cny']:,.0f}"))
+    out.print(_("re-plan ({status}): {removals} t CO2e at the horizon on the recalibrated model, new capex {capex} "
+                "CNY").format(status=status_word(r.plan.status), removals=f"{t['removals_tco2e']:,.0f}",
+                              capex=f"{t['capex_cny']:,.0f}"))
     out.print(_("wrote ") + ", ".join(str(p) for p in r.files))

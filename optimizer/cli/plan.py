@@ -17,6 +17,7 @@ from .common import (
     progress,
     site_argument,
     site_options,
+    status_word,
     voice_options,
     warm_kernels,
 )
@@ -120,7 +121,7 @@ def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint,
 
 def print_plan(summary: dict) -> None:
     t = Table("", _("value"), title=_("plan: {status}, gap {gap}, {seconds} s ({solver})").format(
-        status=summary['status'], gap=f"{summary['gap']:.2e}", seconds=f"{summary['runtime_s']:.2f}",
+        status=status_word(summary['status']), gap=f"{summary['gap']:.2e}", seconds=f"{summary['runtime_s']:.2f}",
         solver=summary['solver']))
     units = {"removals_tco2e": "t CO2e", "avoided_tco2e": "t CO2e", "credits_tco2e": "t CO2e",
              "credit_value_cny": "CNY", "cost_cny": "CNY", "capex_cny": "CNY", "soil_loss_t_per_yr": "t/yr",
@@ -129,7 +130,8 @@ def print_plan(summary: dict) -> None:
         t.add_row(k, f"{v:,.0f} {units.get(k, '')}")
     for c in summary["constraints"]:
         rel = "≥" if c.get("sense") == ">=" else _("of")
-        t.add_row(_("constraint: {name}").format(name=c['name']), f"{c['lhs']:,.0f} {rel} {c['rhs']:,.0f} {c['unit']}")
+        t.add_row(_("constraint: {name}").format(name=_(c['name'])),
+                  f"{c['lhs']:,.0f} {rel} {c['rhs']:,.0f} {c['unit']}")
     if summary["bound"] is not None:
         t.add_row(_("bound on {objective}").format(objective=summary['objective_name']), f"{summary['bound']:,.1f}")
     out.print(t)

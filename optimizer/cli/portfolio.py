@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from ..i18n import LANGUAGES, _, set_language
-from .common import GAP, MONEY, SECONDS, emit_json, out, progress, voice_options
+from .common import GAP, MONEY, SECONDS, emit_json, out, progress, status_word, voice_options
 
 
 def register(app: click.Group) -> None:
@@ -63,7 +63,7 @@ def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, 
     t = Table(_("site"), _("zones"), _("removals t CO2e"), _("credits t CO2e"), _("capex ¥ M"), _("cost ¥ M"),
               _("t CO2e per extra ¥ 1k"),
               title=_("portfolio {name}: {status}, gap {gap}; budget ¥{budget} M ({budget_on}), used ¥{used} M").format(
-                  name=repr(s["portfolio"]), status=s["status"], gap=f"{s['gap']:.1e}",
+                  name=repr(s["portfolio"]), status=status_word(s["status"]), gap=f"{s['gap']:.1e}",
                   budget=f"{s['budget_cny'] / 1e6:,.2f}", budget_on=s["budget_on"],
                   used=f"{s['budget_used_cny'] / 1e6:,.2f}"))
     for r in result.frame.itertuples():
