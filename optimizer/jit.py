@@ -63,7 +63,7 @@ APP = "sinkplan"
 #: hybrid searches use every group
 KERNEL_MODULES: dict[str, tuple[str, ...]] = {
     "mckp": ("optimizer.solve.mckp.kernels",),
-    "genetic": ("optimizer.solve.encoding", "optimizer.solve.repair", "optimizer.solve.operators", "optimizer.solve.fused",
+    "genetic": ("optimizer.solve.encoding", "optimizer.solve.repair", "optimizer.solve.fused",
                 "optimizer.solve.archive"),
     "evaluate": ("optimizer.evaluate",),
 }
