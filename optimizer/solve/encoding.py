@@ -62,6 +62,7 @@ class Encoding:
         self.col0 = len(lin)
         self.coef = np.ascontiguousarray(np.vstack([np.asarray(c.F[lin], dtype=np.float64).reshape(len(lin), -1),
                                                     self.A.reshape(self.m, -1)]).T)
+        self.coef_rows = np.ascontiguousarray(self.coef[:, self.col0:])     # the rows alone (first repair)
         # duplicates: a 64-bit random linear hash Σ w_z x_z mod 2⁶⁴ (fixed odd weights), kept up to
         # date gene by gene in the compiled loops
         self.hash_w = np.random.default_rng(HASH_SEED).integers(1, 2**63 - 1, self.n_zones,
@@ -133,7 +134,8 @@ class Encoding:
             return X, np.zeros(len(X), dtype=np.int8)
         has_anchor = self.anchor is not None
         anchor = self.anchor if has_anchor else np.zeros(self.n_zones, dtype=GENE)
-        status = _repair_pop(X, self.zone_ptr, self.coef, self.hash_w, self.col0, self.limit, self.trigger,
+        # only the rows' sums are followed here (callers gather the plans' totals afterwards)
+        status = _repair_pop(X, self.zone_ptr, self.coef_rows, self.hash_w, 0, self.limit, self.trigger,
                              self.scale, self.tgt, self.ratio, anchor, has_anchor, MAX_REPAIR_ROUNDS, self.value)
         return X, status
 

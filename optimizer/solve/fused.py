@@ -156,7 +156,6 @@ def _generation(PX, PT, PH, pairs, kind, param, counts, seeds, zone_ptr, C, W, o
     scratch = np.empty(nz)
     rr = np.empty(nz)
     diff = np.empty(nz, dtype=np.int64)
-    hz = np.empty(nz, dtype=np.int64)
     for j in range(n_mat):
         a, b = pairs[j, 0], pairs[j, 1]
         c0, c1 = 2 * j, 2 * j + 1
@@ -199,6 +198,6 @@ def _generation(PX, PT, PH, pairs, kind, param, counts, seeds, zone_ptr, C, W, o
                           p_neighbour, has_nbr, nbr_ptr, nbr_idx, veg_code, nearest)
             if len(limit):
                 status[c] = _repair_plan(x, t, hh, zone_ptr, C, W, col0, limit, trigger, scale, tgt, ratio, anchor,
-                                         has_anchor, max_rounds, value, rr, hz)
+                                         has_anchor, max_rounds, value, rr, scratch)
             H[c] = hh[0]
     return X, T, H, status

@@ -82,25 +82,6 @@ def _kth_smallest(a, k, buf):  # pragma: no cover - compiled
     return buf[k]
 
 
-@kernel("(float64[::1], int64[::1], int64, int64)", inline=True)
-def _sift_down(key, item, s, n):  # pragma: no cover - compiled
-    """Restore the min-heap order of ``(key, item)`` pairs ``0 … n − 1`` below position ``s``
-    (ties: the smaller item first, so the order is the stable sort's)."""
-    k, it = key[s], item[s]
-    while True:
-        c = 2 * s + 1
-        if c >= n:
-            break
-        if c + 1 < n and (key[c + 1] < key[c] or (key[c + 1] == key[c] and item[c + 1] < item[c])):
-            c += 1
-        if key[c] < k or (key[c] == k and item[c] < it):
-            key[s], item[s] = key[c], item[c]
-            s = c
-        else:
-            break
-    key[s], item[s] = k, it
-
-
 @kernel("(float64, float64)")
 def _before(x, y):  # pragma: no cover - compiled
     """x sorts before y in numpy's order: by value, NaN after everything."""
@@ -142,13 +123,13 @@ def _gather_totals(X, zone_ptr, C, W):  # pragma: no cover - compiled
 
 @kernel("(int32[::1], float64[::1], uint64[::1], int64[::1], float64[:, ::1], uint64[::1], int64, float64[::1],"
         " float64[::1], float64[::1], int64[:, ::1], float64[:, ::1], int32[::1], boolean, int64, float64[::1],"
-        " float64[::1], int64[::1])")
+        " float64[::1], float64[::1])")
 def _repair_plan(x, t, h, zone_ptr, C, W, col0, limit, trigger, scale, tgt, ratio, anchor, has_anchor, max_rounds,
-                 value, rr, hz):  # pragma: no cover - compiled
+                 value, rr, scratch):  # pragma: no cover - compiled
     """Repair one plan ``x`` in place, its totals ``t`` and hash ``h`` kept up to date (the row
     ``i``'s left-hand side is ``t[col0 + i]``). Returns 0 (already feasible), 1 (greedy), 2
-    (reverted towards the anchor) or 3 (not repaired: no anchor). ``rr`` and ``hz``: work
-    arrays of one float and one integer per zone."""
+    (reverted towards the anchor) or 3 (not repaired: no anchor). ``rr`` and ``scratch``: work
+    arrays of one float per zone."""
     nz = x.shape[0]
     m = len(limit)
     bad = False
@@ -168,30 +149,32 @@ def _repair_plan(x, t, h, zone_ptr, C, W, col0, limit, trigger, scale, tgt, rati
             done = True
             break
         i = worst
-        # least value lost per unit of row i saved first: a binary heap of the zones (ratio, zone)
-        hn = 0
+        n_finite = 0
         for z in range(nz):
-            v = ratio[i, zone_ptr[z] + x[z]]
-            if np.isfinite(v):
-                rr[hn] = v
-                hz[hn] = z
-                hn += 1
-        for s in range(hn // 2 - 1, -1, -1):
-            _sift_down(rr, hz, s, hn)
+            rr[z] = ratio[i, zone_ptr[z] + x[z]]
+            if np.isfinite(rr[z]):
+                n_finite += 1
         need = t[col0 + i] - limit[i]
-        while need > 0.0 and hn > 0:
-            z = hz[0]
-            r = zone_ptr[z] + x[z]
-            tg = tgt[i, r]
-            need -= C[r, col0 + i] - C[tg, col0 + i]
-            _set_gene(x, t, h, z, np.int64(tg - zone_ptr[z]), zone_ptr, C, W)
-            v = ratio[i, tg]
-            if np.isfinite(v):
-                rr[0] = v
-            else:
-                hn -= 1
-                rr[0], hz[0] = rr[hn], hz[hn]
-            _sift_down(rr, hz, 0, hn)
+        k = 8
+        # least value lost per unit of row i saved first, in batches of the k best (k growing ×4)
+        while need > 0.0 and n_finite > 0:
+            kk = min(k, n_finite)
+            kth = _kth_smallest(rr, kk - 1, scratch)        # = np.partition(rr, kk - 1)[kk - 1]
+            cand = np.flatnonzero(rr <= kth)
+            cand = cand[np.argsort(rr[cand], kind="mergesort")]
+            for z in cand:
+                if not np.isfinite(rr[z]):
+                    continue
+                r = zone_ptr[z] + x[z]
+                tg = tgt[i, r]
+                need -= C[r, col0 + i] - C[tg, col0 + i]
+                _set_gene(x, t, h, np.int64(z), np.int64(tg - zone_ptr[z]), zone_ptr, C, W)
+                rr[z] = ratio[i, tg]
+                if not np.isfinite(rr[z]):
+                    n_finite -= 1
+                if need <= 0.0:
+                    break
+            k *= 4
     if not done:
         done = True
         for i in range(m):
@@ -236,10 +219,10 @@ def _repair_pop(X, zone_ptr, C, W, col0, limit, trigger, scale, tgt, ratio, anch
     T, H = _gather_totals(X, zone_ptr, C, W)
     status = np.zeros(pop, dtype=np.int8)
     rr = np.empty(nz)
-    hz = np.empty(nz, dtype=np.int64)
+    scratch = np.empty(nz)
     h = np.zeros(1, dtype=np.uint64)
     for p in range(pop):
         h[0] = H[p]
         status[p] = _repair_plan(X[p], T[p], h, zone_ptr, C, W, col0, limit, trigger, scale, tgt, ratio, anchor,
-                                 has_anchor, max_rounds, value, rr, hz)
+                                 has_anchor, max_rounds, value, rr, scratch)
     return status
