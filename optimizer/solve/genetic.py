@@ -1,16 +1,19 @@
-"""Genetic search for fronts the linear model cannot give: pymoo's NSGA-II (two or three
-objectives) or NSGA-III (more) over the plan encoding of :mod:`.encoding` with the operators of
-:mod:`.operators` and the repair of :mod:`.repair`.
+"""Genetic search for fronts the linear model cannot give: NSGA-II (two or three objectives) or
+NSGA-III (more), with pymoo's survival, over the plan encoding of :mod:`.encoding`: the first
+population from :mod:`.operators` and the repair of :mod:`.repair`, every later generation from one
+compiled pass (:mod:`.fused`, driven by :mod:`.generation`).
 
     front = genetic_front(compiled, seed=1, generations=200)              # unseeded
     front = genetic_front(compiled, seeds=exact.choices, reference=exact)  # seeded (see hybrid.py)
 
-Every population is scored at once by :func:`optimizer.evaluate.evaluate` (linear and non-linear
-objectives alike). Every child is repaired to meet the constraints, so the search moves among
-feasible plans only. An external archive (:mod:`.archive`) keeps every non-dominated feasible plan
-seen (pymoo's ``res.opt`` is only the last population's best, and crowding truncation drops good
-plans); the returned front is the archive, thinned to ``max_points`` plans while keeping, for each
-seed, a plan that weakly dominates it, so the front's hypervolume is never below the seeds'.
+Children carry their linear objectives and constraint rows from their parents, changed gene by
+gene (non-linear objectives are computed by :mod:`optimizer.evaluate` for each new population);
+the returned front is scored by :func:`optimizer.evaluate.evaluate`. Every child is repaired to
+meet the constraints, so the search moves among feasible plans only. An external archive
+(:mod:`.archive`) keeps every non-dominated feasible plan seen (a population's best is not
+enough: crowding truncation drops good plans); the returned front is the archive, thinned to
+``max_points`` plans while keeping, for each seed, a plan that weakly dominates it, so the
+front's hypervolume is never below the seeds'.
 
 Reproducible: the seed is recorded in ``front.info["seed"]`` and the same seed with the same
 ``generations``/``evaluations`` gives the same front (a ``time_limit_s`` stops wherever the clock
