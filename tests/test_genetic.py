@@ -236,3 +236,15 @@ def test_cli_pareto_genetic_end_to_end(tmp_path):
                          "10", "--max-points", "3", "--seed", "4", "--workers", "1", "--out", str(tmp_path / "l")])
     assert main(["pareto", site, "--method", "exact", "--objectives", "removals,fragmentation",
                  "--out", str(tmp_path / "x")]) == 2
+
+
+@pytest.mark.parametrize("rows,objectives", [((), ("removals", "cost")), ((), ("diversity", "fragmentation")),
+                                             (("budget",), ("diversity", "fragmentation"))])
+def test_genetic_without_rows_or_without_linear_objectives(rows, objectives):
+    """The fused pass with no coefficient column of one kind (or of either): plans still scored and
+    feasible."""
+    c = compiled_from_instance(make_instance(100, 8, 0), rows=rows, objectives=objectives)
+    front = genetic_front(c, seed=1, generations=10, pop_size=20)
+    ev = evaluate(c, front.choices, totals=False)
+    assert len(front) >= 1 and ev.feasible.all()
+    np.testing.assert_allclose(front.values, ev.objectives)

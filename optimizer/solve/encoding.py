@@ -60,8 +60,9 @@ class Encoding:
         # every coefficient a plan sums, one row per option (linear objectives, then the coupling
         # rows): the compiled loops gather an option's numbers in one cache line, not one per array
         self.col0 = len(lin)
-        self.coef = np.ascontiguousarray(np.vstack([np.asarray(c.F[lin], dtype=np.float64).reshape(len(lin), -1),
-                                                    self.A.reshape(self.m, -1)]).T)
+        n_rows = len(self.zone_of_row)
+        self.coef = np.ascontiguousarray(np.vstack([np.asarray(c.F, dtype=np.float64)[lin].reshape(len(lin), n_rows),
+                                                    self.A.reshape(self.m, n_rows)]).T)
         self.coef_rows = np.ascontiguousarray(self.coef[:, self.col0:])     # the rows alone (first repair)
         # duplicates: a 64-bit random linear hash Σ w_z x_z mod 2⁶⁴ (fixed odd weights), kept up to
         # date gene by gene in the compiled loops
