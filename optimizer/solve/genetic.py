@@ -119,10 +119,12 @@ def genetic_front(compiled, *, pop_size: int = 100, generations: int | None = No
 
     gen, hv = 0, math.nan
     while True:
-        gen += 1
-        if gen % REFRESH_EVERY == 0:                    # sums kept by differences: recompute from scratch
-            pop.T, pop.H = enc.totals(pop.X)
-        kids = gen_ops.offspring(pop, survival, pop_size, rng)
+        gen += 1                    # generation 1 is the first population (pymoo's count)
+        kids = None
+        if gen > 1:
+            if gen % REFRESH_EVERY == 0:                # sums kept by differences: recompute from scratch
+                pop.T, pop.H = enc.totals(pop.X)
+            kids = gen_ops.offspring(pop, survival, pop_size, rng)
         if kids is not None:
             repair_counts += np.bincount(kids.status, minlength=4)
             n_eval += len(kids.X)
@@ -136,7 +138,7 @@ def genetic_front(compiled, *, pop_size: int = 100, generations: int | None = No
         stop = ((generations is not None and gen >= generations)
                 or (evaluations is not None and n_eval >= evaluations)
                 or (time_limit_s is not None and elapsed >= time_limit_s)
-                or kids is None)
+                or (gen > 1 and kids is None))
         if callback is not None:
             if len(archive) and norm is not None and n_obj >= 2 and (stop or gen % max(1, hv_every) == 0):
                 hv = pa.normalised_hypervolume(archive.F, *norm)
