@@ -461,53 +461,66 @@ def _enumerate_core(gptr, w, A, b, ftol, lam, best_val, best_choice, tau, max_no
 def _lowest_below(extra, zone_ptr, choice, thr, k):
     """Flat indices (sorted) and zones of the at most ``k`` options of smallest ``extra`` among
     those with ``extra <= thr`` that are not their zone's ``choice`` — without a temporary the size
-    of ``extra``: one pass counts them; when more than ``k``, a strided sample of them sets a
-    threshold that keeps a little over ``k`` (one more pass), and the few kept are ranked."""
+    of ``extra``. One pass counts them and samples about 8,192 of the options (by a hash of their index); when
+    there are more than ``k``, the sample sets a cut that keeps a little over ``k`` and a second
+    pass collects those below it (more passes only when ties at the cut overflow the room made, or
+    the sample misled), and the few kept are ranked."""
     nz = zone_ptr.shape[0] - 1
+    n = extra.shape[0]
+    stride = max(1, n // 8192)
+    pick = (1 << 32) // stride           # sampled: options whose index hashes below this (not a stride,
+    sample = np.empty(min(n, 2 * (n // stride) + 64))     # which would follow the order within zones)
     count = 0
+    got = 0
     for z in range(nz):
         skip = zone_ptr[z] + choice[z]
         for j in range(zone_ptr[z], zone_ptr[z + 1]):
             if j != skip and extra[j] <= thr:
                 count += 1
+                if ((j * 2654435761) & 0xFFFFFFFF) < pick and got < sample.shape[0]:     # Knuth's multiplicative hash
+                    sample[got] = extra[j]
+                    got += 1
     cut = thr
-    if count > k:
-        n_s = min(count, 8192)
-        stride = count // n_s
-        sample = np.empty(n_s)
-        seen = 0
-        got = 0
-        for z in range(nz):
-            skip = zone_ptr[z] + choice[z]
-            for j in range(zone_ptr[z], zone_ptr[z + 1]):
-                if j != skip and extra[j] <= thr:
-                    if seen % stride == 0 and got < n_s:
-                        sample[got] = extra[j]
-                        got += 1
-                    seen += 1
+    cap = count
+    if count > k and got > 0:
         sample = np.sort(sample[:got])
-        q = min(got - 1, int(1.25 * k / count * got) + 16)     # a quarter more than k, and some
-        cut = sample[q] if q < got - 1 else thr
+        q = int(1.25 * k / count * got) + 4                   # a quarter more than k, and some
+        if q < got - 1:
+            cut = sample[q]
+            cap = min(count, int(2.0 * (q + 2) / got * count) + k + 1024)     # room for twice the estimate
+    idx = np.empty(cap, dtype=np.int64)
+    zone = np.empty(cap, dtype=np.int64)
     while True:
         n_in = 0
+        over = False
         for z in range(nz):
             skip = zone_ptr[z] + choice[z]
             for j in range(zone_ptr[z], zone_ptr[z + 1]):
                 if j != skip and extra[j] <= cut:
+                    if n_in == cap:
+                        over = True
+                        break
+                    idx[n_in] = j
+                    zone[n_in] = z
                     n_in += 1
-        if n_in >= min(k, count) or cut >= thr:
+            if over:
+                break
+        if over:                           # more below the cut than room (ties at the cut): count them
+            cap = 0
+            for z in range(nz):
+                skip = zone_ptr[z] + choice[z]
+                for j in range(zone_ptr[z], zone_ptr[z + 1]):
+                    if j != skip and extra[j] <= cut:
+                        cap += 1
+        elif n_in >= min(k, count) or cut >= thr:
             break
-        cut = thr                          # the sample was unlucky: keep everything below thr
-    idx = np.empty(n_in, dtype=np.int64)
-    zone = np.empty(n_in, dtype=np.int64)
-    n_in = 0
-    for z in range(nz):
-        skip = zone_ptr[z] + choice[z]
-        for j in range(zone_ptr[z], zone_ptr[z + 1]):
-            if j != skip and extra[j] <= cut:
-                idx[n_in] = j
-                zone[n_in] = z
-                n_in += 1
+        else:
+            cut = thr                      # the sample misled: keep everything below thr
+            cap = count
+        idx = np.empty(cap, dtype=np.int64)
+        zone = np.empty(cap, dtype=np.int64)
+    idx = idx[:n_in]
+    zone = zone[:n_in]
     if n_in > k:
         keep = np.sort(np.argsort(extra[idx], kind="mergesort")[:k])
         idx = idx[keep]

@@ -77,7 +77,8 @@ def _local_search(zp, c, A, b, ftol, price, start, extra, bound, deadline,
             break
         below = thr * (1 + 1e-9) + 1e-12 * max(1.0, abs(value))
         cand, cand_zone = _lowest_below(extra, zp, choice, below, cand_cap)
-        pairs, pair_zone = _lowest_below(extra, zp, choice, below, pair_cap)
+        first = np.sort(np.argsort(extra[cand], kind="stable")[:pair_cap])    # the pair_cap smallest of them
+        pairs, pair_zone = cand[first], cand_zone[first]
         moves = _improve(zp, c, A, b, ftol, choice, cand, cand_zone, pairs, pair_zone,
                          1e-12 * max(1.0, abs(value)), 4)
         if moves == 0 or time.perf_counter() > deadline:
