@@ -4,7 +4,7 @@
 
 1. **throughput**: evaluations per second of the genetic search (NSGA-II, population 100,
    removals–cost with a budget row) at 10,000 zones (10 and 50 options), everything included
-   (operators, repair, duplicate checks, archive); target ≥ 2,500.
+   (operators, repair, duplicate checks, archive); target ≥ 3,000 (issue 11; issue 4 asked 2,500).
 2. **hybrid 10⁴ × 50**: seeded from the exact ε-front (25 points), 20 s of search; hypervolume
    against the exact supported front (every hull vertex, the exact front's supported part) with
    the normalisation of :func:`optimizer.analysis.pareto.front_quality`; target ≥ 99.5 % within
@@ -12,7 +12,8 @@
 3. **vs pymoo default**: pymoo's default integer NSGA-II (IntegerRandomSampling, SBX and PM with
    rounding, default duplicate elimination; infeasible children handled by pymoo's constraint
    domination) against ``genetic_front`` at the same number of evaluations, unseeded, both
-   scored by the best feasible front they reached: the ratio of hypervolumes (ours / pymoo's).
+   scored by the best feasible front they reached: the ratio of hypervolumes (ours / pymoo's), and
+   of their speeds (pymoo's time / ours for the same number of evaluations; issue 11: ≥ 5).
 4. **example sites**: removals, cost and fragmentation on each site in ``sites/``: the hybrid
    seeded with the exact removals–cost front; for each exact plan, the least fragmented hybrid plan
    costing no more and removing at least 99 % as much. Reported: best fragmentation cut at ≤ 1 %
@@ -123,7 +124,7 @@ def bench_throughput(quick: bool) -> list[dict]:
         (t1, e1), (t2, e2) = marks[0], marks[-1]
         size = f"{n_z}x{n_o}"
         name = "genetic throughput (pop 100)"
-        rows += [_row(name, size, "evaluations_per_s", f.info["evaluations"] / wall, "1/s", ">= 2500"),
+        rows += [_row(name, size, "evaluations_per_s", f.info["evaluations"] / wall, "1/s", ">= 3000"),
                  _row(name, size, "evaluations_per_s_after_setup", (e2 - e1) / (t2 - t1), "1/s"),
                  _row(name, size, "setup_and_first_generation_s", t1, "s"),
                  _row(name, size, "evaluations", f.info["evaluations"], ""),
@@ -238,7 +239,8 @@ def bench_vs_pymoo(quick: bool) -> list[dict]:
                  _row(name, size, "hv_ours_over_pymoo", hv["ours"] / hv["pymoo"] if hv["pymoo"] else None, ""),
                  _row(name, size, "hv_ours_random_start_over_pymoo",
                       hv["ours_random"] / hv["pymoo"] if hv["pymoo"] else None, ""),
-                 _row(name, size, "pymoo_s", t_pymoo, "s"), _row(name, size, "ours_s", t_ours, "s")]
+                 _row(name, size, "pymoo_s", t_pymoo, "s"), _row(name, size, "ours_s", t_ours, "s"),
+                 _row(name, size, "speed_ours_over_pymoo", t_pymoo / t_ours, "", ">= 5")]
     return rows
 
 

@@ -63,7 +63,7 @@ APP = "sinkplan"
 #: hybrid searches use every group
 KERNEL_MODULES: dict[str, tuple[str, ...]] = {
     "mckp": ("optimizer.solve.mckp.kernels",),
-    "genetic": ("optimizer.solve.encoding", "optimizer.solve.repair", "optimizer.solve.operators",
+    "genetic": ("optimizer.solve.encoding", "optimizer.solve.repair", "optimizer.solve.fused",
                 "optimizer.solve.archive"),
     "evaluate": ("optimizer.evaluate",),
 }
@@ -193,10 +193,13 @@ def _numba_cache_dir(path: Path | None):
 # ----------------------------------------------------------------------------------------------
 # the decorator
 # ----------------------------------------------------------------------------------------------
-def kernel(*signatures: str) -> Callable:
+def kernel(*signatures: str, inline: bool = False) -> Callable:
     """``numba.njit(cache=True)`` in SinkPlan's cache folder, with the argument types the package
     calls the kernel with (numba type strings, one per specialisation, each a parenthesised tuple
-    such as ``"(int64[::1], float64[:, ::1], float64)"``). Compilation stays lazy."""
+    such as ``"(int64[::1], float64[:, ::1], float64)"``). Compilation stays lazy. ``inline``: a
+    small helper other kernels call in their inner loops, copied into them (numba's
+    ``inline="always"``) rather than called."""
+    opts: dict[str, Any] = {"inline": "always"} if inline else {}
     for s in signatures:
         if not (isinstance(s, str) and s.strip().startswith("(")):
             raise TypeError(f"kernel signatures are numba argument-type tuples like '(int64[::1],)', not {s!r}")
@@ -212,10 +215,10 @@ def kernel(*signatures: str) -> Callable:
                                 "writable folder to keep them").format(folder=user_cache_dir()),
                               KernelCacheWarning, stacklevel=2)
                 _warned_off = True
-            dispatcher = numba.njit(cache=False)(fn)
+            dispatcher = numba.njit(cache=False, **opts)(fn)
         else:
             with _numba_cache_dir(None if where.kind == "beside-code" else where.path):
-                dispatcher = numba.njit(cache=True)(fn)
+                dispatcher = numba.njit(cache=True, **opts)(fn)
         name = f"{fn.__module__}.{fn.__name__}"
         _KERNELS[name] = Kernel(name, dispatcher, tuple(signatures), where)
         return dispatcher

@@ -109,6 +109,45 @@ def test_repair_always_returns_feasible_plans(tiny_table):
             assert (Y >= 0).all() and (Y < c.n_options).all()
 
 
+def test_fused_generation_carries_exact_sums_hashes_and_feasibility(tiny_table):
+    """Children of the fused kernel carry their parents' sums changed gene by gene: they agree
+    with a fresh gather and with evaluate(), their hashes with a fresh hash, every child is
+    feasible, and none is already in the population or made twice."""
+    from optimizer.solve.generation import Generation, Survival
+    from optimizer.solve.genetic import _anchor
+    from optimizer.solve.operators import PlanSampling
+
+    problems = [compiled_from_instance(make_instance(300, 12, 5), rows=("budget", "erosion"),
+                                       objectives=("removals", "cost", "fragmentation")),
+                *list(_problems(tiny_table))[-1:]]           # three site rows and a share
+    for c in problems:
+        enc = Encoding(c)
+        enc.anchor = _anchor(c, enc, None)
+        gen, surv = Generation(enc), Survival(c, 40)
+        rng = np.random.default_rng(3)
+        X, _ = enc.repair(PlanSampling(enc).sample(40, rng))
+        T, H = enc.totals(X)
+        _, first = np.unique(H, return_index=True)
+        X, T, H = X[first], T[first], H[first]
+        pop = surv.select(X, T, H, gen.score(X, T), 40, rng)
+        repaired = 0
+        for _ in range(15):
+            kids = gen.offspring(pop, surv, 40, rng)
+            assert kids is not None
+            T2, H2 = enc.totals(kids.X)
+            np.testing.assert_allclose(kids.T, T2, rtol=1e-12, atol=1e-9 * np.abs(T2).max())
+            np.testing.assert_array_equal(kids.H, H2)
+            ev = evaluate(c, kids.X, totals=False)
+            np.testing.assert_allclose(kids.F, ev.F, rtol=1e-12, atol=1e-9 * np.abs(ev.F).max())
+            assert ev.feasible.all() and gen.feasible(kids.T).all()
+            assert len(np.unique(kids.H)) == len(kids.H) and not np.isin(kids.H, pop.H).any()
+            assert (kids.X >= 0).all() and (kids.X < c.n_options).all()
+            repaired += int((kids.status > 0).sum())
+            pop = surv.select(np.vstack([pop.X, kids.X]), np.vstack([pop.T, kids.T]),
+                              np.concatenate([pop.H, kids.H]), np.vstack([pop.F, kids.F]), 40, rng)
+        assert repaired > 0                  # the repair inside the kernel was exercised
+
+
 # ----------------------------------------------------------------------------------------------
 # reproducibility, hybrid, archive, many objectives
 # ----------------------------------------------------------------------------------------------
@@ -197,3 +236,15 @@ def test_cli_pareto_genetic_end_to_end(tmp_path):
                          "10", "--max-points", "3", "--seed", "4", "--workers", "1", "--out", str(tmp_path / "l")])
     assert main(["pareto", site, "--method", "exact", "--objectives", "removals,fragmentation",
                  "--out", str(tmp_path / "x")]) == 2
+
+
+@pytest.mark.parametrize("rows,objectives", [((), ("removals", "cost")), ((), ("diversity", "fragmentation")),
+                                             (("budget",), ("diversity", "fragmentation"))])
+def test_genetic_without_rows_or_without_linear_objectives(rows, objectives):
+    """The fused pass with no coefficient column of one kind (or of either): plans still scored and
+    feasible."""
+    c = compiled_from_instance(make_instance(100, 8, 0), rows=rows, objectives=objectives)
+    front = genetic_front(c, seed=1, generations=10, pop_size=20)
+    ev = evaluate(c, front.choices, totals=False)
+    assert len(front) >= 1 and ev.feasible.all()
+    np.testing.assert_allclose(front.values, ev.objectives)

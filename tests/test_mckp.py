@@ -353,3 +353,28 @@ def test_large_default_run_is_certified_and_feasible():
     assert r.status is Status.OPTIMAL and r.gap <= 1e-4 and core.is_feasible(r.choice)
     assert set(r.info) >= {"bound_source", "n_core_zones", "iterations", "multipliers"}
     assert len(r.info["multipliers"]) == 2 and min(r.info["multipliers"]) >= 0
+
+
+def test_lowest_below_is_the_k_smallest_eligible_options():
+    """The candidate pass of the local search: the k smallest reduced costs among options below the
+    threshold that are not their zone's choice (the values, whatever the ties), sorted, with zones."""
+    from optimizer.solve.mckp.kernels import _lowest_below
+
+    rng = np.random.default_rng(0)
+    for trial in range(60):
+        nz = int(rng.integers(1, 300))
+        counts = rng.integers(1, 40, nz)
+        zp = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        n = int(zp[-1])
+        extra = rng.random(n) if trial % 2 else np.round(rng.random(n), 1)       # many ties
+        choice = np.minimum((rng.random(nz) * counts).astype(np.int64), counts - 1)
+        thr = math.inf if trial % 3 == 0 else float(rng.random())
+        k = int(rng.integers(1, n + 1)) if trial % 4 else int(rng.integers(1, 20))
+        idx, zone = _lowest_below(extra, zp, choice, thr, k)
+        ok = extra <= thr
+        ok[zp[:-1] + choice] = False
+        want = np.sort(extra[ok])[:k]
+        np.testing.assert_array_equal(np.sort(extra[idx]), want)
+        assert np.all(np.diff(idx) > 0) and ok[idx].all()
+        np.testing.assert_array_equal(zone, np.searchsorted(zp, idx, side="right") - 1)
+

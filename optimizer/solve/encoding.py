@@ -14,9 +14,10 @@ import numpy as np
 from ..adjacency import neighbours_csr, spatial_order
 from ..evaluate import FEAS_RTOL  # the one definition of feasible (evaluate.rows_hold)
 from ..jit import kernel
-from .repair import MAX_REPAIR_ROUNDS, REPAIR_MARGIN, _repair_pop, _repair_tables
+from .repair import MAX_REPAIR_ROUNDS, REPAIR_MARGIN, _gather_totals, _repair_pop, _repair_tables
 
 GENE = np.int32           # chromosome dtype (local option indices): half the memory traffic of int64
+HASH_SEED = 0x5EED        # the fixed odd weights of the plan hash are drawn from this seed
 
 
 class Encoding:
@@ -56,6 +57,17 @@ class Encoding:
         else:
             self.value = np.zeros(len(c.rows))
             self.has_value = False
+        # every coefficient a plan sums, one row per option (linear objectives, then the coupling
+        # rows): the compiled loops gather an option's numbers in one cache line, not one per array
+        self.col0 = len(lin)
+        n_rows = len(self.zone_of_row)
+        self.coef = np.ascontiguousarray(np.vstack([np.asarray(c.F, dtype=np.float64)[lin].reshape(len(lin), n_rows),
+                                                    self.A.reshape(self.m, n_rows)]).T)
+        self.coef_rows = np.ascontiguousarray(self.coef[:, self.col0:])     # the rows alone (first repair)
+        # duplicates: a 64-bit random linear hash Σ w_z x_z mod 2⁶⁴ (fixed odd weights), kept up to
+        # date gene by gene in the compiled loops
+        self.hash_w = np.random.default_rng(HASH_SEED).integers(1, 2**63 - 1, self.n_zones,
+                                                                dtype=np.uint64) | np.uint64(1)
         self.tgt: np.ndarray
         self.ratio: np.ndarray
         self.tgt, self.ratio = _repair_tables(self.zone_ptr, self.A, self.value, self.has_value) if self.m else \
@@ -94,6 +106,10 @@ class Encoding:
         loc = self.zone_ptr[:-1][None, :] + np.asarray(X)
         return np.stack([a[loc].sum(axis=1) for a in self.A], axis=1) if self.m else np.zeros((len(loc), 0))
 
+    def totals(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sums (pop, len(linear objectives) + m) of :attr:`coef` over plans ``X`` and their hashes."""
+        return _gather_totals(np.ascontiguousarray(X, dtype=GENE), self.zone_ptr, self.coef, self.hash_w)
+
     def is_feasible(self, X: np.ndarray) -> np.ndarray:
         """Plans meeting A x <= b + FEAS_RTOL·max(1, |b|) (the exact solvers' rule)."""
         return np.all(self.lhs(X) <= self.b + self.ftol, axis=1)
@@ -119,8 +135,9 @@ class Encoding:
             return X, np.zeros(len(X), dtype=np.int8)
         has_anchor = self.anchor is not None
         anchor = self.anchor if has_anchor else np.zeros(self.n_zones, dtype=GENE)
-        status = _repair_pop(X, self.zone_ptr, self.A, self.limit, self.trigger, self.scale, self.tgt, self.ratio,
-                             anchor, has_anchor, MAX_REPAIR_ROUNDS, self.value)
+        # only the rows' sums are followed here (callers gather the plans' totals afterwards)
+        status = _repair_pop(X, self.zone_ptr, self.coef_rows, self.hash_w, 0, self.limit, self.trigger,
+                             self.scale, self.tgt, self.ratio, anchor, has_anchor, MAX_REPAIR_ROUNDS, self.value)
         return X, status
 
 

@@ -1,16 +1,19 @@
-"""Genetic search for fronts the linear model cannot give: pymoo's NSGA-II (two or three
-objectives) or NSGA-III (more) over the plan encoding of :mod:`.encoding` with the operators of
-:mod:`.operators` and the repair of :mod:`.repair`.
+"""Genetic search for fronts the linear model cannot give: NSGA-II (two or three objectives) or
+NSGA-III (more), with pymoo's survival, over the plan encoding of :mod:`.encoding`: the first
+population from :mod:`.operators` and the repair of :mod:`.repair`, every later generation from one
+compiled pass (:mod:`.fused`, driven by :mod:`.generation`).
 
     front = genetic_front(compiled, seed=1, generations=200)              # unseeded
     front = genetic_front(compiled, seeds=exact.choices, reference=exact)  # seeded (see hybrid.py)
 
-Every population is scored at once by :func:`optimizer.evaluate.evaluate` (linear and non-linear
-objectives alike). Every child is repaired to meet the constraints, so the search moves among
-feasible plans only. An external archive (:mod:`.archive`) keeps every non-dominated feasible plan
-seen (pymoo's ``res.opt`` is only the last population's best, and crowding truncation drops good
-plans); the returned front is the archive, thinned to ``max_points`` plans while keeping, for each
-seed, a plan that weakly dominates it, so the front's hypervolume is never below the seeds'.
+Children carry their linear objectives and constraint rows from their parents, changed gene by
+gene (non-linear objectives are computed by :mod:`optimizer.evaluate` for each new population);
+the returned front is scored by :func:`optimizer.evaluate.evaluate`. Every child is repaired to
+meet the constraints, so the search moves among feasible plans only. An external archive
+(:mod:`.archive`) keeps every non-dominated feasible plan seen (a population's best is not
+enough: crowding truncation drops good plans); the returned front is the archive, thinned to
+``max_points`` plans while keeping, for each seed, a plan that weakly dominates it, so the
+front's hypervolume is never below the seeds'.
 
 Reproducible: the seed is recorded in ``front.info["seed"]`` and the same seed with the same
 ``generations``/``evaluations`` gives the same front (a ``time_limit_s`` stops wherever the clock
@@ -36,8 +39,9 @@ from ..i18n import _
 from . import pareto as pa
 from .archive import ARCHIVE_CAPACITY, Archive, thin
 from .encoding import Encoding, _zone_argmin
-from .operators import HashDuplicates, PlanProblem, PlanSampling, ZoneCrossover, ZoneMutation
-from .repair import FeasibilityRepair
+from .fused import REFRESH_EVERY
+from .generation import Generation, Survival
+from .operators import PlanSampling
 from .result import ParetoFront
 from .status import Status
 
@@ -64,10 +68,6 @@ def genetic_front(compiled, *, pop_size: int = 100, generations: int | None = No
     natural value of each objective in the archive; ``hv`` of the archive, recomputed every
     ``hv_every`` generations).
     """
-    from pymoo.algorithms.moo.nsga2 import NSGA2
-    from pymoo.algorithms.moo.nsga3 import NSGA3
-    from pymoo.util.ref_dirs import get_reference_directions
-
     t0 = time.perf_counter()
     n_obj = len(compiled.objectives)
     if n_obj < 1:
@@ -90,20 +90,23 @@ def genetic_front(compiled, *, pop_size: int = 100, generations: int | None = No
         if not feas.all():
             raise ProblemDefinitionError(_("{n} of the {total} seed plans break the constraints").format(
                 n=(~feas).sum(), total=len(seeds)))
-    problem = PlanProblem(compiled, enc)
-    repair = FeasibilityRepair(enc)
-    dup = HashDuplicates(compiled.n_zones)
-    ops = dict(pop_size=pop_size, sampling=PlanSampling(enc, seeds, weighted=sampling_weighted),
-               crossover=ZoneCrossover(enc, p_block=p_block), mutation=ZoneMutation(enc, zones_per_child),
-               repair=repair, eliminate_duplicates=dup)
-    if n_obj <= 3:
-        algorithm = NSGA2(**ops)
-        algo_name = "NSGA-II"
-    else:
-        dirs = get_reference_directions("energy", n_obj, pop_size, seed=1)
-        algorithm = NSGA3(ref_dirs=dirs, **ops)
-        algo_name = "NSGA-III"
-    algorithm.setup(problem, termination=("n_gen", 10**9), seed=seed, verbose=False)
+    rng = np.random.default_rng(seed)
+    gen_ops = Generation(enc, zones_per_child=zones_per_child, p_block=p_block)
+    survival = Survival(compiled, pop_size)
+    algo_name = survival.name
+    repair_counts = np.zeros(4, dtype=np.int64)
+
+    # the initial population: sampled, repaired, duplicates dropped, scored
+    X = PlanSampling(enc, seeds, weighted=sampling_weighted).sample(pop_size, rng)
+    X, status = enc.repair(X)
+    repair_counts += np.bincount(status, minlength=4)
+    T, H = enc.totals(X)
+    _u, first = np.unique(H, return_index=True)
+    first = np.sort(first)
+    X, T, H = X[first], T[first], H[first]
+    F = gen_ops.score(X, T)
+    n_eval = len(X)
+    pop = survival.select(X, T, H, F, len(X), rng)
 
     archive = Archive(compiled.n_zones, n_obj, capacity=max(archive_capacity, max_points),
                       dtype=np.int16 if enc.n_options.max() < 2**15 else np.int32)
@@ -111,26 +114,33 @@ def genetic_front(compiled, *, pop_size: int = 100, generations: int | None = No
     if seeds is not None:
         seed_F = evaluate(compiled, seeds, totals=False).F
         archive.add(seeds, seed_F)
+    ok = gen_ops.feasible(T)
+    archive.add(X[ok], F[ok])
     ref_F = _reference_F(reference, compiled)
     norm = pa.bounds(ref_F) if ref_F is not None else (pa.bounds(seed_F) if seed_F is not None else None)
 
     gen, hv = 0, math.nan
     while True:
-        algorithm.next()
-        gen += 1
-        off = algorithm.off if algorithm.off is not None else algorithm.pop
-        if off is not None and len(off):
-            X, F = off.get("X"), off.get("F")
-            ok = enc.is_feasible(X)
-            archive.add(X[ok], F[ok])
+        gen += 1                    # generation 1 is the first population (pymoo's count)
+        kids = None
+        if gen > 1:
+            if gen % REFRESH_EVERY == 0:                # sums kept by differences: recompute from scratch
+                pop.T, pop.H = enc.totals(pop.X)
+            kids = gen_ops.offspring(pop, survival, pop_size, rng)
+        if kids is not None:
+            repair_counts += np.bincount(kids.status, minlength=4)
+            n_eval += len(kids.X)
+            ok = gen_ops.feasible(kids.T) & (kids.status < 3)
+            archive.add(kids.X[ok], kids.F[ok])
+            pop = survival.select(np.vstack([pop.X, kids.X]), np.vstack([pop.T, kids.T]),
+                                  np.concatenate([pop.H, kids.H]), np.vstack([pop.F, kids.F]), pop_size, rng)
         if norm is None and len(archive):
             norm = pa.bounds(archive.F)
-        n_eval = int(algorithm.evaluator.n_eval)
         elapsed = time.perf_counter() - t0
         stop = ((generations is not None and gen >= generations)
                 or (evaluations is not None and n_eval >= evaluations)
                 or (time_limit_s is not None and elapsed >= time_limit_s)
-                or not algorithm.has_next())
+                or (gen > 1 and kids is None))
         if callback is not None:
             if len(archive) and norm is not None and n_obj >= 2 and (stop or gen % max(1, hv_every) == 0):
                 hv = pa.normalised_hypervolume(archive.F, *norm)
@@ -147,11 +157,13 @@ def genetic_front(compiled, *, pop_size: int = 100, generations: int | None = No
     keep = thin(archive.F, max(max_points, 0 if protect is None else len(protect)), protect=protect)
     X = archive.X[keep].astype(np.int64)
     ev = evaluate(compiled, X, totals=False)
+    if not ev.feasible.all():          # sums kept by differences agree with evaluate to ~1e-14: never seen
+        X, ev = X[ev.feasible], evaluate(compiled, X[ev.feasible], totals=False)
     order = np.lexsort(ev.F.T[::-1])
     X, Fv, values = X[order], ev.F[order], ev.objectives[order]
-    info = {"seed": seed, "evaluations": int(algorithm.evaluator.n_eval), "generations": gen,
+    info = {"seed": seed, "evaluations": n_eval, "generations": gen,
             "pop_size": pop_size, "algorithm": algo_name, "archive_size": len(archive),
-            "repairs": dict(zip(("feasible", "greedy", "anchor", "failed"), repair.counts.tolist())),
+            "repairs": dict(zip(("feasible", "greedy", "anchor", "failed"), repair_counts.tolist())),
             "seeds": 0 if seeds is None else len(seeds)}
     if n_obj >= 2 and norm is not None:
         q = pa.front_quality(Fv, ref_F, ideal=norm[0], nadir=norm[1])

@@ -1,81 +1,39 @@
-"""Operators of the genetic solver for SinkPlan's encoding (pymoo 0.6 operator classes).
+"""Sampling of the genetic solver's first population, for SinkPlan's encoding.
 
-A chromosome is a plan: the local option index of each zone (:mod:`.encoding`). Written after
-pymoo's own operator protocol (``pymoo.core.sampling``, ``crossover``, ``mutation``, ``repair``,
-``duplicate``): each ``_do`` works on the whole batch with array operations and draws only from the
-``random_state`` pymoo passes in, so a run is reproduced by its seed.
+A chromosome is a plan: the local option index of each zone (:mod:`.encoding`).
+:class:`PlanSampling` gives the given plans first (e.g. an exact front), then crossings and
+mutations of them, or random plans plus weighted-sum plans (per zone, the option minimising a
+weighted sum of the normalised linear objectives) when none are given. It draws only from the
+generator it is handed, so a run is reproduced by its seed.
 
-- :class:`PlanSampling`: given plans first (e.g. an exact front), then crossings and mutations of
-  them, or random plans plus weighted-sum plans (per zone, the option minimising a weighted sum of
-  the normalised linear objectives) when none are given.
-- :class:`ZoneCrossover`: uniform crossover (each zone from either parent, with a swap rate drawn
-  per mating), block crossover (a run of the spatial order — a patch of neighbouring zones —
-  from the other parent) or path relinking (Glover 1997): from one parent, take the other's
-  option in a random number of the zones where they differ, best trade-off first — the zone
-  moves sorted by the angle of their change in the first two linear objectives, which walks the
-  lower-left boundary between the parents (the greedy order of the LP relaxation when one
-  parent's plan is the other's with some zones upgraded).
-- :class:`ZoneMutation`: a few zones per child get a random option (reset), the next cheaper or
-  dearer option in value order (step), or an option with the vegetation type of a random
-  neighbour (neighbour-aware; needs the adjacency).
-- :class:`~optimizer.solve.repair.FeasibilityRepair` (:mod:`.repair`): every child meets
-  ``A x <= b``.
-- :class:`HashDuplicates`: duplicates found by a 64-bit random linear hash of the chromosome.
+The operators of later generations — uniform, block and path-relinking crossover, reset, step and
+neighbour-aware mutation, the repair and the duplicate hash — run in one compiled pass per
+generation (:mod:`.fused`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from pymoo.core.crossover import Crossover
-from pymoo.core.duplicate import DuplicateElimination
-from pymoo.core.mutation import Mutation
-from pymoo.core.problem import Problem as PymooProblem
-from pymoo.core.sampling import Sampling
 
-from ..evaluate import evaluate
-from ..jit import kernel
 from .encoding import FEAS_RTOL, GENE, Encoding
 from .encoding import _zone_argmin as _zone_argmin
-from .repair import MAX_REPAIR_ROUNDS, REPAIR_MARGIN, FeasibilityRepair
+from .repair import MAX_REPAIR_ROUNDS, REPAIR_MARGIN
 from .repair import _kth_smallest as _kth_smallest
 
-__all__ = ["FEAS_RTOL", "GENE", "MAX_REPAIR_ROUNDS", "REPAIR_MARGIN", "Encoding", "FeasibilityRepair",
-           "HashDuplicates", "PlanProblem", "PlanSampling", "ZoneCrossover", "ZoneMutation"]
+__all__ = ["FEAS_RTOL", "GENE", "MAX_REPAIR_ROUNDS", "REPAIR_MARGIN", "Encoding", "PlanSampling"]
 
 
-# ----------------------------------------------------------------------------------------------
-# pymoo operators
-# ----------------------------------------------------------------------------------------------
-class PlanProblem(PymooProblem):
-    """The compiled problem as pymoo sees it: every population scored at once by
-    :func:`optimizer.evaluate.evaluate`; constraints ``(A x − b − tol) / scale <= 0``."""
-
-    def __init__(self, compiled, enc: Encoding):
-        super().__init__(n_var=compiled.n_zones, n_obj=len(compiled.objectives), n_ieq_constr=enc.m,
-                         xl=np.zeros(compiled.n_zones), xu=(enc.n_options - 1).astype(float), vtype=int)
-        self.compiled = compiled
-        self.enc = enc
-
-    def _evaluate(self, X, out, *args, **kwargs):
-        ev = evaluate(self.compiled, X, totals=False)
-        out["F"] = ev.F
-        if self.enc.m:
-            out["G"] = (ev.G - self.enc.ftol[None, :]) / self.enc.scale[None, :]
-
-
-class PlanSampling(Sampling):
+class PlanSampling:
     """Initial plans: ``seeds`` first (a spread subset if there are more than the population), the
     rest crossings and mutations of seeds; without seeds, random plans and ``weighted`` share of
     weighted-sum plans."""
 
     def __init__(self, enc: Encoding, seeds: np.ndarray | None = None, weighted: float = 0.1):
-        super().__init__()
         self.enc = enc
         self.seeds = None if seeds is None or not len(seeds) else np.asarray(seeds, dtype=GENE)
         self.weighted = weighted
 
-    def _do(self, problem, n_samples, *args, random_state=None, **kwargs):
-        rng = random_state
+    def sample(self, n_samples: int, rng: np.random.Generator) -> np.ndarray:
         enc = self.enc
         if self.seeds is not None:
             S = self.seeds
@@ -94,43 +52,6 @@ class PlanSampling(Sampling):
             W = np.vstack([np.eye(p), rng.dirichlet(np.ones(p), max(0, n_w - p))])[:n_w]
             X = np.vstack([enc.weighted_plans(W), X])
         return X
-
-
-class ZoneCrossover(Crossover):
-    """Two parents, two children: with probability ``p_block`` a block of the spatial zone order
-    from the other parent; else with probability ``p_relink`` path relinking (both directions);
-    else uniform (swap rate U(0.05, 0.5) per mating)."""
-
-    def __init__(self, enc: Encoding, p_block: float = 0.2, p_relink: float = 0.3, prob: float = 1.0):
-        super().__init__(2, 2, prob=prob)
-        self.enc = enc
-        self.p_block = p_block
-        self.p_relink = p_relink if enc.linear_objectives else 0.0
-
-    def _do(self, problem, X, *args, random_state=None, **kwargs):
-        rng = random_state
-        _, n_mat, n_var = X.shape
-        mask = rng.random((n_mat, n_var), dtype=np.float32) < rng.uniform(0.05, 0.5, (n_mat, 1)).astype(np.float32)
-        block = rng.random(n_mat) < self.p_block
-        nb = int(block.sum())
-        if nb and n_var > 1:
-            start = rng.integers(0, n_var, nb)
-            length = rng.integers(1, max(2, n_var // 2 + 1), nb)
-            pos = np.arange(n_var)
-            inside = ((pos[None, :] - start[:, None]) % n_var) < length[:, None]
-            m2 = np.empty((nb, n_var), dtype=bool)
-            m2[:, self.enc.order] = inside
-            mask[block] = m2
-        Y = np.empty((2, n_mat, n_var), dtype=X.dtype)
-        Y[0] = np.where(mask, X[1], X[0])
-        Y[1] = np.where(mask, X[0], X[1])
-        relink = np.flatnonzero((rng.random(n_mat) < self.p_relink) & ~block)
-        if len(relink):
-            e = self.enc
-            a, b = (np.ascontiguousarray(X[k, relink], dtype=GENE) for k in (0, 1))   # one compiled type
-            Y[0, relink] = _relink(a, b, e.zone_ptr, e.relink_a, e.relink_b, rng.random(len(relink)))
-            Y[1, relink] = _relink(b, a, e.zone_ptr, e.relink_a, e.relink_b, rng.random(len(relink)))
-        return Y
 
 
 def _mutate(enc: Encoding, X: np.ndarray, rng: np.random.Generator, zones_per_child: float,
@@ -183,81 +104,3 @@ def _mutate(enc: Encoding, X: np.ndarray, rng: np.random.Generator, zones_per_ch
     if spread is not None:
         X[spread[0], spread[1]] = spread[2]
     return X
-
-
-class ZoneMutation(Mutation):
-    """About ``zones_per_child`` zones per child (Poisson) get a new option: reset, step in value
-    order, or a neighbour's vegetation type."""
-
-    def __init__(self, enc: Encoding, zones_per_child: float = 2.0, p_step: float = 0.4, p_neighbour: float = 0.2):
-        super().__init__(prob=1.0)
-        self.enc = enc
-        self.zones_per_child = zones_per_child
-        self.p_step = p_step
-        self.p_neighbour = p_neighbour
-
-    def _do(self, problem, X, *args, random_state=None, **kwargs):
-        # pymoo hands over a fresh array (Population.get), so it is changed in place
-        return _mutate(self.enc, X, random_state, self.zones_per_child, self.p_step, self.p_neighbour, copy=False)
-
-
-
-class HashDuplicates(DuplicateElimination):
-    """Duplicate plans by a 64-bit random linear hash (Σ w_z x_z mod 2^64 with fixed odd w):
-    O(pop × zones), no pairwise distances."""
-
-    def __init__(self, n_var: int):
-        super().__init__()
-        self.w = np.random.default_rng(0x5EED).integers(1, 2**63 - 1, n_var, dtype=np.uint64) | np.uint64(1)
-        self._cache_key: tuple | None = None
-        self._cache = np.zeros(0, dtype=np.uint64)   # the hashes of the population keyed by _cache_key
-
-    def hash(self, X: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            return (np.asarray(X).astype(np.uint64) * self.w[None, :]).sum(axis=1, dtype=np.uint64)
-
-    def _other_hash(self, other) -> np.ndarray:
-        # the current population is compared with again and again within a generation: hash it once
-        key = (id(other), len(other), id(other[0]) if len(other) else 0, id(other[-1]) if len(other) else 0)
-        if self._cache_key != key:
-            self._cache_key, self._cache = key, self.hash(other.get("X"))
-        return self._cache
-
-    def _do(self, pop, other, is_duplicate):
-        H = self.hash(pop.get("X"))
-        if other is None:
-            _, first = np.unique(H, return_index=True)
-            dup = np.ones(len(H), dtype=bool)
-            dup[first] = False
-            is_duplicate |= dup
-        else:
-            is_duplicate |= np.isin(H, self._other_hash(other))
-        return is_duplicate
-
-
-# ----------------------------------------------------------------------------------------------
-# compiled loops
-# ----------------------------------------------------------------------------------------------
-@kernel("(int32[:, ::1], int32[:, ::1], int64[::1], float64[::1], float64[::1], float64[::1])")
-def _relink(Xa, Xb, zone_ptr, fa, fb, u):  # pragma: no cover - compiled
-    """Children: Xa with Xb's option in the first ⌈u·d⌉ of the d differing zones, zones ordered
-    by the angle of their move (Δfa, Δfb), clockwise from "down" (improving both first)."""
-    n, nz = Xa.shape
-    out = Xa.copy()
-    for p in range(n):
-        diff = np.flatnonzero(Xa[p] != Xb[p])
-        nd = len(diff)
-        if nd < 2:
-            continue
-        key = np.empty(nd)
-        for q in range(nd):
-            z = diff[q]
-            ra, rb = zone_ptr[z] + Xa[p, z], zone_ptr[z] + Xb[p, z]
-            theta = np.arctan2(fb[rb] - fb[ra], fa[rb] - fa[ra])
-            key[q] = (-0.5 * np.pi - theta) % (2.0 * np.pi)
-        order = np.argsort(key, kind="mergesort")
-        k = min(max(int(np.ceil(u[p] * nd)), 1), nd - 1)
-        for q in range(k):
-            z = diff[order[q]]
-            out[p, z] = Xb[p, z]
-    return out

@@ -5,38 +5,19 @@ Greedy moves in the most violated row, least loss of value per unit of the row s
 greedy of the LP relaxation, Sinha & Zoltners 1979), in compiled loops; when rows fight each
 other, zones are reverted to a known feasible plan (the anchor) in the same order until the plan is
 feasible, so repair always succeeds when a feasible plan exists. The tables are built once per run
-by :class:`~optimizer.solve.encoding.Encoding`, which runs the repair (:meth:`Encoding.repair`);
-:class:`FeasibilityRepair` is the pymoo operator around it.
+by :class:`~optimizer.solve.encoding.Encoding`, which repairs the first population
+(:meth:`Encoding.repair`); later children are repaired inside the generation's compiled pass
+(:mod:`.fused`). A plan's coefficient sums and hash follow every changed gene (:func:`_set_gene`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
-from pymoo.core.repair import Repair
 
 from ..jit import kernel
 
-if TYPE_CHECKING:
-    from .encoding import Encoding
-
 REPAIR_MARGIN = 1e-10     # repaired plans reach A x <= b − REPAIR_MARGIN·max(1, |b|): feasible on any reading
 MAX_REPAIR_ROUNDS = 12    # greedy rounds (one violated row each) before reverting towards the anchor
-
-
-class FeasibilityRepair(Repair):
-    """Every plan meets the coupling rows after this (see :meth:`Encoding.repair`)."""
-
-    def __init__(self, enc: Encoding):
-        super().__init__()
-        self.enc = enc
-        self.counts = np.zeros(4, dtype=np.int64)      # untouched, greedy, anchor, failed
-
-    def _do(self, problem, X, *args, **kwargs):
-        Y, status = self.enc.repair(X)
-        self.counts += np.bincount(status, minlength=4)
-        return Y
 
 
 # ----------------------------------------------------------------------------------------------
@@ -107,102 +88,141 @@ def _before(x, y):  # pragma: no cover - compiled
     return x < y or (np.isnan(y) and not np.isnan(x))
 
 
-@kernel("(int32[:, ::1], int64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1], int64[:, ::1],"
-        " float64[:, ::1], int32[::1], boolean, int64, float64[::1])")
-def _repair_pop(X, zone_ptr, A, limit, trigger, scale, tgt, ratio, anchor, has_anchor, max_rounds,
-                value):  # pragma: no cover - compiled
+@kernel("(int32[::1], float64[::1], uint64[::1], int64, int64, int64[::1], float64[:, ::1], uint64[::1])", inline=True)
+def _set_gene(x, t, h, z, new, zone_ptr, C, W):  # pragma: no cover - compiled
+    """Zone ``z`` of plan ``x`` takes local option ``new``; its totals ``t`` (the plan's sums of the
+    coefficient columns ``C``) and hash ``h[0]`` (Σ W_z x_z mod 2⁶⁴) follow by the difference of the
+    two options' rows: one gather of each row, nothing recomputed over the other zones."""
+    old = x[z]
+    if old == new:
+        return
+    r, s = zone_ptr[z] + old, zone_ptr[z] + new
+    for j in range(C.shape[1]):
+        t[j] += C[s, j] - C[r, j]
+    h[0] = h[0] - W[z] * np.uint64(old) + W[z] * np.uint64(new)
+    x[z] = new
+
+
+@kernel("(int32[:, ::1], int64[::1], float64[:, ::1], uint64[::1])")
+def _gather_totals(X, zone_ptr, C, W):  # pragma: no cover - compiled
+    """Totals (pop, k) of the coefficient columns ``C`` and hashes (pop,) of plans ``X``, from scratch."""
     pop, nz = X.shape
-    m = A.shape[0]
-    status = np.zeros(pop, dtype=np.int8)
-    lhs = np.zeros(m)
-    rr = np.empty(nz)
-    scratch = np.empty(nz)
+    k = C.shape[1]
+    T = np.zeros((pop, k))
+    H = np.zeros(pop, dtype=np.uint64)
     for p in range(pop):
-        lhs[:] = 0.0
+        h = np.uint64(0)
         for z in range(nz):
             r = zone_ptr[z] + X[p, z]
-            for i in range(m):
-                lhs[i] += A[i, r]
-        bad = False
+            for j in range(k):
+                T[p, j] += C[r, j]
+            h += W[z] * np.uint64(X[p, z])
+        H[p] = h
+    return T, H
+
+
+@kernel("(int32[::1], float64[::1], uint64[::1], int64[::1], float64[:, ::1], uint64[::1], int64, float64[::1],"
+        " float64[::1], float64[::1], int64[:, ::1], float64[:, ::1], int32[::1], boolean, int64, float64[::1],"
+        " float64[::1], float64[::1])")
+def _repair_plan(x, t, h, zone_ptr, C, W, col0, limit, trigger, scale, tgt, ratio, anchor, has_anchor, max_rounds,
+                 value, rr, scratch):  # pragma: no cover - compiled
+    """Repair one plan ``x`` in place, its totals ``t`` and hash ``h`` kept up to date (the row
+    ``i``'s left-hand side is ``t[col0 + i]``). Returns 0 (already feasible), 1 (greedy), 2
+    (reverted towards the anchor) or 3 (not repaired: no anchor). ``rr`` and ``scratch``: work
+    arrays of one float per zone."""
+    nz = x.shape[0]
+    m = len(limit)
+    bad = False
+    for i in range(m):
+        if t[col0 + i] > trigger[i]:
+            bad = True
+    if not bad:
+        return 0
+    done = False
+    for _round in range(max_rounds):
+        worst, wv = -1, 0.0
         for i in range(m):
-            if lhs[i] > trigger[i]:
-                bad = True
-        if not bad:
-            continue
-        done = False
-        for _round in range(max_rounds):
-            worst, wv = -1, 0.0
-            for i in range(m):
-                d = (lhs[i] - limit[i]) / scale[i]
-                if d > wv:
-                    worst, wv = i, d
-            if worst < 0:
-                done = True
-                break
-            i = worst
-            n_finite = 0
-            for z in range(nz):
-                rr[z] = ratio[i, zone_ptr[z] + X[p, z]]
-                if np.isfinite(rr[z]):
-                    n_finite += 1
-            need = lhs[i] - limit[i]
-            k = 8
-            while need > 0.0 and n_finite > 0:
-                kk = min(k, n_finite)
-                kth = _kth_smallest(rr, kk - 1, scratch)        # = np.partition(rr, kk - 1)[kk - 1]
-                cand = np.flatnonzero(rr <= kth)
-                cand = cand[np.argsort(rr[cand], kind="mergesort")]
-                for z in cand:
-                    if not np.isfinite(rr[z]):
-                        continue
-                    r = zone_ptr[z] + X[p, z]
-                    t = tgt[i, r]
-                    for ii in range(m):
-                        lhs[ii] += A[ii, t] - A[ii, r]
-                    need -= A[i, r] - A[i, t]
-                    X[p, z] = t - zone_ptr[z]
-                    rr[z] = ratio[i, t]
-                    if not np.isfinite(rr[z]):
-                        n_finite -= 1
-                    if need <= 0.0:
-                        break
-                k *= 4
-        if not done:
+            d = (t[col0 + i] - limit[i]) / scale[i]
+            if d > wv:
+                worst, wv = i, d
+        if worst < 0:
             done = True
-            for i in range(m):
-                if lhs[i] > limit[i]:
-                    done = False
-        if done:
-            status[p] = 1
-            continue
-        if not has_anchor:
-            status[p] = 3
-            continue
-        # revert towards the anchor: zones that cut the weighted violation at least value first
-        diff = np.flatnonzero(X[p] != anchor)
-        key = np.empty(len(diff))
-        for q in range(len(diff)):
-            z = diff[q]
-            r, a = zone_ptr[z] + X[p, z], zone_ptr[z] + anchor[z]
-            cut = 0.0
-            for i in range(m):
-                if lhs[i] > limit[i]:
-                    cut += (A[i, r] - A[i, a]) / scale[i]
-            if cut > 0.0:
-                key[q] = (value[a] - value[r]) / cut
-            else:
-                key[q] = np.inf
-        diff = diff[np.argsort(key, kind="mergesort")]
-        for z in diff:
-            r, a = zone_ptr[z] + X[p, z], zone_ptr[z] + anchor[z]
-            for i in range(m):
-                lhs[i] += A[i, a] - A[i, r]
-            X[p, z] = anchor[z]
-            ok = True
-            for i in range(m):
-                if lhs[i] > limit[i]:
-                    ok = False
-            if ok:
-                break
-        status[p] = 2
+            break
+        i = worst
+        n_finite = 0
+        for z in range(nz):
+            rr[z] = ratio[i, zone_ptr[z] + x[z]]
+            if np.isfinite(rr[z]):
+                n_finite += 1
+        need = t[col0 + i] - limit[i]
+        k = 8
+        # least value lost per unit of row i saved first, in batches of the k best (k growing ×4)
+        while need > 0.0 and n_finite > 0:
+            kk = min(k, n_finite)
+            kth = _kth_smallest(rr, kk - 1, scratch)        # = np.partition(rr, kk - 1)[kk - 1]
+            cand = np.flatnonzero(rr <= kth)
+            cand = cand[np.argsort(rr[cand], kind="mergesort")]
+            for z in cand:
+                if not np.isfinite(rr[z]):
+                    continue
+                r = zone_ptr[z] + x[z]
+                tg = tgt[i, r]
+                need -= C[r, col0 + i] - C[tg, col0 + i]
+                _set_gene(x, t, h, np.int64(z), np.int64(tg - zone_ptr[z]), zone_ptr, C, W)
+                rr[z] = ratio[i, tg]
+                if not np.isfinite(rr[z]):
+                    n_finite -= 1
+                if need <= 0.0:
+                    break
+            k *= 4
+    if not done:
+        done = True
+        for i in range(m):
+            if t[col0 + i] > limit[i]:
+                done = False
+    if done:
+        return 1
+    if not has_anchor:
+        return 3
+    # revert towards the anchor: zones that cut the weighted violation at least value first
+    diff = np.flatnonzero(x != anchor)
+    key = np.empty(len(diff))
+    for q in range(len(diff)):
+        z = diff[q]
+        r, a = zone_ptr[z] + x[z], zone_ptr[z] + anchor[z]
+        cut = 0.0
+        for i in range(m):
+            if t[col0 + i] > limit[i]:
+                cut += (C[r, col0 + i] - C[a, col0 + i]) / scale[i]
+        if cut > 0.0:
+            key[q] = (value[a] - value[r]) / cut
+        else:
+            key[q] = np.inf
+    diff = diff[np.argsort(key, kind="mergesort")]
+    for z in diff:
+        _set_gene(x, t, h, np.int64(z), np.int64(anchor[z]), zone_ptr, C, W)
+        ok = True
+        for i in range(m):
+            if t[col0 + i] > limit[i]:
+                ok = False
+        if ok:
+            break
+    return 2
+
+
+@kernel("(int32[:, ::1], int64[::1], float64[:, ::1], uint64[::1], int64, float64[::1], float64[::1], float64[::1],"
+        " int64[:, ::1], float64[:, ::1], int32[::1], boolean, int64, float64[::1])")
+def _repair_pop(X, zone_ptr, C, W, col0, limit, trigger, scale, tgt, ratio, anchor, has_anchor, max_rounds,
+                value):  # pragma: no cover - compiled
+    """:func:`_repair_plan` over a population whose totals are not known (gathered here)."""
+    pop, nz = X.shape
+    T, H = _gather_totals(X, zone_ptr, C, W)
+    status = np.zeros(pop, dtype=np.int8)
+    rr = np.empty(nz)
+    scratch = np.empty(nz)
+    h = np.zeros(1, dtype=np.uint64)
+    for p in range(pop):
+        h[0] = H[p]
+        status[p] = _repair_plan(X[p], T[p], h, zone_ptr, C, W, col0, limit, trigger, scale, tgt, ratio, anchor,
+                                 has_anchor, max_rounds, value, rr, scratch)
     return status

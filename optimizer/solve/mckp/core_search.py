@@ -48,7 +48,8 @@ def first_threshold(run: Run, dual: _Dual, extra: np.ndarray, best, U: float) ->
         return math.inf
     L, starts = dual.bound, run.starts
     t = max(0.0, (U - L - 0.5 * run.tol * max(1.0, abs(U))) / 16)
-    second = np.where(np.arange(len(run.c)) == (starts + dual.choice)[run.zone_of], np.inf, extra)
+    second = extra.copy()
+    second[starts + dual.choice] = np.inf
     second = np.minimum.reduceat(second, starts)
     if np.isfinite(second).sum() > _FIRST_CORE_ZONES:
         t = min(t, float(np.partition(second, _FIRST_CORE_ZONES)[_FIRST_CORE_ZONES]))
@@ -60,7 +61,7 @@ def search_core(run: Run, dual: _Dual, extra: np.ndarray, best, U: float,
     """Exact rounds over expanding cores from the incumbent ``best`` (value ``U``, or None/inf),
     until the gap is certified, the clock runs out or the core stops growing. ``max_nodes``: the
     enumeration's node budget per core before the HiGHS MILP takes over."""
-    zp, zone_of, c, A, b, ftol, m = run.zp, run.zone_of, run.c, run.A, run.b, run.ftol, run.m
+    zp, c, A, b, ftol, m = run.zp, run.c, run.A, run.b, run.ftol, run.m
     starts, tol, info, names = run.starts, run.tol, run.info, run.names
     result = run.result
     L = dual.bound
@@ -76,7 +77,7 @@ def search_core(run: Run, dual: _Dual, extra: np.ndarray, best, U: float,
         if best is not None:
             keep[starts + best] = True
         find_only = best is None and rounds == 1          # first look for any plan, cheaply
-        rnd = _core_round(zp, zone_of, c, A, b, keep, best, tol, U, remaining, dual.lam, ftol,
+        rnd = _core_round(zp, c, A, b, keep, best, tol, U, remaining, dual.lam, ftol,
                           find_only=find_only, max_nodes=max_nodes)
         info.update(n_core_zones=rnd["n_core_zones"], n_core_options=rnd["n_core_options"],
                     milp_status=rnd["status"], milp_nodes=rnd.get("nodes"),
@@ -118,7 +119,7 @@ def search_core(run: Run, dual: _Dual, extra: np.ndarray, best, U: float,
         t = t_next
 
 
-def _core_round(zp, zone_of, c, A, b, keep, best, tol, U, remaining_s, lam, ftol,
+def _core_round(zp, c, A, b, keep, best, tol, U, remaining_s, lam, ftol,
                 find_only=False, max_nodes=_ENUM_MAX_NODES) -> dict:
     """One exact solve over the options in ``keep`` (zones left with one option fixed), bounded by
     the wall clock: first the compiled enumeration with a node budget (at most ``max_nodes``), then
@@ -129,15 +130,18 @@ def _core_round(zp, zone_of, c, A, b, keep, best, tol, U, remaining_s, lam, ftol
     keep, dom_by = _undominated(zp, keep, c, A)
     n_keep = np.add.reduceat(keep.astype(np.int64), starts)
     core_zone = n_keep >= 2
-    fixed_rows = np.flatnonzero(keep & ~core_zone[zone_of])     # the only option left in its zone
-    cols = np.flatnonzero(keep & core_zone[zone_of])
+    core_row = np.repeat(core_zone, np.diff(zp))
+    fixed_rows = np.flatnonzero(keep & ~core_row)     # the only option left in its zone
+    cols = np.flatnonzero(keep & core_row)
+    del core_row
     gub_ptr = np.zeros(int(core_zone.sum()) + 1, dtype=np.int64)
     np.cumsum(n_keep[core_zone], out=gub_ptr[1:])
     out: dict = {"n_core_zones": int(core_zone.sum()), "n_core_options": int(len(cols)), "plan": None,
                  "value": math.inf, "bound": -math.inf, "finished": False, "infeasible": False,
                  "time_limit": False, "error": None, "status": ""}
     plan = np.zeros(len(starts), dtype=np.int64)
-    plan[zone_of[fixed_rows]] = fixed_rows - starts[zone_of[fixed_rows]]
+    fixed_zone = np.searchsorted(zp, fixed_rows, side="right") - 1
+    plan[fixed_zone] = fixed_rows - starts[fixed_zone]
     offset = float(c[fixed_rows].sum())
     b_core = b - A[:, fixed_rows].sum(axis=1)
     accept = b + _ACCEPT_RTOL * np.maximum(1.0, np.abs(b))

@@ -135,9 +135,9 @@ def _viol(r, ftol, w):
     return v
 
 
-@kernel("(int64[::1], int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1],"
-        " float64[::1], int64[::1], int64[::1], int64)")
-def _repair(zone_ptr, zone_of, c, A, b, ftol, w, lam, choice, cand, max_scans):
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1],"
+        " float64[::1], int64[::1], int64[::1], int64[::1], int64)")
+def _repair(zone_ptr, c, A, b, ftol, w, lam, choice, cand, cand_zone, max_scans):
     """Greedy repair: moves of least reduced-cost increase (c + λ·A) per unit of weighted
     violation removed. One scan scores every candidate move; the moves are then applied best
     first (one per zone, each only while it still removes violation) before the next scan.
@@ -159,7 +159,7 @@ def _repair(zone_ptr, zone_of, c, A, b, ftol, w, lam, choice, cand, max_scans):
             return True
         for t in range(n_c):
             j = cand[t]
-            z = zone_of[j]
+            z = cand_zone[t]
             k = zone_ptr[z] + choice[z]
             score[t] = np.inf
             if j == k:
@@ -181,7 +181,7 @@ def _repair(zone_ptr, zone_of, c, A, b, ftol, w, lam, choice, cand, max_scans):
         for q in range(order.shape[0]):
             t = order[q]
             j = cand[t]
-            z = zone_of[j]
+            z = cand_zone[t]
             if moved[z]:
                 continue
             k = zone_ptr[z] + choice[z]
@@ -201,15 +201,15 @@ def _repair(zone_ptr, zone_of, c, A, b, ftol, w, lam, choice, cand, max_scans):
             if viol == 0.0:
                 return True
         for q in range(order.shape[0]):
-            moved[zone_of[cand[order[q]]]] = False
+            moved[cand_zone[order[q]]] = False
         if applied == 0:
             return False
     return _viol(r, ftol, w) == 0.0
 
 
-@kernel("(int64[::1], int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1],"
-        " int64[::1], int64[::1], float64, int64)")
-def _improve(zone_ptr, zone_of, c, A, b, ftol, choice, cand, pair_cand, eps, max_rounds):
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1],"
+        " int64[::1], int64[::1], int64[::1], int64[::1], float64, int64)")
+def _improve(zone_ptr, c, A, b, ftol, choice, cand, cand_zone, pair_cand, pair_zone, eps, max_rounds):
     """Local search from a feasible plan: improving single swaps, best first (one scan scores
     them all, then they are applied in that order while each still fits), until none is left;
     then the best improving pair of swaps in two zones; repeat. ``choice`` is changed in place;
@@ -229,7 +229,7 @@ def _improve(zone_ptr, zone_of, c, A, b, ftol, choice, cand, pair_cand, eps, max
         for _scan in range(1000):
             for t in range(n_c):
                 j = cand[t]
-                z = zone_of[j]
+                z = cand_zone[t]
                 k = zone_ptr[z] + choice[z]
                 score[t] = np.inf
                 dc = c[j] - c[k]
@@ -248,7 +248,7 @@ def _improve(zone_ptr, zone_of, c, A, b, ftol, choice, cand, pair_cand, eps, max
             for q in range(order.shape[0]):
                 t = order[q]
                 j = cand[t]
-                z = zone_of[j]
+                z = cand_zone[t]
                 if moved[z]:
                     continue
                 k = zone_ptr[z] + choice[z]
@@ -265,17 +265,19 @@ def _improve(zone_ptr, zone_of, c, A, b, ftol, choice, cand, pair_cand, eps, max
                 moved[z] = True
                 applied += 1
             for q in range(order.shape[0]):
-                moved[zone_of[cand[order[q]]]] = False
+                moved[cand_zone[order[q]]] = False
             moves += applied
             if applied == 0:
                 break
         best = -eps
         bp = -1
         bq = -1
+        bzp = -1
+        bzq = -1
         n_p = pair_cand.shape[0]
         for p in range(n_p):
             jp = pair_cand[p]
-            zp = zone_of[jp]
+            zp = pair_zone[p]
             kp = zone_ptr[zp] + choice[zp]
             if jp == kp:
                 continue
@@ -284,7 +286,7 @@ def _improve(zone_ptr, zone_of, c, A, b, ftol, choice, cand, pair_cand, eps, max
                 d[i] = r[i] + A[i, jp] - A[i, kp]
             for q in range(p + 1, n_p):
                 jq = pair_cand[q]
-                zq = zone_of[jq]
+                zq = pair_zone[q]
                 if zq == zp:
                     continue
                 kq = zone_ptr[zq] + choice[zq]
@@ -302,10 +304,11 @@ def _improve(zone_ptr, zone_of, c, A, b, ftol, choice, cand, pair_cand, eps, max
                     best = dc
                     bp = jp
                     bq = jq
+                    bzp = zp
+                    bzq = zq
         if bp < 0:
             break
-        for j in (bp, bq):
-            z = zone_of[j]
+        for j, z in ((bp, bzp), (bq, bzq)):
             k = zone_ptr[z] + choice[z]
             for i in range(m):
                 r[i] += A[i, j] - A[i, k]
@@ -452,3 +455,74 @@ def _enumerate_core(gptr, w, A, b, ftol, lam, best_val, best_choice, tau, max_no
         pos[d] = 0
     state[0] = -1
     return best_val, best_choice, lb_pruned, nodes, True
+
+
+@kernel("(float64[::1], int64[::1], int64[::1], float64, int64)")
+def _lowest_below(extra, zone_ptr, choice, thr, k):
+    """Flat indices (sorted) and zones of the at most ``k`` options of smallest ``extra`` among
+    those with ``extra <= thr`` that are not their zone's ``choice`` — without a temporary the size
+    of ``extra``. One pass counts them and samples about 8,192 of the options (by a hash of their index); when
+    there are more than ``k``, the sample sets a cut that keeps a little over ``k`` and a second
+    pass collects those below it (more passes only when ties at the cut overflow the room made, or
+    the sample misled), and the few kept are ranked."""
+    nz = zone_ptr.shape[0] - 1
+    n = extra.shape[0]
+    stride = max(1, n // 8192)
+    pick = (1 << 32) // stride           # sampled: options whose index hashes below this (not a stride,
+    sample = np.empty(min(n, 2 * (n // stride) + 64))     # which would follow the order within zones)
+    count = 0
+    got = 0
+    for z in range(nz):
+        skip = zone_ptr[z] + choice[z]
+        for j in range(zone_ptr[z], zone_ptr[z + 1]):
+            if j != skip and extra[j] <= thr:
+                count += 1
+                if ((j * 2654435761) & 0xFFFFFFFF) < pick and got < sample.shape[0]:     # Knuth's multiplicative hash
+                    sample[got] = extra[j]
+                    got += 1
+    cut = thr
+    cap = count
+    if count > k and got > 0:
+        sample = np.sort(sample[:got])
+        q = int(1.25 * k / count * got) + 4                   # a quarter more than k, and some
+        if q < got - 1:
+            cut = sample[q]
+            cap = min(count, int(2.0 * (q + 2) / got * count) + k + 1024)     # room for twice the estimate
+    idx = np.empty(cap, dtype=np.int64)
+    zone = np.empty(cap, dtype=np.int64)
+    while True:
+        n_in = 0
+        over = False
+        for z in range(nz):
+            skip = zone_ptr[z] + choice[z]
+            for j in range(zone_ptr[z], zone_ptr[z + 1]):
+                if j != skip and extra[j] <= cut:
+                    if n_in == cap:
+                        over = True
+                        break
+                    idx[n_in] = j
+                    zone[n_in] = z
+                    n_in += 1
+            if over:
+                break
+        if over:                           # more below the cut than room (ties at the cut): count them
+            cap = 0
+            for z in range(nz):
+                skip = zone_ptr[z] + choice[z]
+                for j in range(zone_ptr[z], zone_ptr[z + 1]):
+                    if j != skip and extra[j] <= cut:
+                        cap += 1
+        elif n_in >= min(k, count) or cut >= thr:
+            break
+        else:
+            cut = thr                      # the sample misled: keep everything below thr
+            cap = count
+        idx = np.empty(cap, dtype=np.int64)
+        zone = np.empty(cap, dtype=np.int64)
+    idx = idx[:n_in]
+    zone = zone[:n_in]
+    if n_in > k:
+        keep = np.sort(np.argsort(extra[idx], kind="mergesort")[:k])
+        idx = idx[keep]
+        zone = zone[keep]
+    return idx, zone

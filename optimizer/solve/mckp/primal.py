@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from .dual import _Dual
-from .kernels import _improve, _reduced_extra, _repair
+from .kernels import _improve, _lowest_below, _reduced_extra, _repair
 from .run import Run, _certified
 
 _REPAIR_SCANS = 200         # scans of the candidate moves in one greedy repair
@@ -23,7 +23,7 @@ def heuristic_plan(run: Run, dual: _Dual, start=None) -> tuple[np.ndarray | None
     """The best plan of repairing and improving x(λ) (with the multipliers as prices and with none),
     the dual's own feasible plan and the warm ``start`` (if given, tried first): (plan or None, its
     c·x or inf, the reduced costs at λ)."""
-    zp, zone_of, c, A, b, ftol, m = run.zp, run.zone_of, run.c, run.A, run.b, run.ftol, run.m
+    zp, c, A, b, ftol, m = run.zp, run.c, run.A, run.b, run.ftol, run.m
     L, deadline = dual.bound, run.deadline
     extra = _reduced_extra(zp, c, A, dual.lam)
     tries = [(dual.choice, dual.lam), (dual.choice, np.zeros(m))]
@@ -35,7 +35,7 @@ def heuristic_plan(run: Run, dual: _Dual, start=None) -> tuple[np.ndarray | None
     for k, (s, price) in enumerate(tries):       # both repairs of x(λ) (neither wins always)
         if k >= 1 and time.perf_counter() > deadline:
             break
-        plan = _local_search(zp, zone_of, c, A, b, ftol, price, s, extra, L, deadline)
+        plan = _local_search(zp, c, A, b, ftol, price, s, extra, L, deadline)
         if plan is not None:
             v = run.value(plan)
             if v < U:
@@ -47,15 +47,7 @@ def heuristic_plan(run: Run, dual: _Dual, start=None) -> tuple[np.ndarray | None
     return best, U, extra
 
 
-def _lowest(extra: np.ndarray, mask: np.ndarray | None, k: int) -> np.ndarray:
-    """Flat indices of the (at most) k options of smallest reduced cost, among ``mask``."""
-    idx = np.flatnonzero(mask) if mask is not None else np.arange(len(extra))
-    if len(idx) > k:
-        idx = idx[np.argpartition(extra[idx], k - 1)[:k]]
-    return np.sort(idx)
-
-
-def _local_search(zp, zone_of, c, A, b, ftol, price, start, extra, bound, deadline,
+def _local_search(zp, c, A, b, ftol, price, start, extra, bound, deadline,
                   cand_cap=60_000, pair_cap=400):
     """A feasible plan from ``start`` (repaired if needed, then improved), or None.
 
@@ -71,11 +63,9 @@ def _local_search(zp, zone_of, c, A, b, ftol, price, start, extra, bound, deadli
     price = np.ascontiguousarray(price, dtype=np.float64)
     if not _feasible(zp, A, b, ftol, choice):
         ok = False
-        other = np.ones(n, dtype=bool)           # moves go to options not chosen now
-        other[zp[:-1] + choice] = False
-        for cap in (2_000, 20_000, n):
-            cand = _lowest(extra, other, min(cap, n))
-            ok = _repair(zp, zone_of, c, A, b, ftol, w, price, choice, cand, _REPAIR_SCANS)
+        for cap in (2_000, 20_000, n):           # moves go to options not chosen now
+            cand, cand_zone = _lowest_below(extra, zp, choice, math.inf, min(cap, n))
+            ok = _repair(zp, c, A, b, ftol, w, price, choice, cand, cand_zone, _REPAIR_SCANS)
             if ok or cap >= n or time.perf_counter() > deadline:
                 break
         if not ok:
@@ -85,11 +75,11 @@ def _local_search(zp, zone_of, c, A, b, ftol, price, start, extra, bound, deadli
         thr = value - bound
         if thr <= 0 or m == 0:
             break
-        mask = extra <= thr * (1 + 1e-9) + 1e-12 * max(1.0, abs(value))
-        mask[zp[:-1] + choice] = False
-        cand = _lowest(extra, mask, cand_cap)
-        pairs = _lowest(extra, mask, pair_cap)
-        moves = _improve(zp, zone_of, c, A, b, ftol, choice, cand, pairs,
+        below = thr * (1 + 1e-9) + 1e-12 * max(1.0, abs(value))
+        cand, cand_zone = _lowest_below(extra, zp, choice, below, cand_cap)
+        first = np.sort(np.argsort(extra[cand], kind="stable")[:pair_cap])    # the pair_cap smallest of them
+        pairs, pair_zone = cand[first], cand_zone[first]
+        moves = _improve(zp, c, A, b, ftol, choice, cand, cand_zone, pairs, pair_zone,
                          1e-12 * max(1.0, abs(value)), 4)
         if moves == 0 or time.perf_counter() > deadline:
             break

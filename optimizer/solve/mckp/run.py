@@ -40,7 +40,6 @@ class Run:
     c: np.ndarray             # objective of every option (float64, n,)
     A: np.ndarray             # coupling rows (float64, C-contiguous, (m, n))
     b: np.ndarray             # their limits (float64, (m,))
-    zone_of: np.ndarray       # zone of every option (int64, n,)
     names: list[str]          # row names for messages
     tol: float                # relative gap to certify
     ftol: np.ndarray          # absolute slack of every row: _FEAS_RTOL·max(1, |b|)
@@ -58,7 +57,7 @@ class Run:
         return cls(zp=np.ascontiguousarray(core.zone_ptr, dtype=np.int64),
                    c=np.ascontiguousarray(core.c, dtype=np.float64),
                    A=np.ascontiguousarray(core.A, dtype=np.float64), b=b,
-                   zone_of=np.ascontiguousarray(core.zone_of_row, dtype=np.int64), names=_row_names(core),
+                   names=_row_names(core),
                    tol=tol, ftol=_FEAS_RTOL * np.maximum(1.0, np.abs(b)), t0=t0,
                    time_limit_s=float(time_limit_s),
                    info={"bound_source": None, "n_core_zones": 0, "iterations": 0, "multipliers": [],
