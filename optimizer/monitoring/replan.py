@@ -24,13 +24,19 @@ The approach, simple and stated:
 
 5. **Corrective and new works start in year Y.** Every row that is not the option a zone has had
    since the run's start (replanting a failing stand, works on a zone left without them) is scored
-   with its works begun D = Y − start_year years late (:mod:`optimizer.options.delay`): nothing
-   before Y, its own trajectory from Y, cut at the run's horizon (its last D years are not
-   counted), capex paid in Y and every cash flow discounted to the run's start. The option a zone
-   has had since the start (an accepted failing stand, a zone left without works) keeps its path
-   from year 0. The re-plan's totals count, for a zone that changes option, only the new works'
-   years: what the old option did there before Y is not in them (``sinkplan monitor``'s removals
-   to date report it).
+   with its works begun D = Y − start_year years late (:mod:`optimizer.options.delay`): its own
+   trajectory from Y, cut at the run's horizon (its last D years are not counted), capex paid in Y
+   and every cash flow discounted to the run's start. The option a zone has had since the start
+   (an accepted failing stand, a zone left without works) keeps its path from year 0.
+6. **A zone that changes option keeps its history.** Such a row's years 1…D are the path of the
+   option the zone had (recalibrated: what it removed, emitted, was credited and cost, capex of
+   year 0 and upkeep to D), year D + 1 releases that stand's standing biomass (replanting clears it;
+   no salvage or wood-product pool) beside the new works' first year, and years D + 1…T are the
+   new works' (:func:`optimizer.options.delay.add_prefix`, the table's ``prefix_row``). So every
+   option of a free zone is scored over the same years 1…T: "accept" is the old path to T, a
+   replanting the old path to D, the clearing, and the new works. The part before Y is the same
+   for all the zone's replanting rows, so it changes no choice among them, but it is in the totals,
+   the trajectories and the plan files (capex stays the new works' money: the budget).
 
 When the budget left is ≤ 0, there is nothing to re-plan: :class:`ReplanError`
 (exit 2), and ``sinkplan monitor``'s recalibrated forecast is the one to read.

@@ -11,6 +11,15 @@ a fresh option over the T − D years left, then placed in the run's calendar:
 - capex is paid in year D; costs and credit value are discounted to the run's start, each cash
   flow of year D + t by (1 + r)^-(D + t), at the calendar year's carbon price;
 - per-year means (``soil_loss_t_per_yr``) and the first-year loss are those of the works' own years.
+
+A re-plan also gives such a row the path it replaces (:func:`add_prefix`): in years 1…D the option
+the zone had since the start (:func:`score_prefix`, scored over a D-year horizon), in year D + 1 the
+release of that stand's standing biomass (the stock of year D, all of it, at once: clearing for
+replanting, no salvage or harvested-wood pool — an assumption, as the catalog has no clearing
+notion), then the works' own years. Removals, avoided emissions, credits, credit value and cost
+add the two parts (credits of the years 1…D are those of the old path scored to D; the clearing is
+not charged against credits — a standard's reversal rules are not modelled); capex, the soil-loss
+means and the tolerance test stay the new works' own.
 """
 
 from __future__ import annotations
