@@ -160,7 +160,7 @@ def test_a_zone_replanted_at_year_5_has_the_old_path_before_and_the_new_after(ti
     from optimizer.options.simulate import simulate
 
     t = tiny_table
-    delay, horizon = 5, t.settings.horizon_yr
+    delay = 5
     zid = t.zones["zone_id"].astype(str).to_numpy()
     woody = np.flatnonzero((t.data["removals_tco2e"] > 1.0) & (t.data["capex_cny"] > 0))
     zone_of = t.zone_of_row
