@@ -37,18 +37,17 @@ def test_replan_bad_inputs_exit_2(tmp_path):
 def _under_truth(paths, rows, truth: pd.Series, delay_yr: int = 0) -> float:
     """Removals at the horizon of the plan ``rows`` when each zone's stand grows at its true
     multiplier on the run's option, and new works on the model's curve from ``delay_yr`` years
-    after the start. A zone that changes option keeps what its stand removed before then (the
-    history both plans share)."""
+    after the start. A zone that changes option keeps what its stand removed before then and
+    releases the stand's biomass when it is cleared (the table's prefix, docs/science.md §9)."""
+    from optimizer.monitoring.replan import prefix_rows
+
     t = paths.table
     zid = t.zones["zone_id"].astype(str).to_numpy()
     choice = dict(zip(paths.zones["zone_id"], paths.zones["option_id"]))
     cur = t.option_id == np.array([choice[z] for z in zid], dtype=object)[t.zone_of_row]
     m = np.where(cur, truth.reindex(zid).fillna(1.0).to_numpy()[t.zone_of_row], 1.0)
-    true = rescored_table(t, m, np.where(cur, 0, delay_yr))
-    rows = np.asarray(rows)
-    moved = t.zone_of_row[rows[~cur[rows]]]
-    history = true.annual(np.flatnonzero(cur)[moved])["net_removals_tco2e"][:, :delay_yr].sum()
-    return float(true.data["removals_tco2e"][rows].sum() + history)
+    true = rescored_table(t, m, np.where(cur, 0, delay_yr), prefix_rows(t, cur) if delay_yr else None)
+    return float(true.data["removals_tco2e"][np.asarray(rows)].sum())
 
 
 @pytest.mark.slow
@@ -150,3 +149,59 @@ def _site_of(table):
     from optimizer.site import Site
 
     return Site(zones=table.zones, settings=table.settings, path="test", sha256="")
+
+
+def test_a_zone_replanted_at_year_5_has_the_old_path_before_and_the_new_after(tiny_table):
+    """Replanting at Y = start + 5 (issue 14): years 1…5 are the old option's (recalibrated) path,
+    year 6 releases the old stand's standing biomass and starts the new works, years 6…T are the new
+    works' delayed path; the totals are the sums of those pieces; the cover follows the same
+    calendar; capex stays the new works' own."""
+    from optimizer.monitoring.replan import prefix_rows
+    from optimizer.options.simulate import simulate
+
+    t = tiny_table
+    delay = 5
+    zid = t.zones["zone_id"].astype(str).to_numpy()
+    woody = np.flatnonzero((t.data["removals_tco2e"] > 1.0) & (t.data["capex_cny"] > 0))
+    zone_of = t.zone_of_row
+    # a zone with two woody options: the old (current) one and the replanting
+    counts = np.bincount(zone_of[woody], minlength=t.n_zones)
+    z = int(np.flatnonzero(counts >= 2)[0])
+    old, new = (int(r) for r in woody[zone_of[woody] == z][:2])
+    current = np.zeros(t.n_rows, dtype=bool)
+    current[t.zone_ptr[:-1]] = True                     # every zone's first row …
+    current[t.zone_ptr[z]:t.zone_ptr[z + 1]] = False
+    current[old] = True                                 # … and ``old`` in zone z
+    mult = np.where(np.arange(t.n_rows) == old, 0.5, 1.0)          # a failing stand, recalibrated
+    delays = np.where(current, 0, delay)
+    late = rescored_table(t, mult, delays)                           # the new works alone
+    both = rescored_table(t, mult, delays, prefix_rows(t, current))  # old path, clearing, new works
+
+    old_s = both.annual(np.array([old]))
+    new_s, late_s = both.annual(np.array([new])), late.annual(np.array([new]))
+    for k in ("biomass_tco2e", "soc_tco2e", "soil_loss_t", "project_emissions_tco2e", "net_removals_tco2e"):
+        np.testing.assert_allclose(new_s[k][:, :delay], old_s[k][:, :delay], rtol=1e-12, atol=1e-12, err_msg=k)
+        np.testing.assert_allclose(new_s[k][:, delay + 1:], late_s[k][:, delay + 1:], rtol=1e-12, err_msg=k)
+    standing = old_s["biomass_tco2e"][0, :delay].sum()
+    assert standing > 0
+    np.testing.assert_allclose(new_s["biomass_tco2e"][0, delay], late_s["biomass_tco2e"][0, delay] - standing,
+                               rtol=1e-12)
+    # totals add up: the old path to year 5, minus the cleared stand, plus the new works
+    assert both.data["removals_tco2e"][new] == pytest.approx(
+        old_s["net_removals_tco2e"][0, :delay].sum() - standing + late.data["removals_tco2e"][new], rel=1e-9)
+    assert both.data["removals_tco2e"][new] == pytest.approx(new_s["net_removals_tco2e"].sum(), rel=1e-9)
+    assert both.data["cost_cny"][new] > late.data["cost_cny"][new]                 # what the old stand cost to Y
+    assert both.data["capex_cny"][new] == late.data["capex_cny"][new]              # the budget: new money only
+    # the stock: the old stand's to year 5, then the new stand's from 0
+    y = simulate(both, {zid[z]: str(t.option_id[new])}).set_index("year")["biomass_c_t_per_ha"]
+    y_old = simulate(both, {zid[z]: str(t.option_id[old])}).set_index("year")["biomass_c_t_per_ha"]
+    y_late = simulate(late, {zid[z]: str(t.option_id[new])}).set_index("year")["biomass_c_t_per_ha"]
+    np.testing.assert_allclose(y.loc[:delay].to_numpy(), y_old.loc[:delay].to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.loc[delay + 1:].to_numpy(), y_late.loc[delay + 1:].to_numpy(), rtol=1e-9, atol=1e-9)
+    # the rows a zone has had since the start (no prefix) do not move; every other row of a zone
+    # gains the same constant, the zone's old path to Y less its cleared stand
+    for c, v in late.data.items():
+        np.testing.assert_array_equal(both.data[c][current], v[current])
+    gain = both.data["removals_tco2e"] - late.data["removals_tco2e"]
+    mine = (zone_of == z) & ~current
+    np.testing.assert_allclose(gain[mine], gain[new], rtol=1e-9)

@@ -24,13 +24,19 @@ The approach, simple and stated:
 
 5. **Corrective and new works start in year Y.** Every row that is not the option a zone has had
    since the run's start (replanting a failing stand, works on a zone left without them) is scored
-   with its works begun D = Y − start_year years late (:mod:`optimizer.options.delay`): nothing
-   before Y, its own trajectory from Y, cut at the run's horizon (its last D years are not
-   counted), capex paid in Y and every cash flow discounted to the run's start. The option a zone
-   has had since the start (an accepted failing stand, a zone left without works) keeps its path
-   from year 0. The re-plan's totals count, for a zone that changes option, only the new works'
-   years: what the old option did there before Y is not in them (``sinkplan monitor``'s removals
-   to date report it).
+   with its works begun D = Y − start_year years late (:mod:`optimizer.options.delay`): its own
+   trajectory from Y, cut at the run's horizon (its last D years are not counted), capex paid in Y
+   and every cash flow discounted to the run's start. The option a zone has had since the start
+   (an accepted failing stand, a zone left without works) keeps its path from year 0.
+6. **A zone that changes option keeps its history.** Such a row's years 1…D are the path of the
+   option the zone had (recalibrated: what it removed, emitted, was credited and cost, capex of
+   year 0 and upkeep to D), year D + 1 releases that stand's standing biomass (replanting clears it;
+   no salvage or wood-product pool) beside the new works' first year, and years D + 1…T are the
+   new works' (:func:`optimizer.options.delay.add_prefix`, the table's ``prefix_row``). So every
+   option of a free zone is scored over the same years 1…T: "accept" is the old path to T, a
+   replanting the old path to D, the clearing, and the new works. The part before Y is the same
+   for all the zone's replanting rows, so it changes no choice among them, but it is in the totals,
+   the trajectories and the plan files (capex stays the new works' money: the budget).
 
 When the budget left is ≤ 0, there is nothing to re-plan: :class:`ReplanError`
 (exit 2), and ``sinkplan monitor``'s recalibrated forecast is the one to read.
@@ -128,17 +134,21 @@ def group_log_multipliers(mon: pd.DataFrame, vegetation_type) -> dict[str, float
     return z[z["ok"]].groupby("veg")["log"].mean().to_dict()
 
 
-def rescored_table(table, row_multiplier: np.ndarray, start_delay_yr: np.ndarray | None = None):
+def rescored_table(table, row_multiplier: np.ndarray, start_delay_yr: np.ndarray | None = None,
+                   prefix_row: np.ndarray | None = None):
     """``table`` with each row re-scored under ``growth_mult`` × ``row_multiplier`` and, where
     ``start_delay_yr`` > 0, with its works begun that many years after the run's start
-    (:mod:`optimizer.options.delay`); rows at multiplier 1 and no delay are left as they are.
+    (:mod:`optimizer.options.delay`), preceded where ``prefix_row`` ≥ 0 by that row's path in the
+    years before them and the clearing of its stand (:func:`optimizer.options.delay.add_prefix`);
+    rows at multiplier 1 and no delay are left as they are.
     The overrides travel with the table, so its annual series agree with its totals. Vectorised
     over chunks of rows."""
     from ..options.scoring import COLUMNS
 
     mult = np.asarray(row_multiplier, dtype=float)
     delay = None if start_delay_yr is None else np.asarray(start_delay_yr, dtype=np.int64)
-    out = replace(table, growth_multiplier=mult, start_delay_yr=delay)
+    prefix = None if prefix_row is None else np.asarray(prefix_row, dtype=np.int64)
+    out = replace(table, growth_multiplier=mult, start_delay_yr=delay, prefix_row=prefix)
     data = {k: np.array(v, copy=True) for k, v in table.data.items()}
     todo = np.flatnonzero((mult != 1.0) | (delay != 0 if delay is not None else False))
     for start in range(0, len(todo), CHUNK_ROWS):
@@ -147,6 +157,14 @@ def rescored_table(table, row_multiplier: np.ndarray, start_delay_yr: np.ndarray
         for c in COLUMNS:
             data[c][rows] = scored[c]
     return replace(out, data=data)
+
+
+def prefix_rows(table, current: np.ndarray) -> np.ndarray:
+    """Per row: the row of its zone's ``current`` option (what the zone had since the run's start),
+    which fills the years before the row's works; −1 on the current rows themselves."""
+    of_zone = np.full(table.n_zones, -1, dtype=np.int64)
+    of_zone[table.zone_of_row[current]] = np.flatnonzero(current)
+    return np.where(current, -1, of_zone[table.zone_of_row])
 
 
 def _run_problem(doc: dict, settings):
@@ -203,7 +221,8 @@ def replan_run(run_dir, monitoring, year: int, *, out_dir=None, budget_cny: floa
     is_worked = np.isin(zid, list(worked))
     done = current & is_worked[zone_of_row]
     mult[done] = zone_m[zone_of_row[done]]
-    recal = rescored_table(table, mult, np.where(current, 0, int(year) - paths.start_year))
+    recal = rescored_table(table, mult, np.where(current, 0, int(year) - paths.start_year),
+                           prefix_rows(table, current))
 
     spent = float(table.data["capex_cny"][done].sum())
     data = dict(recal.data)

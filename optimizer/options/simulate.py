@@ -192,6 +192,12 @@ def _trajectories(table: OptionTable, rows: np.ndarray) -> dict[str, np.ndarray]
     own_year = np.arange(1, horizon + 1) - delay                 # year of the works' own life, ≤ 0 before
     fresh = annual_cover_pct(params.take(combo), np.arange(1.0, horizon + 1))
     cover = np.where(own_year >= 1, np.take_along_axis(fresh, np.maximum(own_year, 1) - 1, axis=1), 0.0)
+    if table.prefix_row is not None:            # before them, the cover of the option they replace
+        pre = np.asarray(table.prefix_row, dtype=np.int64)[rows]
+        has = (pre >= 0) & (delay[:, 0] > 0)
+        if has.any():
+            before = annual_cover_pct(params.take(table.combo[pre[has]]), np.arange(1.0, horizon + 1))
+            cover[has] = np.where(own_year[has] >= 1, cover[has], before)
     cover = np.concatenate([np.zeros((n, 1)), cover], axis=1)
     return {
         "biomass_c_t_per_ha": biomass,

@@ -49,6 +49,10 @@ class OptionTable:
     #: shifted (:func:`optimizer.options.delay.score_delayed`).
     growth_multiplier: np.ndarray | None = None
     start_delay_yr: np.ndarray | None = None
+    #: per delayed row, the row whose path fills the run's years 1…D before the row's works (the
+    #: option the zone had since the start, its stand cleared in year D + 1), −1 or None: none
+    #: (:func:`optimizer.options.delay.add_prefix`).
+    prefix_row: np.ndarray | None = None
 
     @property
     def n_rows(self) -> int:
@@ -129,7 +133,7 @@ class OptionTable:
     def score(self, rows: np.ndarray, series: bool = False) -> dict:
         """The model's scores of flat ``rows`` (:func:`~optimizer.options.scoring.score_rows`'
         columns, and its ``"series"`` with ``series``), with the table's per-row overrides."""
-        from .delay import score_delayed
+        from .delay import add_prefix, score_delayed, score_prefix
 
         rows = np.asarray(rows, dtype=np.int64)
         mult = None if self.growth_multiplier is None else np.asarray(self.growth_multiplier, float)[rows]
@@ -142,6 +146,16 @@ class OptionTable:
             sel = np.flatnonzero(delay == d)
             part = (self._score_from_start(rows[sel], None if mult is None else mult[sel], series) if d == 0
                     else score_delayed(self, rows[sel], int(d), None if mult is None else mult[sel], series))
+            if d > 0 and self.prefix_row is not None:
+                pre = np.asarray(self.prefix_row, dtype=np.int64)[rows[sel]]
+                has = np.flatnonzero(pre >= 0)
+                if len(has):
+                    pm = None if self.growth_multiplier is None else np.asarray(self.growth_multiplier, float)[pre[has]]
+                    sub = {k: (v if isinstance(v, dict) else np.asarray(v)[has]) for k, v in part.items()}
+                    if "series" in part:
+                        sub["series"] = {k: np.asarray(v)[has] for k, v in part["series"].items()}
+                    add_prefix(sub, score_prefix(self, pre[has], int(d), pm), int(d))
+                    _scatter(part, sub, has, len(sel))
             _scatter(out, part, sel, len(rows))
         return out
 
