@@ -30,8 +30,8 @@ CLICK_WORDS = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Positional argum
                N_("required"), N_("env var: {var}"), N_("[OPTIONS]"), N_("COMMAND [ARGS]..."),
                N_("[COMMAND] [ARGS]..."), N_("(dynamic)"))
 
-_NO_LINE_START = set("，。、；：？！）》」』】％,.;:?!)]}%…")   # never begins a line
-_NO_LINE_END = set("（《「『【([{")                            # never ends one
+_NO_LINE_START = set("，。、；：？！）》」』】％”’,.;:?!)]}%…")   # never begins a line
+_NO_LINE_END = set("（《「『【“‘([{")                          # never ends one
 
 
 def display_width(text: str) -> int:
