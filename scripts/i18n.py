@@ -38,12 +38,16 @@ def extract() -> Catalog:
 
 def data_messages() -> list[tuple[str, str]]:
     """Labels that live in data, not in ``_()`` calls: the report's label tables, measure names of
-    the bundled catalog, measure groups and the comparison metrics (``style.label`` translates them)."""
+    the bundled catalog, measure groups and the comparison metrics (``style.label`` translates them),
+    and the command line's help texts (command docstrings; the options' ``help=N_(…)`` again, as
+    click holds them), which :mod:`optimizer.cli.help` translates when ``--help`` is rendered."""
     sys.path.insert(0, str(ROOT))
     import pandas as pd
 
     from optimizer.analysis.compare import METRICS
     from optimizer.catalog import GROUPS
+    from optimizer.cli import app
+    from optimizer.cli.help import help_messages
     from optimizer.report import style
 
     out = []
@@ -54,6 +58,7 @@ def data_messages() -> list[tuple[str, str]]:
     out += [(g, "optimizer/catalog:GROUPS") for g in GROUPS]
     measures = pd.read_csv(ROOT / "optimizer" / "catalog" / "measures.csv", dtype=str)
     out += [(n, "optimizer/catalog/measures.csv:name") for n in measures["name"].dropna()]
+    out += help_messages(app)
     return out
 
 

@@ -8,6 +8,7 @@ catalog row, constraint, an infeasible problem). Ctrl-C exits 130, SIGTERM 143. 
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -15,15 +16,17 @@ import click
 
 from .. import __version__
 from ..errors import SinkPlanError, Terminated
-from ..i18n import LANGUAGES, _, set_language
+from ..i18n import LANGUAGES, N_, _, set_language
 from .common import err
+from .help import Group, use_language
 
 
-@click.group(invoke_without_command=True,
+@click.group(cls=Group, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", "-V", prog_name="sinkplan", message="%(prog)s %(version)s")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None, envvar="SINKPLAN_LANG",
-              help="Language of messages, reports and figures: en or zh (default: SINKPLAN_LANG, else en).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, envvar="SINKPLAN_LANG", is_eager=True,
+              callback=use_language,
+              help=N_("Language of messages, reports and figures: en or zh (default: SINKPLAN_LANG, else en)."))
 @click.pass_context
 def app(ctx: click.Context, lang: str | None) -> None:
     """SinkPlan: plan the ecological restoration of mines for carbon.
@@ -74,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:  # not the main thread (e.g. called from a notebook's worker thread)
         pass
     import warnings
+    env_lang = os.environ.get("SINKPLAN_LANG")
+    set_language(env_lang if env_lang in LANGUAGES else "en")  # until --lang is read (a --help before it)
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning

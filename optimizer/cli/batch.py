@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
-from ..i18n import _
+from ..i18n import N_, _
 from .common import GAP, SECONDS, emit_json, err, out, progress, site_argument, site_options, voice_options
+from .help import Command
 from .plan import MAXIMIZE, MINIMIZE
 
 
@@ -18,24 +19,24 @@ def register(app: click.Group) -> None:
     app.add_command(sweep)
 
 
-@click.command()
+@click.command(cls=Command)
 @site_argument
 @click.option("--grid", "grid_items", multiple=True, required=True, metavar="AXIS=VALUES",
-              help="Repeatable. price=40,60,80 (start carbon price, CNY/t), discount=0.03:0.08:6 (LO:HI:N), "
-                   "budget=1e7:5e7:9 (CNY), standard=CCER,VCS.")
+              help=N_("Repeatable. price=40,60,80 (start carbon price, CNY/t), discount=0.03:0.08:6 (LO:HI:N), "
+                   "budget=1e7:5e7:9 (CNY), standard=CCER,VCS."))
 @click.option("--objective", type=click.Choice(MAXIMIZE + MINIMIZE), default="removals", show_default=True,
-              help="The objective each scenario optimises (its natural sense).")
+              help=N_("The objective each scenario optimises (its natural sense)."))
 @click.option("--budget-on", type=click.Choice(["capex", "cost"]), default="capex", show_default=True,
-              help="What the budget limits: capital, or NPV cost.")
-@click.option("--constraint", multiple=True, metavar="NAME<=|>=VALUE", help="Repeatable, as for optimize.")
-@click.option("--gap", type=GAP, default=1e-4, show_default=True, help="Certified relative gap per scenario.")
-@click.option("--time-limit", type=SECONDS, default=60.0, show_default=True, help="Per scenario [s].")
+              help=N_("What the budget limits: capital, or NPV cost."))
+@click.option("--constraint", multiple=True, metavar="NAME<=|>=VALUE", help=N_("Repeatable, as for optimize."))
+@click.option("--gap", type=GAP, default=1e-4, show_default=True, help=N_("Certified relative gap per scenario."))
+@click.option("--time-limit", type=SECONDS, default=60.0, show_default=True, help=N_("Per scenario [s]."))
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
-              help="An existing Dask scheduler (default: a local cluster).")
+              help=N_("An existing Dask scheduler (default: a local cluster)."))
 @click.option("--workers", type=click.IntRange(1), default=None,
-              help="Worker processes of the local cluster (default: usable CPUs).")
+              help=N_("Worker processes of the local cluster (default: usable CPUs)."))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Output folder; a sweep interrupted there resumes.")
+              help=N_("Output folder; a sweep interrupted there resumes."))
 @site_options
 @voice_options
 def sweep(site_path: Path, grid_items, objective, budget_on, constraint, gap, time_limit, scheduler, workers,

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..i18n import _
+from ..i18n import N_, _
 from .common import out, progress, warm_kernels
+from .help import Command
 
 #: The bundled example sites, when SinkPlan runs from a source checkout.
 BUNDLED_SITES = Path(__file__).resolve().parents[2] / "sites"
@@ -39,20 +40,21 @@ def bundled_sites() -> list[Path]:
     return found
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("sites", nargs=-1, type=click.Path(path_type=Path), metavar="[SITES]...")
 @click.option("--placeholders", is_flag=True,
-              help="List every [P] value the sites' plans can depend on, ranked by how many zones' chosen options "
+              help=N_("List every [P] value the sites' plans can depend on, ranked by how many zones' chosen options "
                    "change when it moves (× 0.5 and × 1.5; multipliers ± 0.15). SITES: zoning files or site "
-                   "folders (default: the bundled sites).")
+                   "folders (default: the bundled sites)."))
 @click.option("--objective", default="removals", show_default=True,
-              help="The objective each site's plan is optimised for (its settings' budget and stocks hold).")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None, help="Also write the table to FILE.")
-@click.option("--top", type=click.IntRange(min=0), default=None, help="Print only the first N rows.")
+              help=N_("The objective each site's plan is optimised for (its settings' budget and stocks hold)."))
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
+              help=N_("Also write the table to FILE."))
+@click.option("--top", type=click.IntRange(min=0), default=None, help=N_("Print only the first N rows."))
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: the CPUs available).")
+              help=N_("Worker processes (default: the CPUs available)."))
 @click.option("--catalog", "catalog_file", type=click.Path(path_type=Path), default=None,
-              help="The planner's own catalog CSV (adds or overrides measures).")
+              help=N_("The planner's own catalog CSV (adds or overrides measures)."))
 def catalog(sites, placeholders, objective, csv_path, top, workers, catalog_file):
     """The catalog's tables and their confidence classes; with --placeholders, which placeholder values
     decide plans."""

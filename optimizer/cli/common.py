@@ -73,13 +73,13 @@ def site_options(fn):
     """--settings, --layer, --crs, --fix-geometry and --catalog: how a zoning file is read."""
     for opt in reversed([
         click.option("--settings", type=click.Path(path_type=Path), default=None,
-                     help="Settings TOML (default: the one beside the zoning file)."),
-        click.option("--layer", default=None, help="GeoPackage layer to read."),
-        click.option("--crs", default=None, help="CRS to assume when the file has none, e.g. EPSG:32649."),
+                     help=N_("Settings TOML (default: the one beside the zoning file).")),
+        click.option("--layer", default=None, help=N_("GeoPackage layer to read.")),
+        click.option("--crs", default=None, help=N_("CRS to assume when the file has none, e.g. EPSG:32649.")),
         click.option("--fix-geometry", is_flag=True,
-                     help="Repair invalid polygons with shapely and report the changes."),
+                     help=N_("Repair invalid polygons with shapely and report the changes.")),
         click.option("--catalog", type=click.Path(path_type=Path), default=None,
-                     help="The planner's own catalog CSV (adds or overrides measures)."),
+                     help=N_("The planner's own catalog CSV (adds or overrides measures).")),
     ]):
         fn = opt(fn)
     return fn
@@ -88,8 +88,8 @@ def site_options(fn):
 def voice_options(fn):
     """--quiet and --json for commands that produce a result."""
     fn = click.option("--json", "as_json", is_flag=True,
-                      help="Print a machine-readable summary (JSON) on stdout and nothing else there.")(fn)
-    fn = click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")(fn)
+                      help=N_("Print a machine-readable summary (JSON) on stdout and nothing else there."))(fn)
+    fn = click.option("--quiet", "-q", is_flag=True, help=N_("Print nothing but errors."))(fn)
     return fn
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..i18n import _
+from ..i18n import N_, _
 from .common import emit_json, out, progress, site_argument, site_options, voice_options, warm_kernels
+from .help import Command
 from .plan import excel_option, problem_options
 
 METHODS = ("exact", "supported", "genetic", "hybrid")
@@ -18,28 +19,29 @@ def register(app: click.Group) -> None:
     app.add_command(pareto)
 
 
-@click.command()
+@click.command(cls=Command)
 @site_argument
 @click.option("--objectives", default="removals,cost", show_default=True,
-              help="Two or three of: removals, credit_value, cost, capex, soil_loss, credits, avoided; genetic and "
-                   "hybrid also: diversity, fragmentation, sink_year, soil_loss_worst5.")
+              help=N_("Two or three of: removals, credit_value, cost, capex, soil_loss, credits, avoided; genetic and "
+                   "hybrid also: diversity, fragmentation, sink_year, soil_loss_worst5."))
 @click.option("--points", type=click.IntRange(2, 10_000), default=25, show_default=True,
-              help="ε-grid points (K); hybrid: exact seed points.")
+              help=N_("ε-grid points (K); hybrid: exact seed points."))
 @click.option("--method", type=click.Choice(METHODS), default="exact", show_default=True,
-              help="exact: ε-constraint front (certified gaps); supported: the whole convex-hull front; genetic: "
-                   "NSGA-II/III; hybrid: genetic seeded from the exact front.")
+              help=N_("exact: ε-constraint front (certified gaps); supported: the whole convex-hull front; genetic: "
+                   "NSGA-II/III; hybrid: genetic seeded from the exact front."))
 @problem_options
 @click.option("--workers", type=click.IntRange(1, 1024), default=None,
-              help="Worker processes (default: the CPUs this process may use).")
+              help=N_("Worker processes (default: the CPUs this process may use)."))
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None,
-              help="genetic/hybrid: random seed (recorded; default: drawn).")
-@click.option("--generations", type=click.IntRange(1), default=None, help="genetic/hybrid: generations (default 100).")
+              help=N_("genetic/hybrid: random seed (recorded; default: drawn)."))
+@click.option("--generations", type=click.IntRange(1), default=None,
+              help=N_("genetic/hybrid: generations (default 100)."))
 @click.option("--evaluations", type=click.IntRange(1), default=None,
-              help="genetic/hybrid: stop after this many plans scored.")
+              help=N_("genetic/hybrid: stop after this many plans scored."))
 @click.option("--pop-size", type=click.IntRange(4), default=100, show_default=True,
-              help="genetic/hybrid: population size.")
+              help=N_("genetic/hybrid: population size."))
 @click.option("--max-points", type=click.IntRange(2), default=50, show_default=True,
-              help="genetic/hybrid: plans kept in the front.")
+              help=N_("genetic/hybrid: plans kept in the front."))
 @excel_option
 @site_options
 @voice_options

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..i18n import _
+from ..i18n import N_, _
 from .common import out, progress, read_site, site_argument, site_options
+from .help import Command
 
 
 def register(app: click.Group) -> None:
@@ -17,7 +18,7 @@ def register(app: click.Group) -> None:
     app.add_command(settings_schema)
 
 
-@click.command()
+@click.command(cls=Command)
 @site_argument
 @site_options
 def validate(site_path: Path, settings, layer, crs, fix_geometry, catalog):
@@ -44,10 +45,10 @@ def validate(site_path: Path, settings, layer, crs, fix_geometry, catalog):
     out.print("[green]" + _("valid") + "[/green]")
 
 
-@click.command()
+@click.command(cls=Command)
 @site_argument
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="options.csv or options.parquet")
+              help=N_("options.csv or options.parquet"))
 @site_options
 def options(site_path: Path, output: Path, settings, layer, crs, fix_geometry, catalog):
     """Score every feasible restoration option of every zone and write the option table."""
@@ -79,7 +80,7 @@ def options(site_path: Path, output: Path, settings, layer, crs, fix_geometry, c
                                                        rule=rule) + "[/yellow]")
 
 
-@click.command("settings")
+@click.command("settings", cls=Command)
 def settings_schema():
     """Print the settings schema: every key with its section, default and unit."""
     from ..settings import schema_table

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..i18n import _
+from ..i18n import N_, _
 from .common import GAP, MONEY, SECONDS, out, status_word
+from .help import Command
 
 
 def register(app: click.Group) -> None:
@@ -16,15 +17,15 @@ def register(app: click.Group) -> None:
     app.add_command(replan)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--observations", "observations", type=click.Path(path_type=Path), required=True,
-              help="CSV or GIS layer: zone_id (or point geometry), date, any of biomass_c_t_per_ha, cover_pct, "
+              help=N_("CSV or GIS layer: zone_id (or point geometry), date, any of biomass_c_t_per_ha, cover_pct, "
                    "soc_c_t_per_ha with soc_depth_cm, soil_loss_t_per_ha, dbh_cm and/or height_m with "
-                   "stems_per_ha (converted by the catalog's allometry.csv); optional campaign, method.")
+                   "stems_per_ha (converted by the catalog's allometry.csv); optional campaign, method."))
 @click.option("--raster", "rasters", multiple=True, type=click.Path(path_type=Path),
-              help="Repeatable. NDVI GeoTIFF (any CRS; date in its name or a DATE tag) → cover per zone.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder.")
+              help=N_("Repeatable. NDVI GeoTIFF (any CRS; date in its name or a DATE tag) → cover per zone."))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help=N_("Output folder."))
 def monitor(run_dir: Path, observations: Path, rasters: tuple[Path, ...], out_dir: Path):
     """Recalibrate each worked zone's growth from monitoring observations (Bayesian, partial pooling
     per vegetation type × climate) and write zones.csv, trajectories, the site's forecast before
@@ -51,18 +52,18 @@ def monitor(run_dir: Path, observations: Path, rasters: tuple[Path, ...], out_di
     out.print(_("wrote ") + ", ".join(str(p) for p in r.files))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--monitoring", "monitoring", type=click.Path(path_type=Path), required=True,
-              help="The --out folder of `sinkplan monitor` for this run (its zones.csv).")
+              help=N_("The --out folder of `sinkplan monitor` for this run (its zones.csv)."))
 @click.option("--year", type=int, required=True,
-              help="Calendar year of the re-plan (before the last year of the run's horizon); corrective and new "
-                   "works start in it.")
+              help=N_("Calendar year of the re-plan (before the last year of the run's horizon); corrective and new "
+                   "works start in it."))
 @click.option("--budget", type=MONEY, default=None,
-              help="Total capital budget [CNY] (default: the run's); what the run spent is deducted.")
-@click.option("--gap", type=GAP, default=1e-4, show_default=True, help="Certified relative gap to reach.")
-@click.option("--time-limit", type=SECONDS, default=60.0, show_default=True, help="Wall-clock limit [s].")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder.")
+              help=N_("Total capital budget [CNY] (default: the run's); what the run spent is deducted."))
+@click.option("--gap", type=GAP, default=1e-4, show_default=True, help=N_("Certified relative gap to reach."))
+@click.option("--time-limit", type=SECONDS, default=60.0, show_default=True, help=N_("Wall-clock limit [s]."))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help=N_("Output folder."))
 def replan(run_dir: Path, monitoring: Path, year: int, budget, gap, time_limit, out_dir: Path):
     """Continue a run after monitoring: worked zones keep their options on their recalibrated
     growth, the capex spent is deducted from the budget, and the zones without works and the

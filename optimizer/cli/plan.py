@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..i18n import _
+from ..i18n import N_, _
 from .common import (
     GAP,
     MONEY,
@@ -21,6 +21,7 @@ from .common import (
     voice_options,
     warm_kernels,
 )
+from .help import Command
 
 MAXIMIZE = ("removals", "credit_value", "credits", "avoided")
 MINIMIZE = ("cost", "capex", "soil_loss")
@@ -33,27 +34,28 @@ def register(app: click.Group) -> None:
 def problem_options(fn):
     """Constraints shared by ``optimize`` and ``pareto``."""
     for opt in reversed([
-        click.option("--budget", type=MONEY, default=None, help="Capital budget [CNY] (default: settings)."),
+        click.option("--budget", type=MONEY, default=None, help=N_("Capital budget [CNY] (default: settings).")),
         click.option("--budget-on", type=click.Choice(["capex", "cost"]), default="capex", show_default=True,
-                     help="What the budget limits: capital, or NPV cost."),
+                     help=N_("What the budget limits: capital, or NPV cost.")),
         click.option("--constraint", multiple=True, metavar="NAME<=|>=VALUE",
-                     help="Repeatable. Targets on any linear objective (removals>=40000, credits>=…, "
+                     help=N_("Repeatable. Targets on any linear objective (removals>=40000, credits>=…, "
                           "credit_value>=…, cost<=…, capex<=…, soil_loss<=800), resources (topsoil<=4e4, "
                           "gangue<=0, budget<=5e7) and area shares (share:woody>=0.3, "
-                          "share:vegetation_type=grassland<=0.5, share:measure=terrace>=0.2)."),
-        click.option("--lock", multiple=True, metavar="ZONE_ID=OPTION_ID", help="Repeatable. Keep a zone's option."),
+                          "share:vegetation_type=grassland<=0.5, share:measure=terrace>=0.2).")),
+        click.option("--lock", multiple=True, metavar="ZONE_ID=OPTION_ID",
+                     help=N_("Repeatable. Keep a zone's option.")),
         click.option("--forbid", multiple=True, metavar="MEASURE",
-                     help="Repeatable. A measure or option id never to use."),
+                     help=N_("Repeatable. A measure or option id never to use.")),
         click.option("--locks-file", type=click.Path(path_type=Path), default=None, metavar="CSV",
-                     help="Locks and forbids per zone: a CSV with zone_id and lock_option and/or forbid "
+                     help=N_("Locks and forbids per zone: a CSV with zone_id and lock_option and/or forbid "
                           "(measure or option ids, ';'-separated). The zoning file's own lock_option and "
-                          "forbid columns are always read."),
-        click.option("--allow-intolerable", is_flag=True, help="Keep options above the tolerable soil loss."),
-        click.option("--gap", type=GAP, default=1e-4, show_default=True, help="Certified relative gap to reach."),
-        click.option("--exact", is_flag=True, help="Prove the optimum (gap ≤ 1e-6)."),
+                          "forbid columns are always read.")),
+        click.option("--allow-intolerable", is_flag=True, help=N_("Keep options above the tolerable soil loss.")),
+        click.option("--gap", type=GAP, default=1e-4, show_default=True, help=N_("Certified relative gap to reach.")),
+        click.option("--exact", is_flag=True, help=N_("Prove the optimum (gap ≤ 1e-6).")),
         click.option("--time-limit", type=SECONDS, default=60.0, show_default=True,
-                     help="Wall-clock limit [s] (per point for fronts)."),
-        click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder."),
+                     help=N_("Wall-clock limit [s] (per point for fronts).")),
+        click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help=N_("Output folder.")),
     ]):
         fn = opt(fn)
     return fn
@@ -62,8 +64,8 @@ def problem_options(fn):
 def excel_option(fn):
     """--excel [csv|xlsx]: tables for a spreadsheet (UTF-8 with BOM and a units row; or .xlsx)."""
     return click.option("--excel", type=click.Choice(["csv", "xlsx"]), is_flag=False, flag_value="csv",
-                        default=None, help="Tables for Excel: CSV as UTF-8 with BOM and a units row "
-                                           "(--excel or --excel csv), or also an .xlsx workbook (--excel xlsx).")(fn)
+                        default=None, help=N_("Tables for Excel: CSV as UTF-8 with BOM and a units row "
+                                           "(--excel or --excel csv), or also an .xlsx workbook (--excel xlsx)."))(fn)
 
 
 def limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable, locks_file=None):
@@ -74,15 +76,15 @@ def limits_from(budget, budget_on, constraint, lock, forbid, allow_intolerable, 
                        locks_file=locks_file)
 
 
-@click.command()
+@click.command(cls=Command)
 @site_argument
-@click.option("--maximize", type=click.Choice(MAXIMIZE), default=None, help="Objective to maximise.")
-@click.option("--minimize", type=click.Choice(MINIMIZE), default=None, help="Objective to minimise.")
+@click.option("--maximize", type=click.Choice(MAXIMIZE), default=None, help=N_("Objective to maximise."))
+@click.option("--minimize", type=click.Choice(MINIMIZE), default=None, help=N_("Objective to minimise."))
 @problem_options
 @click.option("--method", type=click.Choice(["auto", "fast", "milp"]), default="auto", show_default=True,
-              help="auto: the certified fast engine, PuLP if it fails; milp: PuLP.")
+              help=N_("auto: the certified fast engine, PuLP if it fails; milp: PuLP."))
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True,
-              help="MILP solver for --method milp.")
+              help=N_("MILP solver for --method milp."))
 @excel_option
 @site_options
 @voice_options

@@ -7,30 +7,31 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..i18n import LANGUAGES, _, set_language
+from ..i18n import LANGUAGES, N_, _, set_language
 from .common import GAP, MONEY, SECONDS, emit_json, out, progress, status_word, voice_options
+from .help import Command, use_language
 
 
 def register(app: click.Group) -> None:
     app.add_command(portfolio)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("portfolio_path", metavar="PORTFOLIO", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder.")
-@click.option("--budget", type=MONEY, default=None, help="Shared budget [CNY] (default: the file's budget_cny).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help=N_("Output folder."))
+@click.option("--budget", type=MONEY, default=None, help=N_("Shared budget [CNY] (default: the file's budget_cny)."))
 @click.option("--allow-intolerable", is_flag=True,
-              help="Keep options above the tolerable soil loss at every site (else per site in the file).")
+              help=N_("Keep options above the tolerable soil loss at every site (else per site in the file)."))
 @click.option("--points", type=click.IntRange(2), default=None,
-              help="Also trace a budget front of this many budgets (front.csv).")
-@click.option("--gap", type=GAP, default=1e-4, show_default=True, help="Certified relative gap to reach.")
-@click.option("--exact", is_flag=True, help="Prove the optimum (gap ≤ 1e-6).")
-@click.option("--time-limit", type=SECONDS, default=60.0, show_default=True, help="Wall-clock limit per solve [s].")
+              help=N_("Also trace a budget front of this many budgets (front.csv)."))
+@click.option("--gap", type=GAP, default=1e-4, show_default=True, help=N_("Certified relative gap to reach."))
+@click.option("--exact", is_flag=True, help=N_("Prove the optimum (gap ≤ 1e-6)."))
+@click.option("--time-limit", type=SECONDS, default=60.0, show_default=True, help=N_("Wall-clock limit per solve [s]."))
 @click.option("--workers", type=click.IntRange(1), default=None,
-              help="Processes scoring the sites (default: usable CPUs).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
-              help="Language of report.html (default: sinkplan --lang, else en).")
-@click.option("--no-report", is_flag=True, help="Do not write report.html.")
+              help=N_("Processes scoring the sites (default: usable CPUs)."))
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, is_eager=True, callback=use_language,
+              help=N_("Language of report.html (default: sinkplan --lang, else en)."))
+@click.option("--no-report", is_flag=True, help=N_("Do not write report.html."))
 @voice_options
 def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, gap, exact, time_limit, workers,
               lang, no_report, quiet, as_json):

@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 
 from ..errors import SinkPlanError
-from ..i18n import LANGUAGES, _, set_language
+from ..i18n import LANGUAGES, N_, _, set_language
+from .help import Command, use_language
 
 
 def _labels(paths: list[Path], given: str | None) -> list[str]:
@@ -110,16 +111,16 @@ def register(app: click.Group) -> None:
     app.add_command(rescore)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("plans", nargs=-1, required=True, metavar="PLAN PLAN [PLAN…]", type=click.Path(path_type=Path))
 @click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder for the CSV tables and figures.")
-@click.option("--labels", default=None, help="Comma-separated names, one per plan.")
-@click.option("--formats", default="png,svg", show_default=True, help="Figure formats: png, svg, pdf.")
+              help=N_("Folder for the CSV tables and figures."))
+@click.option("--labels", default=None, help=N_("Comma-separated names, one per plan."))
+@click.option("--formats", default="png,svg", show_default=True, help=N_("Figure formats: png, svg, pdf."))
 @click.option("--top", type=click.IntRange(0), default=10, show_default=True,
-              help="Zones to list with the largest differences.")
+              help=N_("Zones to list with the largest differences."))
 @click.option("--excel", type=click.Choice(["csv", "xlsx"]), is_flag=False, flag_value="csv", default=None,
-              help="Tables for Excel (as for optimize).")
+              help=N_("Tables for Excel (as for optimize)."))
 def compare(plans, out_dir, labels, formats, top, excel):
     """Plans side by side: totals, zone-by-zone differences and carbon trajectories.
 
@@ -175,20 +176,21 @@ def compare(plans, out_dir, labels, formats, top, excel):
         n=len(files), folder=out_dir) + ", ".join(f.name for f in files))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("run_dir", metavar="RUN_DIR", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="The report: one self-contained .html file.")
+              help=N_("The report: one self-contained .html file."))
 @click.option("--figures", type=click.Path(path_type=Path), default=None,
-              help="Folder for the print figures (default: <report name>_figures beside the report).")
-@click.option("--no-figures", is_flag=True, help="Write only the HTML file.")
-@click.option("--formats", default="png,svg", show_default=True, help="Figure formats: png, svg, pdf.")
+              help=N_("Folder for the print figures (default: <report name>_figures beside the report)."))
+@click.option("--no-figures", is_flag=True, help=N_("Write only the HTML file."))
+@click.option("--formats", default="png,svg", show_default=True, help=N_("Figure formats: png, svg, pdf."))
 @click.option("--pdf", "as_pdf", is_flag=True,
-              help="Also print the report to PDF (beside the HTML) with headless Chromium, when installed.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
-              help="Language of the report and its figures (default: sinkplan --lang, else en).")
+              help=N_("Also print the report to PDF (beside the HTML) with headless Chromium, when installed."))
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, is_eager=True, callback=use_language,
+              help=N_("Language of the report and its figures (default: sinkplan --lang, else en)."))
 @click.option("--monitoring", type=click.Path(path_type=Path), default=None,
-              help="A `sinkplan monitor` folder: adds the Monitoring section (default: the one a re-plan continues).")
+              help=N_("A `sinkplan monitor` folder: adds the Monitoring section (default: the one a re-plan "
+                      "continues)."))
 def report(run_dir, output, figures, no_figures, formats, as_pdf, lang, monitoring):
     """One self-contained HTML report (opens offline) of a run, with print figures.
 
@@ -234,19 +236,19 @@ def report(run_dir, output, figures, no_figures, formats, as_pdf, lang, monitori
             out.print(f"PDF → {pdf} ({pdf.stat().st_size / 1e6:.1f} MB)")
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("plan_file", metavar="PLAN_FILE", type=click.Path(path_type=Path))
 @click.option("--site", type=click.Path(path_type=Path), default=None,
-              help="The zoning file (default: the run's, from manifest.json; else the plan file's own attributes).")
+              help=N_("The zoning file (default: the run's, from manifest.json; else the plan file's own attributes)."))
 @click.option("--settings", type=click.Path(path_type=Path), default=None,
-              help="Settings TOML (default: the run's, from manifest.json).")
+              help=N_("Settings TOML (default: the run's, from manifest.json)."))
 @click.option("--catalog", type=click.Path(path_type=Path), default=None,
-              help="The planner's own catalog CSV (default: the run's).")
+              help=N_("The planner's own catalog CSV (default: the run's)."))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder for the re-scored plan (plan files, summary.json, changes.csv, manifest.json).")
+              help=N_("Folder for the re-scored plan (plan files, summary.json, changes.csv, manifest.json)."))
 @click.option("--excel", type=click.Choice(["csv", "xlsx"]), is_flag=False, flag_value="csv", default=None,
-              help="Tables for Excel (as for optimize).")
-@click.option("--top", type=click.IntRange(0), default=20, show_default=True, help="Changed zones to list.")
+              help=N_("Tables for Excel (as for optimize)."))
+@click.option("--top", type=click.IntRange(0), default=20, show_default=True, help=N_("Changed zones to list."))
 def rescore(plan_file, site, settings, catalog, out_dir, excel, top):
     """Re-score an edited plan: every number recomputed from the site and the model.
 

@@ -10,22 +10,23 @@ from pathlib import Path
 
 import click
 
-from ..i18n import _
+from ..i18n import N_, _
 from .common import out, progress, read_site, site_argument, site_options
+from .help import Command
 
 
 def register(app: click.Group) -> None:
     app.add_command(simulate)
 
 
-@click.command()
+@click.command(cls=Command)
 @site_argument
 @click.option("--option", "option_specs", multiple=True, metavar="ZONE=OPTION",
-              help="A zone and one of its option ids (as `sinkplan options` lists them); repeat for more. "
-                   "Without it: every option of every zone.")
+              help=N_("A zone and one of its option ids (as `sinkplan options` lists them); repeat for more. "
+                   "Without it: every option of every zone."))
 @click.option("--years", type=int, default=None,
-              help="Years to simulate after the works (default: the settings' horizon_yr).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="traj.csv")
+              help=N_("Years to simulate after the works (default: the settings' horizon_yr)."))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help=N_("traj.csv"))
 @site_options
 def simulate(site_path: Path, option_specs: tuple[str, ...], years: int | None, output: Path, settings, layer, crs,
              fix_geometry, catalog):

@@ -8,30 +8,31 @@ from pathlib import Path
 import click
 
 from ..errors import SinkPlanError
-from ..i18n import _
+from ..i18n import N_, _
+from .help import Command
 
 
 def register(app: click.Group) -> None:
     app.add_command(uncertainty)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("run_dir", metavar="RUN_DIR", type=click.Path(path_type=Path))
 @click.option("--samples", type=click.IntRange(min=2), default=500, show_default=True,
-              help="Latin-hypercube samples of the parameter ranges.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed: the same seed gives the same numbers.")
+              help=N_("Latin-hypercube samples of the parameter ranges."))
+@click.option("--seed", type=int, default=1, show_default=True, help=N_("Seed: the same seed gives the same numbers."))
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Output folder (default: RUN_DIR/uncertainty).")
+              help=N_("Output folder (default: RUN_DIR/uncertainty)."))
 @click.option("--robust", "robust_scenarios", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Scenarios of the robust plans (expected removals, and CVaR certified against its LP bound); "
-                   "0: none. 50–200 for small sites.")
+              help=N_("Scenarios of the robust plans (expected removals, and CVaR certified against its LP bound); "
+                   "0: none. 50–200 for small sites."))
 @click.option("--alpha", type=click.FloatRange(0.0, 1.0, min_open=True), default=0.1, show_default=True,
-              help="CVaR tail: the mean of the worst alpha share of scenarios.")
+              help=N_("CVaR tail: the mean of the worst alpha share of scenarios."))
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
-              help="Wall-clock limit of the CVaR plan's LP and MILP solves [s].")
+              help=N_("Wall-clock limit of the CVaR plan's LP and MILP solves [s]."))
 @click.option("--sensitivity", "sensitivity", type=click.IntRange(min=0), default=10, show_default=True,
-              help="Morris trajectories of the global sensitivity screening by parameter group (SALib); 0: none.")
-@click.option("--no-figures", is_flag=True, help="Write only the tables.")
+              help=N_("Morris trajectories of the global sensitivity screening by parameter group (SALib); 0: none."))
+@click.option("--no-figures", is_flag=True, help=N_("Write only the tables."))
 def uncertainty(run_dir, samples, seed, out, robust_scenarios, alpha, time_limit, sensitivity, no_figures):
     """Monte Carlo of every plan of RUN_DIR (the --out folder of `sinkplan optimize` or
     `sinkplan pareto`): P5/P50/P95 of removals, credits, credit value, cost and soil loss, fan
