@@ -220,7 +220,7 @@ def with_budget(compiled, budget_cny: float):
     return out
 
 
-def solve_batch(scored: Scored, scenarios: Sequence[dict], spec: SolveSpec) -> list:
+def solve_batch(scored: Scored, spec: SolveSpec, scenarios: Sequence[dict]) -> list:
     """Scenarios of one scored table in one call, each as :func:`solve_scenario` would solve it:
     the table re-weighted once per money setting and the problem compiled once (at the batch's
     largest budget); every budget then only re-sets the budget row's right-hand side and is

@@ -58,6 +58,78 @@ def test_money_reweighted_equals_a_full_rescoring():
         money_settings(table.settings, horizon_yr=10)
 
 
+@pytest.fixture(scope="module")
+def scored_vcs():
+    from optimizer.sweep import score_site
+    from optimizer.workflows import SiteInput
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return score_site(SiteInput(LOESS), "VCS")
+
+
+def test_batched_scenarios_equal_unbatched_ones(scored_vcs):
+    """One re-weighting and one compile per money setting, each budget a new right-hand side: every
+    scenario's record is the one solved alone (an infeasible budget included); warm-started, the
+    same optimum within the certified gap."""
+    from dataclasses import replace
+
+    from optimizer.sweep import SolveSpec, solve_batch, solve_scenario, with_budget
+
+    grid = parse_grid(["price=40,90", "discount=0.03,0.08", "budget=1e5,1.2e7,1.6e7,2.4e7"])
+    scen = scenarios(grid).drop(columns="scenario_id").to_dict("records")
+    scen = scen[::-1]                                   # any order: records come back in it
+    spec = SolveSpec(objective="credit_value")
+    alone = [solve_scenario(scored_vcs, sc, spec) for sc in scen]
+    batched = solve_batch(scored_vcs, spec, scen)
+    warm = solve_batch(scored_vcs, replace(spec, warm_start=True), scen)
+    assert len(batched) == len(warm) == len(scen) == 16
+    for sc, a, b, w in zip(scen, alone, batched, warm):
+        assert {k: v for k, v in a.items() if k != "runtime_s"} == {k: v for k, v in b.items() if k != "runtime_s"}
+        assert w["solve_status"] == a["solve_status"]
+        if sc["budget"] == 1e5:
+            assert a["solve_status"] == "infeasible" and a["options"] == []
+            continue
+        assert a["solve_status"] == "optimal" and a["capex_cny"] <= sc["budget"] * (1 + 1e-9)
+        assert w["objective"] == pytest.approx(a["objective"], rel=2e-4)
+        assert w["capex_cny"] <= sc["budget"] * (1 + 1e-9)
+    # the axes move the optimum (the comparison can fail): budget, price and discount all count
+    obj = {tuple(sc.values()): a["objective"] for sc, a in zip(scen, alone) if "objective" in a}
+    assert obj[(40.0, 0.03, 1.6e7)] > obj[(40.0, 0.03, 1.2e7)]
+    assert obj[(90.0, 0.03, 1.6e7)] > obj[(40.0, 0.03, 1.6e7)] > obj[(40.0, 0.08, 1.6e7)]
+    # the budget row alone changes: the arrays are those compiled at that budget
+    from optimizer.sweep import _compile, _table_for
+    table = _table_for(scored_vcs, scen[0])
+    big, small = _compile(table, {"budget": 2.4e7}, spec), _compile(table, {"budget": 1.2e7}, spec)
+    moved = with_budget(big, 1.2e7)
+    np.testing.assert_array_equal(moved.b, small.b)
+    np.testing.assert_array_equal(moved.A, small.A)
+    assert moved.problem == small.problem
+    from optimizer.errors import InfeasibleError
+    with pytest.raises(InfeasibleError):
+        with_budget(big, 1e5)
+
+
+def test_batch_sizes_and_tasks():
+    from optimizer.runner import Batch, Task
+    from optimizer.sweep import SolveSpec, batch_size, sweep_tasks
+    from optimizer.workflows import SiteInput
+
+    assert batch_size(1000, 2) == 20 and batch_size(20, 2) == 3 and batch_size(4, 1) == 1
+    grid = parse_grid(["price=40,80", "budget=3e7,1e7,2e7", "standard=CCER,VCS"])
+    scen, tasks = sweep_tasks(SiteInput(LOESS), grid, SolveSpec(objective="removals"), batch=2)
+    assert all(isinstance(t, Batch) for t in tasks) and len(tasks) == 8     # 4 money × standard groups, 3 budgets
+    ids = [i.id for t in tasks for i in t.items]
+    assert sorted(ids) == sorted(scen["scenario_id"])
+    for t in tasks:                                  # one standard and one price per batch, budgets ascending
+        rows = [i.arg for i in t.items]
+        assert len({(r["standard"], r["price"]) for r in rows}) == 1
+        assert [r["budget"] for r in rows] == sorted(r["budget"] for r in rows)
+        assert t.args[0].key == f"score-{rows[0]['standard']}"
+    _, single = sweep_tasks(SiteInput(LOESS), grid, SolveSpec(objective="removals"), batch=1)
+    assert len(single) == 12 and all(isinstance(t, Task) for t in single)
+
+
 def test_stability_finds_the_flip_and_its_threshold():
     rows = []
     for price in (40.0, 60.0, 80.0):
