@@ -148,6 +148,27 @@ def test_stability_finds_the_flip_and_its_threshold():
     assert z3.loc["budget", "threshold"] == 2.0
 
 
+def test_stability_on_a_grid_with_a_missing_scenario():
+    """Lines of the grid differ in length when a scenario is missing: a flip is looked for only
+    between scenarios that are there."""
+    rows = []
+    for price in (40.0, 60.0, 80.0):
+        for budget in (1.0, 2.0):
+            if (price, budget) == (80.0, 2.0):
+                continue                                   # missing: its line along price is shorter
+            z2 = "grass" if price < (60 if budget == 1.0 else 80) else "tree"
+            z3 = "x" if budget < 2 or price < 60 else "y"
+            rows.append({"price": price, "budget": budget, "status": "ok", "options": ["a", z2, z3]})
+    st = plan_stability(pd.DataFrame(rows), ["Z1", "Z2", "Z3"], ["price", "budget"])
+    z2 = st[st["zone_id"] == "Z2"].set_index("axis")
+    assert list(z2.index) == ["price", "budget"]
+    assert z2.loc["price", "threshold"] == 60.0 and z2.loc["price", "flips_along_axis"] == 1
+    assert z2.loc["budget", "flips_along_axis"] == 1 and z2.loc["budget", "threshold"] == 2.0
+    z3 = st[st["zone_id"] == "Z3"].set_index("axis")
+    assert z3.loc["budget", "flips_along_axis"] == 1                # at price 60 only: 80 has no budget 2
+    assert (z3.loc["price", "from_option"], z3.loc["price", "to_option"]) == ("x", "y")
+
+
 def test_single_site_commands_do_not_import_dask(tmp_path):
     code = ("import sys; from optimizer.cli import main; "
             f"rc = main(['optimize', {str(LOESS)!r}, '--maximize', 'removals', "
