@@ -11,8 +11,11 @@ What is computed once and what per scenario:
   credit series: a :class:`~optimizer.runner.Shared` value, scored once on the cluster;
 - per distinct **money** setting (price, discount rate), the table re-weighted from those series
   (:func:`optimizer.options.reweight.reweighted`), without the carbon model;
-- per **budget**, only the budget row changes: the problem is compiled from the stored table and
-  re-solved.
+- per **budget**, only the budget row changes: the problem is compiled once per batch and each
+  budget sets the row's right-hand side and re-solves (:func:`solve_batch`).
+
+Scenarios run in batches (:class:`optimizer.runner.Batch`) of one standard and one money setting,
+each scenario still its own record in the journal (docs/runner.md).
 
 Writes ``DIR/sweep.parquet`` (one row per scenario: grid values, status, gap, objective, totals,
 the chosen option of every zone), ``DIR/stability.csv``, figures and ``manifest.json``; records
