@@ -239,12 +239,12 @@ def solve_batch(scored: Scored, spec: SolveSpec, scenarios: Sequence[dict]) -> l
     for ks in groups.values():
         ks.sort(key=lambda k: float(scenarios[k].get("budget", np.inf)))
         budgets = ["budget" in scenarios[k] for k in ks]
-        table = None
         try:
             table = _table_for(scored, scenarios[ks[0]])
-            base = _compile(table, scenarios[ks[-1]], spec) if all(budgets) and len(ks) > 1 else None
-        except InfeasibleError:        # even the largest budget (or another row) cannot hold: one by one
-            base = None
+            try:
+                base = _compile(table, scenarios[ks[-1]], spec) if all(budgets) and len(ks) > 1 else None
+            except InfeasibleError:    # even the largest budget (or another row) cannot hold: one by one
+                base = None
         except Exception as exc:       # noqa: BLE001 - the group's scenarios fail with it, the batch goes on
             for k in ks:
                 out[k] = exc

@@ -260,3 +260,36 @@ def test_portfolio_sweep_one_row_per_scenario_with_per_site_columns(tmp_path, ca
     # the sites' settings discount at 5 %: the sweep's scenario is the portfolio command's optimum
     direct = optimize_portfolio(p, budget_cny=1.5e7, workers=1, report=False)
     assert g.loc[(1.5e7, 0.05)] == pytest.approx(direct.summary["objective_value"], rel=2e-4)
+
+
+def test_portfolio_batch_equals_scenarios_solved_alone(tmp_path):
+    """A portfolio batch (sites re-weighted and joined once per money setting, each budget the
+    shared row's right-hand side) gives every scenario the record it gets solved alone."""
+    from optimizer.portfolio.spec import load_portfolio
+    from optimizer.portfolio.sweep import (
+        PortfolioSolveSpec,
+        score_portfolio,
+        solve_portfolio_batch,
+        solve_portfolio_scenario,
+    )
+
+    p = tmp_path / "portfolio.toml"
+    grass = ROOT / "sites" / "inner_mongolia_grassland" / "zones.geojson"
+    p.write_text('[portfolio]\nname = "two"\nbudget_cny = 3e7\n'
+                 f'[[sites]]\nname = "loess"\npath = "{LOESS}"\n'
+                 f'[[sites]]\nname = "grass"\npath = "{grass}"\n', encoding="utf-8")
+    ps = PortfolioSolveSpec(spec=load_portfolio(p))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scored = score_portfolio(ps.spec, None)
+    scen = scenarios(parse_grid(["discount=0.04,0.08", "budget=1e4,1.5e7,3e7"])).drop(
+        columns="scenario_id").to_dict("records")
+    alone = [solve_portfolio_scenario(scored, sc, ps) for sc in scen]
+    batched = solve_portfolio_batch(scored, ps, scen)
+    strip = ("runtime_s",)
+    for a, b in zip(alone, batched):
+        assert {k: v for k, v in a.items() if k not in strip} == {k: v for k, v in b.items() if k not in strip}
+    status = [a["solve_status"] for a in alone]
+    assert status.count("infeasible") == 2 and status.count("optimal") == 4
+    obj = {(sc["discount"], sc["budget"]): a.get("objective") for sc, a in zip(scen, alone)}
+    assert obj[(0.04, 3e7)] > obj[(0.04, 1.5e7)]
