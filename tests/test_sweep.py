@@ -293,3 +293,26 @@ def test_portfolio_batch_equals_scenarios_solved_alone(tmp_path):
     assert status.count("infeasible") == 2 and status.count("optimal") == 4
     obj = {(sc["discount"], sc["budget"]): a.get("objective") for sc, a in zip(scen, alone)}
     assert obj[(0.04, 3e7)] > obj[(0.04, 1.5e7)]
+
+
+@pytest.mark.slow
+def test_sweep_in_batches_on_a_cluster_equals_one_task_per_scenario(tmp_path):
+    """The same sweep on a LocalCluster in batches and one task per scenario: the same
+    sweep.parquet, scenario by scenario; run again, the batched one skips every scenario."""
+    from optimizer.runner import cluster
+    from optimizer.sweep import sweep_site
+
+    grid = parse_grid(["price=40,80", "budget=1e5,1.5e7,2.9e7", "standard=CCER,VCS"])
+    with warnings.catch_warnings(), cluster(workers=2) as client:
+        warnings.simplefilter("ignore")
+        batched = sweep_site(LOESS, grid, objective="credit_value", out_dir=tmp_path / "b", client=client, batch=3)
+        single = sweep_site(LOESS, grid, objective="credit_value", out_dir=tmp_path / "s", client=client, batch=1)
+        assert single.summary.ok == 12
+        again = sweep_site(LOESS, grid, objective="credit_value", out_dir=tmp_path / "b", client=client, batch=3)
+    assert (batched.summary.ok, batched.summary.failed) == (12, 0)
+    assert (again.summary.skipped, again.summary.ok) == (12, 0)
+    a, b = (pd.read_parquet(tmp_path / d / "sweep.parquet").drop(columns=["runtime_s"]) for d in ("b", "s"))
+    pd.testing.assert_frame_equal(a, b)
+    assert (a["solve_status"] == "infeasible").sum() == 4 and (a["solve_status"] == "optimal").sum() == 8
+    raw = pd.concat([pd.read_parquet(p) for p in (tmp_path / "b" / "parts").glob("part-*.parquet")])
+    assert len(raw) == 12 and raw["task_id"].is_unique
