@@ -18,6 +18,10 @@
   (or whose workers keep dying, ``KilledWorker``) becomes a ``failed`` record naming its error and
   is run again on resume; the run goes on. The scheduler re-runs a task whose worker died, and
   each task's result is taken once, so nothing is lost or duplicated.
+- :class:`Batch`: several items run in one task (one scheduler round trip, one set of arguments
+  sent, work shared between them, e.g. one re-weighted table for many budgets), each item still
+  its own record in the journal: items already ``ok`` are left out of the batch on resume, and an
+  item that raises fails alone. A run killed mid-batch loses that batch's items only.
 - :func:`gather_map`: ``[fn(x) for x in items]`` on the cluster, in memory (no journal).
 
 Only the multi-scenario commands import this module: the single-site commands never load Dask.
@@ -30,6 +34,7 @@ import logging
 import os
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +70,26 @@ class Task:
     fn: Callable
     args: tuple = ()
     meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of a :class:`Batch`: its own journal id, its argument, and ``meta`` as for a :class:`Task`."""
+
+    id: str
+    arg: Any
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Items run in one task: ``fn(*args, [item.arg, …])`` returns one record (dict) per item, in
+    order, or the exception an item raised (that item alone fails). ``args`` may hold
+    :class:`Shared`. Only the items without an ``ok`` record in the journal are passed."""
+
+    fn: Callable
+    args: tuple
+    items: tuple[Item, ...]
 
 
 @dataclass
@@ -179,46 +204,78 @@ def _error_text(exc: BaseException) -> str:
 # ----------------------------------------------------------------------------------------------
 # running
 # ----------------------------------------------------------------------------------------------
-def run_journaled(client, tasks: Sequence[Task], journal: Journal, *,
+def _run_batch(fn: Callable, *args) -> list:
+    """On a worker: ``fn(*args)`` for a :class:`Batch` (its last argument the items' arguments),
+    checked to give one result per item."""
+    *head, items = args
+    out = list(fn(*head, items))
+    if len(out) != len(items):
+        raise RuntimeError(f"a batch of {len(items)} items returned {len(out)} results")
+    return out
+
+
+def run_journaled(client, tasks: Sequence[Task | Batch], journal: Journal, *,
                   progress: Callable[[int, int, int], Any] | None = None) -> RunSummary:
-    """Run the tasks whose id has no ``ok`` record in ``journal``; write each record as it arrives.
+    """Run the tasks (and batch items) whose id has no ``ok`` record in ``journal``; write each
+    record as it arrives.
 
     ``progress(done, total, failed)`` is called in this process as tasks finish (``done``
-    counts the tasks skipped as already done). On an exception here (Ctrl-C, SIGTERM turned into
-    one) the records received so far are written before it propagates.
+    counts the tasks skipped as already done; a batch counts its items). On an exception here
+    (Ctrl-C, SIGTERM turned into one) the records received so far are written before it propagates.
     """
     from distributed import as_completed
 
     t0 = time.perf_counter()
-    ids = [t.id for t in tasks]
+    ids = [i.id for t in tasks for i in (t.items if isinstance(t, Batch) else (t,))]
     if len(set(ids)) != len(ids):
         raise ValueError("task ids must be unique")
     done_before = journal.finished()
-    todo = [t for t in tasks if t.id not in done_before]
-    summary = RunSummary(total=len(tasks), skipped=len(tasks) - len(todo), workers=n_workers(client))
+    summary = RunSummary(total=len(ids), skipped=sum(i in done_before for i in ids), workers=n_workers(client))
     if progress:
         progress(summary.skipped, summary.total, 0)
     shared: dict = {}
-    by_key = {}
+    by_key: dict = {}
     futures = []
-    for t in todo:
-        f = client.submit(t.fn, *_resolve(client, t.args, shared), key=f"task-{t.id}", pure=False)
-        by_key[f.key] = t
+    run = uuid.uuid4().hex[:8]       # keys of this run: a resumed run in the same client never meets an old key
+    for t in tasks:
+        if isinstance(t, Batch):
+            items = tuple(i for i in t.items if i.id not in done_before)
+            if not items:
+                continue
+            key = f"batch-{items[0].id}-{run}"
+            f = client.submit(_run_batch, t.fn, *_resolve(client, t.args, shared), [i.arg for i in items],
+                              key=key, pure=False)
+            by_key[f.key] = items
+        elif t.id not in done_before:
+            f = client.submit(t.fn, *_resolve(client, t.args, shared), key=f"task-{t.id}-{run}", pure=False)
+            by_key[f.key] = t
+        else:
+            continue
         futures.append(f)
     buffer: list[dict] = []
     last = time.monotonic()
+
+    def _record(item: Task | Item, result) -> dict:
+        if isinstance(result, BaseException):  # the item's own error, or KilledWorker after repeated deaths
+            record = {**item.meta, "task_id": item.id, "status": STATUS_FAILED, "error": _error_text(result)}
+            summary.failed += 1
+            summary.failures.append({"task_id": item.id, "error": record["error"], **item.meta})
+            return record
+        summary.ok += 1
+        return {**item.meta, **result, "task_id": item.id, "status": STATUS_OK, "error": ""}
+
     try:
         for f in as_completed(futures):
-            t = by_key[f.key]
+            what = by_key[f.key]
             try:
-                record = {**t.meta, **f.result(), "task_id": t.id, "status": STATUS_OK, "error": ""}
-                summary.ok += 1
-            except Exception as exc:   # the task's own error, or KilledWorker after repeated deaths
-                record = {**t.meta, "task_id": t.id, "status": STATUS_FAILED, "error": _error_text(exc)}
-                summary.failed += 1
-                summary.failures.append({"task_id": t.id, "error": record["error"], **t.meta})
+                result = f.result()
+            except Exception as exc:   # the whole task (or batch) failed
+                result = exc if isinstance(what, Task) else [exc] * len(what)
+            if isinstance(what, Task):
+                buffer.append(_record(what, result))
+            else:
+                buffer += [_record(item, r) for item, r in zip(what, result)]
             f.release()
-            buffer.append(record)
             if len(buffer) >= FLUSH_EVERY_RECORDS or time.monotonic() - last >= FLUSH_EVERY_S:
                 journal.append(buffer)
                 buffer, last = [], time.monotonic()

@@ -11,8 +11,11 @@ What is computed once and what per scenario:
   credit series: a :class:`~optimizer.runner.Shared` value, scored once on the cluster;
 - per distinct **money** setting (price, discount rate), the table re-weighted from those series
   (:func:`optimizer.options.reweight.reweighted`), without the carbon model;
-- per **budget**, only the budget row changes: the problem is compiled from the stored table and
-  re-solved.
+- per **budget**, only the budget row changes: the problem is compiled once per batch and each
+  budget sets the row's right-hand side and re-solves (:func:`solve_batch`).
+
+Scenarios run in batches (:class:`optimizer.runner.Batch`) of one standard and one money setting,
+each scenario still its own record in the journal (docs/runner.md).
 
 Writes ``DIR/sweep.parquet`` (one row per scenario: grid values, status, gap, objective, totals,
 the chosen option of every zone), ``DIR/stability.csv``, figures and ``manifest.json``; records
@@ -149,34 +152,120 @@ class SolveSpec:
     limits: Constraints = Constraints()
     gap: float = 1e-4
     time_limit_s: float = 60.0
+    #: in a batch, start each budget's solve from the plan of the next smaller budget (solve_batch)
+    warm_start: bool = False
 
 
-def solve_scenario(scored: Scored, scenario: dict, spec: SolveSpec) -> dict:
-    """The optimum of one scenario: money re-weighted, budget set, solved; a flat record."""
+def _money(scenario: dict) -> dict:
+    """The scenario's money settings (Settings field → value)."""
+    return {AXES[k][1]: v for k, v in scenario.items() if k in AXES and AXES[k][0] == "money"}
+
+
+def _table_for(scored: Scored, scenario: dict) -> OptionTable:
+    """The scored table with the scenario's money re-weighted (the table itself without money axes)."""
     from .options.reweight import money_settings, reweighted
-    from .solve.exact import solve
 
-    table = scored.table
-    money = {AXES[k][1]: v for k, v in scenario.items() if k in AXES and AXES[k][0] == "money"}
-    if money:
-        table = reweighted(table, scored.series_tco2e, money_settings(table.settings, **money))
+    money = _money(scenario)
+    if not money:
+        return scored.table
+    return reweighted(scored.table, scored.series_tco2e, money_settings(scored.table.settings, **money))
+
+
+def _compile(table: OptionTable, scenario: dict, spec: SolveSpec):
+    """The scenario's problem declared and compiled on ``table`` (InfeasibleError if a row cannot hold)."""
     limits = spec.limits
     if "budget" in scenario:
         limits = replace(limits, budget_cny=float(scenario["budget"]))
     problem = declare_problem(SimpleNamespace(settings=table.settings, zones=table.zones, path=table.site_path),
                               [spec.objective], limits)
-    try:
-        compiled = problem.compile(table)
-        plan = solve(compiled, gap=spec.gap, time_limit_s=spec.time_limit_s)
-    except InfeasibleError as exc:
-        return {"solve_status": "infeasible", "message": str(exc).splitlines()[0], "options": []}
+    return problem.compile(table)
+
+
+def _infeasible(exc: InfeasibleError) -> dict:
+    return {"solve_status": "infeasible", "message": str(exc).splitlines()[0], "options": []}
+
+
+def _record(compiled, plan, objective: str) -> dict:
+    """A solved scenario as a flat record: status, gap, objective, totals, every zone's option."""
     totals = plan.totals
     rec = {"solve_status": plan.status.value, "gap": float(plan.gap),
-           "objective": float(plan.objectives[spec.objective]),
+           "objective": float(plan.objectives[objective]),
            "runtime_s": float(plan.runtime_s), "message": plan.message,
-           "options": [str(o) for o in table.option_id[compiled.table_rows(plan.choice)]]}
+           "options": [str(o) for o in compiled.table.option_id[compiled.table_rows(plan.choice)]]}
     rec.update({k: float(totals[k]) for k in TOTALS if k in totals})
     return rec
+
+
+def solve_scenario(scored: Scored, scenario: dict, spec: SolveSpec) -> dict:
+    """The optimum of one scenario: money re-weighted, budget set, solved; a flat record."""
+    from .solve.exact import solve
+
+    try:
+        compiled = _compile(_table_for(scored, scenario), scenario, spec)
+        plan = solve(compiled, gap=spec.gap, time_limit_s=spec.time_limit_s)
+    except InfeasibleError as exc:
+        return _infeasible(exc)
+    return _record(compiled, plan, spec.objective)
+
+
+def with_budget(compiled, budget_cny: float):
+    """``compiled`` with its budget row's right-hand side set to ``budget_cny`` [CNY]: the same
+    arrays and rows, so a plan of one is a plan of the other (what ``Problem.compile`` gives for
+    the problem with that budget; the rows are scaled by their coefficients, not their limits).
+    Raises InfeasibleError, as compiling does, when the budget alone cannot hold."""
+    i = [k for k, name in enumerate(compiled.con_names) if name.startswith("budget (")]
+    if len(i) != 1:
+        raise ValueError("the compiled problem has no budget row")
+    b = compiled.b.copy()
+    b[i[0]] = float(budget_cny)
+    out = replace(compiled, b=b, problem=compiled.problem.with_(budget_cny=float(budget_cny)))
+    out.check_single_rows()
+    return out
+
+
+def solve_batch(scored: Scored, spec: SolveSpec, scenarios: Sequence[dict]) -> list:
+    """Scenarios of one scored table in one call, each as :func:`solve_scenario` would solve it:
+    the table re-weighted once per money setting and the problem compiled once (at the batch's
+    largest budget); every budget then only re-sets the budget row's right-hand side and is
+    re-solved, from the smallest budget up, warm-started (``spec.warm_start``) from the plan of
+    the budget before it (still feasible under a larger budget). One record per scenario, in the
+    given order, or the exception that scenario raised (it fails alone)."""
+    from .solve.exact import solve
+
+    out: list = [None] * len(scenarios)
+    groups: dict[tuple, list[int]] = {}
+    for k, sc in enumerate(scenarios):
+        groups.setdefault(tuple(sorted(_money(sc).items())), []).append(k)
+    for ks in groups.values():
+        ks.sort(key=lambda k: float(scenarios[k].get("budget", np.inf)))
+        budgets = ["budget" in scenarios[k] for k in ks]
+        try:
+            table = _table_for(scored, scenarios[ks[0]])
+            try:
+                base = _compile(table, scenarios[ks[-1]], spec) if all(budgets) and len(ks) > 1 else None
+            except InfeasibleError:    # even the largest budget (or another row) cannot hold: one by one
+                base = None
+        except Exception as exc:       # noqa: BLE001 - the group's scenarios fail with it, the batch goes on
+            for k in ks:
+                out[k] = exc
+            continue
+        start = None
+        for k in ks:
+            try:
+                if base is not None:
+                    compiled = with_budget(base, scenarios[k]["budget"])
+                else:
+                    compiled = _compile(table, scenarios[k], spec)
+                plan = solve(compiled, gap=spec.gap, time_limit_s=spec.time_limit_s,
+                             start=start if spec.warm_start else None)
+            except InfeasibleError as exc:
+                out[k] = _infeasible(exc)
+            except Exception as exc:   # noqa: BLE001 - reported as this scenario's failure
+                out[k] = exc
+            else:
+                out[k] = _record(compiled, plan, spec.objective)
+                start = plan.choice if base is not None else None
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
@@ -191,33 +280,61 @@ class SweepResult:
     files: list[Path] = field(default_factory=list)
 
 
-def sweep_tasks(source: SiteInput, grid: dict[str, list], spec: SolveSpec):
-    """The runner's tasks, one per scenario, sharing one scored table per standard."""
-    from .runner import Shared, Task
+#: most scenarios in one runner task (:func:`solve_batch`): a sweep killed mid-batch re-runs at most these
+BATCH_SCENARIOS = 20
+#: fewer scenarios per batch when needed so that every worker gets at least this many tasks
+TASKS_PER_WORKER = 4
+
+
+def batch_size(n_scenarios: int, workers: int, most: int = BATCH_SCENARIOS) -> int:
+    """Scenarios per task: at most ``most``, and few enough for ``TASKS_PER_WORKER`` tasks per worker."""
+    return max(1, min(int(most), -(-int(n_scenarios) // (TASKS_PER_WORKER * max(1, int(workers))))))
+
+
+def sweep_tasks(source: SiteInput, grid: dict[str, list], spec: SolveSpec, batch: int = 1):
+    """The runner's tasks, sharing one scored table per standard: with ``batch`` 1 one task per
+    scenario (:func:`solve_scenario`), else batches (:func:`solve_batch`) of at most ``batch``
+    scenarios of one standard and one money setting, budgets in order; each scenario is still its
+    own record in the journal."""
+    from .runner import Batch, Item, Shared, Task
 
     scen = scenarios(grid)
-    tasks = []
+    groups: dict[tuple, list] = {}
     for row in scen.to_dict("records"):
         sid = row.pop("scenario_id")
         std = row.get("standard")
+        groups.setdefault((std, tuple(sorted(_money(row).items()))), []).append((sid, row))
+    tasks: list = []
+    for (std, _money_key), rows in groups.items():
         shared = Shared(key=f"score-{std or 'settings'}", fn=score_site, args=(source, std))
-        tasks.append(Task(id=sid, fn=solve_scenario, args=(shared, row, spec), meta={"scenario_id": sid, **row}))
+        if batch <= 1:
+            tasks += [Task(id=sid, fn=solve_scenario, args=(shared, row, spec), meta={"scenario_id": sid, **row})
+                      for sid, row in rows]
+            continue
+        rows.sort(key=lambda r: float(r[1].get("budget", np.inf)))
+        for i in range(0, len(rows), batch):
+            items = tuple(Item(id=sid, arg=row, meta={"scenario_id": sid, **row}) for sid, row in rows[i:i + batch])
+            tasks.append(Batch(fn=solve_batch, args=(shared, spec), items=items))
     return scen, tasks
 
 
 def sweep_site(source: SiteInput | str | Path, grid: dict[str, list], *, objective: str = "removals",
                limits: Constraints | None = None, gap: float = 1e-4, time_limit_s: float = 60.0,
                out_dir: str | Path, scheduler: str | None = None, workers: int | None = None,
-               client=None, progress: Callable[[int, int, int], None] | None = None) -> SweepResult:
+               client=None, progress: Callable[[int, int, int], None] | None = None,
+               batch: int | None = None, warm_start: bool = False) -> SweepResult:
     """Run every scenario of ``grid`` (see :func:`parse_grid`) on the Dask runner and write the sweep.
 
     ``client``: an open Dask client to use (else :func:`optimizer.runner.cluster` of
     ``scheduler`` or a LocalCluster of ``workers``). Finished scenarios of an earlier run in
-    ``out_dir`` are not run again.
+    ``out_dir`` are not run again. ``batch``: scenarios per task (default :func:`batch_size` of
+    the grid and the cluster's workers; 1: one task per scenario). ``warm_start``: in a batch,
+    start each budget's solve from the previous budget's plan (measured no faster on the Loess
+    site, benchmarks/RESULTS.md; a tie may then be broken by another plan of equal value).
     """
     from .io.paths import check_output_dir
     from .problem import OBJECTIVES
-    from .runner import Journal, cluster, run_journaled
+    from .runner import Journal, cluster, n_workers, run_journaled
     from .site import read_site
 
     if objective not in OBJECTIVES or not OBJECTIVES[objective].linear:
@@ -233,14 +350,23 @@ def sweep_site(source: SiteInput | str | Path, grid: dict[str, list], *, objecti
         if unknown:
             raise SinkPlanError(_("grid standard: unknown {names}; the catalog has {known}").format(
                 names=", ".join(unknown), known=", ".join(standard_ids())))
-    spec = SolveSpec(objective=objective, limits=limits or Constraints(), gap=gap, time_limit_s=time_limit_s)
-    scen, tasks = sweep_tasks(source, grid, spec)
+    spec = SolveSpec(objective=objective, limits=limits or Constraints(), gap=gap, time_limit_s=time_limit_s,
+                     warm_start=warm_start)
     journal = Journal(out / "parts")
+
+    def run(c) -> tuple[pd.DataFrame, RunSummary]:
+        n = 1
+        for values in grid.values():
+            n *= len(values)
+        size = batch if batch is not None else batch_size(n, n_workers(c))
+        scen, tasks = sweep_tasks(source, grid, spec, batch=size)
+        return scen, run_journaled(c, tasks, journal, progress=progress)
+
     if client is not None:
-        summary = run_journaled(client, tasks, journal, progress=progress)
+        scen, summary = run(client)
     else:
         with cluster(scheduler, workers) as c:
-            summary = run_journaled(c, tasks, journal, progress=progress)
+            scen, summary = run(c)
     return write_sweep(out, site, scen, journal, grid, spec, summary)
 
 

@@ -58,6 +58,78 @@ def test_money_reweighted_equals_a_full_rescoring():
         money_settings(table.settings, horizon_yr=10)
 
 
+@pytest.fixture(scope="module")
+def scored_vcs():
+    from optimizer.sweep import score_site
+    from optimizer.workflows import SiteInput
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return score_site(SiteInput(LOESS), "VCS")
+
+
+def test_batched_scenarios_equal_unbatched_ones(scored_vcs):
+    """One re-weighting and one compile per money setting, each budget a new right-hand side: every
+    scenario's record is the one solved alone (an infeasible budget included); warm-started, the
+    same optimum within the certified gap."""
+    from dataclasses import replace
+
+    from optimizer.sweep import SolveSpec, solve_batch, solve_scenario, with_budget
+
+    grid = parse_grid(["price=40,90", "discount=0.03,0.08", "budget=1e5,1.2e7,1.6e7,2.4e7"])
+    scen = scenarios(grid).drop(columns="scenario_id").to_dict("records")
+    scen = scen[::-1]                                   # any order: records come back in it
+    spec = SolveSpec(objective="credit_value")
+    alone = [solve_scenario(scored_vcs, sc, spec) for sc in scen]
+    batched = solve_batch(scored_vcs, spec, scen)
+    warm = solve_batch(scored_vcs, replace(spec, warm_start=True), scen)
+    assert len(batched) == len(warm) == len(scen) == 16
+    for sc, a, b, w in zip(scen, alone, batched, warm):
+        assert {k: v for k, v in a.items() if k != "runtime_s"} == {k: v for k, v in b.items() if k != "runtime_s"}
+        assert w["solve_status"] == a["solve_status"]
+        if sc["budget"] == 1e5:
+            assert a["solve_status"] == "infeasible" and a["options"] == []
+            continue
+        assert a["solve_status"] == "optimal" and a["capex_cny"] <= sc["budget"] * (1 + 1e-9)
+        assert w["objective"] == pytest.approx(a["objective"], rel=2e-4)
+        assert w["capex_cny"] <= sc["budget"] * (1 + 1e-9)
+    # the axes move the optimum (the comparison can fail): budget, price and discount all count
+    obj = {tuple(sc.values()): a["objective"] for sc, a in zip(scen, alone) if "objective" in a}
+    assert obj[(40.0, 0.03, 1.6e7)] > obj[(40.0, 0.03, 1.2e7)]
+    assert obj[(90.0, 0.03, 1.6e7)] > obj[(40.0, 0.03, 1.6e7)] > obj[(40.0, 0.08, 1.6e7)]
+    # the budget row alone changes: the arrays are those compiled at that budget
+    from optimizer.sweep import _compile, _table_for
+    table = _table_for(scored_vcs, scen[0])
+    big, small = _compile(table, {"budget": 2.4e7}, spec), _compile(table, {"budget": 1.2e7}, spec)
+    moved = with_budget(big, 1.2e7)
+    np.testing.assert_array_equal(moved.b, small.b)
+    np.testing.assert_array_equal(moved.A, small.A)
+    assert moved.problem == small.problem
+    from optimizer.errors import InfeasibleError
+    with pytest.raises(InfeasibleError):
+        with_budget(big, 1e5)
+
+
+def test_batch_sizes_and_tasks():
+    from optimizer.runner import Batch, Task
+    from optimizer.sweep import SolveSpec, batch_size, sweep_tasks
+    from optimizer.workflows import SiteInput
+
+    assert batch_size(1000, 2) == 20 and batch_size(20, 2) == 3 and batch_size(4, 1) == 1
+    grid = parse_grid(["price=40,80", "budget=3e7,1e7,2e7", "standard=CCER,VCS"])
+    scen, tasks = sweep_tasks(SiteInput(LOESS), grid, SolveSpec(objective="removals"), batch=2)
+    assert all(isinstance(t, Batch) for t in tasks) and len(tasks) == 8     # 4 money × standard groups, 3 budgets
+    ids = [i.id for t in tasks for i in t.items]
+    assert sorted(ids) == sorted(scen["scenario_id"])
+    for t in tasks:                                  # one standard and one price per batch, budgets ascending
+        rows = [i.arg for i in t.items]
+        assert len({(r["standard"], r["price"]) for r in rows}) == 1
+        assert [r["budget"] for r in rows] == sorted(r["budget"] for r in rows)
+        assert t.args[0].key == f"score-{rows[0]['standard']}"
+    _, single = sweep_tasks(SiteInput(LOESS), grid, SolveSpec(objective="removals"), batch=1)
+    assert len(single) == 12 and all(isinstance(t, Task) for t in single)
+
+
 def test_stability_finds_the_flip_and_its_threshold():
     rows = []
     for price in (40.0, 60.0, 80.0):
@@ -74,6 +146,27 @@ def test_stability_finds_the_flip_and_its_threshold():
     assert z2.loc["price", "flips_along_axis"] == 2
     z3 = st[st["zone_id"] == "Z3"].set_index("axis")
     assert z3.loc["budget", "threshold"] == 2.0
+
+
+def test_stability_on_a_grid_with_a_missing_scenario():
+    """Lines of the grid differ in length when a scenario is missing: a flip is looked for only
+    between scenarios that are there."""
+    rows = []
+    for price in (40.0, 60.0, 80.0):
+        for budget in (1.0, 2.0):
+            if (price, budget) == (80.0, 2.0):
+                continue                                   # missing: its line along price is shorter
+            z2 = "grass" if price < (60 if budget == 1.0 else 80) else "tree"
+            z3 = "x" if budget < 2 or price < 60 else "y"
+            rows.append({"price": price, "budget": budget, "status": "ok", "options": ["a", z2, z3]})
+    st = plan_stability(pd.DataFrame(rows), ["Z1", "Z2", "Z3"], ["price", "budget"])
+    z2 = st[st["zone_id"] == "Z2"].set_index("axis")
+    assert list(z2.index) == ["price", "budget"]
+    assert z2.loc["price", "threshold"] == 60.0 and z2.loc["price", "flips_along_axis"] == 1
+    assert z2.loc["budget", "flips_along_axis"] == 1 and z2.loc["budget", "threshold"] == 2.0
+    z3 = st[st["zone_id"] == "Z3"].set_index("axis")
+    assert z3.loc["budget", "flips_along_axis"] == 1                # at price 60 only: 80 has no budget 2
+    assert (z3.loc["price", "from_option"], z3.loc["price", "to_option"]) == ("x", "y")
 
 
 def test_single_site_commands_do_not_import_dask(tmp_path):
@@ -167,3 +260,59 @@ def test_portfolio_sweep_one_row_per_scenario_with_per_site_columns(tmp_path, ca
     # the sites' settings discount at 5 %: the sweep's scenario is the portfolio command's optimum
     direct = optimize_portfolio(p, budget_cny=1.5e7, workers=1, report=False)
     assert g.loc[(1.5e7, 0.05)] == pytest.approx(direct.summary["objective_value"], rel=2e-4)
+
+
+def test_portfolio_batch_equals_scenarios_solved_alone(tmp_path):
+    """A portfolio batch (sites re-weighted and joined once per money setting, each budget the
+    shared row's right-hand side) gives every scenario the record it gets solved alone."""
+    from optimizer.portfolio.spec import load_portfolio
+    from optimizer.portfolio.sweep import (
+        PortfolioSolveSpec,
+        score_portfolio,
+        solve_portfolio_batch,
+        solve_portfolio_scenario,
+    )
+
+    p = tmp_path / "portfolio.toml"
+    grass = ROOT / "sites" / "inner_mongolia_grassland" / "zones.geojson"
+    p.write_text('[portfolio]\nname = "two"\nbudget_cny = 3e7\n'
+                 f'[[sites]]\nname = "loess"\npath = "{LOESS}"\n'
+                 f'[[sites]]\nname = "grass"\npath = "{grass}"\n', encoding="utf-8")
+    ps = PortfolioSolveSpec(spec=load_portfolio(p))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scored = score_portfolio(ps.spec, None)
+    scen = scenarios(parse_grid(["discount=0.04,0.08", "budget=1e4,1.5e7,3e7"])).drop(
+        columns="scenario_id").to_dict("records")
+    alone = [solve_portfolio_scenario(scored, sc, ps) for sc in scen]
+    batched = solve_portfolio_batch(scored, ps, scen)
+    strip = ("runtime_s",)
+    for a, b in zip(alone, batched):
+        assert {k: v for k, v in a.items() if k not in strip} == {k: v for k, v in b.items() if k not in strip}
+    status = [a["solve_status"] for a in alone]
+    assert status.count("infeasible") == 2 and status.count("optimal") == 4
+    obj = {(sc["discount"], sc["budget"]): a.get("objective") for sc, a in zip(scen, alone)}
+    assert obj[(0.04, 3e7)] > obj[(0.04, 1.5e7)]
+
+
+@pytest.mark.slow
+def test_sweep_in_batches_on_a_cluster_equals_one_task_per_scenario(tmp_path):
+    """The same sweep on a LocalCluster in batches and one task per scenario: the same
+    sweep.parquet, scenario by scenario; run again, the batched one skips every scenario."""
+    from optimizer.runner import cluster
+    from optimizer.sweep import sweep_site
+
+    grid = parse_grid(["price=40,80", "budget=1e5,1.5e7,2.9e7", "standard=CCER,VCS"])
+    with warnings.catch_warnings(), cluster(workers=2) as client:
+        warnings.simplefilter("ignore")
+        batched = sweep_site(LOESS, grid, objective="credit_value", out_dir=tmp_path / "b", client=client, batch=3)
+        single = sweep_site(LOESS, grid, objective="credit_value", out_dir=tmp_path / "s", client=client, batch=1)
+        assert single.summary.ok == 12
+        again = sweep_site(LOESS, grid, objective="credit_value", out_dir=tmp_path / "b", client=client, batch=3)
+    assert (batched.summary.ok, batched.summary.failed) == (12, 0)
+    assert (again.summary.skipped, again.summary.ok) == (12, 0)
+    a, b = (pd.read_parquet(tmp_path / d / "sweep.parquet").drop(columns=["runtime_s"]) for d in ("b", "s"))
+    pd.testing.assert_frame_equal(a, b)
+    assert (a["solve_status"] == "infeasible").sum() == 4 and (a["solve_status"] == "optimal").sum() == 8
+    raw = pd.concat([pd.read_parquet(p) for p in (tmp_path / "b" / "parts").glob("part-*.parquet")])
+    assert len(raw) == 12 and raw["task_id"].is_unique

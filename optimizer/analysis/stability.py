@@ -16,6 +16,24 @@ def _has_plan(o) -> bool:
     return isinstance(o, (list, tuple, np.ndarray)) and len(o) > 0
 
 
+def _lines(ok: pd.DataFrame, axis: str, others: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The grid's lines along ``axis`` (the other axes held fixed), each sorted by ``axis``, as
+    (lines, longest) arrays: positions of the scenarios in ``ok``, whether a cell is a scenario
+    (shorter lines are padded at the end), and the axis' values."""
+    groups = ok.groupby(others, sort=False) if others else [((), ok)]
+    found = []
+    for _, g in groups:
+        g = g.sort_values(axis)
+        found.append((ok.index.get_indexer(g.index), g[axis].to_numpy()))
+    longest = max(len(p) for p, _ in found)
+    pos = np.zeros((len(found), longest), dtype=np.int64)
+    valid = np.zeros((len(found), longest), dtype=bool)
+    values = np.empty((len(found), longest), dtype=object)
+    for k, (p, v) in enumerate(found):
+        pos[k, :len(p)], valid[k, :len(p)], values[k, :len(p)] = p, True, v
+    return pos, valid, values
+
+
 def plan_stability(sweep: pd.DataFrame, zone_ids: Sequence[str], axes: Sequence[str]) -> pd.DataFrame:
     """One row per zone and axis along which it flips (one row for a zone that never changes).
 
@@ -31,6 +49,9 @@ def plan_stability(sweep: pd.DataFrame, zone_ids: Sequence[str], axes: Sequence[
     if ok.empty:
         return pd.DataFrame(columns=list(COLUMNS))
     plans = np.array([list(o) for o in ok["options"]], dtype=object)       # (scenarios, zones)
+    names, codes = np.unique(plans.astype(str), return_inverse=True)         # options as integers
+    codes = codes.reshape(plans.shape)
+    lines = {axis: _lines(ok, axis, [a for a in axes if a != axis]) for axis in axes}
     rows = []
     for z, zid in enumerate(zone_ids):
         col = plans[:, z]
@@ -43,20 +64,15 @@ def plan_stability(sweep: pd.DataFrame, zone_ids: Sequence[str], axes: Sequence[
                              flips_along_axis=0))
             continue
         for axis in axes:
-            others = [a for a in axes if a != axis]
-            firsts: list = []
-            pairs: Counter = Counter()
-            groups = ok.groupby(others, sort=False) if others else [((), ok)]
-            for _, g in groups:
-                g = g.sort_values(axis)
-                opts = plans[ok.index.get_indexer(g.index), z]
-                change = np.flatnonzero(opts[1:] != opts[:-1])
-                if len(change):
-                    i = change[0] + 1
-                    firsts.append(g[axis].iloc[i])
-                    pairs[(opts[i - 1], opts[i])] += 1
-            if not firsts:
+            pos, valid, values = lines[axis]
+            opts = codes[pos, z]                                  # (lines, positions along the axis)
+            change = (opts[:, 1:] != opts[:, :-1]) & valid[:, 1:]
+            flips = np.flatnonzero(change.any(axis=1))
+            if not len(flips):
                 continue
+            i = change[flips].argmax(axis=1) + 1                  # the first flip of each line
+            firsts = list(values[flips, i])
+            pairs = Counter(zip(names[opts[flips, i - 1]].tolist(), names[opts[flips, i]].tolist()))
             (frm, to), _ = pairs.most_common(1)[0]
             thr = np.median(firsts) if all(isinstance(v, (int, float, np.number)) for v in firsts) else \
                 Counter(firsts).most_common(1)[0][0]

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..models import credits
 from ..settings import Settings
-from .combos import enumerate_combos
+from .params import combo_params
 from .scoring import cost_of_rows, row_inputs, zone_arrays
 from .table import OptionTable
 
@@ -51,7 +51,9 @@ def reweighted(table: OptionTable, series_tco2e: np.ndarray, settings: Settings)
     value = credits.credit_value_cny(series_tco2e, price, d)
     data["credit_value_cny"] = np.where(table.data["credits_tco2e"] > 0, value, 0.0)
     if settings.discount_rate != table.settings.discount_rate:
-        params = enumerate_combos(table.catalog, settings).params    # upkeep re-discounted per combination
+        # upkeep re-discounted per combination: only the combinations' parameters, folded over the
+        # table's own combinations (enumerating them again, names and rules, took ~20x longer)
+        params = combo_params(table.combos.measures, table.combos.index, table.catalog, settings)
         x = row_inputs(zone_arrays(table.zones, table.catalog), table.zone_of_row, table.combo,
                        replace(table.combos, params=params), np.zeros((table.n_rows, 4), dtype=bool))
         _, data["cost_cny"] = cost_of_rows(x, settings, table.catalog)

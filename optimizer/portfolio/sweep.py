@@ -72,14 +72,53 @@ def _reweighted(scored: ScoredPortfolio, money: dict) -> list:
     return out
 
 
-def solve_portfolio_scenario(scored: ScoredPortfolio, scenario: dict, ps: PortfolioSolveSpec) -> dict:
-    """The joined optimum of one scenario: money re-weighted, budget set, solved; a flat record."""
-    from .join import budget_dual_price, site_marginals
-    from .run import _per_site, join_built, solve_joined
+def _money(scenario: dict) -> dict:
+    return {AXES[k][1]: v for k, v in scenario.items() if k in AXES and AXES[k][0] == "money"}
 
-    money = {AXES[k][1]: v for k, v in scenario.items() if k in AXES and AXES[k][0] == "money"}
+
+def _joined(scored: ScoredPortfolio, ps: PortfolioSolveSpec, money: dict):
+    """The sites re-weighted for ``money`` and joined: (built sites, joined problem)."""
+    from .run import join_built
+
     built = _reweighted(scored, money)
     joined, _ = join_built(ps.spec, built)
+    return built, joined
+
+
+def solve_portfolio_scenario(scored: ScoredPortfolio, scenario: dict, ps: PortfolioSolveSpec) -> dict:
+    """The joined optimum of one scenario: money re-weighted, budget set, solved; a flat record."""
+    built, joined = _joined(scored, ps, _money(scenario))
+    return _solve_record(built, joined, scenario, ps)
+
+
+def solve_portfolio_batch(scored: ScoredPortfolio, ps: PortfolioSolveSpec, scenarios: list[dict]) -> list:
+    """Scenarios of one scored portfolio in one call, each as :func:`solve_portfolio_scenario`
+    solves it: the sites re-weighted and joined once per money setting, each budget only the
+    shared row's right-hand side. One record per scenario, in order, or the exception it raised."""
+    out: list = [None] * len(scenarios)
+    groups: dict[tuple, list[int]] = {}
+    for k, sc in enumerate(scenarios):
+        groups.setdefault(tuple(sorted(_money(sc).items())), []).append(k)
+    for ks in groups.values():
+        try:
+            built, joined = _joined(scored, ps, _money(scenarios[ks[0]]))
+        except Exception as exc:       # noqa: BLE001 - the group's scenarios fail with it
+            for k in ks:
+                out[k] = exc
+            continue
+        for k in ks:
+            try:
+                out[k] = _solve_record(built, joined, scenarios[k], ps)
+            except Exception as exc:   # noqa: BLE001 - reported as this scenario's failure
+                out[k] = exc
+    return out
+
+
+def _solve_record(built: list, joined, scenario: dict, ps: PortfolioSolveSpec) -> dict:
+    """The joined optimum of one scenario on ``joined`` (its budget set); a flat record."""
+    from .join import budget_dual_price, site_marginals
+    from .run import _per_site, solve_joined
+
     if "budget" in scenario:
         joined = joined.with_budget(float(scenario["budget"]))
     try:
@@ -132,32 +171,44 @@ def _zone_ids(spec: PortfolioSpec) -> list[str]:
     return ids
 
 
-def portfolio_sweep_tasks(ps: PortfolioSolveSpec, grid: dict[str, list], allow_intolerable: bool = False):
-    """The runner's tasks, one per scenario, sharing one scored portfolio per standard."""
-    from ..runner import Shared, Task
+def portfolio_sweep_tasks(ps: PortfolioSolveSpec, grid: dict[str, list], allow_intolerable: bool = False,
+                          batch: int = 1):
+    """The runner's tasks sharing one scored portfolio per standard: one per scenario (``batch``
+    1), else batches of at most ``batch`` scenarios of one standard and money setting
+    (:func:`solve_portfolio_batch`), each scenario its own journal record."""
+    from ..runner import Batch, Item, Shared, Task
 
     scen = scenarios(grid)
-    tasks = []
+    groups: dict[tuple, list] = {}
     for row in scen.to_dict("records"):
         sid = row.pop("scenario_id")
-        std = row.get("standard")
+        groups.setdefault((row.get("standard"), tuple(sorted(_money(row).items()))), []).append((sid, row))
+    tasks: list = []
+    for (std, _key), rows in groups.items():
         shared = Shared(key=f"portfolio-{std or 'settings'}", fn=score_portfolio,
                         args=(ps.spec, std, allow_intolerable))
-        tasks.append(Task(id=sid, fn=solve_portfolio_scenario, args=(shared, row, ps),
-                          meta={"scenario_id": sid, **row}))
+        if batch <= 1:
+            tasks += [Task(id=sid, fn=solve_portfolio_scenario, args=(shared, row, ps),
+                           meta={"scenario_id": sid, **row}) for sid, row in rows]
+            continue
+        for i in range(0, len(rows), batch):
+            items = tuple(Item(id=sid, arg=row, meta={"scenario_id": sid, **row}) for sid, row in rows[i:i + batch])
+            tasks.append(Batch(fn=solve_portfolio_batch, args=(shared, ps), items=items))
     return scen, tasks
 
 
 def sweep_portfolio(portfolio: str | Path | PortfolioSpec, grid: dict[str, list], *, gap: float = 1e-4,
                     time_limit_s: float = 60.0, out_dir: str | Path, allow_intolerable: bool = False,
                     scheduler: str | None = None, workers: int | None = None, client=None,
-                    progress: Callable[[int, int, int], None] | None = None) -> SweepResult:
+                    progress: Callable[[int, int, int], None] | None = None,
+                    batch: int | None = None) -> SweepResult:
     """Every scenario of ``grid`` over the portfolio, on the Dask runner; writes the sweep as
     :func:`optimizer.sweep.sweep_site` does. The portfolio's objective is each scenario's. Finished
-    scenarios of an earlier run in ``out_dir`` are not run again."""
+    scenarios of an earlier run in ``out_dir`` are not run again. ``batch``: scenarios per task
+    (default :func:`optimizer.sweep.batch_size`; 1: one task per scenario)."""
     from ..io.paths import check_output_dir
-    from ..runner import Journal, cluster, run_journaled
-    from ..sweep import SolveSpec, write_sweep
+    from ..runner import Journal, cluster, n_workers, run_journaled
+    from ..sweep import SolveSpec, batch_size, write_sweep
 
     spec = portfolio if isinstance(portfolio, PortfolioSpec) else load_portfolio(portfolio)
     out = check_output_dir(out_dir)
@@ -169,13 +220,19 @@ def sweep_portfolio(portfolio: str | Path | PortfolioSpec, grid: dict[str, list]
                                 f"{', '.join(standard_ids())}")
     zone_ids = _zone_ids(spec)      # every site read once here: a bad zoning file stops before any cluster starts
     ps = PortfolioSolveSpec(spec=spec, gap=gap, time_limit_s=time_limit_s)
-    scen, tasks = portfolio_sweep_tasks(ps, grid, allow_intolerable)
     journal = Journal(out / "parts")
+
+    def run(c):
+        n = int(np.prod([len(v) for v in grid.values()]))
+        size = batch if batch is not None else batch_size(n, n_workers(c))
+        scen, tasks = portfolio_sweep_tasks(ps, grid, allow_intolerable, batch=size)
+        return scen, run_journaled(c, tasks, journal, progress=progress)
+
     if client is not None:
-        summary = run_journaled(client, tasks, journal, progress=progress)
+        scen, summary = run(client)
     else:
         with cluster(scheduler, workers) as c:
-            summary = run_journaled(c, tasks, journal, progress=progress)
+            scen, summary = run(c)
     return write_sweep(out, None, scen, journal, grid, SolveSpec(objective=spec.objective, gap=gap,
                                                                    time_limit_s=time_limit_s), summary,
                        zone_ids=zone_ids, inputs={"portfolio": spec.as_dict()})

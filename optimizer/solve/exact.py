@@ -46,15 +46,19 @@ def _solve_core(core, *, method, solver, gap, time_limit_s, exact, start=None) -
 
 
 def solve(compiled, *, objective: int | str = 0, method: str = "auto", solver: str = "highs",
-          gap: float = 1e-4, time_limit_s: float = 60.0, exact: bool = False) -> Plan:
+          gap: float = 1e-4, time_limit_s: float = 60.0, exact: bool = False, start=None) -> Plan:
     """Best plan for one objective (index or name) of ``compiled`` under all its constraints.
 
+    ``start``: a plan (local option per zone, e.g. the ``choice`` of a plan of the same compiled
+    rows under another budget) to warm-start the fast engine; it changes how fast, never what is
+    proved (the MILP fallback ignores it).
     Raises :class:`InfeasibleError` (with the constraint and the amount) when no plan exists.
     """
     k = _objective_index(compiled, objective)
     core, scale = compiled.core(k)
     t0 = time.perf_counter()
-    res = _solve_core(core, method=method, solver=solver, gap=gap, time_limit_s=time_limit_s, exact=exact)
+    res = _solve_core(core, method=method, solver=solver, gap=gap, time_limit_s=time_limit_s, exact=exact,
+                      start=start)
     if res.status is Status.INFEASIBLE:
         raise InfeasibleError(*explain_infeasible(compiled, res.message))
     if res.choice is None:
