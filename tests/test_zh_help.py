@@ -175,3 +175,14 @@ def test_short_help_is_the_first_sentence_cut_by_display_width():
     cut = short_help("用监测观测数据校准每个已施工分区的生长（贝叶斯方法，按植被类型 × 气候部分合并）。", 30)
     assert cut.endswith("…") and display_width(cut) <= 30
     assert short_help("Check a file. More.", 40) == "Check a file."
+
+
+def test_the_help_option_follows_the_context_not_clicks_first_cache(capsys):
+    """click caches a command's help option with the names of the first context that asks: a
+    command first invoked on its own (as a library user or another test may) must not lose the
+    group's ``-h`` for later calls (a CI run failed on this ordering)."""
+    from click.testing import CliRunner
+
+    r = CliRunner().invoke(app.commands["settings"], ["--help"])
+    assert r.exit_code == 0 and "-h, --help" not in r.output
+    assert _help(capsys, "settings", "--help").endswith("  -h, --help  Show this message and exit.\n")

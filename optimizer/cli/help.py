@@ -224,6 +224,16 @@ def _option_record(param: click.Parameter, ctx: click.Context) -> tuple[str, str
 class _Translated(click.Command):
     """Help rendered in the current language; click's own rendering in English."""
 
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        # click caches the help option with the names of the first context that asked for it: a
+        # command first reached without the group's context (called directly, as a library user or
+        # a test may) would keep "--help" alone for every later call. Rebuild it when they differ.
+        cached = self._help_option
+        if cached is not None and set(cached.opts) | set(cached.secondary_opts) != set(
+                self.get_help_option_names(ctx)):
+            self._help_option = None
+        return super().get_help_option(ctx)
+
     def get_help(self, ctx: click.Context) -> str:
         if language() == "en":
             return super().get_help(ctx)
