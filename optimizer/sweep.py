@@ -370,6 +370,11 @@ def sweep_site(source: SiteInput | str | Path, grid: dict[str, list], *, objecti
     return write_sweep(out, site, scen, journal, grid, spec, summary)
 
 
+#: The columns of a scenario's result in ``sweep.parquet``, after the grid's (others follow sorted).
+RESULT_COLUMNS = ("solve_status", "gap", "objective", "message", "options", "removals_tco2e", "credits_tco2e",
+                  "credit_value_cny", "cost_cny", "capex_cny", "soil_loss_t_per_yr", "area_ha", "status", "error")
+
+
 def write_sweep(out: Path, site, scen: pd.DataFrame, journal, grid, spec: SolveSpec, summary, *,
                 zone_ids: list[str] | None = None, inputs: dict | None = None) -> SweepResult:
     """sweep.parquet, stability.csv, figures and manifest.json from the journal's records.
@@ -385,6 +390,9 @@ def write_sweep(out: Path, site, scen: pd.DataFrame, journal, grid, spec: SolveS
     keep = [c for c in rec.columns if c not in scen.columns or c == "scenario_id"]
     df = scen.merge(rec[keep].drop(columns=["task_id"]), on="scenario_id", how="left")
     df["status"] = df["status"].fillna("missing")
+    # one column order whatever record reached the journal first (batches write theirs in another)
+    first = [c for c in (*scen.columns, *RESULT_COLUMNS) if c in df.columns]
+    df = df[first + sorted(c for c in df.columns if c not in first)]
     if zone_ids is None:
         zone_ids = [str(z) for z in site.zones["zone_id"]]
     axes = list(grid)

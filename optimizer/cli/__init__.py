@@ -48,8 +48,20 @@ def _register() -> None:
 _register()
 
 
+#: The signal that arrived during this call, if any: compiled code (numba's LLVM callbacks) can
+#: swallow the exception a handler raises and fail later with an unrelated error, so the exit says
+#: "interrupted" by what arrived, not by what the exception chain happens to show.
+_RECEIVED: list[int] = []
+
+
 def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
+    _RECEIVED.append(signum)
     raise Terminated()
+
+
+def _on_sigint(signum, frame):  # pragma: no cover - exercised through a subprocess
+    _RECEIVED.append(signum)
+    raise KeyboardInterrupt
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -71,9 +83,21 @@ def _caused_by(exc: BaseException, kinds: tuple) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``sinkplan`` with ``argv``; return the exit status (never raises for a user mistake)."""
-    previous = None
+    previous = previous_int = None
+    _RECEIVED.clear()
+    previous_hook = sys.unraisablehook
+
+    def unraisable(u):   # a Ctrl-C raised inside numba's LLVM callbacks: recorded, not a traceback
+        if not isinstance(u.exc_value, (KeyboardInterrupt, Terminated)):
+            previous_hook(u)
+
+    sys.unraisablehook = unraisable
     try:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        # Ctrl-C as Python's own handler, recorded; a SIGINT the caller ignores (a background job)
+        # stays ignored
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            previous_int = signal.signal(signal.SIGINT, _on_sigint)
     except ValueError:  # not the main thread (e.g. called from a notebook's worker thread)
         pass
     import warnings
@@ -105,9 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `sinkplan ... | head`
         return 141
     except Exception as exc:
-        # compiled code (numba) turns a Ctrl-C inside it into a SystemError caused by it
-        if _caused_by(exc, (KeyboardInterrupt, Terminated)):
-            terminated = _caused_by(exc, (Terminated,))
+        # compiled code (numba) turns a Ctrl-C inside it into a SystemError caused by it, or swallows
+        # it in an LLVM callback and fails later on its half-built state
+        if _caused_by(exc, (KeyboardInterrupt, Terminated)) or _RECEIVED:
+            terminated = _caused_by(exc, (Terminated,)) or signal.SIGTERM in _RECEIVED
             err.print(_("terminated") if terminated else _("interrupted"), highlight=False)
             return 143 if terminated else 130
         raise
@@ -115,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         set_language("en")   # the next call (a test, a notebook) starts in English again
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if previous_int is not None:
+            signal.signal(signal.SIGINT, previous_int)
+        sys.unraisablehook = previous_hook
     return 0
 
 

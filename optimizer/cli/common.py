@@ -150,6 +150,9 @@ def warm_kernels(steps: Steps, groups: str | None = "mckp", *, ahead: bool = Tru
         return _("solving")
     if ahead:
         jit.warm_up(progress=steps.step(_("compiling solver kernels (first run only)")), groups=groups)
+        from . import _RECEIVED
+        if _RECEIVED:   # a Ctrl-C that numba's LLVM callbacks swallowed while compiling
+            raise KeyboardInterrupt
         return _("solving")
     return _("solving (compiling solver kernels the first time they are used)")
 
