@@ -334,7 +334,7 @@ def sweep_site(source: SiteInput | str | Path, grid: dict[str, list], *, objecti
     """
     from .io.paths import check_output_dir
     from .problem import OBJECTIVES
-    from .runner import Journal, cluster, n_workers, run_journaled
+    from .runner import Journal
     from .site import read_site
 
     if objective not in OBJECTIVES or not OBJECTIVES[objective].linear:
@@ -353,21 +353,28 @@ def sweep_site(source: SiteInput | str | Path, grid: dict[str, list], *, objecti
     spec = SolveSpec(objective=objective, limits=limits or Constraints(), gap=gap, time_limit_s=time_limit_s,
                      warm_start=warm_start)
     journal = Journal(out / "parts")
+    scen, summary = run_batches(lambda size: sweep_tasks(source, grid, spec, batch=size), grid, journal,
+                                batch=batch, client=client, scheduler=scheduler, workers=workers, progress=progress)
+    return write_sweep(out, site, scen, journal, grid, spec, summary)
+
+
+def run_batches(make_tasks: Callable[[int], tuple[pd.DataFrame, list]], grid: dict[str, list], journal, *,
+                batch: int | None, client=None, scheduler: str | None = None, workers: int | None = None,
+                progress=None) -> tuple[pd.DataFrame, RunSummary]:
+    """The scenarios of ``grid`` as tasks of ``make_tasks(batch size)`` run journaled on ``client``
+    (else a cluster of ``scheduler`` or ``workers`` for the run): (scenarios, summary). The batch
+    size is ``batch``, else :func:`batch_size` of the grid and the cluster's workers."""
+    from .runner import cluster, n_workers, run_journaled
 
     def run(c) -> tuple[pd.DataFrame, RunSummary]:
-        n = 1
-        for values in grid.values():
-            n *= len(values)
-        size = batch if batch is not None else batch_size(n, n_workers(c))
-        scen, tasks = sweep_tasks(source, grid, spec, batch=size)
+        n = int(np.prod([len(v) for v in grid.values()]))
+        scen, tasks = make_tasks(batch if batch is not None else batch_size(n, n_workers(c)))
         return scen, run_journaled(c, tasks, journal, progress=progress)
 
     if client is not None:
-        scen, summary = run(client)
-    else:
-        with cluster(scheduler, workers) as c:
-            scen, summary = run(c)
-    return write_sweep(out, site, scen, journal, grid, spec, summary)
+        return run(client)
+    with cluster(scheduler, workers) as c:
+        return run(c)
 
 
 #: The columns of a scenario's result in ``sweep.parquet``, after the grid's (others follow sorted).

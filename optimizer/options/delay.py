@@ -39,23 +39,24 @@ if TYPE_CHECKING:
     from .table import OptionTable
 
 
-def score_delayed(table: OptionTable, rows: np.ndarray, delay_yr: int, growth_multiplier: np.ndarray | None,
-                  series: bool = False) -> dict:
-    """Scores of ``rows`` whose works begin ``delay_yr`` years after the run's start (1 ≤ delay <
-    horizon), in the run's calendar and discounting (module docstring); keys of
-    :func:`~optimizer.options.scoring.score_rows`, series (n, T) with zeros before the works."""
-    s = table.settings
-    horizon = int(s.horizon_yr)
+def _check_delay(delay_yr: int, horizon: int) -> None:
     if not 1 <= delay_yr < horizon:
         raise ValueError(f"a delay of {delay_yr} years is outside 1…{horizon - 1} (the run's horizon is {horizon})")
-    short = s.with_(horizon_yr=horizon - delay_yr, start_year=int(s.start_year) + delay_yr)
+
+
+def _score_part(table: OptionTable, rows: np.ndarray, short, years: slice,
+                growth_multiplier: np.ndarray | None) -> dict:
+    """``score_rows`` of ``rows`` over a part of the run: ``short`` the settings of that part (its
+    horizon and start year; upkeep is costed over it), ``years`` the run's years it covers (the
+    zone's baseline is taken in the same calendar years), with series."""
+    s = table.settings
     combos = replace(table.combos, params=combo_params(table.combos.measures, table.combos.index,
-                                                        table.catalog, short))   # upkeep over the years left
+                                                        table.catalog, short))
     zones = zone_arrays(table.zones, table.catalog)
     base = table.baseline_terms
-    if base is None or next(iter(base.values())).shape[1] != horizon:
+    if base is None or next(iter(base.values())).shape[1] != int(s.horizon_yr):
         base = baseline_terms(zones, table.combo[table.baseline_rows()], table.combos, s, table.catalog)
-    base = {k: v[:, delay_yr:] for k, v in base.items()}        # the baseline in the same calendar years
+    base = {k: v[:, years] for k, v in base.items()}
     z = table.zone_of_row[rows]
     credited = credited_pool_mask(table.eligible, rows, table.catalog, s)
     designation = table.zones["land_designation"].astype(str).to_numpy()[z]
@@ -64,7 +65,19 @@ def score_delayed(table: OptionTable, rows: np.ndarray, delay_yr: int, growth_mu
                    baseline_credited_co2e(credited, base, z, subtract), leak)
     if growth_multiplier is not None:
         x = replace(x, option=replace(x.option, growth_mult=x.option.growth_mult * growth_multiplier))
-    out = score_rows(x, short, table.catalog, series=True)
+    return score_rows(x, short, table.catalog, series=True)
+
+
+def score_delayed(table: OptionTable, rows: np.ndarray, delay_yr: int, growth_multiplier: np.ndarray | None,
+                  series: bool = False) -> dict:
+    """Scores of ``rows`` whose works begin ``delay_yr`` years after the run's start (1 ≤ delay <
+    horizon), in the run's calendar and discounting (module docstring); keys of
+    :func:`~optimizer.options.scoring.score_rows`, series (n, T) with zeros before the works."""
+    s = table.settings
+    _check_delay(delay_yr, int(s.horizon_yr))
+    short = s.with_(horizon_yr=int(s.horizon_yr) - delay_yr, start_year=int(s.start_year) + delay_yr)
+    # upkeep over the years left; the baseline in the same calendar years
+    out = _score_part(table, rows, short, slice(delay_yr, None), growth_multiplier)
     to_start = (1.0 + s.discount_rate) ** -float(delay_yr)      # year D's money in the run's year 0
     out["cost_cny"] = out["cost_cny"] * to_start
     cal = slice(delay_yr, None)                                  # the calendar years D + 1…T
@@ -92,26 +105,9 @@ def score_prefix(table: OptionTable, rows: np.ndarray, delay_yr: int, growth_mul
     the biomass stock of year D [t CO2e per zone], which clearing the stand for the new works
     releases (docs/science.md §9)."""
     s = table.settings
-    horizon = int(s.horizon_yr)
-    if not 1 <= delay_yr < horizon:
-        raise ValueError(f"a delay of {delay_yr} years is outside 1…{horizon - 1} (the run's horizon is {horizon})")
-    short = s.with_(horizon_yr=delay_yr)
-    combos = replace(table.combos, params=combo_params(table.combos.measures, table.combos.index,
-                                                        table.catalog, short))   # upkeep over years 1…D
-    zones = zone_arrays(table.zones, table.catalog)
-    base = table.baseline_terms
-    if base is None or next(iter(base.values())).shape[1] != horizon:
-        base = baseline_terms(zones, table.combo[table.baseline_rows()], table.combos, s, table.catalog)
-    base = {k: v[:, :delay_yr] for k, v in base.items()}        # the baseline in the same years 1…D
-    z = table.zone_of_row[rows]
-    credited = credited_pool_mask(table.eligible, rows, table.catalog, s)
-    designation = table.zones["land_designation"].astype(str).to_numpy()[z]
-    subtract, leak = row_rules(table.eligible, rows, designation, table.catalog, s)
-    x = row_inputs(zones, z, table.combo[rows], combos, credited,
-                   baseline_credited_co2e(credited, base, z, subtract), leak)
-    if growth_multiplier is not None:
-        x = replace(x, option=replace(x.option, growth_mult=x.option.growth_mult * growth_multiplier))
-    out = score_rows(x, short, table.catalog, series=True)
+    _check_delay(delay_yr, int(s.horizon_yr))
+    # upkeep over years 1…D; the baseline in the same years 1…D
+    out = _score_part(table, rows, s.with_(horizon_yr=delay_yr), slice(0, delay_yr), growth_multiplier)
     out["standing_tco2e"] = np.asarray(out["series"]["biomass_tco2e"], dtype=float).sum(axis=1)
     return out
 

@@ -207,8 +207,8 @@ def sweep_portfolio(portfolio: str | Path | PortfolioSpec, grid: dict[str, list]
     scenarios of an earlier run in ``out_dir`` are not run again. ``batch``: scenarios per task
     (default :func:`optimizer.sweep.batch_size`; 1: one task per scenario)."""
     from ..io.paths import check_output_dir
-    from ..runner import Journal, cluster, n_workers, run_journaled
-    from ..sweep import SolveSpec, batch_size, write_sweep
+    from ..runner import Journal
+    from ..sweep import SolveSpec, run_batches, write_sweep
 
     spec = portfolio if isinstance(portfolio, PortfolioSpec) else load_portfolio(portfolio)
     out = check_output_dir(out_dir)
@@ -221,18 +221,9 @@ def sweep_portfolio(portfolio: str | Path | PortfolioSpec, grid: dict[str, list]
     zone_ids = _zone_ids(spec)      # every site read once here: a bad zoning file stops before any cluster starts
     ps = PortfolioSolveSpec(spec=spec, gap=gap, time_limit_s=time_limit_s)
     journal = Journal(out / "parts")
-
-    def run(c):
-        n = int(np.prod([len(v) for v in grid.values()]))
-        size = batch if batch is not None else batch_size(n, n_workers(c))
-        scen, tasks = portfolio_sweep_tasks(ps, grid, allow_intolerable, batch=size)
-        return scen, run_journaled(c, tasks, journal, progress=progress)
-
-    if client is not None:
-        scen, summary = run(client)
-    else:
-        with cluster(scheduler, workers) as c:
-            scen, summary = run(c)
+    scen, summary = run_batches(lambda size: portfolio_sweep_tasks(ps, grid, allow_intolerable, batch=size),
+                                grid, journal, batch=batch, client=client, scheduler=scheduler, workers=workers,
+                                progress=progress)
     return write_sweep(out, None, scen, journal, grid, SolveSpec(objective=spec.objective, gap=gap,
                                                                    time_limit_s=time_limit_s), summary,
                        zone_ids=zone_ids, inputs={"portfolio": spec.as_dict()})
