@@ -187,3 +187,26 @@ def test_cli_end_to_end_in_a_fresh_interpreter(tiny_gdf, write_site, tmp_path):
     assert ok.returncode == 0, ok.stderr
     assert len(pd.read_csv(tmp_path / "t.csv")) == 5
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "H-1" in bad.stderr
+
+
+@pytest.mark.parametrize("rainfall, temperature, expected_class", [(430.0, 7.0, "semi_arid"), (650.0, 8.0, "sub_humid"),
+                                                                   (1500.0, 20.0, "humid_subtropical")])
+def test_natural_regeneration_cover_follows_the_climate(rainfall, temperature, expected_class):
+    """Spontaneous cover closes within 10–15 yr where it is humid (Chuman 2015) and stays sparse where
+    it is semi-arid: the cover path of natural regeneration, and so of the no-works baseline, is the
+    climate class's (parameters natural_cover_*, docs/science.md §3.5)."""
+    site = make_site([dict(zone_id="Z")], overrides={"annual_rainfall_mm": rainfall,
+                                                                 "mean_temperature_c": temperature})
+    assert site.settings.climate == expected_class
+    cat = load_catalog()
+    f_max = cat.param(f"natural_cover_max_pct_{expected_class}")
+    rate = cat.param(f"natural_cover_rate_per_yr_{expected_class}")
+    df = simulate(site, {"Z": "natural_regeneration"}, years=15).set_index("year")
+    t = np.arange(1.0, 16.0)
+    mean_cover = f_max - f_max * np.exp(-rate * (t - 1)) * (1 - np.exp(-rate)) / rate
+    np.testing.assert_allclose(df.loc[1:, "cover_pct"], mean_cover, rtol=1e-12)
+    np.testing.assert_allclose(df.loc[1:, "cover_pct_baseline"], mean_cover, rtol=1e-12)
+    if expected_class == "semi_arid":
+        assert df.loc[15, "cover_pct"] < 31.0
+    else:           # Chuman 2015: (near) full cover within 10–15 years on humid spoil
+        assert df.loc[13, "cover_pct"] > 0.9 * 95.0

@@ -88,6 +88,21 @@ class ComboRules:
     measure_types: np.ndarray           # (M,) uint64 type_* tags each measure applies to
 
 
+def natural_cover(catalog, climate_class: str) -> tuple[float, float]:
+    """Cover path of natural regeneration in a climate class: (f_max [%], rate [1/yr]) from the
+    parameters ``natural_cover_max_pct_<class>`` and ``natural_cover_rate_per_yr_<class>``
+    (docs/science.md §3.5: spontaneous cover closes within 10–15 years on humid spoil and stays
+    sparse where it is dry). A catalog without them keeps the measure's own cover columns."""
+    names = (f"natural_cover_max_pct_{climate_class}", f"natural_cover_rate_per_yr_{climate_class}")
+    if all(n in catalog.parameters.index for n in names):
+        return catalog.param(names[0]), catalog.param(names[1])
+    ms = catalog.measures.set_index("measure_id")
+    row = ms.loc["natural_regeneration"] if "natural_regeneration" in ms.index else None
+    if row is None:
+        return 0.0, 0.0
+    return float(row["cover_max_pct"]), float(row["cover_rate_per_yr"])
+
+
 def _natural_twins(ms: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
     """For each combination without vegetation, the index of the same one with natural
     regeneration (-1 if none or if the combination has vegetation)."""
@@ -213,6 +228,8 @@ def combo_params(ms: pd.DataFrame, idx: np.ndarray, catalog: Catalog, settings: 
         i = idx[:, gi]
         biochar_c += carbon.biochar_carbon(bm[i], bfc[i], bfp[i])
     fire = np.nan_to_num(_column(ms, "fire_avoided_fraction"))
+    natural = has_veg & (vt == "natural_regeneration")
+    nat_max, nat_rate = natural_cover(catalog, settings.climate)
     return ComboParams(
         veg=veg.astype(np.int32),
         veg_type=vt,
@@ -231,8 +248,8 @@ def combo_params(ms: pd.DataFrame, idx: np.ndarray, catalog: Catalog, settings: 
         m=curve("m", 1.0), soc_rate=curve("soc_rate_t_c_per_ha_yr", exponent="beta_soc"),
         soc_tau=curve("soc_tau_yr", 20.0), soc_onset_k=curve("soc_onset_k_per_yr", 1.0),
         soc_onset_m=curve("soc_onset_m", 1.0),
-        cover_max=np.where(has_veg, _column(ms, "cover_max_pct")[veg], 0.0),
-        cover_rate=np.where(has_veg, _column(ms, "cover_rate_per_yr")[veg], 0.0),
+        cover_max=np.where(natural, nat_max, np.where(has_veg, _column(ms, "cover_max_pct")[veg], 0.0)),
+        cover_rate=np.where(natural, nat_rate, np.where(has_veg, _column(ms, "cover_rate_per_yr")[veg], 0.0)),
         degrades=flag("degrades")[veg] & ~prevents,
         p_factor=np.prod([pf[idx[:, gi]] for gi in groups], axis=0),
         biochar_c_t_per_ha=biochar_c,
