@@ -91,10 +91,15 @@ GLOBAL_PRIORS = {  # name: (prior median, σ of ln, unit, meaning)
     "tau": (30.0, 0.5, "yr", "time constant of SOC accrual"),
     "onset_k": (0.3, 0.7, "1/yr", "rate of the SOC onset curve (used when SOC_ONSET = 'global')"),
     "onset_m": (2.0, 0.5, "-", "shape of the SOC onset curve (used when SOC_ONSET = 'global')"),
+    "onset_w": (0.3, 0.7, "-", "share of SOC accrual that starts at once (used when SOC_ONSET = 'mixed')"),
     "c_soil": (6.0, 0.5, "g C/kg", "organic C of cover or native soil at the start"),
     "c_spoil": (1.0, 0.7, "g C/kg", "biogenic organic C of raw spoil at the start"),
 }
 SIGMA_CELL = 0.4
+#: σ (log scale) of a study's own level, one offset per study and pool kind (biomass or soil) with
+#: prior N(0, σ): points of one study share their site, method and depth reading, so their
+#: residuals are not independent. None: no study effects. A new site's prediction takes 0.
+STUDY_EFFECT_SIGMA: float | None = None
 #: What drives SOC accrual's onset b(t) = (1 − e^(−k t))^m (docs/science.md §2.3): "none" (b = 1),
 #: "stand" (the type's own biomass k and m) or "global" (one fitted k and m for every type).
 SOC_ONSET = "none"
@@ -131,6 +136,8 @@ class Layout:
         for v, c in self.cells:
             self.names += [f"da|{v}|{c}", f"db|{v}|{c}", f"du|{v}|{c}", f"ds|{v}|{c}"]
         self.names += [f"g|{k}" for k in GLOBAL_PRIORS]
+        if STUDY_EFFECT_SIGMA is not None:
+            self.names += sorted({f"st|{sid}|{_kind(q)}" for sid, q in zip(points["study_id"], points["quantity"])})
         self.index = {n: i for i, n in enumerate(self.names)}
         mu, sd = [], []
         for n in self.names:
@@ -140,6 +147,9 @@ class Layout:
                 mu.append({"a": math.log(max(c_max, 1e-3)), "b": math.log(k), "u": math.log(m - 1.0),
                            "s": math.log(r)}[kind])
                 sd.append({"a": 0.7, "b": 0.5, "u": 0.5, "s": 0.7}[kind])
+            elif kind == "st":
+                mu.append(0.0)
+                sd.append(float(STUDY_EFFECT_SIGMA))
             elif kind.startswith("d"):
                 mu.append(CELL_PRIORS.get((rest[0], rest[1]), {}).get(kind, 0.0))
                 sd.append(SIGMA_CELL)
@@ -152,6 +162,11 @@ class Layout:
     def get(self, theta, name, default=0.0):
         i = self.index.get(name)
         return default if i is None else theta[i]
+
+
+def _kind(quantity: str) -> str:
+    """The pool kind a study effect is shared over: biomass curves or soil (and ecosystem) stocks."""
+    return "bio" if quantity in ("biomass", "agb", "biomass_ratio") else "soil"
 
 
 def log_index_ratio(p, t):
@@ -169,7 +184,7 @@ def cell_parameters(theta, layout: Layout, veg: str, cls: str, p: float, t: floa
     u = layout.get(theta, f"u|{veg}") + layout.get(theta, f"du|{veg}|{cls}", prior.get("du", 0.0))
     s = layout.get(theta, f"s|{veg}") + layout.get(theta, f"ds|{veg}|{cls}")
     k, m = math.exp(b + g["gamma"] * x), 1.0 + math.exp(u)
-    if SOC_ONSET == "stand":
+    if SOC_ONSET in ("stand", "mixed"):
         onset_k, onset_m = k, m
     elif SOC_ONSET == "global":
         onset_k, onset_m = g["onset_k"], g["onset_m"]
@@ -191,6 +206,9 @@ def predict_points(theta, layout: Layout, pts: Points, site_multiplier: np.ndarr
     n = len(f)
     grid = np.arange(0.0, math.ceil(age.max()) + 1.0) if n else np.zeros(1)
     soc_grid = carbon.soc_accrual(grid, par["soc_rate"], par["soc_tau"], par["onset_k"], par["onset_m"])
+    if SOC_ONSET == "mixed":
+        w = min(g["onset_w"], 1.0)
+        soc_grid = w * carbon.soc_accrual(grid, par["soc_rate"], par["soc_tau"]) + (1.0 - w) * soc_grid
     lo = np.minimum(np.floor(age).astype(int), len(grid) - 2)
     frac = (age - lo)
     rows = np.arange(n)
@@ -219,6 +237,9 @@ def predict_points(theta, layout: Layout, pts: Points, site_multiplier: np.ndarr
     for name, v in values.items():
         sel = q == name
         out[sel] = v[sel]
+    if STUDY_EFFECT_SIGMA is not None and "study_id" in f:
+        eff = np.array([layout.get(theta, f"st|{sid}|{_kind(qq)}") for sid, qq in zip(f["study_id"], q)])
+        out = out * np.exp(np.where(q == "biomass_ratio", 0.0, eff))
     return out
 
 
@@ -357,6 +378,18 @@ CATALOG_RECORDS = {
                                    "total plantation biomass 7.7 t DM/ha × 0.47 at 2 yr; good land (native soil)"),
     "BARGALI1992_eucalyptus_8yr": ("biomass", 24.0, 100.0, float("nan"), 126.7 * 0.47, "B",
                                    "total plantation biomass 126.7 t DM/ha × 0.47 at 8 yr; good land (native soil)"),
+    "TIAN2014_koelreuteria_3yr": ("biomass", 17.5, 0.0, float("nan"), None, "B",
+                                  "tree C of 3-yr Koelreuteria stands on manganese-mine wasteland, Hunan, as total "
+                                  "biomass; substrate read as raw spoil [P]"),
+    "TIAN2014_koelreuteria_5yr": ("biomass", 17.5, 0.0, float("nan"), None, "B", "as the 3-yr record, 5 yr"),
+    "TIAN2014_koelreuteria_9yr": ("biomass", 17.5, 0.0, float("nan"), None, "B", "as the 3-yr record, 9 yr"),
+    "FEM2011_pine_agb": ("agb", 5.5, 0.0, float("nan"), 1.899 * 0.47, "B",
+                         "1,899 kg DM/ha above ground of 7-yr Scots pine on oil-shale spoil × 0.47"),
+    "FEM2011_alder_agb": ("agb", 5.5, 0.0, float("nan"), 2.563 * 0.47, "B",
+                          "2,563 kg DM/ha above ground of 7-yr black alder on oil-shale spoil × 0.47"),
+    "WARDKOCH1996_jarrah_agb": ("agb", 15.5, 30.0, float("nan"), 58.0 * 0.47, "B",
+                                "58 t DM/ha of trees at 15.5 yr on rehabilitated bauxite pits × 0.47; topsoil "
+                                "returned, read as 30 cm [P]"),
     "DUTTA2003_shoot_ratio": ("biomass_ratio", 25.0, 0.0, float("nan"), None, "B",
                               "shoot biomass of 7-yr stands 2.53× that of 4-yr stands on coal-mine spoil: the "
                               "curve's shape between 4 and 7 yr (root:shoot constant, so the total's ratio)"),
