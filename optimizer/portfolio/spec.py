@@ -6,6 +6,8 @@
     budget_on = "capex"                # optional: "capex" (default) or "cost" (NPV)
     objective = "removals"             # optional: removals (default), credits or avoided [t CO2e]
     allow_intolerable = false          # optional: keep options above the tolerable soil loss everywhere
+    budget_per_year_cny = [3e8, 1e8]   # optional: the most spent in each calendar year [CNY, nominal]
+    budget_first_year = 2027           # optional: the year of the list's first entry (default: the sites' start)
 
     [[sites]]
     name = "pingshuo_east"
@@ -50,7 +52,10 @@ from ..io.paths import input_file_problem, read_toml
 
 #: objectives a shared budget is spent on (all in t CO2e, so a marginal value is t CO2e per ¥)
 PORTFOLIO_OBJECTIVES = ("removals", "credits", "avoided")
-PORTFOLIO_KEYS = ("name", "budget_cny", "budget_on", "objective", "allow_intolerable")
+PORTFOLIO_KEYS = ("name", "budget_cny", "budget_on", "objective", "allow_intolerable", "budget_per_year_cny",
+                  "budget_first_year")
+#: the calendar years a yearly budget may name (settings' start_year bounds, with a 200-year horizon)
+YEAR_RANGE = (1900, 2400)
 SITE_KEYS = ("name", "path", "settings", "weight", "allow_intolerable", "catalog", "layer", "county", "location")
 STOCK_KEYS = ("name", "material", "quantity_m3", "sites", "at_site", "location", "max_haul_km", "haul_km",
               "haul_cny_per_m3_km")
@@ -119,9 +124,14 @@ class PortfolioSpec:
     file: Path | None = None
     stocks: tuple[RegionalStock, ...] = ()
     min_shares: tuple[MinShare, ...] = ()
+    #: the most spent in each calendar year from ``budget_first_year`` [CNY, nominal]: capex paid that
+    #: year + that year's upkeep, maintenance and monitoring (docs/portfolio.md); () none
+    budget_per_year_cny: tuple[float, ...] = ()
+    budget_first_year: int | None = None          # None: the sites' common start year
 
     def as_dict(self) -> dict:
         return {"name": self.name, "budget_cny": self.budget_cny, "budget_on": self.budget_on,
+                "budget_per_year_cny": list(self.budget_per_year_cny), "budget_first_year": self.budget_first_year,
                 "objective": self.objective, "allow_intolerable": self.allow_intolerable,
                 "file": str(self.file) if self.file else None,
                 "sites": [{"name": s.name, "path": str(s.path), "settings": str(s.settings) if s.settings else None,
@@ -341,6 +351,39 @@ def _share(i: int, raw, file: str, problems: list[Issue], known: set[str], count
     return MinShare(of=str(of), share=share, site=site, county=county)
 
 
+def _yearly(head: dict, w, problems: list[Issue]) -> tuple[tuple[float, ...], int | None]:
+    """``budget_per_year_cny`` (each entry a finite number ≥ 0) and ``budget_first_year``."""
+    limits: list[float] = []
+    if "budget_per_year_cny" in head:
+        value = head["budget_per_year_cny"]
+        if not isinstance(value, list) or not value:
+            problems.append(Issue(message=_("{value} is not a non-empty list of yearly budgets [CNY], one per calendar "
+                                            "year from budget_first_year").format(value=repr(value)),
+                                  **w("budget_per_year_cny")))
+        else:
+            n0 = len(problems)
+            for i, v in enumerate(value):
+                got = _number(v, w(f"budget_per_year_cny[{i}]"), problems, low=0.0, low_open=False,
+                              what=N_("the most spent in that year [CNY]"))
+                if got is not None:
+                    limits.append(got)
+            if len(problems) > n0:
+                limits = []
+    first = None
+    if "budget_first_year" in head:
+        v = head["budget_first_year"]
+        lo, hi = YEAR_RANGE
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            problems.append(Issue(message=_("{value} is not a calendar year {low}–{high}").format(
+                value=repr(v), low=lo, high=hi), **w("budget_first_year")))
+        elif "budget_per_year_cny" not in head:
+            problems.append(Issue(message=_("budget_first_year without budget_per_year_cny: give the yearly budgets "
+                                            "too, or remove it"), **w("budget_first_year")))
+        else:
+            first = int(v)
+    return tuple(limits), first
+
+
 def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = ".") -> PortfolioSpec:
     """A :class:`PortfolioSpec` from the parsed TOML ``raw``; relative paths are read from ``root``.
 
@@ -384,6 +427,7 @@ def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = "
                                                                            valid=", ".join(PORTFOLIO_OBJECTIVES)),
                               **w("objective")))
     allow = _flag(head.get("allow_intolerable", False), w("allow_intolerable"), problems)
+    per_year, first_year = _yearly(head, w, problems)
     sites_raw = raw.get("sites")
     sites: list[PortfolioSite] = []
     if not isinstance(sites_raw, list) or not sites_raw:
@@ -424,7 +468,8 @@ def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = "
     return PortfolioSpec(name=name, budget_cny=budget, sites=tuple(sites), budget_on=budget_on,
                          objective=objective, allow_intolerable=allow, file=None,
                          stocks=tuple(k for k in stocks if k is not None),
-                         min_shares=tuple(m for m in shares if m is not None))
+                         min_shares=tuple(m for m in shares if m is not None),
+                         budget_per_year_cny=per_year, budget_first_year=first_year)
 
 
 def _tables(raw: dict, key: str, file: str, problems: list[Issue], read) -> list:
