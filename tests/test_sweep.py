@@ -316,3 +316,46 @@ def test_sweep_in_batches_on_a_cluster_equals_one_task_per_scenario(tmp_path):
     assert (a["solve_status"] == "infeasible").sum() == 4 and (a["solve_status"] == "optimal").sum() == 8
     raw = pd.concat([pd.read_parquet(p) for p in (tmp_path / "b" / "parts").glob("part-*.parquet")])
     assert len(raw) == 12 and raw["task_id"].is_unique
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "two", "1.5"])
+def test_sweep_batch_must_be_a_positive_integer(tmp_path, capsys, value):
+    from optimizer.cli import main
+    assert main(["sweep", str(LOESS), "--grid", "price=40,80", "--batch", value, "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "--batch" in err and "Traceback" not in err, err
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("subject", ["site", "portfolio"])
+@pytest.mark.parametrize("argv,expected", [([], None), (["--batch", "1"], 1), (["--batch", "7"], 7)])
+def test_sweep_batch_reaches_the_runner(tmp_path, monkeypatch, subject, argv, expected):
+    """`--batch N` is the ``batch`` of sweep_site / sweep_portfolio (default None: batch_size's)."""
+    import optimizer.portfolio.sweep as psweep
+    import optimizer.sweep as ssweep
+    from optimizer.cli import main
+
+    seen = []
+
+    def fake(*args, **kw):
+        seen.append(kw["batch"])
+        raise SinkPlanError("stopped here by the test")
+
+    monkeypatch.setattr(ssweep, "sweep_site", fake)
+    monkeypatch.setattr(psweep, "sweep_portfolio", fake)
+    target = ROOT / "sites" / "portfolio.toml" if subject == "portfolio" else LOESS
+    assert main(["sweep", str(target), "--grid", "price=40,80", *argv, "--out", str(tmp_path / "s"), "-q"]) == 2
+    assert seen == [expected]
+
+
+def test_sweep_batch_help_in_english_and_chinese_says_the_defaults(capsys):
+    from optimizer.cli import main
+    from optimizer.sweep import BATCH_SCENARIOS, TASKS_PER_WORKER
+
+    assert main(["sweep", "--help"]) == 0
+    en = " ".join(capsys.readouterr().out.split())
+    assert "--batch N" in en and f"at most {BATCH_SCENARIOS}" in en and f"at least {TASKS_PER_WORKER} tasks" in en
+    assert main(["--lang", "zh", "sweep", "--help"]) == 0
+    zh = "".join(capsys.readouterr().out.split())
+    assert "--batchN" in zh and "Scenariosperrunnertask" not in zh
+    assert str(BATCH_SCENARIOS) in zh.split("--batchN")[1].split("--out")[0]
