@@ -99,7 +99,7 @@ def _yearly_parts(n_sites=3, zones=12, options=5, years=3):
     return insts, parts, spend
 
 
-def _pulp_yearly(insts, spend, budget, limits):
+def _pulp_yearly(insts, spend, budget, limits, own=None):
     m = pulp.LpProblem("yearly", pulp.LpMaximize)
     obj, total, per_year = [], [], [[] for _ in limits]
     for k, inst in enumerate(insts):
@@ -116,6 +116,8 @@ def _pulp_yearly(insts, spend, budget, limits):
     m += pulp.lpSum(total) <= budget
     for j, limit in enumerate(limits):
         m += pulp.lpSum(per_year[j]) <= limit
+    for k, j, limit in own or ():                 # (site, year index, limit): a site's own yearly row
+        m += per_year[j][k] <= limit
     m.solve(pulp.HiGHS(msg=False, gapRel=1e-9, timeLimit=120))
     assert pulp.LpStatus[m.status] == "Optimal"
     return pulp.value(m.objective)
@@ -142,6 +144,29 @@ def test_yearly_budgets_optimum_matches_pulp_highs_and_binds():
     free_sel = c.zone_ptr[:-1] + free.choice
     assert -c.F[0][free_sel].sum() > ours * (1 + 1e-6)
     assert c.A[2][free_sel].sum() > limits[1]
+
+
+def test_a_sites_own_yearly_budget_matches_pulp_highs():
+    """``[[sites]] budget_per_year_cny``: rows over that site's options only, beside the portfolio's."""
+    insts, parts, spend = _yearly_parts()
+    top = sum(s.reshape(12, 5, 3).max(axis=1).sum(axis=0) for s in spend)
+    budget = 0.6 * float(top[0])
+    limits = (budget, 0.5 * float(top[1]), float(top[2]))
+    s1_top = spend[1].reshape(12, 5, 3).max(axis=1).sum(axis=0)
+    own_limits = (float(s1_top[0]), 0.2 * float(s1_top[1]))
+    rows = year_rows(limits, (2027, 2028, 2029), spend)
+    rows += year_rows(own_limits, (2027, 2028), [None, spend[1][:, :2], None], prefix="s1: ")
+    joined = join_sites(parts, budget, shared=rows)
+    assert joined.compiled.con_names[4:6] == ("s1: spending in 2027", "s1: spending in 2028")
+    assert not joined.compiled.A[5][:60].any() and not joined.compiled.A[5][120:].any()
+    plan = solve_joined(joined, gap=1e-6, exact=True)
+    c = joined.compiled
+    sel = c.table_rows(plan.choice)
+    theirs = _pulp_yearly(insts, spend, budget, limits, own=[(1, 0, own_limits[0]), (1, 1, own_limits[1])])
+    assert float(-c.F[0][sel].sum()) == pytest.approx(theirs, rel=2e-6)
+    assert c.A[5][sel].sum() <= own_limits[1] * (1 + 1e-9)
+    loose = solve_joined(join_sites(parts, budget, shared=rows[:3]), gap=1e-6, exact=True)
+    assert c.A[5][c.zone_ptr[:-1] + loose.choice].sum() > own_limits[1]          # the site's row binds
 
 
 def test_the_calendar_of_yearly_budgets_and_its_mistakes():
@@ -194,6 +219,20 @@ def test_bad_yearly_budgets_exit_2_naming_file_and_field(tmp_path, what, line, f
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
 
 
+@pytest.mark.parametrize("line,field,says", [
+    ("budget_per_year_cny = [1e6, -1.0]", "sites[0].budget_per_year_cny[1]", "outside the allowed range"),
+    ("budget_per_year_cny = [nan]", "sites[0].budget_per_year_cny[0]", "not a finite number"),
+    ("budget_per_year_cny = []", "sites[0].budget_per_year_cny", "non-empty list"),
+])
+def test_bad_site_yearly_budgets_exit_2_naming_file_and_field(tmp_path, line, field, says):
+    p = tmp_path / "portfolio.toml"
+    p.write_text('[portfolio]\nname = "p"\nbudget_cny = 1e8\n' + SITE + line + "\n", encoding="utf-8")
+    r = run("portfolio", p, "--out", tmp_path / "o")
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and str(p) in r.stderr and f"field {field!r}" in r.stderr, r.stderr
+    assert says in r.stderr
+
+
 def test_a_yearly_budget_longer_than_the_sites_years_exits_2(tmp_path):
     """The loess site runs 2026 + 40 years: 42 yearly budgets reach 2067."""
     p = tmp_path / "portfolio.toml"
@@ -204,6 +243,12 @@ def test_a_yearly_budget_longer_than_the_sites_years_exits_2(tmp_path):
     assert "Traceback" not in r.stderr
     assert str(p) in r.stderr and "field 'portfolio.budget_per_year_cny'" in r.stderr and "wrong length" in r.stderr
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+    # the same list as the site's own
+    p.write_text('[portfolio]\nname = "p"\nbudget_cny = 1e8\n' + SITE + "budget_per_year_cny = ["
+                 + ", ".join(["1e7"] * 42) + "]\n", encoding="utf-8")
+    r = run("portfolio", p, "--out", tmp_path / "o", "--workers", "1", "--no-report")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "field 'sites[0].budget_per_year_cny'" in r.stderr and "wrong length" in r.stderr and "2026–2066" in r.stderr
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
@@ -240,6 +285,17 @@ def test_one_site_with_yearly_budgets_end_to_end(tmp_path):
     row = html.split("Spending per year")[2].split("</tr>")[2]      # the table's second year
     assert "2027" in row and "binds" in row and math.isfinite(1e3 * years["dual_tco2e_per_cny"][1])
     assert f"{1e3 * years['dual_tco2e_per_cny'][1]:.3f}" in row
+    # the same limits as the site's own (its [[sites]] table): the same optimum, its rows named by the site
+    own = resolve_portfolio({"portfolio": {"name": "own", "budget_cny": 5e7},
+                             "sites": [{"name": "loess", "path": str(LOESS), "budget_per_year_cny": [5e7, 4e5, 5e7]}]},
+                            file="p.toml", root=tmp_path)
+    alone = optimize_portfolio(own, workers=1, report=False)
+    rows = {r["name"]: r for r in alone.summary["shared_constraints"]}
+    assert set(rows) == {"shared budget (capex)", "loess: spending in 2026", "loess: spending in 2027",
+                         "loess: spending in 2028"}
+    assert rows["loess: spending in 2027"]["lhs"] == pytest.approx(years["spent_cny"][1], rel=1e-6)
+    assert alone.summary["objective_value"] == pytest.approx(s["objective_value"], rel=2e-4)
+    assert "spending_by_year" not in alone.summary
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")

@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import InfeasibleError
 from .build import BuiltSite, build_sites
 from .join import Joined, SitePart, budget_dual_price, join_sites, shared_row_duals, site_marginals
-from .shared import SiteData, StockPlan, share_rows, spending_years, stock_rows, year_rows
+from .shared import SiteData, StockPlan, share_rows, site_years, spending_years, stock_rows, year_rows
 from .spec import PortfolioSpec, load_portfolio
 
 SHIFT = 0.10          # the budget moves ±10 % to see which sites gain or lose first
@@ -222,6 +222,13 @@ def join_built(spec: PortfolioSpec, built: list[BuiltSite]) -> tuple[Joined, Sto
                                 for b in built], file=file)
         yearly = year_rows(spec.budget_per_year_cny, years,
                            [_yearly_spend(b, years, stocks.haul_cny.get(b.spec.name, 0.0)) for b in built])
+    for i, b in enumerate(built):       # a site's own yearly limits: rows over its options only
+        if b.spec.budget_per_year_cny:
+            own = site_years(b.spec.name, spec.sites.index(b.spec), b.spec.budget_per_year_cny,
+                             int(b.site.settings.start_year), int(b.site.settings.horizon_yr), file=file)
+            cols: list = [None] * len(built)
+            cols[i] = _yearly_spend(b, own, stocks.haul_cny.get(b.spec.name, 0.0))
+            yearly += year_rows(b.spec.budget_per_year_cny, own, cols, prefix=f"{b.spec.name}: ")
     shared = yearly + stocks.rows + share_rows(spec.min_shares, data, spend)
     joined = join_sites(parts, spec.budget_cny, objective=spec.objective, budget_on=spec.budget_on,
                         shared=shared, drop=stocks.drop)

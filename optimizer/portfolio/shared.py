@@ -188,11 +188,28 @@ def spending_years(limits: tuple[float, ...], first_year: int | None, calendars:
     return years
 
 
-def year_rows(limits: tuple[float, ...], years: tuple[int, ...], spend_by_year: list[np.ndarray]) -> list[SharedRow]:
+def year_rows(limits: tuple[float, ...], years: tuple[int, ...], spend_by_year: list,
+              prefix: str = "") -> list[SharedRow]:
     """One row per calendar year: Σ_s spending_s(year) · x_s ≤ limit. ``spend_by_year`` per site,
-    (rows, len(years)) [CNY, nominal]; a site that pays nothing that year is not in its row."""
+    (rows, len(years)) [CNY, nominal], None for a site not in the rows; a site that pays nothing
+    that year is not in its row. ``prefix`` starts each row's name (a site's own: ``"<site>: "``)."""
     rows = []
     for j, (year, limit) in enumerate(zip(years, limits)):
-        coef = tuple(a[:, j] if np.any(a[:, j]) else None for a in spend_by_year)
-        rows.append(SharedRow(f"spending in {year}", "CNY", coef, float(limit), kind="year"))
+        coef = tuple(a[:, j] if a is not None and np.any(a[:, j]) else None for a in spend_by_year)
+        rows.append(SharedRow(f"{prefix}spending in {year}", "CNY", coef, float(limit), kind="year"))
     return rows
+
+
+def site_years(name: str, index: int, limits: tuple[float, ...], start_year: int, horizon_yr: int,
+               file: str = "<portfolio>") -> tuple[int, ...]:
+    """The calendar years of a site's own yearly budget, from its start year; raises
+    :class:`PortfolioError` naming ``sites[i].budget_per_year_cny`` when the list runs past the
+    site's horizon."""
+    from ..i18n import _
+
+    if len(limits) > horizon_yr + 1:
+        raise PortfolioError([Issue(file=file, field=f"sites[{index}].budget_per_year_cny", message=_(
+            "wrong length: {n} yearly budgets from {first}, but site {name} spends only in {first}–{last} "
+            "(start_year to start_year + horizon_yr of its settings)").format(
+                n=len(limits), first=start_year, last=start_year + horizon_yr, name=repr(name)))])
+    return tuple(start_year + i for i in range(len(limits)))

@@ -19,6 +19,7 @@
     layer = "zones"                              # optional: the zoning file's layer
     county = "Shuozhou"                          # optional: for [[min_share]] by county
     location = [112.43, 39.51]                   # optional [lon, lat] (default: the zones' centroid)
+    budget_per_year_cny = [1e8, 2e7]             # optional: this site's own yearly limits, from its start_year
 
     [[stocks]]                                   # optional: a regional stock shared by sites
     name = "Pingshuo topsoil dump"
@@ -56,7 +57,8 @@ PORTFOLIO_KEYS = ("name", "budget_cny", "budget_on", "objective", "allow_intoler
                   "budget_first_year")
 #: the calendar years a yearly budget may name (settings' start_year bounds, with a 200-year horizon)
 YEAR_RANGE = (1900, 2400)
-SITE_KEYS = ("name", "path", "settings", "weight", "allow_intolerable", "catalog", "layer", "county", "location")
+SITE_KEYS = ("name", "path", "settings", "weight", "allow_intolerable", "catalog", "layer", "county", "location",
+             "budget_per_year_cny")
 STOCK_KEYS = ("name", "material", "quantity_m3", "sites", "at_site", "location", "max_haul_km", "haul_km",
               "haul_cny_per_m3_km")
 SHARE_KEYS = ("of", "share", "site", "county")
@@ -79,6 +81,8 @@ class PortfolioSite:
     layer: str | None = None
     county: str | None = None
     location: tuple[float, float] | None = None   # (lon, lat) [degrees, WGS 84]
+    #: the most this site spends in each year from its start year [CNY, nominal]; () none
+    budget_per_year_cny: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,8 @@ class PortfolioSpec:
                 "sites": [{"name": s.name, "path": str(s.path), "settings": str(s.settings) if s.settings else None,
                            "weight": s.weight, "allow_intolerable": s.allow_intolerable,
                            "catalog": str(s.catalog) if s.catalog else None, "layer": s.layer,
-                           "county": s.county, "location": list(s.location) if s.location else None}
+                           "county": s.county, "location": list(s.location) if s.location else None,
+                           "budget_per_year_cny": list(s.budget_per_year_cny)}
                           for s in self.sites],
                 "stocks": [{**asdict(k), "haul_km": dict(k.haul_km)} for k in self.stocks],
                 "min_share": [asdict(m) for m in self.min_shares]}
@@ -231,10 +236,13 @@ def _site(i: int, raw, root: Path, file: str, problems: list[Issue]) -> Portfoli
     layer = _text(raw["layer"], w("layer"), problems) if "layer" in raw else None
     county = _text(raw["county"], w("county"), problems) if "county" in raw else None
     location = _lonlat(raw["location"], w("location"), problems) if "location" in raw else None
+    per_year = _limits(raw["budget_per_year_cny"], w, problems, N_("one per year from the site's start_year")) \
+        if "budget_per_year_cny" in raw else ()
     if name is None or path is None or weight is None:
         return None
     return PortfolioSite(name=name, path=path, settings=settings, weight=weight, allow_intolerable=allow,
-                         catalog=catalog, layer=layer, county=county, location=location)
+                         catalog=catalog, layer=layer, county=county, location=location,
+                         budget_per_year_cny=per_year)
 
 
 def _lonlat(value, where: dict, problems: list[Issue]) -> tuple[float, float] | None:
@@ -351,24 +359,23 @@ def _share(i: int, raw, file: str, problems: list[Issue], known: set[str], count
     return MinShare(of=str(of), share=share, site=site, county=county)
 
 
+def _limits(value, w, problems: list[Issue], which: str) -> tuple[float, ...]:
+    """A ``budget_per_year_cny`` list: each entry a finite number ≥ 0 [CNY]; () when wrong."""
+    if not isinstance(value, list) or not value:
+        problems.append(Issue(message=_("{value} is not a non-empty list of yearly budgets [CNY], {which}").format(
+            value=repr(value), which=_(which)), **w("budget_per_year_cny")))
+        return ()
+    n0 = len(problems)
+    limits = [_number(v, w(f"budget_per_year_cny[{i}]"), problems, low=0.0, low_open=False,
+                      what=N_("the most spent in that year [CNY]")) for i, v in enumerate(value)]
+    return () if len(problems) > n0 else tuple(float(v) for v in limits if v is not None)
+
+
 def _yearly(head: dict, w, problems: list[Issue]) -> tuple[tuple[float, ...], int | None]:
     """``budget_per_year_cny`` (each entry a finite number ≥ 0) and ``budget_first_year``."""
-    limits: list[float] = []
+    limits: tuple[float, ...] = ()
     if "budget_per_year_cny" in head:
-        value = head["budget_per_year_cny"]
-        if not isinstance(value, list) or not value:
-            problems.append(Issue(message=_("{value} is not a non-empty list of yearly budgets [CNY], one per calendar "
-                                            "year from budget_first_year").format(value=repr(value)),
-                                  **w("budget_per_year_cny")))
-        else:
-            n0 = len(problems)
-            for i, v in enumerate(value):
-                got = _number(v, w(f"budget_per_year_cny[{i}]"), problems, low=0.0, low_open=False,
-                              what=N_("the most spent in that year [CNY]"))
-                if got is not None:
-                    limits.append(got)
-            if len(problems) > n0:
-                limits = []
+        limits = _limits(head["budget_per_year_cny"], w, problems, N_("one per calendar year from budget_first_year"))
     first = None
     if "budget_first_year" in head:
         v = head["budget_first_year"]
@@ -381,7 +388,7 @@ def _yearly(head: dict, w, problems: list[Issue]) -> tuple[tuple[float, ...], in
                                             "too, or remove it"), **w("budget_first_year")))
         else:
             first = int(v)
-    return tuple(limits), first
+    return limits, first
 
 
 def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = ".") -> PortfolioSpec:
