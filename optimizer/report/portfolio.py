@@ -91,20 +91,31 @@ def budget_front_figure(front: pd.DataFrame, objective: str, budget_cny: float):
 
 
 def spending_by_year_figure(years: pd.DataFrame):
-    """Each limited year's spending, stacked by site, against its limit."""
-    fig = new_figure(7.0, 3.6)
-    ax = fig.subplots()
-    x = years["year"].to_numpy(int)
-    bottom = np.zeros(len(years))
+    """Each limited year's spending, stacked by site, against its limit: in ¥ M, and as a share of
+    the year's limit (so that small running-cost years are seen beside the works' year)."""
+    fig = new_figure(7.0, 3.8)
+    ax1, ax2 = fig.subplots(1, 2)
+    x = np.arange(len(years))
+    limit = years["limit_cny"].to_numpy(float)
+    bottom1, bottom2 = np.zeros(len(years)), np.zeros(len(years))
     for col in [c for c in years.columns if c.endswith(":spent_cny")]:
-        v = years[col].to_numpy(float) / 1e6
-        ax.bar(x, v, bottom=bottom, label=col.rsplit(":", 1)[0])
-        bottom += v
-    ax.step(x, years["limit_cny"].to_numpy(float) / 1e6, where="mid", color="k", lw=1.2, label=_("limit"))
-    ax.set_xlabel(_("calendar year"))
-    ax.set_ylabel(_("spending [¥ M, nominal]"))
-    ax.set_title(_("Spending per year against its limit"))
-    ax.legend(fontsize=7)
+        v = years[col].to_numpy(float)
+        name = col.rsplit(":", 1)[0]
+        ax1.bar(x, v / 1e6, bottom=bottom1, label=name)
+        share = np.divide(100.0 * v, limit, out=np.zeros_like(v), where=limit > 0)
+        ax2.bar(x, share, bottom=bottom2, label=name)
+        bottom1 += v / 1e6
+        bottom2 += share
+    ax1.hlines(limit / 1e6, x - 0.45, x + 0.45, color="k", lw=1.5, label=_("limit"))
+    ax2.axhline(100.0, color="k", lw=1.5)
+    labels = [str(int(y)) for y in years["year"]]
+    for ax in (ax1, ax2):
+        ax.set_xticks(x, labels, rotation=90 if len(x) > 12 else 0)
+        ax.set_xlabel(_("calendar year"))
+    ax1.set_ylabel(_("spending [¥ M, nominal]"))
+    ax2.set_ylabel(_("share of the year's limit [%]"))
+    ax1.set_title(_("Spending per year against its limit"))
+    ax1.legend(fontsize=7)
     return fig
 
 
