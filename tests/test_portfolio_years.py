@@ -324,3 +324,25 @@ def test_a_portfolio_sweep_keeps_the_yearly_budgets_in_every_scenario(tmp_path):
     assert by[(0.03, 2.5e7)]["dual_2027_tco2e_per_cny"] > 0
     direct = optimize_portfolio(ps.spec, budget_cny=2.5e7, workers=1, report=False)
     assert by[(0.03, 2.5e7)]["objective"] == pytest.approx(direct.summary["objective_value"], rel=2e-4)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_the_haul_of_a_regional_stock_is_paid_in_the_works_year(tmp_path):
+    """A site drawing topsoil 12 km from a regional dump at ¥1.5 per m³·km pays the haul with its
+    works: year 2026's spending is its spend on the shared budget (capex + haul), later years
+    are the plan's running costs alone. (Its credit optimum uses topsoil; its removals optimum
+    does not.)"""
+    from optimizer.portfolio import optimize_portfolio, resolve_portfolio
+
+    raw = {"portfolio": {"name": "haul", "budget_cny": 5e7, "budget_per_year_cny": [5e7, 5e7], "objective": "credits"},
+           "sites": [{"name": "loess", "path": str(LOESS)}],
+           "stocks": [{"name": "dump", "material": "topsoil", "quantity_m3": 1e6, "haul_km": {"loess": 12.0},
+                       "haul_cny_per_m3_km": 1.5}]}
+    res = optimize_portfolio(resolve_portfolio(raw, file="p.toml", root=tmp_path), workers=1, report=False)
+    years = res.years
+    row = res.frame.iloc[0]
+    assert row["budget_spend_cny"] > row["capex_cny"] * (1 + 1e-6)          # some topsoil hauled
+    assert years["spent_cny"][0] == pytest.approx(row["budget_spend_cny"], rel=1e-9)
+    b = res.sites[0]
+    sched = spending_by_year(b.table, b.compiled.table_rows(res.site_plans["loess"].choice))
+    assert years["spent_cny"][1] == pytest.approx(sched[:, 1].sum(), rel=1e-9)
