@@ -346,3 +346,18 @@ def test_the_haul_of_a_regional_stock_is_paid_in_the_works_year(tmp_path):
     b = res.sites[0]
     sched = spending_by_year(b.table, b.compiled.table_rows(res.site_plans["loess"].choice))
     assert years["spent_cny"][1] == pytest.approx(sched[:, 1].sum(), rel=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_the_command_says_each_years_spending_and_the_binding_years_dual(tmp_path, capsys):
+    from optimizer.cli import main
+
+    p = tmp_path / "portfolio.toml"
+    p.write_text('[portfolio]\nname = "p"\nbudget_cny = 5e7\nbudget_per_year_cny = [5e7, 4e5]\n' + SITE,
+                 encoding="utf-8")
+    assert main(["portfolio", str(p), "--out", str(tmp_path / "o"), "--workers", "1", "--no-report"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    years = pd.read_csv(tmp_path / "o" / "spending_by_year.csv")
+    assert f"spending in 2026: ¥{years['spent_cny'][0] / 1e6:,.2f} M of ¥50.00 M" in text
+    assert (f"spending in 2027: ¥{years['spent_cny'][1] / 1e6:,.2f} M of ¥0.40 M, binds (dual price "
+            f"{1e3 * years['dual_tco2e_per_cny'][1]:.3f} t CO2e per extra ¥1k)") in text

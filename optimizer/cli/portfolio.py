@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -82,9 +83,11 @@ def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, 
     for y in s.get("spending_by_year", []):
         said = _("spending in {year}: ¥{spent} M of ¥{limit} M").format(
             year=y["year"], spent=f"{y['spent_cny'] / 1e6:,.2f}", limit=f"{y['limit_cny'] / 1e6:,.2f}")
-        if y["binding"]:
-            said += _(", binds (dual price {value} t CO2e per extra ¥1k)").format(
-                value=f"{1e3 * y['dual_tco2e_per_cny']:.3f}")
+        dual = y["dual_tco2e_per_cny"]
+        if y["binding"] and dual is not None and math.isfinite(dual):
+            said += _(", binds (dual price {value} t CO2e per extra ¥1k)").format(value=f"{1e3 * dual:.3f}")
+        elif y["binding"]:
+            said += _(", binds")
         out.print(said, highlight=False)
     m = s["budget_moves"]
     out.print(_("budget +{shift}: gain first {gain}; budget −{shift}: lose first {lose}").format(
