@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -316,3 +317,102 @@ def test_sweep_in_batches_on_a_cluster_equals_one_task_per_scenario(tmp_path):
     assert (a["solve_status"] == "infeasible").sum() == 4 and (a["solve_status"] == "optimal").sum() == 8
     raw = pd.concat([pd.read_parquet(p) for p in (tmp_path / "b" / "parts").glob("part-*.parquet")])
     assert len(raw) == 12 and raw["task_id"].is_unique
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "two", "1.5"])
+def test_sweep_batch_must_be_a_positive_integer(tmp_path, capsys, value):
+    from optimizer.cli import main
+    assert main(["sweep", str(LOESS), "--grid", "price=40,80", "--batch", value, "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "--batch" in err and "Traceback" not in err, err
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("subject", ["site", "portfolio"])
+@pytest.mark.parametrize("argv,expected", [([], None), (["--batch", "1"], 1), (["--batch", "7"], 7)])
+def test_sweep_batch_reaches_the_runner(tmp_path, monkeypatch, subject, argv, expected):
+    """`--batch N` is the ``batch`` of sweep_site / sweep_portfolio (default None: batch_size's)."""
+    import optimizer.portfolio.sweep as psweep
+    import optimizer.sweep as ssweep
+    from optimizer.cli import main
+
+    seen = []
+
+    def fake(*args, **kw):
+        seen.append(kw["batch"])
+        raise SinkPlanError("stopped here by the test")
+
+    monkeypatch.setattr(ssweep, "sweep_site", fake)
+    monkeypatch.setattr(psweep, "sweep_portfolio", fake)
+    target = ROOT / "sites" / "portfolio.toml" if subject == "portfolio" else LOESS
+    assert main(["sweep", str(target), "--grid", "price=40,80", *argv, "--out", str(tmp_path / "s"), "-q"]) == 2
+    assert seen == [expected]
+
+
+def test_sweep_batch_help_in_english_and_chinese_says_the_defaults(capsys):
+    from optimizer.cli import main
+    from optimizer.sweep import BATCH_SCENARIOS, TASKS_PER_WORKER
+
+    assert main(["sweep", "--help"]) == 0
+    en = " ".join(capsys.readouterr().out.split())
+    assert "--batch N" in en and f"at most {BATCH_SCENARIOS}" in en and f"at least {TASKS_PER_WORKER} tasks" in en
+    assert main(["--lang", "zh", "sweep", "--help"]) == 0
+    zh = "".join(capsys.readouterr().out.split())
+    assert "--batchN" in zh and "Scenariosperrunnertask" not in zh
+    assert str(BATCH_SCENARIOS) in zh.split("--batchN")[1].split("--out")[0]
+
+
+@pytest.mark.slow
+def test_a_portfolio_sweep_killed_mid_sweep_resumes_every_scenario_exactly_once(tmp_path, capsys):
+    """`sinkplan sweep portfolio.toml` SIGKILLed once its first records are journaled (its local
+    cluster dies with it): no sweep.parquet is left half-written, and the same command run again
+    skips the finished scenarios and runs the rest, so every scenario has exactly one record."""
+    import json
+    import os
+    import signal
+
+    from optimizer.cli import main
+
+    p = tmp_path / "portfolio.toml"
+    grass = ROOT / "sites" / "inner_mongolia_grassland" / "zones.geojson"
+    p.write_text('[portfolio]\nname = "two"\nbudget_cny = 3e7\n'
+                 f'[[sites]]\nname = "loess"\npath = "{LOESS}"\n'
+                 f'[[sites]]\nname = "grass"\npath = "{grass}"\n', encoding="utf-8")
+    out = tmp_path / "sweep"
+    argv = ["sweep", str(p), "--grid", "budget=1.5e7:3e7:10", "--grid", "discount=0.03,0.05,0.08,0.1",
+            "--batch", "2", "--workers", "1", "--out", str(out)]
+    n = 40
+    proc = subprocess.Popen([sys.executable, "-m", "optimizer", *argv, "-q"], cwd=str(ROOT),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parts = out / "parts"
+    try:
+        end = time.monotonic() + 300
+        while not list(parts.glob("part-*.parquet")):
+            assert proc.poll() is None, "the sweep ended before writing a part"
+            assert time.monotonic() < end, "no part written in 300 s"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    from optimizer.runner import Journal
+
+    before = Journal(parts).finished()
+    assert 0 < len(before) < n, len(before)                       # killed mid-sweep
+    assert not (out / "sweep.parquet").exists()
+    assert not [f for f in os.listdir(out) if f.startswith(".") or f.endswith(".tmp")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main([*argv, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["skipped_done_before"] == len(before) and doc["ok"] == n and doc["failed"] == 0
+    df = pd.read_parquet(out / "sweep.parquet")
+    assert len(df) == n and df["scenario_id"].is_unique and (df["status"] == "ok").all()
+    assert (df["solve_status"] == "optimal").all()
+    grid = scenarios(parse_grid(["budget=1.5e7:3e7:10", "discount=0.03,0.05,0.08,0.1"]))
+    assert sorted(df["scenario_id"]) == sorted(grid["scenario_id"]) and len(set(zip(df["budget"], df["discount"]))) == n
+    raw = pd.concat([pd.read_parquet(f) for f in parts.glob("part-*.parquet")])
+    assert len(raw) == n and raw["task_id"].is_unique                # nothing written twice, nothing lost
+    assert set(raw["task_id"]) == set(df["scenario_id"])

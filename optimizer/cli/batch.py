@@ -35,12 +35,15 @@ def register(app: click.Group) -> None:
               help=N_("An existing Dask scheduler (default: a local cluster)."))
 @click.option("--workers", type=click.IntRange(1), default=None,
               help=N_("Worker processes of the local cluster (default: usable CPUs)."))
+@click.option("--batch", type=click.IntRange(1), default=None, metavar="N",
+              help=N_("Scenarios per runner task, each still its own record (default: at most 20, fewer so that "
+                      "every worker gets at least 4 tasks; 1: one task per scenario)."))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help=N_("Output folder; a sweep interrupted there resumes."))
 @site_options
 @voice_options
 def sweep(site_path: Path, grid_items, objective, budget_on, constraint, gap, time_limit, scheduler, workers,
-          out_dir, settings, layer, crs, fix_geometry, catalog, quiet, as_json):
+          batch, out_dir, settings, layer, crs, fix_geometry, catalog, quiet, as_json):
     """Optimise every scenario of a grid (carbon price × discount rate × budget × standard).
 
     SITE is a zoning file, or a portfolio TOML (as for `sinkplan portfolio`): then every scenario is
@@ -65,11 +68,12 @@ def sweep(site_path: Path, grid_items, objective, budget_on, constraint, gap, ti
         if site_path.suffix.lower() == ".toml":
             from ..portfolio.sweep import sweep_portfolio
             result = sweep_portfolio(site_path, grid, gap=gap, time_limit_s=time_limit, out_dir=out_dir,
-                                     scheduler=scheduler, workers=workers, progress=on_progress)
+                                     scheduler=scheduler, workers=workers, progress=on_progress, batch=batch)
         else:
             result = sweep_site(SiteInput(site_path, settings, layer, crs, fix_geometry, catalog), grid,
                                 objective=objective, limits=limits, gap=gap, time_limit_s=time_limit,
-                                out_dir=out_dir, scheduler=scheduler, workers=workers, progress=on_progress)
+                                out_dir=out_dir, scheduler=scheduler, workers=workers, progress=on_progress,
+                                batch=batch)
     s = result.summary
     df = result.table
     doc = {"scenarios": len(df), "ok": int((df["status"] == "ok").sum()), "failed": s.failed,

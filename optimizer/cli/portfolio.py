@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -37,13 +38,13 @@ def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, 
               lang, no_report, quiet, as_json):
     """Spread one budget over several sites: one certified plan of every zone of every site.
 
-    PORTFOLIO is a TOML file: [portfolio] name, budget_cny (budget_on = "cost" for NPV), one
+    PORTFOLIO is a TOML file: [portfolio] name, budget_cny (budget_on = "cost" for NPV), optional
+    budget_per_year_cny (the most spent in each calendar year: capex + running costs), one
     [[sites]] table per site (name, path, optional settings, weight, allow_intolerable, county,
     location) and optional [[stocks]] (regional topsoil or gangue) and [[min_share]] tables
-    (docs/portfolio.md). Writes
-    sites/<name>/ (the plan files of `optimize`), portfolio.csv (one row per site, with its
-    marginal t CO2e per ¥), budget_shifts.csv (±10 % budget), summary.json, report.html and
-    manifest.json.
+    (docs/portfolio.md). Writes sites/<name>/ (the plan files of `optimize`), portfolio.csv (one
+    row per site, with its marginal t CO2e per ¥), budget_shifts.csv (±10 % budget),
+    spending_by_year.csv (with yearly budgets), summary.json, report.html and manifest.json.
     """
     from ..portfolio import optimize_portfolio
 
@@ -79,6 +80,15 @@ def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, 
             dual = "" if c["dual"] is None else _(", dual price {value} per {unit}").format(
                 value=f"{c['dual']:.4g}", unit=c["unit"])
             out.print(_("binding: {name}{dual}").format(name=c["name"], dual=dual), highlight=False)
+    for y in s.get("spending_by_year", []):
+        said = _("spending in {year}: ¥{spent} M of ¥{limit} M").format(
+            year=y["year"], spent=f"{y['spent_cny'] / 1e6:,.2f}", limit=f"{y['limit_cny'] / 1e6:,.2f}")
+        dual = y["dual_tco2e_per_cny"]
+        if y["binding"] and dual is not None and math.isfinite(dual):
+            said += _(", binds (dual price {value} t CO2e per extra ¥1k)").format(value=f"{1e3 * dual:.3f}")
+        elif y["binding"]:
+            said += _(", binds")
+        out.print(said, highlight=False)
     m = s["budget_moves"]
     out.print(_("budget +{shift}: gain first {gain}; budget −{shift}: lose first {lose}").format(
         shift=f"{m['shift']:.0%}", gain=", ".join(m["gain_first"]) or _("none"),

@@ -56,3 +56,26 @@ def npv_cost_cny(capex, upkeep_cny_per_yr, upkeep_years, maintenance_cny_year1, 
     d = np.asarray(discount_factors, dtype=float)
     return (np.asarray(capex) + np.asarray(upkeep_cny_per_yr) * annuity_factor(upkeep_years, d)
             + np.asarray(maintenance_cny_year1) * d[0] + np.asarray(monitoring_cny_per_yr) * d.sum())
+
+
+def upkeep_share_by_year(upkeep_years, horizon_yr: int) -> np.ndarray:
+    """The share of a full year's upkeep paid in each year t = 1..H [−], (n, H): 1 in every whole
+    year of ``upkeep_years`` [yr], the fraction in the year a fractional span ends, 0 after — the
+    pro rata rule of :func:`annuity_factor`, undiscounted (docs/science.md §4.2)."""
+    y = np.clip(np.asarray(upkeep_years, dtype=float), 0, horizon_yr)
+    t = np.arange(1, horizon_yr + 1, dtype=float)
+    return np.clip(y[..., None] - (t - 1.0), 0.0, 1.0)
+
+
+def spending_by_year_cny(capex, upkeep_cny_by_year, maintenance_cny_year1, monitoring_cny_per_yr) -> np.ndarray:
+    """Money paid in each year t = 0..H [CNY, nominal: the catalog's CNY of 2025, undiscounted],
+    (n, H + 1): capex in year 0, upkeep(t) ((n, H), :func:`upkeep_share_by_year` × the measures'
+    yearly upkeep) and monitoring in years 1..H, maintenance in year 1 — the cash flows whose
+    discounted sum is :func:`npv_cost_cny` (docs/science.md §4.2, §4.3)."""
+    up = np.asarray(upkeep_cny_by_year, dtype=float)
+    n, horizon = up.shape
+    out = np.empty((n, horizon + 1))
+    out[:, 0] = capex
+    out[:, 1:] = up + np.asarray(monitoring_cny_per_yr, dtype=float)[:, None]
+    out[:, 1] += maintenance_cny_year1
+    return out

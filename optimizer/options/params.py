@@ -158,6 +158,17 @@ def combo_rules(ms: pd.DataFrame, idx: np.ndarray, *, types_provided: np.ndarray
     )
 
 
+def combo_upkeep_by_year(ms: pd.DataFrame, idx: np.ndarray, horizon_yr: int) -> np.ndarray:
+    """Upkeep paid in each year t = 1..H per combination [CNY/ha, nominal], (C, H): each measure's
+    ``upkeep_cny_per_ha_yr`` over its own ``upkeep_years`` (pro rata in a fractional last year), the
+    undiscounted twin of ``ComboParams.upkeep_npv_cny_per_ha`` (docs/science.md §4.2)."""
+    out = np.zeros((len(idx), int(horizon_yr)))
+    up, upy = np.nan_to_num(_column(ms, "upkeep_cny_per_ha_yr")), np.nan_to_num(_column(ms, "upkeep_years"))
+    for gi in range(idx.shape[1]):
+        out += up[idx[:, gi]][:, None] * cost.upkeep_share_by_year(upy[idx[:, gi]], int(horizon_yr))
+    return out
+
+
 def combo_params(ms: pd.DataFrame, idx: np.ndarray, catalog: Catalog, settings: Settings) -> ComboParams:
     """Per-combination model inputs (per ha), folded over its measures."""
     C = len(idx)

@@ -304,8 +304,18 @@ def _avoided_tco2e(x: RowInputs, s: Settings, cat: Catalog, t) -> np.ndarray:
     return fire[:, None] * fire_years + pv[:, None] * (t >= cat.param("pv_first_year"))
 
 
-def _cost_cny(x: RowInputs, s: Settings, cat: Catalog, d, backfill_m3_per_ha):
-    """(capex, net present cost, topsoil m³/ha) per zone (docs/science.md §4)."""
+def spending_of_rows(x: RowInputs, s: Settings, cat: Catalog, upkeep_cny_per_ha_by_year: np.ndarray) -> np.ndarray:
+    """Money paid in each year t = 0..H of rows [CNY, nominal], (n, H + 1): capex in year 0, then
+    upkeep, maintenance and monitoring (:func:`optimizer.models.cost.spending_by_year_cny`);
+    ``upkeep_cny_per_ha_by_year`` (n, H) per row (:func:`.params.combo_upkeep_by_year`). Discounted
+    by (1 + r)^−t it sums to the rows' ``cost_cny`` (docs/science.md §4.2, §4.3)."""
+    works, capex, monitoring = _works_capex_monitoring(x, s, cat, _backfill_m3_per_ha(x))
+    return cost.spending_by_year_cny(capex, upkeep_cny_per_ha_by_year * x.zone.area_ha[:, None],
+                                     works * cat.param("maintenance_fraction"), monitoring * x.zone.area_ha)
+
+
+def _works_capex_monitoring(x: RowInputs, s: Settings, cat: Catalog, backfill_m3_per_ha):
+    """(works [CNY], capex [CNY], monitoring [CNY/(ha·yr)]) per row (docs/science.md §4.1, §4.2)."""
     z, o = x.zone, x.option
     topsoil_m3_per_ha = o.topsoil_cm * cost.M3_PER_HA_CM
     works = cost.works_cny_per_ha(o.capex_cny_per_ha, o.earthworks_m3_per_ha + backfill_m3_per_ha,
@@ -314,6 +324,14 @@ def _cost_cny(x: RowInputs, s: Settings, cat: Catalog, d, backfill_m3_per_ha):
     capex = cost.capex_cny(works, management_fraction=cat.param("management_fraction"),
                            contingency_fraction=cat.param("contingency_fraction"))
     monitoring = np.where(o.any_works, float(cat.monitoring.at[s.monitoring_level, "cost_cny_per_ha_yr"]), 0.0)
+    return works, capex, monitoring
+
+
+def _cost_cny(x: RowInputs, s: Settings, cat: Catalog, d, backfill_m3_per_ha):
+    """(capex, net present cost, topsoil m³/ha) per zone (docs/science.md §4)."""
+    z, o = x.zone, x.option
+    topsoil_m3_per_ha = o.topsoil_cm * cost.M3_PER_HA_CM
+    works, capex, monitoring = _works_capex_monitoring(x, s, cat, backfill_m3_per_ha)
     # upkeep is discounted per combination (each measure over its own years) in params.combo_params
     npv = (cost.npv_cost_cny(capex, 0.0, 0.0, works * cat.param("maintenance_fraction"), monitoring * z.area_ha, d)
            + o.upkeep_npv_cny_per_ha * z.area_ha)

@@ -9,7 +9,7 @@ for the whole portfolio).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import Issue, PortfolioError, SinkPlanError
@@ -33,6 +33,8 @@ class BuiltSite:
     problem: Problem
     compiled: Compiled
     lonlat: tuple[float, float] | None = None     # the site's place (its location, else its zones' centroid)
+    #: calendar years → money each table row pays in them (portfolio.run.site_spending), filled on demand
+    spending_cache: dict = field(default_factory=dict, repr=False)
 
 
 def _build_one(task) -> tuple[str, object, list]:

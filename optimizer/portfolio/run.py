@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import InfeasibleError
 from .build import BuiltSite, build_sites
 from .join import Joined, SitePart, budget_dual_price, join_sites, shared_row_duals, site_marginals
-from .shared import SiteData, StockPlan, share_rows, stock_rows
+from .shared import SiteData, StockPlan, share_rows, site_years, spending_years, stock_rows, year_rows
 from .spec import PortfolioSpec, load_portfolio
 
 SHIFT = 0.10          # the budget moves ±10 % to see which sites gain or lose first
@@ -41,6 +41,7 @@ class PortfolioResult:
     shifts: pd.DataFrame               # budget_shifts.csv
     summary: dict
     front: pd.DataFrame | None = None  # front.csv
+    years: pd.DataFrame | None = None  # spending_by_year.csv (with budget_per_year_cny)
     files: list[Path] = field(default_factory=list)
 
 
@@ -150,8 +151,11 @@ def optimize_portfolio(portfolio: str | Path | PortfolioSpec, *, out_dir: str | 
     summary = _summary(spec, joined, plan, site_plans, dual, moves, time.perf_counter() - t0)
     summary["shared_constraints"] = shared
     summary["stocks"] = stocks.notes
+    years = spending_by_year_frame(spec, joined, plan, shared)
+    if years is not None:
+        summary["spending_by_year"] = years.to_dict(orient="records")
     result = PortfolioResult(spec=spec, sites=built, joined=joined, plan=plan, site_plans=site_plans, frame=frame,
-                             shifts=shifts, summary=summary, front=front)
+                             shifts=shifts, summary=summary, front=front, years=years)
     if out is not None:
         from .write import write_portfolio
         result.files = write_portfolio(result, out, report=report)
@@ -168,9 +172,42 @@ def site_data(b: BuiltSite) -> SiteData:
                     own_stock_m3={"topsoil": float(st.topsoil_stock_m3), "gangue": float(st.gangue_stock_m3)})
 
 
+def site_spending(b: BuiltSite, years: tuple[int, ...]) -> np.ndarray:
+    """Money the site's table rows pay in calendar ``years`` [CNY, nominal], (n_rows, len(years)),
+    0 in years outside the site's own (:func:`optimizer.options.spending.spending_by_year`).
+    Money scenarios do not change it: kept on ``b`` (and on its re-weighted copies)."""
+    got = b.spending_cache.get(years)
+    if got is None:
+        from ..options.spending import spending_by_year
+
+        full = spending_by_year(b.table, np.arange(b.table.n_rows))
+        t = np.asarray(years) - int(b.table.settings.start_year)
+        inside = (t >= 0) & (t < full.shape[1])
+        got = np.zeros((b.table.n_rows, len(years)))
+        got[:, inside] = full[:, t[inside]]
+        b.spending_cache[years] = got
+    return got
+
+
+def _yearly_spend(b: BuiltSite, years: tuple[int, ...], haul_cny) -> np.ndarray:
+    """The site's compiled rows' spending in ``years``, with the haul of a regional stock paid in
+    the works' year (the start, or a delayed row's year D)."""
+    rows = b.compiled.rows
+    out = site_spending(b, years)[rows].copy()
+    if np.ndim(haul_cny) or haul_cny:
+        delay = (np.zeros(len(rows), dtype=np.int64) if b.table.start_delay_yr is None
+                 else np.asarray(b.table.start_delay_yr, dtype=np.int64)[rows])
+        col = int(b.table.settings.start_year) + delay - years[0]
+        ok = (col >= 0) & (col < len(years))
+        haul = np.broadcast_to(np.asarray(haul_cny, dtype=float), (len(rows),))
+        out[np.flatnonzero(ok), col[ok]] += haul[ok]
+    return out
+
+
 def join_built(spec: PortfolioSpec, built: list[BuiltSite]) -> tuple[Joined, StockPlan]:
-    """The built sites joined under the shared budget, the regional stocks and the minimum shares;
-    a site's spend on the budget includes the haul of what it draws from a regional stock."""
+    """The built sites joined under the shared budget, the yearly budgets, the regional stocks and
+    the minimum shares; a site's spend on the budget includes the haul of what it draws from a
+    regional stock."""
     col = "capex_cny" if spec.budget_on == "capex" else "cost_cny"
     data = [site_data(b) for b in built]
     file = str(spec.file) if spec.file else "<portfolio>"
@@ -178,7 +215,21 @@ def join_built(spec: PortfolioSpec, built: list[BuiltSite]) -> tuple[Joined, Sto
     spend = [np.asarray(b.table.data[col], dtype=np.float64)[b.compiled.rows]
              + stocks.haul_cny.get(b.spec.name, 0.0) for b in built]
     parts = [SitePart(b.spec.name, b.compiled, s, b.spec.weight) for b, s in zip(built, spend)]
-    shared = stocks.rows + share_rows(spec.min_shares, data, spend)
+    yearly: list = []
+    if spec.budget_per_year_cny:
+        years = spending_years(spec.budget_per_year_cny, spec.budget_first_year,
+                               [(b.spec.name, int(b.site.settings.start_year), int(b.site.settings.horizon_yr))
+                                for b in built], file=file)
+        yearly = year_rows(spec.budget_per_year_cny, years,
+                           [_yearly_spend(b, years, stocks.haul_cny.get(b.spec.name, 0.0)) for b in built])
+    for i, b in enumerate(built):       # a site's own yearly limits: rows over its options only
+        if b.spec.budget_per_year_cny:
+            own = site_years(b.spec.name, spec.sites.index(b.spec), b.spec.budget_per_year_cny,
+                             int(b.site.settings.start_year), int(b.site.settings.horizon_yr), file=file)
+            cols: list = [None] * len(built)
+            cols[i] = _yearly_spend(b, own, stocks.haul_cny.get(b.spec.name, 0.0))
+            yearly += year_rows(b.spec.budget_per_year_cny, own, cols, prefix=f"{b.spec.name}: ")
+    shared = yearly + stocks.rows + share_rows(spec.min_shares, data, spend)
     joined = join_sites(parts, spec.budget_cny, objective=spec.objective, budget_on=spec.budget_on,
                         shared=shared, drop=stocks.drop)
     return joined, stocks
@@ -201,6 +252,32 @@ def shared_report(joined: Joined, plan, stocks: StockPlan | None = None) -> list
                     "rhs": float(c.b[i]), "slack": slack, "binding": bool(slack <= 1e-6 * scale),
                     "dual": duals[i]})
     return out
+
+
+def spending_by_year_frame(spec: PortfolioSpec, joined: Joined, plan, shared: list[dict]) -> pd.DataFrame | None:
+    """One row per year of ``budget_per_year_cny``: year, limit, what the plan spends that year
+    (in all and per site), slack, whether it binds and its dual price [objective t CO2e per ¥
+    spent that year, the engine's multiplier] (the rows follow the shared budget,
+    :func:`join_built`); None without yearly budgets."""
+    n = len(spec.budget_per_year_cny)
+    if not n:
+        return None
+    c = joined.compiled
+    sel = c.zone_ptr[:-1] + np.asarray(plan.choice, dtype=np.int64)
+    rows = []
+    for i in range(1, 1 + n):
+        info = shared[i]
+        dual = info["dual"]
+        # binds: no money left that year (slack ≤ 1e-6 of the limit), or a positive multiplier: one
+        # more ¥ that year would buy more (whole options rarely spend a limit to the last ¥)
+        row = {"year": int(info["name"].rsplit(" ", 1)[1]), "limit_cny": info["rhs"], "spent_cny": info["lhs"],
+               "slack_cny": info["slack"], "binding": bool(info["binding"] or (dual is not None and dual > 0)),
+               "dual_tco2e_per_cny": math.nan if dual is None else dual}
+        for k, part in enumerate(joined.parts):
+            cols = sel[joined.zone_offset[k]:joined.zone_offset[k + 1]]
+            row[f"{part.name}:spent_cny"] = float(c.A[i][cols].sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _site_plans(joined: Joined, plan, spec: PortfolioSpec) -> dict:

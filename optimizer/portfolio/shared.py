@@ -158,3 +158,58 @@ def share_rows(shares: tuple[MinShare, ...], sites: list[SiteData], spend_cny: l
         rows.append(SharedRow(f"least share of {m.of}: {m.who} ≥ {m.share:.0%}", unit, tuple(coef), 0.0, ">=",
                               kind="share"))
     return rows
+
+
+def spending_years(limits: tuple[float, ...], first_year: int | None, calendars: list[tuple[str, int, int]],
+                   file: str = "<portfolio>") -> tuple[int, ...]:
+    """The calendar years of a yearly budget: ``len(limits)`` years from ``first_year`` (None: the
+    sites' common start year). ``calendars``: (site, start_year, horizon_yr) per site; a site
+    spends in calendar years start … start + horizon. Raises :class:`PortfolioError` naming the
+    field when the first year is not given and the sites start in different years, or when a
+    year of the list falls outside every site's years (a list too long, or starting too early)."""
+    from ..i18n import _
+
+    starts = sorted({c[1] for c in calendars})
+    if first_year is None:
+        if len(starts) > 1:
+            which = "; ".join(f"{y}: {', '.join(c[0] for c in calendars if c[1] == y)}" for y in starts)
+            raise PortfolioError([Issue(file=file, field="portfolio.budget_first_year", message=_(
+                "missing: the sites start in different years ({which}); say which calendar year "
+                "budget_per_year_cny begins with").format(which=which))])
+        first_year = starts[0]
+    lo = min(c[1] for c in calendars)
+    hi = max(c[1] + c[2] for c in calendars)
+    years = tuple(first_year + i for i in range(len(limits)))
+    if years[0] < lo or years[-1] > hi:
+        raise PortfolioError([Issue(file=file, field="portfolio.budget_per_year_cny", message=_(
+            "wrong length: {n} yearly budgets from {first} cover {a}–{b}, but the sites spend only in {lo}–{hi} "
+            "(start_year to start_year + horizon_yr of their settings)").format(
+                n=len(limits), first=first_year, a=years[0], b=years[-1], lo=lo, hi=hi))])
+    return years
+
+
+def year_rows(limits: tuple[float, ...], years: tuple[int, ...], spend_by_year: list,
+              prefix: str = "") -> list[SharedRow]:
+    """One row per calendar year: Σ_s spending_s(year) · x_s ≤ limit. ``spend_by_year`` per site,
+    (rows, len(years)) [CNY, nominal], None for a site not in the rows; a site that pays nothing
+    that year is not in its row. ``prefix`` starts each row's name (a site's own: ``"<site>: "``)."""
+    rows = []
+    for j, (year, limit) in enumerate(zip(years, limits)):
+        coef = tuple(a[:, j] if a is not None and np.any(a[:, j]) else None for a in spend_by_year)
+        rows.append(SharedRow(f"{prefix}spending in {year}", "CNY", coef, float(limit), kind="year"))
+    return rows
+
+
+def site_years(name: str, index: int, limits: tuple[float, ...], start_year: int, horizon_yr: int,
+               file: str = "<portfolio>") -> tuple[int, ...]:
+    """The calendar years of a site's own yearly budget, from its start year; raises
+    :class:`PortfolioError` naming ``sites[i].budget_per_year_cny`` when the list runs past the
+    site's horizon."""
+    from ..i18n import _
+
+    if len(limits) > horizon_yr + 1:
+        raise PortfolioError([Issue(file=file, field=f"sites[{index}].budget_per_year_cny", message=_(
+            "wrong length: {n} yearly budgets from {first}, but site {name} spends only in {first}–{last} "
+            "(start_year to start_year + horizon_yr of its settings)").format(
+                n=len(limits), first=start_year, last=start_year + horizon_yr, name=repr(name)))])
+    return tuple(start_year + i for i in range(len(limits)))

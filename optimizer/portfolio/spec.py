@@ -6,6 +6,8 @@
     budget_on = "capex"                # optional: "capex" (default) or "cost" (NPV)
     objective = "removals"             # optional: removals (default), credits or avoided [t CO2e]
     allow_intolerable = false          # optional: keep options above the tolerable soil loss everywhere
+    budget_per_year_cny = [3e8, 1e8]   # optional: the most spent in each calendar year [CNY, nominal]
+    budget_first_year = 2027           # optional: the year of the list's first entry (default: the sites' start)
 
     [[sites]]
     name = "pingshuo_east"
@@ -17,6 +19,7 @@
     layer = "zones"                              # optional: the zoning file's layer
     county = "Shuozhou"                          # optional: for [[min_share]] by county
     location = [112.43, 39.51]                   # optional [lon, lat] (default: the zones' centroid)
+    budget_per_year_cny = [1e8, 2e7]             # optional: this site's own yearly limits, from its start_year
 
     [[stocks]]                                   # optional: a regional stock shared by sites
     name = "Pingshuo topsoil dump"
@@ -50,8 +53,12 @@ from ..io.paths import input_file_problem, read_toml
 
 #: objectives a shared budget is spent on (all in t CO2e, so a marginal value is t CO2e per ¥)
 PORTFOLIO_OBJECTIVES = ("removals", "credits", "avoided")
-PORTFOLIO_KEYS = ("name", "budget_cny", "budget_on", "objective", "allow_intolerable")
-SITE_KEYS = ("name", "path", "settings", "weight", "allow_intolerable", "catalog", "layer", "county", "location")
+PORTFOLIO_KEYS = ("name", "budget_cny", "budget_on", "objective", "allow_intolerable", "budget_per_year_cny",
+                  "budget_first_year")
+#: the calendar years a yearly budget may name (settings' start_year bounds, with a 200-year horizon)
+YEAR_RANGE = (1900, 2400)
+SITE_KEYS = ("name", "path", "settings", "weight", "allow_intolerable", "catalog", "layer", "county", "location",
+             "budget_per_year_cny")
 STOCK_KEYS = ("name", "material", "quantity_m3", "sites", "at_site", "location", "max_haul_km", "haul_km",
               "haul_cny_per_m3_km")
 SHARE_KEYS = ("of", "share", "site", "county")
@@ -74,6 +81,8 @@ class PortfolioSite:
     layer: str | None = None
     county: str | None = None
     location: tuple[float, float] | None = None   # (lon, lat) [degrees, WGS 84]
+    #: the most this site spends in each year from its start year [CNY, nominal]; () none
+    budget_per_year_cny: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,15 +128,21 @@ class PortfolioSpec:
     file: Path | None = None
     stocks: tuple[RegionalStock, ...] = ()
     min_shares: tuple[MinShare, ...] = ()
+    #: the most spent in each calendar year from ``budget_first_year`` [CNY, nominal]: capex paid that
+    #: year + that year's upkeep, maintenance and monitoring (docs/portfolio.md); () none
+    budget_per_year_cny: tuple[float, ...] = ()
+    budget_first_year: int | None = None          # None: the sites' common start year
 
     def as_dict(self) -> dict:
         return {"name": self.name, "budget_cny": self.budget_cny, "budget_on": self.budget_on,
+                "budget_per_year_cny": list(self.budget_per_year_cny), "budget_first_year": self.budget_first_year,
                 "objective": self.objective, "allow_intolerable": self.allow_intolerable,
                 "file": str(self.file) if self.file else None,
                 "sites": [{"name": s.name, "path": str(s.path), "settings": str(s.settings) if s.settings else None,
                            "weight": s.weight, "allow_intolerable": s.allow_intolerable,
                            "catalog": str(s.catalog) if s.catalog else None, "layer": s.layer,
-                           "county": s.county, "location": list(s.location) if s.location else None}
+                           "county": s.county, "location": list(s.location) if s.location else None,
+                           "budget_per_year_cny": list(s.budget_per_year_cny)}
                           for s in self.sites],
                 "stocks": [{**asdict(k), "haul_km": dict(k.haul_km)} for k in self.stocks],
                 "min_share": [asdict(m) for m in self.min_shares]}
@@ -221,10 +236,13 @@ def _site(i: int, raw, root: Path, file: str, problems: list[Issue]) -> Portfoli
     layer = _text(raw["layer"], w("layer"), problems) if "layer" in raw else None
     county = _text(raw["county"], w("county"), problems) if "county" in raw else None
     location = _lonlat(raw["location"], w("location"), problems) if "location" in raw else None
+    per_year = _limits(raw["budget_per_year_cny"], w, problems, N_("one per year from the site's start_year")) \
+        if "budget_per_year_cny" in raw else ()
     if name is None or path is None or weight is None:
         return None
     return PortfolioSite(name=name, path=path, settings=settings, weight=weight, allow_intolerable=allow,
-                         catalog=catalog, layer=layer, county=county, location=location)
+                         catalog=catalog, layer=layer, county=county, location=location,
+                         budget_per_year_cny=per_year)
 
 
 def _lonlat(value, where: dict, problems: list[Issue]) -> tuple[float, float] | None:
@@ -341,6 +359,38 @@ def _share(i: int, raw, file: str, problems: list[Issue], known: set[str], count
     return MinShare(of=str(of), share=share, site=site, county=county)
 
 
+def _limits(value, w, problems: list[Issue], which: str) -> tuple[float, ...]:
+    """A ``budget_per_year_cny`` list: each entry a finite number ≥ 0 [CNY]; () when wrong."""
+    if not isinstance(value, list) or not value:
+        problems.append(Issue(message=_("{value} is not a non-empty list of yearly budgets [CNY], {which}").format(
+            value=repr(value), which=_(which)), **w("budget_per_year_cny")))
+        return ()
+    n0 = len(problems)
+    limits = [_number(v, w(f"budget_per_year_cny[{i}]"), problems, low=0.0, low_open=False,
+                      what=N_("the most spent in that year [CNY]")) for i, v in enumerate(value)]
+    return () if len(problems) > n0 else tuple(float(v) for v in limits if v is not None)
+
+
+def _yearly(head: dict, w, problems: list[Issue]) -> tuple[tuple[float, ...], int | None]:
+    """``budget_per_year_cny`` (each entry a finite number ≥ 0) and ``budget_first_year``."""
+    limits: tuple[float, ...] = ()
+    if "budget_per_year_cny" in head:
+        limits = _limits(head["budget_per_year_cny"], w, problems, N_("one per calendar year from budget_first_year"))
+    first = None
+    if "budget_first_year" in head:
+        v = head["budget_first_year"]
+        lo, hi = YEAR_RANGE
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            problems.append(Issue(message=_("{value} is not a calendar year {low}–{high}").format(
+                value=repr(v), low=lo, high=hi), **w("budget_first_year")))
+        elif "budget_per_year_cny" not in head:
+            problems.append(Issue(message=_("budget_first_year without budget_per_year_cny: give the yearly budgets "
+                                            "too, or remove it"), **w("budget_first_year")))
+        else:
+            first = int(v)
+    return limits, first
+
+
 def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = ".") -> PortfolioSpec:
     """A :class:`PortfolioSpec` from the parsed TOML ``raw``; relative paths are read from ``root``.
 
@@ -384,6 +434,7 @@ def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = "
                                                                            valid=", ".join(PORTFOLIO_OBJECTIVES)),
                               **w("objective")))
     allow = _flag(head.get("allow_intolerable", False), w("allow_intolerable"), problems)
+    per_year, first_year = _yearly(head, w, problems)
     sites_raw = raw.get("sites")
     sites: list[PortfolioSite] = []
     if not isinstance(sites_raw, list) or not sites_raw:
@@ -424,7 +475,8 @@ def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = "
     return PortfolioSpec(name=name, budget_cny=budget, sites=tuple(sites), budget_on=budget_on,
                          objective=objective, allow_intolerable=allow, file=None,
                          stocks=tuple(k for k in stocks if k is not None),
-                         min_shares=tuple(m for m in shares if m is not None))
+                         min_shares=tuple(m for m in shares if m is not None),
+                         budget_per_year_cny=per_year, budget_first_year=first_year)
 
 
 def _tables(raw: dict, key: str, file: str, problems: list[Issue], read) -> list:

@@ -12,7 +12,8 @@ scenario.
 
 ``sweep.parquet`` has one row per scenario: its grid values, status, gap, objective, spend, the
 budget's dual price, the portfolio's totals, per site ``<site>:spend_cny``, ``<site>:removals_tco2e``,
-``<site>:credits_tco2e`` and ``<site>:marginal_tco2e_per_cny``, and the option of every zone
+``<site>:credits_tco2e`` and ``<site>:marginal_tco2e_per_cny``, with yearly budgets
+``spent_<year>_cny`` and ``dual_<year>_tco2e_per_cny`` per year, and the option of every zone
 (``options``, zones named ``<site>/<zone>``) for the plan-stability table.
 """
 
@@ -145,6 +146,16 @@ def _solve_record(built: list, joined, scenario: dict, ps: PortfolioSolveSpec) -
         rec[f"{name}:marginal_tco2e_per_cny"] = site_marginals(part, choice)[0]
         rec["options"] += [str(o) for o in b.table.option_id[rows]]
     rec.update(totals)
+    n_years = len(ps.spec.budget_per_year_cny)
+    if n_years:                       # the yearly rows follow the shared budget (run.join_built)
+        from .join import shared_row_duals
+
+        c, sel = joined.compiled, joined.compiled.table_rows(plan.choice)
+        duals = shared_row_duals(joined, plan.info)
+        for i in range(1, 1 + n_years):
+            year = c.con_names[i].rsplit(" ", 1)[1]
+            rec[f"spent_{year}_cny"] = float(c.A[i][sel].sum())
+            rec[f"dual_{year}_tco2e_per_cny"] = np.nan if duals[i] is None else duals[i]
     return rec
 
 

@@ -34,11 +34,13 @@ def write_portfolio(result, out: Path, *, report: bool = True) -> list[Path]:
     files.append(write_table(result.shifts, out / "budget_shifts.csv"))
     if result.front is not None:
         files.append(write_table(result.front, out / "front.csv"))
+    if result.years is not None:
+        files.append(write_table(result.years, out / "spending_by_year.csv"))
     files.append(write_json(out / "summary.json", result.summary))
     if report:
         from ..report.portfolio import build_portfolio_report
         files += build_portfolio_report({"frame": result.frame, "shifts": result.shifts, "front": result.front,
-                                         "summary": result.summary}, out / "report.html")
+                                         "years": result.years, "summary": result.summary}, out / "report.html")
     spec = result.spec
     extra = {"portfolio_file": {"path": str(spec.file), "sha256": file_sha256(spec.file)}} if spec.file else {}
     doc = manifest(command="portfolio", problem=spec.as_dict(),

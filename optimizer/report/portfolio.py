@@ -1,9 +1,10 @@
 """The portfolio report: one self-contained HTML page of a ``sinkplan portfolio`` run.
 
 Sections: the sites' allocations (spend, removals, credits, marginal t CO2e per ¥), which sites
-gain or lose first as the budget moves ±10 %, the budget front, and the shared constraints that
-bind with their dual prices. Reads the run's tables (:class:`~optimizer.portfolio.PortfolioResult`
-or the files of its folder); nothing here re-solves.
+gain or lose first as the budget moves ±10 %, the budget front, each year's spending against its
+limit (with ``budget_per_year_cny``), and the shared constraints that bind with their dual
+prices. Reads the run's tables (:class:`~optimizer.portfolio.PortfolioResult` or the files of its
+folder); nothing here re-solves.
 """
 
 from __future__ import annotations
@@ -42,11 +43,12 @@ def _per_k(v) -> str:
 
 
 def load_portfolio_run(folder: str | Path) -> dict:
-    """The tables of a portfolio run folder: frame, shifts, front (or None), summary."""
+    """The tables of a portfolio run folder: frame, shifts, front (or None), years (or None), summary."""
     folder = Path(folder)
-    front = folder / "front.csv"
+    front, years = folder / "front.csv", folder / "spending_by_year.csv"
     return {"frame": pd.read_csv(folder / "portfolio.csv"), "shifts": pd.read_csv(folder / "budget_shifts.csv"),
             "front": pd.read_csv(front) if front.is_file() else None,
+            "years": pd.read_csv(years) if years.is_file() else None,
             "summary": json.loads((folder / "summary.json").read_text(encoding="utf-8"))}
 
 
@@ -86,6 +88,49 @@ def budget_front_figure(front: pd.DataFrame, objective: str, budget_cny: float):
     ax2.set_title(_("Who gets the budget"))
     ax2.legend(fontsize=7)
     return fig
+
+
+def spending_by_year_figure(years: pd.DataFrame):
+    """Each limited year's spending, stacked by site, against its limit: in ¥ M, and as a share of
+    the year's limit (so that small running-cost years are seen beside the works' year)."""
+    fig = new_figure(7.0, 3.8)
+    ax1, ax2 = fig.subplots(1, 2)
+    x = np.arange(len(years))
+    limit = years["limit_cny"].to_numpy(float)
+    bottom1, bottom2 = np.zeros(len(years)), np.zeros(len(years))
+    for col in [c for c in years.columns if c.endswith(":spent_cny")]:
+        v = years[col].to_numpy(float)
+        name = col.rsplit(":", 1)[0]
+        ax1.bar(x, v / 1e6, bottom=bottom1, label=name)
+        share = np.divide(100.0 * v, limit, out=np.zeros_like(v), where=limit > 0)
+        ax2.bar(x, share, bottom=bottom2, label=name)
+        bottom1 += v / 1e6
+        bottom2 += share
+    ax1.hlines(limit / 1e6, x - 0.45, x + 0.45, color="k", lw=1.5, label=_("limit"))
+    ax2.axhline(100.0, color="k", lw=1.5)
+    labels = [str(int(y)) for y in years["year"]]
+    for ax in (ax1, ax2):
+        ax.set_xticks(x, labels, rotation=90 if len(x) > 12 else 0)
+        ax.set_xlabel(_("calendar year"))
+    ax1.set_ylabel(_("spending [¥ M, nominal]"))
+    ax2.set_ylabel(_("share of the year's limit [%]"))
+    ax1.set_title(_("Spending per year against its limit"))
+    ax1.legend(fontsize=7)
+    return fig
+
+
+def _years_html(years: pd.DataFrame | None) -> str:
+    if years is None or not len(years):
+        return ""
+    rows = [(str(int(r.year)), _m(r.limit_cny), _m(r.spent_cny), _m(r.slack_cny),
+             _("binds") if bool(r.binding) else _("slack"), _per_k(r.dual_tco2e_per_cny)) for r in years.itertuples()]
+    read = _("Each year’s spending is the capex paid that year plus that year’s upkeep, maintenance and monitoring, "
+             "in CNY of 2025, not discounted. A year binds when its money is spent or when one more ¥ that year would "
+             "buy more; its dual price is what ¥1,000 more that year would buy [t CO2e], from the exact engine’s "
+             "multipliers.")
+    return (f"<p>{esc(read)}</p>"
+            + table([_("year"), _("limit"), _("spent"), _("slack"), _("state"), _("dual price per ¥1,000")], rows,
+                    num=(1, 2, 3, 5)))
 
 
 def render_portfolio_html(run: dict, figs: dict) -> str:
@@ -147,6 +192,8 @@ def render_portfolio_html(run: dict, figs: dict) -> str:
 
     slope = _("Each site’s marginal value is the slope of its own trade-off of removals against spend at the spend "
               "the optimum gives it: what one more ¥ buys there, and what one ¥ less loses.")
+    years = run.get("years")
+    years_html = _years_html(years)
     body = "\n".join([
         f'<section id="portfolio-summary"><h2>{esc(_("Portfolio"))}</h2>{head}</section>',
         f'<section id="portfolio-allocation"><h2>{esc(_("Allocation by site"))}</h2>'
@@ -155,12 +202,17 @@ def render_portfolio_html(run: dict, figs: dict) -> str:
         f'<section id="portfolio-moves"><h2>{esc(_("As the budget moves"))}</h2>{moves_html}'
         + fig("fig-portfolio-front", esc(_("The optimum at each budget of the front, and each site’s spend.")))
         + "</section>",
+        (f'<section id="portfolio-years"><h2>{esc(_("Spending per year"))}</h2>{years_html}'
+         + fig("fig-portfolio-years", esc(_("Each year’s spending by site, and the year’s limit.")))
+         + "</section>") if years_html else "",
         f'<section id="portfolio-constraints"><h2>{esc(_("Shared constraints"))}</h2>{cons_html}</section>',
     ])
     made = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     header = Raw(f'<header><h1>{esc(_("SinkPlan portfolio: {name}").format(name=s["portfolio"]))}</h1></header>')
     nav = [("portfolio-summary", _("Portfolio")), ("portfolio-allocation", _("Allocation by site")),
-           ("portfolio-moves", _("As the budget moves")), ("portfolio-constraints", _("Shared constraints"))]
+           ("portfolio-moves", _("As the budget moves")),
+           *([("portfolio-years", _("Spending per year"))] if years_html else []),
+           ("portfolio-constraints", _("Shared constraints"))]
     footer = esc(_("Made by SinkPlan on {made}. The report reads the run's results; it does not re-run any model.")
                  .format(made=made))
     return page(_("SinkPlan portfolio: {name}").format(name=s["portfolio"]), header, nav, body,
@@ -176,6 +228,9 @@ def build_portfolio_report(run: dict, out: str | Path, figures_dir: str | Path |
     if front is not None and len(front):
         todo.append(("fig-portfolio-front", lambda: budget_front_figure(front, run["summary"]["objective_name"],
                                                                          run["summary"]["budget_cny"])))
+    years = run.get("years")
+    if years is not None and len(years):
+        todo.append(("fig-portfolio-years", lambda: spending_by_year_figure(years)))
     figs, written = {}, []
     for key, draw in todo:
         fig = draw()
