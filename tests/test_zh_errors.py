@@ -235,3 +235,22 @@ def test_worker_processes_speak_the_parents_language(tmp_path, zones, capsys):
     code, text = _cli(["portfolio", str(toml), "--out", str(tmp_path / "out"), "--workers", "2"], capsys)
     _assert_chinese_error(code, text, tmp_path, "'sites[1] (b)'", "bad.csv", "'S-1'", "'zone_type'", "'slpe'")
     assert "项目组合中有 1 个场地无法使用" in text and "未知的分区类型" in text
+
+
+@pytest.mark.parametrize("args, names", [
+    (["optimize", "--bogus"], ["'--bogus'"]),
+    (["sweep", "SITE_PLACEHOLDER", "--batch", "0", "--grid", "price=1", "--out", "OUT"], ["'--batch'", "x>=1"]),
+    (["optimize", "SITE_PLACEHOLDER", "--maximize", "bogus", "--out", "OUT"], ["'--maximize'", "'bogus'"]),
+])
+def test_click_usage_errors_in_chinese(args, names, tmp_path, capsys):
+    """Click's own usage errors (an unknown option, a value out of range, a value of the wrong
+    type) read in Chinese under --lang zh; in English they are click's words unchanged."""
+    zones = tmp_path / "zones.csv"
+    zones.write_text(ZONES, encoding="utf-8")
+    args = [str(zones) if a == "SITE_PLACEHOLDER" else str(tmp_path / "out") if a == "OUT" else a for a in args]
+    code, text = _cli(args, capsys)
+    _assert_chinese_error(code, text, tmp_path, *names)
+    code = main(args)
+    english = capsys.readouterr().err
+    assert code == 2 and english.startswith("error: ")
+    assert re.search(r"No such option|Invalid value|is not", english), english

@@ -17,8 +17,11 @@ import click
 from .. import __version__
 from ..errors import SinkPlanError, Terminated
 from ..i18n import LANGUAGES, N_, _, set_language
+from .clicktext import route_click_messages
 from .common import err
 from .help import Group, use_language
+
+route_click_messages()
 
 
 @click.group(cls=Group, invoke_without_command=True,
