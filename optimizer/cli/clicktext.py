@@ -61,7 +61,8 @@ def route_click_messages() -> None:
         module = sys.modules.get(name)
         if module is None:
             continue
-        if hasattr(module, "_"):
-            module._ = _error_text
-        if hasattr(module, "ngettext"):
-            module.ngettext = _ngettext
+        names = vars(module)
+        if "_" in names:
+            names["_"] = _error_text
+        if "ngettext" in names:
+            names["ngettext"] = _ngettext
