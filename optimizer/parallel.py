@@ -175,6 +175,49 @@ def child_signals() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+#: True in a process between :func:`sigterm_blocked`'s block and unblock; a child forked then
+#: inherits it (and the blocked SIGTERM) and undoes both in :func:`_sigterm_default_after_fork`.
+_SIGTERM_BLOCKED_FOR_FORK = [False]
+
+
+@contextlib.contextmanager
+def sigterm_blocked(active: bool = True):
+    """Hold SIGTERM back while a child is forked (``active``: the start method is ``fork``).
+
+    A forked child inherits the parent's Python handler (the CLI's turns SIGTERM into an
+    exception). A parent that ends a child it no longer needs right after starting it (a race of
+    the exact engine against a solver child) would have that handler run inside the child's
+    at-fork and bootstrap code and print a traceback. With SIGTERM blocked across the fork the
+    child first resets the handler to the default, then unblocks, so an early SIGTERM ends it
+    quietly. Never around a spawn: a blocked mask survives exec."""
+    if not active or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    _SIGTERM_BLOCKED_FOR_FORK[0] = True
+    try:
+        yield
+    finally:
+        _SIGTERM_BLOCKED_FOR_FORK[0] = False
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _sigterm_default_after_fork() -> None:
+    """In a child forked inside :func:`sigterm_blocked`: SIGTERM back to the default action, then
+    unblocked (a SIGTERM already sent ends the child now, quietly)."""
+    if not _SIGTERM_BLOCKED_FOR_FORK[0]:
+        return
+    _SIGTERM_BLOCKED_FOR_FORK[0] = False
+    with contextlib.suppress(ValueError, OSError):      # ValueError: not the main thread
+        if callable(signal.getsignal(signal.SIGTERM)):
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_sigterm_default_after_fork)
+
+
 #: Worker set-up larger than this [bytes] goes to the workers through a temporary file instead of
 #: the start-up pipe. CPython's spawn writes the whole process object into a pipe whose read end the
 #: parent itself still holds: a worker that dies before reading it all (e.g. a script without the

@@ -320,3 +320,38 @@ def test_a_script_without_the_main_guard_fails_in_words_instead_of_hanging(tmp_p
                        cwd=tmp_path)
     assert r.returncode != 0
     assert "__main__" in r.stderr and "SolverError" in r.stderr
+
+
+_EARLY_SIGTERM = textwrap.dedent("""
+    import contextlib, signal, sys, time
+    from optimizer import parallel
+    from optimizer.solve import deadline
+    if sys.argv[1] == "unguarded":
+        parallel.sigterm_blocked = lambda active=True: contextlib.nullcontext()
+    class Terminated(Exception):
+        pass
+    def handler(signum, frame):       # as the CLI's: SIGTERM becomes an exception
+        raise Terminated()
+    signal.signal(signal.SIGTERM, handler)
+    codes = set()
+    for _ in range(80):
+        b = deadline.start_in_child(time.sleep, 30, start_method="fork")
+        b._proc.terminate()             # at once: the child may still be in its at-fork code
+        b._proc.join(10)
+        codes.add(b._proc.exitcode)
+        b.close()
+    print(sorted(c if c is not None else 99 for c in codes))
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork start method")
+def test_a_child_ended_right_after_fork_dies_quietly(tmp_path):
+    """A parent that ends a forked solver child at once (the engine won the race) must not make the
+    child run the parent's SIGTERM handler in its at-fork or bootstrap code: no traceback on
+    stderr, the child ends by SIGTERM (parallel.sigterm_blocked)."""
+    script = tmp_path / "early.py"
+    script.write_text(_EARLY_SIGTERM)
+    run = subprocess.run([sys.executable, str(script), "guarded"], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr and "Terminated" not in run.stderr, run.stderr
+    assert run.stdout.strip() == "[-15]", run.stdout

@@ -68,7 +68,8 @@ class Background:
         self._recv, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_child, args=(send, os.getpid(), fn, args, kwargs), daemon=True)
         self.t0 = time.perf_counter()
-        self._proc.start()
+        with parallel.sigterm_blocked(ctx.get_start_method() == "fork"):
+            self._proc.start()
         send.close()
 
     def ready(self) -> bool:
