@@ -210,7 +210,7 @@ def _soil_loss_t_per_ha_yr(x: RowInputs, s: Settings, cat: Catalog, t, pool, wat
 
 def ls_of_rows(x: RowInputs, s: Settings, cat: Catalog, pool) -> np.ndarray:
     """RUSLE LS [-] per row: of the zone's slope, or the slope after regrading or levelling when
-    smaller; a backfilled pool is a platform (docs/science.md §3.3, §3.4)."""
+    smaller; a backfilled pool is a platform (docs/science.md §3.4)."""
     z, o = x.zone, x.option
     slope = np.where(np.isnan(o.slope_after), z.slope_deg, np.minimum(z.slope_deg, o.slope_after))
     slope = np.where(pool & o.backfill, cat.param("default_slope_platform_deg"), slope)
