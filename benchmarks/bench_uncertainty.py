@@ -9,7 +9,9 @@ Three cases (issue 13's benchmarks):
 - ``large``: 1,000 samples × one plan of 10,000 zones × ~50 options (Loess zones resampled, the
   catalog of ~50 options per zone of ``bench_options``; target ≤ 60 s, ≤ 4 GiB). Run in a spawned
   child so that its peak RSS (``resource.getrusage``) is its own. Memory plan: the Monte Carlo
-  re-scores the plan's rows one sample at a time (rows × 40-year arrays, ~3 MB each for 10⁴ rows)
+  re-scores the plan's rows one sample at a time through the compiled kernel
+  (``optimizer/uncertainty/kernel.py``: per-row scalars, ~10 × 8 B per row and baseline, the
+  combinations' series, and the rows' annual net removals, rows × 40 years, ~3 MB for 10⁴ rows)
   and keeps only their reductions (samples × plans totals, samples × plans × years cumulative
   removals, plans × zones tolerance counts), so memory does not grow with samples × options; no
   samples × options matrix exists in the Monte Carlo. (The robust plans' scenario matrix does:

@@ -66,6 +66,7 @@ KERNEL_MODULES: dict[str, tuple[str, ...]] = {
     "genetic": ("optimizer.solve.encoding", "optimizer.solve.repair", "optimizer.solve.fused",
                 "optimizer.solve.archive"),
     "evaluate": ("optimizer.evaluate",),
+    "uncertainty": ("optimizer.uncertainty.kernel",),
 }
 
 

@@ -48,8 +48,9 @@ def test_warm_up_compiles_every_kernel_and_reports_progress():
 
 @pytest.mark.slow
 def test_the_solvers_calls_need_no_type_beyond_the_declared_ones():
-    """After warm_up, exact and genetic solves, fronts and non-linear scoring compile nothing new: a
-    caller passing int32, float32 or a strided array would add a specialisation (seconds each)."""
+    """After warm_up, exact and genetic solves, fronts, non-linear scoring and the Monte Carlo of a plan
+    compile nothing new: a caller passing int32, float32 or a strided array would add a
+    specialisation (seconds each)."""
     out = run_python("""
         import json, sys
         import numpy as np
@@ -76,6 +77,15 @@ def test_the_solvers_calls_need_no_type_beyond_the_declared_ones():
         thin(np.random.default_rng(0).random((30, 2)), 10)
         loc = np.zeros((3, 4), dtype=np.int64)
         plan_series(loc, np.ones((5, 7), dtype=np.float32))
+        sys.path.insert(0, "tests")
+        from conftest import make_site
+        from optimizer.options import evaluate_options
+        from optimizer.uncertainty.montecarlo import monte_carlo
+        from optimizer.uncertainty.sample import Rescorer, latin_hypercube
+        t = evaluate_options(make_site([dict(zone_id="A", zone_type="slope", slope_deg=20.0), dict(zone_id="B"),
+                                        dict(zone_id="F", zone_type="subsidence_pool", water_depth_m=1.0)]))
+        rs = Rescorer(t)
+        monte_carlo(t, t.baseline_rows()[None, :], latin_hypercube(rs.ranges, 2, 1, rs.n_draws), rescorer=rs)
         extra = {}
         for k in jit.kernels():
             declared = {jit._arg_types(s) for s in k.signatures}

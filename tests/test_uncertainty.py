@@ -410,3 +410,136 @@ def test_cvar_plan_falls_back_to_the_scenario_milp_when_the_lp_rounding_is_not_e
     assert plan.status == "optimal" and plan.gap <= 1e-6
     # LP (0 integers), the completion of the split zones, then the full scenario MILP (every row kept)
     assert calls[0] == 0 and len(calls) == 3 and calls[2] > calls[1]
+
+
+# ----------------------------------------------------------------------------------------------
+# The Monte Carlo's compiled kernel (issue 13's 10⁴-zone benchmark): Rescorer.totals against the
+# option table's numpy chain (Rescorer.score), on every row, under samples and random draws.
+def _assert_totals_equal_score(rs, rows, value_sets, rtol=1e-9):
+    from optimizer.uncertainty.sample import KERNEL_COLUMNS
+
+    p = rs.prepare(rows)
+    for values in value_sets:
+        want = rs.score(p, values, series=True)
+        got = rs.totals(p, values, series=True)
+        for c in KERNEL_COLUMNS:
+            w = np.asarray(want[c], dtype=float)
+            np.testing.assert_allclose(np.asarray(got[c], dtype=float), w, rtol=rtol,
+                                       atol=rtol * max(np.abs(w).max(initial=0.0), 1.0), err_msg=c)
+        w = want["series"]["net_removals_tco2e"]
+        np.testing.assert_allclose(got["series"]["net_removals_tco2e"], w, rtol=rtol, atol=rtol * np.abs(w).max())
+    return p
+
+
+def _random_draws(rs, n, seed):
+    """Independent uniform draws in every range (not Latin-hypercube strata), random growth draws."""
+    from optimizer.uncertainty.sample import to_values
+
+    return list(to_values(rs.ranges, np.random.default_rng(seed).random((n, len(rs.ranges))), rs.n_draws))
+
+
+@pytest.mark.parametrize("overrides", [None, {"tolerance_rule": "mean"}, {"horizon_yr": 8},
+                                       {"tolerable_soil_loss_t_per_ha_yr": 0.5, "tolerance_early_years": 60}])
+def test_kernel_totals_equal_the_numpy_chain_on_random_draws(overrides):
+    """Every zone type and measure of the catalog (degrading grass, backfilled and wet pools, burning
+    heaps, baselines subtracted, leakage), a horizon shorter than the degradation onset, both
+    tolerance rules and an early window longer than the horizon: the kernel's totals, tolerance
+    flags and annual net removals are the numpy chain's to 1e-9 relative."""
+    from conftest import make_site
+    from optimizer.options import evaluate_options
+    from optimizer.uncertainty.sample import Rescorer
+
+    site = make_site([
+        dict(zone_id="A", zone_type="slope", slope_deg=28.0, slope_length_m=30.0, area_ha=2.0,
+             land_designation="grassland"),
+        dict(zone_id="C", area_ha=3.0, soil_depth_cm=20.0, land_designation="planned_afforestation_land"),
+        dict(zone_id="E", zone_type="waste_heap", slope_deg=30.0, slope_length_m=25.0, burning="high", area_ha=1.2),
+        dict(zone_id="F", zone_type="subsidence_pool", water_depth_m=1.0, area_ha=2.5),
+        dict(zone_id="G", zone_type="subsidence_pool", water_depth_m=3.0, area_ha=1.5,
+             land_designation="planned_afforestation_land"),
+    ], overrides=overrides)
+    table = evaluate_options(site)
+    assert table.combos.params.degrades[table.combo].any()
+    rs = Rescorer(table)
+    rows = np.arange(table.n_rows)
+    values = _random_draws(rs, 6, 11) + [latin_hypercube(rs.ranges, 1, 4, rs.n_draws).values[0]]
+    p = _assert_totals_equal_score(rs, rows, values + [latin_hypercube(rs.ranges, 1, 4, rs.n_draws).mean_values()])
+    assert p["subtract"].any() and (p["leak"] > 0).any()
+    # the tolerance flags are not all equal, and the two rules differ on some row (the test can tell
+    # a wrong rule)
+    from optimizer.models.erosion import tolerance_tests
+
+    sc = rs.score(p, values[0], series=True)
+    flags = rs.totals(p, values[0])["within_tolerance"]
+    assert flags.any() and not flags.all()
+    s = table.settings
+    mean_ok, early_ok, _, _ = tolerance_tests(sc["series"]["soil_loss_t"] / sc["area_ha"][:, None],
+                                              s.tolerable_soil_loss_t_per_ha_yr, s.tolerance_early_years,
+                                              s.tolerance_early_factor)
+    if s.horizon_yr >= 20:          # a long horizon's mean passes where the bare first years fail
+        assert (mean_ok & ~early_ok).any()
+    # at central values the kernel reproduces the option table
+    central = rs.totals(p, latin_hypercube(rs.ranges, 1, 4, rs.n_draws).mean_values())
+    for c in ("removals_tco2e", "credits_tco2e", "credit_value_cny", "cost_cny", "soil_loss_t_per_yr"):
+        np.testing.assert_allclose(central[c], table.data[c], rtol=1e-9, atol=1e-6, err_msg=c)
+    np.testing.assert_array_equal(central["within_tolerance"], table.data["within_tolerance"])
+
+
+@pytest.mark.parametrize("site_name", ["loess_dump", pytest.param("eastern_subsidence", marks=pytest.mark.slow),
+                                       pytest.param("inner_mongolia_grassland", marks=pytest.mark.slow)])
+def test_kernel_totals_equal_the_numpy_chain_on_the_bundled_sites(site_name):
+    """Every row of a bundled site under Latin-hypercube samples and random draws: the kernel equals
+    the numpy chain to 1e-9 relative."""
+    from pathlib import Path
+
+    from optimizer.options import evaluate_options
+    from optimizer.site import read_site
+    from optimizer.uncertainty.sample import Rescorer
+
+    folder = Path(__file__).resolve().parents[1] / "sites" / site_name
+    table = evaluate_options(read_site(next(folder.glob("zones.*")), None))
+    rs = Rescorer(table)
+    smp = latin_hypercube(rs.ranges, 2, 3, rs.n_draws)
+    p = _assert_totals_equal_score(rs, np.arange(table.n_rows), list(smp.values) + _random_draws(rs, 2, 5))
+    assert p["subtract"].any()
+
+
+def test_monte_carlo_takes_the_kernel_and_other_columns_the_numpy_chain(monkeypatch):
+    """monte_carlo's numbers come from Rescorer.totals (the kernel) and equal those gathered from
+    the numpy chain; a column the kernel does not give (avoided emissions) is scored by the chain."""
+    from conftest import make_site
+    from optimizer.options import evaluate_options
+    from optimizer.uncertainty.montecarlo import METRICS, monte_carlo
+    from optimizer.uncertainty.sample import Rescorer
+
+    table = evaluate_options(make_site([
+        dict(zone_id="A", zone_type="slope", slope_deg=22.0, slope_length_m=30.0, area_ha=2.0),
+        dict(zone_id="E", zone_type="waste_heap", slope_deg=30.0, slope_length_m=25.0, burning="low", area_ha=1.2),
+        dict(zone_id="F", zone_type="subsidence_pool", water_depth_m=1.0, area_ha=2.5)]))
+    rs = Rescorer(table)
+    smp = latin_hypercube(rs.ranges, 5, 2, rs.n_draws)
+    plans = np.stack([table.baseline_rows(), table.zone_ptr[1:] - 1])
+    calls = {"totals": 0, "score": 0}
+    for name in calls:
+        real = getattr(Rescorer, name)
+
+        def counted(self, *a, _real=real, _name=name, **k):
+            calls[_name] += 1
+            return _real(self, *a, **k)
+        monkeypatch.setattr(Rescorer, name, counted)
+    mc = monte_carlo(table, plans, smp, rescorer=rs)
+    assert calls == {"totals": smp.n, "score": 0}
+    p = rs.prepare(plans.ravel())
+    for k in range(smp.n):
+        sc = rs.score(p, smp.values[k], series=True)
+        for m in METRICS:
+            np.testing.assert_allclose(mc.totals[m][k], sc[m].reshape(plans.shape).sum(axis=1), rtol=1e-9, atol=1e-6)
+        net = sc["series"]["net_removals_tco2e"].reshape(*plans.shape, -1).sum(axis=1)
+        np.testing.assert_allclose(mc.cumulative[k], np.cumsum(net, axis=1), rtol=1e-9, atol=1e-6)
+    from optimizer.problem import Problem
+    from optimizer.uncertainty.robust import scenario_matrix
+
+    compiled = Problem(objectives=("removals",)).compile(table)
+    before = calls["score"]
+    R = scenario_matrix(compiled, smp, column="avoided_tco2e", rescorer=rs)
+    assert calls["score"] == before + smp.n and R.shape == (smp.n, len(compiled.rows))

@@ -9,6 +9,7 @@ import click
 
 from ..errors import SinkPlanError
 from ..i18n import N_, _
+from .common import progress, warm_kernels
 from .help import Command
 
 
@@ -44,6 +45,8 @@ def uncertainty(run_dir, samples, seed, out, robust_scenarios, alpha, time_limit
     if not run_dir.is_dir() or not (run_dir / "manifest.json").is_file():
         raise SinkPlanError(_("{path}: not a run folder (no manifest.json); give the --out folder of "
                               "`sinkplan optimize` or `sinkplan pareto`").format(path=run_dir))
+    with progress() as steps:           # the Monte Carlo's kernel, compiled once (a few seconds) on a first run
+        warm_kernels(steps, "uncertainty")
     res = uncertainty_run(run_dir, samples=samples, seed=seed, out=out, robust_scenarios=robust_scenarios,
                           alpha=alpha, time_limit_s=time_limit, figures=not no_figures,
                           sensitivity_trajectories=sensitivity)

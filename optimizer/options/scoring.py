@@ -177,12 +177,8 @@ def removals_of_rows(x: RowInputs, s: Settings, cat: Catalog) -> np.ndarray:
             t, loss_fraction=carbon.YANG2015_SOC_LOSS_FRACTION)
     pool, _ = carbon.soc_pool_with_erosion(soc_0[:, None] + soc, soc_0, soil_loss, s.soc_depth_cm,
                                            s.soil_bulk_density_t_per_m3)
-    burial = np.where(o.has_wetland, o.wet_burial, cat.param(f"pool_{s.subsidence_water_as}_burial_g_c_per_m2_yr"))
-    ch4 = np.where(o.has_wetland, o.wet_ch4, cat.param(f"pool_{s.subsidence_water_as}_ch4_kg_per_ha_yr"))
-    wet = np.where(water, carbon.wetland_net_removal_co2e(burial, ch4), 0.0) * len(t)
-    diesel_l_per_ha = o.diesel_l_per_ha + backfill_m3_per_ha * cat.param("earthworks_diesel_l_per_m3")
-    emissions = (carbon.diesel_co2_t(diesel_l_per_ha) + carbon.limestone_co2_t(o.limestone_t_per_ha)
-                 + carbon.n2o_fertilizer_co2e_t(o.n_kg_per_ha))
+    wet = wetland_co2e_per_ha_yr(x, s, cat, water) * len(t)
+    emissions = works_emissions_co2e_per_ha(x, cat, backfill_m3_per_ha)
     return z.area_ha * (carbon.C_TO_CO2 * (bio_end + (pool[:, -1] - soc_0) + o.biochar_c_t_per_ha) + wet - emissions)
 
 
@@ -206,18 +202,26 @@ def _col(a) -> np.ndarray:
 
 def _soil_loss_t_per_ha_yr(x: RowInputs, s: Settings, cat: Catalog, t, pool, water) -> np.ndarray:
     """RUSLE soil loss A(t) [t/(ha·yr)], (n, T); none on open water (docs/science.md §3)."""
+    ls = ls_of_rows(x, s, cat, pool)
+    a_t = erosion.soil_loss(s.rainfall_erosivity_mj_mm_per_ha_h_yr, s.soil_erodibility_t_ha_h_per_ha_mj_mm,
+                            _col(ls), cover_factor_series(x.option, t), _col(x.option.p_factor))
+    return np.where(water[:, None], 0.0, a_t)
+
+
+def ls_of_rows(x: RowInputs, s: Settings, cat: Catalog, pool) -> np.ndarray:
+    """RUSLE LS [-] per row: of the zone's slope, or the slope after regrading or levelling when
+    smaller; a backfilled pool is a platform (docs/science.md §3.4)."""
     z, o = x.zone, x.option
-    # the zone's slope, or the slope after regrading or levelling when smaller; a backfilled pool
-    # is a platform (docs/science.md §3.4)
     slope = np.where(np.isnan(o.slope_after), z.slope_deg, np.minimum(z.slope_deg, o.slope_after))
     slope = np.where(pool & o.backfill, cat.param("default_slope_platform_deg"), slope)
-    ls = erosion.ls_factor(slope, np.maximum(z.slope_length_m, MIN_SLOPE_LENGTH_M), method=s.slope_steepness_method)
-    cover = annual_cover_pct(o, t)
-    # C of each year's mean cover, held at the cover type's floor; no vegetation: bare, C = 1 (§3.5)
-    c_factor = erosion.cover_management_factor_floored(cover, _col(erosion.c_floor_of_vegetation(o.veg_type)))
-    a_t = erosion.soil_loss(s.rainfall_erosivity_mj_mm_per_ha_h_yr, s.soil_erodibility_t_ha_h_per_ha_mj_mm,
-                            _col(ls), c_factor, _col(o.p_factor))
-    return np.where(water[:, None], 0.0, a_t)
+    return erosion.ls_factor(slope, np.maximum(z.slope_length_m, MIN_SLOPE_LENGTH_M), method=s.slope_steepness_method)
+
+
+def cover_factor_series(o: ComboParams, t) -> np.ndarray:
+    """RUSLE C [-] of each year's mean cover, held at the cover type's floor; no vegetation: bare,
+    C = 1 (docs/science.md §3.5), (n, T) for the n entries of ``o`` (rows or combinations)."""
+    return erosion.cover_management_factor_floored(annual_cover_pct(o, t),
+                                                   _col(erosion.c_floor_of_vegetation(o.veg_type)))
 
 
 def initial_soc_t_per_ha(soil_depth_cm, topsoil_cm, s: Settings) -> np.ndarray:
@@ -276,20 +280,33 @@ def _removal_terms(x: RowInputs, s: Settings, cat: Catalog, t, soil_loss, water,
     biochar = np.zeros((n, len(t)))
     biochar[:, 0] = o.biochar_c_t_per_ha            # counted once, in year 1 (docs/science.md §2.4)
 
-    # an untreated pool is wetland or open water as the settings say (docs/science.md §2.5)
-    burial = np.where(o.has_wetland, o.wet_burial, cat.param(f"pool_{s.subsidence_water_as}_burial_g_c_per_m2_yr"))
-    ch4 = np.where(o.has_wetland, o.wet_ch4, cat.param(f"pool_{s.subsidence_water_as}_ch4_kg_per_ha_yr"))
-    wet = np.where(water, carbon.wetland_net_removal_co2e(burial, ch4), 0.0)[:, None] * np.ones(len(t))
-
-    diesel_l_per_ha = o.diesel_l_per_ha + backfill_m3_per_ha * cat.param("earthworks_diesel_l_per_m3")
+    wet = wetland_co2e_per_ha_yr(x, s, cat, water)[:, None] * np.ones(len(t))
     emissions = np.zeros((n, len(t)))                # works' emissions, in year 1 (docs/science.md §2.9)
-    emissions[:, 0] = (carbon.diesel_co2_t(diesel_l_per_ha) + carbon.limestone_co2_t(o.limestone_t_per_ha)
-                       + carbon.n2o_fertilizer_co2e_t(o.n_kg_per_ha))
+    emissions[:, 0] = works_emissions_co2e_per_ha(x, cat, backfill_m3_per_ha)
     # the SOC term is the pool's change before erosion, so that it and the erosion term add up to
     # the pool's change
     return carbon.net_removal_terms_co2e(
         carbon.annual_increments(bio), carbon.annual_increments(pool, soc_0[:, None]) + eroded, biochar, wet,
         eroded, emissions, area_ha=_col(z.area_ha))
+
+
+def wetland_co2e_per_ha_yr(x: RowInputs, s: Settings, cat: Catalog, water) -> np.ndarray:
+    """Net removal of the still water of each row [t CO2e/(ha·yr)], 0 where there is none: a
+    constructed wetland's fluxes, else an untreated pool's as wetland or open water as the settings
+    say (docs/science.md §2.5)."""
+    o = x.option
+    burial = np.where(o.has_wetland, o.wet_burial, cat.param(f"pool_{s.subsidence_water_as}_burial_g_c_per_m2_yr"))
+    ch4 = np.where(o.has_wetland, o.wet_ch4, cat.param(f"pool_{s.subsidence_water_as}_ch4_kg_per_ha_yr"))
+    return np.where(water, carbon.wetland_net_removal_co2e(burial, ch4), 0.0)
+
+
+def works_emissions_co2e_per_ha(x: RowInputs, cat: Catalog, backfill_m3_per_ha) -> np.ndarray:
+    """The works' emissions per row [t CO2e/ha], counted in year 1: diesel (the measures' and the
+    backfill's earthworks), liming and nitrogen fertiliser (docs/science.md §2.9)."""
+    o = x.option
+    diesel_l_per_ha = o.diesel_l_per_ha + backfill_m3_per_ha * cat.param("earthworks_diesel_l_per_m3")
+    return (carbon.diesel_co2_t(diesel_l_per_ha) + carbon.limestone_co2_t(o.limestone_t_per_ha)
+            + carbon.n2o_fertilizer_co2e_t(o.n_kg_per_ha))
 
 
 def _avoided_tco2e(x: RowInputs, s: Settings, cat: Catalog, t) -> np.ndarray:

@@ -37,7 +37,8 @@ class MonteCarlo:
 def monte_carlo(table: OptionTable, plan_rows: np.ndarray, samples: Samples, labels=None,
                 rescorer: Rescorer | None = None) -> MonteCarlo:
     """Evaluate plans given as option-table rows (P, Z) under every sample: the union of their rows
-    is re-scored once per sample and each plan's totals gathered from it."""
+    is re-scored once per sample (by the compiled kernel, :meth:`Rescorer.totals`) and each plan's
+    totals gathered from it."""
     plan_rows = np.atleast_2d(np.asarray(plan_rows, dtype=np.int64))
     P, Z = plan_rows.shape
     labels = tuple(labels or (f"plan {i}" for i in range(P)))
@@ -55,7 +56,7 @@ def monte_carlo(table: OptionTable, plan_rows: np.ndarray, samples: Samples, lab
         cumulative[k] = np.cumsum(sc["series"]["net_removals_tco2e"][pos].sum(axis=1), axis=1)
         within[:] += sc["within_tolerance"][pos]
 
-    rs.run(union, samples, consume, series=True)
+    rs.run(union, samples, consume, series=True, columns=(*METRICS, "within_tolerance"))
     central_series = table.annual(union)["net_removals_tco2e"][pos].sum(axis=1)
     return MonteCarlo(labels=labels, samples=samples,
                       central={m: table.data[m][plan_rows].sum(axis=1) for m in METRICS},

@@ -54,7 +54,7 @@ def scenario_matrix(compiled: Compiled, samples: Samples, column: str = "removal
     def consume(k, sc):
         out[k, sel] = sc[column]
 
-    rs.run(compiled.rows[sel], samples, consume)
+    rs.run(compiled.rows[sel], samples, consume, columns=(column,))
     return out
 
 

@@ -76,5 +76,5 @@ def morris_screening(table: OptionTable, plan_rows: np.ndarray, ranges: pd.DataF
     def consume(k, sc):
         y[k] = sc[metric][pos].sum(axis=1)
 
-    rs.run(union, smp, consume)
+    rs.run(union, smp, consume, columns=(metric,))
     return morris_indices(ranges, smp, y, labels, seed, metric)
