@@ -98,8 +98,8 @@ def _rows_no_plan_meets(run: Run) -> SolveResult | None:
     """INFEASIBLE, naming every row that even the plan using least of it breaks; else None."""
     if not run.m:
         return None
-    A, b, starts, names = run.A, run.b, run.starts, run.names
-    row_min = np.array([np.minimum.reduceat(A[i], starts).sum() for i in range(run.m)])
+    b, names = run.b, run.names
+    row_min = run.zone_spans()[1].sum(axis=1)       # the least of every row in each zone, summed
     over = row_min - b > run.ftol
     if not np.any(over):
         return None

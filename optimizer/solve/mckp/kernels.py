@@ -4,8 +4,12 @@ Each works on the flat option arrays of a :class:`~optimizer.solve.core.LinearCo
 (int64, n_zones + 1), the objective ``c`` and the coupling rows ``A`` (float64, C-contiguous).
 Local indices run ``0 … n_options[z] − 1`` within a zone; flat indices over all options.
 
-- :func:`_lagrangian_pass`, :func:`_reduced_extra`: the per-zone argmin of ``c + λ·A`` and the
-  reduced cost of every option (the Lagrangian bound, docs/science.md §6.4);
+- :func:`_lagrangian_pass`, :func:`_lagrangian_pass_screened`, :func:`_zone_spans`: the per-zone
+  argmin of ``c + λ·A`` (the Lagrangian bound, docs/science.md §6.4), the screened form the
+  bundle uses, and the per-zone spans it needs;
+- :func:`_reduced_extra` (the stored reference), :func:`_rc`, :func:`_zone_least`,
+  :func:`_pool_below`, :func:`_lowest_below_of`, :func:`_second_least`, :func:`_mask_below`: reduced
+  costs computed where needed (:mod:`.reduced`);
 - :func:`_lower_hulls`, :func:`_apply_steps`: per-zone convex hulls and the plans along sorted
   hull increments (the one-row LP and the supported front, §6.4 and §6.7);
 - :func:`_viol`, :func:`_repair`, :func:`_improve`: greedy repair and swap improvement of a plan;
@@ -70,6 +74,104 @@ def _reduced_extra(zone_ptr, c, A, lam):
             extra[j] -= best
     return extra
 
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1])")
+def _zone_spans(zone_ptr, c, A):
+    """Per zone, in one pass over every option: the span (max − min) of ``c`` (n_z,), and the least
+    and most of every row ((m, n_z) each, a row contiguous)."""
+    n_z = zone_ptr.shape[0] - 1
+    m = A.shape[0]
+    c_span = np.zeros(n_z)
+    row_min = np.zeros((m, n_z))
+    row_max = np.zeros((m, n_z))
+    for z in range(n_z):
+        lo = zone_ptr[z]
+        hi = zone_ptr[z + 1]
+        if hi == lo:
+            continue
+        cmin = c[lo]
+        cmax = c[lo]
+        for j in range(lo + 1, hi):
+            cmin = min(cmin, c[j])
+            cmax = max(cmax, c[j])
+        c_span[z] = cmax - cmin
+        for i in range(m):
+            amin = A[i, lo]
+            amax = A[i, lo]
+            for j in range(lo + 1, hi):
+                amin = min(amin, A[i, j])
+                amax = max(amax, A[i, j])
+            row_min[i, z] = amin
+            row_max[i, z] = amax
+    return c_span, row_min, row_max
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[:, ::1], int64[::1],"
+        " float64[::1], float64[:, ::1], float64[::1], float64[:, ::1])")
+def _lagrangian_pass_screened(zone_ptr, c, A, lam, span, best_j, gap, ref, best_c, best_a):
+    """:func:`_lagrangian_pass` (the same four results, bit for bit) that skips the zones whose argmin
+    cannot have moved since they were last scanned.
+
+    Zone z was last scanned at multipliers ``ref[:, z]``, where its least option was ``best_j[z]``
+    (flat) and the next least lay ``gap[z]`` above it. For any other option j, at λ
+    (c + λ·A)_j − (c + λ·A)_best = gap-or-more + Σ_i (λ_i − ref_i)(A_ij − A_i,best)
+    >= gap[z] − Σ_i |λ_i − ref_i| · span[i, z], with ``span`` the row's max − min in the zone; so
+    while that stays positive (with a margin of 10⁻⁹ for rounding) ``best_j[z]`` is still the unique
+    least option is read — from ``best_c[z]`` and ``best_a[:, z]``, copies of its ``c`` and ``A``
+    kept in zone order so that a settled pass reads a few numbers per zone, in sequence. Other
+    zones are scanned, and their record renewed. Start with ``gap`` = −inf (every zone scanned);
+    ``best_j``, ``gap``, ``ref``, ``best_c`` and ``best_a`` are updated in place.
+    """
+    n_z = zone_ptr.shape[0] - 1
+    m = A.shape[0]
+    choice = np.empty(n_z, np.int64)
+    ax = np.zeros(m)
+    total = 0.0
+    cx = 0.0
+    for z in range(n_z):
+        lo = zone_ptr[z]
+        hi = zone_ptr[z + 1]
+        bj = best_j[z]
+        drift = 0.0
+        for i in range(m):
+            d = abs(lam[i] - ref[i, z])
+            drift += d * (span[i, z] * (1.0 + 1e-9) + 1e-9 * abs(best_a[i, z]))
+        if drift < gap[z]:
+            best = best_c[z]
+            for i in range(m):
+                best += lam[i] * best_a[i, z]
+            choice[z] = bj - lo
+            total += best
+            cx += best_c[z]
+            for i in range(m):
+                ax[i] += best_a[i, z]
+        else:
+            best = np.inf
+            second = np.inf
+            bj = lo
+            for j in range(lo, hi):
+                v = c[j]
+                for i in range(m):
+                    v += lam[i] * A[i, j]
+                if v < best:
+                    second = best
+                    best = v
+                    bj = j
+                elif v < second:
+                    second = v
+            best_j[z] = bj
+            # rounding of the values themselves: 10⁻⁹ of their size
+            gap[z] = (second - best) - 1e-9 * (abs(best) + abs(second)) if second < np.inf else np.inf
+            best_c[z] = c[bj]
+            for i in range(m):
+                ref[i, z] = lam[i]
+                best_a[i, z] = A[i, bj]
+            choice[z] = bj - lo
+            total += best
+            cx += c[bj]
+            for i in range(m):
+                ax[i] += A[i, bj]
+    return choice, total, cx, ax
 
 @kernel("(int64[::1], float64[::1], float64[::1])")
 def _lower_hulls(zone_ptr, a, c):
@@ -457,16 +559,145 @@ def _enumerate_core(gptr, w, A, b, ftol, lam, best_val, best_choice, tau, max_no
     return best_val, best_choice, lb_pruned, nodes, True
 
 
+@kernel("(int64, int64, float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1])", inline=True)
+def _rc(j, z, extra, c, A, lam, zmin):
+    """Reduced cost of option ``j`` (of zone ``z``): ``extra[j]`` when ``extra`` is given (not
+    empty), else computed from ``c`` and ``A`` exactly as :func:`_reduced_extra` does (the same
+    operations in the same order, so the same number to the last bit) with ``zmin`` its zone's least
+    ``c + λ·A``."""
+    if extra.shape[0] > 0:
+        return extra[j]
+    v = c[j]
+    for i in range(A.shape[0]):
+        v += lam[i] * A[i, j]
+    return v - zmin[z]
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1])")
+def _zone_least(zone_ptr, c, A, lam):
+    """Per zone, the least ``c + λ·A`` over its options (as :func:`_reduced_extra` computes it)."""
+    n_z = zone_ptr.shape[0] - 1
+    m = A.shape[0]
+    out = np.empty(n_z)
+    for z in range(n_z):
+        best = np.inf
+        for j in range(zone_ptr[z], zone_ptr[z + 1]):
+            v = c[j]
+            for i in range(m):
+                v += lam[i] * A[i, j]
+            if v < best:
+                best = v
+        out[z] = best
+    return out
+
+
+@kernel("(float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1])")
+def _reduced_of(extra, c, A, lam, zmin, idx, zone):
+    """Reduced costs (:func:`_rc`) of the options ``idx`` of zones ``zone``."""
+    out = np.empty(idx.shape[0])
+    for t in range(idx.shape[0]):
+        out[t] = _rc(idx[t], zone[t], extra, c, A, lam, zmin)
+    return out
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1])")
+def _second_least(zone_ptr, c, A, lam, zmin, choice):
+    """Per zone, the least reduced cost (:func:`_rc`) among options other than ``choice`` (inf: none)."""
+    n_z = zone_ptr.shape[0] - 1
+    out = np.full(n_z, np.inf)
+    none = np.empty(0)
+    for z in range(n_z):
+        skip = zone_ptr[z] + choice[z]
+        for j in range(zone_ptr[z], zone_ptr[z + 1]):
+            if j != skip:
+                out[z] = min(out[z], _rc(j, z, none, c, A, lam, zmin))
+    return out
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64)")
+def _mask_below(zone_ptr, c, A, lam, zmin, t):
+    """Options whose reduced cost (:func:`_rc`) is <= ``t``."""
+    n_z = zone_ptr.shape[0] - 1
+    out = np.zeros(zone_ptr[n_z], np.bool_)
+    none = np.empty(0)
+    for z in range(n_z):
+        for j in range(zone_ptr[z], zone_ptr[z + 1]):
+            out[j] = _rc(j, z, none, c, A, lam, zmin) <= t
+    return out
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64)")
+def _pool_below(zone_ptr, c, A, lam, zmin, k):
+    """About ``k`` (at least ``min(k, n)``) options of least reduced cost (:func:`_rc`, from ``c``
+    and ``A``), found in about one pass: flat indices (sorted), zones, values and the cut — every
+    option with reduced cost ``<= cut`` is among them (cut = inf: every option). The cut is read
+    from every option of about 2,000 zones spread over the table (a quarter more than ``k``
+    expected below it, and some)."""
+    n_z = zone_ptr.shape[0] - 1
+    n = zone_ptr[n_z]
+    none = np.empty(0)
+    cut = np.inf
+    if k < n:
+        step = max(1, n_z // 2000)
+        got = 0
+        for z in range(step // 2, n_z, step):
+            got += zone_ptr[z + 1] - zone_ptr[z]
+        sample = np.empty(got)
+        got = 0
+        for z in range(step // 2, n_z, step):
+            for j in range(zone_ptr[z], zone_ptr[z + 1]):
+                sample[got] = _rc(j, z, none, c, A, lam, zmin)
+                got += 1
+        sample = np.sort(sample)
+        q = int(1.25 * k / n * got) + 4
+        if q < got - 1:
+            cut = sample[q]
+    cap = n if cut == np.inf else min(n, 2 * int(1.25 * k) + 1024)
+    while True:
+        idx = np.empty(cap, np.int64)
+        zone = np.empty(cap, np.int64)
+        vals = np.empty(cap)
+        n_in = 0
+        for z in range(n_z):
+            for j in range(zone_ptr[z], zone_ptr[z + 1]):
+                v = _rc(j, z, none, c, A, lam, zmin)
+                if v <= cut:
+                    if n_in < cap:
+                        idx[n_in] = j
+                        zone[n_in] = z
+                        vals[n_in] = v
+                    n_in += 1
+        if n_in < min(k, n) and cut < np.inf:            # the sample misled: everything
+            cut = np.inf
+            cap = n
+        elif n_in > cap:                                  # more than room: now the exact count
+            cap = n_in
+        else:
+            return idx[:n_in].copy(), zone[:n_in].copy(), vals[:n_in].copy(), cut
+
+
 @kernel("(float64[::1], int64[::1], int64[::1], float64, int64)")
 def _lowest_below(extra, zone_ptr, choice, thr, k):
-    """Flat indices (sorted) and zones of the at most ``k`` options of smallest ``extra`` among
-    those with ``extra <= thr`` that are not their zone's ``choice`` — without a temporary the size
-    of ``extra``. One pass counts them and samples about 8,192 of the options (by a hash of their index); when
-    there are more than ``k``, the sample sets a cut that keeps a little over ``k`` and a second
-    pass collects those below it (more passes only when ties at the cut overflow the room made, or
-    the sample misled), and the few kept are ranked."""
+    """:func:`_lowest_below_of` over a stored array of reduced costs: (flat indices, zones)."""
+    idx, zone, _ = _lowest_below_of(extra, np.empty(0), np.empty((0, 0)), np.empty(0), np.empty(0),
+                                    zone_ptr, choice, thr, k)
+    return idx, zone
+
+
+@kernel("(float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1],"
+        " float64, int64)")
+def _lowest_below_of(extra, c, A, lam, zmin, zone_ptr, choice, thr, k):
+    """Flat indices (sorted), zones and reduced costs of the at most ``k`` options of smallest
+    reduced cost (:func:`_rc`: stored in ``extra``, or computed on the fly from ``c``, ``A``, ``lam``
+    and ``zmin`` when ``extra`` is empty) among those with reduced cost ``<= thr`` that are not their
+    zone's ``choice`` (a ``choice`` past the zone's end skips nothing), ties going to the lower
+    index — without a temporary the size of the option table. One pass counts them and samples
+    about 8,192 of the options (by a hash of their index); when there are more than ``k``, the
+    sample sets a cut that keeps a little over ``k`` and a second pass collects those below it
+    (more passes only when ties at the cut overflow the room made, or the sample misled), and the
+    few kept are ranked."""
     nz = zone_ptr.shape[0] - 1
-    n = extra.shape[0]
+    n = zone_ptr[nz]
     stride = max(1, n // 8192)
     pick = (1 << 32) // stride           # sampled: options whose index hashes below this (not a stride,
     sample = np.empty(min(n, 2 * (n // stride) + 64))     # which would follow the order within zones)
@@ -475,10 +706,10 @@ def _lowest_below(extra, zone_ptr, choice, thr, k):
     for z in range(nz):
         skip = zone_ptr[z] + choice[z]
         for j in range(zone_ptr[z], zone_ptr[z + 1]):
-            if j != skip and extra[j] <= thr:
+            if j != skip and _rc(j, z, extra, c, A, lam, zmin) <= thr:
                 count += 1
                 if ((j * 2654435761) & 0xFFFFFFFF) < pick and got < sample.shape[0]:     # Knuth's multiplicative hash
-                    sample[got] = extra[j]
+                    sample[got] = _rc(j, z, extra, c, A, lam, zmin)
                     got += 1
     cut = thr
     cap = count
@@ -496,7 +727,7 @@ def _lowest_below(extra, zone_ptr, choice, thr, k):
         for z in range(nz):
             skip = zone_ptr[z] + choice[z]
             for j in range(zone_ptr[z], zone_ptr[z + 1]):
-                if j != skip and extra[j] <= cut:
+                if j != skip and _rc(j, z, extra, c, A, lam, zmin) <= cut:
                     if n_in == cap:
                         over = True
                         break
@@ -510,7 +741,7 @@ def _lowest_below(extra, zone_ptr, choice, thr, k):
             for z in range(nz):
                 skip = zone_ptr[z] + choice[z]
                 for j in range(zone_ptr[z], zone_ptr[z + 1]):
-                    if j != skip and extra[j] <= cut:
+                    if j != skip and _rc(j, z, extra, c, A, lam, zmin) <= cut:
                         cap += 1
         elif n_in >= min(k, count) or cut >= thr:
             break
@@ -521,8 +752,12 @@ def _lowest_below(extra, zone_ptr, choice, thr, k):
         zone = np.empty(cap, dtype=np.int64)
     idx = idx[:n_in]
     zone = zone[:n_in]
+    vals = np.empty(n_in)
+    for t in range(n_in):
+        vals[t] = _rc(idx[t], zone[t], extra, c, A, lam, zmin)
     if n_in > k:
-        keep = np.sort(np.argsort(extra[idx], kind="mergesort")[:k])
+        keep = np.sort(np.argsort(vals, kind="mergesort")[:k])
         idx = idx[keep]
         zone = zone[keep]
-    return idx, zone
+        vals = vals[keep]
+    return idx, zone, vals

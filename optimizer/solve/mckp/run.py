@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core import LinearCore
 from ..status import SolveResult, relative_gap
+from .kernels import _zone_spans
 
 EXACT_GAP = 1e-6            # relative gap that ``exact=True`` proves
 _FEAS_RTOL = 5e-10          # our plans meet A x <= b + _FEAS_RTOL·max(1, |b|) (LinearCore allows 1e-9)
@@ -47,6 +48,7 @@ class Run:
     time_limit_s: float
     info: dict
     phases: dict = field(default_factory=dict)   # cumulative seconds at the end of each phase
+    _spans: tuple | None = None                  # zone_spans(), once computed
 
     @classmethod
     def start(cls, core: LinearCore, gap_tol: float, time_limit_s: float, exact: bool) -> Run:
@@ -75,6 +77,13 @@ class Run:
     @property
     def deadline(self) -> float:
         return self.t0 + self.time_limit_s
+
+    def zone_spans(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per zone: the span of ``c`` (n_z,), the least and the most of every row ((m, n_z) each);
+        one pass over the options, kept for the rest of the solve."""
+        if self._spans is None:
+            self._spans = _zone_spans(self.zp, self.c, self.A)
+        return self._spans
 
     def value(self, choice: np.ndarray) -> float:
         """c·x of a plan (local indices)."""
