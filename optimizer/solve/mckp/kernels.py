@@ -237,35 +237,29 @@ def _viol(r, ftol, w):
     return v
 
 
-@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1],"
-        " float64[::1], int64[::1], int64[::1], int64[::1], int64)")
-def _repair(zone_ptr, c, A, b, ftol, w, lam, choice, cand, cand_zone, max_scans):
-    """Greedy repair: moves of least reduced-cost increase (c + λ·A) per unit of weighted
-    violation removed. One scan scores every candidate move; the moves are then applied best
-    first (one per zone, each only while it still removes violation) before the next scan.
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1], float64[::1],"
+        " int64[::1], int64[::1], int64[::1], float64[::1], boolean[::1], float64, boolean)")
+def _move_scan(zone_ptr, c, A, r, ftol, w, lam, choice, cand, cand_zone, score, moved, eps, repair):
+    """One scan of the single-option moves to the candidates ``cand`` (zones ``cand_zone``), then
+    the moves applied best first, one per zone, each only while it still helps: the step that
+    :func:`_repair` and :func:`_improve` share.
 
-    ``choice`` (local indices) is changed in place. Returns True when every row is met.
-    """
+    ``repair``: a move scores its reduced-cost increase (Δc + λ·ΔA) per unit of weighted violation
+    it removes, and helps while it removes violation. Otherwise (improve): a move scores Δc <
+    −``eps`` and helps while every row still holds. ``r`` (A x − b) and ``choice`` are updated in
+    place; ``score`` (one per candidate) and ``moved`` (False per zone) are work arrays, ``moved``
+    left all False. Returns the moves applied and (repair) the weighted violation left, as tracked
+    move by move (0.0 exactly when the last move met every row)."""
     m = A.shape[0]
-    r = -b.copy()
-    for z in range(zone_ptr.shape[0] - 1):
-        j = zone_ptr[z] + choice[z]
-        for i in range(m):
-            r[i] += A[i, j]
-    n_c = cand.shape[0]
-    score = np.empty(n_c)
-    moved = np.zeros(zone_ptr.shape[0] - 1, np.bool_)
-    for _ in range(max_scans):
-        viol = _viol(r, ftol, w)
-        if viol == 0.0:
-            return True
-        for t in range(n_c):
-            j = cand[t]
-            z = cand_zone[t]
-            k = zone_ptr[z] + choice[z]
-            score[t] = np.inf
-            if j == k:
-                continue
+    viol = _viol(r, ftol, w) if repair else 0.0
+    for t in range(cand.shape[0]):
+        j = cand[t]
+        z = cand_zone[t]
+        k = zone_ptr[z] + choice[z]
+        score[t] = np.inf
+        if j == k:
+            continue
+        if repair:
             va = 0.0
             drc = c[j] - c[k]
             for i in range(m):
@@ -277,33 +271,78 @@ def _repair(zone_ptr, c, A, b, ftol, w, lam, choice, cand, cand_zone, max_scans)
             dv = viol - va
             if dv > 1e-12 * viol:
                 score[t] = drc / dv
-        live = np.flatnonzero(score < np.inf)            # sort only the useful moves
-        order = live[np.argsort(score[live])]
-        applied = 0
-        for q in range(order.shape[0]):
-            t = order[q]
-            j = cand[t]
-            z = cand_zone[t]
-            if moved[z]:
+        else:
+            dc = c[j] - c[k]
+            if dc >= -eps:
                 continue
-            k = zone_ptr[z] + choice[z]
-            va = 0.0
+            ok = True
             for i in range(m):
-                nr = r[i] + A[i, j] - A[i, k]
-                if nr > ftol[i]:
+                if r[i] + A[i, j] - A[i, k] > ftol[i]:
+                    ok = False
+                    break
+            if ok:
+                score[t] = dc
+    live = np.flatnonzero(score < np.inf)                # sort only the useful moves
+    order = live[np.argsort(score[live])]
+    applied = 0
+    for q in range(order.shape[0]):
+        t = order[q]
+        j = cand[t]
+        z = cand_zone[t]
+        if moved[z]:
+            continue
+        k = zone_ptr[z] + choice[z]
+        va = 0.0
+        ok = True
+        for i in range(m):
+            nr = r[i] + A[i, j] - A[i, k]
+            if nr > ftol[i]:
+                if repair:
                     va += w[i] * (nr - ftol[i])
-            if viol - va <= 1e-12 * viol:
-                continue
-            for i in range(m):
-                r[i] += A[i, j] - A[i, k]
-            choice[z] = j - zone_ptr[z]
-            moved[z] = True
-            applied += 1
+                else:
+                    ok = False
+                    break
+        if not ok or (repair and viol - va <= 1e-12 * viol):
+            continue
+        for i in range(m):
+            r[i] += A[i, j] - A[i, k]
+        choice[z] = j - zone_ptr[z]
+        moved[z] = True
+        applied += 1
+        if repair:
             viol = va
             if viol == 0.0:
-                return True
-        for q in range(order.shape[0]):
-            moved[cand_zone[order[q]]] = False
+                break
+    for q in range(order.shape[0]):
+        moved[cand_zone[order[q]]] = False
+    return applied, viol
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1],"
+        " float64[::1], int64[::1], int64[::1], int64[::1], int64)")
+def _repair(zone_ptr, c, A, b, ftol, w, lam, choice, cand, cand_zone, max_scans):
+    """Greedy repair: moves of least reduced-cost increase (c + λ·A) per unit of weighted
+    violation removed. One scan scores every candidate move; the moves are then applied best
+    first (one per zone, each only while it still removes violation) before the next scan
+    (:func:`_move_scan`).
+
+    ``choice`` (local indices) is changed in place. Returns True when every row is met.
+    """
+    m = A.shape[0]
+    r = -b.copy()
+    for z in range(zone_ptr.shape[0] - 1):
+        j = zone_ptr[z] + choice[z]
+        for i in range(m):
+            r[i] += A[i, j]
+    score = np.empty(cand.shape[0])
+    moved = np.zeros(zone_ptr.shape[0] - 1, np.bool_)
+    for _ in range(max_scans):
+        if _viol(r, ftol, w) == 0.0:
+            return True
+        applied, viol = _move_scan(zone_ptr, c, A, r, ftol, w, lam, choice, cand, cand_zone, score, moved,
+                                   0.0, True)
+        if viol == 0.0:
+            return True
         if applied == 0:
             return False
     return _viol(r, ftol, w) == 0.0
@@ -313,9 +352,9 @@ def _repair(zone_ptr, c, A, b, ftol, w, lam, choice, cand, cand_zone, max_scans)
         " int64[::1], int64[::1], int64[::1], int64[::1], float64, int64)")
 def _improve(zone_ptr, c, A, b, ftol, choice, cand, cand_zone, pair_cand, pair_zone, eps, max_rounds):
     """Local search from a feasible plan: improving single swaps, best first (one scan scores
-    them all, then they are applied in that order while each still fits), until none is left;
-    then the best improving pair of swaps in two zones; repeat. ``choice`` is changed in place;
-    returns the number of moves."""
+    them all, then they are applied in that order while each still fits: :func:`_move_scan`),
+    until none is left; then the best improving pair of swaps in two zones; repeat. ``choice`` is
+    changed in place; returns the number of moves."""
     m = A.shape[0]
     r = -b.copy()
     for z in range(zone_ptr.shape[0] - 1):
@@ -323,51 +362,14 @@ def _improve(zone_ptr, c, A, b, ftol, choice, cand, cand_zone, pair_cand, pair_z
         for i in range(m):
             r[i] += A[i, j]
     d = np.empty(m)
-    n_c = cand.shape[0]
-    score = np.empty(n_c)
+    score = np.empty(cand.shape[0])
     moved = np.zeros(zone_ptr.shape[0] - 1, np.bool_)
+    no_w = np.zeros(m)
     moves = 0
     for _ in range(max_rounds):
         for _scan in range(1000):
-            for t in range(n_c):
-                j = cand[t]
-                z = cand_zone[t]
-                k = zone_ptr[z] + choice[z]
-                score[t] = np.inf
-                dc = c[j] - c[k]
-                if j == k or dc >= -eps:
-                    continue
-                ok = True
-                for i in range(m):
-                    if r[i] + A[i, j] - A[i, k] > ftol[i]:
-                        ok = False
-                        break
-                if ok:
-                    score[t] = dc
-            live = np.flatnonzero(score < np.inf)        # sort only the improving moves
-            order = live[np.argsort(score[live])]
-            applied = 0
-            for q in range(order.shape[0]):
-                t = order[q]
-                j = cand[t]
-                z = cand_zone[t]
-                if moved[z]:
-                    continue
-                k = zone_ptr[z] + choice[z]
-                ok = True
-                for i in range(m):
-                    if r[i] + A[i, j] - A[i, k] > ftol[i]:
-                        ok = False
-                        break
-                if not ok:
-                    continue
-                for i in range(m):
-                    r[i] += A[i, j] - A[i, k]
-                choice[z] = j - zone_ptr[z]
-                moved[z] = True
-                applied += 1
-            for q in range(order.shape[0]):
-                moved[cand_zone[order[q]]] = False
+            applied, _ = _move_scan(zone_ptr, c, A, r, ftol, no_w, no_w, choice, cand, cand_zone, score, moved,
+                                    eps, False)
             moves += applied
             if applied == 0:
                 break
@@ -676,11 +678,12 @@ def _pool_below(zone_ptr, c, A, lam, zmin, k):
             return idx[:n_in].copy(), zone[:n_in].copy(), vals[:n_in].copy(), cut
 
 
-@kernel("(float64[::1], int64[::1], int64[::1], float64, int64)")
 def _lowest_below(extra, zone_ptr, choice, thr, k):
-    """:func:`_lowest_below_of` over a stored array of reduced costs: (flat indices, zones)."""
-    idx, zone, _ = _lowest_below_of(extra, np.empty(0), np.empty((0, 0)), np.empty(0), np.empty(0),
-                                    zone_ptr, choice, thr, k)
+    """:func:`_lowest_below_of` over a stored array of reduced costs: (flat indices, zones). Plain
+    Python (nothing more to compile)."""
+    none = np.empty(0)
+    idx, zone, _ = _lowest_below_of(np.ascontiguousarray(extra, dtype=np.float64), none, np.empty((0, 0)),
+                                    none, none, zone_ptr, choice, float(thr), int(k))
     return idx, zone
 
 
