@@ -35,7 +35,7 @@ def lagrangian_dual(run: Run) -> _Dual:
         dual = _dual_one_row(zp, c, A, b, ftol)
     else:
         # leave a quarter of the clock for the plan: the dual's passes are the cheap part
-        deadline = run.t0 + 0.75 * run.time_limit_s
+        deadline = run.dual_deadline
         lam0 = None
         if len(c) >= _SAMPLE_FROM_OPTIONS:
             lam0, run.info["sample_passes"] = _sample_multipliers(zp, c, A, b, run.zone_spans(), deadline)
@@ -101,7 +101,7 @@ def _dual_one_row(zp, c, A, b, ftol) -> _Dual:
 
 def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400, spans=None, lam0=None) -> _Dual:
     """Maximise L(λ) over λ >= 0 by a box-stabilised cutting-plane (bundle) method, from λ = 0 or
-    from ``lam0`` (then in a box a tenth of its size).
+    from ``lam0`` (then in a box a tenth of its size), until ``deadline()`` (perf_counter time).
 
     Every pass is :func:`.kernels._lagrangian_pass_screened`: once λ settles, most zones' argmin
     provably stays put and only their chosen option is read (the results are those of a full
@@ -153,7 +153,7 @@ def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400, spans=None, lam0=Non
     delta = 1.0 if lam0 is None else max(0.1 * float(mu_hat.max()), 1e-6)
     timed_out = False
     for _ in range(max_iter):
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > deadline():
             timed_out = True
             break
         S = np.array(cut_s)

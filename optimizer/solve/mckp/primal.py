@@ -25,7 +25,10 @@ def heuristic_plan(run: Run, dual: _Dual, start=None) -> tuple[np.ndarray | None
     the dual's own feasible plan and the warm ``start`` (if given, tried first): (plan or None, its
     c·x or inf, the reduced costs at λ)."""
     zp, c, A, b, ftol, m = run.zp, run.c, run.A, run.b, run.ftol, run.m
-    L, deadline = dual.bound, run.deadline
+    L = dual.bound
+
+    def deadline() -> float:                     # read again: a first call may compile a kernel
+        return run.deadline
     extra = ReducedCosts(zp, c, A, dual.lam)
     tries = [(dual.choice, dual.lam), (dual.choice, np.zeros(m))]
     if dual.plan is not None:   # feasible already: first for one row (the greedy's rounded LP
@@ -34,7 +37,7 @@ def heuristic_plan(run: Run, dual: _Dual, start=None) -> tuple[np.ndarray | None
         tries.insert(0, (np.asarray(start, dtype=np.int64), dual.lam))
     best, U = None, math.inf
     for k, (s, price) in enumerate(tries):       # both repairs of x(λ) (neither wins always)
-        if k >= 1 and time.perf_counter() > deadline:
+        if k >= 1 and time.perf_counter() > deadline():
             break
         plan = _local_search(zp, c, A, b, ftol, price, s, extra, L, deadline)
         if plan is not None:
@@ -68,7 +71,7 @@ def _local_search(zp, c, A, b, ftol, price, start, extra, bound, deadline,
         for cap in (2_000, 20_000, n):           # moves go to options not chosen now
             cand, cand_zone, _ = extra.lowest_below(choice, math.inf, min(cap, n))
             ok = _repair(zp, c, A, b, ftol, w, price, choice, cand, cand_zone, _REPAIR_SCANS)
-            if ok or cap >= n or time.perf_counter() > deadline:
+            if ok or cap >= n or time.perf_counter() > deadline():
                 break
         if not ok:
             return None
@@ -83,7 +86,7 @@ def _local_search(zp, c, A, b, ftol, price, start, extra, bound, deadline,
         pairs, pair_zone = cand[first], cand_zone[first]
         moves = _improve(zp, c, A, b, ftol, choice, cand, cand_zone, pairs, pair_zone,
                          1e-12 * max(1.0, abs(value)), 4)
-        if moves == 0 or time.perf_counter() > deadline:
+        if moves == 0 or time.perf_counter() > deadline():
             break
     return choice
 
