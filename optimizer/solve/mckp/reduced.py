@@ -10,11 +10,11 @@ taken on them, is the same to the last bit.
 
 The local search asks many times for "the k options of least reduced cost below t, not their
 zone's choice" (:meth:`ReducedCosts.lowest_below`). The first question builds a **pool**: about
-``n_zones + _POOL_EXTRA`` options of least reduced cost (every zone's least is among them), with
-their values — every option of reduced cost up to the pool's ``cut``. A question is answered from
-the pool when the pool provably holds the answer — when ``t <= cut``, or when k eligible options
-up to ``cut`` are found (every option outside lies above them) — and by a pass over every option
-otherwise.
+``n_zones + min(_POOL_EXTRA, n_options / _POOL_SHARE)`` options of least reduced cost (every
+zone's least is among them), with their values — every option of reduced cost up to the pool's
+``cut``. A question is answered from the pool when the pool provably holds the answer — when
+``t <= cut``, or when k eligible options up to ``cut`` are found (every option outside lies above
+them) — and by a pass over every option otherwise.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import numpy as np
 
 from .kernels import _lowest_below_of, _mask_below, _pool_below, _reduced_of, _second_least, _zone_least
 
-_POOL_EXTRA = 250_000        # pool options beyond one per zone (the local search asks for <= 60,000)
+_POOL_EXTRA = 250_000        # pool options beyond one per zone (the local search asks for <= 60,000),
+_POOL_SHARE = 8              # and at most an eighth of the options (small tables: passes are cheap)
 _EMPTY = np.empty(0)
 _EMPTY2 = np.empty((0, 0))
 
@@ -59,7 +60,8 @@ class ReducedCosts:
         reduced cost, every option of reduced cost <= cut among them (cut = inf: every option)."""
         if self._pool is None:
             n_z = len(self.zp) - 1
-            idx, zone, vals, cut = _pool_below(self.zp, self.c, self.A, self.lam, self.zmin, n_z + _POOL_EXTRA)
+            size = n_z + min(_POOL_EXTRA, self.n // _POOL_SHARE)
+            idx, zone, vals, cut = _pool_below(self.zp, self.c, self.A, self.lam, self.zmin, size)
             ptr = np.zeros(n_z + 1, dtype=np.int64)
             np.cumsum(np.bincount(zone, minlength=n_z), out=ptr[1:])
             self._pool = (idx, zone, vals, ptr, float(cut))
