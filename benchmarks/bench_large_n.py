@@ -12,7 +12,7 @@
   measured ``REPEATS`` times alternately, the median of the ratios (issue 11: ≤ 1.5 at 10⁶ × 50).
 
 Sizes: 2·10⁵ × 50 (quick: 2·10⁴ × 50) and, when ``SINKPLAN_BENCH_1E6=1``, 10⁶ × 50 (about
-6 GiB of instance and solve; a shared machine may not take it).
+2 GiB peak for the process, instance included; run T measured 1.8–1.9 GiB).
 
 Run alone: ``python -m benchmarks.bench_large_n [--quick]``. Before/after a change, the same file
 can run an older tree: ``git archive <commit> optimizer benchmarks | tar -x -C DIR`` then
