@@ -24,6 +24,7 @@ from .run import Run
 #: from this many options on, the bundle starts from the multipliers of a sample of the zones
 _SAMPLE_FROM_OPTIONS = 2_000_000
 _SAMPLE_OPTIONS = 200_000         # options in that sample (every k-th zone)
+_SAMPLE_MAX_PASSES = 100          # the sample's bundle passes at most (30 at 2·10⁵ × 50)
 
 
 def lagrangian_dual(run: Run) -> _Dual:
@@ -66,7 +67,9 @@ def _sample_multipliers(zp, c, A, b, spans, deadline) -> tuple[np.ndarray, int]:
     lo_s, hi_s = spans_s[1].sum(axis=1), spans_s[2].sum(axis=1)
     share = np.clip((b - lo) / np.where(hi > lo, hi - lo, 1.0), 0.0, 1.0)
     b_s = lo_s + share * (hi_s - lo_s)
-    d = _dual_bundle(zp_s, c_s, A_s, b_s, 5e-10 * np.maximum(1.0, np.abs(b_s)), deadline, spans=spans_s)
+    # a start only: a sample whose rows cannot all be met (λ then grows pass after pass) stops early
+    d = _dual_bundle(zp_s, c_s, A_s, b_s, 5e-10 * np.maximum(1.0, np.abs(b_s)), deadline, spans=spans_s,
+                     max_iter=_SAMPLE_MAX_PASSES)
     return d.lam, d.passes
 
 
