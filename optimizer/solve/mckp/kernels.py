@@ -8,8 +8,10 @@ Local indices run ``0 … n_options[z] − 1`` within a zone; flat indices over 
   argmin of ``c + λ·A`` (the Lagrangian bound, docs/science.md §6.4), the screened form the
   bundle uses, and the per-zone spans it needs;
 - :func:`_reduced_extra` (the stored reference), :func:`_rc`, :func:`_zone_least`,
-  :func:`_pool_below`, :func:`_lowest_below_of`, :func:`_second_least`, :func:`_mask_below`: reduced
-  costs computed where needed (:mod:`.reduced`);
+  :func:`_pool_sample`, :func:`_below_sample`, :func:`_below_collect` (the passes of the plain
+  Python :func:`_pool_below` and :func:`_lowest_below_of`, which sort in numpy so that numba
+  compiles no sort for them), :func:`_second_least`, :func:`_mask_below`: reduced costs computed
+  where needed (:mod:`.reduced`);
 - :func:`_lower_hulls`, :func:`_apply_steps`: per-zone convex hulls and the plans along sorted
   hull increments (the one-row LP and the supported front, §6.4 and §6.7);
 - :func:`_viol`, :func:`_repair`, :func:`_improve`: greedy repair and swap improvement of a plan;
@@ -18,6 +20,8 @@ Local indices run ``0 … n_options[z] − 1`` within a zone; flat indices over 
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -628,54 +632,103 @@ def _mask_below(zone_ptr, c, A, lam, zmin, t):
     return out
 
 
-@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64)")
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1])")
+def _pool_sample(zone_ptr, c, A, lam, zmin):
+    """Reduced costs (:func:`_rc`, from ``c`` and ``A``) of every option of about 2,000 zones
+    spread over the table (every k-th): :func:`_pool_below` reads its cut from them."""
+    n_z = zone_ptr.shape[0] - 1
+    none = np.empty(0)
+    step = max(1, n_z // 2000)
+    got = 0
+    for z in range(step // 2, n_z, step):
+        got += zone_ptr[z + 1] - zone_ptr[z]
+    sample = np.empty(got)
+    got = 0
+    for z in range(step // 2, n_z, step):
+        for j in range(zone_ptr[z], zone_ptr[z + 1]):
+            sample[got] = _rc(j, z, none, c, A, lam, zmin)
+            got += 1
+    return sample
+
+
+@kernel("(float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1],"
+        " float64, int64)")
+def _below_collect(extra, c, A, lam, zmin, zone_ptr, choice, cut, cap):
+    """The options (flat indices, zones, reduced costs :func:`_rc`) with reduced cost ``<= cut``
+    that are not their zone's ``choice``, in flat order, at most ``cap`` of them kept; and how many
+    there are in all (more than ``cap``: call again with room for them)."""
+    nz = zone_ptr.shape[0] - 1
+    idx = np.empty(cap, dtype=np.int64)
+    zone = np.empty(cap, dtype=np.int64)
+    vals = np.empty(cap)
+    total = 0
+    for z in range(nz):
+        skip = zone_ptr[z] + choice[z]
+        for j in range(zone_ptr[z], zone_ptr[z + 1]):
+            if j != skip:
+                v = _rc(j, z, extra, c, A, lam, zmin)
+                if v <= cut:
+                    if total < cap:
+                        idx[total] = j
+                        zone[total] = z
+                        vals[total] = v
+                    total += 1
+    kept = min(total, cap)
+    return idx[:kept], zone[:kept], vals[:kept], total
+
+
+@kernel("(float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1],"
+        " float64)")
+def _below_sample(extra, c, A, lam, zmin, zone_ptr, choice, thr):
+    """How many options have reduced cost (:func:`_rc`) ``<= thr`` and are not their zone's
+    ``choice``, and the reduced costs of about 8,192 of them, picked by a hash of their index (not
+    a stride, which would follow the order within zones)."""
+    nz = zone_ptr.shape[0] - 1
+    n = zone_ptr[nz]
+    stride = max(1, n // 8192)
+    pick = (1 << 32) // stride
+    sample = np.empty(min(n, 2 * (n // stride) + 64))
+    count = 0
+    got = 0
+    for z in range(nz):
+        skip = zone_ptr[z] + choice[z]
+        for j in range(zone_ptr[z], zone_ptr[z + 1]):
+            if j != skip:
+                v = _rc(j, z, extra, c, A, lam, zmin)
+                if v <= thr:
+                    count += 1
+                    if ((j * 2654435761) & 0xFFFFFFFF) < pick and got < sample.shape[0]:     # Knuth's hash
+                        sample[got] = v
+                        got += 1
+    return count, sample[:got].copy()
+
+
 def _pool_below(zone_ptr, c, A, lam, zmin, k):
     """About ``k`` (at least ``min(k, n)``) options of least reduced cost (:func:`_rc`, from ``c``
     and ``A``), found in about one pass: flat indices (sorted), zones, values and the cut — every
     option with reduced cost ``<= cut`` is among them (cut = inf: every option). The cut is read
     from every option of about 2,000 zones spread over the table (a quarter more than ``k``
-    expected below it, and some)."""
-    n_z = zone_ptr.shape[0] - 1
-    n = zone_ptr[n_z]
+    expected below it, and some). Plain Python around compiled passes (sorting stays in numpy:
+    nothing more for numba to compile)."""
+    n = int(zone_ptr[-1])
+    k = int(k)
+    everything = np.full(len(zone_ptr) - 1, -1, dtype=np.int64)      # skips nothing
     none = np.empty(0)
-    cut = np.inf
+    cut = math.inf
     if k < n:
-        step = max(1, n_z // 2000)
-        got = 0
-        for z in range(step // 2, n_z, step):
-            got += zone_ptr[z + 1] - zone_ptr[z]
-        sample = np.empty(got)
-        got = 0
-        for z in range(step // 2, n_z, step):
-            for j in range(zone_ptr[z], zone_ptr[z + 1]):
-                sample[got] = _rc(j, z, none, c, A, lam, zmin)
-                got += 1
-        sample = np.sort(sample)
-        q = int(1.25 * k / n * got) + 4
-        if q < got - 1:
-            cut = sample[q]
-    cap = n if cut == np.inf else min(n, 2 * int(1.25 * k) + 1024)
+        sample = np.sort(_pool_sample(zone_ptr, c, A, lam, zmin))
+        q = int(1.25 * k / n * len(sample)) + 4
+        if q < len(sample) - 1:
+            cut = float(sample[q])
+    cap = n if cut == math.inf else min(n, 2 * int(1.25 * k) + 1024)
     while True:
-        idx = np.empty(cap, np.int64)
-        zone = np.empty(cap, np.int64)
-        vals = np.empty(cap)
-        n_in = 0
-        for z in range(n_z):
-            for j in range(zone_ptr[z], zone_ptr[z + 1]):
-                v = _rc(j, z, none, c, A, lam, zmin)
-                if v <= cut:
-                    if n_in < cap:
-                        idx[n_in] = j
-                        zone[n_in] = z
-                        vals[n_in] = v
-                    n_in += 1
-        if n_in < min(k, n) and cut < np.inf:            # the sample misled: everything
-            cut = np.inf
-            cap = n
-        elif n_in > cap:                                  # more than room: now the exact count
-            cap = n_in
+        idx, zone, vals, total = _below_collect(none, c, A, lam, zmin, zone_ptr, everything, cut, cap)
+        if total < min(k, n) and cut < math.inf:          # the sample misled: everything
+            cut, cap = math.inf, n
+        elif total > cap:                                  # more than room: now the exact count
+            cap = int(total)
         else:
-            return idx[:n_in].copy(), zone[:n_in].copy(), vals[:n_in].copy(), cut
+            return idx, zone, vals, cut
 
 
 def _lowest_below(extra, zone_ptr, choice, thr, k):
@@ -687,80 +740,36 @@ def _lowest_below(extra, zone_ptr, choice, thr, k):
     return idx, zone
 
 
-@kernel("(float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1],"
-        " float64, int64)")
 def _lowest_below_of(extra, c, A, lam, zmin, zone_ptr, choice, thr, k):
     """Flat indices (sorted), zones and reduced costs of the at most ``k`` options of smallest
     reduced cost (:func:`_rc`: stored in ``extra``, or computed on the fly from ``c``, ``A``, ``lam``
     and ``zmin`` when ``extra`` is empty) among those with reduced cost ``<= thr`` that are not their
-    zone's ``choice`` (a ``choice`` past the zone's end skips nothing), ties going to the lower
-    index — without a temporary the size of the option table. One pass counts them and samples
-    about 8,192 of the options (by a hash of their index); when there are more than ``k``, the
-    sample sets a cut that keeps a little over ``k`` and a second pass collects those below it
-    (more passes only when ties at the cut overflow the room made, or the sample misled), and the
-    few kept are ranked."""
-    nz = zone_ptr.shape[0] - 1
-    n = zone_ptr[nz]
-    stride = max(1, n // 8192)
-    pick = (1 << 32) // stride           # sampled: options whose index hashes below this (not a stride,
-    sample = np.empty(min(n, 2 * (n // stride) + 64))     # which would follow the order within zones)
-    count = 0
-    got = 0
-    for z in range(nz):
-        skip = zone_ptr[z] + choice[z]
-        for j in range(zone_ptr[z], zone_ptr[z + 1]):
-            if j != skip and _rc(j, z, extra, c, A, lam, zmin) <= thr:
-                count += 1
-                if ((j * 2654435761) & 0xFFFFFFFF) < pick and got < sample.shape[0]:     # Knuth's multiplicative hash
-                    sample[got] = _rc(j, z, extra, c, A, lam, zmin)
-                    got += 1
-    cut = thr
-    cap = count
+    zone's ``choice`` (a ``choice`` past the zone's end, or −1, skips nothing), ties going to the
+    lower index — without a temporary the size of the option table. One pass counts them and
+    samples about 8,192 of the options (:func:`_below_sample`); when there are more than ``k``,
+    the sample sets a cut that keeps a little over ``k`` and a second pass collects those below it
+    (:func:`_below_collect`; more passes only when ties at the cut overflow the room made, or the
+    sample misled), and the few kept are ranked. Plain Python around the compiled passes: the
+    sorting is numpy's (stable where ties matter), so numba compiles no sort for it."""
+    thr, k = float(thr), int(k)
+    count, sample = _below_sample(extra, c, A, lam, zmin, zone_ptr, choice, thr)
+    got = len(sample)
+    cut, cap = thr, int(count)
     if count > k and got > 0:
-        sample = np.sort(sample[:got])
+        sample = np.sort(sample)
         q = int(1.25 * k / count * got) + 4                   # a quarter more than k, and some
         if q < got - 1:
-            cut = sample[q]
+            cut = float(sample[q])
             cap = min(count, int(2.0 * (q + 2) / got * count) + k + 1024)     # room for twice the estimate
-    idx = np.empty(cap, dtype=np.int64)
-    zone = np.empty(cap, dtype=np.int64)
     while True:
-        n_in = 0
-        over = False
-        for z in range(nz):
-            skip = zone_ptr[z] + choice[z]
-            for j in range(zone_ptr[z], zone_ptr[z + 1]):
-                if j != skip and _rc(j, z, extra, c, A, lam, zmin) <= cut:
-                    if n_in == cap:
-                        over = True
-                        break
-                    idx[n_in] = j
-                    zone[n_in] = z
-                    n_in += 1
-            if over:
-                break
-        if over:                           # more below the cut than room (ties at the cut): count them
-            cap = 0
-            for z in range(nz):
-                skip = zone_ptr[z] + choice[z]
-                for j in range(zone_ptr[z], zone_ptr[z + 1]):
-                    if j != skip and _rc(j, z, extra, c, A, lam, zmin) <= cut:
-                        cap += 1
-        elif n_in >= min(k, count) or cut >= thr:
+        idx, zone, vals, total = _below_collect(extra, c, A, lam, zmin, zone_ptr, choice, cut, cap)
+        if total > cap:                    # more below the cut than room (ties at the cut)
+            cap = int(total)
+        elif len(idx) >= min(k, count) or cut >= thr:
             break
         else:
-            cut = thr                      # the sample misled: keep everything below thr
-            cap = count
-        idx = np.empty(cap, dtype=np.int64)
-        zone = np.empty(cap, dtype=np.int64)
-    idx = idx[:n_in]
-    zone = zone[:n_in]
-    vals = np.empty(n_in)
-    for t in range(n_in):
-        vals[t] = _rc(idx[t], zone[t], extra, c, A, lam, zmin)
-    if n_in > k:
-        keep = np.sort(np.argsort(vals, kind="mergesort")[:k])
-        idx = idx[keep]
-        zone = zone[keep]
-        vals = vals[keep]
+            cut, cap = thr, int(count)     # the sample misled: keep everything below thr
+    if len(idx) > k:
+        keep = np.sort(np.argsort(vals, kind="stable")[:k])
+        idx, zone, vals = idx[keep], zone[keep], vals[keep]
     return idx, zone, vals
