@@ -673,8 +673,9 @@ def _below_collect(extra, c, A, lam, zmin, zone_ptr, choice, cut, cap):
                         zone[total] = z
                         vals[total] = v
                     total += 1
-    kept = min(total, cap)
-    return idx[:kept], zone[:kept], vals[:kept], total
+    if total >= cap:
+        return idx, zone, vals, total
+    return idx[:total].copy(), zone[:total].copy(), vals[:total].copy(), total     # not the room left
 
 
 @kernel("(float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1],"
