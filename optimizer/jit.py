@@ -41,6 +41,7 @@ import os
 import stat
 import sys
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
@@ -49,6 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numba
+import numba.core.event
 from numba.core import config as _numba_config
 
 from .errors import KernelCacheWarning
@@ -92,6 +94,43 @@ class Kernel:
 
 _KERNELS: dict[str, Kernel] = {}
 _warned_off = False
+
+
+class _CompileClock(numba.core.event.Listener):
+    """Adds up the wall time of numba's outermost compile events (loading from the cache is not
+    one): :func:`compile_seconds`."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.since = 0.0
+        self.total = 0.0
+
+    def on_start(self, event) -> None:
+        if self.depth == 0:
+            self.since = time.perf_counter()
+        self.depth += 1
+
+    def on_end(self, event) -> None:
+        self.depth -= 1
+        if self.depth == 0:
+            self.total += time.perf_counter() - self.since
+
+
+_COMPILE_CLOCK: _CompileClock | None = None
+
+
+def compile_seconds() -> float:
+    """Wall seconds this process has spent compiling numba code since its first kernel was
+    declared (a cold cache after an install or an edit; under load, tens of seconds). Solvers
+    leave this time out of their time limits: a limit bounds the search, not the compiler."""
+    return _COMPILE_CLOCK.total if _COMPILE_CLOCK is not None else 0.0
+
+
+def _start_compile_clock() -> None:
+    global _COMPILE_CLOCK
+    if _COMPILE_CLOCK is None:
+        _COMPILE_CLOCK = _CompileClock()
+        numba.core.event.register("numba:compile", _COMPILE_CLOCK)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -207,6 +246,7 @@ def kernel(*signatures: str, inline: bool = False) -> Callable:
 
     def declare(fn):
         global _warned_off
+        _start_compile_clock()
         where = cache_location(str(Path(fn.__code__.co_filename).resolve().parent))
         if where.kind == "off":
             if not _warned_off:

@@ -26,8 +26,10 @@ import numpy as np
 from ...evaluate import FEAS_RTOL
 from ..deadline import start_in_child
 from ..status import SolveResult, Status
+from . import run as _run_clock
 from .dual import _Dual
 from .kernels import _enumerate_core, _undominated
+from .reduced import ReducedCosts
 from .run import Run, _certified
 
 _ACCEPT_RTOL = FEAS_RTOL    # a MILP plan is accepted if it is feasible by evaluate.rows_hold
@@ -41,22 +43,20 @@ _ENUM_SLICE_NODES = 200_000     # nodes between two looks at the racing MILP chi
 _FIRST_CORE_ZONES = 40      # zones in the first (smallest) core
 
 
-def first_threshold(run: Run, dual: _Dual, extra: np.ndarray, best, U: float) -> float:
+def first_threshold(run: Run, dual: _Dual, extra: ReducedCosts, best, U: float) -> float:
     """Reduced-cost threshold t of the first core: a sixteenth of the way to certifying the gap,
     and at most what lets about ``_FIRST_CORE_ZONES`` zones keep a second option (inf: no plan)."""
     if best is None:
         return math.inf
-    L, starts = dual.bound, run.starts
+    L = dual.bound
     t = max(0.0, (U - L - 0.5 * run.tol * max(1.0, abs(U))) / 16)
-    second = extra.copy()
-    second[starts + dual.choice] = np.inf
-    second = np.minimum.reduceat(second, starts)
+    second = extra.second_least(dual.choice)
     if np.isfinite(second).sum() > _FIRST_CORE_ZONES:
         t = min(t, float(np.partition(second, _FIRST_CORE_ZONES)[_FIRST_CORE_ZONES]))
     return t
 
 
-def search_core(run: Run, dual: _Dual, extra: np.ndarray, best, U: float,
+def search_core(run: Run, dual: _Dual, extra: ReducedCosts, best, U: float,
                 max_nodes: float = _ENUM_MAX_NODES) -> SolveResult:
     """Exact rounds over expanding cores from the incumbent ``best`` (value ``U``, or None/inf),
     until the gap is certified, the clock runs out or the core stops growing. ``max_nodes``: the
@@ -72,7 +72,7 @@ def search_core(run: Run, dual: _Dual, extra: np.ndarray, best, U: float,
         remaining = run.deadline - time.perf_counter()
         if remaining <= 0.0:
             return result(Status.TIME_LIMIT, best, bound, "stopped by the time limit before the core MILP")
-        keep = extra <= t * (1 + 1e-9) + 1e-9 * max(1.0, abs(U)) if math.isfinite(t) else \
+        keep = extra.below(t * (1 + 1e-9) + 1e-9 * max(1.0, abs(U))) if math.isfinite(t) else \
             np.ones(len(c), dtype=bool)
         if best is not None:
             keep[starts + best] = True
@@ -126,6 +126,7 @@ def _core_round(zp, c, A, b, keep, best, tol, U, remaining_s, lam, ftol,
     (if it ran out) the HiGHS MILP. ``finished`` means ``bound`` is a proven lower bound on the best
     plan in R. ``find_only``: a small enumeration budget, and no MILP once a plan is found."""
     t_start = time.perf_counter()
+    compile_start = _run_clock.compile_seconds()                     # compiling kernels is not search time
     starts = zp[:-1]
     keep, dom_by = _undominated(zp, keep, c, A)
     n_keep = np.add.reduceat(keep.astype(np.int64), starts)
@@ -224,7 +225,7 @@ def _core_round(zp, c, A, b, keep, best, tol, U, remaining_s, lam, ftol,
         return out
     if out["plan"] is not None:
         start = _local_of_plan(out["plan"], core_zones, cols, gub_ptr, starts)
-    remaining_s -= time.perf_counter() - t_start
+    remaining_s -= time.perf_counter() - t_start - (_run_clock.compile_seconds() - compile_start)
     if remaining_s <= 0.0:
         out.update(status="enumeration ran out of time", time_limit=True)
         return out

@@ -18,23 +18,59 @@ from dataclasses import dataclass
 import numpy as np
 
 from .front import _hull_increments
-from .kernels import _apply_steps, _lagrangian_pass
+from .kernels import _apply_steps, _lagrangian_pass, _lagrangian_pass_screened, _zone_spans
 from .run import Run
+
+#: from this many options on, the bundle starts from the multipliers of a sample of the zones
+_SAMPLE_FROM_OPTIONS = 2_000_000
+_SAMPLE_OPTIONS = 200_000         # options in that sample (every k-th zone)
+_SAMPLE_MAX_PASSES = 100          # the sample's bundle passes at most (30 at 2·10⁵ × 50)
 
 
 def lagrangian_dual(run: Run) -> _Dual:
     """The best multipliers found within three quarters of the clock, their bound and plan;
-    recorded in ``run.info`` (iterations, multipliers, lagrangian_bound, bound_source)."""
+    recorded in ``run.info`` (iterations, multipliers, lagrangian_bound, bound_source, and
+    ``sample_passes`` when the bundle started from a sample's multipliers)."""
     zp, c, A, b, ftol = run.zp, run.c, run.A, run.b, run.ftol
     if run.m == 1:
         dual = _dual_one_row(zp, c, A, b, ftol)
     else:
         # leave a quarter of the clock for the plan: the dual's passes are the cheap part
-        dual = _dual_bundle(zp, c, A, b, ftol, run.t0 + 0.75 * run.time_limit_s)
+        deadline = run.dual_deadline
+        lam0 = None
+        if len(c) >= _SAMPLE_FROM_OPTIONS:
+            lam0, run.info["sample_passes"] = _sample_multipliers(zp, c, A, b, run.zone_spans(), deadline)
+        dual = _dual_bundle(zp, c, A, b, ftol, deadline, spans=run.zone_spans(), lam0=lam0)
     run.mark("dual")
     run.info.update(iterations=dual.passes, multipliers=[float(x) for x in dual.lam],
                     lagrangian_bound=float(dual.bound), bound_source=dual.source)
     return dual
+
+
+def _sample_multipliers(zp, c, A, b, spans, deadline) -> tuple[np.ndarray, int]:
+    """Multipliers of the bundle over every k-th zone (about ``_SAMPLE_OPTIONS`` options), each
+    row's limit placed at the same share of the sample's span (least to most any plan uses) as
+    ``b`` has of the whole's: a start for the whole problem's bundle, which then needs fewer passes
+    over every option. Any λ >= 0 gives a valid bound; the sample only changes where the ascent
+    starts. Returns (λ, the sample's passes)."""
+    n_z = len(zp) - 1
+    step = max(1, math.ceil(len(c) / _SAMPLE_OPTIONS))
+    zones = np.arange(step // 2, n_z, step)
+    sizes = np.diff(zp)[zones]
+    zp_s = np.zeros(len(zones) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=zp_s[1:])
+    idx = np.repeat(zp[zones] - zp_s[:-1], sizes) + np.arange(zp_s[-1])
+    c_s = np.ascontiguousarray(c[idx])
+    A_s = np.ascontiguousarray(A[:, idx])
+    lo, hi = spans[1].sum(axis=1), spans[2].sum(axis=1)
+    spans_s = _zone_spans(zp_s, c_s, A_s)
+    lo_s, hi_s = spans_s[1].sum(axis=1), spans_s[2].sum(axis=1)
+    share = np.clip((b - lo) / np.where(hi > lo, hi - lo, 1.0), 0.0, 1.0)
+    b_s = lo_s + share * (hi_s - lo_s)
+    # a start only: a sample whose rows cannot all be met (λ then grows pass after pass) stops early
+    d = _dual_bundle(zp_s, c_s, A_s, b_s, 5e-10 * np.maximum(1.0, np.abs(b_s)), deadline, spans=spans_s,
+                     max_iter=_SAMPLE_MAX_PASSES)
+    return d.lam, d.passes
 
 
 @dataclass
@@ -66,8 +102,13 @@ def _dual_one_row(zp, c, A, b, ftol) -> _Dual:
                  plan=chosen - zp[:-1])
 
 
-def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400) -> _Dual:
-    """Maximise L(λ) over λ >= 0 by a box-stabilised cutting-plane (bundle) method.
+def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400, spans=None, lam0=None) -> _Dual:
+    """Maximise L(λ) over λ >= 0 by a box-stabilised cutting-plane (bundle) method, from λ = 0 or
+    from ``lam0`` (then in a box a tenth of its size), until ``deadline()`` (perf_counter time).
+
+    Every pass is :func:`.kernels._lagrangian_pass_screened`: once λ settles, most zones' argmin
+    provably stays put and only their chosen option is read (the results are those of a full
+    pass, bit for bit). ``spans``: :func:`.kernels._zone_spans` of the arrays, if already computed.
 
     λ is scaled so that one unit of every scaled multiplier trades the whole objective range for
     the whole range of its row. The master problem (m + 1 variables, one cut per pass) is a tiny
@@ -78,24 +119,32 @@ def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400) -> _Dual:
     """
 
     m = len(b)
-    starts = zp[:-1]
-    c_range = float((np.maximum.reduceat(c, starts) - np.minimum.reduceat(c, starts)).sum())
-    r_range = np.array([(np.maximum.reduceat(A[i], starts) - np.minimum.reduceat(A[i], starts)).sum()
-                        for i in range(m)])
+    c_span, r_min, r_max = _zone_spans(zp, c, A) if spans is None else spans
+    c_range = float(c_span.sum())
+    span = r_max - r_min                                    # (m, n_z): also the screening's
+    r_range = span.sum(axis=1)
     unit = max(c_range, 1e-300) / np.where(r_range > 0, r_range, 1.0)   # λ = μ · unit
+    n_z = len(zp) - 1
+    best_j = np.zeros(n_z, dtype=np.int64)                  # the screened passes' record per zone
+    gap = np.full(n_z, -np.inf)
+    ref = np.zeros((m, n_z))
+    best_c = np.zeros(n_z)
+    best_a = np.zeros((m, n_z))
 
     def evaluate(mu):
         lam = mu * unit
-        g, choice, cx, ax = _evaluate(zp, c, A, b, lam)
-        return g, (ax - b) * unit, choice, cx, ax
+        choice, total, cx, ax = _lagrangian_pass_screened(zp, c, A, lam, span, best_j, gap, ref, best_c, best_a)
+        return total - float(lam @ b), (ax - b) * unit, choice, cx, ax
 
-    mu_hat = np.zeros(m)
+    mu_hat = np.zeros(m) if lam0 is None else np.maximum(np.asarray(lam0, dtype=np.float64) / unit, 0.0)
     g_hat, sub, choice_hat, cx, ax = evaluate(mu_hat)
     passes = 1
     best_plan, best_val = None, math.inf
     if np.all(ax - b <= ftol):
-        return _Dual(lam=np.zeros(m), bound=g_hat, choice=choice_hat, passes=1, source="lagrangian",
-                     plan=choice_hat.copy())
+        if not np.any(mu_hat):        # x(0) meets every row: it is optimal
+            return _Dual(lam=np.zeros(m), bound=g_hat, choice=choice_hat, passes=1, source="lagrangian",
+                         plan=choice_hat.copy())
+        best_val, best_plan = cx, choice_hat.copy()
 
     # cut j: θ <= g_j + s_j·(μ − μ_j). The master is written around the centre μ̂ (μ = μ̂ + d,
     # θ = g_hat + φ) so its numbers stay small near the optimum; φ is the predicted ascent.
@@ -104,10 +153,10 @@ def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400) -> _Dual:
     cut_s: list[np.ndarray] = [sub]
     master = _Master(m)
     stop_abs = 1e-10 * max(1.0, abs(g_hat), c_range)
-    delta = 1.0
+    delta = 1.0 if lam0 is None else max(0.1 * float(mu_hat.max()), 1e-6)
     timed_out = False
     for _ in range(max_iter):
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > deadline():
             timed_out = True
             break
         S = np.array(cut_s)

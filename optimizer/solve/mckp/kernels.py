@@ -4,8 +4,14 @@ Each works on the flat option arrays of a :class:`~optimizer.solve.core.LinearCo
 (int64, n_zones + 1), the objective ``c`` and the coupling rows ``A`` (float64, C-contiguous).
 Local indices run ``0 … n_options[z] − 1`` within a zone; flat indices over all options.
 
-- :func:`_lagrangian_pass`, :func:`_reduced_extra`: the per-zone argmin of ``c + λ·A`` and the
-  reduced cost of every option (the Lagrangian bound, docs/science.md §6.4);
+- :func:`_lagrangian_pass`, :func:`_lagrangian_pass_screened`, :func:`_zone_spans`: the per-zone
+  argmin of ``c + λ·A`` (the Lagrangian bound, docs/science.md §6.4), the screened form the
+  bundle uses, and the per-zone spans it needs;
+- :func:`_reduced_extra` (the stored reference), :func:`_rc`, :func:`_zone_least`,
+  :func:`_pool_sample`, :func:`_below_sample`, :func:`_below_collect` (the passes of the plain
+  Python :func:`_pool_below` and :func:`_lowest_below_of`, which sort in numpy so that numba
+  compiles no sort for them), :func:`_second_least`, :func:`_mask_below`: reduced costs computed
+  where needed (:mod:`.reduced`);
 - :func:`_lower_hulls`, :func:`_apply_steps`: per-zone convex hulls and the plans along sorted
   hull increments (the one-row LP and the supported front, §6.4 and §6.7);
 - :func:`_viol`, :func:`_repair`, :func:`_improve`: greedy repair and swap improvement of a plan;
@@ -14,6 +20,8 @@ Local indices run ``0 … n_options[z] − 1`` within a zone; flat indices over 
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -70,6 +78,104 @@ def _reduced_extra(zone_ptr, c, A, lam):
             extra[j] -= best
     return extra
 
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1])")
+def _zone_spans(zone_ptr, c, A):
+    """Per zone, in one pass over every option: the span (max − min) of ``c`` (n_z,), and the least
+    and most of every row ((m, n_z) each, a row contiguous)."""
+    n_z = zone_ptr.shape[0] - 1
+    m = A.shape[0]
+    c_span = np.zeros(n_z)
+    row_min = np.zeros((m, n_z))
+    row_max = np.zeros((m, n_z))
+    for z in range(n_z):
+        lo = zone_ptr[z]
+        hi = zone_ptr[z + 1]
+        if hi == lo:
+            continue
+        cmin = c[lo]
+        cmax = c[lo]
+        for j in range(lo + 1, hi):
+            cmin = min(cmin, c[j])
+            cmax = max(cmax, c[j])
+        c_span[z] = cmax - cmin
+        for i in range(m):
+            amin = A[i, lo]
+            amax = A[i, lo]
+            for j in range(lo + 1, hi):
+                amin = min(amin, A[i, j])
+                amax = max(amax, A[i, j])
+            row_min[i, z] = amin
+            row_max[i, z] = amax
+    return c_span, row_min, row_max
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[:, ::1], int64[::1],"
+        " float64[::1], float64[:, ::1], float64[::1], float64[:, ::1])")
+def _lagrangian_pass_screened(zone_ptr, c, A, lam, span, best_j, gap, ref, best_c, best_a):
+    """:func:`_lagrangian_pass` (the same four results, bit for bit) that skips the zones whose argmin
+    cannot have moved since they were last scanned.
+
+    Zone z was last scanned at multipliers ``ref[:, z]``, where its least option was ``best_j[z]``
+    (flat) and the next least lay ``gap[z]`` above it. For any other option j, at λ
+    (c + λ·A)_j − (c + λ·A)_best = gap-or-more + Σ_i (λ_i − ref_i)(A_ij − A_i,best)
+    >= gap[z] − Σ_i |λ_i − ref_i| · span[i, z], with ``span`` the row's max − min in the zone; so
+    while that stays positive (with a margin of 10⁻⁹ for rounding) ``best_j[z]`` is still the unique
+    least option is read — from ``best_c[z]`` and ``best_a[:, z]``, copies of its ``c`` and ``A``
+    kept in zone order so that a settled pass reads a few numbers per zone, in sequence. Other
+    zones are scanned, and their record renewed. Start with ``gap`` = −inf (every zone scanned);
+    ``best_j``, ``gap``, ``ref``, ``best_c`` and ``best_a`` are updated in place.
+    """
+    n_z = zone_ptr.shape[0] - 1
+    m = A.shape[0]
+    choice = np.empty(n_z, np.int64)
+    ax = np.zeros(m)
+    total = 0.0
+    cx = 0.0
+    for z in range(n_z):
+        lo = zone_ptr[z]
+        hi = zone_ptr[z + 1]
+        bj = best_j[z]
+        drift = 0.0
+        for i in range(m):
+            d = abs(lam[i] - ref[i, z])
+            drift += d * (span[i, z] * (1.0 + 1e-9) + 1e-9 * abs(best_a[i, z]))
+        if drift < gap[z]:
+            best = best_c[z]
+            for i in range(m):
+                best += lam[i] * best_a[i, z]
+            choice[z] = bj - lo
+            total += best
+            cx += best_c[z]
+            for i in range(m):
+                ax[i] += best_a[i, z]
+        else:
+            best = np.inf
+            second = np.inf
+            bj = lo
+            for j in range(lo, hi):
+                v = c[j]
+                for i in range(m):
+                    v += lam[i] * A[i, j]
+                if v < best:
+                    second = best
+                    best = v
+                    bj = j
+                elif v < second:
+                    second = v
+            best_j[z] = bj
+            # rounding of the values themselves: 10⁻⁹ of their size
+            gap[z] = (second - best) - 1e-9 * (abs(best) + abs(second)) if second < np.inf else np.inf
+            best_c[z] = c[bj]
+            for i in range(m):
+                ref[i, z] = lam[i]
+                best_a[i, z] = A[i, bj]
+            choice[z] = bj - lo
+            total += best
+            cx += c[bj]
+            for i in range(m):
+                ax[i] += A[i, bj]
+    return choice, total, cx, ax
 
 @kernel("(int64[::1], float64[::1], float64[::1])")
 def _lower_hulls(zone_ptr, a, c):
@@ -135,35 +241,29 @@ def _viol(r, ftol, w):
     return v
 
 
-@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1],"
-        " float64[::1], int64[::1], int64[::1], int64[::1], int64)")
-def _repair(zone_ptr, c, A, b, ftol, w, lam, choice, cand, cand_zone, max_scans):
-    """Greedy repair: moves of least reduced-cost increase (c + λ·A) per unit of weighted
-    violation removed. One scan scores every candidate move; the moves are then applied best
-    first (one per zone, each only while it still removes violation) before the next scan.
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1], float64[::1],"
+        " int64[::1], int64[::1], int64[::1], float64[::1], boolean[::1], float64, boolean)")
+def _move_scan(zone_ptr, c, A, r, ftol, w, lam, choice, cand, cand_zone, score, moved, eps, repair):
+    """One scan of the single-option moves to the candidates ``cand`` (zones ``cand_zone``), then
+    the moves applied best first, one per zone, each only while it still helps: the step that
+    :func:`_repair` and :func:`_improve` share.
 
-    ``choice`` (local indices) is changed in place. Returns True when every row is met.
-    """
+    ``repair``: a move scores its reduced-cost increase (Δc + λ·ΔA) per unit of weighted violation
+    it removes, and helps while it removes violation. Otherwise (improve): a move scores Δc <
+    −``eps`` and helps while every row still holds. ``r`` (A x − b) and ``choice`` are updated in
+    place; ``score`` (one per candidate) and ``moved`` (False per zone) are work arrays, ``moved``
+    left all False. Returns the moves applied and (repair) the weighted violation left, as tracked
+    move by move (0.0 exactly when the last move met every row)."""
     m = A.shape[0]
-    r = -b.copy()
-    for z in range(zone_ptr.shape[0] - 1):
-        j = zone_ptr[z] + choice[z]
-        for i in range(m):
-            r[i] += A[i, j]
-    n_c = cand.shape[0]
-    score = np.empty(n_c)
-    moved = np.zeros(zone_ptr.shape[0] - 1, np.bool_)
-    for _ in range(max_scans):
-        viol = _viol(r, ftol, w)
-        if viol == 0.0:
-            return True
-        for t in range(n_c):
-            j = cand[t]
-            z = cand_zone[t]
-            k = zone_ptr[z] + choice[z]
-            score[t] = np.inf
-            if j == k:
-                continue
+    viol = _viol(r, ftol, w) if repair else 0.0
+    for t in range(cand.shape[0]):
+        j = cand[t]
+        z = cand_zone[t]
+        k = zone_ptr[z] + choice[z]
+        score[t] = np.inf
+        if j == k:
+            continue
+        if repair:
             va = 0.0
             drc = c[j] - c[k]
             for i in range(m):
@@ -175,33 +275,78 @@ def _repair(zone_ptr, c, A, b, ftol, w, lam, choice, cand, cand_zone, max_scans)
             dv = viol - va
             if dv > 1e-12 * viol:
                 score[t] = drc / dv
-        live = np.flatnonzero(score < np.inf)            # sort only the useful moves
-        order = live[np.argsort(score[live])]
-        applied = 0
-        for q in range(order.shape[0]):
-            t = order[q]
-            j = cand[t]
-            z = cand_zone[t]
-            if moved[z]:
+        else:
+            dc = c[j] - c[k]
+            if dc >= -eps:
                 continue
-            k = zone_ptr[z] + choice[z]
-            va = 0.0
+            ok = True
             for i in range(m):
-                nr = r[i] + A[i, j] - A[i, k]
-                if nr > ftol[i]:
+                if r[i] + A[i, j] - A[i, k] > ftol[i]:
+                    ok = False
+                    break
+            if ok:
+                score[t] = dc
+    live = np.flatnonzero(score < np.inf)                # sort only the useful moves
+    order = live[np.argsort(score[live])]
+    applied = 0
+    for q in range(order.shape[0]):
+        t = order[q]
+        j = cand[t]
+        z = cand_zone[t]
+        if moved[z]:
+            continue
+        k = zone_ptr[z] + choice[z]
+        va = 0.0
+        ok = True
+        for i in range(m):
+            nr = r[i] + A[i, j] - A[i, k]
+            if nr > ftol[i]:
+                if repair:
                     va += w[i] * (nr - ftol[i])
-            if viol - va <= 1e-12 * viol:
-                continue
-            for i in range(m):
-                r[i] += A[i, j] - A[i, k]
-            choice[z] = j - zone_ptr[z]
-            moved[z] = True
-            applied += 1
+                else:
+                    ok = False
+                    break
+        if not ok or (repair and viol - va <= 1e-12 * viol):
+            continue
+        for i in range(m):
+            r[i] += A[i, j] - A[i, k]
+        choice[z] = j - zone_ptr[z]
+        moved[z] = True
+        applied += 1
+        if repair:
             viol = va
             if viol == 0.0:
-                return True
-        for q in range(order.shape[0]):
-            moved[cand_zone[order[q]]] = False
+                break
+    for q in range(order.shape[0]):
+        moved[cand_zone[order[q]]] = False
+    return applied, viol
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64[::1],"
+        " float64[::1], int64[::1], int64[::1], int64[::1], int64)")
+def _repair(zone_ptr, c, A, b, ftol, w, lam, choice, cand, cand_zone, max_scans):
+    """Greedy repair: moves of least reduced-cost increase (c + λ·A) per unit of weighted
+    violation removed. One scan scores every candidate move; the moves are then applied best
+    first (one per zone, each only while it still removes violation) before the next scan
+    (:func:`_move_scan`).
+
+    ``choice`` (local indices) is changed in place. Returns True when every row is met.
+    """
+    m = A.shape[0]
+    r = -b.copy()
+    for z in range(zone_ptr.shape[0] - 1):
+        j = zone_ptr[z] + choice[z]
+        for i in range(m):
+            r[i] += A[i, j]
+    score = np.empty(cand.shape[0])
+    moved = np.zeros(zone_ptr.shape[0] - 1, np.bool_)
+    for _ in range(max_scans):
+        if _viol(r, ftol, w) == 0.0:
+            return True
+        applied, viol = _move_scan(zone_ptr, c, A, r, ftol, w, lam, choice, cand, cand_zone, score, moved,
+                                   0.0, True)
+        if viol == 0.0:
+            return True
         if applied == 0:
             return False
     return _viol(r, ftol, w) == 0.0
@@ -211,9 +356,9 @@ def _repair(zone_ptr, c, A, b, ftol, w, lam, choice, cand, cand_zone, max_scans)
         " int64[::1], int64[::1], int64[::1], int64[::1], float64, int64)")
 def _improve(zone_ptr, c, A, b, ftol, choice, cand, cand_zone, pair_cand, pair_zone, eps, max_rounds):
     """Local search from a feasible plan: improving single swaps, best first (one scan scores
-    them all, then they are applied in that order while each still fits), until none is left;
-    then the best improving pair of swaps in two zones; repeat. ``choice`` is changed in place;
-    returns the number of moves."""
+    them all, then they are applied in that order while each still fits: :func:`_move_scan`),
+    until none is left; then the best improving pair of swaps in two zones; repeat. ``choice`` is
+    changed in place; returns the number of moves."""
     m = A.shape[0]
     r = -b.copy()
     for z in range(zone_ptr.shape[0] - 1):
@@ -221,51 +366,14 @@ def _improve(zone_ptr, c, A, b, ftol, choice, cand, cand_zone, pair_cand, pair_z
         for i in range(m):
             r[i] += A[i, j]
     d = np.empty(m)
-    n_c = cand.shape[0]
-    score = np.empty(n_c)
+    score = np.empty(cand.shape[0])
     moved = np.zeros(zone_ptr.shape[0] - 1, np.bool_)
+    no_w = np.zeros(m)
     moves = 0
     for _ in range(max_rounds):
         for _scan in range(1000):
-            for t in range(n_c):
-                j = cand[t]
-                z = cand_zone[t]
-                k = zone_ptr[z] + choice[z]
-                score[t] = np.inf
-                dc = c[j] - c[k]
-                if j == k or dc >= -eps:
-                    continue
-                ok = True
-                for i in range(m):
-                    if r[i] + A[i, j] - A[i, k] > ftol[i]:
-                        ok = False
-                        break
-                if ok:
-                    score[t] = dc
-            live = np.flatnonzero(score < np.inf)        # sort only the improving moves
-            order = live[np.argsort(score[live])]
-            applied = 0
-            for q in range(order.shape[0]):
-                t = order[q]
-                j = cand[t]
-                z = cand_zone[t]
-                if moved[z]:
-                    continue
-                k = zone_ptr[z] + choice[z]
-                ok = True
-                for i in range(m):
-                    if r[i] + A[i, j] - A[i, k] > ftol[i]:
-                        ok = False
-                        break
-                if not ok:
-                    continue
-                for i in range(m):
-                    r[i] += A[i, j] - A[i, k]
-                choice[z] = j - zone_ptr[z]
-                moved[z] = True
-                applied += 1
-            for q in range(order.shape[0]):
-                moved[cand_zone[order[q]]] = False
+            applied, _ = _move_scan(zone_ptr, c, A, r, ftol, no_w, no_w, choice, cand, cand_zone, score, moved,
+                                    eps, False)
             moves += applied
             if applied == 0:
                 break
@@ -457,72 +565,212 @@ def _enumerate_core(gptr, w, A, b, ftol, lam, best_val, best_choice, tau, max_no
     return best_val, best_choice, lb_pruned, nodes, True
 
 
-@kernel("(float64[::1], int64[::1], int64[::1], float64, int64)")
-def _lowest_below(extra, zone_ptr, choice, thr, k):
-    """Flat indices (sorted) and zones of the at most ``k`` options of smallest ``extra`` among
-    those with ``extra <= thr`` that are not their zone's ``choice`` — without a temporary the size
-    of ``extra``. One pass counts them and samples about 8,192 of the options (by a hash of their index); when
-    there are more than ``k``, the sample sets a cut that keeps a little over ``k`` and a second
-    pass collects those below it (more passes only when ties at the cut overflow the room made, or
-    the sample misled), and the few kept are ranked."""
+@kernel("(int64, int64, float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1])", inline=True)
+def _rc(j, z, extra, c, A, lam, zmin):
+    """Reduced cost of option ``j`` (of zone ``z``): ``extra[j]`` when ``extra`` is given (not
+    empty), else computed from ``c`` and ``A`` exactly as :func:`_reduced_extra` does (the same
+    operations in the same order, so the same number to the last bit) with ``zmin`` its zone's least
+    ``c + λ·A``."""
+    if extra.shape[0] > 0:
+        return extra[j]
+    v = c[j]
+    for i in range(A.shape[0]):
+        v += lam[i] * A[i, j]
+    return v - zmin[z]
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1])")
+def _zone_least(zone_ptr, c, A, lam):
+    """Per zone, the least ``c + λ·A`` over its options (as :func:`_reduced_extra` computes it)."""
+    n_z = zone_ptr.shape[0] - 1
+    m = A.shape[0]
+    out = np.empty(n_z)
+    for z in range(n_z):
+        best = np.inf
+        for j in range(zone_ptr[z], zone_ptr[z + 1]):
+            v = c[j]
+            for i in range(m):
+                v += lam[i] * A[i, j]
+            if v < best:
+                best = v
+        out[z] = best
+    return out
+
+
+@kernel("(float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1])")
+def _reduced_of(extra, c, A, lam, zmin, idx, zone):
+    """Reduced costs (:func:`_rc`) of the options ``idx`` of zones ``zone``."""
+    out = np.empty(idx.shape[0])
+    for t in range(idx.shape[0]):
+        out[t] = _rc(idx[t], zone[t], extra, c, A, lam, zmin)
+    return out
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1])")
+def _second_least(zone_ptr, c, A, lam, zmin, choice):
+    """Per zone, the least reduced cost (:func:`_rc`) among options other than ``choice`` (inf: none)."""
+    n_z = zone_ptr.shape[0] - 1
+    out = np.full(n_z, np.inf)
+    none = np.empty(0)
+    for z in range(n_z):
+        skip = zone_ptr[z] + choice[z]
+        for j in range(zone_ptr[z], zone_ptr[z + 1]):
+            if j != skip:
+                out[z] = min(out[z], _rc(j, z, none, c, A, lam, zmin))
+    return out
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], float64)")
+def _mask_below(zone_ptr, c, A, lam, zmin, t):
+    """Options whose reduced cost (:func:`_rc`) is <= ``t``."""
+    n_z = zone_ptr.shape[0] - 1
+    out = np.zeros(zone_ptr[n_z], np.bool_)
+    none = np.empty(0)
+    for z in range(n_z):
+        for j in range(zone_ptr[z], zone_ptr[z + 1]):
+            out[j] = _rc(j, z, none, c, A, lam, zmin) <= t
+    return out
+
+
+@kernel("(int64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1])")
+def _pool_sample(zone_ptr, c, A, lam, zmin):
+    """Reduced costs (:func:`_rc`, from ``c`` and ``A``) of every option of about 2,000 zones
+    spread over the table (every k-th): :func:`_pool_below` reads its cut from them."""
+    n_z = zone_ptr.shape[0] - 1
+    none = np.empty(0)
+    step = max(1, n_z // 2000)
+    got = 0
+    for z in range(step // 2, n_z, step):
+        got += zone_ptr[z + 1] - zone_ptr[z]
+    sample = np.empty(got)
+    got = 0
+    for z in range(step // 2, n_z, step):
+        for j in range(zone_ptr[z], zone_ptr[z + 1]):
+            sample[got] = _rc(j, z, none, c, A, lam, zmin)
+            got += 1
+    return sample
+
+
+@kernel("(float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1],"
+        " float64, int64)")
+def _below_collect(extra, c, A, lam, zmin, zone_ptr, choice, cut, cap):
+    """The options (flat indices, zones, reduced costs :func:`_rc`) with reduced cost ``<= cut``
+    that are not their zone's ``choice``, in flat order, at most ``cap`` of them kept; and how many
+    there are in all (more than ``cap``: call again with room for them)."""
     nz = zone_ptr.shape[0] - 1
-    n = extra.shape[0]
+    idx = np.empty(cap, dtype=np.int64)
+    zone = np.empty(cap, dtype=np.int64)
+    vals = np.empty(cap)
+    total = 0
+    for z in range(nz):
+        skip = zone_ptr[z] + choice[z]
+        for j in range(zone_ptr[z], zone_ptr[z + 1]):
+            if j != skip:
+                v = _rc(j, z, extra, c, A, lam, zmin)
+                if v <= cut:
+                    if total < cap:
+                        idx[total] = j
+                        zone[total] = z
+                        vals[total] = v
+                    total += 1
+    if total >= cap:
+        return idx, zone, vals, total
+    return idx[:total].copy(), zone[:total].copy(), vals[:total].copy(), total     # not the room left
+
+
+@kernel("(float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1],"
+        " float64)")
+def _below_sample(extra, c, A, lam, zmin, zone_ptr, choice, thr):
+    """How many options have reduced cost (:func:`_rc`) ``<= thr`` and are not their zone's
+    ``choice``, and the reduced costs of about 8,192 of them, picked by a hash of their index (not
+    a stride, which would follow the order within zones)."""
+    nz = zone_ptr.shape[0] - 1
+    n = zone_ptr[nz]
     stride = max(1, n // 8192)
-    pick = (1 << 32) // stride           # sampled: options whose index hashes below this (not a stride,
-    sample = np.empty(min(n, 2 * (n // stride) + 64))     # which would follow the order within zones)
+    pick = (1 << 32) // stride
+    sample = np.empty(min(n, 2 * (n // stride) + 64))
     count = 0
     got = 0
     for z in range(nz):
         skip = zone_ptr[z] + choice[z]
         for j in range(zone_ptr[z], zone_ptr[z + 1]):
-            if j != skip and extra[j] <= thr:
-                count += 1
-                if ((j * 2654435761) & 0xFFFFFFFF) < pick and got < sample.shape[0]:     # Knuth's multiplicative hash
-                    sample[got] = extra[j]
-                    got += 1
-    cut = thr
-    cap = count
+            if j != skip:
+                v = _rc(j, z, extra, c, A, lam, zmin)
+                if v <= thr:
+                    count += 1
+                    if ((j * 2654435761) & 0xFFFFFFFF) < pick and got < sample.shape[0]:     # Knuth's hash
+                        sample[got] = v
+                        got += 1
+    return count, sample[:got].copy()
+
+
+def _pool_below(zone_ptr, c, A, lam, zmin, k):
+    """About ``k`` (at least ``min(k, n)``) options of least reduced cost (:func:`_rc`, from ``c``
+    and ``A``), found in about one pass: flat indices (sorted), zones, values and the cut — every
+    option with reduced cost ``<= cut`` is among them (cut = inf: every option). The cut is read
+    from every option of about 2,000 zones spread over the table (a quarter more than ``k``
+    expected below it, and some). Plain Python around compiled passes (sorting stays in numpy:
+    nothing more for numba to compile)."""
+    n = int(zone_ptr[-1])
+    k = int(k)
+    everything = np.full(len(zone_ptr) - 1, -1, dtype=np.int64)      # skips nothing
+    none = np.empty(0)
+    cut = math.inf
+    if k < n:
+        sample = np.sort(_pool_sample(zone_ptr, c, A, lam, zmin))
+        q = int(1.25 * k / n * len(sample)) + 4
+        if q < len(sample) - 1:
+            cut = float(sample[q])
+    cap = n if cut == math.inf else min(n, 2 * int(1.25 * k) + 1024)
+    while True:
+        idx, zone, vals, total = _below_collect(none, c, A, lam, zmin, zone_ptr, everything, cut, cap)
+        if total < min(k, n) and cut < math.inf:          # the sample misled: everything
+            cut, cap = math.inf, n
+        elif total > cap:                                  # more than room: now the exact count
+            cap = int(total)
+        else:
+            return idx, zone, vals, cut
+
+
+def _lowest_below(extra, zone_ptr, choice, thr, k):
+    """:func:`_lowest_below_of` over a stored array of reduced costs: (flat indices, zones). Plain
+    Python (nothing more to compile)."""
+    none = np.empty(0)
+    idx, zone, _ = _lowest_below_of(np.ascontiguousarray(extra, dtype=np.float64), none, np.empty((0, 0)),
+                                    none, none, zone_ptr, choice, float(thr), int(k))
+    return idx, zone
+
+
+def _lowest_below_of(extra, c, A, lam, zmin, zone_ptr, choice, thr, k):
+    """Flat indices (sorted), zones and reduced costs of the at most ``k`` options of smallest
+    reduced cost (:func:`_rc`: stored in ``extra``, or computed on the fly from ``c``, ``A``, ``lam``
+    and ``zmin`` when ``extra`` is empty) among those with reduced cost ``<= thr`` that are not their
+    zone's ``choice`` (a ``choice`` past the zone's end, or −1, skips nothing), ties going to the
+    lower index — without a temporary the size of the option table. One pass counts them and
+    samples about 8,192 of the options (:func:`_below_sample`); when there are more than ``k``,
+    the sample sets a cut that keeps a little over ``k`` and a second pass collects those below it
+    (:func:`_below_collect`; more passes only when ties at the cut overflow the room made, or the
+    sample misled), and the few kept are ranked. Plain Python around the compiled passes: the
+    sorting is numpy's (stable where ties matter), so numba compiles no sort for it."""
+    thr, k = float(thr), int(k)
+    count, sample = _below_sample(extra, c, A, lam, zmin, zone_ptr, choice, thr)
+    got = len(sample)
+    cut, cap = thr, int(count)
     if count > k and got > 0:
-        sample = np.sort(sample[:got])
+        sample = np.sort(sample)
         q = int(1.25 * k / count * got) + 4                   # a quarter more than k, and some
         if q < got - 1:
-            cut = sample[q]
+            cut = float(sample[q])
             cap = min(count, int(2.0 * (q + 2) / got * count) + k + 1024)     # room for twice the estimate
-    idx = np.empty(cap, dtype=np.int64)
-    zone = np.empty(cap, dtype=np.int64)
     while True:
-        n_in = 0
-        over = False
-        for z in range(nz):
-            skip = zone_ptr[z] + choice[z]
-            for j in range(zone_ptr[z], zone_ptr[z + 1]):
-                if j != skip and extra[j] <= cut:
-                    if n_in == cap:
-                        over = True
-                        break
-                    idx[n_in] = j
-                    zone[n_in] = z
-                    n_in += 1
-            if over:
-                break
-        if over:                           # more below the cut than room (ties at the cut): count them
-            cap = 0
-            for z in range(nz):
-                skip = zone_ptr[z] + choice[z]
-                for j in range(zone_ptr[z], zone_ptr[z + 1]):
-                    if j != skip and extra[j] <= cut:
-                        cap += 1
-        elif n_in >= min(k, count) or cut >= thr:
+        idx, zone, vals, total = _below_collect(extra, c, A, lam, zmin, zone_ptr, choice, cut, cap)
+        if total > cap:                    # more below the cut than room (ties at the cut)
+            cap = int(total)
+        elif len(idx) >= min(k, count) or cut >= thr:
             break
         else:
-            cut = thr                      # the sample misled: keep everything below thr
-            cap = count
-        idx = np.empty(cap, dtype=np.int64)
-        zone = np.empty(cap, dtype=np.int64)
-    idx = idx[:n_in]
-    zone = zone[:n_in]
-    if n_in > k:
-        keep = np.sort(np.argsort(extra[idx], kind="mergesort")[:k])
-        idx = idx[keep]
-        zone = zone[keep]
-    return idx, zone
+            cut, cap = thr, int(count)     # the sample misled: keep everything below thr
+    if len(idx) > k:
+        keep = np.sort(np.argsort(vals, kind="stable")[:k])
+        idx, zone, vals = idx[keep], zone[keep], vals[keep]
+    return idx, zone, vals

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ...jit import compile_seconds
 from ..core import LinearCore
 from ..status import SolveResult, relative_gap
+from .kernels import _zone_spans
 
 EXACT_GAP = 1e-6            # relative gap that ``exact=True`` proves
 _FEAS_RTOL = 5e-10          # our plans meet A x <= b + _FEAS_RTOL·max(1, |b|) (LinearCore allows 1e-9)
@@ -47,10 +49,13 @@ class Run:
     time_limit_s: float
     info: dict
     phases: dict = field(default_factory=dict)   # cumulative seconds at the end of each phase
+    compile0: float = 0.0                        # jit.compile_seconds() at the start
+    _spans: tuple | None = None                  # zone_spans(), once computed
 
     @classmethod
     def start(cls, core: LinearCore, gap_tol: float, time_limit_s: float, exact: bool) -> Run:
         t0 = time.perf_counter()
+        compile0 = compile_seconds()
         core.check()
         b = np.ascontiguousarray(core.b, dtype=np.float64)
         tol = min(gap_tol, EXACT_GAP) if exact else float(gap_tol)
@@ -61,7 +66,8 @@ class Run:
                    tol=tol, ftol=_FEAS_RTOL * np.maximum(1.0, np.abs(b)), t0=t0,
                    time_limit_s=float(time_limit_s),
                    info={"bound_source": None, "n_core_zones": 0, "iterations": 0, "multipliers": [],
-                         "gap_tol": tol})
+                         "gap_tol": tol},
+                   compile0=compile0)
 
     @property
     def m(self) -> int:
@@ -73,8 +79,27 @@ class Run:
         return self.zp[:-1]
 
     @property
+    def compile_s(self) -> float:
+        """Seconds spent compiling kernels since the start (a cold cache): not counted against the
+        time limit."""
+        return compile_seconds() - self.compile0
+
+    @property
     def deadline(self) -> float:
-        return self.t0 + self.time_limit_s
+        """When the time limit is reached: ``time_limit_s`` of search after the start, compiling
+        kernels on the way not counted (read it again after a kernel's first call)."""
+        return self.t0 + self.time_limit_s + self.compile_s
+
+    def dual_deadline(self) -> float:
+        """Three quarters of the limit: the Lagrangian dual leaves the rest to the plan."""
+        return self.deadline - 0.25 * self.time_limit_s
+
+    def zone_spans(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per zone: the span of ``c`` (n_z,), the least and the most of every row ((m, n_z) each);
+        one pass over the options, kept for the rest of the solve."""
+        if self._spans is None:
+            self._spans = _zone_spans(self.zp, self.c, self.A)
+        return self._spans
 
     def value(self, choice: np.ndarray) -> float:
         """c·x of a plan (local indices)."""
@@ -91,6 +116,7 @@ class Run:
             bound = min(bound, obj)                     # a bound above a feasible value is no bound
         self.info["bound_source"] = source or self.info["bound_source"]
         self.info["runtime_phases_s"] = self.phases
+        self.info["compile_s"] = self.compile_s
         return SolveResult(status=status, choice=choice, objective=obj, bound=float(bound),
                            runtime_s=time.perf_counter() - self.t0, solver=_SOLVER, message=message,
                            info=self.info)
