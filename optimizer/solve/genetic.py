@@ -153,9 +153,13 @@ def genetic_front(compiled, *, pop_size: int = 100, generations: int | None = No
 
     if not len(archive):
         raise InfeasibleError(_("the genetic search found no feasible plan"))
-    protect = _seed_dominators(archive.F, seed_F) if seed_F is not None else None
-    keep = thin(archive.F, max(max_points, 0 if protect is None else len(protect)), protect=protect)
-    X = archive.X[keep].astype(np.int64)
+    # one row per plan: a plan reached twice (a seed and a child built from sums kept by
+    # differences) can carry objective values a rounding apart, which the archive keeps apart
+    first = _first_of_each_plan(archive.X)
+    arch_X, arch_F = archive.X[first], archive.F[first]
+    protect = _seed_dominators(arch_F, seed_F) if seed_F is not None else None
+    keep = thin(arch_F, max(max_points, 0 if protect is None else len(protect)), protect=protect)
+    X = arch_X[keep].astype(np.int64)
     ev = evaluate(compiled, X, totals=False)
     if not ev.feasible.all():          # sums kept by differences agree with evaluate to ~1e-14: never seen
         X, ev = X[ev.feasible], evaluate(compiled, X[ev.feasible], totals=False)
@@ -193,6 +197,18 @@ def _reference_F(reference, compiled) -> np.ndarray | None:
     else:
         vals = np.atleast_2d(np.asarray(reference, dtype=float))
     return compiled.natural(vals)        # natural ↔ minimisation: the same sign flip
+
+
+def _first_of_each_plan(X: np.ndarray) -> np.ndarray:
+    """Indices of the first row of each distinct plan (row of option choices) in ``X``, in order."""
+    seen: set[bytes] = set()
+    out = []
+    for i, row in enumerate(np.ascontiguousarray(X)):
+        key = row.tobytes()
+        if key not in seen:
+            seen.add(key)
+            out.append(i)
+    return np.array(out, dtype=np.int64)
 
 
 def _seed_dominators(F: np.ndarray, seed_F: np.ndarray) -> np.ndarray:
