@@ -64,7 +64,9 @@ def test_optimize_writes_plan_files(tmp_path):
     r = run("optimize", LOESS, "--maximize", "removals", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr
     s = json.loads((tmp_path / "summary.json").read_text())
-    assert s["status"] == "optimal" and s["gap"] <= 1e-4 and s["bound"] >= s["objective_value"]
+    # the bound is the engine's, the value the evaluator's sum in its own order: equal to rounding
+    assert s["status"] == "optimal" and s["gap"] <= 1e-4
+    assert s["bound"] >= s["objective_value"] * (1 - 1e-12)
     assert s["totals"]["capex_cny"] <= 29e6 and s["totals"]["topsoil_m3"] <= 136_000 + 1e-6
     plan = gpd.read_file(tmp_path / "plan.gpkg", layer="plan")
     assert len(plan) == 132 and plan.crs.to_epsg() == 32649
