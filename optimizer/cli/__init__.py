@@ -91,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     previous_hook = sys.unraisablehook
 
     def unraisable(u):   # a Ctrl-C raised inside numba's LLVM callbacks: recorded, not a traceback
-        if not isinstance(u.exc_value, (KeyboardInterrupt, Terminated)):
+        # once a signal arrived, what fails in a finaliser (LLVM objects a compile left half-built)
+        # is the interrupt's echo too
+        if not isinstance(u.exc_value, (KeyboardInterrupt, Terminated)) and not _RECEIVED:
             previous_hook(u)
 
     sys.unraisablehook = unraisable
@@ -154,4 +156,13 @@ def entry() -> None:  # pragma: no cover - the console script
         code = main()
     except KeyboardInterrupt:  # Ctrl-C outside the command itself (e.g. while importing)
         code = 130
+    if _RECEIVED or code in (130, 143):
+        # the process ends because of a signal: objects compiled code left half-built (numba's LLVM
+        # modules, when Ctrl-C lands during a compile) can fail in their finalisers as the
+        # interpreter exits; those reports are the interrupt's echo, not news for the user
+        sys.unraisablehook = _silent
     sys.exit(code)
+
+
+def _silent(unraisable) -> None:  # pragma: no cover - at interpreter exit after a signal
+    return None
