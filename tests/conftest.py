@@ -92,3 +92,38 @@ def tiny_table(tmp_path_factory):
         dict(zone_id="F", zone_type="subsidence_pool", water_depth_m=1.0, area_ha=2.5),
     ])
     return evaluate_options(site, catalog=str(f))
+
+
+def pulp_site(m, k: int, inst: dict, erosion: bool = True) -> list:
+    """One ``make_instance`` site written into the PuLP model ``m``: a binary per option, one
+    option per zone and (``erosion``) its soil-loss cap; returns the site's variables. The
+    independent solver the portfolio tests check the engine against."""
+    import pulp
+
+    zp = inst["zone_ptr"]
+    x = [m.add_variable(f"x_{k}_{j}", cat="Binary") for j in range(len(inst["carbon_t"]))]
+    for z in range(len(zp) - 1):
+        m += pulp.lpSum(x[zp[z]:zp[z + 1]]) == 1
+    if erosion:
+        m += pulp.lpDot(inst["erosion_t"], x) <= inst["erosion_cap"]
+    return x
+
+
+def kill_after_first_part(proc, parts: Path, limit_s: float) -> None:
+    """SIGKILL ``proc`` as soon as its journal folder ``parts`` holds a first ``part-*.parquet``
+    (a sweep killed mid-run); fails if the process ends first or writes none in ``limit_s`` (a
+    limit far above need, not a timing assertion)."""
+    import signal
+    import time
+
+    try:
+        end = time.monotonic() + limit_s
+        while not list(parts.glob("part-*.parquet")):
+            assert proc.poll() is None, "the process ended before writing a part"
+            assert time.monotonic() < end, f"no part written in {limit_s:.0f} s"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()

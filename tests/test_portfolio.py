@@ -19,6 +19,7 @@ import pulp
 import pytest
 
 from benchmarks.instances import make_instance, to_compiled
+from conftest import pulp_site
 from optimizer.portfolio import (
     SitePart,
     budget_dual_price,
@@ -46,12 +47,7 @@ def _pulp_optimum(insts, budget_cny, rows=("erosion",), weights=None):
     m = pulp.LpProblem("portfolio", pulp.LpMaximize)
     obj, spend = [], []
     for k, inst in enumerate(insts):
-        zp = inst["zone_ptr"]
-        x = [m.add_variable(f"x_{k}_{j}", cat="Binary") for j in range(len(inst["carbon_t"]))]
-        for z in range(len(zp) - 1):
-            m += pulp.lpSum(x[zp[z]:zp[z + 1]]) == 1
-        if "erosion" in rows:
-            m += pulp.lpDot(inst["erosion_t"], x) <= inst["erosion_cap"]
+        x = pulp_site(m, k, inst, erosion="erosion" in rows)
         w = 1.0 if weights is None else weights[k]
         obj.append(pulp.lpDot(w * inst["carbon_t"], x))
         spend.append(pulp.lpDot(1e3 * inst["cost"], x))
@@ -266,11 +262,7 @@ def _pulp_shared(insts, budget, own, pool, share, haul):
     m = pulp.LpProblem("shared", pulp.LpMaximize)
     xs, obj, spend, topsoil, removals = [], [], [], [], []
     for k, inst in enumerate(insts):
-        zp = inst["zone_ptr"]
-        x = [m.add_variable(f"x_{k}_{j}", cat="Binary") for j in range(len(inst["carbon_t"]))]
-        for z in range(len(zp) - 1):
-            m += pulp.lpSum(x[zp[z]:zp[z + 1]]) == 1
-        m += pulp.lpDot(inst["erosion_t"], x) <= inst["erosion_cap"]
+        x = pulp_site(m, k, inst)
         xs.append(x)
         obj.append(pulp.lpDot(inst["carbon_t"], x))
         spend.append(pulp.lpDot(1e3 * inst["cost"] + haul[k] * inst["topsoil_m3"], x))

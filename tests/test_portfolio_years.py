@@ -21,6 +21,7 @@ import pulp
 import pytest
 
 from benchmarks.instances import make_instance, to_compiled
+from conftest import pulp_site
 from optimizer.errors import PortfolioError
 from optimizer.models import cost
 from optimizer.options.spending import spending_by_year
@@ -103,11 +104,7 @@ def _pulp_yearly(insts, spend, budget, limits, own=None):
     m = pulp.LpProblem("yearly", pulp.LpMaximize)
     obj, total, per_year = [], [], [[] for _ in limits]
     for k, inst in enumerate(insts):
-        zp = inst["zone_ptr"]
-        x = [m.add_variable(f"x_{k}_{j}", cat="Binary") for j in range(len(inst["carbon_t"]))]
-        for z in range(len(zp) - 1):
-            m += pulp.lpSum(x[zp[z]:zp[z + 1]]) == 1
-        m += pulp.lpDot(inst["erosion_t"], x) <= inst["erosion_cap"]
+        x = pulp_site(m, k, inst)
         obj.append(pulp.lpDot(inst["carbon_t"], x))
         total.append(pulp.lpDot(1e3 * inst["cost"], x))
         for j in range(len(limits)):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import kill_after_first_part
 from optimizer.runner import Journal, Shared, Task
 
 TESTS = Path(__file__).resolve().parent
@@ -234,17 +235,7 @@ def test_a_sweep_killed_mid_batch_resumes_without_loss_or_duplicates(tmp_path):
                                                         os.environ.get("PYTHONPATH", "")]))
     proc = subprocess.Popen([sys.executable, str(script), str(parts)], env=env, cwd=str(TESTS.parent),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        end = time.monotonic() + 120
-        while not list(parts.glob("part-*.parquet")):
-            assert proc.poll() is None, "the child ended before writing a part"
-            assert time.monotonic() < end, "no part written"
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    kill_after_first_part(proc, parts, 120)
     journal = Journal(parts)
     before = journal.finished()
     assert 0 < len(before) < 30                  # killed mid-run

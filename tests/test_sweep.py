@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import kill_after_first_part
 from optimizer.analysis.stability import plan_stability
 from optimizer.errors import SinkPlanError
 from optimizer.sweep import parse_grid, scenarios
@@ -385,17 +385,7 @@ def test_a_portfolio_sweep_killed_mid_sweep_resumes_every_scenario_exactly_once(
     proc = subprocess.Popen([sys.executable, "-m", "optimizer", *argv, "-q"], cwd=str(ROOT),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parts = out / "parts"
-    try:
-        end = time.monotonic() + 300
-        while not list(parts.glob("part-*.parquet")):
-            assert proc.poll() is None, "the sweep ended before writing a part"
-            assert time.monotonic() < end, "no part written in 300 s"
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    kill_after_first_part(proc, parts, 300)
     assert proc.returncode == -signal.SIGKILL
     from optimizer.runner import Journal
 

@@ -92,15 +92,9 @@ def natural_cover(catalog, climate_class: str) -> tuple[float, float]:
     """Cover path of natural regeneration in a climate class: (f_max [%], rate [1/yr]) from the
     parameters ``natural_cover_max_pct_<class>`` and ``natural_cover_rate_per_yr_<class>``
     (docs/science.md §3.5: spontaneous cover closes within 10–15 years on humid spoil and stays
-    sparse where it is dry). A catalog without them keeps the measure's own cover columns."""
-    names = (f"natural_cover_max_pct_{climate_class}", f"natural_cover_rate_per_yr_{climate_class}")
-    if all(n in catalog.parameters.index for n in names):
-        return catalog.param(names[0]), catalog.param(names[1])
-    ms = catalog.measures.set_index("measure_id")
-    row = ms.loc["natural_regeneration"] if "natural_regeneration" in ms.index else None
-    if row is None:
-        return 0.0, 0.0
-    return float(row["cover_max_pct"]), float(row["cover_rate_per_yr"])
+    sparse where it is dry). The natural-regeneration measure's own cover columns are not used."""
+    return (catalog.param(f"natural_cover_max_pct_{climate_class}"),
+            catalog.param(f"natural_cover_rate_per_yr_{climate_class}"))
 
 
 def _natural_twins(ms: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
