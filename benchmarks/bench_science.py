@@ -26,7 +26,8 @@ def run(quick: bool = False) -> list[dict]:
     size = f"{h['predicted']} of {h['field_rows']} rows" + (" (in sample)" if quick else " (out of sample)")
     return [
         _row("share_within_1.5x", h["share_within_1_5"], "fraction", t["share_within_1_5"], size),
-        _row("rows_beyond_4x", h["beyond_4"], "rows", t["beyond_4"], size),
+        _row("rows_beyond_4x_without_reason", h["beyond_4_unexplained"], "rows", t["beyond_4_unexplained"], size),
+        _row("rows_beyond_4x", h["beyond_4"], "rows", None, size),
         _row("worst_cell_abs_bias", h["worst_cell_bias"], f"|median-1| ({h['worst_cell']})", t["worst_cell_bias"],
              size),
         _row("usable_rows_not_representable", h["not_representable"], f"of {h['usable_rows']} usable", None, size),

@@ -69,6 +69,19 @@ BASIS = {
 }
 POOL_QUANTITY = {"biomass_total": "biomass", "agb": "agb", "soc": "soc", "ecosystem": "ecosystem"}
 
+#: Written reasons for rows the model misses by more than ``BEYOND`` (issue 10: "none beyond a
+#: factor of 4 without a written reason"): (study, row) → why the model cannot be expected to meet
+#: the row, with the evidence. A reason is attached to one row: a row beyond ×4 that is not listed
+#: here counts against the target, and a listed row that is no longer beyond ×4 is reported as such.
+BEYOND_REASONS = {
+    ("AHIR2018", 7): "SOC formed in the first 3 years on raw overburden (0.75 Mg C/ha in 0–15 cm): "
+                     "an onset lag the same study contradicts 12 years later (7.6 at 15 yr) and that "
+                     "three onset variants could not predict in other studies (SCIENCE.md notes)",
+    ("KARU2009", 42): "SOC formed in the A horizon in the first 15 years under pine on oil-shale spoil "
+                      "(0.39 Mg C/ha, a share of the accumulated carbon): the same onset lag; the same "
+                      "study's 37-yr A horizon holds 30.7",
+}
+
 
 def load_field(path: Path = FIELD) -> pd.DataFrame:
     """The field rows, with ``row`` = 1-based data row of the CSV (its line number minus one)."""
@@ -456,6 +469,8 @@ def headline(scored: pd.DataFrame) -> dict:
     st = scored["status"].value_counts()
     p = scored[scored["status"] == "predicted"]
     f = _factor(p["ratio"])
+    beyond = p[f > BEYOND]
+    unexplained = [int(r) for st_, r in zip(beyond["study_id"], beyond["row"]) if (st_, int(r)) not in BEYOND_REASONS]
     c = cells(scored)
     worst = c.loc[c["bias"].abs().idxmax()] if len(c) else None
     return {
@@ -467,10 +482,12 @@ def headline(scored: pd.DataFrame) -> dict:
         "predicted": int(len(p)),
         "share_within_1_5": float((f <= WITHIN).mean()) if len(p) else float("nan"),
         "beyond_4": int((f > BEYOND).sum()),
+        "beyond_4_unexplained": len(unexplained),
+        "beyond_4_unexplained_rows": unexplained,
         "median_ratio": float(p["ratio"].median()) if len(p) else float("nan"),
         "worst_cell": (f"{worst['vegetation_type']} × {worst['climate_class']}" if worst is not None else ""),
         "worst_cell_bias": float(abs(worst["bias"])) if worst is not None else float("nan"),
-        "targets": {"share_within_1_5": f">= {SHARE_TARGET:.3f}", "beyond_4": "<= 0",
+        "targets": {"share_within_1_5": f">= {SHARE_TARGET:.3f}", "beyond_4_unexplained": "<= 0",
                     "worst_cell_bias": f"<= {CELL_BIAS}"},
     }
 

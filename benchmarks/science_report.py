@@ -66,6 +66,23 @@ def row_table(scored: pd.DataFrame, statuses) -> pd.DataFrame:
     })
 
 
+def _beyond(scored: pd.DataFrame) -> list[str]:
+    """One line per predicted row beyond ×4 with its reason from ``BEYOND_REASONS``, or a flag; and
+    the listed reasons whose rows are now within ×4."""
+    p = scored[scored["status"] == "predicted"]
+    f = S._factor(p["ratio"])
+    lines = []
+    for _, r in p[f > S.BEYOND].iterrows():
+        why = S.BEYOND_REASONS.get((r["study_id"], int(r["row"])))
+        lines.append(f"- Row {int(r['row'])} ({r['study_id']}, ratio {_num(r['ratio'])}): "
+                     + (why + "." if why else "**no written reason**."))
+    back = [k for k in S.BEYOND_REASONS
+            if not ((p["study_id"] == k[0]) & (p["row"] == k[1]) & (f > S.BEYOND)).any()]
+    lines += [f"- Row {r} ({st}): a reason is written, but the row is no longer beyond ×{S.BEYOND:g}."
+              for st, r in back]
+    return lines or ["None."]
+
+
 def markdown(scored: pd.DataFrame, quick: bool = False, previous: str | None = None) -> str:
     """The whole scorecard; ``previous`` (the old file's text) supplies the kept notes block."""
     h = S.headline(scored)
@@ -91,8 +108,10 @@ def markdown(scored: pd.DataFrame, quick: bool = False, previous: str | None = N
         f"| rows predicted out of sample within a factor of {S.WITHIN:g} | {_num(h['share_within_1_5'])} "
         f"({int(round(h['share_within_1_5'] * h['predicted']))} of {h['predicted']}) | {t['share_within_1_5']} | "
         f"{_met(h['share_within_1_5'], t['share_within_1_5'])} |",
-        f"| rows beyond a factor of {S.BEYOND:g} | {h['beyond_4']} | {t['beyond_4']} | "
-        f"{_met(h['beyond_4'], t['beyond_4'])} |",
+        f"| rows beyond a factor of {S.BEYOND:g} without a written reason | {h['beyond_4_unexplained']}"
+        + (f" (rows {', '.join(map(str, h['beyond_4_unexplained_rows']))})" if h["beyond_4_unexplained_rows"] else "")
+        + f" | {t['beyond_4_unexplained']} | {_met(h['beyond_4_unexplained'], t['beyond_4_unexplained'])} |",
+        f"| rows beyond a factor of {S.BEYOND:g}, all (reasons: below) | {h['beyond_4']} | | |",
         f"| worst vegetation type × climate cell, \\|median ratio − 1\\| | {_num(h['worst_cell_bias'])} "
         f"({h['worst_cell']}) | {t['worst_cell_bias']} | {_met(h['worst_cell_bias'], t['worst_cell_bias'])} |",
         f"| median ratio predicted / observed, all predicted rows | {_num(h['median_ratio'])} | | |",
@@ -185,6 +204,10 @@ def markdown(scored: pd.DataFrame, quick: bool = False, previous: str | None = N
         "A study's own starting state, used as a site input (not predicted):",
         "",
         *_table(row_table(scored, ["site input"]).drop(columns=["predicted Mg C/ha", "ratio"])),
+        "",
+        f"## Rows beyond a factor of {S.BEYOND:g} and their written reasons",
+        "",
+        *_beyond(scored),
         "",
         "## Usable rows the model cannot represent",
         "",

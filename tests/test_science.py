@@ -123,6 +123,8 @@ def test_summary_arithmetic():
         "vegetation_type": ["a", "a", "a", "a", "b", "a", "a", "a"],
         "climate_class": ["dry"] * 5 + ["dry"] * 3,
         "ratio": [1.0, 1.4, 2.0, 0.2, 0.5, 9.0, np.nan, np.nan],
+        "study_id": ["S1", "S1", "S2", "S3", "S4", "S5", "S6", "S7"],
+        "row": np.arange(1, 9),
     })
     c = S.cells(scored).set_index("vegetation_type")
     assert c.loc["a", "n"] == 4 and c.loc["a", "median_ratio"] == pytest.approx(1.2)
@@ -133,6 +135,22 @@ def test_summary_arithmetic():
     assert h["share_within_1_5"] == pytest.approx(2 / 5) and h["beyond_4"] == 1     # 0.2 is 5× off
     assert h["worst_cell"] == "b × dry" and h["worst_cell_bias"] == pytest.approx(0.5)
     assert h["median_ratio"] == pytest.approx(1.0)
+    assert h["beyond_4_unexplained"] == 1 and h["beyond_4_unexplained_rows"] == [4]
+
+
+def test_a_row_beyond_4_counts_against_the_target_unless_its_own_reason_is_written(monkeypatch):
+    from benchmarks import science_report as R
+
+    scored = pd.DataFrame({
+        "status": ["predicted"] * 3, "usable": [True] * 3, "vegetation_type": ["a"] * 3,
+        "climate_class": ["dry"] * 3, "ratio": [5.0, 0.1, 1.0], "study_id": ["S1", "S2", "S3"], "row": [10, 11, 12],
+    })
+    monkeypatch.setattr(S, "BEYOND_REASONS", {("S1", 10): "why S1", ("S2", 99): "another row", ("S3", 12): "fits"})
+    h = S.headline(scored)
+    assert h["beyond_4"] == 2 and h["beyond_4_unexplained_rows"] == [11]
+    lines = R._beyond(scored)
+    assert "- Row 10 (S1, ratio 5): why S1." in lines and "- Row 11 (S2, ratio 0.1): **no written reason**." in lines
+    assert any(line.startswith("- Row 12 (S3): a reason is written, but the row is no longer") for line in lines)
 
 
 def test_the_field_data_in_the_repository_and_its_readme():
