@@ -238,3 +238,88 @@ def test_bundled_rules_are_data_with_sources(catalog):
     crop = catalog.measures.set_index("measure_id").loc["cropland"]
     assert crop["vegetation_type"] == "cropland" and crop["capex_cny_per_ha"] == 195000
     assert (catalog.growth.xs("cropland", level="veg_type")["c_max_t_c_per_ha"] == 0).all()
+
+
+# ----------------------------------------------------------------------------------------------
+# a farmland quota as a constraint: hectares of cropland reclamation
+# ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("quota", [0.5, 2.5, 4.0, 6.0])
+def test_a_farmland_quota_in_hectares_matches_brute_force(catalog, quota):
+    import itertools
+
+    from optimizer.evaluate import accounting_totals, evaluate
+    from optimizer.problem import Problem, parse_constraints
+    from optimizer.solve.exact import solve
+
+    t = _table([dict(zone_id=f"F{a}", land_designation="farmland", area_ha=float(a)) for a in (1, 2, 3)], catalog)
+    kw = parse_constraints([f"farmland>={quota}"])
+    (share,) = kw["shares"]
+    assert share.hectares and share.name == "restored farmland area"
+    c = Problem(objectives=("removals",), **kw).compile(t)
+    plans = np.array(list(itertools.product(*[range(k) for k in c.n_options])), dtype=np.int64)
+    ev = evaluate(c, plans)
+    farm = accounting_totals(t, c.table_rows(plans))["restored_farmland_ha"]
+    ok = ev.feasible & (farm >= quota - 1e-9)
+    assert ok.any()
+    best = ev.totals["removals_tco2e"][ok].max()
+    # the quota binds: without it the best plan restores less farmland than asked (when asked for any)
+    assert ev.totals["removals_tco2e"][ev.feasible].max() > best or quota <= farm[ev.feasible][
+        ev.totals["removals_tco2e"][ev.feasible].argmax()]
+    res = solve(c, gap=1e-9)
+    assert res.objective_value == pytest.approx(best, rel=1e-9)
+    row = [i for i, n in enumerate(c.con_names) if n == "min restored farmland area"]
+    assert len(row) == 1
+
+
+def test_a_farmland_quota_beyond_the_site_is_infeasible_and_said_so(catalog):
+    from optimizer.errors import InfeasibleError
+    from optimizer.problem import Problem, parse_constraints
+    from optimizer.solve.exact import solve
+
+    t = _table([dict(zone_id="F", land_designation="farmland", area_ha=2.0), dict(zone_id="M", area_ha=5.0)], catalog)
+    # mining land reclaimed to cropland counts too (new farmland); 8 ha is more than the site has
+    within = Problem(objectives=("removals",), **parse_constraints(["farmland>=6.5"])).compile(t)
+    assert solve(within).status == "optimal"
+    with pytest.raises(InfeasibleError) as e:
+        solve(Problem(objectives=("removals",), **parse_constraints(["farmland>=8"])).compile(t))
+    assert "restored farmland area cannot reach 8.0 ha: at most 7.0 ha" in str(e.value)
+
+
+@pytest.mark.parametrize("text,hectares,low,high", [
+    ("farmland>=120", True, 120.0, None), ("area:woody>=3", True, 3.0, None),
+    ("area:vegetation_type=grassland<=50", True, None, 50.0), ("share:woody>=0.3", False, 0.3, None)])
+def test_area_constraints_parse(text, hectares, low, high):
+    from optimizer.problem import parse_constraints
+
+    (s,) = parse_constraints([text])["shares"]
+    assert (s.hectares, s.low, s.high) == (hectares, low, high)
+    assert s.kind in ("vegetation_type", "woody")
+
+
+def test_an_area_bound_is_hectares_not_a_fraction(catalog):
+    from optimizer.errors import ProblemDefinitionError
+    from optimizer.problem import Problem, parse_constraints
+
+    t = _table([dict(zone_id="F", land_designation="farmland", area_ha=2.0)], catalog)
+    Problem(objectives=("removals",), **parse_constraints(["area:woody<=1.5"])).compile(t)    # 1.5 ha is fine
+    with pytest.raises(ProblemDefinitionError, match="fraction between 0 and 1"):
+        Problem(objectives=("removals",), **parse_constraints(["share:woody<=1.5"])).compile(t)
+    with pytest.raises(ProblemDefinitionError, match="not an area"):
+        Problem(objectives=("removals",), **parse_constraints(["farmland>=-1"])).compile(t)
+
+
+def test_constraint_names_in_chinese():
+    from optimizer.i18n import set_language
+    from optimizer.problem.objectives import constraint_label
+
+    set_language("zh")
+    try:
+        assert constraint_label("min restored farmland area") == "复垦耕地面积下限"
+        assert constraint_label("min area share of woody vegetation") == "木本植被面积占比下限"
+        assert constraint_label("max area of vegetation_type grassland") == "vegetation_type grassland面积上限"
+        assert constraint_label("removals target (at least)").endswith("：目标（下限）")
+        assert constraint_label("budget (capex)") == "预算（建设投资）"
+    finally:
+        set_language("en")
+    assert constraint_label("min restored farmland area") == "min restored farmland area"

@@ -40,8 +40,9 @@ def problem_options(fn):
         click.option("--constraint", multiple=True, metavar="NAME<=|>=VALUE",
                      help=N_("Repeatable. Targets on any linear objective (removals>=40000, credits>=…, "
                           "credit_value>=…, cost<=…, capex<=…, soil_loss<=800), resources (topsoil<=4e4, "
-                          "gangue<=0, budget<=5e7) and area shares (share:woody>=0.3, "
-                          "share:vegetation_type=grassland<=0.5, share:measure=terrace>=0.2).")),
+                          "gangue<=0, budget<=5e7), area shares (share:woody>=0.3, "
+                          "share:vegetation_type=grassland<=0.5, share:measure=terrace>=0.2), areas in "
+                          "hectares (area:woody>=50) and a farmland quota in hectares (farmland>=120).")),
         click.option("--lock", multiple=True, metavar="ZONE_ID=OPTION_ID",
                      help=N_("Repeatable. Keep a zone's option.")),
         click.option("--forbid", multiple=True, metavar="MEASURE",
@@ -130,9 +131,11 @@ def print_plan(summary: dict) -> None:
              "soil_loss_first_year_t": "t", "topsoil_m3": "m³", "gangue_m3": "m³", "area_ha": "ha"}
     for k, v in summary["totals"].items():
         t.add_row(k, f"{v:,.0f} {units.get(k, '')}")
+    from ..problem.objectives import constraint_label
+
     for c in summary["constraints"]:
         rel = "≥" if c.get("sense") == ">=" else _("of")
-        t.add_row(_("constraint: {name}").format(name=_(c['name'])),
+        t.add_row(_("constraint: {name}").format(name=constraint_label(c['name'])),
                   f"{c['lhs']:,.0f} {rel} {c['rhs']:,.0f} {c['unit']}")
     if summary["bound"] is not None:
         t.add_row(_("bound on {objective}").format(objective=summary['objective_name']), f"{summary['bound']:,.1f}")

@@ -109,7 +109,9 @@ class Problem:
                 errors.append(_("share kind {kind} is not one of {valid}").format(kind=repr(s.kind),
                                                                                     valid=", ".join(SHARE_KINDS)))
             for v in (s.low, s.high):
-                if v is not None and not 0 <= v <= 1:
+                if s.hectares and v is not None and not (0 <= v < np.inf):
+                    errors.append(_("{name}: {value} is not an area ≥ 0 in hectares").format(name=s.name, value=v))
+                elif not s.hectares and v is not None and not 0 <= v <= 1:
                     errors.append(_("{name}: {value} is not a fraction between 0 and 1").format(name=s.name, value=v))
             if s.low is not None and s.high is not None and s.low > s.high:
                 errors.append(_("{name}: minimum {low} above maximum {high}").format(
@@ -298,10 +300,11 @@ def coupling_rows(problem: Problem, table, rows: np.ndarray) -> list[Row]:
     total_area = float(t.zones["area_ha"].sum())
     for s in problem.shares:
         member = _share_member(s, t, rows)
+        scale = 1.0 if s.hectares else total_area
         if s.low is not None:
-            cons.append(Row(f"min {s.name}", "ha", -area * member, -s.low * total_area, ">="))
+            cons.append(Row(f"min {s.name}", "ha", -area * member, -s.low * scale, ">="))
         if s.high is not None:
-            cons.append(Row(f"max {s.name}", "ha", area * member, s.high * total_area))
+            cons.append(Row(f"max {s.name}", "ha", area * member, s.high * scale))
     for g in problem.targets:
         o = OBJECTIVES[g.objective]
         coef = t.data[o.column][rows]

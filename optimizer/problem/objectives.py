@@ -64,11 +64,17 @@ class Share:
     value: str = ""
     low: float | None = None
     high: float | None = None
+    #: the bounds are hectares, not fractions of the site (``area:…``, ``farmland``)
+    hectares: bool = False
 
     @property
     def name(self) -> str:
+        from ..options.land import CROPLAND_VEG_TYPE
+
+        if self.hectares and (self.kind, self.value) == ("vegetation_type", CROPLAND_VEG_TYPE):
+            return "restored farmland area"
         what = "woody vegetation" if self.kind == "woody" else f"{self.kind} {self.value}"
-        return f"area share of {what}"
+        return f"area of {what}" if self.hectares else f"area share of {what}"
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,31 @@ class Target:
         return f"target on {o.label if o else self.objective}"
 
 
+def constraint_label(name: str) -> str:
+    """A constraint row's name as :func:`~optimizer.problem.declare.coupling_rows` writes it (English,
+    the key in ``summary.json``) in the current language: the fixed names through the catalog, the
+    built ones (``min area share of woody vegetation``, ``removals target (at least)``) part by part;
+    measure and vegetation-type ids stay as they are."""
+    import re
+
+    m = re.fullmatch(r"(min|max) (restored farmland area|area share of (.+)|area of (.+))", name)
+    if m:
+        bound, what = m.group(1), m.group(2)
+        if m.group(3) is not None or m.group(4) is not None:
+            inner = m.group(3) if m.group(3) is not None else m.group(4)
+            inner = _("woody vegetation") if inner == "woody vegetation" else inner
+            what = (_("area share of {what}") if m.group(3) is not None else _("area of {what}")).format(what=inner)
+        else:
+            what = _("restored farmland area")
+        return (_("min {what}") if bound == "min" else _("max {what}")).format(what=what)
+    m = re.fullmatch(r"(\w+) target \((at least|at most)\)", name)
+    if m and m.group(1) in OBJECTIVES:
+        objective = _(OBJECTIVES[m.group(1)].label)
+        return (_("{objective}: target (at least)") if m.group(2) == "at least"
+                else _("{objective}: target (at most)")).format(objective=objective)
+    return _(name)
+
+
 #: What ``--constraint NAME<=VALUE`` may name besides the linear objectives and ``share:…``.
 RESOURCE_CONSTRAINTS = {"topsoil": "topsoil_stock_m3", "gangue": "gangue_stock_m3", "budget": "budget_cny"}
 
@@ -97,7 +128,9 @@ def parse_constraints(items) -> dict:
     ``removals>=40000``, ``credits>=…``, ``credit_value>=…``, ``cost<=…``, ``capex<=…``,
     ``soil_loss<=800`` (any linear objective, either direction: a target), ``topsoil<=4e4``,
     ``gangue<=0``, ``budget<=5e7``, ``share:woody>=0.3``, ``share:vegetation_type=grassland<=0.5``,
-    ``share:measure=terrace>=0.2``. Raises :class:`ProblemDefinitionError` naming the text.
+    ``share:measure=terrace>=0.2``; the same in hectares: ``area:vegetation_type=grassland<=30``, and
+    ``farmland>=120`` (hectares of cropland reclamation, the area a province counts toward its
+    farmland quota: docs/science.md §5.6). Raises :class:`ProblemDefinitionError` naming the text.
     """
     import math
     import re
@@ -120,10 +153,15 @@ def parse_constraints(items) -> dict:
             raise ProblemDefinitionError(_("constraint {item}: {value} is not a finite number").format(
                 item=repr(item), value=m.group(3)))
         name, op = m.group(1), {"≤": "<=", "≥": ">="}.get(m.group(2), m.group(2))
-        if name.startswith("share:"):
-            kind, _eq, value = name[len("share:"):].partition("=")
+        if name.startswith(("share:", "area:")) or name == "farmland":
+            if name == "farmland":
+                from ..options.land import CROPLAND_VEG_TYPE
+
+                kind, value = "vegetation_type", CROPLAND_VEG_TYPE
+            else:
+                kind, _eq, value = name.partition(":")[2].partition("=")
             out["shares"].append(Share(kind=kind, value=value, low=val if op == ">=" else None,
-                                       high=val if op == "<=" else None))
+                                       high=val if op == "<=" else None, hectares=not name.startswith("share:")))
         elif name in linear:
             out["targets"].append(Target(name, low=val if op == ">=" else None, high=val if op == "<=" else None))
         elif name in RESOURCE_CONSTRAINTS and op == "<=":
@@ -132,11 +170,12 @@ def parse_constraints(items) -> dict:
                     item=repr(item), name=name))
             out[RESOURCE_CONSTRAINTS[name]] = val
         else:
-            near = difflib.get_close_matches(name, [*linear, *RESOURCE_CONSTRAINTS], n=1)
+            near = difflib.get_close_matches(name, [*linear, *RESOURCE_CONSTRAINTS, "farmland"], n=1)
             hint = _("; did you mean {name}?").format(name=repr(near[0])) if near and near[0] != name else ""
             raise ProblemDefinitionError(
                 _("constraint {item}: unknown constraint {name} (or wrong direction){hint}; use a target on {linear} "
-                  "(>= or <=), {resources}, or share:KIND[=VALUE]>=… / <=…").format(
+                  "(>= or <=), {resources}, farmland>=HECTARES, share:KIND[=VALUE]>=… / <=… (a fraction of the "
+                  "site) or area:KIND[=VALUE]>=… / <=… (hectares)").format(
                     item=repr(item), name=repr(name), hint=hint, linear=", ".join(linear),
                     resources=", ".join(f"{k}<=…" for k in RESOURCE_CONSTRAINTS)))
     out["shares"] = tuple(out["shares"])

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ...analysis import compare, frontier
 from ...i18n import N_, _
+from ...problem.objectives import constraint_label
 from .. import style
 from ..context import ReportContext
 from ..html import esc, table
@@ -114,7 +115,7 @@ def constraints_table(ctx) -> str:
     rows = []
     for c in cons:
         used = c["lhs"] / c["rhs"] if c.get("rhs") else None
-        rows.append((c["name"], _v(c["lhs"], c["unit"]), _v(c["rhs"], c["unit"]),
+        rows.append((constraint_label(c["name"]), _v(c["lhs"], c["unit"]), _v(c["rhs"], c["unit"]),
                      "–" if used is None else f"{100 * used:.1f} %",
                      _("binding") if c.get("slack") is not None and abs(c["slack"]) <= 1e-3 * max(1, abs(c["rhs"]))
                      else ""))
