@@ -24,6 +24,7 @@ from optimizer.portfolio import (
     SitePart,
     budget_dual_price,
     join_sites,
+    optimize_portfolio,
     resolve_portfolio,
     site_marginals,
     solve_joined,
@@ -144,6 +145,12 @@ GOOD_SITE = f'[[sites]]\nname = "loess"\npath = "{SITES / "loess_dump" / "zones.
      "portfolio.budjet", "unknown key"),
     ("negative budget", '[portfolio]\nname = "p"\nbudget_cny = -5\n' + GOOD_SITE, "portfolio.budget_cny",
      "outside the allowed range"),
+    ("negative farmland quota", '[portfolio]\nname = "p"\nbudget_cny = 1e7\nmin_farmland_ha = -5\n' + GOOD_SITE,
+     "portfolio.min_farmland_ha", "outside the allowed range"),
+    ("nan farmland quota", '[portfolio]\nname = "p"\nbudget_cny = 1e7\nmin_farmland_ha = nan\n' + GOOD_SITE,
+     "portfolio.min_farmland_ha", "not a finite number"),
+    ("text farmland quota", '[portfolio]\nname = "p"\nbudget_cny = 1e7\nmin_farmland_ha = "100 ha"\n' + GOOD_SITE,
+     "portfolio.min_farmland_ha", "not a number"),
     ("inf budget", '[portfolio]\nname = "p"\nbudget_cny = inf\n' + GOOD_SITE, "portfolio.budget_cny",
      "not a finite number"),
     ("no budget", '[portfolio]\nname = "p"\n' + GOOD_SITE, "portfolio.budget_cny", "missing"),
@@ -438,3 +445,32 @@ def test_an_unreachable_share_is_explained_not_a_crash():
 def _share_for(county):
     from optimizer.portfolio.spec import MinShare
     return MinShare(of="removals", share=1.0, county=county)
+
+
+# ----------------------------------------------------------------------------------------------
+# a farmland quota over the sites
+# ----------------------------------------------------------------------------------------------
+def test_a_portfolio_farmland_quota_matches_the_same_quota_set_on_the_site(tmp_path):
+    """The shared row (portfolio.min_farmland_ha) and the site's own coupling row
+    (--constraint farmland>=HA) are built apart; on a one-site portfolio they must give the same
+    optimum, and the plan's own accounting must show the quota met."""
+    import dataclasses
+
+    from optimizer.problem import parse_constraints
+    from optimizer.solve.exact import solve
+
+    east = SITES / "eastern_subsidence" / "zones.gpkg"
+    p = _toml(tmp_path, '[portfolio]\nname = "farm"\nbudget_cny = 3e7\nmin_farmland_ha = 60\n'
+                        f'allow_intolerable = true\n[[sites]]\nname = "east"\npath = "{east}"\n')
+    res = optimize_portfolio(p, workers=1, gap=1e-6)
+    farm = float(res.frame.loc[0, "restored_farmland_ha"])
+    assert farm >= 60 - 1e-9 and res.summary["restored_farmland_ha"] == pytest.approx(farm)
+    b = res.sites[0]
+    free = solve(b.compiled, gap=1e-6)              # without the quota the plan restores less
+    from optimizer.evaluate import accounting_totals
+    assert float(accounting_totals(b.table, b.compiled.table_rows(free.choice)[None, :])[
+        "restored_farmland_ha"][0]) < 60
+    problem = dataclasses.replace(b.compiled.problem, budget_cny=3e7,
+                                  shares=parse_constraints(["farmland>=60"])["shares"])
+    own = solve(problem.compile(b.table), gap=1e-6)
+    assert res.summary["objective_value"] == pytest.approx(own.objective_value, rel=3e-6)

@@ -75,11 +75,13 @@ def portfolio(portfolio_path: Path, out_dir, budget, allow_intolerable, points, 
     if dual is not None:
         out.print(_("budget dual price: {value} t CO2e per extra ¥1k").format(value=f"{1e3 * dual:.3f}"),
                   highlight=False)
+    from ..problem.objectives import constraint_label
+
     for c in s.get("shared_constraints", [])[1:]:
         if c["binding"]:
             dual = "" if c["dual"] is None else _(", dual price {value} per {unit}").format(
                 value=f"{c['dual']:.4g}", unit=c["unit"])
-            out.print(_("binding: {name}{dual}").format(name=c["name"], dual=dual), highlight=False)
+            out.print(_("binding: {name}{dual}").format(name=constraint_label(c["name"]), dual=dual), highlight=False)
     for y in s.get("spending_by_year", []):
         said = _("spending in {year}: ¥{spent} M of ¥{limit} M").format(
             year=y["year"], spent=f"{y['spent_cny'] / 1e6:,.2f}", limit=f"{y['limit_cny'] / 1e6:,.2f}")

@@ -24,7 +24,17 @@ import pandas as pd
 from ..errors import InfeasibleError
 from .build import BuiltSite, build_sites
 from .join import Joined, SitePart, budget_dual_price, join_sites, shared_row_duals, site_marginals
-from .shared import SiteData, StockPlan, share_rows, site_years, spending_years, stock_rows, year_rows
+from .shared import (
+    SiteData,
+    StockPlan,
+    farmland_ha,
+    farmland_row,
+    share_rows,
+    site_years,
+    spending_years,
+    stock_rows,
+    year_rows,
+)
 from .spec import PortfolioSpec, load_portfolio
 
 SHIFT = 0.10          # the budget moves ±10 % to see which sites gain or lose first
@@ -149,6 +159,8 @@ def optimize_portfolio(portfolio: str | Path | PortfolioSpec, *, out_dir: str | 
     frame = _frame(joined, plan, site_plans)
     front = budget_front(joined, points, gap=gap, time_limit_s=time_limit_s) if points else None
     summary = _summary(spec, joined, plan, site_plans, dual, moves, time.perf_counter() - t0)
+    summary["restored_farmland_ha"] = float(frame["restored_farmland_ha"].sum())
+    summary["min_farmland_ha"] = spec.min_farmland_ha
     summary["shared_constraints"] = shared
     summary["stocks"] = stocks.notes
     years = spending_by_year_frame(spec, joined, plan, shared)
@@ -167,6 +179,7 @@ def site_data(b: BuiltSite) -> SiteData:
     rows = b.compiled.rows
     cols = {c: np.asarray(b.table.data[c], dtype=np.float64)[rows]
             for c in ("topsoil_m3", "gangue_m3", "removals_tco2e", "credits_tco2e")}
+    cols["farmland_ha"] = farmland_ha(b.table, rows)
     st = b.site.settings
     return SiteData(name=b.spec.name, columns=cols, county=b.spec.county, lonlat=b.lonlat,
                     own_stock_m3={"topsoil": float(st.topsoil_stock_m3), "gangue": float(st.gangue_stock_m3)})
@@ -230,6 +243,8 @@ def join_built(spec: PortfolioSpec, built: list[BuiltSite]) -> tuple[Joined, Sto
             cols[i] = _yearly_spend(b, own, stocks.haul_cny.get(b.spec.name, 0.0))
             yearly += year_rows(b.spec.budget_per_year_cny, own, cols, prefix=f"{b.spec.name}: ")
     shared = yearly + stocks.rows + share_rows(spec.min_shares, data, spend)
+    if spec.min_farmland_ha is not None:
+        shared.append(farmland_row(spec.min_farmland_ha, data))
     joined = join_sites(parts, spec.budget_cny, objective=spec.objective, budget_on=spec.budget_on,
                         shared=shared, drop=stocks.drop)
     return joined, stocks
@@ -293,6 +308,8 @@ def _site_plans(joined: Joined, plan, spec: PortfolioSpec) -> dict:
 
 
 def _frame(joined: Joined, plan, site_plans: dict) -> pd.DataFrame:
+    from ..evaluate import accounting_totals
+
     rows = []
     spend, _ = _per_site(joined, plan.choice)
     for part, choice, s in zip(joined.parts, joined.split(plan.choice), spend):
@@ -301,7 +318,10 @@ def _frame(joined: Joined, plan, site_plans: dict) -> pd.DataFrame:
         rows.append({"site": part.name, "zones": part.compiled.n_zones, "removals_tco2e": t["removals_tco2e"],
                      "credits_tco2e": t["credits_tco2e"], "capex_cny": t["capex_cny"], "cost_cny": t["cost_cny"],
                      "marginal_tco2e_per_cny": gain, "marginal_loss_tco2e_per_cny": loss, "weight": part.weight,
-                     "budget_spend_cny": float(s)})
+                     "budget_spend_cny": float(s),
+                     # what counts toward a farmland quota (docs/science.md §5.6), from the plan itself
+                     "restored_farmland_ha": float(accounting_totals(
+                         part.compiled.table, part.compiled.table_rows(choice)[None, :])["restored_farmland_ha"][0])})
     return pd.DataFrame(rows)
 
 

@@ -8,6 +8,7 @@
     allow_intolerable = false          # optional: keep options above the tolerable soil loss everywhere
     budget_per_year_cny = [3e8, 1e8]   # optional: the most spent in each calendar year [CNY, nominal]
     budget_first_year = 2027           # optional: the year of the list's first entry (default: the sites' start)
+    min_farmland_ha = 300              # optional: the sites together reclaim at least this much cropland [ha]
 
     [[sites]]
     name = "pingshuo_east"
@@ -54,7 +55,7 @@ from ..io.paths import input_file_problem, read_toml
 #: objectives a shared budget is spent on (all in t CO2e, so a marginal value is t CO2e per ¥)
 PORTFOLIO_OBJECTIVES = ("removals", "credits", "avoided")
 PORTFOLIO_KEYS = ("name", "budget_cny", "budget_on", "objective", "allow_intolerable", "budget_per_year_cny",
-                  "budget_first_year")
+                  "budget_first_year", "min_farmland_ha")
 #: the calendar years a yearly budget may name (settings' start_year bounds, with a 200-year horizon)
 YEAR_RANGE = (1900, 2400)
 SITE_KEYS = ("name", "path", "settings", "weight", "allow_intolerable", "catalog", "layer", "county", "location",
@@ -132,11 +133,14 @@ class PortfolioSpec:
     #: year + that year's upkeep, maintenance and monitoring (docs/portfolio.md); () none
     budget_per_year_cny: tuple[float, ...] = ()
     budget_first_year: int | None = None          # None: the sites' common start year
+    #: a farmland quota over all sites: hectares reclaimed to cropland, at least (None: no quota)
+    min_farmland_ha: float | None = None
 
     def as_dict(self) -> dict:
         return {"name": self.name, "budget_cny": self.budget_cny, "budget_on": self.budget_on,
                 "budget_per_year_cny": list(self.budget_per_year_cny), "budget_first_year": self.budget_first_year,
                 "objective": self.objective, "allow_intolerable": self.allow_intolerable,
+                "min_farmland_ha": self.min_farmland_ha,
                 "file": str(self.file) if self.file else None,
                 "sites": [{"name": s.name, "path": str(s.path), "settings": str(s.settings) if s.settings else None,
                            "weight": s.weight, "allow_intolerable": s.allow_intolerable,
@@ -435,6 +439,10 @@ def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = "
                               **w("objective")))
     allow = _flag(head.get("allow_intolerable", False), w("allow_intolerable"), problems)
     per_year, first_year = _yearly(head, w, problems)
+    farmland = None
+    if "min_farmland_ha" in head:
+        farmland = _number(head["min_farmland_ha"], w("min_farmland_ha"), problems, low=0.0, low_open=False,
+                           what=N_("the farmland quota [ha]"))
     sites_raw = raw.get("sites")
     sites: list[PortfolioSite] = []
     if not isinstance(sites_raw, list) or not sites_raw:
@@ -476,7 +484,7 @@ def resolve_portfolio(raw: dict, file: str = "<portfolio>", root: str | Path = "
                          objective=objective, allow_intolerable=allow, file=None,
                          stocks=tuple(k for k in stocks if k is not None),
                          min_shares=tuple(m for m in shares if m is not None),
-                         budget_per_year_cny=per_year, budget_first_year=first_year)
+                         budget_per_year_cny=per_year, budget_first_year=first_year, min_farmland_ha=farmland)
 
 
 def _tables(raw: dict, key: str, file: str, problems: list[Issue], read) -> list:

@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import InfeasibleError, ProblemDefinitionError
 from ..i18n import N_, _
 from ..linear import LinearCore
-from .objectives import OBJECTIVES, Objective
+from .objectives import OBJECTIVES, Objective, constraint_label
 
 if TYPE_CHECKING:
     from ..options import OptionTable
@@ -304,7 +304,8 @@ class Compiled:
                      "of the share").format(name=name, under=under, short=_money(least, unit))
         if name.startswith("min "):
             return _("{name} cannot reach {target} ha: at most {most} ha of the site can carry it{under}; short by "
-                     "{short} ha").format(name=name, target=f"{-rhs:,.1f}", most=f"{-least:,.1f}", under=under,
+                     "{short} ha").format(name=constraint_label(name), target=f"{-rhs:,.1f}", most=f"{-least:,.1f}",
+                                      under=under,
                                           short=f"{least - rhs:,.1f}")
         return _("{name} cannot stay within {limit} {unit}: at least {least} {unit} are forced{under}; over by "
                  "{over} {unit}").format(name=_(name), limit=f"{rhs:,.1f}", unit=unit, least=f"{least:,.1f}",

@@ -163,12 +163,14 @@ def render_portfolio_html(run: dict, figs: dict) -> str:
         f"<p>{esc(said)}</p>"
         + table([_("site"), _("spend at −{pct}").format(pct=f"{shift:.0%}"), _("spend now"),
                  _("spend at +{pct}").format(pct=f"{shift:.0%}"), _("gain"), _("loss")], move_rows, num=range(1, 6)))
+    from ..problem.objectives import constraint_label
+
     shared = s.get("shared_constraints") or []
     con_rows = []
     for c in shared:
         d = c.get("dual")
         sign = -1.0 if c["sense"] == ">=" else 1.0       # ">=" rows are stored negated: read them back
-        con_rows.append((c["name"], c["unit"],
+        con_rows.append((constraint_label(c["name"]), c["unit"],
                          f"{sign * c['lhs']:,.4g}", f"{c['sense']} {sign * c['rhs']:,.4g}",
                          _("binds") if c["binding"] else _("slack"),
                          "–" if d is None else f"{d:.4g}"))
