@@ -42,7 +42,10 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 FIELD = HERE / "data" / "field_carbon.csv"
-COMMAND = "python -m benchmarks.science --markdown benchmarks/SCIENCE.md"
+COMMAND = "python -m benchmarks.science --markdown benchmarks/SCIENCE.md --validation-json"
+#: Where the reports read the scorecard from (``--validation-json``): the out-of-sample headline and
+#: the cells by vegetation type × the model's climate class (optimizer/report/sections/validation.py).
+VALIDATION_JSON = HERE.parent / "optimizer" / "report" / "field_validation.json"
 
 WITHIN = 1.5            # issue 10: at least 2/3 of usable stock rows within this factor
 BEYOND = 4.0            # issue 10: none beyond this factor without a written reason
@@ -492,13 +495,40 @@ def headline(scored: pd.DataFrame) -> dict:
     }
 
 
+def validation_summary(scored: pd.DataFrame) -> dict:
+    """What a plan's report says about the carbon model against field data: the headline and, per
+    vegetation type × the model's climate class (the class a site is planned in), the predicted
+    rows' count, median ratio, share within ×1.5 and range; also per type over every class."""
+    h = headline(scored)
+    p = scored[scored["status"] == "predicted"]
+
+    def rows(by) -> list[dict]:
+        c = cells(p.assign(climate_class=p["climate"]), by=by)
+        return [{**{k: str(r[k]) for k in by}, "n": int(r["n"]), "median_ratio": round(float(r["median_ratio"]), 4),
+                 "within_1_5": round(float(r["within_1_5"]), 4), "beyond_4": int(r["beyond_4"]),
+                 "min_ratio": round(float(r["min_ratio"]), 4), "max_ratio": round(float(r["max_ratio"]), 4)}
+                for _, r in c.iterrows()]
+
+    return {"command": COMMAND, "leave_one_study_out": not bool(scored["status"].eq("in sample").any()),
+            "predicted": h["predicted"], "studies": int(p["study_id"].nunique()),
+            "within_1_5": int(round(h["share_within_1_5"] * h["predicted"])),
+            "share_within_1_5": round(h["share_within_1_5"], 4), "beyond_4": h["beyond_4"],
+            "median_ratio": round(h["median_ratio"], 4), "target_share_within_1_5": round(SHARE_TARGET, 4),
+            "cells": rows(("vegetation_type", "climate_class")), "types": rows(("vegetation_type",))}
+
+
 def main(argv=None) -> int:
     from .science_report import markdown
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="predict from the shipped fit, no leave-one-study-out refits")
     ap.add_argument("--markdown", default="", help="write the full scorecard as Markdown to this file")
+    ap.add_argument("--validation-json", nargs="?", const=str(VALIDATION_JSON), default="",
+                    help="write the summary the plan reports show (default path: the package's "
+                         "optimizer/report/field_validation.json); refused with --quick")
     args = ap.parse_args(argv)
+    if args.quick and args.validation_json:
+        ap.error("--validation-json needs the leave-one-study-out run (without --quick)")
     scored = score(leave_one_study_out=not args.quick)
     h = headline(scored)
     for k, v in h.items():
@@ -507,6 +537,10 @@ def main(argv=None) -> int:
     print(cells(scored).to_string(index=False, float_format=lambda x: f"{x:.3g}"))
     if args.markdown:
         Path(args.markdown).write_text(markdown(scored, quick=args.quick), encoding="utf-8")
+    if args.validation_json:
+        import json
+        Path(args.validation_json).write_text(json.dumps(validation_summary(scored), indent=1, ensure_ascii=False)
+                                              + "\n", encoding="utf-8")
     return 0
 
 

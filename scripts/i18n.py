@@ -86,6 +86,8 @@ def main(argv: list[str]) -> int:
     for lang in LANGUAGES:
         po = LOCALE / lang / "LC_MESSAGES" / "sinkplan.po"
         if po.is_file():
+            problems += [f"{po}: {msgid!r} is translated twice (the later entry silently wins)"
+                         for msgid in _duplicates(po)]
             with po.open("rb") as f:
                 cat = read_po(f, locale=lang)
         else:
@@ -101,6 +103,31 @@ def main(argv: list[str]) -> int:
     for p in problems:
         print(p, file=sys.stderr)
     return 1 if problems else 0
+
+
+def _duplicates(po: Path) -> list[str]:
+    """msgids (with their msgctxt) that occur more than once in ``po``: babel keeps one silently,
+    GNU msgfmt refuses the file."""
+    import ast
+
+    seen: set[tuple[str, str]] = set()
+    dup = []
+    ctxt = ""
+    for entry in po.read_text(encoding="utf-8").split("\n\n"):
+        parts: dict[str, str] = {}
+        key = None
+        for line in entry.splitlines():
+            if line.startswith(("msgctxt ", "msgid ", "msgid_plural ", "msgstr")):
+                key, _sp, rest = line.partition(" ")
+                parts[key] = ast.literal_eval(rest)
+            elif line.startswith('"') and key is not None:
+                parts[key] += ast.literal_eval(line)
+        if parts.get("msgid"):
+            ctxt = parts.get("msgctxt", "")
+            if (ctxt, parts["msgid"]) in seen:
+                dup.append(parts["msgid"])
+            seen.add((ctxt, parts["msgid"]))
+    return dup
 
 
 if __name__ == "__main__":

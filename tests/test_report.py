@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -312,3 +313,56 @@ def test_uncertainty_robust_end_to_end_and_the_report_section(runs, tmp_path):
 def esc_num(s: str) -> str:
     from optimizer.report.html import esc
     return esc(s)
+
+
+# ----------------------------------------------------------------------------------------------
+# how well the carbon model matches field data (§4)
+# ----------------------------------------------------------------------------------------------
+def test_the_carbon_section_says_how_the_plans_curves_did_against_field_data(runs):
+    from optimizer.report.sections.validation import load_validation
+
+    v = load_validation()
+    carbon = _section(_html(runs["opt_report"]), "carbon")
+    assert "How well the carbon model matches field data" in carbon
+    assert f"{v['within_1_5']} of {v['predicted']} were within a factor of 1.5" in carbon
+    plan = pd.read_csv(runs["opt"] / "plan.csv")
+    # one row per vegetation type of the plan, and the no-works baseline
+    for t in set(plan["vegetation_type"].dropna()) | {"natural_regeneration"}:
+        from optimizer.report.sections.validation import VEGETATION_NAMES
+        assert f"<td>{VEGETATION_NAMES[t]}" in carbon, t
+    # the Loess site is semi-arid: its conifer cell is the scorecard's own
+    cell = next(c for c in v["cells"] if (c["vegetation_type"], c["climate_class"]) == ("conifer", "semi_arid"))
+    assert re.search(rf"<td>conifers</td><td class=\"num\">{cell['n']}</td><td class=\"num\">"
+                     rf"{cell['median_ratio']:.2f}</td>", carbon)
+
+
+def test_the_shipped_field_validation_is_the_scorecards():
+    """optimizer/report/field_validation.json and benchmarks/SCIENCE.md come from one run of
+    ``python -m benchmarks.science``: their headlines must agree."""
+    from benchmarks import science as S
+    from optimizer.report.sections.validation import load_validation
+
+    v = load_validation()
+    text = (S.HERE / "SCIENCE.md").read_text(encoding="utf-8")
+    m = re.search(r"within a factor of 1\.5 \| [0-9.]+ \((\d+) of (\d+)\)", text)
+    assert m and (int(m.group(1)), int(m.group(2))) == (v["within_1_5"], v["predicted"])
+    assert v["leave_one_study_out"] and v["command"] == S.COMMAND
+    assert sum(c["n"] for c in v["cells"]) == sum(c["n"] for c in v["types"]) == v["predicted"]
+
+
+def test_validation_summary_groups_by_the_models_climate_class():
+    from benchmarks import science as S
+
+    scored = pd.DataFrame({
+        "status": ["predicted"] * 4 + ["unusable"], "usable": [True] * 4 + [False],
+        "vegetation_type": ["conifer", "conifer", "conifer", "shrub", "shrub"],
+        "climate_class": ["humid_tropical", "humid_tropical", "semi_arid", "semi_arid", "semi_arid"],
+        "climate": ["humid_subtropical", "humid_subtropical", "semi_arid", "semi_arid", ""],
+        "ratio": [1.0, 2.0, 0.5, 1.2, np.nan], "study_id": ["A", "B", "A", "C", "D"], "row": [1, 2, 3, 4, 5],
+    })
+    v = S.validation_summary(scored)
+    assert (v["predicted"], v["studies"], v["within_1_5"]) == (4, 3, 2)
+    cells = {(c["vegetation_type"], c["climate_class"]): c for c in v["cells"]}
+    assert cells[("conifer", "humid_subtropical")]["n"] == 2                # the model's class, not the field's
+    assert cells[("conifer", "humid_subtropical")]["median_ratio"] == pytest.approx(1.5)
+    assert {c["vegetation_type"]: c["n"] for c in v["types"]} == {"conifer": 3, "shrub": 1}

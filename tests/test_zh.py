@@ -24,6 +24,16 @@ def test_every_message_has_a_chinese_translation_and_the_template_is_current():
     assert script.main(["--check"]) == 0
 
 
+def test_a_message_translated_twice_is_caught(tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import i18n as script  # scripts/i18n.py
+    po = tmp_path / "x.po"
+    po.write_text('msgid ""\nmsgstr ""\n\nmsgid "Range"\nmsgstr "范围"\n\nmsgctxt "map"\nmsgid "Range"\nmsgstr "r"\n\n'
+                  'msgid ""\n"Ran"\n"ge"\nmsgstr "x"\n', encoding="utf-8")
+    assert script._duplicates(po) == ["Range"]          # the context makes the second one another message
+    assert script._duplicates(ROOT / "optimizer" / "locale" / "zh" / "LC_MESSAGES" / "sinkplan.po") == []
+
+
 def test_gettext_switches_language_and_english_is_the_default():
     assert i18n.language() == "en"
     assert i18n._("6. Cost") == "6. Cost"

@@ -1,5 +1,5 @@
-"""What the plan achieves, by subject: carbon over time (§4), soil loss (§5), cost (§6) and
-carbon credits (§7)."""
+"""What the plan achieves, by subject: carbon over time (§4, with how well the carbon model matches
+field data: :mod:`.validation`), soil loss (§5), cost (§6) and carbon credits (§7)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from .. import style
 from ..context import ReportContext
 from ..html import esc, table
 from .common import _fig, _v
+from .validation import field_validation
 
 
 def carbon(ctx: ReportContext, figs) -> str:
@@ -48,6 +49,7 @@ def carbon(ctx: ReportContext, figs) -> str:
         text = (_("The site's cumulative balance is a net removal from year {year} on (it stays positive from then).")
                 if stays else _("The site's cumulative balance is a net removal from year {year} on."))
         out.append('<p class="note">' + text.format(year=int(neg[0]) + 1) + "</p>")
+    out.append(field_validation(ctx))
     out.append("</section>")
     return "".join(out)
 
