@@ -66,7 +66,8 @@ def field_validation(ctx: ReportContext, summary: dict | None = None) -> str:
     rows = []
     for t in types:
         c = cells.get((t, climate))
-        label = _name(VEGETATION_NAMES, t) + (" " + _("(no works)") if t == "natural_regeneration" else "")
+        label = (_("{name} (no works)").format(name=_name(VEGETATION_NAMES, t)) if t == "natural_regeneration"
+                 else _name(VEGETATION_NAMES, t))
         if c is not None:
             rows.append((label, str(c["n"]), f"{c['median_ratio']:.2f}", f"{100 * c['within_1_5']:.0f} %",
                          f"{c['min_ratio']:.2f}–{c['max_ratio']:.2f}", ""))
