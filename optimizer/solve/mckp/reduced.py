@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import small
 from .kernels import _lowest_below_of, _mask_below, _pool_below, _reduced_of, _second_least, _zone_least
 
 _POOL_EXTRA = 250_000        # pool options beyond one per zone (the local search asks for <= 60,000),
@@ -35,7 +36,8 @@ class ReducedCosts:
     def __init__(self, zp: np.ndarray, c: np.ndarray, A: np.ndarray, lam: np.ndarray) -> None:
         self.zp, self.c, self.A = zp, c, A
         self.lam = np.ascontiguousarray(lam, dtype=np.float64)
-        self.zmin = _zone_least(zp, c, A, self.lam)      # one pass over every option
+        least = small.zone_least if small.use_numpy(zp) else _zone_least
+        self.zmin = least(zp, c, A, self.lam)            # one pass over every option
         self._pool: tuple | None = None
         self.full_passes = 0                             # questions answered from every option
 
