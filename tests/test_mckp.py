@@ -575,3 +575,49 @@ def test_a_small_solve_that_ends_after_the_dual_does_not_load_numba():
                        check=False)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["optimal", "optimal", "10.0", "10.0", "False", "False"]
+
+
+# ------------------------------------------------------------ int32 indices (optimizer/indices.py)
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_int32_and_int64_indices_give_the_same_solves(monkeypatch, exact):
+    """Below 2³¹ options the engine keeps its per-option indices (the candidate pool, the option
+    dominating another) as int32; above, as int64. With the switch lowered to a few options, both
+    sides solve the same instances to the same plans, bounds and counts (pool and core search
+    included), and the pool's dtype follows the switch."""
+    from optimizer import indices
+    from optimizer.solve.mckp import reduced, small
+
+    monkeypatch.setattr(small, "NUMPY_MAX_OPTIONS", -1)       # the compiled passes, as at large N
+    monkeypatch.setattr(reduced, "_POOL_EXTRA", 50)           # a pool smaller than the table
+    cores = [to_core(make_instance(400, 20, s), rows=rows)
+             for s, rows in ((1, ("budget",)), (2, ("budget", "erosion")), (5, ("budget", "erosion")))]
+    cores += [tiny_core(seed, 3) for seed in range(0, 40, 7)]
+    pools = {}
+    for side, limit in (("int32", indices.INT32_MAX_ENTRIES), ("int64", 10)):
+        monkeypatch.setattr(indices, "INT32_MAX_ENTRIES", limit)
+        got = [solve_mckp(core, exact=exact, time_limit_s=60) for core in cores]
+        rc = reduced.ReducedCosts(cores[1].zone_ptr.astype(np.int64), cores[1].c, np.ascontiguousarray(cores[1].A),
+                                  np.ones(cores[1].n_coupling))
+        idx, zone, *_ = rc.pool()
+        pools[side] = (idx.dtype, zone.dtype)
+        i, z, _ = rc.lowest_below(np.zeros(cores[1].n_zones, dtype=np.int64), math.inf, 30)
+        assert i.dtype == np.int64 and z.dtype == np.int64          # what the kernels are declared for
+        if side == "int32":
+            first = got
+        else:
+            for a, b in zip(first, got):
+                _same_result(a, b)
+    assert pools == {"int32": (np.dtype(np.int32),) * 2, "int64": (np.dtype(np.int64),) * 2}
+    assert any(r.info.get("core_rounds") for r in first)               # the core search ran
+
+
+def test_zone_of_row_is_int32_below_the_switch_and_int64_above(monkeypatch):
+    from optimizer import indices
+
+    zp = np.array([0, 2, 5, 6])
+    assert indices.zone_of_row(zp).dtype == np.int32
+    monkeypatch.setattr(indices, "INT32_MAX_ENTRIES", 5)
+    assert indices.zone_of_row(zp).dtype == np.int64
+    np.testing.assert_array_equal(indices.zone_of_row(zp), [0, 0, 1, 1, 1, 2])
+    assert indices.index_dtype(5) is np.int32 and indices.index_dtype(6) is np.int64
