@@ -120,6 +120,15 @@ class LazyKernel:
     def __repr__(self) -> str:
         return f"<kernel {self.__module__}.{self.__name__} ({'loaded' if self.made is not None else 'not loaded'})>"
 
+    def __reduce__(self):
+        """Pickled by name, as a function is: unpickling imports its module and takes the kernel there."""
+        return (_kernel_named, (self.__module__, self.__name__))
+
+
+def _kernel_named(module: str, name: str):
+    """The kernel ``name`` of ``module`` (what a pickled :class:`LazyKernel` becomes)."""
+    return getattr(importlib.import_module(module), name)
+
 
 class Kernel:
     """A declared kernel: its numba dispatcher (made on first use) and the argument types SinkPlan
