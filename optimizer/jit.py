@@ -51,6 +51,7 @@ import os
 import stat
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -153,6 +154,7 @@ _KERNELS: dict[str, Kernel] = {}
 _warned_off = False
 _LOADED = False                             # numba imported and every declared kernel made
 _FIRST_LOAD: list[Callable[[], None]] = []  # on_first_load's functions
+_LOAD_LOCK = threading.RLock()
 
 
 class _CompileClock:
@@ -225,12 +227,15 @@ def _load() -> None:
     global _LOADED
     if _LOADED:
         return
-    _start_compile_clock()
-    lazies = [k.lazy for k in _KERNELS.values()]
-    for lk in lazies:
-        if lk.made is None:
-            lk.made = _make(lk.py, lk.opts)
-    _LOADED = True
+    with _LOAD_LOCK:                    # two threads' first calls make each dispatcher once
+        if _LOADED:
+            return
+        _start_compile_clock()
+        lazies = [k.lazy for k in _KERNELS.values()]
+        for lk in lazies:
+            if lk.made is None:
+                lk.made = _make(lk.py, lk.opts)
+        _LOADED = True
     made = {id(lk): lk.made for lk in lazies}
     for g in {id(lk.py.__globals__): lk.py.__globals__ for lk in lazies}.values():
         for name, v in list(g.items()):
