@@ -31,6 +31,16 @@ Where the compiled code is kept (:func:`cache_location`, decided once per proces
 
 The cache is keyed by numba on the source file's content, the argument types and the CPU, so an
 upgrade or an edit recompiles only what changed, and a cache copied to another machine is ignored.
+
+numba itself is imported only when a kernel is first used (called, compiled or inspected): a
+declared kernel is a :class:`LazyKernel` until then. Importing numba and preparing its compiler
+costs about 0.4 s, more than a whole ``sinkplan optimize`` of a bundled site spends solving, so a
+run that never calls a kernel (small problems solved by the numpy passes of
+:mod:`optimizer.solve.mckp.small`) never pays it. On that first use every kernel declared so far
+becomes its numba dispatcher, and the modules that declared kernels see the dispatchers under
+their names (a kernel calling another is compiled against the real one); other modules keep the
+:class:`LazyKernel`, which forwards every call and attribute. :func:`on_first_load` runs a
+function at that moment (the command line says there whether kernels are being compiled).
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ import os
 import stat
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -48,10 +59,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import numba
-import numba.core.event
-from numba.core import config as _numba_config
 
 from .errors import KernelCacheWarning
 
@@ -82,23 +89,77 @@ class CacheLocation:
     path: Path | None
 
 
-@dataclass(frozen=True)
-class Kernel:
-    """A declared kernel: its numba dispatcher and the argument types SinkPlan calls it with."""
+class LazyKernel:
+    """A declared kernel before numba is loaded: the first call or attribute read loads numba and
+    makes every declared kernel its dispatcher (:func:`_load`); then it forwards to its own."""
 
-    name: str                               # "module.function"
-    dispatcher: Dispatcher[Any]             # what numba.njit returns (a CPUDispatcher)
-    signatures: tuple[str, ...]             # numba type strings, e.g. "(int64[::1], float64[:, ::1])"
-    location: CacheLocation
+    def __init__(self, fn: Callable, opts: dict) -> None:
+        self.py = fn
+        self.opts = opts
+        self.made: Dispatcher[Any] | None = None
+        self.__name__ = fn.__name__
+        self.__doc__ = fn.__doc__
+        self.__module__ = fn.__module__
+        self.__qualname__ = fn.__qualname__
+        self.__wrapped__ = fn
+
+    def load(self) -> Dispatcher[Any]:
+        """The numba dispatcher (numba loaded, every declared kernel made, on the first call)."""
+        if self.made is None:
+            _load()
+        assert self.made is not None
+        return self.made
+
+    def __call__(self, *args):
+        return self.load()(*args)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.load(), name)
+
+    def __repr__(self) -> str:
+        return f"<kernel {self.__module__}.{self.__name__} ({'loaded' if self.made is not None else 'not loaded'})>"
+
+    def __reduce__(self):
+        """Pickled by name, as a function is: unpickling imports its module and takes the kernel there."""
+        return (_kernel_named, (self.__module__, self.__name__))
+
+
+def _kernel_named(module: str, name: str):
+    """The kernel ``name`` of ``module`` (what a pickled :class:`LazyKernel` becomes)."""
+    return getattr(importlib.import_module(module), name)
+
+
+class Kernel:
+    """A declared kernel: its numba dispatcher (made on first use) and the argument types SinkPlan
+    calls it with."""
+
+    def __init__(self, name: str, lazy: LazyKernel, signatures: tuple[str, ...]) -> None:
+        self.name = name                    # "module.function"
+        self.lazy = lazy
+        self.signatures = signatures        # numba type strings, e.g. "(int64[::1], float64[:, ::1])"
+
+    @property
+    def dispatcher(self) -> Dispatcher[Any]:
+        """What numba.njit returns (a CPUDispatcher); loads numba on first use."""
+        return self.lazy.load()
+
+    @property
+    def location(self) -> CacheLocation:
+        return cache_location(str(Path(self.lazy.py.__code__.co_filename).resolve().parent))
 
 
 _KERNELS: dict[str, Kernel] = {}
 _warned_off = False
+_LOADED = False                             # numba imported and every declared kernel made
+_FIRST_LOAD: list[Callable[[], None]] = []  # on_first_load's functions
+_LOAD_LOCK = threading.RLock()
 
 
-class _CompileClock(numba.core.event.Listener):
+class _CompileClock:
     """Adds up the wall time of numba's outermost compile events (loading from the cache is not
-    one): :func:`compile_seconds`."""
+    one): :func:`compile_seconds`. Registered (as a numba event listener) once numba is loaded."""
 
     def __init__(self) -> None:
         self.depth = 0
@@ -120,8 +181,8 @@ _COMPILE_CLOCK: _CompileClock | None = None
 
 
 def compile_seconds() -> float:
-    """Wall seconds this process has spent compiling numba code since its first kernel was
-    declared (a cold cache after an install or an edit; under load, tens of seconds). Solvers
+    """Wall seconds this process has spent compiling numba code since numba was loaded for its
+    first kernel (a cold cache after an install or an edit; under load, tens of seconds). Solvers
     leave this time out of their time limits: a limit bounds the search, not the compiler."""
     return _COMPILE_CLOCK.total if _COMPILE_CLOCK is not None else 0.0
 
@@ -129,8 +190,61 @@ def compile_seconds() -> float:
 def _start_compile_clock() -> None:
     global _COMPILE_CLOCK
     if _COMPILE_CLOCK is None:
-        _COMPILE_CLOCK = _CompileClock()
+        import numba.core.event
+
+        class Clock(_CompileClock, numba.core.event.Listener):
+            pass
+
+        _COMPILE_CLOCK = Clock()
         numba.core.event.register("numba:compile", _COMPILE_CLOCK)
+
+
+def loaded() -> bool:
+    """True once numba has been loaded for SinkPlan's kernels (a kernel was used)."""
+    return _LOADED
+
+
+@contextmanager
+def on_first_load(fn: Callable[[], None]):
+    """Within the block, call ``fn()`` once if numba gets loaded for the kernels (right after the
+    kernels are made, before the first one runs); at once if it is loaded already."""
+    if _LOADED:
+        fn()
+        yield
+        return
+    _FIRST_LOAD.append(fn)
+    try:
+        yield
+    finally:
+        if fn in _FIRST_LOAD:
+            _FIRST_LOAD.remove(fn)
+
+
+def _load() -> None:
+    """Import numba, make every declared kernel its dispatcher, and bind the dispatchers under
+    their names in the modules that declared kernels (so that kernels calling kernels are compiled
+    against them); then the :func:`on_first_load` functions run."""
+    global _LOADED
+    if _LOADED:
+        return
+    with _LOAD_LOCK:                    # two threads' first calls make each dispatcher once
+        if _LOADED:
+            return
+        _start_compile_clock()
+        lazies = [k.lazy for k in _KERNELS.values()]
+        for lk in lazies:
+            if lk.made is None:
+                lk.made = _make(lk.py, lk.opts)
+        _LOADED = True
+    made = {id(lk): lk.made for lk in lazies}
+    for g in {id(lk.py.__globals__): lk.py.__globals__ for lk in lazies}.values():
+        for name, v in list(g.items()):
+            if isinstance(v, LazyKernel) and id(v) in made:
+                g[name] = made[id(v)]
+    hooks = list(_FIRST_LOAD)
+    _FIRST_LOAD.clear()
+    for fn in hooks:
+        fn()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -209,9 +323,11 @@ def choose_cache_location(source_dir: Path, environ: Mapping[str, str] | None = 
 def cache_location(source_dir: str | None = None) -> CacheLocation:
     """Where this process caches the kernels of ``source_dir`` (default: the solvers' folder);
     decided once per folder (:func:`choose_cache_location`)."""
+    from numba.core import config as numba_config
+
     source = Path(source_dir) if source_dir else Path(__file__).resolve().parent / "solve"
     # numba.core.config sets CACHE_DIR at run time (from the environment): numba's types do not list it
-    return choose_cache_location(source, numba_cache_dir=_numba_config.CACHE_DIR)  # type: ignore[attr-defined]
+    return choose_cache_location(source, numba_cache_dir=numba_config.CACHE_DIR)  # type: ignore[attr-defined]
 
 
 @contextmanager
@@ -221,23 +337,45 @@ def _numba_cache_dir(path: Path | None):
     if path is None:
         yield
         return
+    from numba.core import config as numba_config
+
     # numba.core.config sets CACHE_DIR at run time (from the environment): numba's types do not list it
-    old = _numba_config.CACHE_DIR  # type: ignore[attr-defined]
-    _numba_config.CACHE_DIR = str(path)  # type: ignore[attr-defined]
+    old = numba_config.CACHE_DIR  # type: ignore[attr-defined]
+    numba_config.CACHE_DIR = str(path)  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        _numba_config.CACHE_DIR = old  # type: ignore[attr-defined]
+        numba_config.CACHE_DIR = old  # type: ignore[attr-defined]
 
 
 # ----------------------------------------------------------------------------------------------
 # the decorator
 # ----------------------------------------------------------------------------------------------
+def _make(fn: Callable, opts: dict) -> Dispatcher[Any]:
+    """The numba dispatcher of ``fn``, cached in SinkPlan's cache folder (imports numba)."""
+    global _warned_off
+    import numba
+
+    where = cache_location(str(Path(fn.__code__.co_filename).resolve().parent))
+    if where.kind == "off":
+        if not _warned_off:
+            from .i18n import _
+            warnings.warn(_("no writable folder for compiled kernels (the package's __pycache__, {folder}, the "
+                            "temporary folder): every run compiles them (a few seconds); set NUMBA_CACHE_DIR to a "
+                            "writable folder to keep them").format(folder=user_cache_dir()),
+                          KernelCacheWarning, stacklevel=3)
+            _warned_off = True
+        return numba.njit(cache=False, **opts)(fn)
+    with _numba_cache_dir(None if where.kind == "beside-code" else where.path):
+        return numba.njit(cache=True, **opts)(fn)
+
+
 def kernel(*signatures: str, inline: bool = False) -> Callable:
     """``numba.njit(cache=True)`` in SinkPlan's cache folder, with the argument types the package
     calls the kernel with (numba type strings, one per specialisation, each a parenthesised tuple
-    such as ``"(int64[::1], float64[:, ::1], float64)"``). Compilation stays lazy. ``inline``: a
-    small helper other kernels call in their inner loops, copied into them (numba's
+    such as ``"(int64[::1], float64[:, ::1], float64)"``). Compilation stays lazy, and so does
+    numba itself: before numba is loaded the kernel is a :class:`LazyKernel`. ``inline``: a small
+    helper other kernels call in their inner loops, copied into them (numba's
     ``inline="always"``) rather than called."""
     opts: dict[str, Any] = {"inline": "always"} if inline else {}
     for s in signatures:
@@ -245,24 +383,13 @@ def kernel(*signatures: str, inline: bool = False) -> Callable:
             raise TypeError(f"kernel signatures are numba argument-type tuples like '(int64[::1],)', not {s!r}")
 
     def declare(fn):
-        global _warned_off
-        _start_compile_clock()
-        where = cache_location(str(Path(fn.__code__.co_filename).resolve().parent))
-        if where.kind == "off":
-            if not _warned_off:
-                from .i18n import _
-                warnings.warn(_("no writable folder for compiled kernels (the package's __pycache__, {folder}, the "
-                                "temporary folder): every run compiles them (a few seconds); set NUMBA_CACHE_DIR to a "
-                                "writable folder to keep them").format(folder=user_cache_dir()),
-                              KernelCacheWarning, stacklevel=2)
-                _warned_off = True
-            dispatcher = numba.njit(cache=False, **opts)(fn)
-        else:
-            with _numba_cache_dir(None if where.kind == "beside-code" else where.path):
-                dispatcher = numba.njit(cache=True, **opts)(fn)
         name = f"{fn.__module__}.{fn.__name__}"
-        _KERNELS[name] = Kernel(name, dispatcher, tuple(signatures), where)
-        return dispatcher
+        lazy = LazyKernel(fn, opts)
+        _KERNELS[name] = Kernel(name, lazy, tuple(signatures))
+        if _LOADED:                     # numba is here already: the dispatcher itself
+            lazy.made = _make(fn, opts)
+            return lazy.made
+        return lazy
 
     return declare
 
@@ -290,6 +417,7 @@ def kernels(groups: str | Iterable[str] | None = None) -> list[Kernel]:
 def _arg_types(sig: str) -> tuple:
     """The argument-type tuple numba files a specialisation under (a string signature would be
     cached under the string itself, and a call would not find it)."""
+    _load()
     from numba.core import sigutils
 
     args, _ = sigutils.normalize_signature(sig)
@@ -298,7 +426,7 @@ def _arg_types(sig: str) -> tuple:
 
 def _is_cached(k: Kernel, sig: str) -> bool:
     """Compiled in this process already, or present in the on-disk cache for this CPU."""
-    disp = k.dispatcher
+    disp = k.lazy.load()
     args = _arg_types(sig)
     if args in disp.overloads:
         return True
@@ -342,7 +470,7 @@ def warm_up(progress: Callable[[int, int], None] | None = None,
     for i, (k, s) in enumerate(work):
         if not _is_cached(k, s):
             compiled.append(k.name)
-        k.dispatcher.compile(_arg_types(s))
+        k.lazy.load().compile(_arg_types(s))
         if progress is not None:
             progress(i + 1, len(work))
     return compiled

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import indices
+
 
 @dataclass(frozen=True)
 class LinearCore:
@@ -40,8 +42,8 @@ class LinearCore:
 
     @property
     def zone_of_row(self) -> np.ndarray:
-        """Zone index of every flat row (int64, (n_rows,))."""
-        return np.repeat(np.arange(self.n_zones), np.diff(self.zone_ptr))
+        """Zone index of every flat row ((n_rows,); int32 below 2³¹ rows, :mod:`optimizer.indices`)."""
+        return indices.zone_of_row(self.zone_ptr)
 
     def check(self) -> None:
         """Raise ``ValueError`` if the arrays do not fit together (a programming error)."""

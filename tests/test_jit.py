@@ -224,3 +224,36 @@ def test_cache_is_cold_on_an_empty_folder_and_warm_after_warm_up_in_another_proc
         print(cold, len(_gather_sum_rows.signatures))   # read from disk, nothing compiled or loaded
     """, env)
     assert after.split() == ["False", "0"]
+
+
+# ----------------------------------------------------------------------------------------------
+# numba loaded on first use
+# ----------------------------------------------------------------------------------------------
+def test_numba_is_imported_only_when_a_kernel_is_first_used():
+    """Declaring kernels imports nothing of numba; the first use loads it, makes every declared
+    kernel its dispatcher (the declaring modules see the dispatchers, so a kernel calling another
+    compiles), runs the on_first_load functions once, and names imported before keep working."""
+    out = run_python("""
+        import sys
+        import numpy as np
+        from optimizer import jit
+        import optimizer.evaluate
+        from optimizer.solve.mckp import kernels as K
+        from optimizer.solve.mckp.kernels import _mask_below       # a LazyKernel bound here
+        before = ("numba" in sys.modules, type(K._zone_spans).__name__, jit.loaded())
+        seen = []
+        with jit.on_first_load(lambda: seen.append(jit.loaded())):
+            zp = np.array([0, 2, 3], dtype=np.int64)
+            c = np.array([1.0, 0.5, 2.0])
+            A = np.array([[1.0, 2.0, 3.0]])
+            spans = K._zone_spans(zp, c, A)
+        zmin = np.array([0.0, 0.0])
+        mask = _mask_below(zp, c, A, np.array([0.5]), zmin, 1.6)  # calls the inline kernel _rc
+        late = []
+        with jit.on_first_load(lambda: late.append(1)):
+            pass
+        print(*before, "numba" in sys.modules, type(K._zone_spans).__name__, seen, late,
+              spans[0].tolist(), mask.tolist())
+    """)
+    assert out.split() == ["False", "LazyKernel", "False", "True", "CPUDispatcher", "[True]", "[1]",
+                           "[0.5,", "0.0]", "[True,", "True,", "False]"]

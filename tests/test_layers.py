@@ -11,7 +11,7 @@ PKG = Path(__file__).resolve().parents[1] / "optimizer"
 #: bottom to top; a module's layer is the first prefix that matches its dotted name
 LAYERS = [
     ("base", ("optimizer.errors", "optimizer.i18n", "optimizer.io.paths", "optimizer.io.tables", "optimizer.io.atomic",
-              "optimizer.io.excel", "optimizer.jit", "optimizer.parallel", "optimizer.runner")),
+              "optimizer.io.excel", "optimizer.jit", "optimizer.indices", "optimizer.parallel", "optimizer.runner")),
     ("catalog", ("optimizer.catalog", "optimizer.models")),
     ("inputs", ("optimizer.settings", "optimizer.site", "optimizer.adjacency")),
     ("options", ("optimizer.options",)),

@@ -493,3 +493,131 @@ def test_compiling_kernels_is_not_counted_against_the_time_limit(monkeypatch):
     monkeypatch.setattr(R, "compile_seconds", lambda: 0.0)
     r = solve_mckp(core, time_limit_s=0.0, exact=True)
     assert r.status is Status.TIME_LIMIT
+
+
+# ------------------------------------------------- numpy passes for small tables (optimizer/solve/mckp/small.py)
+
+def test_numpy_passes_are_the_kernels_bit_for_bit():
+    """The numpy twins of the first passes give the compiled kernels' results to the last bit:
+    zone spans, the per-zone argmin of c + λ·A (choice, Σ min, c·x, A x; ties to the first
+    option) and the zones' least, for 0–3 rows, ties and a zero multiplier included."""
+    from optimizer.solve.mckp import small
+    from optimizer.solve.mckp.kernels import _lagrangian_pass, _zone_least, _zone_spans
+
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        m = trial % 4
+        zp, c, A = _random_zones(rng, int(rng.integers(1, 300)), 30, m, ties=trial % 3 == 0)
+        A = np.ascontiguousarray(A.reshape(m, len(c)))
+        for got, want in zip(small.zone_spans(zp, c, A), _zone_spans(zp, c, A)):
+            np.testing.assert_array_equal(got, want)
+        for lam in (np.zeros(m), rng.uniform(0, 2, m), np.round(rng.uniform(0, 3, m)), rng.uniform(0, 1e6, m)):
+            got, want = small.lagrangian_pass(zp, c, A, lam), _lagrangian_pass(zp, c, A, lam)
+            np.testing.assert_array_equal(got[0], want[0])
+            assert got[0].dtype == want[0].dtype
+            assert got[1] == want[1] and got[2] == want[2], (trial, got[1:3], want[1:3])
+            np.testing.assert_array_equal(got[3], want[3])
+            np.testing.assert_array_equal(small.zone_least(zp, c, A, lam), _zone_least(zp, c, A, lam))
+
+
+def _same_result(a, b):
+    assert a.status is b.status and a.message == b.message
+    assert a.objective == b.objective and a.bound == b.bound
+    if a.choice is None:
+        assert b.choice is None
+    else:
+        np.testing.assert_array_equal(a.choice, b.choice)
+    volatile = {"runtime_phases_s", "compile_s"}
+    assert {k: v for k, v in a.info.items() if k not in volatile} == \
+        {k: v for k, v in b.info.items() if k not in volatile}
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_numpy_and_compiled_passes_give_the_same_solves(monkeypatch, exact):
+    """Every solve is the same whether its first passes run in numpy or compiled (status, plan,
+    objective, bound, message and every count in ``info``): the brute-force cores above (which
+    now take the numpy passes) and medium instances that go on to the local and core search."""
+    from optimizer.solve.mckp import small
+
+    cores = [tiny_core(seed, m) for seed in range(0, 40, 3) for m in range(4)]
+    cores += [to_core(make_instance(300, 20, s), rows=rows)
+              for s, rows in ((1, ("budget",)), (2, ("budget", "erosion")), (3, ("erosion",)))]
+    for core in cores:
+        monkeypatch.setattr(small, "NUMPY_MAX_OPTIONS", 10**9)
+        with_numpy = solve_mckp(core, exact=exact, time_limit_s=60)
+        monkeypatch.setattr(small, "NUMPY_MAX_OPTIONS", -1)
+        compiled = solve_mckp(core, exact=exact, time_limit_s=60)
+        _same_result(with_numpy, compiled)
+
+
+def test_a_small_solve_that_ends_after_the_dual_does_not_load_numba():
+    """Loading numba costs more than solving a bundled site: a solve that needs no compiled kernel
+    (no coupling row, or a certified Lagrangian plan) does not import it."""
+    import subprocess
+    import textwrap
+
+    code = textwrap.dedent("""
+        import sys
+        import numpy as np
+        from optimizer import jit
+        from optimizer.solve.core import LinearCore
+        from optimizer.solve.mckp import solve_mckp
+        zp = np.array([0, 3, 5, 9], dtype=np.int64)
+        c = np.arange(9, dtype=float)[::-1].copy()
+        free = solve_mckp(LinearCore(zp, c, np.zeros((0, 9)), np.zeros(0), ()))
+        A = np.ones((2, 9))
+        loose = solve_mckp(LinearCore(zp, c, A, np.array([10.0, 10.0]), ("a", "b")))
+        print(free.status.value, loose.status.value, free.objective, loose.objective,
+              "numba" in sys.modules, jit.loaded())
+    """)
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=300,
+                       check=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["optimal", "optimal", "10.0", "10.0", "False", "False"]
+
+
+# ------------------------------------------------------------ int32 indices (optimizer/indices.py)
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_int32_and_int64_indices_give_the_same_solves(monkeypatch, exact):
+    """Below 2³¹ options the engine keeps its per-option indices (the candidate pool, the option
+    dominating another) as int32; above, as int64. With the switch lowered to a few options, both
+    sides solve the same instances to the same plans, bounds and counts (pool and core search
+    included), and the pool's dtype follows the switch."""
+    from optimizer import indices
+    from optimizer.solve.mckp import reduced, small
+
+    monkeypatch.setattr(small, "NUMPY_MAX_OPTIONS", -1)       # the compiled passes, as at large N
+    monkeypatch.setattr(reduced, "_POOL_EXTRA", 50)           # a pool smaller than the table
+    cores = [to_core(make_instance(400, 20, s), rows=rows)
+             for s, rows in ((1, ("budget",)), (2, ("budget", "erosion")), (5, ("budget", "erosion")))]
+    cores += [tiny_core(seed, 3) for seed in range(0, 40, 7)]
+    pools = {}
+    for side, limit in (("int32", indices.INT32_MAX_ENTRIES), ("int64", 10)):
+        monkeypatch.setattr(indices, "INT32_MAX_ENTRIES", limit)
+        got = [solve_mckp(core, exact=exact, time_limit_s=60) for core in cores]
+        rc = reduced.ReducedCosts(cores[1].zone_ptr.astype(np.int64), cores[1].c, np.ascontiguousarray(cores[1].A),
+                                  np.ones(cores[1].n_coupling))
+        idx, zone, *_ = rc.pool()
+        pools[side] = (idx.dtype, zone.dtype)
+        i, z, _ = rc.lowest_below(np.zeros(cores[1].n_zones, dtype=np.int64), math.inf, 30)
+        assert i.dtype == np.int64 and z.dtype == np.int64          # what the kernels are declared for
+        if side == "int32":
+            first = got
+        else:
+            for a, b in zip(first, got):
+                _same_result(a, b)
+    assert pools == {"int32": (np.dtype(np.int32),) * 2, "int64": (np.dtype(np.int64),) * 2}
+    assert any(r.info.get("core_rounds") for r in first)               # the core search ran
+
+
+def test_zone_of_row_is_int32_below_the_switch_and_int64_above(monkeypatch):
+    from optimizer import indices
+
+    zp = np.array([0, 2, 5, 6])
+    assert indices.zone_of_row(zp).dtype == np.int32
+    monkeypatch.setattr(indices, "INT32_MAX_ENTRIES", 5)
+    assert indices.zone_of_row(zp).dtype == np.int64
+    np.testing.assert_array_equal(indices.zone_of_row(zp), [0, 0, 1, 1, 1, 2])
+    assert indices.index_dtype(5) is np.int32 and indices.index_dtype(6) is np.int64

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -98,14 +99,21 @@ def optimize(site_path: Path, maximize, minimize, budget, budget_on, constraint,
     in --out. "The cheapest plan that removes at least 40,000 t CO2e" is
     `--minimize cost --constraint removals>=40000`.
     """
+    from .. import jit
     from ..workflows import SiteInput, optimize_site
 
     if (maximize is None) == (minimize is None):
         raise click.UsageError(_("give exactly one of --maximize or --minimize"))
     show = not (quiet or as_json)
-    with progress(enabled=show) as steps:
+    with progress(enabled=show) as steps, ExitStack() as hooks:
         def before_solve():
-            steps.step(warm_kernels(steps, "mckp", ahead=False))   # numba compiles what the solve calls
+            if jit.loaded():
+                steps.step(warm_kernels(steps, "mckp", ahead=False))   # numba compiles what the solve calls
+                return
+            # numba not loaded yet: small problems are often solved without it (optimizer.solve.mckp.small);
+            # whether kernels must be compiled is asked only if the solve uses one
+            steps.step(_("solving"))
+            hooks.enter_context(jit.on_first_load(lambda: steps.step(warm_kernels(steps, "mckp", ahead=False))))
 
         result = optimize_site(SiteInput(site_path, settings, layer, crs, fix_geometry, catalog),
                                maximize or minimize,

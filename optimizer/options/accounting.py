@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import indices
 from ..catalog import Catalog
 from ..models import credits
 from ..settings import Settings
@@ -29,7 +30,7 @@ def baseline_rows(option_id: np.ndarray, zone_ptr: np.ndarray) -> np.ndarray:
     grows, e.g. open water; else the zone's first row): the reference for before/after
     comparisons and crediting. Where both exist, the first listed."""
     n_zones = len(zone_ptr) - 1
-    z = np.repeat(np.arange(n_zones), np.diff(zone_ptr))
+    z = indices.zone_of_row(zone_ptr)
     rows = np.full(n_zones, -1, dtype=np.int64)
     cand = np.flatnonzero(np.isin(option_id, BASELINE_OPTION_IDS))
     rows[z[cand[::-1]]] = cand[::-1]                # written last: each zone's first candidate

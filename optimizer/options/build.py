@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import indices
 from ..catalog import Catalog, load_catalog
 from ..errors import ClimateRangeWarning, Issue, SettingsError, SlopeRangeWarning
 from ..i18n import _
@@ -39,7 +40,7 @@ def evaluate_options(site, catalog: Catalog | str | Path | None = None, settings
     combos = enumerate_combos(cat, s)
     zone_ptr, combo = feasible_rows(combos, zones, cat, s)
     n_rows = len(combo)
-    zone_of_row = np.repeat(np.arange(len(zones)), np.diff(zone_ptr))
+    zone_of_row = indices.zone_of_row(zone_ptr)           # int32 below 2³¹ rows
     elig = standard_eligibility(combos, zones, zone_of_row, combo, cat, s)
 
     data = {c: np.empty(n_rows, dtype=bool if c == "within_tolerance" else float) for c in COLUMNS}

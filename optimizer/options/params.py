@@ -136,6 +136,7 @@ def combo_rules(ms: pd.DataFrame, idx: np.ndarray, *, types_provided: np.ndarray
             out = fn(out, a[idx[:, g]])
         return out
 
+    climates = ms["climates"].to_numpy(dtype=object)       # once, not once per combination
     return ComboRules(
         lf=lf,
         lf_min=np.where(lf >= 0, _column(ms, "min_slope_deg", 0.0)[lf], 0.0),
@@ -143,7 +144,7 @@ def combo_rules(ms: pd.DataFrame, idx: np.ndarray, *, types_provided: np.ndarray
         suit_after=np.where(lf >= 0, _column(ms, "suit_slope_after_deg", np.nan)[lf], np.nan),
         o_min=extreme("min_slope_deg", np.maximum, 0.0),
         o_max=extreme("max_slope_deg", np.minimum, 90.0),
-        climates=tuple(ms["climates"].to_numpy(dtype=object)[i] if i >= 0 else () for i in veg),
+        climates=tuple(climates[i] if i >= 0 else () for i in veg),
         # "natural regeneration, no works" happens wherever it can: a combination without
         # vegetation is only offered where its twin with natural regeneration is not feasible
         natural_twin=_natural_twins(ms, idx),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from .. import indices
 from ..catalog import Catalog
 from ..settings import Settings
 from .accounting import baseline_credited_co2e, baseline_rows, baseline_terms, row_rules
@@ -64,7 +65,8 @@ class OptionTable:
 
     @property
     def zone_of_row(self) -> np.ndarray:
-        return np.repeat(np.arange(self.n_zones), np.diff(self.zone_ptr))
+        """Zone index of every row (int32 below 2³¹ rows, :mod:`optimizer.indices`)."""
+        return indices.zone_of_row(self.zone_ptr)
 
     @property
     def option_id(self) -> np.ndarray:

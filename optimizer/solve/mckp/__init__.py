@@ -42,6 +42,7 @@ import numpy as np
 
 from ..core import LinearCore
 from ..status import SolveResult, Status
+from . import small
 from .core_search import _ENUM_MAX_NODES, search_core
 from .dual import _Dual, lagrangian_dual
 from .front import SupportedFront, front_plan, supported_front
@@ -82,7 +83,8 @@ def solve_mckp(core: LinearCore, *, gap_tol: float = 1e-4, time_limit_s: float =
         return stop
     # 2. Lagrangian dual (exact without coupling rows)
     if run.m == 0:
-        choice, total, _, _ = _lagrangian_pass(run.zp, run.c, run.A, np.zeros(0))
+        one_pass = small.lagrangian_pass if small.use_numpy(run.zp) else _lagrangian_pass
+        choice, total, _, _ = one_pass(run.zp, run.c, run.A, np.zeros(0))
         run.info["iterations"] = 1
         return run.result(Status.OPTIMAL, choice, total, source="exact (no coupling rows)")
     dual = lagrangian_dual(run)

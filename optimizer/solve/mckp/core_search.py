@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ...evaluate import FEAS_RTOL
+from ...indices import index_dtype
 from ..deadline import start_in_child
 from ..status import SolveResult, Status
 from . import run as _run_clock
@@ -128,8 +129,8 @@ def _core_round(zp, c, A, b, keep, best, tol, U, remaining_s, lam, ftol,
     t_start = time.perf_counter()
     compile_start = _run_clock.compile_seconds()                     # compiling kernels is not search time
     starts = zp[:-1]
-    keep, dom_by = _undominated(zp, keep, c, A)
-    n_keep = np.add.reduceat(keep.astype(np.int64), starts)
+    keep, dom_by = _undominated(zp, keep, c, A, np.empty(len(c), index_dtype(len(c))))   # int32 below 2³¹
+    n_keep = _kept_per_zone(zp, keep)
     core_zone = n_keep >= 2
     core_row = np.repeat(core_zone, np.diff(zp))
     fixed_rows = np.flatnonzero(keep & ~core_row)     # the only option left in its zone
@@ -264,6 +265,19 @@ def _core_round(zp, c, A, b, keep, best, tol, U, remaining_s, lam, ftol,
     out["bound"] = math.inf if r["infeasible"] else r["dual_bound"]
     if r["choice"] is not None:
         set_plan(r["choice"])
+    return out
+
+
+def _kept_per_zone(zp: np.ndarray, keep: np.ndarray, chunk_options: int = 1 << 20) -> np.ndarray:
+    """Kept options per zone (int64), counted over slices of about ``chunk_options`` options:
+    ``np.add.reduceat`` of a boolean mask with an int64 result makes an int64 copy of the whole
+    mask first (8 bytes an option; 400 MB at 10⁶ × 50)."""
+    n_z = len(zp) - 1
+    out = np.empty(n_z, dtype=np.int64)
+    step = max(1, int(chunk_options * n_z // max(1, int(zp[-1]))))
+    for lo in range(0, n_z, step):
+        hi = min(n_z, lo + step)
+        out[lo:hi] = np.add.reduceat(keep[zp[lo]:zp[hi]], zp[lo:hi] - zp[lo], dtype=np.int64)
     return out
 
 

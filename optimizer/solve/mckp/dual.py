@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import small
 from .front import _hull_increments
 from .kernels import _apply_steps, _lagrangian_pass, _lagrangian_pass_screened, _zone_spans
 from .run import Run
@@ -85,7 +86,8 @@ class _Dual:
 
 
 def _evaluate(zp, c, A, b, lam):
-    choice, total, cx, ax = _lagrangian_pass(zp, c, A, lam)
+    one_pass = small.lagrangian_pass if small.use_numpy(zp) else _lagrangian_pass
+    choice, total, cx, ax = one_pass(zp, c, A, lam)
     return total - float(lam @ b), choice, cx, ax
 
 
@@ -108,7 +110,9 @@ def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400, spans=None, lam0=Non
 
     Every pass is :func:`.kernels._lagrangian_pass_screened`: once λ settles, most zones' argmin
     provably stays put and only their chosen option is read (the results are those of a full
-    pass, bit for bit). ``spans``: :func:`.kernels._zone_spans` of the arrays, if already computed.
+    pass, bit for bit). Up to :data:`.small.NUMPY_MAX_OPTIONS` options every pass is the numpy
+    :func:`.small.lagrangian_pass` instead (the same results, without loading numba).
+    ``spans``: :func:`.kernels._zone_spans` of the arrays, if already computed.
 
     λ is scaled so that one unit of every scaled multiplier trades the whole objective range for
     the whole range of its row. The master problem (m + 1 variables, one cut per pass) is a tiny
@@ -119,7 +123,10 @@ def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400, spans=None, lam0=Non
     """
 
     m = len(b)
-    c_span, r_min, r_max = _zone_spans(zp, c, A) if spans is None else spans
+    numpy_passes = small.use_numpy(zp)                      # small tables: numba not needed
+    if spans is None:
+        spans = small.zone_spans(zp, c, A) if numpy_passes else _zone_spans(zp, c, A)
+    c_span, r_min, r_max = spans
     c_range = float(c_span.sum())
     span = r_max - r_min                                    # (m, n_z): also the screening's
     r_range = span.sum(axis=1)
@@ -133,7 +140,10 @@ def _dual_bundle(zp, c, A, b, ftol, deadline, max_iter=400, spans=None, lam0=Non
 
     def evaluate(mu):
         lam = mu * unit
-        choice, total, cx, ax = _lagrangian_pass_screened(zp, c, A, lam, span, best_j, gap, ref, best_c, best_a)
+        if numpy_passes:                                    # the same four results (small.py)
+            choice, total, cx, ax = small.lagrangian_pass(zp, c, A, lam)
+        else:
+            choice, total, cx, ax = _lagrangian_pass_screened(zp, c, A, lam, span, best_j, gap, ref, best_c, best_a)
         return total - float(lam @ b), (ax - b) * unit, choice, cx, ax
 
     mu_hat = np.zeros(m) if lam0 is None else np.maximum(np.asarray(lam0, dtype=np.float64) / unit, 0.0)

@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from ...indices import index_dtype
 from ...jit import kernel
 
 
@@ -425,14 +426,16 @@ def _improve(zone_ptr, c, A, b, ftol, choice, cand, cand_zone, pair_cand, pair_z
     return moves
 
 
-@kernel("(int64[::1], boolean[::1], float64[::1], float64[:, ::1])")
-def _undominated(zone_ptr, keep, c, A):
+@kernel("(int64[::1], boolean[::1], float64[::1], float64[:, ::1], int32[::1])",
+        "(int64[::1], boolean[::1], float64[::1], float64[:, ::1], int64[::1])")
+def _undominated(zone_ptr, keep, c, A, dom_by):
     """Within each zone, drop kept options dominated by another kept one (no more c and no more
-    of any row; ties broken by index). Returns the new mask and, for every dropped option, an
-    undominated option of its zone that dominates it (-1 elsewhere)."""
+    of any row; ties broken by index). Returns the new mask and ``dom_by`` (one entry per option,
+    int32 or int64 as :func:`optimizer.indices.index_dtype` chose) filled with, for every dropped
+    option, an undominated option of its zone that dominates it (-1 elsewhere)."""
     m = A.shape[0]
     out = keep.copy()
-    dom_by = np.full(c.shape[0], -1, np.int64)
+    dom_by[:] = -1
     for z in range(zone_ptr.shape[0] - 1):
         lo = zone_ptr[z]
         hi = zone_ptr[z + 1]
@@ -652,14 +655,17 @@ def _pool_sample(zone_ptr, c, A, lam, zmin):
 
 
 @kernel("(float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1],"
-        " float64, int64)")
-def _below_collect(extra, c, A, lam, zmin, zone_ptr, choice, cut, cap):
+        " float64, int32[::1], int32[::1])",
+        "(float64[::1], float64[::1], float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1],"
+        " float64, int64[::1], int64[::1])")
+def _below_collect(extra, c, A, lam, zmin, zone_ptr, choice, cut, idx, zone):
     """The options (flat indices, zones, reduced costs :func:`_rc`) with reduced cost ``<= cut``
-    that are not their zone's ``choice``, in flat order, at most ``cap`` of them kept; and how many
-    there are in all (more than ``cap``: call again with room for them)."""
+    that are not their zone's ``choice``, in flat order, at most ``cap = len(idx)`` of them kept
+    (``idx`` and ``zone``: room given by the caller, int32 or int64 as
+    :func:`optimizer.indices.index_dtype` chose); and how many there are in all (more than ``cap``:
+    call again with room for them)."""
     nz = zone_ptr.shape[0] - 1
-    idx = np.empty(cap, dtype=np.int64)
-    zone = np.empty(cap, dtype=np.int64)
+    cap = idx.shape[0]
     vals = np.empty(cap)
     total = 0
     for z in range(nz):
@@ -713,6 +719,7 @@ def _pool_below(zone_ptr, c, A, lam, zmin, k):
     nothing more for numba to compile)."""
     n = int(zone_ptr[-1])
     k = int(k)
+    dtype = index_dtype(n)                                            # int32 below 2³¹ options
     everything = np.full(len(zone_ptr) - 1, -1, dtype=np.int64)      # skips nothing
     none = np.empty(0)
     cut = math.inf
@@ -723,7 +730,8 @@ def _pool_below(zone_ptr, c, A, lam, zmin, k):
             cut = float(sample[q])
     cap = n if cut == math.inf else min(n, 2 * int(1.25 * k) + 1024)
     while True:
-        idx, zone, vals, total = _below_collect(none, c, A, lam, zmin, zone_ptr, everything, cut, cap)
+        idx, zone, vals, total = _below_collect(none, c, A, lam, zmin, zone_ptr, everything, cut,
+                                                np.empty(cap, dtype), np.empty(cap, dtype))
         if total < min(k, n) and cut < math.inf:          # the sample misled: everything
             cut, cap = math.inf, n
         elif total > cap:                                  # more than room: now the exact count
@@ -753,6 +761,7 @@ def _lowest_below_of(extra, c, A, lam, zmin, zone_ptr, choice, thr, k):
     sample misled), and the few kept are ranked. Plain Python around the compiled passes: the
     sorting is numpy's (stable where ties matter), so numba compiles no sort for it."""
     thr, k = float(thr), int(k)
+    dtype = index_dtype(int(zone_ptr[-1]))                           # int32 below 2³¹ options
     count, sample = _below_sample(extra, c, A, lam, zmin, zone_ptr, choice, thr)
     got = len(sample)
     cut, cap = thr, int(count)
@@ -763,7 +772,8 @@ def _lowest_below_of(extra, c, A, lam, zmin, zone_ptr, choice, thr, k):
             cut = float(sample[q])
             cap = min(count, int(2.0 * (q + 2) / got * count) + k + 1024)     # room for twice the estimate
     while True:
-        idx, zone, vals, total = _below_collect(extra, c, A, lam, zmin, zone_ptr, choice, cut, cap)
+        idx, zone, vals, total = _below_collect(extra, c, A, lam, zmin, zone_ptr, choice, cut,
+                                                np.empty(cap, dtype), np.empty(cap, dtype))
         if total > cap:                    # more below the cut than room (ties at the cut)
             cap = int(total)
         elif len(idx) >= min(k, count) or cut >= thr:

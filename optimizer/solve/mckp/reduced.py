@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import small
 from .kernels import _lowest_below_of, _mask_below, _pool_below, _reduced_of, _second_least, _zone_least
 
 _POOL_EXTRA = 250_000        # pool options beyond one per zone (the local search asks for <= 60,000),
@@ -35,7 +36,8 @@ class ReducedCosts:
     def __init__(self, zp: np.ndarray, c: np.ndarray, A: np.ndarray, lam: np.ndarray) -> None:
         self.zp, self.c, self.A = zp, c, A
         self.lam = np.ascontiguousarray(lam, dtype=np.float64)
-        self.zmin = _zone_least(zp, c, A, self.lam)      # one pass over every option
+        least = small.zone_least if small.use_numpy(zp) else _zone_least
+        self.zmin = least(zp, c, A, self.lam)            # one pass over every option
         self._pool: tuple | None = None
         self.full_passes = 0                             # questions answered from every option
 
@@ -70,7 +72,8 @@ class ReducedCosts:
     def lowest_below(self, choice: np.ndarray, thr: float, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Flat indices (sorted), zones and reduced costs of the at most ``k`` options of least
         reduced cost ``<= thr`` that are not their zone's ``choice`` (local indices), ties to the
-        lower index: the same answer as a pass over every option."""
+        lower index: the same answer as a pass over every option. The few returned are int64 (the
+        kernels' type); the pool holds int32 below 2³¹ options (:mod:`optimizer.indices`)."""
         choice = np.ascontiguousarray(choice, dtype=np.int64)
         k = int(min(k, self.n))
         idx, _, vals, ptr, cut = self.pool()
@@ -79,8 +82,9 @@ class ReducedCosts:
         if thr <= cut or len(i) == k:
             # every option of reduced cost <= cut is in the pool: either every eligible option
             # <= thr is, or the k found (all <= cut) precede every option outside it (> cut)
-            return idx[i], z, v
-        return self._everything(choice, thr, k)
+            return idx[i].astype(np.int64), z.astype(np.int64), v
+        i, z, v = self._everything(choice, thr, k)
+        return i.astype(np.int64), z.astype(np.int64), v
 
     def _pool_choice(self, choice: np.ndarray) -> np.ndarray:
         """Each zone's chosen option as a local index into its pool slice (past the slice's end

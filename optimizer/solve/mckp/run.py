@@ -16,6 +16,7 @@ import numpy as np
 from ...jit import compile_seconds
 from ..core import LinearCore
 from ..status import SolveResult, relative_gap
+from . import small
 from .kernels import _zone_spans
 
 EXACT_GAP = 1e-6            # relative gap that ``exact=True`` proves
@@ -98,7 +99,8 @@ class Run:
         """Per zone: the span of ``c`` (n_z,), the least and the most of every row ((m, n_z) each);
         one pass over the options, kept for the rest of the solve."""
         if self._spans is None:
-            self._spans = _zone_spans(self.zp, self.c, self.A)
+            spans = small.zone_spans if small.use_numpy(self.zp) else _zone_spans
+            self._spans = spans(self.zp, self.c, self.A)
         return self._spans
 
     def value(self, choice: np.ndarray) -> float:
