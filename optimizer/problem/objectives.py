@@ -97,8 +97,13 @@ def constraint_label(name: str) -> str:
     """A constraint row's name as :func:`~optimizer.problem.declare.coupling_rows` writes it (English,
     the key in ``summary.json``) in the current language: the fixed names through the catalog, the
     built ones (``min area share of woody vegetation``, ``removals target (at least)``) part by part;
-    measure and vegetation-type ids stay as they are."""
+    measure and vegetation-type ids stay as they are. In English the name is the key itself."""
     import re
+
+    from ..i18n import language
+
+    if language() == "en":
+        return name
 
     m = re.fullmatch(r"(min|max) (restored farmland area|area share of (.+)|area of (.+))", name)
     if m:
