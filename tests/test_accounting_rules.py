@@ -320,6 +320,14 @@ def test_constraint_names_in_chinese():
         assert constraint_label("max area of vegetation_type grassland") == "vegetation_type grassland面积上限"
         assert constraint_label("removals target (at least)").endswith("：目标（下限）")
         assert constraint_label("budget (capex)") == "预算（建设投资）"
+        # a portfolio's rows
+        assert constraint_label("shared budget (capex)") == "共享预算（建设投资）"
+        assert constraint_label("east: topsoil stock") == "east：表土储量"
+        assert constraint_label("east: min restored farmland area") == "east：复垦耕地面积下限"
+        assert constraint_label("least share of removals: county Shuozhou ≥ 10%") == "碳汇量最低占比：县 Shuozhou ≥ 10%"
+        assert constraint_label("regional gangue stock 'Pingshuo: dump'") == "区域煤矸石储备“Pingshuo: dump”"
+        assert constraint_label("a: spending in 2027") == "a：2027 年支出"
+        assert constraint_label("spending in 2027") == "2027 年支出"
     finally:
         set_language("en")
     assert constraint_label("min restored farmland area") == "min restored farmland area"

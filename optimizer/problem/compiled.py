@@ -263,7 +263,7 @@ class Compiled:
             order = np.argsort(-by_rules)
             top = [ids[z] for z in order[:6] if by_rules[z] > 0]
             lead = ({"budget (capex)": _("budget"), "budget (cost)": _("budget (NPV cost)")}.get(name)
-                    or _("the {name}").format(name=_(name)))
+                    or _("the {name}").format(name=constraint_label(name)))
             if by_lock > rhs and by_rules.sum() <= 0:
                 return _("{lead} {rhs} cannot cover the locked zones ({locked}: {zones})").format(
                     lead=lead, rhs=_money(rhs, unit), locked=_money(by_lock, unit),
@@ -275,7 +275,7 @@ class Compiled:
                 reasons.append(_("the forbidden measures"))
             if locked.any():
                 reasons.append(_("the locks"))
-            reasons += [_("the {name}").format(name=_(o)) for o in others]
+            reasons += [_("the {name}").format(name=constraint_label(o)) for o in others]
             why = _and(reasons) if reasons else _("the zones' feasible options")
             zones = _(" (zones {zones})").format(zones=", ".join(top) + (", …" if (by_rules > 0).sum() > 6 else "")) \
                 if top and not others else ""
@@ -288,7 +288,8 @@ class Compiled:
                     }[(len(reasons) <= 1, not others)]
             return _(text).format(lead=lead, rhs=_money(rhs, unit), least=_money(least, unit), why=why, zones=zones,
                                   short=_money(least - rhs, unit))
-        under = _(" while meeting the {names}").format(names=_(" and ").join(_(o) for o in others)) if others else ""
+        under = (_(" while meeting the {names}").format(names=_(" and ").join(constraint_label(o) for o in others))
+                 if others else "")
         target = name.split(" target (", 1)[0] if name.endswith((" target (at least)", " target (at most)")) else ""
         if target in OBJECTIVES:
             o = OBJECTIVES[target]
@@ -301,15 +302,15 @@ class Compiled:
                                                 target=_money(rhs, unit), over=_money(least - rhs, unit))
         if name.startswith("least share of "):   # a portfolio's [[min_share]] row, Σ (share − member)·q·x <= 0
             return _("the {name} cannot hold{under}: even the plan that favours it most leaves it short by {short} "
-                     "of the share").format(name=name, under=under, short=_money(least, unit))
+                     "of the share").format(name=constraint_label(name), under=under, short=_money(least, unit))
         if name.startswith("min "):
             return _("{name} cannot reach {target} ha: at most {most} ha of the site can carry it{under}; short by "
                      "{short} ha").format(name=constraint_label(name), target=f"{-rhs:,.1f}", most=f"{-least:,.1f}",
                                       under=under,
                                           short=f"{least - rhs:,.1f}")
         return _("{name} cannot stay within {limit} {unit}: at least {least} {unit} are forced{under}; over by "
-                 "{over} {unit}").format(name=_(name), limit=f"{rhs:,.1f}", unit=unit, least=f"{least:,.1f}",
-                                         under=under, over=f"{least - rhs:,.1f}")
+                 "{over} {unit}").format(name=constraint_label(name), limit=f"{rhs:,.1f}", unit=unit,
+                                         least=f"{least:,.1f}", under=under, over=f"{least - rhs:,.1f}")
 
 
 def _scale(v: np.ndarray) -> float:

@@ -93,6 +93,12 @@ class Target:
         return f"target on {o.label if o else self.objective}"
 
 
+#: Names of a portfolio's shared rows that are not built from parts (for the catalogs of messages).
+PORTFOLIO_ROW_NAMES = (N_("shared budget (capex)"), N_("shared budget (cost)"))
+SHARE_OF = {"removals": N_("removals"), "credits": N_("credits"), "spending": N_("spending")}
+MATERIALS = {"topsoil": N_("topsoil"), "gangue": N_("gangue")}
+
+
 def constraint_label(name: str) -> str:
     """A constraint row's name as :func:`~optimizer.problem.declare.coupling_rows` writes it (English,
     the key in ``summary.json``) in the current language: the fixed names through the catalog, the
@@ -104,6 +110,25 @@ def constraint_label(name: str) -> str:
 
     if language() == "en":
         return name
+
+    # a portfolio's shared rows (optimizer.portfolio.shared, .join)
+    m = re.fullmatch(r"least share of (removals|credits|spending): (site|county) (.+) ≥ (\d+%)", name)
+    if m:
+        return _("least share of {what}: {who} ≥ {share}").format(
+            what=_(SHARE_OF[m.group(1)]), share=m.group(4),
+            who=(_("site {name}") if m.group(2) == "site" else _("county {name}")).format(name=m.group(3)))
+    m = re.fullmatch(r"regional (topsoil|gangue) stock '(.+)'", name)
+    if m:
+        return _("regional {material} stock '{name}'").format(material=_(MATERIALS[m.group(1)]), name=m.group(2))
+    m = re.fullmatch(r"(?:(.+): )?spending in (\d{4})", name)
+    if m:
+        year = _("spending in {year}").format(year=m.group(2))
+        return _("{site}: {name}").format(site=m.group(1), name=year) if m.group(1) else year
+    if name in PORTFOLIO_ROW_NAMES:
+        return _(name)
+    site, sep, inner = name.partition(": ")       # a site's own row in a joined portfolio: "SITE: NAME"
+    if sep and inner and "least share of" not in site:
+        return _("{site}: {name}").format(site=site, name=constraint_label(inner))
 
     m = re.fullmatch(r"(min|max) (restored farmland area|area share of (.+)|area of (.+))", name)
     if m:
