@@ -331,3 +331,19 @@ def test_constraint_names_in_chinese():
     finally:
         set_language("en")
     assert constraint_label("min restored farmland area") == "min restored farmland area"
+
+
+def test_a_misspelt_vegetation_type_in_an_area_constraint_is_an_error_not_a_vacuous_row(catalog):
+    from optimizer.errors import InfeasibleError, ProblemDefinitionError
+    from optimizer.problem import Problem, parse_constraints
+    from optimizer.solve.exact import solve
+
+    t = _table([dict(zone_id="A", area_ha=2.0), dict(zone_id="B", area_ha=1.0)], catalog)
+    for text in ("share:vegetation_type=grasland<=0.5", "area:vegetation_type=grasland>=1"):
+        with pytest.raises(ProblemDefinitionError, match="unknown vegetation type 'grasland'; did you mean"):
+            Problem(objectives=("removals",), **parse_constraints([text])).compile(t)
+    # a type the catalog has but the site cannot take (warm climates only) is a clear infeasibility
+    with pytest.raises(InfeasibleError) as e:
+        solve(Problem(objectives=("removals",), **parse_constraints(["area:vegetation_type=eucalyptus_acacia>=1"]))
+              .compile(t))
+    assert "cannot reach 1.0 ha: at most 0.0 ha" in str(e.value)

@@ -305,9 +305,8 @@ class Compiled:
                      "of the share").format(name=constraint_label(name), under=under, short=_money(least, unit))
         if name.startswith("min "):
             return _("{name} cannot reach {target} ha: at most {most} ha of the site can carry it{under}; short by "
-                     "{short} ha").format(name=constraint_label(name), target=f"{-rhs:,.1f}", most=f"{-least:,.1f}",
-                                      under=under,
-                                          short=f"{least - rhs:,.1f}")
+                     "{short} ha").format(name=constraint_label(name), target=f"{-rhs:,.1f}",
+                                          most=f"{0.0 - least:,.1f}", under=under, short=f"{least - rhs:,.1f}")
         return _("{name} cannot stay within {limit} {unit}: at least {least} {unit} are forced{under}; over by "
                  "{over} {unit}").format(name=constraint_label(name), limit=f"{rhs:,.1f}", unit=unit,
                                          least=f"{least:,.1f}", under=under, over=f"{least - rhs:,.1f}")

@@ -319,6 +319,13 @@ def _share_member(s: Share, t, rows) -> np.ndarray:
     p = t.combos.params
     c = t.combo[rows]
     if s.kind == "vegetation_type":
+        known = sorted({str(v) for v in t.combos.measures["vegetation_type"].dropna() if str(v)})
+        if s.value not in known:                 # a typo would make the row vacuous or unreachable
+            near = difflib.get_close_matches(s.value, known, n=1)
+            raise ProblemDefinitionError(_("{name}: unknown vegetation type {value}{hint}").format(
+                name=s.name, value=repr(s.value),
+                hint=(_("; did you mean {name}?").format(name=repr(near[0])) if near
+                      else _("; valid: {valid}").format(valid=", ".join(known)))))
         return (p["veg_type"][c] == s.value).astype(float)
     if s.kind == "woody":
         return p["woody"][c].astype(float)
