@@ -77,3 +77,19 @@ def test_the_api_example_in_docs_runs(tmp_path, monkeypatch):
     for i, block in enumerate(blocks):
         block = block.replace('"runs/notebook"', repr(str(tmp_path / "notebook")))  # not into the repository
         exec(compile(block, f"docs/api.md block {i + 1}", "exec"), ns)  # noqa: S102 - the doc's own code
+
+
+def test_every_data_file_of_the_package_is_installed():
+    """A non-editable install copies only what [tool.setuptools.package-data] names: a data file
+    the code reads but the patterns miss works here and fails on a user's machine."""
+    import fnmatch
+
+    root = Path(__file__).resolve().parents[1]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["optimizer"]
+    pkg = root / "optimizer"
+    files = [p.relative_to(pkg).as_posix() for p in pkg.rglob("*")
+             if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    assert "report/field_validation.json" in files
+    missed = [f for f in files if not any(fnmatch.fnmatch(f, pat) for pat in patterns)]
+    assert not missed, f"not in package-data: {missed}"
