@@ -109,6 +109,17 @@ def pulp_site(m, k: int, inst: dict, erosion: bool = True) -> list:
     return x
 
 
+def refused_naming_field(r, path, field: str, says: str, what: str = "", out: Path | None = None) -> None:
+    """``r`` (a finished ``sinkplan`` process) refused a bad input file: exit status 2, no traceback,
+    an ``error:`` naming ``path`` and its ``field``, saying ``says``; ``out`` (if given) left empty."""
+    assert r.returncode == 2, (what, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith("error: ") and str(path) in r.stderr and f"field {field!r}" in r.stderr, r.stderr
+    assert says in r.stderr, r.stderr
+    if out is not None:
+        assert not out.exists() or not any(out.iterdir())
+
+
 def kill_after_first_part(proc, parts: Path, limit_s: float) -> None:
     """SIGKILL ``proc`` as soon as its journal folder ``parts`` holds a first ``part-*.parquet``
     (a sweep killed mid-run); fails if the process ends first or writes none in ``limit_s`` (a
