@@ -484,6 +484,7 @@ def headline(scored: pd.DataFrame) -> dict:
         "site_input": int(st.get("site input", 0)),
         "predicted": int(len(p)),
         "share_within_1_5": float((f <= WITHIN).mean()) if len(p) else float("nan"),
+        "within_1_5": int((f <= WITHIN).sum()),
         "beyond_4": int((f > BEYOND).sum()),
         "beyond_4_unexplained": len(unexplained),
         "beyond_4_unexplained_rows": unexplained,
@@ -511,7 +512,7 @@ def validation_summary(scored: pd.DataFrame) -> dict:
 
     return {"command": COMMAND, "leave_one_study_out": not bool(scored["status"].eq("in sample").any()),
             "predicted": h["predicted"], "studies": int(p["study_id"].nunique()),
-            "within_1_5": int(round(h["share_within_1_5"] * h["predicted"])),
+            "within_1_5": h["within_1_5"],
             "share_within_1_5": round(h["share_within_1_5"], 4), "beyond_4": h["beyond_4"],
             "median_ratio": round(h["median_ratio"], 4), "target_share_within_1_5": round(SHARE_TARGET, 4),
             "cells": rows(("vegetation_type", "climate_class")), "types": rows(("vegetation_type",))}

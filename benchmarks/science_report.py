@@ -106,7 +106,7 @@ def markdown(scored: pd.DataFrame, quick: bool = False, previous: str | None = N
         "| measure | value | target (issue 10) | met |",
         "|---|---|---|---|",
         f"| rows predicted out of sample within a factor of {S.WITHIN:g} | {_num(h['share_within_1_5'])} "
-        f"({int(round(h['share_within_1_5'] * h['predicted']))} of {h['predicted']}) | {t['share_within_1_5']} | "
+        f"({h['within_1_5']} of {h['predicted']}) | {t['share_within_1_5']} | "
         f"{_met(h['share_within_1_5'], t['share_within_1_5'])} |",
         f"| rows beyond a factor of {S.BEYOND:g} without a written reason | {h['beyond_4_unexplained']}"
         + (f" (rows {', '.join(map(str, h['beyond_4_unexplained_rows']))})" if h["beyond_4_unexplained_rows"] else "")

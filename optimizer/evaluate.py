@@ -159,9 +159,14 @@ def accounting_totals(table, rows: np.ndarray) -> dict:
     """
     rows = np.atleast_2d(rows)
     removals = table.data["removals_tco2e"]
-    crop_ha = np.where(is_cropland(table.combos.params.veg_type[table.combo]), table.data["area_ha"], 0.0)
     return {"removals_net_of_baseline_tco2e": removals[rows].sum(axis=1) - removals[table.baseline_rows()].sum(),
-            "restored_farmland_ha": crop_ha[rows].sum(axis=1)}
+            "restored_farmland_ha": farmland_ha(table)[rows].sum(axis=1)}
+
+
+def farmland_ha(table) -> np.ndarray:
+    """Hectares each option-table row reclaims to cropland (its zone's area, or 0): what counts
+    toward a farmland quota (docs/science.md §5.6)."""
+    return np.where(is_cropland(table.combos.params.veg_type[table.combo]), table.data["area_ha"], 0.0)
 
 
 def baseline_totals(table) -> dict:

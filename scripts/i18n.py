@@ -112,7 +112,6 @@ def _duplicates(po: Path) -> list[str]:
 
     seen: set[tuple[str, str]] = set()
     dup = []
-    ctxt = ""
     for entry in po.read_text(encoding="utf-8").split("\n\n"):
         parts: dict[str, str] = {}
         key = None
@@ -123,10 +122,10 @@ def _duplicates(po: Path) -> list[str]:
             elif line.startswith('"') and key is not None:
                 parts[key] += ast.literal_eval(line)
         if parts.get("msgid"):
-            ctxt = parts.get("msgctxt", "")
-            if (ctxt, parts["msgid"]) in seen:
+            key_ = (parts.get("msgctxt", ""), parts["msgid"])
+            if key_ in seen:
                 dup.append(parts["msgid"])
-            seen.add((ctxt, parts["msgid"]))
+            seen.add(key_)
     return dup
 
 

@@ -27,7 +27,6 @@ from .join import Joined, SitePart, budget_dual_price, join_sites, shared_row_du
 from .shared import (
     SiteData,
     StockPlan,
-    farmland_ha,
     farmland_row,
     share_rows,
     site_years,
@@ -176,10 +175,12 @@ def optimize_portfolio(portfolio: str | Path | PortfolioSpec, *, out_dir: str | 
 
 def site_data(b: BuiltSite) -> SiteData:
     """What the shared rows need of a built site."""
+    from ..evaluate import farmland_ha
+
     rows = b.compiled.rows
     cols = {c: np.asarray(b.table.data[c], dtype=np.float64)[rows]
             for c in ("topsoil_m3", "gangue_m3", "removals_tco2e", "credits_tco2e")}
-    cols["farmland_ha"] = farmland_ha(b.table, rows)
+    cols["farmland_ha"] = np.asarray(farmland_ha(b.table), dtype=np.float64)[rows]
     st = b.site.settings
     return SiteData(name=b.spec.name, columns=cols, county=b.spec.county, lonlat=b.lonlat,
                     own_stock_m3={"topsoil": float(st.topsoil_stock_m3), "gangue": float(st.gangue_stock_m3)})

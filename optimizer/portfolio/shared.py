@@ -160,15 +160,6 @@ def share_rows(shares: tuple[MinShare, ...], sites: list[SiteData], spend_cny: l
     return rows
 
 
-def farmland_ha(table, rows: np.ndarray) -> np.ndarray:
-    """Hectares each option-table row reclaims to cropland (the zone's area, or 0): what counts
-    toward a farmland quota (docs/science.md §5.6)."""
-    from ..options.land import CROPLAND_VEG_TYPE
-
-    veg = table.combos.params["veg_type"][table.combo[rows]]
-    return np.where(veg == CROPLAND_VEG_TYPE, np.asarray(table.data["area_ha"], dtype=np.float64)[rows], 0.0)
-
-
 def farmland_row(min_ha: float, sites: list[SiteData]) -> SharedRow:
     """The portfolio's farmland quota: Σ_s farmland_ha_s · x_s ≥ ``min_ha``, stored negated."""
     return SharedRow("min restored farmland area", "ha",
