@@ -228,3 +228,18 @@ def test_ctrl_c_exits_130_without_traceback(tmp_path):
     assert p.returncode == 130, stderr
     assert "Traceback" not in stderr and "interrupted" in stderr
     assert not (tmp_path / "front.csv").exists()
+
+
+def test_console_entry_ends_fast_yet_runs_exit_handlers_and_flushes_output():
+    """entry() ends the process without module teardown (os._exit), after the exit handlers and
+    with every line the command printed, also when stdout is a file (block-buffered)."""
+    code = ("import atexit, sys; atexit.register(lambda: print('exit handler ran', file=sys.stderr)); "
+            "from optimizer.cli import entry; entry()")
+    r = subprocess.run([sys.executable, "-c", code, "validate", LOESS], capture_output=True, text=True,
+                       env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 0, r.stderr
+    assert "132 zones" in r.stdout and "valid" in r.stdout
+    assert "exit handler ran" in r.stderr
+    bad = subprocess.run([sys.executable, "-c", code, "validate"], capture_output=True, text=True,
+                         env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "exit handler ran" in bad.stderr

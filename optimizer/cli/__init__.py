@@ -161,7 +161,24 @@ def entry() -> None:  # pragma: no cover - the console script
         # modules, when Ctrl-C lands during a compile) can fail in their finalisers as the
         # interpreter exits; those reports are the interrupt's echo, not news for the user
         sys.unraisablehook = _silent
-    sys.exit(code)
+    _exit(code)
+
+
+def _exit(code: int) -> None:  # pragma: no cover - the console script
+    """End the process with ``code`` once the work is done: the exit handlers run (children
+    ended, logs flushed), the standard streams are flushed, and then the process ends without
+    tearing down every module one by one, which takes a quarter of a second once pandas, GDAL and
+    numba are loaded (benchmarks/RESULTS.md, run W) and does nothing the operating system will not
+    do. Every file SinkPlan writes is closed (and renamed into place) before the command returns."""
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`sinkplan ... | head`) or a closed stream
+            code = code or 141
+    os._exit(code)
 
 
 def _silent(unraisable) -> None:  # pragma: no cover - at interpreter exit after a signal
