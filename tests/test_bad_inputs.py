@@ -632,3 +632,28 @@ def test_command_line_exits_2_without_traceback(tmp_path, make, args, expect):
     for piece in expect:
         assert piece in text, text
     assert snapshot(tmp_path) == before and not (d / "out.csv").exists()
+
+
+@pytest.mark.parametrize("cell, value, problem", [
+    (" 7 ", 7.0, None), ("+.5", 0.5, None), ("5.", 5.0, None), ("1E3", 1000.0, None),
+    ("1_000", None, "'1_000' is not a number"), ("٣", None, "'٣' is not a number"),
+    ("0x10", None, "'0x10' is not a number"), ("1,5", None, "'1,5' is not a number"),
+    ("1e400", None, "'1e400' is too large"), ("inf", None, "'inf' is not a finite number"),
+    ("-3", -3.0, "-3 is outside the allowed range"),
+])
+def test_how_a_catalog_cell_is_read_as_a_number(cell, value, problem):
+    """Catalog cells are read with a plain-number pattern (ASCII digits, optional sign, point and
+    exponent) and anything else as pandas reads it: Python's own float() would take '1_000' and
+    Arabic-Indic digits, which no spreadsheet writes as numbers."""
+    from optimizer.catalog import _bundled, _typed
+
+    df = _bundled("measures")[0]
+    df.loc[0, "capex_cny_per_ha"] = cell
+    problems: list = []
+    out = _typed(df, "measures", "mine.csv", problems, "measure_id")
+    got = out.loc[0, "capex_cny_per_ha"]
+    assert np.isnan(got) if value is None else got == value
+    if problem is None:
+        assert problems == []
+    else:        # the run stops on any problem; the value is what was read, nan when it is not one
+        assert len(problems) == 1 and problem in str(problems[0]) and "capex_cny_per_ha" in str(problems[0])

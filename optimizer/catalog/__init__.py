@@ -29,7 +29,9 @@ fractions 0–1, lengths and times ≥ 0). Problems name the file the value came
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -158,51 +160,77 @@ def _check_float(text: str, num: float, file: str, row: str, col: str, lo, hi, u
             value=text, allowed=allowed), **where))
 
 
+#: a number as a catalog cell writes it (ASCII digits; what ``pandas.to_numeric`` reads from such a cell)
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def _cell_number(text: str) -> float:
+    """A stripped, non-empty float cell as a number: nan for the spellings of a non-finite value
+    and for what is not a number (both reported by :func:`_check_float`)."""
+    if text.lower() in NON_FINITE:
+        return np.nan
+    if _PLAIN_NUMBER.fullmatch(text):
+        return float(text)
+    return float(pd.to_numeric(pd.Series([text]), errors="coerce").iloc[0])   # anything else: as pandas reads it
+
+
+@functools.cache
+def _schema_of(table: str) -> dict[str, tuple[str, str, float | None, float | None, str]]:
+    """The schema's columns of ``table``: column → (type, default, min, max, unit)."""
+    sch = schema()
+    sch = sch[sch["table"] == table]
+    return {str(r.column): (str(r.type), str(r.default), _bound(r.min), _bound(r.max), str(r.unit))
+            for r in sch.itertuples(index=False)}
+
+
 def _typed(df: pd.DataFrame, table: str, file: str, problems: list[Issue], key: str,
            origin: dict | None = None) -> pd.DataFrame:
     """Convert string columns to the schema's types; empty → schema default.
 
     Every float cell is checked (number, finite, the schema's ``min``/``max``). ``origin`` maps
     (row id, column) to the planner's file a cell came from; other cells are named ``file``.
+    The tables are small (tens of rows): cells are read as Python strings, column by column, which
+    is a tenth of the time of pandas' string methods on each column (benchmarks/RESULTS.md, run W).
     """
     origin = origin or {}
-    sch = schema()
-    sch = sch[sch["table"] == table].set_index("column")
-    out = df.copy()
-    ids = out[key].astype(str).str.strip() if key in out.columns else pd.Series([""] * len(out))
-    for col in out.columns:
-        if col not in sch.index:
+    spec = _schema_of(table)
+    ids = [str(v).strip() for v in df[key].tolist()] if key in df.columns else [""] * len(df)
+    columns: dict[str, object] = {}
+    for col in df.columns:
+        if col not in spec:
+            columns[col] = df[col]
             continue
-        typ, default = sch.at[col, "type"], sch.at[col, "default"]
-        vals = out[col].astype(str).str.strip()
+        typ, default, lo, hi, unit = spec[col]
+        vals = [str(v).strip() for v in df[col].tolist()]
         if typ == "float":
-            lo, hi, unit = _bound(sch.at[col, "min"]), _bound(sch.at[col, "max"]), sch.at[col, "unit"]
             fill = default if default not in ("", "(all)") else ""
-            vals = vals.where(vals != "", fill)
-            num = pd.to_numeric(vals.where(~vals.str.lower().isin(NON_FINITE), "x"), errors="coerce")
-            num = num.where(vals != "", np.nan).to_numpy(dtype=float, copy=True)
-            for i in np.flatnonzero((vals != "").to_numpy()):
-                if np.isfinite(num[i]) and (lo is None or num[i] >= lo) and (hi is None or num[i] <= hi):
+            num = np.full(len(vals), np.nan)
+            for i, text in enumerate(vals):
+                text = text or fill
+                if not text:
                     continue
-                row = ids.iloc[i]
-                _check_float(vals.iloc[i], num[i], origin.get((row, col), file), row, col, lo, hi, unit, default,
-                             problems)
-            num[~np.isfinite(num)] = np.nan
-            out[col] = num
+                x = _cell_number(text)
+                if np.isfinite(x) and (lo is None or x >= lo) and (hi is None or x <= hi):
+                    num[i] = x
+                    continue
+                _check_float(text, x, origin.get((ids[i], col), file), ids[i], col, lo, hi, unit, default, problems)
+                if np.isfinite(x):
+                    num[i] = x
+            columns[col] = num
         elif typ == "bool":
             fill = default or "false"
-            vals = vals.str.lower().where(vals != "", fill)
-            bad = ~vals.isin(["true", "false", "1", "0", "yes", "no"])
-            for i in np.flatnonzero(bad.to_numpy()):
-                row = ids.iloc[i]
-                problems.append(Issue(file=origin.get((row, col), file), row=row, field=col,
-                                        message=_("{value} is not true/false").format(value=repr(vals.iloc[i]))))
-            out[col] = vals.isin(["true", "1", "yes"])
+            low = [v.lower() if v else fill for v in vals]
+            for i, v in enumerate(low):
+                if v not in ("true", "false", "1", "0", "yes", "no"):
+                    problems.append(Issue(file=origin.get((ids[i], col), file), row=ids[i], field=col,
+                                          message=_("{value} is not true/false").format(value=repr(v))))
+            columns[col] = np.array([v in ("true", "1", "yes") for v in low], dtype=bool)
         elif typ == "list":
-            out[col] = vals.map(lambda s: tuple(x.strip() for x in s.split(";") if x.strip()))
+            columns[col] = pd.Series([tuple(x.strip() for x in v.split(";") if x.strip()) for v in vals],
+                                     index=df.index, dtype=object)
         else:
-            out[col] = vals
-    return out
+            columns[col] = pd.Series(vals, index=df.index, dtype=str)
+    return pd.DataFrame(columns, index=df.index)
 
 
 def _typed_parameters(raw: pd.DataFrame, problems: list[Issue], origin: dict) -> pd.DataFrame:
