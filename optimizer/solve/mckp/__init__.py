@@ -25,12 +25,19 @@ ch. 11):
    10⁶ nodes against the HiGHS MILP built from CSC arrays with highspy (one thread), in a child
    process ended at the deadline (``start_in_child``); the first to finish answers.
 
-Every bound reported is proven: ``max(L(λ), min(L + t, B_core))`` with B_core the core's proven
-bound.
+6. **One row kept whole** (:mod:`.rowdp`), once per solve, after the first core the enumeration
+   did not close alone (several rows, at most 2,000 zones): the other rows priced at λ, the
+   single-row knapsack solved exactly on Pareto fronts gives a bound B >= L(λ), a beam-search plan
+   and the options that can still be in a plan better than T = incumbent − τ/2; later cores take
+   only those.
+
+Every bound reported is proven: ``max(L(λ), B, min(L + t, T, B_core))`` with B_core the core's
+proven bound (B and T only after step 6).
 
 The package, by job: :mod:`.kernels` (the compiled loops), :mod:`.dual` (step 2), :mod:`.primal`
-(step 3), :mod:`.core_search` (steps 4–5), :mod:`.front` (convex-hull increments: the one-row LP
-and :func:`supported_front`), :mod:`.run` (one solve's arrays, clock and result).
+(step 3), :mod:`.core_search` (steps 4–5), :mod:`.rowdp` (step 6), :mod:`.front` (convex-hull
+increments: the one-row LP and :func:`supported_front`), :mod:`.run` (one solve's arrays, clock
+and result).
 """
 
 from __future__ import annotations
@@ -42,12 +49,12 @@ import numpy as np
 
 from ..core import LinearCore
 from ..status import SolveResult, Status
-from . import small
+from . import rowdp, small
 from .core_search import _ENUM_MAX_NODES, search_core
 from .dual import _Dual, lagrangian_dual
 from .front import SupportedFront, front_plan, supported_front
 from .kernels import _lagrangian_pass
-from .primal import heuristic_plan
+from .primal import _local_search, heuristic_plan
 from .run import EXACT_GAP, Run, _certified
 
 __all__ = ["EXACT_GAP", "SupportedFront", "front_plan", "solve_mckp", "supported_front"]
@@ -94,8 +101,49 @@ def solve_mckp(core: LinearCore, *, gap_tol: float = 1e-4, time_limit_s: float =
     if stop is not None:
         return stop
     # 4-5. reduced-cost fixing and an exact search of the core, the core expanded until certified;
-    # the node budget is read here, at call time, so that it can be set on this package
-    return search_core(run, dual, extra, best, U, max_nodes=_ENUM_MAX_NODES)
+    # once a core needs the race (the enumeration alone did not close it), one coupling row kept
+    # whole gives a stronger bound, a better plan and fewer core options (.rowdp).
+    # The node budget is read here, at call time, so that it can be set on this package
+    def strengthen(best, U):
+        return _row_relaxation(run, dual, extra, best, U)
+
+    return search_core(run, dual, extra, best, U, max_nodes=_ENUM_MAX_NODES,
+                       strengthen=strengthen if rowdp.applies(run, best) else None)
+
+
+def _row_relaxation(run: Run, dual: _Dual, extra, best, U: float):
+    """:mod:`.rowdp`, once per solve, when a core needed the race: the strongest row kept whole
+    gives a bound B (>= the Lagrangian bound), a beam plan (improved by the local search) and the
+    options that can still be in a plan better than T = incumbent − τ/2. Returns the certified
+    result, or (plan, value, fixing) with ``fixing`` = (mask or None, T, B) for the core search
+    (None when no row can be kept)."""
+    L = dual.bound
+    rel = rowdp.strongest(run, dual.lam)
+    if rel is None:
+        run.mark("row_relaxation")
+        return best, U, None
+    record: dict[str, object] = {"row": run.names[rel.k], "bound": rel.bound}
+    run.info["row_relaxation"] = record
+    if time.perf_counter() < run.deadline:
+        plan = rowdp.beam_plan(run, rel)
+        if plan is not None:
+            plan = _local_search(run.zp, run.c, run.A, run.b, run.ftol, dual.lam, plan, extra, L,
+                                 lambda: run.deadline)
+        if plan is not None:
+            value = run.value(plan)
+            record["beam_objective"] = value
+            if value < U:
+                best, U = plan, value
+    bound = max(L, rel.bound)
+    if _certified(U, bound, run.tol):
+        run.mark("row_relaxation")
+        return run.result(Status.OPTIMAL, best, bound, source="row relaxation")
+    target = U - 0.5 * run.tol * max(1.0, abs(U))
+    mask = rowdp.fixing_mask(run, rel, target) if time.perf_counter() < run.deadline else None
+    if mask is not None:
+        record["options_kept"] = int(mask.sum())
+    run.mark("row_relaxation")
+    return best, U, (mask, target if mask is not None else math.inf, bound)
 
 
 def _rows_no_plan_meets(run: Run) -> SolveResult | None:

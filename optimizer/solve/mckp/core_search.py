@@ -58,15 +58,22 @@ def first_threshold(run: Run, dual: _Dual, extra: ReducedCosts, best, U: float) 
 
 
 def search_core(run: Run, dual: _Dual, extra: ReducedCosts, best, U: float,
-                max_nodes: float = _ENUM_MAX_NODES) -> SolveResult:
+                max_nodes: float = _ENUM_MAX_NODES, strengthen=None) -> SolveResult:
     """Exact rounds over expanding cores from the incumbent ``best`` (value ``U``, or None/inf),
     until the gap is certified, the clock runs out or the core stops growing. ``max_nodes``: the
-    enumeration's node budget per core before the HiGHS MILP takes over."""
+    enumeration's node budget per core before the HiGHS MILP takes over.
+
+    ``strengthen(best, U)`` (optional) is called once, after the first round the enumeration did
+    not close alone: it returns a certified result, or (plan, value, fixing) with ``fixing`` =
+    (mask, T, B) from :mod:`.rowdp` or None. Then only options in ``mask`` (None: all) enter the
+    cores, every plan through another costs at least T, B is a proven bound, and a core's bound is
+    min(L + t, T, B_R)."""
     zp, c, A, b, ftol, m = run.zp, run.c, run.A, run.b, run.ftol, run.m
     starts, tol, info, names = run.starts, run.tol, run.info, run.names
     result = run.result
     L = dual.bound
-    bound, rounds = L, 0
+    mask, fixed_at, bound = None, math.inf, L
+    rounds = 0
     t = first_threshold(run, dual, extra, best, U)
     while True:
         rounds += 1
@@ -75,6 +82,8 @@ def search_core(run: Run, dual: _Dual, extra: ReducedCosts, best, U: float,
             return result(Status.TIME_LIMIT, best, bound, "stopped by the time limit before the core MILP")
         keep = extra.below(t * (1 + 1e-9) + 1e-9 * max(1.0, abs(U))) if math.isfinite(t) else \
             np.ones(len(c), dtype=bool)
+        if mask is not None:
+            keep &= mask
         if best is not None:
             keep[starts + best] = True
         find_only = best is None and rounds == 1          # first look for any plan, cheaply
@@ -100,7 +109,7 @@ def search_core(run: Run, dual: _Dual, extra: ReducedCosts, best, U: float,
             info["infeasible_rows"] = list(names)
             return result(Status.INFEASIBLE, None, math.inf, msg, "milp")
         if rnd["finished"]:
-            new = min(L + t, rnd["bound"])
+            new = min(L + t, rnd["bound"], fixed_at)
             if new > bound:
                 bound = new
                 info["bound_source"] = "milp"
@@ -111,6 +120,19 @@ def search_core(run: Run, dual: _Dual, extra: ReducedCosts, best, U: float,
             return result(Status.OPTIMAL, best, bound)
         if rnd["time_limit"]:
             return result(Status.TIME_LIMIT, best, bound, "stopped by the time limit during the core MILP")
+        if strengthen is not None and rnd.get("raced"):
+            kept = strengthen(best, U)
+            strengthen = None
+            if isinstance(kept, SolveResult):
+                return kept
+            best, U, fixing = kept
+            if fixing is not None:
+                mask, fixed_at, relaxed = fixing
+                if relaxed > bound:
+                    bound = relaxed
+                    info["bound_source"] = "row relaxation"
+                if _certified(U, bound, tol):
+                    return result(Status.OPTIMAL, best, bound)
         t_next = min(U - L - 0.5 * tol * max(1.0, abs(U)), 4.0 * t)
         if find_only and not rnd["finished"]:            # a plan found: now expand a core round it
             t = max(0.0, (U - L - 0.5 * tol * max(1.0, abs(U))) / 16)
@@ -236,6 +258,7 @@ def _core_round(zp, c, A, b, keep, best, tol, U, remaining_s, lam, ftol,
     # millions of nodes); HiGHS on cores of many alike zones (real sites), where it needs a fraction
     # of a second and the enumeration more than 10⁸ nodes (benchmarks/RESULTS.md, issue 11).
     t_race = time.perf_counter()
+    out["raced"] = True
     child = start_in_child(_milp_core, c[cols], A[:, cols], b_core, gub_ptr, offset, start,
                            0.99 * tol, abs_gap, remaining_s - _MILP_MARGIN_S)
     try:
