@@ -4,7 +4,8 @@ A study, not a benchmark with a target (the runner does not call it): it prints 
 ``benchmarks/RESULTS.md`` (run W) quotes about the eastern subsidence site's removals problem —
 134 zones, 9,758 options, three coupling rows (capital budget, topsoil and gangue stocks):
 
-1. the fast engine's solve: status, objective, certified bound, time per phase, core rounds;
+1. the fast engine's solve: status, objective, certified bound, time per phase, core rounds, and
+   what keeping one row whole (``optimizer/solve/mckp/rowdp.py``) gave;
 2. the LP bound (HiGHS's simplex on the whole LP; the engine's Lagrangian dual reaches it) and the
    optimum (HiGHS's MIP at gap 1e-7), so the LP's gap to the optimum;
 3. **partial Lagrangian relaxations** at the LP's multipliers: every proper subset of the rows kept
@@ -106,6 +107,8 @@ def main() -> None:
     print(f"1. engine: {r.status.value}, objective {r.objective:.6f}, bound {r.bound:.6f}, gap {r.gap:.2e}; "
           f"solve {min(runs):.3f}-{max(runs):.3f} s (3 warm runs)")
     print(f"   phases (cumulative s): { {k: round(v, 3) for k, v in info['runtime_phases_s'].items()} }")
+    if "row_relaxation" in info:
+        print(f"   row kept whole (optimizer/solve/mckp/rowdp.py): {info['row_relaxation']}")
     print(f"   heuristic plan {info['heuristic_objective']:.6f}, Lagrangian bound {info['lagrangian_bound']:.6f}, "
           f"{info.get('core_rounds')} core rounds, last core {info.get('n_core_zones')} zones / "
           f"{info.get('n_core_options')} options, won by: {info.get('milp_status')}, "
