@@ -34,6 +34,7 @@ enumeration ends in 1.8·10⁶ nodes instead of racing HiGHS (benchmarks/RESULTS
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,7 +101,7 @@ class RowRelaxation:
 
 def relax_row(run: Run, lam: np.ndarray, k: int, order: np.ndarray) -> RowRelaxation | None:
     """Row ``k`` kept whole: its exact suffix fronts and bound B_k, or None when a front outgrows
-    :data:`MAX_STATES`."""
+    :data:`MAX_STATES` or the solve's time is up."""
     zp, A = run.zp, run.A
     others = [i for i in range(run.m) if i != k]
     wp = run.c + lam[others] @ A[others]
@@ -115,7 +116,7 @@ def relax_row(run: Run, lam: np.ndarray, k: int, order: np.ndarray) -> RowRelaxa
         lo, hi = zp[order[p]], zp[order[p] + 1]
         idx = lo + _pareto(a[lo:hi], wp[lo:hi])
         f = _extend(fronts[p + 1][0], fronts[p + 1][1], a[idx], wp[idx], cap - before[p], math.inf)
-        if f is None:
+        if f is None or time.perf_counter() > run.deadline:
             return None
         fronts[p] = f
     g_ptr = np.zeros(n + 2, dtype=np.int64)
@@ -177,7 +178,7 @@ def beam_plan(run: Run, rel: RowRelaxation, width: int = BEAM) -> np.ndarray | N
 
 def fixing_mask(run: Run, rel: RowRelaxation, target: float) -> np.ndarray | None:
     """Options that can be in a plan of relaxed value below ``target`` (every plan through
-    another costs at least ``target``); None when a front outgrows the limit."""
+    another costs at least ``target``); None when a front outgrows the limit or time is up."""
     zp, a, wp = run.zp, run.A[rel.k], rel.wp
     order, cap = rel.order, rel.cap
     below = target - rel.off
@@ -194,7 +195,7 @@ def fixing_mask(run: Run, rel: RowRelaxation, target: float) -> np.ndarray | Non
         lo, hi = zp[order[p]], zp[order[p] + 1]
         idx = lo + _pareto(a[lo:hi], wp[lo:hi])
         f = _extend(fwd[p][0], fwd[p][1], a[idx], wp[idx], cap - a_after[p + 1], below - w_after[p + 1])
-        if f is None:
+        if f is None or time.perf_counter() > run.deadline:
             return None
         fwd.append(f)
     bwd: list[Any] = [None] * (n + 1)                             # fronts of the zones order[p:]
@@ -203,7 +204,7 @@ def fixing_mask(run: Run, rel: RowRelaxation, target: float) -> np.ndarray | Non
         lo, hi = zp[order[p]], zp[order[p] + 1]
         idx = lo + _pareto(a[lo:hi], wp[lo:hi])
         f = _extend(bwd[p + 1][0], bwd[p + 1][1], a[idx], wp[idx], cap - a_before[p], below - w_before[p])
-        if f is None:
+        if f is None or time.perf_counter() > run.deadline:
             return None
         bwd[p] = f
     mask = np.zeros(len(wp), dtype=bool)
