@@ -76,6 +76,20 @@ def _extend(fa, fw, a, w, room, below):
     return na[keep], nw[keep]
 
 
+def _fronts(run: Run, zones, pareto: list[np.ndarray], a, wp, room, below) -> list[Any] | None:
+    """Fronts of the first 0, 1, … ``len(zones)`` of ``zones``: the i-th step keeps states using at
+    most ``room[i]`` of the row and of value below ``below[i]``, over each zone's ``pareto`` options.
+    None when a front outgrows :data:`MAX_STATES` or the solve's time is up."""
+    fronts: list[Any] = [(np.zeros(1), np.zeros(1))]
+    for i, z in enumerate(zones):
+        idx = pareto[z]
+        f = _extend(fronts[-1][0], fronts[-1][1], a[idx], wp[idx], room[i], below[i])
+        if f is None or time.perf_counter() > run.deadline:
+            return None
+        fronts.append(f)
+    return fronts
+
+
 @dataclass
 class RowRelaxation:
     """Row ``k`` kept, the others priced at ``lam``; zones taken in ``order``."""
@@ -85,6 +99,7 @@ class RowRelaxation:
     cap: float              # b_k + ftol_k
     off: float              # −Σ_{i≠k} λ_i b_i
     order: np.ndarray       # zone of every position
+    pareto: list[np.ndarray]  # per zone, its options no other beats in (row k, w') (flat indices)
     g_ptr: np.ndarray       # fronts of the zones order[p:], flattened: states g_ptr[p]..g_ptr[p+1]
     g_a: np.ndarray
     g_w: np.ndarray
@@ -107,23 +122,19 @@ def relax_row(run: Run, lam: np.ndarray, k: int, order: np.ndarray) -> RowRelaxa
     wp = run.c + lam[others] @ A[others]
     a = A[k]
     cap = float(run.b[k] + run.ftol[k])
-    amin = np.minimum.reduceat(a, zp[:-1])[order]
-    before = np.concatenate([[0.0], np.cumsum(amin)])       # least use of the zones order[:p]
+    pareto = [zp[z] + _pareto(a[zp[z]:zp[z + 1]], wp[zp[z]:zp[z + 1]]) for z in range(len(zp) - 1)]
+    before = np.concatenate([[0.0], np.cumsum(run.zone_spans()[1][k][order])])   # least use of order[:p]
     n = len(order)
-    fronts: list[Any] = [None] * (n + 1)
-    fronts[n] = (np.zeros(1), np.zeros(1))
-    for p in range(n - 1, -1, -1):
-        lo, hi = zp[order[p]], zp[order[p] + 1]
-        idx = lo + _pareto(a[lo:hi], wp[lo:hi])
-        f = _extend(fronts[p + 1][0], fronts[p + 1][1], a[idx], wp[idx], cap - before[p], math.inf)
-        if f is None or time.perf_counter() > run.deadline:
-            return None
-        fronts[p] = f
+    # the zones backwards: the i-th step adds zone order[n-1-i]; the zones before it must still fit
+    rev = _fronts(run, order[::-1], pareto, a, wp, (cap - before[:n])[::-1], np.full(n, math.inf))
+    if rev is None:
+        return None
+    fronts = rev[::-1]                                       # fronts[p]: the zones order[p:]
     g_ptr = np.zeros(n + 2, dtype=np.int64)
     np.cumsum([len(f[0]) for f in fronts], out=g_ptr[1:])
     off = -float(lam[others] @ run.b[others])
     bound = float(fronts[0][1][-1]) + off if len(fronts[0][0]) else math.inf
-    return RowRelaxation(k=k, wp=wp, cap=cap, off=off, order=order, g_ptr=g_ptr,
+    return RowRelaxation(k=k, wp=wp, cap=cap, off=off, order=order, pareto=pareto, g_ptr=g_ptr,
                          g_a=np.concatenate([f[0] for f in fronts]), g_w=np.concatenate([f[1] for f in fronts]),
                          bound=bound)
 
@@ -184,29 +195,17 @@ def fixing_mask(run: Run, rel: RowRelaxation, target: float) -> np.ndarray | Non
     below = target - rel.off
     n = len(order)
     wmin = np.minimum.reduceat(wp, zp[:-1])[order]
-    amin = np.minimum.reduceat(a, zp[:-1])[order]
-    w_after = np.concatenate([np.cumsum(wmin[::-1])[::-1], [0.0]])
-    a_after = np.concatenate([np.cumsum(amin[::-1])[::-1], [0.0]])
-    w_before = np.concatenate([[0.0], np.cumsum(wmin)])
+    amin = run.zone_spans()[1][rel.k][order]
+    w_before = np.concatenate([[0.0], np.cumsum(wmin)])      # least of the zones order[:p]
     a_before = np.concatenate([[0.0], np.cumsum(amin)])
-    # forward fronts of the zones order[:p]; states that cannot end below target are dropped
-    fwd: list[Any] = [(np.zeros(1), np.zeros(1))]
-    for p in range(n):
-        lo, hi = zp[order[p]], zp[order[p] + 1]
-        idx = lo + _pareto(a[lo:hi], wp[lo:hi])
-        f = _extend(fwd[p][0], fwd[p][1], a[idx], wp[idx], cap - a_after[p + 1], below - w_after[p + 1])
-        if f is None or time.perf_counter() > run.deadline:
-            return None
-        fwd.append(f)
-    bwd: list[Any] = [None] * (n + 1)                             # fronts of the zones order[p:]
-    bwd[n] = (np.zeros(1), np.zeros(1))
-    for p in range(n - 1, -1, -1):
-        lo, hi = zp[order[p]], zp[order[p] + 1]
-        idx = lo + _pareto(a[lo:hi], wp[lo:hi])
-        f = _extend(bwd[p + 1][0], bwd[p + 1][1], a[idx], wp[idx], cap - a_before[p], below - w_before[p])
-        if f is None or time.perf_counter() > run.deadline:
-            return None
-        bwd[p] = f
+    w_after = np.concatenate([np.cumsum(wmin[::-1])[::-1], [0.0]])   # least of the zones order[p:]
+    a_after = np.concatenate([np.cumsum(amin[::-1])[::-1], [0.0]])
+    # states that cannot end below target (even with the least of the other zones) are dropped
+    fwd = _fronts(run, order, rel.pareto, a, wp, cap - a_after[1:], below - w_after[1:])
+    rev = _fronts(run, order[::-1], rel.pareto, a, wp, (cap - a_before[:n])[::-1], (below - w_before[:n])[::-1])
+    if fwd is None or rev is None:
+        return None
+    bwd = rev[::-1]                                           # fwd[p]: the zones order[:p]; bwd[p]: order[p:]
     mask = np.zeros(len(wp), dtype=bool)
     for p in range(n):
         lo, hi = zp[order[p]], zp[order[p] + 1]
