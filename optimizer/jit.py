@@ -155,6 +155,7 @@ _warned_off = False
 _LOADED = False                             # numba imported and every declared kernel made
 _FIRST_LOAD: list[Callable[[], None]] = []  # on_first_load's functions
 _LOAD_LOCK = threading.RLock()
+_BLAS_PROBE = True                          # see skip_blas_probe
 
 
 class _CompileClock:
@@ -199,6 +200,35 @@ def _start_compile_clock() -> None:
         numba.core.event.register("numba:compile", _COMPILE_CLOCK)
 
 
+def skip_blas_probe() -> None:
+    """Let numba's compiler load without importing scipy's linear algebra (the ``sinkplan``
+    command calls this: a process SinkPlan owns).
+
+    When numba's array-math module is first imported it probes, once, whether scipy's BLAS can be
+    imported (``numba.np.arraymath._HAVE_BLAS``). The answer is used only by ``np.correlate`` and
+    ``np.convolve`` inside compiled code (a BLAS dot product, or numba's own loop), which no
+    SinkPlan kernel calls; the probe imports ``scipy.linalg``, 0.15 s of a 1.6 s run
+    (benchmarks/RESULTS.md, run X). After this call the probe finds no BLAS, if numba's array math
+    is not loaded yet; scipy stays importable, and numba's ``np.dot`` and ``np.linalg`` load it
+    when code using them is compiled. A library user's process keeps numba's default."""
+    global _BLAS_PROBE
+    _BLAS_PROBE = False
+
+
+def _import_numba() -> None:
+    """Import numba and its array math (:func:`skip_blas_probe`)."""
+    blas = "scipy.linalg.cython_blas"
+    if _BLAS_PROBE or "numba.np.arraymath" in sys.modules or blas in sys.modules:
+        import numba.np.arraymath  # noqa: F401
+        return
+    sys.modules[blas] = None            # type: ignore[assignment]  # importing it raises ImportError
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        if blas in sys.modules and sys.modules[blas] is None:
+            del sys.modules[blas]
+
+
 def loaded() -> bool:
     """True once numba has been loaded for SinkPlan's kernels (a kernel was used)."""
     return _LOADED
@@ -230,6 +260,7 @@ def _load() -> None:
     with _LOAD_LOCK:                    # two threads' first calls make each dispatcher once
         if _LOADED:
             return
+        _import_numba()
         _start_compile_clock()
         lazies = [k.lazy for k in _KERNELS.values()]
         for lk in lazies:

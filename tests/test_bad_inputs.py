@@ -373,6 +373,30 @@ def test_mixed_file_reports_typo_range_invalid_polygon_and_overlap_at_once(tmp_p
         assert piece in text
 
 
+def test_overlaps_are_the_pairs_whose_shared_area_passes_the_tolerance():
+    """Neighbours sharing an edge or a corner, a zone inside another, slivers on both sides of the
+    1 m² tolerance: the reported pairs are exactly those a brute-force intersection of every pair
+    finds over the tolerance."""
+    from optimizer.site.geometry import OVERLAP_TOLERANCE_M2, _geometry
+
+    geoms = [box(0, 0, 100, 100), box(100, 0, 200, 100),           # A, and B sharing its edge
+             box(200, 100, 300, 200),                               # C touching B at a corner
+             box(20, 20, 40, 40),                                   # D inside A
+             box(199.995, 50, 250, 60),                             # E: 0.05 m² into B (noise)
+             box(150, 100 - 0.05, 160, 120),                        # F: 0.5 m² into B (noise)
+             box(0, 99.9, 30, 130),                                 # G: 3 m² into A
+             box(300, 0, 400, 100)]                                 # H: alone but for C's corner
+    ids = list("ABCDEFGH")
+    raw = gpd.GeoDataFrame({"zone_id": ids}, geometry=geoms, crs="EPSG:32649")
+    problems: list = []
+    _geometry(raw, raw.drop(columns="geometry"), "z.gpkg", None, False, OVERLAP_TOLERANCE_M2, problems, [])
+    found = {(p.zone_id, re.search(r"overlaps zone '(\w)'", p.message).group(1)) for p in problems}
+    brute = {(ids[i], ids[j]) for i in range(len(geoms)) for j in range(i + 1, len(geoms))
+             if geoms[i].intersection(geoms[j]).area > OVERLAP_TOLERANCE_M2}
+    assert brute == {("A", "D"), ("A", "G")}
+    assert found == brute
+
+
 def test_gbk_zoning_csv_is_decoded_and_warned_about(tmp_path):
     path = tmp_path / "zones.csv"
     path.write_bytes(GBK_ZONES.replace("平地".encode("gbk"), "平台".encode("gbk")))

@@ -68,6 +68,7 @@ def schema() -> pd.DataFrame:
     return _bundled("schema")[0]
 
 
+@functools.cache
 def standard_ids() -> tuple[str, ...]:
     """The crediting standards the catalog knows (``standards.csv``), as settings name them.
 
@@ -175,12 +176,18 @@ def _cell_number(text: str) -> float:
 
 
 @functools.cache
+def _schemas() -> dict[str, dict[str, tuple[str, str, float | None, float | None, str]]]:
+    """``schema.csv`` read once: table → column → (type, default, min, max, unit)."""
+    out: dict[str, dict[str, tuple[str, str, float | None, float | None, str]]] = {}
+    for r in schema().itertuples(index=False):
+        out.setdefault(str(r.table), {})[str(r.column)] = (str(r.type), str(r.default), _bound(r.min),
+                                                           _bound(r.max), str(r.unit))
+    return out
+
+
 def _schema_of(table: str) -> dict[str, tuple[str, str, float | None, float | None, str]]:
     """The schema's columns of ``table``: column → (type, default, min, max, unit)."""
-    sch = schema()
-    sch = sch[sch["table"] == table]
-    return {str(r.column): (str(r.type), str(r.default), _bound(r.min), _bound(r.max), str(r.unit))
-            for r in sch.itertuples(index=False)}
+    return _schemas().get(table, {})
 
 
 def _typed(df: pd.DataFrame, table: str, file: str, problems: list[Issue], key: str,

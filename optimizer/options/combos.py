@@ -106,21 +106,26 @@ def enumerate_combos(catalog: Catalog, settings: Settings) -> Combos:
 
 
 def _combo_names(ms: pd.DataFrame, idx: np.ndarray, catalog: Catalog):
-    mid = ms["measure_id"].to_numpy()
-    conf = ms["confidence"].to_numpy()
-    veg = ms["vegetation_type"].to_numpy()
+    """Option ids ("a+b"), labels ("group=a; …") and placeholder notes of every combination
+    (Python lists of each measure's strings, indexed once per combination)."""
+    mid = [str(m) for m in ms["measure_id"].tolist()]
+    conf = ms["confidence"].tolist()
+    veg = ms["vegetation_type"].tolist()
     growth_conf = {v: catalog.growth_confidence(v) for v in catalog.veg_types}
+    label = [[f"{g}={m}" for m in mid] for g in GROUPS]
+    placeholder = [m if c == "P" else None for m, c in zip(mid, conf)]
+    growth_ph = [f"growth:{v}" if v and str(growth_conf.get(v, "")) == "P" else None for v in veg]
     ids, labels, ph = [], [], []
-    for row in idx:
-        parts = [(GROUPS[g], mid[i]) for g, i in enumerate(row) if i >= 0]
-        if not parts:
+    for row in idx.tolist():
+        used = [(g, i) for g, i in enumerate(row) if i >= 0]
+        if not used:
             ids.append("no_works")
             labels.append("no works")
             ph.append("")
             continue
-        ids.append("+".join(m for _, m in parts))
-        labels.append("; ".join(f"{g}={m}" for g, m in parts))
-        p = [mid[i] for i in row if i >= 0 and conf[i] == "P"]
-        p += [f"growth:{veg[i]}" for i in row if i >= 0 and veg[i] and str(growth_conf.get(veg[i], "")) == "P"]
+        ids.append("+".join([mid[i] for _, i in used]))
+        labels.append("; ".join([label[g][i] for g, i in used]))
+        p = [placeholder[i] for _, i in used if placeholder[i] is not None]
+        p += [growth_ph[i] for _, i in used if growth_ph[i] is not None]
         ph.append("; ".join(p))
     return np.array(ids, dtype=object), np.array(labels, dtype=object), np.array(ph, dtype=object)
