@@ -201,8 +201,9 @@ def _start_compile_clock() -> None:
 
 
 def skip_blas_probe() -> None:
-    """Let numba's compiler load without importing scipy's linear algebra (the ``sinkplan``
-    command calls this: a process SinkPlan owns).
+    """Let numba's compiler load without importing scipy's linear algebra (in a process SinkPlan
+    owns: the ``sinkplan`` command and pool workers call this through
+    :func:`optimizer.parallel.own_process`).
 
     When numba's array-math module is first imported it probes, once, whether scipy's BLAS can be
     imported (``numba.np.arraymath._HAVE_BLAS``). The answer is used only by ``np.correlate`` and

@@ -261,22 +261,22 @@ def test_numba_is_imported_only_when_a_kernel_is_first_used():
 
 @pytest.mark.parametrize("own", [False, True])
 def test_the_command_loads_numba_without_scipys_linear_algebra(own):
-    """In the ``sinkplan`` process (cli.own_process) numba's array math loads without importing
+    """In the ``sinkplan`` process (parallel.own_process) numba's array math loads without importing
     scipy.linalg; the kernels run, scipy stays importable and numba's np.dot and np.linalg still
     compile. A library user's process keeps numba's default probe. The collector's thresholds are
     the command's only in its own process."""
     out = run_python(f"""
         import gc, sys
         import numpy as np
-        from optimizer import cli
+        from optimizer import parallel
         if {own}:
-            cli.own_process()
+            parallel.own_process()
         from optimizer.solve.mckp import kernels as K
         zp = np.array([0, 2, 3], dtype=np.int64)
         spans = K._zone_spans(zp, np.array([1.0, 0.5, 2.0]), np.array([[1.0, 2.0, 3.0]]))
         import numba, numba.np.arraymath
-        print("scipy.linalg" in sys.modules, numba.np.arraymath._HAVE_BLAS, gc.get_threshold() == cli.GC_THRESHOLDS,
-              spans[0].tolist())
+        print("scipy.linalg" in sys.modules, numba.np.arraymath._HAVE_BLAS,
+              gc.get_threshold() == parallel.GC_THRESHOLDS, spans[0].tolist())
         import scipy.linalg.cython_blas
 
         @numba.njit

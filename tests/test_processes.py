@@ -99,6 +99,24 @@ def test_an_error_in_a_worker_reaches_the_caller():
     assert parallel.run_pool(abs, [-3, 4, -5], workers=2, method="spawn") == [3, 4, 5]
 
 
+def _process_settings(task):
+    import gc
+
+    from optimizer import jit
+    return gc.get_threshold(), jit._BLAS_PROBE
+
+
+def test_pool_workers_take_the_settings_of_a_process_sinkplan_owns():
+    """A pool's workers run SinkPlan's tasks only: the collector's thresholds and numba without the
+    BLAS probe (parallel.own_process); the caller's own process keeps Python's defaults."""
+    import gc
+
+    before = gc.get_threshold()
+    got = parallel.run_pool(_process_settings, [0, 1], workers=2, method="spawn")
+    assert got == [(parallel.GC_THRESHOLDS, False)] * 2
+    assert gc.get_threshold() == before
+
+
 def _started_how() -> str:
     """Runs in a deadline child: how it was started (a spawned interpreter has this flag)."""
     return "spawn" if "--multiprocessing-fork" in sys.orig_argv else "fork"

@@ -151,29 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-#: the collector's thresholds in the ``sinkplan`` process (Python's default: 700, 10, 10)
-GC_THRESHOLDS = (20_000, 20, 20)
-
-
-def own_process() -> None:
-    """Settings for a process that runs ``sinkplan`` and nothing else (the console script).
-
-    - The cyclic garbage collector runs after 20,000 net allocations instead of 700: importing
-      pandas, GDAL and numba and building a site's options allocate millions of objects that live
-      to the end, and at Python's default the collector ran 435 times in one ``sinkplan optimize``
-      of the eastern site, 0.16 s of its 1.75 s; now 14 times, 0.05 s (benchmarks/RESULTS.md, run
-      X). Cycles are still collected; the peak memory of that run is unchanged (310 MB).
-    - numba's compiler loads without scipy's linear algebra (:func:`optimizer.jit.skip_blas_probe`).
-    """
-    import gc
-
-    from .. import jit
-
-    gc.set_threshold(*GC_THRESHOLDS)
-    jit.skip_blas_probe()
-
-
 def entry() -> None:  # pragma: no cover - the console script
+    from ..parallel import own_process
+
     own_process()
     try:
         code = main()
