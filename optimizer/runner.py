@@ -45,7 +45,7 @@ import pandas as pd
 from .errors import SinkPlanError
 from .i18n import _, language
 from .io.atomic import write_atomic
-from .parallel import available_cpus
+from .parallel import available_cpus, own_process
 
 FLUSH_EVERY_S = 1.0          # [s] longest a finished result waits in memory before it is written
 FLUSH_EVERY_RECORDS = 500    # records per Parquet part at most
@@ -171,6 +171,9 @@ def cluster(scheduler: str | None = None, workers: int | None = None) -> Iterato
         local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                              silence_logs=logging.ERROR, env={"SINKPLAN_LANG": language()})  # messages as here
     client = Client(local)
+    # the workers started here run SinkPlan's tasks only (optimizer.parallel.own_process); an
+    # existing cluster's workers (--scheduler) are left as their owner set them up
+    client.run(own_process)
     try:
         yield client
     finally:

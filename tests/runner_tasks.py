@@ -64,3 +64,9 @@ def batches(n: int, size: int, delay_s: float = 0.0, base=None) -> list:
 
     items = [Item(id=f"i{i:03d}", arg=float(i), meta={"x": i}) for i in range(n)]
     return [Batch(fn=squares, args=(base, delay_s), items=tuple(items[k:k + size])) for k in range(0, n, size)]
+
+
+def gc_threshold():
+    """The worker's garbage-collector thresholds."""
+    import gc
+    return gc.get_threshold()

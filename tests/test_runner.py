@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import kill_after_first_part
+from optimizer import parallel
 from optimizer.runner import Journal, Shared, Task
 
 TESTS = Path(__file__).resolve().parent
@@ -52,6 +53,8 @@ def test_local_cluster_runs_shares_resumes_and_reports_failures(tmp_path):
         assert first.failures[0]["x"] == 5 and "negative input" in first.failures[0]["error"]
         again = run_journaled(client, tasks, journal)      # resume: only the failed one runs again
         assert (again.skipped, again.ok + again.failed) == (15, 1)
+        # the workers started here run SinkPlan's tasks only: its process settings (parallel.own_process)
+        assert set(client.run(rt.gc_threshold).values()) == {parallel.GC_THRESHOLDS}
     df = journal.read()
     assert len(df) == 16 and df["task_id"].is_unique
     ok = df[df["status"] == "ok"].set_index("task_id")
