@@ -231,8 +231,9 @@ GC_THRESHOLDS = (20_000, 20, 20)
 
 def own_process() -> None:
     """Settings for a process that runs SinkPlan and nothing else: the ``sinkplan`` command
-    (:func:`optimizer.cli.entry`) and the workers of :func:`run_pool`. A library call in the
-    user's own process leaves these alone.
+    (:func:`optimizer.cli.entry`), the workers of :func:`run_pool` and those of the local Dask
+    cluster a sweep starts (:func:`optimizer.runner.cluster`). A library call in the user's own
+    process leaves these alone.
 
     - The cyclic garbage collector runs after 20,000 net allocations instead of 700: importing
       pandas, GDAL and numba and building a site's options allocate millions of objects that live
