@@ -171,10 +171,10 @@ def cluster(scheduler: str | None = None, workers: int | None = None) -> Iterato
         local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                              silence_logs=logging.ERROR, env={"SINKPLAN_LANG": language()})  # messages as here
     client = Client(local)
-    # the workers started here run SinkPlan's tasks only (optimizer.parallel.own_process); an
-    # existing cluster's workers (--scheduler) are left as their owner set them up
-    client.run(own_process)
     try:
+        # the workers started here run SinkPlan's tasks only (optimizer.parallel.own_process); an
+        # existing cluster's workers (--scheduler) are left as their owner set them up
+        client.run(own_process)
         yield client
     finally:
         with contextlib.suppress(Exception):
