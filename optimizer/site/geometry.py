@@ -113,7 +113,7 @@ def _geometry(raw, zones: pd.DataFrame, f: str, crs, fix: bool, tol_m2: float, p
     left, right = left[keep], right[keep]
     # most candidate pairs are neighbours sharing a boundary: only pairs whose interiors meet in an
     # area (DE-9IM "2********", a third of the time of the intersection itself) can overlap
-    inside = shapely.relate_pattern(geoms[left], geoms[right], "2********") if len(left) else left.astype(bool)
+    inside = shapely.relate_pattern(geoms[left], geoms[right], "2********")
     left, right = left[inside], right[inside]
     if len(left):
         inter = shapely.area(shapely.intersection(geoms[left], geoms[right])) * unit * unit
